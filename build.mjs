@@ -1,0 +1,25 @@
+// Bundles each entry point into dist/ with esbuild. One script so that `npm run build`, the tests and CI
+// produce exactly the files the manifest and the README name.
+import * as esbuild from 'esbuild';
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+];
+
+const watch = process.argv.includes('--watch');
+for (const entry of entries) {
+  const options = {
+    entryPoints: { [entry.out]: entry.in },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: process.argv.includes('--sourcemap'),
+    external: ['vscode'],
+    banner: entry.banner ? { js: entry.banner } : undefined,
+    logLevel: 'warning',
+  };
+  if (watch) await (await esbuild.context(options)).watch();
+  else await esbuild.build(options);
+}

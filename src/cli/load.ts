@@ -1,0 +1,31 @@
+// Reading a scenario from disk and checking it together with the libraries every scenario can call.
+
+import * as fs from 'fs';
+import { check, CheckResult } from '../lang/checker';
+import { SourceFile } from '../lang/source';
+import { UsageError } from './main';
+import { preludeFiles } from '../lang/prelude';
+
+export function loadScenario(path: string): CheckResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
+  }
+  return check([new SourceFile(path, text), ...preludeFiles()]);
+}
+
+/** `10ms`, `2s`, `500us`, `1000` (ns) -> nanoseconds. */
+export function parseTime(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`'${text}' is not a time (write it like 10ms, 500us, 2s)`);
+  const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 'ns') as 'ns'];
+  return Math.round(Number(m[1]) * scale);
+}
+
+export function parseIntArg(name: string, text: string | undefined): number {
+  if (text === undefined || !/^\d+$/.test(text)) throw new UsageError(`${name} needs a non-negative integer`);
+  return Number(text);
+}

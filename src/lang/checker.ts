@@ -1,0 +1,1465 @@
+// The checker: resolves every name of a parsed scenario (VMs, vCPUs, devices, registers, labels, procs, signals,
+// PSCI functions and their arguments), checks values and units, and lowers the programs to the flat instruction
+// arrays the simulator runs. It reports every problem it finds with a precise span and keeps going; a program with
+// errors is still returned (for the language server) but the simulator refuses it.
+
+import * as A from './ast';
+import { ConstantGroup, constantNames, lookupConstant } from './domain/constants';
+import { DEVICE_FIELDS, lookupDeviceField, lookupDeviceModel } from './domain/devices';
+import { lookupField, lookupRegister, registerNames } from './domain/pci';
+import { PsciFunctionRef, PsciVersion, lookupPsciFunction, psciFunctionNames } from './domain/psci';
+import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
+import { Diagnostic, DiagnosticBag } from './diagnostics';
+import { parse, ParseResult } from './parser';
+import * as P from './program';
+import { SourceFile, Span } from './source';
+import { closest, didYouMean } from './suggest';
+import { SymbolDef, SymbolIndex } from './symbols';
+
+export interface CheckResult {
+  program: P.Program;
+  symbols: SymbolIndex;
+  parses: ParseResult[];
+  diagnostics: Diagnostic[];
+}
+
+export const PSCI_VERSIONS: Record<'kvm' | 'xen', string[]> = { kvm: ['0.2', '1.0', '1.1', '1.3'], xen: ['1.1'] };
+export const DEFAULT_PSCI_VERSION: Record<'kvm' | 'xen', string> = { kvm: '1.3', xen: '1.1' };
+export const DEFAULT_RAM_BASE = 0x40000000n;
+export const DEFAULT_RAM_SIZE = 256n << 20n;
+/** Where code starts in RAM when `code_base` is not given (arm64 Linux's historical TEXT_OFFSET). */
+export const DEFAULT_CODE_OFFSET = 0x80000n;
+export const DEFAULT_STATEMENT_TIME = 1000n;
+export const MAX_VCPUS = 512;
+
+/** Which answers the VMM may give per exit kind, per flavour. */
+export const VMM_ANSWERS: Record<'kvm' | 'xen', Partial<Record<P.VmmEvent, string[]>>> = {
+  kvm: { system_suspend: ['confirm', 'deny', 'defer'], wakeup: ['resume', 'ignore', 'defer'], system_off: ['stop', 'resume'], system_reset: ['stop', 'resume'] },
+  xen: { wakeup: ['resume', 'defer'], system_off: ['stop'], system_reset: ['stop'] },
+};
+export const DEFAULT_VMM_ANSWER: Record<P.VmmEvent, string> = { system_suspend: 'confirm', wakeup: 'resume', system_off: 'stop', system_reset: 'stop' };
+
+interface Typed {
+  r: P.RExpr;
+  type: P.ValueType;
+  group?: ConstantGroup;
+}
+
+interface ExprContext {
+  vm?: VmBuild;
+  /** inside a proc: its parameter names */
+  params?: string[];
+  /** inside code: registers of the running vCPU are in scope */
+  inCode: boolean;
+  file: SourceFile;
+  diags: DiagnosticBag;
+}
+
+interface VmBuild {
+  item: A.VmItem;
+  file: SourceFile;
+  config: P.VmConfig;
+  labelDefs: Map<string, SymbolDef>;
+  labelFixups: { name: string; expr: { k: 'const'; value: bigint } }[];
+  procFrames: Map<string, number>;
+  procFixups: { proc: string; expr: { k: 'const'; value: bigint } }[];
+  callFixups: { proc: string; instr: P.Instr & { op: 'call' } }[];
+  signalIndex: Map<string, number>;
+  signalsRaised: Set<string>;
+  signalWaits: { name: string; span: Span; file: SourceFile; diags: DiagnosticBag }[];
+  deviceDefs: Map<string, SymbolDef>;
+  programs: { index: number; item: A.ProgramItem; file: SourceFile }[];
+}
+
+interface ProcEntry {
+  item: A.ProcItem;
+  file: SourceFile;
+  diags: DiagnosticBag;
+  def: SymbolDef;
+  /** from a library file such as the Linux prelude: never warned about as unused */
+  library: boolean;
+}
+
+/** Checks and compiles a scenario. `files[0]` is the scenario; later files are libraries (procs only, e.g. the Linux prelude). */
+export function check(files: SourceFile[]): CheckResult {
+  return new Checker(files).run();
+}
+
+export function checkText(path: string, text: string, libraries: SourceFile[] = []): CheckResult {
+  return check([new SourceFile(path, text), ...libraries]);
+}
+
+class Checker {
+  private readonly parses: ParseResult[];
+  private readonly symbols = new SymbolIndex();
+  private readonly vms: VmBuild[] = [];
+  private readonly vmByName = new Map<string, VmBuild>();
+  private readonly procs = new Map<string, ProcEntry>();
+  private readonly hostItems: { item: A.HostItem; file: SourceFile; diags: DiagnosticBag }[] = [];
+  private readonly programs: { item: A.ProgramItem; file: SourceFile; diags: DiagnosticBag }[] = [];
+
+  constructor(private readonly files: SourceFile[]) {
+    this.parses = files.map((f) => parse(f));
+  }
+
+  run(): CheckResult {
+    this.collect();
+    for (const vm of this.vms) this.buildVmConfig(vm);
+    this.attachPrograms();
+    for (const vm of this.vms) this.generateCode(vm);
+    this.checkUnusedProcs();
+    const host = this.buildHost();
+    const diagnostics = this.allDiagnostics();
+    const program: P.Program = { files: this.files, vms: this.vms.map((v) => v.config), host, diagnostics };
+    return { program, symbols: this.symbols, parses: this.parses, diagnostics };
+  }
+
+  private allDiagnostics(): Diagnostic[] {
+    const seen = new Set<string>();
+    const out: Diagnostic[] = [];
+    for (const p of this.parses) {
+      for (const d of p.diagnostics.items) {
+        const key = `${d.file.path}:${d.span.start}:${d.span.end}:${d.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(d);
+      }
+    }
+    return out.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || a.span.end - b.span.end : this.files.indexOf(a.file) - this.files.indexOf(b.file)));
+  }
+
+  // ------------------------------------------------------------------------------------------ collection
+
+  private collect(): void {
+    this.parses.forEach((p, fileIndex) => {
+      const diags = p.diagnostics;
+      const isLibrary = fileIndex > 0;
+      for (const item of p.ast.items) {
+        switch (item.kind) {
+          case 'vm': {
+            if (isLibrary) {
+              diags.add(item.name.span, 'library-declaration', 'a library file may only declare procs');
+              break;
+            }
+            const existing = this.vmByName.get(item.name.text);
+            if (existing) {
+              diags.add(item.name.span, 'duplicate-vm', `VM '${item.name.text}' is already declared`, {
+                related: [{ file: existing.file, span: existing.item.name.span, message: 'first declared here' }],
+              });
+              break;
+            }
+            const vm = this.newVmBuild(item, p.file);
+            this.vms.push(vm);
+            this.vmByName.set(item.name.text, vm);
+            this.symbols.define({ kind: 'vm', name: item.name.text, file: p.file, span: item.name.span, fullSpan: item.span, detail: 'vm' });
+            break;
+          }
+          case 'host':
+            if (isLibrary) diags.add(item.span, 'library-declaration', 'a library file may only declare procs');
+            else this.hostItems.push({ item, file: p.file, diags });
+            break;
+          case 'program':
+            if (isLibrary) diags.add(item.span, 'library-declaration', 'a library file may only declare procs');
+            else this.programs.push({ item, file: p.file, diags });
+            break;
+          case 'proc': {
+            const existing = this.procs.get(item.name.text);
+            if (existing) {
+              diags.add(item.name.span, 'duplicate-proc', `proc '${item.name.text}' is already declared`, {
+                related: [{ file: existing.file, span: existing.item.name.span, message: 'first declared here' }],
+              });
+              break;
+            }
+            const def = this.symbols.define({ kind: 'proc', name: item.name.text, file: p.file, span: item.name.span, fullSpan: item.span, detail: `proc(${item.params.map((x) => x.text).join(', ')})` });
+            this.procs.set(item.name.text, { item, file: p.file, diags, def, library: isLibrary });
+            const seenParams = new Set<string>();
+            for (const param of item.params) {
+              if (seenParams.has(param.text)) diags.add(param.span, 'duplicate-parameter', `parameter '${param.text}' appears twice`);
+              seenParams.add(param.text);
+            }
+            break;
+          }
+          case 'error':
+            break;
+        }
+      }
+    });
+  }
+
+  private newVmBuild(item: A.VmItem, file: SourceFile): VmBuild {
+    const config: P.VmConfig = {
+      name: item.name.text,
+      index: this.vms.length,
+      loc: this.loc(file, item.name.span),
+      flavour: 'kvm',
+      psciVersion: { major: 1, minor: 3 },
+      kvm: { systemSuspendExit: true, suspendChecks: 'vmm' },
+      xen: { systemSuspend: true },
+      vcpuCount: 1,
+      ramBase: DEFAULT_RAM_BASE,
+      ramSize: DEFAULT_RAM_SIZE,
+      devices: [],
+      hardwareDomain: false,
+      vmm: { system_suspend: ['confirm'], wakeup: ['resume'], system_off: ['stop'], system_reset: ['stop'] },
+      statementTime: DEFAULT_STATEMENT_TIME,
+      jitterPercent: 0,
+      codeBase: DEFAULT_RAM_BASE + DEFAULT_CODE_OFFSET,
+      code: [],
+      frames: [],
+      programEntry: [],
+      handlers: [],
+      labels: new Map(),
+      signals: [],
+    };
+    return {
+      item, file, config,
+      labelDefs: new Map(), labelFixups: [], procFrames: new Map(), procFixups: [], callFixups: [],
+      signalIndex: new Map(), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [],
+    };
+  }
+
+  private loc(file: SourceFile, span: Span): P.Loc {
+    return { file, span, line: file.position(span.start).line };
+  }
+
+  private diagsFor(file: SourceFile): DiagnosticBag {
+    return this.parses[this.files.indexOf(file)].diagnostics;
+  }
+
+  // ------------------------------------------------------------------------------------------ VM declarations
+
+  private buildVmConfig(vm: VmBuild): void {
+    const diags = this.diagsFor(vm.file);
+    const cfg = vm.config;
+    const seen = new Map<string, A.VmMember>();
+    const ctx: ExprContext = { inCode: false, file: vm.file, diags };
+    let codeBaseSet = false;
+    let hypervisorSeen = false;
+    const once = (member: A.VmMember, key: string, span: Span): boolean => {
+      const prior = seen.get(key);
+      if (prior) {
+        diags.add(span, 'duplicate-declaration', `'${key}' is declared twice in VM '${cfg.name}'`, { related: [{ file: vm.file, span: prior.span, message: 'first declared here' }] });
+        return false;
+      }
+      seen.set(key, member);
+      return true;
+    };
+
+    // The hypervisor decides what the other members mean, so read it first.
+    for (const m of vm.item.members) {
+      if (m.kind !== 'hypervisor' || !once(m, 'hypervisor', m.span)) continue;
+      hypervisorSeen = true;
+      this.readHypervisor(m, cfg, diags);
+    }
+    if (!hypervisorSeen) diags.add(vm.item.name.span, 'missing-hypervisor', `VM '${cfg.name}' needs a 'hypervisor kvm' or 'hypervisor xen' declaration`);
+
+    for (const m of vm.item.members) {
+      switch (m.kind) {
+        case 'hypervisor':
+        case 'error':
+          break;
+        case 'vcpus': {
+          if (!once(m, 'vcpus', m.span)) break;
+          const n = this.constInt(m.count, ctx, 'the number of vCPUs');
+          if (n === undefined) break;
+          if (n < 1n || n > BigInt(MAX_VCPUS)) diags.add(m.count.span, 'bad-value', `a VM has 1 to ${MAX_VCPUS} vCPUs, not ${n}`);
+          else cfg.vcpuCount = Number(n);
+          break;
+        }
+        case 'ram': {
+          if (!once(m, 'ram', m.span)) break;
+          const base = this.constInt(m.base, ctx, 'the RAM base address');
+          const size = this.constInt(m.size, ctx, 'the RAM size');
+          if (base !== undefined) {
+            if (base % 4096n !== 0n) diags.add(m.base.span, 'bad-value', 'RAM must start on a 4K page boundary');
+            cfg.ramBase = base;
+          }
+          if (size !== undefined) {
+            if (size <= 0n) diags.add(m.size.span, 'bad-value', 'RAM size must be positive');
+            else cfg.ramSize = size;
+          }
+          break;
+        }
+        case 'device':
+          this.readDevice(m, vm, ctx);
+          break;
+        case 's2idleNotify': {
+          if (!once(m, 's2idle_notify', m.span)) break;
+          const address = this.constInt(m.address, ctx, 'the s2idle notify register address');
+          if (address !== undefined) {
+            if (address % 4n !== 0n) diags.add(m.address.span, 'bad-value', 'the s2idle notify register is 4-byte aligned');
+            cfg.s2idleNotify = address;
+          }
+          break;
+        }
+        case 'watchdog': {
+          if (!once(m, 'watchdog', m.span)) break;
+          const t = this.constTime(m.timeout, ctx, 'the watchdog timeout');
+          if (t !== undefined) cfg.watchdog = t;
+          break;
+        }
+        case 'role':
+          if (!once(m, 'role', m.span)) break;
+          if (m.role.text !== 'hardware-domain') {
+            diags.add(m.role.span, 'bad-value', `unknown role '${m.role.text}'; the only role is 'hardware-domain' (Xen dom0)`, this.fixFor(m.role, ['hardware-domain']));
+          } else if (cfg.flavour !== 'xen') {
+            diags.add(m.role.span, 'bad-value', "'role hardware-domain' is a Xen concept (dom0); this VM runs on kvm");
+          } else cfg.hardwareDomain = true;
+          break;
+        case 'on':
+          this.readVmmAnswer(m, cfg, diags, once);
+          break;
+        case 'setting':
+          if (!once(m, m.name.text, m.span)) break;
+          if (m.name.text === 'statement_time') {
+            const t = this.constTime(m.value, ctx, 'the statement time');
+            if (t !== undefined) {
+              if (t <= 0n) diags.add(m.value.span, 'bad-value', 'statement_time must be positive');
+              else cfg.statementTime = t;
+            }
+          } else if (m.name.text === 'jitter') {
+            if (m.value.kind !== 'number' || m.value.unit !== 'percent') diags.add(m.value.span, 'type-mismatch', "jitter is a percentage such as '10%'");
+            else if (m.value.value > 100n) diags.add(m.value.span, 'bad-value', 'jitter is at most 100%');
+            else cfg.jitterPercent = Number(m.value.value);
+          } else if (m.name.text === 'code_base') {
+            const base = this.constInt(m.value, ctx, 'the code base address');
+            if (base !== undefined) {
+              if (base % 4n !== 0n) diags.add(m.value.span, 'bad-value', 'code_base must be 4-byte aligned');
+              cfg.codeBase = base;
+              codeBaseSet = true;
+            }
+          }
+          break;
+      }
+    }
+    if (!codeBaseSet) cfg.codeBase = cfg.ramBase + DEFAULT_CODE_OFFSET;
+    else if (cfg.codeBase < cfg.ramBase || cfg.codeBase >= cfg.ramBase + cfg.ramSize) {
+      const m = vm.item.members.find((x) => x.kind === 'setting' && x.name.text === 'code_base');
+      if (m) diags.add(m.span, 'bad-value', 'code_base must lie inside the VM\'s RAM');
+    }
+    cfg.programEntry = new Array<number>(cfg.vcpuCount).fill(-1);
+    cfg.handlers = Array.from({ length: cfg.vcpuCount }, () => new Map<number, number>());
+  }
+
+  private readHypervisor(m: A.HypervisorDecl, cfg: P.VmConfig, diags: DiagnosticBag): void {
+    const flavour = m.flavour.text;
+    if (flavour !== 'kvm' && flavour !== 'xen') {
+      diags.add(m.flavour.span, 'unknown-flavour', `unknown hypervisor '${flavour}'; expected 'kvm' or 'xen'${didYouMean(flavour, ['kvm', 'xen'])}`, this.fixFor(m.flavour, ['kvm', 'xen']));
+      return;
+    }
+    cfg.flavour = flavour;
+    const [defaultMajor, defaultMinor] = DEFAULT_PSCI_VERSION[flavour].split('.').map(Number);
+    cfg.psciVersion = { major: defaultMajor, minor: defaultMinor };
+    const version = m.psciVersion?.text ?? DEFAULT_PSCI_VERSION[flavour];
+    if (!PSCI_VERSIONS[flavour].includes(version)) {
+      const why = flavour === 'xen' ? "Xen's vPSCI implements PSCI 1.1 (xen/arch/arm/vpsci.c)" : `KVM offers PSCI ${PSCI_VERSIONS.kvm.join(', ')}`;
+      diags.add(m.psciVersion?.span ?? m.flavour.span, 'unsupported-psci-version', `PSCI ${version} is not available on ${flavour}: ${why}`);
+    } else {
+      const [major, minor] = version.split('.').map(Number);
+      cfg.psciVersion = { major, minor } satisfies PsciVersion;
+    }
+    const known: Record<string, string[]> = flavour === 'kvm' ? { system_suspend_exit: ['on', 'off'], suspend_checks: ['vmm', 'kernel'] } : { system_suspend: ['on', 'off'] };
+    for (const option of m.options) {
+      const allowed = known[option.name.text];
+      if (!allowed) {
+        diags.add(option.name.span, 'unknown-option', `unknown ${flavour} option '${option.name.text}'; expected ${Object.keys(known).join(' or ')}${didYouMean(option.name.text, Object.keys(known))}`, this.fixFor(option.name, Object.keys(known)));
+        continue;
+      }
+      const word = this.optionWord(option, allowed, diags);
+      if (word === undefined) continue;
+      if (option.name.text === 'system_suspend_exit') cfg.kvm.systemSuspendExit = word === 'on';
+      if (option.name.text === 'suspend_checks') cfg.kvm.suspendChecks = word as 'vmm' | 'kernel';
+      if (option.name.text === 'system_suspend') cfg.xen.systemSuspend = word === 'on';
+    }
+  }
+
+  /** The single word an option takes, checked against its allowed values. */
+  private optionWord(option: A.OptionDecl, allowed: string[], diags: DiagnosticBag): string | undefined {
+    if (option.values.length !== 1) {
+      diags.add(option.span, 'bad-option-value', `option '${option.name.text}' takes one value: ${allowed.join(' or ')}`);
+      return undefined;
+    }
+    const word = this.wordOf(option.values[0]);
+    if (word === undefined || !allowed.includes(word)) {
+      diags.add(option.values[0].span, 'bad-option-value', `option '${option.name.text}' is ${allowed.join(' or ')}${word ? didYouMean(word, allowed) : ''}`);
+      return undefined;
+    }
+    return word;
+  }
+
+  private wordOf(e: A.Expr): string | undefined {
+    if (e.kind === 'path' && e.parts.length === 1) return e.parts[0].text;
+    if (e.kind === 'bool') return String(e.value);
+    if (e.kind === 'number' && e.unit === 'none') return e.value.toString();
+    return undefined;
+  }
+
+  private readVmmAnswer(m: A.OnEventDecl, cfg: P.VmConfig, diags: DiagnosticBag, once: (m: A.VmMember, key: string, span: Span) => boolean): void {
+    const table = VMM_ANSWERS[cfg.flavour];
+    const event = m.event.text as P.VmmEvent;
+    const all = Object.keys(DEFAULT_VMM_ANSWER);
+    if (!all.includes(event)) {
+      diags.add(m.event.span, 'unknown-vmm-event', `unknown VMM event '${m.event.text}'; expected ${all.join(', ')}${didYouMean(m.event.text, all)}`, this.fixFor(m.event, all));
+      return;
+    }
+    const allowed = table[event];
+    if (!allowed) {
+      diags.add(m.event.span, 'bad-vmm-event', event === 'system_suspend'
+        ? "Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer"
+        : `'on ${event}' does not apply to ${cfg.flavour}`);
+      return;
+    }
+    if (!once(m, `on ${event}`, m.span)) return;
+    const answers: string[] = [];
+    for (const a of m.answers) {
+      if (!allowed.includes(a.text)) {
+        diags.add(a.span, 'bad-vmm-answer', `the VMM answers '${event}' with ${allowed.join(', ')}, not '${a.text}'${didYouMean(a.text, allowed)}`, this.fixFor(a, allowed));
+        continue;
+      }
+      if (answers.includes(a.text)) diags.warn(a.span, 'duplicate-answer', `'${a.text}' is listed twice`);
+      else answers.push(a.text);
+    }
+    if (answers.length > 0) cfg.vmm[event] = answers;
+  }
+
+  private readDevice(m: A.DeviceDecl, vm: VmBuild, ctx: ExprContext): void {
+    const diags = ctx.diags;
+    const cfg = vm.config;
+    if (vm.deviceDefs.has(m.name.text)) {
+      diags.add(m.name.span, 'duplicate-device', `device '${m.name.text}' is already declared in VM '${cfg.name}'`, { related: [{ file: vm.file, span: vm.deviceDefs.get(m.name.text)!.span, message: 'first declared here' }] });
+      return;
+    }
+    const model = lookupDeviceModel(m.model.text);
+    if (!model) {
+      const names = ['virtio-net', 'virtio-blk', 'virtio-gpio', 'passthrough', 'pci'];
+      diags.add(m.model.span, 'unknown-device-model', `unknown device model '${m.model.text}'; expected ${names.join(', ')}${didYouMean(m.model.text, names)}`, this.fixFor(m.model, names));
+      return;
+    }
+    const bdf = /^(?:[0-9a-fA-F]{4}:)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/.exec(m.bdf.text);
+    if (!bdf) return;
+    const [bus, dev, fn] = [parseInt(bdf[1], 16), parseInt(bdf[2], 16), parseInt(bdf[3], 16)];
+    if (dev > 31) diags.add(m.bdf.span, 'bad-value', `PCI device number ${dev} is out of range (0-1f)`);
+    const clash = cfg.devices.find((d) => d.bus === bus && d.dev === dev && d.fn === fn);
+    if (clash) diags.add(m.bdf.span, 'duplicate-bdf', `${m.bdf.text} is already taken by '${clash.name}'`);
+    let irq: number | undefined;
+    if (m.irq) {
+      const n = this.constInt(m.irq, ctx, 'the interrupt number');
+      if (n !== undefined) {
+        if (n < 32n || n > 1019n) diags.add(m.irq.span, 'bad-value', `a device interrupt is an SPI, 32 to 1019, not ${n}`);
+        else irq = Number(n);
+      }
+    }
+    const options: Record<string, string[]> = {};
+    for (const o of m.options) {
+      const def = model.options.find((x) => x.name === o.name.text);
+      const names = model.options.map((x) => x.name);
+      if (!def) {
+        diags.add(o.name.span, 'unknown-option', `'${model.name}' has no option '${o.name.text}'; it takes ${names.join(', ')}${didYouMean(o.name.text, names)}`, this.fixFor(o.name, names));
+        continue;
+      }
+      if (options[def.name]) diags.add(o.name.span, 'duplicate-declaration', `option '${def.name}' is given twice`);
+      if (def.kind === 'bool') {
+        const w = this.optionWord(o, ['true', 'false'], diags);
+        if (w) options[def.name] = [w];
+      } else if (def.kind === 'enum') {
+        const w = this.optionWord(o, def.values ?? [], diags);
+        if (w) options[def.name] = [...(options[def.name] ?? []), w];
+      } else {
+        const words: string[] = [];
+        for (const v of o.values) {
+          const w = this.wordOf(v)?.toLowerCase();
+          if (!w || !def.values?.includes(w)) diags.add(v.span, 'bad-option-value', `'${def.name}' lists ${def.values?.join(', ')}`);
+          else words.push(w);
+        }
+        options[def.name] = words;
+      }
+    }
+    const device: P.DeviceConfig = {
+      name: m.name.text, index: cfg.devices.length, model: model.name, virtio: model.virtio, bus, dev, fn, irq, options, loc: this.loc(vm.file, m.name.span),
+    };
+    cfg.devices.push(device);
+    vm.deviceDefs.set(m.name.text, this.symbols.define({ kind: 'device', name: m.name.text, vm: cfg.name, file: vm.file, span: m.name.span, fullSpan: m.span, detail: `${model.name} at ${m.bdf.text}` }));
+  }
+
+  // ------------------------------------------------------------------------------------------ programs
+
+  private attachPrograms(): void {
+    const seen = new Map<string, A.ProgramItem>();
+    for (const { item, file, diags } of this.programs) {
+      const vm = this.vmByName.get(item.vm.text);
+      if (!vm) {
+        diags.add(item.vm.span, 'unknown-vm', `unknown VM '${item.vm.text}'${didYouMean(item.vm.text, this.vmByName.keys())}`, this.fixFor(item.vm, [...this.vmByName.keys()]));
+        continue;
+      }
+      this.refVm(vm, file, item.vm.span);
+      const index = vcpuIndexOf(item.vcpu.text);
+      if (index === undefined) {
+        diags.add(item.vcpu.span, 'expected-vcpu', `expected 'vcpuN' after '${item.vm.text}.', found '${item.vcpu.text}'`);
+        continue;
+      }
+      if (index >= vm.config.vcpuCount) {
+        diags.add(item.vcpu.span, 'vcpu-out-of-range', `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'} (vcpu0..vcpu${vm.config.vcpuCount - 1}); there is no ${item.vcpu.text}`);
+        continue;
+      }
+      const key = `${vm.config.name}.${index}`;
+      const prior = seen.get(key);
+      if (prior) {
+        diags.add(item.vcpu.span, 'duplicate-program', `${vm.config.name}.${item.vcpu.text} already has a program`, { related: [{ file, span: prior.span, message: 'first program here' }] });
+        continue;
+      }
+      seen.set(key, item);
+      this.symbols.define({ kind: 'vcpu-program', name: `${vm.config.name}.${item.vcpu.text}`, vm: vm.config.name, file, span: { start: item.vm.span.start, end: item.vcpu.span.end }, fullSpan: item.span });
+      vm.programs.push({ index, item, file });
+    }
+  }
+
+  private generateCode(vm: VmBuild): void {
+    const programs = vm.programs.sort((a, b) => a.index - b.index);
+    const reachable = this.reachableProcs(programs.map((p) => p.item.body));
+    this.collectLabels(vm, programs.map((p) => ({ block: p.item.body, file: p.file })), reachable);
+    const gen = new CodeGen(this, vm);
+    for (const p of programs) gen.program(p.index, p.item, p.file);
+    for (const name of reachable) gen.proc(name, this.procs.get(name)!);
+    gen.finish();
+  }
+
+  /** Procs a VM's programs call or name as an address, transitively, in a stable order. */
+  private reachableProcs(roots: A.Block[]): string[] {
+    const found: string[] = [];
+    const visit = (block: A.Block) => {
+      walkBlock(block, (name) => {
+        if (this.procs.has(name) && !found.includes(name)) {
+          found.push(name);
+          visit(this.procs.get(name)!.item.body);
+        }
+      });
+    };
+    roots.forEach(visit);
+    return found;
+  }
+
+  private collectLabels(vm: VmBuild, blocks: { block: A.Block; file: SourceFile }[], procs: string[]): void {
+    const all = [...blocks, ...procs.map((name) => ({ block: this.procs.get(name)!.item.body, file: this.procs.get(name)!.file }))];
+    for (const { block, file } of all) {
+      forEachStatement(block, (s) => {
+        if (s.kind !== 'label') return;
+        const prior = vm.labelDefs.get(s.name.text);
+        if (prior) {
+          this.diagsFor(file).add(s.name.span, 'duplicate-label', `label '${s.name.text}' is already defined in VM '${vm.config.name}'`, { related: [{ file: prior.file, span: prior.span, message: 'first defined here' }] });
+          return;
+        }
+        if (lookupVcpuField(s.name.text) || lookupConstant(s.name.text)) {
+          this.diagsFor(file).add(s.name.span, 'reserved-name', `'${s.name.text}' is a register or constant name and cannot be a label`);
+          return;
+        }
+        vm.labelDefs.set(s.name.text, this.symbols.define({ kind: 'label', name: s.name.text, vm: vm.config.name, file, span: s.name.span, fullSpan: s.span }));
+      });
+    }
+  }
+
+  private checkUnusedProcs(): void {
+    const used = new Set<string>();
+    for (const vm of this.vms) for (const name of vm.procFrames.keys()) used.add(name);
+    for (const [name, proc] of this.procs) {
+      if (used.has(name) || proc.library) continue;
+      proc.diags.warn(proc.item.name.span, 'unused-proc', `proc '${name}' is never called`);
+      // Still check its body, in the context of the first VM, so its errors are not hidden.
+      const vm = this.vms[0];
+      if (vm) new CodeGen(this, vm, true).proc(name, proc);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ host
+
+  private buildHost(): P.HostConfig {
+    const host: P.HostConfig = { policies: [], actions: [] };
+    for (const { item, file, diags } of this.hostItems) {
+      const ctx: ExprContext = { inCode: false, file, diags };
+      for (const m of item.members) {
+        if (m.kind === 'policy') this.readPolicy(m, host, file, diags);
+        else if (m.kind === 'at') this.readAction(m, host, ctx);
+      }
+    }
+    return host;
+  }
+
+  private readPolicy(m: A.PolicyDecl, host: P.HostConfig, file: SourceFile, diags: DiagnosticBag): void {
+    if (m.subject.text !== 'suspend') {
+      diags.add(m.subject.span, 'unknown-policy', `unknown policy subject '${m.subject.text}'; the host has 'policy suspend ...'`);
+      return;
+    }
+    const rules = ['waits-for', 'privileged'];
+    if (!rules.includes(m.rule.text)) {
+      diags.add(m.rule.span, 'unknown-policy', `unknown suspend policy '${m.rule.text}'; expected 'waits-for VM s2idle' or 'privileged VM'${didYouMean(m.rule.text, rules)}`, this.fixFor(m.rule, rules));
+      return;
+    }
+    const vm = this.lookupVmName(m.vm, file, diags);
+    if (!vm) return;
+    if (m.rule.text === 'waits-for') {
+      if (!m.qualifier || m.qualifier.text !== 's2idle') diags.add(m.qualifier?.span ?? m.vm.span, 'unknown-policy', "'waits-for' takes 'VM s2idle': the host waits for the guest's s2idle notification");
+      if (vm.config.s2idleNotify === undefined) diags.add(m.vm.span, 'missing-s2idle-notify', `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register to wait for`);
+    } else if (m.qualifier) diags.add(m.qualifier.span, 'expected-end', `unexpected '${m.qualifier.text}' after 'privileged ${m.vm.text}'`);
+    if (host.policies.some((p) => p.vm === vm.config.index)) diags.add(m.span, 'duplicate-declaration', `VM '${vm.config.name}' already has a suspend policy`);
+    host.policies.push({ kind: m.rule.text as 'waits-for' | 'privileged', vm: vm.config.index, loc: this.loc(file, m.span) });
+  }
+
+  private readAction(m: A.AtDecl, host: P.HostConfig, ctx: ExprContext): void {
+    const diags = ctx.diags;
+    const from = this.constTime(m.from, ctx, 'the time of a host action');
+    const to = m.to ? this.constTime(m.to, ctx, 'the end of the window') : from;
+    let timesOk = from !== undefined && to !== undefined;
+    if (from !== undefined && from < 0n) diags.add(m.from.span, 'bad-value', 'a host action cannot happen before time 0');
+    if (from !== undefined && to !== undefined && to < from) {
+      diags.add(m.to!.span, 'bad-value', 'the window ends before it starts');
+      timesOk = false;
+    }
+    let action: P.HostActionConfig | undefined;
+    const a = m.action;
+    switch (a.kind) {
+      case 'irq': {
+        const vm = this.lookupVmName(a.vm, ctx.file, diags);
+        const n = this.constInt(a.irq, ctx, 'the interrupt number');
+        if (n !== undefined && (n < 0n || n > 1019n)) diags.add(a.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+        else if (vm && n !== undefined) action = { kind: 'irq', irq: Number(n), vm: vm.config.index };
+        break;
+      }
+      case 'requestSuspend':
+        action = { kind: 'requestSuspend' };
+        break;
+      case 'wake':
+        action = { kind: 'wake' };
+        break;
+      case 'vmm': {
+        const vm = this.lookupVmName(a.vm, ctx.file, diags);
+        const answers = ['confirm', 'deny', 'resume'];
+        if (!answers.includes(a.answer.text)) diags.add(a.answer.span, 'bad-vmm-answer', `'vmm ${a.vm.text}' takes confirm, deny or resume${didYouMean(a.answer.text, answers)}`, this.fixFor(a.answer, answers));
+        else if (vm) action = { kind: 'vmm', vm: vm.config.index, answer: a.answer.text as 'confirm' | 'deny' | 'resume' };
+        break;
+      }
+    }
+    if (action && timesOk) host.actions.push({ index: host.actions.length, loc: this.loc(ctx.file, m.span), from: from!, to: to!, action });
+  }
+
+  lookupVmName(name: A.Name, file: SourceFile, diags: DiagnosticBag): VmBuild | undefined {
+    const vm = this.vmByName.get(name.text);
+    if (!vm) {
+      diags.add(name.span, 'unknown-vm', `unknown VM '${name.text}'${didYouMean(name.text, this.vmByName.keys())}`, this.fixFor(name, [...this.vmByName.keys()]));
+      return undefined;
+    }
+    this.refVm(vm, file, name.span);
+    return vm;
+  }
+
+  private refVm(vm: VmBuild, file: SourceFile, span: Span): void {
+    const def = this.symbols.defs.find((d) => d.kind === 'vm' && d.name === vm.config.name);
+    if (def) this.symbols.reference(def, file, span);
+  }
+
+  // ------------------------------------------------------------------------------------------ expressions
+
+  fixFor(name: A.Name, candidates: Iterable<string>): { fixes: { title: string; span: Span; newText: string }[] } | undefined {
+    const guess = closest(name.text, candidates);
+    return guess ? { fixes: [{ title: `Change to '${guess}'`, span: name.span, newText: guess }] } : undefined;
+  }
+
+  constInt(e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
+    const t = this.resolve(e, ctx);
+    if (t.type === 'time') {
+      ctx.diags.add(e.span, 'type-mismatch', `${what} is a number, not a time`);
+      return undefined;
+    }
+    return this.fold(t, e, ctx, what);
+  }
+
+  constTime(e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
+    const t = this.resolve(e, ctx);
+    if (t.type !== 'time' && t.type !== 'any') {
+      ctx.diags.add(e.span, 'type-mismatch', `${what} is a time such as 10ms (units: ns, us, ms, s)`);
+      return undefined;
+    }
+    return this.fold(t, e, ctx, what);
+  }
+
+  private fold(t: Typed, e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
+    if (t.type === 'any') return undefined;
+    const value = foldConst(t.r);
+    if (value === undefined) ctx.diags.add(e.span, 'not-constant', `${what} must be a constant`);
+    return value;
+  }
+
+  resolve(e: A.Expr, ctx: ExprContext, hint?: ConstantGroup): Typed {
+    switch (e.kind) {
+      case 'number':
+        return { r: { k: 'const', value: e.value }, type: e.unit === 'time' ? 'time' : 'int' };
+      case 'bool':
+        return { r: { k: 'const', value: e.value ? 1n : 0n }, type: 'bool' };
+      case 'now':
+        if (!ctx.inCode) ctx.diags.add(e.span, 'not-constant', "'now' is only known while the scenario runs");
+        return { r: { k: 'now' }, type: 'time' };
+      case 'error':
+        return { r: { k: 'const', value: 0n }, type: 'any' };
+      case 'irqPending': {
+        if (!ctx.inCode) ctx.diags.add(e.span, 'not-constant', "'irq N pending' is only known while the scenario runs");
+        const irq = this.expectType(e.irq, ctx, 'int', 'an interrupt number');
+        return { r: { k: 'irqPending', irq }, type: 'bool' };
+      }
+      case 'unary': {
+        const operand = this.resolve(e.operand, ctx, hint);
+        if (e.op === '!') return { r: { k: 'unary', op: '!', operand: operand.r }, type: 'bool' };
+        if (operand.type === 'bool') ctx.diags.add(e.operand.span, 'type-mismatch', `'${e.op}' needs a number`);
+        if (e.op === '~' && operand.type === 'time') ctx.diags.add(e.operand.span, 'type-mismatch', "'~' needs an integer, not a time");
+        return { r: { k: 'unary', op: e.op, operand: operand.r }, type: operand.type === 'bool' ? 'any' : operand.type };
+      }
+      case 'binary':
+        return this.resolveBinary(e, ctx);
+      case 'path':
+        return this.resolvePath(e, ctx, hint);
+    }
+  }
+
+  private resolveBinary(e: A.BinaryExpr, ctx: ExprContext): Typed {
+    let left = this.resolve(e.left, ctx);
+    const right = this.resolve(e.right, ctx, left.group);
+    if (!left.group && right.group && e.left.kind === 'path') left = this.resolve(e.left, ctx, right.group);
+    const r: P.RExpr = { k: 'binary', op: e.op, left: left.r, right: right.r };
+    const lt = left.type;
+    const rt = right.type;
+    const any = lt === 'any' || rt === 'any';
+    const mismatch = (msg: string): Typed => {
+      if (!any) ctx.diags.add(e.opSpan, 'type-mismatch', msg);
+      return { r, type: 'any' };
+    };
+    const describe = (t: P.ValueType) => (t === 'time' ? 'a time' : t === 'bool' ? 'a boolean' : 'an integer');
+    switch (e.op) {
+      case '&&':
+      case '||':
+        if (lt === 'time' || rt === 'time') return mismatch(`'${e.op}' needs booleans or integers, not a time`);
+        return { r, type: 'bool' };
+      case '==':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        if (!any && lt !== rt && !(lt === 'bool' && rt === 'int') && !(lt === 'int' && rt === 'bool')) {
+          mismatch(`cannot compare ${describe(lt)} with ${describe(rt)}`);
+        }
+        return { r, type: 'bool' };
+      case '+':
+      case '-':
+        if (any) return { r, type: lt === 'any' ? rt : lt };
+        if (lt === 'bool' || rt === 'bool') return mismatch(`'${e.op}' needs numbers, not booleans`);
+        if (lt !== rt) return mismatch(`cannot ${e.op === '+' ? 'add' : 'subtract'} ${describe(rt)} ${e.op === '+' ? 'to' : 'from'} ${describe(lt)}`);
+        return { r, type: lt };
+      case '*':
+        if (any) return { r, type: lt === 'time' || rt === 'time' ? 'time' : 'any' };
+        if (lt === 'time' && rt === 'time') return mismatch('cannot multiply two times');
+        if (lt === 'bool' || rt === 'bool') return mismatch("'*' needs numbers, not booleans");
+        return { r, type: lt === 'time' || rt === 'time' ? 'time' : 'int' };
+      case '/':
+      case '%':
+        if (any) return { r, type: 'any' };
+        if (rt === 'time' && lt !== 'time') return mismatch(`cannot divide ${describe(lt)} by a time`);
+        if (lt === 'bool' || rt === 'bool') return mismatch(`'${e.op}' needs numbers, not booleans`);
+        return { r, type: lt === 'time' && rt === 'time' ? (e.op === '/' ? 'int' : 'time') : lt };
+      default:
+        if (lt === 'time' || rt === 'time') return mismatch(`'${e.op}' works on integers, not times`);
+        return { r, type: 'int' };
+    }
+  }
+
+  expectType(e: A.Expr, ctx: ExprContext, want: 'int' | 'time' | 'bool', what: string, hint?: ConstantGroup): P.RExpr {
+    const t = this.resolve(e, ctx, hint);
+    const ok = t.type === 'any' || t.type === want || (want === 'bool' && t.type === 'int') || (want === 'int' && t.type === 'bool');
+    if (!ok) {
+      const got = t.type === 'time' ? 'a time' : t.type === 'bool' ? 'a boolean' : 'an integer';
+      const wanted = want === 'time' ? 'a time such as 10us' : want === 'bool' ? 'a condition' : 'an integer';
+      ctx.diags.add(e.span, 'type-mismatch', `${what} must be ${wanted}, not ${got}`);
+    }
+    return t.r;
+  }
+
+  private resolvePath(e: A.PathExpr, ctx: ExprContext, hint?: ConstantGroup): Typed {
+    const parts = e.parts;
+    const words = parts.map((p) => p.text);
+    const vm = ctx.vm;
+    const unknown = (span: Span, message: string, candidates: string[], name?: A.Name): Typed => {
+      ctx.diags.add(span, 'unknown-name', message + didYouMean(name?.text ?? words.join('.'), candidates), name ? this.fixFor(name, candidates) : undefined);
+      return { r: { k: 'const', value: 0n }, type: 'any' };
+    };
+
+    // A dotted proc name is an address (`entry=linux.cpu_resume`).
+    const dotted = words.join('.');
+    const proc = this.procs.get(dotted);
+    if (proc && vm) {
+      this.symbols.reference(proc.def, ctx.file, e.span);
+      const expr = { k: 'const' as const, value: 0n };
+      vm.procFixups.push({ proc: dotted, expr });
+      return { r: expr, type: 'int' };
+    }
+
+    if (parts.length === 1) {
+      const w = words[0];
+      const paramIndex = ctx.params?.indexOf(w) ?? -1;
+      if (paramIndex >= 0) return { r: { k: 'param', index: paramIndex }, type: 'any' };
+      const field = lookupVcpuField(w);
+      if (field) {
+        if (!ctx.inCode) {
+          ctx.diags.add(e.span, 'not-constant', `register '${w}' is only known while a vCPU runs`);
+          return { r: { k: 'const', value: 0n }, type: 'any' };
+        }
+        return { r: { k: 'reg', field: w }, type: fieldType(w), group: field.group };
+      }
+      if (vm) {
+        const label = vm.labelDefs.get(w);
+        if (label) {
+          this.symbols.reference(label, ctx.file, e.span);
+          const expr = { k: 'const' as const, value: 0n };
+          vm.labelFixups.push({ name: w, expr });
+          return { r: expr, type: 'int' };
+        }
+      }
+      const constant = lookupConstant(w, hint);
+      if (constant) return { r: { k: 'const', value: constant.value }, type: 'int', group: constant.group };
+      const vcpu = vcpuIndexOf(w);
+      if (vcpu !== undefined && vm) {
+        if (vcpu >= vm.config.vcpuCount) return unknown(e.span, `VM '${vm.config.name}' has no ${w}`, [], undefined);
+        return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
+      }
+      if (this.vmByName.has(w)) {
+        ctx.diags.add(e.span, 'not-a-value', `'${w}' is a VM, not a value; use ${w}.state or ${w}.vcpuN.FIELD`);
+        return { r: { k: 'const', value: 0n }, type: 'any' };
+      }
+      if (vm?.deviceDefs.has(w)) {
+        ctx.diags.add(e.span, 'not-a-value', `'${w}' is a device, not a value; use ${w}.dstate, ${w}.status or ${w}.REGISTER`);
+        return { r: { k: 'const', value: 0n }, type: 'any' };
+      }
+      const candidates = [
+        ...(ctx.params ?? []), ...(ctx.inCode ? VCPU_FIELDS.map((f) => f.name) : []), ...(vm ? vm.labelDefs.keys() : []), ...constantNames(),
+      ];
+      return unknown(e.span, `unknown name '${w}'`, candidates, parts[0]);
+    }
+
+    const [first, ...rest] = parts;
+    if (first.text === 'host') return this.resolveField(rest, HOST_FIELDS.map((f) => f.name), (field) => ({ r: { k: 'host', field }, type: 'int', group: HOST_FIELDS.find((f) => f.name === field)?.group }), ctx, 'the host');
+    const vcpu = vcpuIndexOf(first.text);
+    if (vcpu !== undefined) {
+      if (!vm) return unknown(first.span, `'${first.text}' needs a VM here: write VM.${words.join('.')}`, []);
+      return this.resolveVcpuPath(vm, vcpu, first, rest, ctx);
+    }
+    const otherVm = this.vmByName.get(first.text);
+    if (otherVm) {
+      this.refVm(otherVm, ctx.file, first.span);
+      const [second, ...tail] = rest;
+      const vcpu2 = vcpuIndexOf(second.text);
+      if (vcpu2 !== undefined) return this.resolveVcpuPath(otherVm, vcpu2, second, tail, ctx);
+      if (otherVm.deviceDefs.has(second.text)) return this.resolveDevicePath(otherVm, second, tail, ctx);
+      if (tail.length > 0) return unknown(tail[0].span, `unexpected '.${tail[0].text}'`, []);
+      const vmField = VM_FIELDS.find((f) => f.name === second.text);
+      if (vmField) return { r: { k: 'vm', vm: otherVm.config.index, field: vmField.name }, type: vmField.name === 'suspended' ? 'bool' : 'int', group: vmField.group };
+      return unknown(second.span, `VM '${otherVm.config.name}' has no '${second.text}'`, [...VM_FIELDS.map((f) => f.name), ...otherVm.deviceDefs.keys(), ...Array.from({ length: otherVm.config.vcpuCount }, (_, i) => `vcpu${i}`)], second);
+    }
+    if (vm?.deviceDefs.has(first.text)) return this.resolveDevicePath(vm, first, rest, ctx);
+    const candidates = ['host', ...this.vmByName.keys(), ...(vm ? vm.deviceDefs.keys() : []), ...(vm ? Array.from({ length: vm.config.vcpuCount }, (_, i) => `vcpu${i}`) : [])];
+    return unknown(first.span, `unknown name '${first.text}'`, candidates, first);
+  }
+
+  private resolveField(rest: A.Name[], names: string[], make: (field: string) => Typed, ctx: ExprContext, owner: string): Typed {
+    const [field, ...tail] = rest;
+    if (tail.length > 0) {
+      ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
+      return { r: { k: 'const', value: 0n }, type: 'any' };
+    }
+    if (!names.includes(field.text)) {
+      ctx.diags.add(field.span, 'unknown-name', `${owner} has no '${field.text}'; it has ${names.join(', ')}${didYouMean(field.text, names)}`, this.fixFor(field, names));
+      return { r: { k: 'const', value: 0n }, type: 'any' };
+    }
+    return make(field.text);
+  }
+
+  private resolveVcpuPath(vm: VmBuild, vcpu: number, vcpuName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
+    if (vcpu >= vm.config.vcpuCount) {
+      ctx.diags.add(vcpuName.span, 'vcpu-out-of-range', `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'}; there is no ${vcpuName.text}`);
+      return { r: { k: 'const', value: 0n }, type: 'any' };
+    }
+    if (rest.length === 0) return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
+    const names = VCPU_FIELDS.map((f) => f.name);
+    return this.resolveField(rest, names, (field) => ({ r: { k: 'vcpu', vm: vm.config.index, vcpu, field }, type: fieldType(field), group: lookupVcpuField(field)?.group }), ctx, vcpuName.text);
+  }
+
+  resolveDevicePath(vm: VmBuild, deviceName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
+    const device = vm.config.devices.find((d) => d.name === deviceName.text)!;
+    this.symbols.reference(vm.deviceDefs.get(deviceName.text)!, ctx.file, deviceName.span);
+    const fail: Typed = { r: { k: 'const', value: 0n }, type: 'any' };
+    if (rest.length === 0) {
+      ctx.diags.add(deviceName.span, 'not-a-value', `'${deviceName.text}' is a device, not a value; use ${deviceName.text}.dstate, ${deviceName.text}.status or ${deviceName.text}.REGISTER`);
+      return fail;
+    }
+    const [first, second, ...tail] = rest;
+    if (tail.length > 0) {
+      ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
+      return fail;
+    }
+    const modelField = lookupDeviceField(first.text);
+    if (modelField && (!modelField.virtioOnly || device.virtio) && !second) {
+      const type: P.ValueType = modelField.name === 'decodes' ? 'bool' : 'int';
+      return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: modelField.name } }, type, group: modelField.group };
+    }
+    const register = lookupRegister(first.text);
+    if (!register) {
+      const names = [...DEVICE_FIELDS.filter((f) => !f.virtioOnly || device.virtio).map((f) => f.name), ...registerNames()];
+      ctx.diags.add(first.span, 'unknown-register', `device '${device.name}' has no '${first.text}'${didYouMean(first.text, names)}`, this.fixFor(first, names));
+      return fail;
+    }
+    if (!second) return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'config', register: register.def, offset: register.offset } }, type: 'int' };
+    const field = lookupField(register.def, second.text);
+    if (!field) {
+      const names = register.def.fields.map((f) => f.name);
+      ctx.diags.add(second.span, 'unknown-field', names.length ? `${register.def.name} has no field '${second.text}'; its fields are ${names.join(', ')}${didYouMean(second.text, names)}` : `${register.def.name} has no fields`, this.fixFor(second, names));
+      return fail;
+    }
+    const group = field.values && register.def.name === 'pmcsr' && field.name === 'state' ? ('d-state' as const) : undefined;
+    return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'config', register: register.def, offset: register.offset, field } }, type: 'int', group };
+  }
+
+  // exposed to CodeGen
+  procEntry(name: string): ProcEntry | undefined {
+    return this.procs.get(name);
+  }
+  procNames(): string[] {
+    return [...this.procs.keys()];
+  }
+  symbolIndex(): SymbolIndex {
+    return this.symbols;
+  }
+  location(file: SourceFile, span: Span): P.Loc {
+    return this.loc(file, span);
+  }
+  diagnosticsOf(file: SourceFile): DiagnosticBag {
+    return this.diagsFor(file);
+  }
+}
+
+function fieldType(field: string): P.ValueType {
+  return field === 'halted' ? 'bool' : 'int';
+}
+
+/** Evaluates a resolved expression that depends on nothing at run time. */
+export function foldConst(r: P.RExpr): bigint | undefined {
+  switch (r.k) {
+    case 'const':
+      return r.value;
+    case 'unary': {
+      const v = foldConst(r.operand);
+      if (v === undefined) return undefined;
+      return r.op === '-' ? -v : r.op === '~' ? ~v : v === 0n ? 1n : 0n;
+    }
+    case 'binary': {
+      const a = foldConst(r.left);
+      const b = foldConst(r.right);
+      if (a === undefined || b === undefined) return undefined;
+      return applyBinary(r.op, a, b);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The language's integer semantics: 64-bit two's complement, signed comparison, C precedence and truthiness. */
+export function applyBinary(op: A.BinaryOp, a: bigint, b: bigint): bigint {
+  const s = (x: bigint) => BigInt.asIntN(64, x);
+  switch (op) {
+    case '+': return BigInt.asIntN(64, a + b);
+    case '-': return BigInt.asIntN(64, a - b);
+    case '*': return BigInt.asIntN(64, a * b);
+    case '/': return b === 0n ? 0n : BigInt.asIntN(64, a / b);
+    case '%': return b === 0n ? 0n : BigInt.asIntN(64, a % b);
+    case '&': return s(a & b);
+    case '|': return s(a | b);
+    case '^': return s(a ^ b);
+    case '<<': return BigInt.asIntN(64, a << (b & 63n));
+    case '>>': return s(BigInt.asUintN(64, a) >> (b & 63n));
+    case '==': return s(a) === s(b) ? 1n : 0n;
+    case '!=': return s(a) !== s(b) ? 1n : 0n;
+    case '<': return s(a) < s(b) ? 1n : 0n;
+    case '<=': return s(a) <= s(b) ? 1n : 0n;
+    case '>': return s(a) > s(b) ? 1n : 0n;
+    case '>=': return s(a) >= s(b) ? 1n : 0n;
+    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
+    case '||': return a !== 0n || b !== 0n ? 1n : 0n;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- code generation
+
+class CodeGen {
+  private readonly cfg: P.VmConfig;
+  private readonly loops: number[][] = [];
+
+  constructor(
+    private readonly checker: Checker,
+    private readonly vm: VmBuild,
+    /** checking only: generate into a scratch VM config and discard */
+    private readonly scratch = false,
+  ) {
+    this.cfg = scratch ? { ...vm.config, code: [], frames: [], labels: new Map() } : vm.config;
+  }
+
+  program(vcpu: number, item: A.ProgramItem, file: SourceFile): void {
+    const frame = this.newFrame(`${this.cfg.name}.vcpu${vcpu}`, 'program', [], file, item.span);
+    this.cfg.programEntry[vcpu] = this.cfg.code.length;
+    const ctx = this.ctx(file, undefined);
+    const handlers: A.OnIrqStmt[] = [];
+    this.block(item.body, ctx, frame, { handlers, inProgram: true });
+    this.emit({ op: 'halt', implicit: true }, file, item.body.closeSpan, frame, false);
+    for (const h of handlers) {
+      const irq = this.checker.constInt(h.irq, ctx, 'the interrupt number');
+      if (irq === undefined) continue;
+      if (irq < 0n || irq > 1019n) {
+        ctx.diags.add(h.irq.span, 'bad-value', `interrupt ${irq} is out of range (0 to 1019)`);
+        continue;
+      }
+      if (this.cfg.handlers[vcpu].has(Number(irq))) {
+        ctx.diags.add(h.irq.span, 'duplicate-handler', `vcpu${vcpu} already has a handler for irq ${irq}`);
+        continue;
+      }
+      const hf = this.newFrame(`${this.cfg.name}.vcpu${vcpu} irq ${irq}`, 'handler', [], file, h.span);
+      this.cfg.handlers[vcpu].set(Number(irq), hf);
+      this.block(h.body, ctx, hf, { inHandler: true });
+      this.emit({ op: 'return', implicit: true }, file, h.body.closeSpan, hf, false);
+    }
+  }
+
+  proc(name: string, entry: ProcEntry): void {
+    const params = entry.item.params.map((p) => p.text);
+    const frame = this.newFrame(name, 'proc', params, entry.file, entry.item.span);
+    if (!this.scratch) this.vm.procFrames.set(name, frame);
+    const ctx = this.ctx(entry.file, params);
+    this.block(entry.item.body, ctx, frame, { inProc: true });
+    this.emit({ op: 'return', implicit: true }, entry.file, entry.item.body.closeSpan, frame, false);
+  }
+
+  /** Patches label and proc addresses and call targets once all code is laid out. */
+  finish(): void {
+    if (this.scratch) return;
+    for (const f of this.vm.labelFixups) {
+      const index = this.cfg.labels.get(f.name) ?? -1;
+      if (index >= 0) f.expr.value = P.instrAddress(this.cfg, index);
+    }
+    for (const f of this.vm.procFixups) {
+      const frame = this.vm.procFrames.get(f.proc);
+      if (frame !== undefined) f.expr.value = P.instrAddress(this.cfg, this.cfg.frames[frame].entry);
+    }
+    for (const f of this.vm.callFixups) {
+      const frame = this.vm.procFrames.get(f.proc);
+      if (frame !== undefined) {
+        f.instr.frame = frame;
+        f.instr.target = this.cfg.frames[frame].entry;
+      }
+    }
+    this.cfg.signals = [...this.vm.signalIndex.keys()];
+    for (const w of this.vm.signalWaits) {
+      if (!this.vm.signalsRaised.has(w.name)) w.diags.warn(w.span, 'signal-never-raised', `no statement in VM '${this.cfg.name}' raises signal '${w.name}'; this wait never ends`);
+    }
+    const codeEnd = this.cfg.codeBase + BigInt(this.cfg.code.length) * P.INSTRUCTION_STRIDE;
+    if (codeEnd > this.cfg.ramBase + this.cfg.ramSize) {
+      this.checker.diagnosticsOf(this.vm.file).add(this.vm.item.name.span, 'code-outside-ram', `VM '${this.cfg.name}''s code (${this.cfg.code.length} statements from 0x${this.cfg.codeBase.toString(16)}) does not fit in its RAM`);
+    }
+  }
+
+  private ctx(file: SourceFile, params: string[] | undefined): ExprContext {
+    return { vm: this.vm, params, inCode: true, file, diags: this.checker.diagnosticsOf(file) };
+  }
+
+  private newFrame(name: string, kind: P.FrameInfo['kind'], params: string[], file: SourceFile, span: Span): number {
+    this.cfg.frames.push({ name, kind, params, loc: this.checker.location(file, span), entry: this.cfg.code.length });
+    return this.cfg.frames.length - 1;
+  }
+
+  private emit(body: P.InstrBody, file: SourceFile, span: Span, frame: number, stmt = true): P.Instr {
+    const instr = { ...body, loc: this.checker.location(file, span), frame, stmt } as P.Instr;
+    this.cfg.code.push(instr);
+    return instr;
+  }
+
+  private block(block: A.Block, ctx: ExprContext, frame: number, where: { handlers?: A.OnIrqStmt[]; inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+    for (const s of block.statements) this.statement(s, ctx, frame, where);
+  }
+
+  private statement(s: A.Stmt, ctx: ExprContext, frame: number, where: { handlers?: A.OnIrqStmt[]; inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+    const c = this.checker;
+    const file = ctx.file;
+    const diags = ctx.diags;
+    const emit = (body: P.InstrBody) => this.emit(body, file, s.span, frame);
+    const inner = { inProgram: where.inProgram, inProc: where.inProc, inHandler: where.inHandler };
+    switch (s.kind) {
+      case 'error':
+        return;
+      case 'label':
+        if (!this.scratch && this.cfg.labels.get(s.name.text) === undefined && this.vm.labelDefs.get(s.name.text)?.span === s.name.span) this.cfg.labels.set(s.name.text, this.cfg.code.length);
+        return;
+      case 'psci':
+        this.psci(s, ctx, emit);
+        return;
+      case 'rawCall': {
+        const id = c.expectType(s.id, ctx, 'int', 'the function ID');
+        const args: P.PsciArgValue[] = [];
+        for (const a of s.args) {
+          const m = /^x([1-3])$/.exec(a.name.text);
+          if (!m) {
+            diags.add(a.name.span, 'unknown-argument', `a raw ${s.conduit} takes x1=, x2= and x3=, not '${a.name.text}'`);
+            continue;
+          }
+          if (args.some((x) => x.name === a.name.text)) diags.add(a.name.span, 'duplicate-argument', `'${a.name.text}' is given twice`);
+          args.push({ register: Number(m[1]) as 1 | 2 | 3, name: a.name.text, value: c.expectType(a.value, ctx, 'int', a.name.text) });
+        }
+        emit({ op: 'rawCall', conduit: s.conduit, id, args });
+        return;
+      }
+      case 'mmioRead':
+        emit({ op: 'mmioRead', address: c.expectType(s.address, ctx, 'int', 'the address'), width: this.width(s.width, ctx, [8, 16, 32, 64], 32) });
+        return;
+      case 'mmioWrite':
+        emit({ op: 'mmioWrite', address: c.expectType(s.address, ctx, 'int', 'the address'), value: c.expectType(s.value, ctx, 'int', 'the value'), width: this.width(s.width, ctx, [8, 16, 32, 64], 32) });
+        return;
+      case 's2idleNotify':
+        if (this.cfg.s2idleNotify === undefined) diags.add(s.span, 'missing-s2idle-notify', `VM '${this.cfg.name}' has no s2idle notify register; declare 's2idle_notify at ADDR'`);
+        emit({ op: 's2idleNotify' });
+        return;
+      case 'pciRead':
+      case 'pciWrite': {
+        const device = this.device(s.device, ctx);
+        const target = this.pciTarget(s.reg, s.width, ctx);
+        if (device === undefined || target === undefined) return;
+        if (s.kind === 'pciRead') emit({ op: 'pciRead', device, target });
+        else {
+          const value = c.expectType(s.value, ctx, 'int', 'the value', target.register?.name === 'pmcsr' && target.field?.name === 'state' ? 'd-state' : undefined);
+          this.checkFits(s.value, value, target, ctx);
+          emit({ op: 'pciWrite', device, target, value });
+        }
+        return;
+      }
+      case 'virtio': {
+        const device = this.device(s.device, ctx);
+        if (device === undefined) return;
+        if (!this.cfg.devices[device].virtio) {
+          diags.add(s.device.span, 'not-virtio', `'${s.device.text}' is a ${this.cfg.devices[device].model} device, not a virtio one`);
+          return;
+        }
+        const value = s.value ? c.expectType(s.value, ctx, 'int', 'the status', 'virtio-status') : undefined;
+        emit({ op: 'virtio', action: s.action, device, value });
+        return;
+      }
+      case 'irq': {
+        const irq = c.expectType(s.irq, ctx, 'int', 'the interrupt number');
+        const n = foldConst(irq);
+        if (n !== undefined && (n < 0n || n > 1019n)) diags.add(s.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+        emit({ op: 'irq', action: s.action, irq, wake: s.wake });
+        return;
+      }
+      case 'wfi':
+        emit({ op: 'wfi' });
+        return;
+      case 'delay':
+        emit({ op: 'delay', duration: c.expectType(s.duration, ctx, 'time', 'a delay') });
+        return;
+      case 'signal':
+        this.vm.signalsRaised.add(s.name.text);
+        emit({ op: 'signal', signal: this.signal(s.name, ctx) });
+        return;
+      case 'waitSignal':
+        this.vm.signalWaits.push({ name: s.name.text, span: s.name.span, file, diags });
+        emit({ op: 'waitSignal', signal: this.signal(s.name, ctx) });
+        return;
+      case 'waitExpr':
+        if (mentionsNow(s.condition)) diags.add(s.condition.span, 'wait-on-time', "'wait' re-checks its condition when state changes, and time alone is not a change: use 'delay' to wait for time");
+        emit({ op: 'waitExpr', condition: c.expectType(s.condition, ctx, 'bool', 'a wait condition') });
+        return;
+      case 'call':
+        this.call(s, ctx, emit);
+        return;
+      case 'return':
+        if (!where.inProc && !where.inHandler) diags.add(s.span, 'return-outside-proc', "'return' is for procs and interrupt handlers; a vCPU program ends with 'halt'");
+        emit({ op: 'return', implicit: false });
+        return;
+      case 'halt':
+        emit({ op: 'halt', implicit: false });
+        return;
+      case 'break': {
+        const loop = this.loops[this.loops.length - 1];
+        if (!loop) {
+          diags.add(s.span, 'break-outside-loop', "'break' outside a loop");
+          return;
+        }
+        loop.push(this.cfg.code.length);
+        emit({ op: 'jump', target: -1 });
+        return;
+      }
+      case 'loop': {
+        const start = this.cfg.code.length;
+        this.loops.push([]);
+        this.block(s.body, ctx, frame, inner);
+        this.emit({ op: 'jump', target: start }, file, s.body.closeSpan, frame, false);
+        const breaks = this.loops.pop()!;
+        for (const b of breaks) (this.cfg.code[b] as P.Instr & { op: 'jump' }).target = this.cfg.code.length;
+        return;
+      }
+      case 'if':
+        this.ifStatement(s, ctx, frame, inner);
+        return;
+      case 'set': {
+        const parts = s.target.parts;
+        const field = lookupVcpuField(parts[0].text);
+        if (parts.length > 1) {
+          diags.add(s.target.span, 'not-writable', `'set' writes the running vCPU's own registers; '${parts.map((p) => p.text).join('.')}' is not one (devices are written with 'pci write' or 'mmio write')`);
+          return;
+        }
+        if (!field) {
+          const names = VCPU_FIELDS.filter((f) => f.writable).map((f) => f.name);
+          diags.add(parts[0].span, 'unknown-register', `unknown register '${parts[0].text}'${didYouMean(parts[0].text, names)}`, c.fixFor(parts[0], names));
+          return;
+        }
+        if (!field.writable) {
+          diags.add(parts[0].span, 'not-writable', `'${field.name}' is read-only (${field.doc})`);
+          return;
+        }
+        emit({ op: 'set', field: field.name, value: c.expectType(s.value, ctx, 'int', `the value of ${field.name}`) });
+        return;
+      }
+      case 'expect': {
+        const condition = c.expectType(s.condition, ctx, 'bool', 'an expectation');
+        emit({ op: 'expect', condition, text: file.slice(s.condition.span), message: s.message ? this.template(s.message, ctx) : undefined });
+        return;
+      }
+      case 'log':
+        emit({ op: 'log', message: this.template(s.message, ctx) });
+        return;
+      case 'onIrq':
+        if (!where.handlers) {
+          diags.add(s.span, 'misplaced-handler', "'on irq N { }' belongs at the top level of a vCPU program");
+          return;
+        }
+        where.handlers.push(s);
+        return;
+    }
+  }
+
+  private ifStatement(s: A.IfStmt, ctx: ExprContext, frame: number, inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+    const condition = this.checker.expectType(s.condition, ctx, 'bool', 'an if condition');
+    const branch = this.emit({ op: 'branchIfFalse', condition, target: -1 }, ctx.file, { start: s.span.start, end: s.condition.span.end }, frame) as P.Instr & { op: 'branchIfFalse' };
+    this.block(s.then, ctx, frame, inner);
+    if (!s.else) {
+      branch.target = this.cfg.code.length;
+      return;
+    }
+    const skip = this.emit({ op: 'jump', target: -1 }, ctx.file, s.then.closeSpan, frame, false) as P.Instr & { op: 'jump' };
+    branch.target = this.cfg.code.length;
+    if (s.else.kind === 'if') this.ifStatement(s.else, ctx, frame, inner);
+    else this.block(s.else, ctx, frame, inner);
+    skip.target = this.cfg.code.length;
+  }
+
+  private psci(s: A.PsciStmt, ctx: ExprContext, emit: (b: P.InstrBody) => P.Instr): void {
+    const c = this.checker;
+    const diags = ctx.diags;
+    const ref: PsciFunctionRef | undefined = lookupPsciFunction(s.fn.text);
+    if (!ref) {
+      const names = psciFunctionNames();
+      diags.add(s.fn.span, 'unknown-psci-function', `unknown PSCI function '${s.fn.text}'${didYouMean(s.fn.text, names)}`, c.fixFor(s.fn, names));
+      return;
+    }
+    const args: P.PsciArgValue[] = [];
+    for (const a of s.args) {
+      const def = ref.fn.args.find((x) => x.name === a.name.text);
+      if (!def) {
+        const names = ref.fn.args.map((x) => x.name);
+        const takes = names.length ? `it takes ${names.join(', ')}` : 'it takes no arguments';
+        diags.add(a.name.span, 'unknown-psci-argument', `${ref.fn.name} has no argument '${a.name.text}'; ${takes}${didYouMean(a.name.text, names)}`, c.fixFor(a.name, names));
+        continue;
+      }
+      if (args.some((x) => x.name === def.name)) {
+        diags.add(a.name.span, 'duplicate-argument', `'${def.name}' is given twice`);
+        continue;
+      }
+      const what = `${ref.fn.name} ${def.name}`;
+      args.push({ register: def.register, name: def.name, value: c.expectType(a.value, ctx, 'int', what) });
+    }
+    for (const def of ref.fn.args) {
+      if (def.kind === 'address' && def.name === 'entry' && !args.some((x) => x.name === 'entry') && ['CPU_ON', 'SYSTEM_SUSPEND'].includes(ref.fn.name)) {
+        diags.warn(s.fn.span, 'missing-psci-argument', `${ref.fn.name} without 'entry': the entry point is 0`);
+      }
+    }
+    emit({ op: 'psci', fn: ref, args });
+  }
+
+  private call(s: A.CallStmt, ctx: ExprContext, emit: (b: P.InstrBody) => P.Instr): void {
+    const c = this.checker;
+    const name = s.proc.parts.map((p) => p.text).join('.');
+    const entry = c.procEntry(name);
+    if (!entry) {
+      const names = c.procNames();
+      ctx.diags.add(s.proc.span, 'unknown-proc', `unknown proc '${name}'${didYouMean(name, names)}`, c.fixFor({ text: name, span: s.proc.span }, names));
+      return;
+    }
+    c.symbolIndex().reference(entry.def, ctx.file, s.proc.span);
+    if (s.args.length !== entry.item.params.length) {
+      ctx.diags.add(s.span, 'wrong-argument-count', `proc '${name}' takes ${entry.item.params.length} argument${entry.item.params.length === 1 ? '' : 's'} (${entry.item.params.map((p) => p.text).join(', ') || 'none'}), not ${s.args.length}`);
+    }
+    const args = s.args.map((a) => c.resolve(a, ctx).r);
+    const instr = emit({ op: 'call', target: -1, frame: -1, args }) as P.Instr & { op: 'call' };
+    this.vm.callFixups.push({ proc: name, instr });
+  }
+
+  private device(name: A.Name, ctx: ExprContext): number | undefined {
+    const def = this.vm.deviceDefs.get(name.text);
+    if (!def) {
+      const names = [...this.vm.deviceDefs.keys()];
+      ctx.diags.add(name.span, 'unknown-device', `VM '${this.cfg.name}' has no device '${name.text}'${didYouMean(name.text, names)}`, this.checker.fixFor(name, names));
+      return undefined;
+    }
+    this.checker.symbolIndex().reference(def, ctx.file, name.span);
+    return this.cfg.devices.findIndex((d) => d.name === name.text);
+  }
+
+  private pciTarget(reg: A.RegRef, width: A.Expr | undefined, ctx: ExprContext): P.PciTarget | undefined {
+    const diags = ctx.diags;
+    if (reg.offset) {
+      const offset = this.checker.constInt(reg.offset, ctx, 'the config offset');
+      if (offset === undefined) return undefined;
+      const bits = this.width(width, ctx, [8, 16, 32], 32);
+      const size = (bits / 8) as 1 | 2 | 4;
+      if (offset < 0n || offset + BigInt(size) > 256n) {
+        diags.add(reg.offset.span, 'bad-value', `config offset 0x${offset.toString(16)} is outside the 256-byte config space`);
+        return undefined;
+      }
+      if (offset % BigInt(size) !== 0n) diags.add(reg.offset.span, 'bad-value', `a ${bits}-bit config access must be ${size}-byte aligned`);
+      return { offset: Number(offset), size };
+    }
+    const name = reg.register!;
+    const r = lookupRegister(name.text);
+    if (!r) {
+      const names = registerNames();
+      diags.add(name.span, 'unknown-register', `unknown config register '${name.text}'${didYouMean(name.text, names)}`, this.checker.fixFor(name, names));
+      return undefined;
+    }
+    if (width) diags.add(width.span, 'bad-value', `'${name.text}' is ${r.def.size * 8} bits wide; 'width' is only for raw offsets`);
+    if (!reg.field) return { offset: r.offset, size: r.def.size, register: r.def };
+    const field = lookupField(r.def, reg.field.text);
+    if (!field) {
+      const names = r.def.fields.map((f) => f.name);
+      diags.add(reg.field.span, 'unknown-field', names.length ? `${r.def.name} has no field '${reg.field.text}'; its fields are ${names.join(', ')}${didYouMean(reg.field.text, names)}` : `${r.def.name} has no fields`, this.checker.fixFor(reg.field, names));
+      return undefined;
+    }
+    return { offset: r.offset, size: r.def.size, register: r.def, field };
+  }
+
+  private checkFits(e: A.Expr, value: P.RExpr, target: P.PciTarget, ctx: ExprContext): void {
+    const v = foldConst(value);
+    if (v === undefined) return;
+    const bits = target.field ? target.field.width : target.size * 8;
+    if (v < 0n || v >= 1n << BigInt(bits)) {
+      const what = target.field ? `${target.register!.name}.${target.field.name}` : target.register?.name ?? `offset 0x${target.offset.toString(16)}`;
+      const extra = target.field?.name === 'state' && v === 4n ? ': D3cold is not a PowerState value; it is reached by removing power (d3cold promote)' : '';
+      ctx.diags.add(e.span, 'value-too-wide', `${v} does not fit in ${what} (${bits} bit${bits === 1 ? '' : 's'})${extra}`);
+    }
+    if (target.field && target.field.access === 'RO') ctx.diags.warn(e.span, 'read-only-field', `${target.register!.name}.${target.field.name} is read-only; the write has no effect`);
+  }
+
+  private width(e: A.Expr | undefined, ctx: ExprContext, allowed: number[], fallback: number): number {
+    if (!e) return fallback;
+    const w = this.checker.constInt(e, ctx, 'the access width');
+    if (w === undefined) return fallback;
+    if (!allowed.includes(Number(w))) {
+      ctx.diags.add(e.span, 'bad-value', `width is ${allowed.join(', ')} bits, not ${w}`);
+      return fallback;
+    }
+    return Number(w);
+  }
+
+  private signal(name: A.Name, ctx: ExprContext): number {
+    let index = this.vm.signalIndex.get(name.text);
+    if (index === undefined) {
+      index = this.vm.signalIndex.size;
+      this.vm.signalIndex.set(name.text, index);
+      this.checker.symbolIndex().define({ kind: 'signal', name: name.text, vm: this.cfg.name, file: ctx.file, span: name.span, fullSpan: name.span });
+    } else {
+      const def = this.checker.symbolIndex().defs.find((d) => d.kind === 'signal' && d.name === name.text && d.vm === this.cfg.name);
+      if (def) this.checker.symbolIndex().reference(def, ctx.file, name.span);
+    }
+    return index;
+  }
+
+  private template(t: A.Template, ctx: ExprContext): P.RTemplate {
+    return { parts: t.parts.map((p) => (typeof p === 'string' ? p : this.checker.resolve(p, ctx).r)) };
+  }
+}
+
+function mentionsNow(e: A.Expr): boolean {
+  switch (e.kind) {
+    case 'now':
+      return true;
+    case 'unary':
+      return mentionsNow(e.operand);
+    case 'binary':
+      return mentionsNow(e.left) || mentionsNow(e.right);
+    default:
+      return false;
+  }
+}
+
+/** Calls `onName` with every dotted name a block mentions in `call` and in expressions (to find reachable procs). */
+function walkBlock(block: A.Block, onName: (name: string) => void): void {
+  const expr = (e: A.Expr | undefined): void => {
+    if (!e) return;
+    if (e.kind === 'path') onName(e.parts.map((p) => p.text).join('.'));
+    else if (e.kind === 'unary') expr(e.operand);
+    else if (e.kind === 'binary') {
+      expr(e.left);
+      expr(e.right);
+    } else if (e.kind === 'irqPending') expr(e.irq);
+  };
+  forEachStatement(block, (s) => {
+    switch (s.kind) {
+      case 'call':
+        onName(s.proc.parts.map((p) => p.text).join('.'));
+        s.args.forEach(expr);
+        break;
+      case 'psci':
+      case 'rawCall':
+        s.args.forEach((a) => expr(a.value));
+        break;
+      case 'set':
+        expr(s.value);
+        break;
+      case 'if':
+      case 'waitExpr':
+      case 'expect':
+        expr(s.condition);
+        break;
+    }
+  });
+}
+
+/** Visits every statement of a block, nested blocks included. */
+export function forEachStatement(block: A.Block, visit: (s: A.Stmt) => void): void {
+  for (const s of block.statements) {
+    visit(s);
+    if (s.kind === 'loop' || s.kind === 'onIrq') forEachStatement(s.body, visit);
+    if (s.kind === 'if') {
+      forEachStatement(s.then, visit);
+      let e = s.else;
+      while (e) {
+        if (e.kind === 'if') {
+          visit(e);
+          forEachStatement(e.then, visit);
+          e = e.else;
+        } else {
+          forEachStatement(e, visit);
+          e = undefined;
+        }
+      }
+    }
+  }
+}
+
+export type { SymbolDef };

@@ -1,0 +1,59 @@
+// What a vCPU exposes to expressions (`x0`, `vcpu1.power`), to `set`, and to the debugger's variables: one row
+// per field, described once.
+
+import { ConstantGroup } from './constants';
+
+export interface VcpuField {
+  name: string;
+  doc: string;
+  /** `set NAME = ...` may write it (only on the running vCPU, as the guest would) */
+  writable: boolean;
+  /** names values of this field in the debugger and resolves ambiguous constants compared with it */
+  group?: ConstantGroup;
+  kind: 'register' | 'pstate' | 'power';
+}
+
+const fields: VcpuField[] = [];
+for (let i = 0; i <= 30; i++) {
+  fields.push({ name: `x${i}`, doc: i === 30 ? 'general-purpose register x30 (the link register)' : `general-purpose register x${i}`, writable: true, kind: 'register' });
+}
+fields.push(
+  { name: 'lr', doc: 'the link register (x30)', writable: true, kind: 'register' },
+  { name: 'sp', doc: 'the stack pointer', writable: true, kind: 'register' },
+  { name: 'pc', doc: 'the address of the next statement; `set pc = LABEL` jumps', writable: true, kind: 'register' },
+  { name: 'el', doc: 'PSTATE.EL, the exception level (1 for a guest kernel)', writable: false, kind: 'pstate' },
+  { name: 'daif', doc: 'PSTATE.DAIF mask bits (D=8, A=4, I=2, F=1); reset and resume mask all four', writable: true, kind: 'pstate' },
+  { name: 'mmu', doc: 'SCTLR_EL1.M: 1 when stage-1 translation is on; reset and resume turn it off', writable: true, kind: 'pstate' },
+  { name: 'mpidr', doc: 'MPIDR_EL1 as KVM assigns it: Aff0 = vCPU id[3:0], Aff1 = id[11:4], bit 31 set', writable: false, kind: 'register' },
+  { name: 'power', doc: 'PSCI power state: ON, OFF, ON_PENDING, STANDBY, POWERDOWN', writable: false, kind: 'power', group: 'power' },
+  { name: 'mp_state', doc: 'KVM_MP_STATE: RUNNABLE, STOPPED or SUSPENDED', writable: false, kind: 'power', group: 'mp-state' },
+  { name: 'halted', doc: 'true when the program has finished (`halt` or the end of its block)', writable: false, kind: 'power' },
+);
+
+export const VCPU_FIELDS: readonly VcpuField[] = fields;
+const BY_NAME = new Map(fields.map((f) => [f.name, f]));
+
+export function lookupVcpuField(name: string): VcpuField | undefined {
+  return BY_NAME.get(name);
+}
+
+/** `vcpu3` -> 3 */
+export function vcpuIndexOf(word: string): number | undefined {
+  const m = /^vcpu(\d+)$/.exec(word);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Per-VM fields: `guest.state`, `guest.suspended`. */
+export interface VmField {
+  name: string;
+  doc: string;
+  group?: ConstantGroup;
+}
+export const VM_FIELDS: readonly VmField[] = [
+  { name: 'state', doc: 'vm_running, vm_suspended, vm_off or vm_reset', group: 'vm-state' },
+  { name: 'suspended', doc: 'true while the VM is suspended to RAM' },
+];
+
+export const HOST_FIELDS: readonly VmField[] = [
+  { name: 'state', doc: 'running, suspending, suspended or resuming', group: 'host-state' },
+];

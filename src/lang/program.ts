@@ -1,0 +1,208 @@
+// What the checker produces and the simulator executes: per VM, a flat array of instructions laid out at
+// guest-physical addresses, with every name already resolved. Nothing here refers back to the AST except
+// through source locations.
+
+import { ConstantGroup } from './domain/constants';
+import { FieldDef, RegisterDef } from './domain/pci';
+import { PsciFunctionRef, PsciVersion } from './domain/psci';
+import { Diagnostic } from './diagnostics';
+import { SourceFile, Span } from './source';
+import { BinaryOp } from './ast';
+
+export interface Loc {
+  file: SourceFile;
+  span: Span;
+  /** 0-based line of span.start */
+  line: number;
+}
+
+export type ValueType = 'int' | 'bool' | 'time' | 'any';
+
+/** A resolved expression. Values are 64-bit integers (bigint); booleans are 0 and 1; times are nanoseconds. */
+export type RExpr =
+  | { k: 'const'; value: bigint }
+  | { k: 'reg'; field: string }
+  | { k: 'vcpu'; vm: number; vcpu: number; field: string }
+  | { k: 'vm'; vm: number; field: string }
+  | { k: 'host'; field: string }
+  | { k: 'device'; vm: number; device: number; path: DevicePath }
+  | { k: 'param'; index: number }
+  | { k: 'now' }
+  | { k: 'irqPending'; irq: RExpr }
+  | { k: 'unary'; op: '!' | '-' | '~'; operand: RExpr }
+  | { k: 'binary'; op: BinaryOp; left: RExpr; right: RExpr };
+
+/** A device value: a config register (optionally one field) or a model-level field such as `status` or `dstate`. */
+export type DevicePath =
+  | { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef }
+  | { kind: 'model'; field: string };
+
+export interface RTemplate {
+  parts: (string | RExpr)[];
+}
+
+export interface PsciArgValue {
+  register: 1 | 2 | 3;
+  name: string;
+  value: RExpr;
+}
+
+interface InstrBase {
+  loc: Loc;
+  /** index into VmConfig.frames: the program, proc or handler this instruction belongs to */
+  frame: number;
+  /** a statement a user steps to; false for the jumps and implicit returns the compiler adds */
+  stmt: boolean;
+}
+
+export type InstrBody =
+  | { op: 'psci'; fn: PsciFunctionRef; args: PsciArgValue[] }
+  | { op: 'rawCall'; conduit: 'smc' | 'hvc'; id: RExpr; args: PsciArgValue[] }
+  | { op: 'mmioRead'; address: RExpr; width: number }
+  | { op: 'mmioWrite'; address: RExpr; value: RExpr; width: number }
+  | { op: 's2idleNotify' }
+  | { op: 'pciRead'; device: number; target: PciTarget }
+  | { op: 'pciWrite'; device: number; target: PciTarget; value: RExpr }
+  | { op: 'virtio'; action: 'freeze' | 'restore' | 'status'; device: number; value?: RExpr }
+  | { op: 'irq'; action: 'enable' | 'disable' | 'ack'; irq: RExpr; wake: boolean }
+  | { op: 'wfi' }
+  | { op: 'delay'; duration: RExpr }
+  | { op: 'signal'; signal: number }
+  | { op: 'waitSignal'; signal: number }
+  | { op: 'waitExpr'; condition: RExpr }
+  | { op: 'call'; target: number; frame: number; args: RExpr[] }
+  | { op: 'return'; implicit: boolean }
+  | { op: 'jump'; target: number }
+  | { op: 'branchIfFalse'; condition: RExpr; target: number }
+  | { op: 'halt'; implicit: boolean }
+  | { op: 'set'; field: string; value: RExpr }
+  | { op: 'expect'; condition: RExpr; text: string; message?: RTemplate }
+  | { op: 'log'; message: RTemplate };
+
+export type Instr = InstrBase & InstrBody;
+export type Op = Instr['op'];
+
+/** A config access: a named register (whole or one field) or a raw offset with a width in bytes. */
+export interface PciTarget {
+  offset: number;
+  size: 1 | 2 | 4;
+  register?: RegisterDef;
+  field?: FieldDef;
+}
+
+export interface FrameInfo {
+  /** `guest.vcpu0`, `linux.pm_suspend`, `guest.vcpu0 irq 33` */
+  name: string;
+  kind: 'program' | 'proc' | 'handler';
+  params: string[];
+  loc: Loc;
+  /** index of the first instruction */
+  entry: number;
+}
+
+export interface DeviceConfig {
+  name: string;
+  index: number;
+  model: string;
+  virtio: boolean;
+  bus: number;
+  dev: number;
+  fn: number;
+  irq?: number;
+  /** option name -> values as written (lower case words, numbers as decimal strings, booleans as 'true'/'false') */
+  options: Record<string, string[]>;
+  loc: Loc;
+}
+
+export type VmmEvent = 'system_suspend' | 'wakeup' | 'system_off' | 'system_reset';
+
+export interface KvmOptions {
+  /** KVM_CAP_ARM_SYSTEM_SUSPEND enabled by the VMM (upstream: SYSTEM_SUSPEND exits to the VMM) */
+  systemSuspendExit: boolean;
+  /** who checks SYSTEM_SUSPEND's preconditions: the VMM (upstream) or the kernel (the unmerged v3 variant) */
+  suspendChecks: 'vmm' | 'kernel';
+}
+
+export interface XenOptions {
+  /** the guest SYSTEM_SUSPEND series is applied (upstream Xen answers NOT_SUPPORTED) */
+  systemSuspend: boolean;
+}
+
+export interface VmConfig {
+  name: string;
+  index: number;
+  loc: Loc;
+  flavour: 'kvm' | 'xen';
+  psciVersion: PsciVersion;
+  kvm: KvmOptions;
+  xen: XenOptions;
+  vcpuCount: number;
+  ramBase: bigint;
+  ramSize: bigint;
+  devices: DeviceConfig[];
+  s2idleNotify?: bigint;
+  watchdog?: bigint;
+  hardwareDomain: boolean;
+  /** VMM answers per exit kind; more than one is a choice (`confirm | deny`) */
+  vmm: Record<VmmEvent, string[]>;
+  statementTime: bigint;
+  jitterPercent: number;
+  codeBase: bigint;
+  code: Instr[];
+  frames: FrameInfo[];
+  /** instruction index where vCPU i starts, or -1 for a vCPU with no program (it starts OFF) */
+  programEntry: number[];
+  /** per vCPU: irq number -> frame index of its `on irq` handler */
+  handlers: Map<number, number>[];
+  labels: Map<string, number>;
+  signals: string[];
+}
+
+export type HostActionConfig =
+  | { kind: 'irq'; irq: number; vm: number }
+  | { kind: 'requestSuspend' }
+  | { kind: 'wake' }
+  | { kind: 'vmm'; vm: number; answer: 'confirm' | 'deny' | 'resume' };
+
+export interface TimedAction {
+  index: number;
+  loc: Loc;
+  from: bigint;
+  /** inclusive end of a window; equal to from for a fixed instant */
+  to: bigint;
+  action: HostActionConfig;
+}
+
+export interface HostPolicy {
+  kind: 'waits-for' | 'privileged';
+  vm: number;
+  loc: Loc;
+}
+
+export interface HostConfig {
+  policies: HostPolicy[];
+  actions: TimedAction[];
+}
+
+export interface Program {
+  files: SourceFile[];
+  vms: VmConfig[];
+  host: HostConfig;
+  diagnostics: Diagnostic[];
+}
+
+/** Statements sit 4 bytes apart, like A64 instructions. */
+export const INSTRUCTION_STRIDE = 4n;
+
+export function instrAddress(vm: VmConfig, index: number): bigint {
+  return vm.codeBase + BigInt(index) * INSTRUCTION_STRIDE;
+}
+
+export function instrIndexAt(vm: VmConfig, address: bigint): number | undefined {
+  const delta = address - vm.codeBase;
+  if (delta < 0n || delta % INSTRUCTION_STRIDE !== 0n) return undefined;
+  const index = Number(delta / INSTRUCTION_STRIDE);
+  return index < vm.code.length ? index : undefined;
+}
+
+export type { ConstantGroup };

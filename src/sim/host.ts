@@ -1,0 +1,57 @@
+// The host thread: timed host actions from the scenario's `host { }` block, the VMM's answers, and device timers
+// all run here as units of their own, in virtual time.
+
+import { Machine } from './machine';
+import { QueueEntry } from './state';
+import { answerDeferred, handleVmmEntry } from './vmm';
+import { deviceTimer } from './devices/registry';
+import { requestHostSuspend, wakeHost } from './hostpm';
+
+/** Places each host action at an instant: a fixed time, or one the chooser picks inside its window. */
+export function initialActionTimes(m: Machine): number[] {
+  return m.program.host.actions.map((a) => {
+    if (a.from === a.to) return Number(a.from);
+    const span = Number(a.to - a.from) + 1;
+    return Number(a.from) + m.choose(span, `window at line ${a.loc.line + 1}`);
+  });
+}
+
+export function handleQueueEntry(m: Machine, entry: QueueEntry): void {
+  switch (entry.kind) {
+    case 'host-action':
+      runHostAction(m, entry.index);
+      return;
+    case 'vmm':
+      handleVmmEntry(m, entry);
+      return;
+    case 'device':
+      deviceTimer(m, entry);
+      return;
+    case 'host-step':
+      wakeHost(m, entry.tag);
+      return;
+  }
+}
+
+function runHostAction(m: Machine, index: number): void {
+  const a = m.program.host.actions[index].action;
+  switch (a.kind) {
+    case 'irq':
+      m.emit(-1, -1, { kind: 'host.action', action: `irq ${a.irq} -> ${m.vmConfig(a.vm).name}` });
+      m.raiseIrq(a.vm, a.irq);
+      return;
+    case 'vmm': {
+      const answered = answerDeferred(m, a.vm, a.answer);
+      m.emit(-1, -1, { kind: 'host.action', action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}${answered ? ` (answers the ${answered})` : ': nothing deferred to answer'}` });
+      return;
+    }
+    case 'requestSuspend':
+      m.emit(-1, -1, { kind: 'host.action', action: 'request suspend' });
+      requestHostSuspend(m, 'host action');
+      return;
+    case 'wake':
+      m.emit(-1, -1, { kind: 'host.action', action: 'wake' });
+      wakeHost(m, 'wake');
+      return;
+  }
+}

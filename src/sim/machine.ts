@@ -1,0 +1,574 @@
+// The simulated machine: the scheduler over virtual time, the operations hypervisor flavours and device models
+// use (power changes, resets, exits to the VMM, interrupts), and the API the CLI and the debug adapter drive
+// (step, run until a predicate, snapshot/restore, read state).
+//
+// Scheduling (docs/language.md, "Execution model"): the next unit is the queued host event or the runnable vCPU
+// with the earliest time; at equal times host events go first (in the order they were queued), then VMs in
+// declaration order and vCPUs by index. The seed only resolves choices the scenario declares (window instants,
+// alternative VMM answers) and jitter.
+
+import { DevicePath, Instr, Program, VmConfig, instrAddress, instrIndexAt } from '../lang/program';
+import { POWER_STATE_NAMES, HOST_STATE_NAMES } from '../lang/domain/constants';
+import { mpidrOf } from '../lang/domain/psci';
+import { hasErrors } from '../lang/diagnostics';
+import { evaluate, EvalScope } from './eval';
+import { executeInstruction } from './exec';
+import { handleQueueEntry, initialActionTimes } from './host';
+import { randomBelow, seedState } from './rng';
+import { cloneState, IrqState, MachineState, QueueEntry, QueueKind, RECENT_EVENTS, RunState, VcpuState, VmRunState, VmState } from './state';
+import { canonicalEvent, EventBody, hashString, HASH_SEED, hashHex, TraceEvent } from './trace';
+import { createDevice, readDeviceValue } from './devices/registry';
+import { handleSuspendedWake } from './vmm';
+
+export const POWER = { ON: 0, OFF: 1, ON_PENDING: 2, STANDBY: 3, POWERDOWN: 4 } as const;
+export const MP = { RUNNABLE: 0, STOPPED: 5, SUSPENDED: 10 } as const;
+export const MP_NAMES: Record<number, string> = { 0: 'RUNNABLE', 5: 'STOPPED', 10: 'SUSPENDED' };
+/** PSTATE.DAIF with all four exceptions masked, as after reset (VCPU_RESET_PSTATE_EL1). */
+export const DAIF_ALL = 0xf;
+export const DAIF_I = 0x2;
+/** Deeper than this, a call is taken to be runaway recursion and the vCPU faults. */
+export const MAX_CALL_DEPTH = 256;
+
+/** Picks among alternatives the scenario declares. Runs use the seed; `explore` plugs in its own. */
+export interface Chooser {
+  choose(m: Machine, count: number, what: string): number;
+}
+
+export const seededChooser: Chooser = {
+  choose(m, count) {
+    return count <= 1 ? 0 : randomBelow(m.state, count);
+  },
+};
+
+export interface MachineOptions {
+  seed?: number;
+  chooser?: Chooser;
+}
+
+/** What runs next: a vCPU statement or a host-side event. */
+export type Unit =
+  | { kind: 'vcpu'; vm: number; vcpu: number; pc: number; time: number }
+  | { kind: 'host'; entry: QueueEntry; time: number };
+
+export type Outcome =
+  | { kind: 'running' }
+  /** nothing left to do and no vCPU is waiting */
+  | { kind: 'finished' }
+  /** nothing left to do but some vCPU waits for something that will never come */
+  | { kind: 'hang'; waiting: string[] };
+
+export type StopReason =
+  | { kind: 'predicate' }
+  | { kind: 'outcome'; outcome: Outcome }
+  | { kind: 'time-limit'; time: number }
+  | { kind: 'step-limit'; steps: number };
+
+export interface RunLimits {
+  /** stop before the first unit at or after this virtual time (ns) */
+  untilTime?: number;
+  /** stop after this many units */
+  maxSteps?: number;
+}
+
+export class Machine {
+  readonly program: Program;
+  state: MachineState;
+  private listeners: ((e: TraceEvent) => void)[] = [];
+  readonly chooser: Chooser;
+
+  constructor(program: Program, options: MachineOptions = {}) {
+    if (hasErrors(program.diagnostics)) throw new Error('the scenario has errors; check it first');
+    this.program = program;
+    this.chooser = options.chooser ?? seededChooser;
+    this.state = {
+      now: 0,
+      steps: 0,
+      events: 0,
+      rng: seedState(options.seed ?? 0),
+      hash: [HASH_SEED[0], HASH_SEED[1]],
+      vms: program.vms.map((cfg) => this.initialVm(cfg)),
+      host: { state: 'running', suspendRequested: false },
+      queue: [],
+      queueOrder: 0,
+      recent: [],
+      expectFailures: 0,
+      version: 0,
+      actionTimes: [],
+    };
+    this.state.actionTimes = initialActionTimes(this);
+    program.host.actions.forEach((a, i) => this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind));
+  }
+
+  private initialVm(cfg: VmConfig): VmState {
+    const vcpus: VcpuState[] = [];
+    for (let i = 0; i < cfg.vcpuCount; i++) {
+      const entry = cfg.programEntry[i] ?? -1;
+      const hasProgram = entry >= 0;
+      vcpus.push({
+        regs: new BigUint64Array(31),
+        sp: 0n,
+        pc: entry,
+        pcAddress: hasProgram ? instrAddress(cfg, entry) : 0n,
+        el: 1,
+        // A vCPU with a program starts in a booted kernel: interrupts unmasked, MMU on.
+        daif: hasProgram ? 0 : DAIF_ALL,
+        mmu: hasProgram ? 1 : 0,
+        power: hasProgram ? POWER.ON : POWER.OFF,
+        mp: hasProgram ? MP.RUNNABLE : MP.STOPPED,
+        run: hasProgram ? 'running' : 'off',
+        readyAt: 0,
+        stack: hasProgram ? [{ frame: this.frameOfInstr(cfg, entry), returnPc: -1, args: [], irq: -1, savedDaif: 0 }] : [],
+        waitSignal: -1,
+        exit: undefined,
+        executed: 0,
+        fault: '',
+        resume: undefined,
+      });
+    }
+    return {
+      vcpus,
+      irqs: new Map(),
+      signals: new Uint8Array(cfg.signals.length),
+      state: 'running',
+      devices: cfg.devices.map((d) => createDevice(cfg, d)),
+      notifications: 0,
+    };
+  }
+
+  private frameOfInstr(cfg: VmConfig, index: number): number {
+    return cfg.code[index]?.frame ?? 0;
+  }
+
+  // ------------------------------------------------------------------------------------------ listeners, events
+
+  onEvent(listener: (e: TraceEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  emit(vm: number, vcpu: number, body: EventBody): TraceEvent {
+    const s = this.state;
+    const event = { ...body, seq: s.events, t: s.now, vm, vcpu } as TraceEvent;
+    s.events++;
+    s.hash = hashString(s.hash, canonicalEvent(event));
+    s.recent.push(event);
+    if (s.recent.length > RECENT_EVENTS) s.recent.shift();
+    s.version++;
+    for (const l of this.listeners) l(event);
+    return event;
+  }
+
+  traceHash(): string {
+    return hashHex(this.state.hash);
+  }
+
+  vmConfig(vm: number): VmConfig {
+    return this.program.vms[vm];
+  }
+
+  vcpuName(vm: number, vcpu: number): string {
+    return vcpu < 0 ? this.program.vms[vm]?.name ?? 'host' : `${this.program.vms[vm].name}.vcpu${vcpu}`;
+  }
+
+  // ------------------------------------------------------------------------------------------ queue
+
+  schedule(time: number, kind: QueueKind, vm: number, vcpu: number, index: number, tag: string): void {
+    const entry: QueueEntry = { time, order: this.state.queueOrder++, kind, vm, vcpu, index, tag };
+    const q = this.state.queue;
+    // Sorted insertion: queues here hold a handful of entries.
+    let i = q.length;
+    while (i > 0 && (q[i - 1].time > time || (q[i - 1].time === time && q[i - 1].order > entry.order))) i--;
+    q.splice(i, 0, entry);
+  }
+
+  // ------------------------------------------------------------------------------------------ scheduling
+
+  /** The unit that runs next, or undefined when nothing can run. */
+  peek(): Unit | undefined {
+    const s = this.state;
+    const head = s.queue[0];
+    let bestTime = head ? head.time : Infinity;
+    let bestVm = -1;
+    let bestVcpu = -1;
+    for (let vi = 0; vi < s.vms.length; vi++) {
+      const vcpus = s.vms[vi].vcpus;
+      for (let ci = 0; ci < vcpus.length; ci++) {
+        const v = vcpus[ci];
+        if (v.run === 'running' && v.readyAt < bestTime) {
+          bestTime = v.readyAt;
+          bestVm = vi;
+          bestVcpu = ci;
+        }
+      }
+    }
+    if (bestVm >= 0) return { kind: 'vcpu', vm: bestVm, vcpu: bestVcpu, pc: s.vms[bestVm].vcpus[bestVcpu].pc, time: bestTime };
+    if (head) return { kind: 'host', entry: head, time: head.time };
+    return undefined;
+  }
+
+  /** Executes one unit. Returns it, or undefined when nothing could run. */
+  step(): Unit | undefined {
+    const unit = this.peek();
+    if (!unit) return undefined;
+    this.execute(unit);
+    return unit;
+  }
+
+  execute(unit: Unit): void {
+    const s = this.state;
+    if (unit.time > s.now) s.now = unit.time;
+    s.steps++;
+    if (unit.kind === 'host') {
+      s.queue.shift();
+      handleQueueEntry(this, unit.entry);
+    } else {
+      this.runVcpu(unit.vm, unit.vcpu);
+    }
+    this.recheckWaiters();
+  }
+
+  private runVcpu(vmIndex: number, vcpuIndex: number): void {
+    const cfg = this.program.vms[vmIndex];
+    const v = this.state.vms[vmIndex].vcpus[vcpuIndex];
+    // At an instruction boundary with interrupts unmasked a pending handler is entered; its first statement
+    // runs as the next unit.
+    if ((v.daif & DAIF_I) === 0 && this.dispatchInterrupt(vmIndex, vcpuIndex)) return;
+    if (v.pc < 0 || v.pc >= cfg.code.length) {
+      this.fault(vmIndex, vcpuIndex, `no statement at pc 0x${v.pcAddress.toString(16)}`);
+      return;
+    }
+    if (v.power === POWER.ON_PENDING) this.setPower(vmIndex, vcpuIndex, POWER.ON, v.mp, 'first instruction after CPU_ON');
+    const instr = cfg.code[v.pc];
+    v.executed++;
+    executeInstruction(this, vmIndex, vcpuIndex, instr);
+  }
+
+  /** Cost of one statement on this VM, with the VM's jitter drawn from the seed. */
+  statementCost(vm: number): number {
+    const cfg = this.program.vms[vm];
+    const base = Number(cfg.statementTime);
+    if (cfg.jitterPercent === 0) return base;
+    const spread = (base * cfg.jitterPercent) / 100;
+    return Math.max(1, Math.round(base - spread + randomBelow(this.state, Math.floor(2 * spread) + 1)));
+  }
+
+  /** Advances a vCPU past its current instruction. */
+  advance(v: VcpuState, cfg: VmConfig, cost: number): void {
+    v.pc++;
+    v.pcAddress = instrAddress(cfg, v.pc);
+    v.readyAt = this.state.now + cost;
+  }
+
+  jump(v: VcpuState, cfg: VmConfig, index: number): void {
+    v.pc = index;
+    v.pcAddress = instrAddress(cfg, index);
+  }
+
+  /** Sets pc to an address; an address with no statement is kept and faults when the vCPU runs. */
+  setPcAddress(vm: number, v: VcpuState, address: bigint): void {
+    const cfg = this.program.vms[vm];
+    const index = instrIndexAt(cfg, address);
+    v.pc = index ?? -1;
+    v.pcAddress = address;
+    v.stack = index !== undefined ? [{ frame: cfg.code[index].frame, returnPc: -1, args: [], irq: -1, savedDaif: 0 }] : [];
+  }
+
+  // ------------------------------------------------------------------------------------------ waiting
+
+  private recheckWaiters(): void {
+    const s = this.state;
+    for (let vi = 0; vi < s.vms.length; vi++) {
+      const vcpus = s.vms[vi].vcpus;
+      for (let ci = 0; ci < vcpus.length; ci++) {
+        const v = vcpus[ci];
+        if (v.run === 'wait-expr') {
+          const instr = this.program.vms[vi].code[v.pc];
+          if (instr.op === 'waitExpr' && evaluate(this, instr.condition, this.scope(vi, ci)) !== 0n) this.wake(vi, ci);
+        } else if (v.run === 'wait-signal' && s.vms[vi].signals[v.waitSignal]) {
+          this.wake(vi, ci);
+        }
+      }
+    }
+  }
+
+  scope(vm: number, vcpu: number): EvalScope {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    const top = v.stack[v.stack.length - 1];
+    return { vm, vcpu, args: top ? top.args : [] };
+  }
+
+  /** Makes a blocked vCPU runnable again from now. */
+  wake(vm: number, vcpu: number): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    v.run = 'running';
+    if (v.readyAt < this.state.now) v.readyAt = this.state.now;
+  }
+
+  block(vm: number, vcpu: number, run: RunState): void {
+    this.state.vms[vm].vcpus[vcpu].run = run;
+    this.state.version++;
+  }
+
+  // ------------------------------------------------------------------------------------------ power
+
+  setPower(vm: number, vcpu: number, power: number, mp: number, why: string): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    if (v.power === power && v.mp === mp) return;
+    const from = POWER_STATE_NAMES[v.power];
+    v.power = power;
+    v.mp = mp;
+    this.emit(vm, vcpu, { kind: 'power', from, to: POWER_STATE_NAMES[power], mp: MP_NAMES[mp] ?? String(mp), why });
+  }
+
+  setVmState(vm: number, state: VmRunState, why: string): void {
+    const s = this.state.vms[vm];
+    if (s.state === state) return;
+    const from = s.state;
+    s.state = state;
+    this.emit(vm, -1, { kind: 'vm.state', from, to: state, why });
+  }
+
+  /**
+   * The architectural reset a vCPU gets from CPU_ON or a resume at an entry point: registers zeroed, pc = entry,
+   * x0 = context, PSTATE EL1h with DAIF masked, MMU off (KVM kvm_reset_vcpu; Xen's vCPU context init).
+   */
+  resetVcpu(vm: number, vcpu: number, entry: bigint, context: bigint): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    v.regs.fill(0n);
+    v.regs[0] = BigInt.asUintN(64, context);
+    v.sp = 0n;
+    v.el = 1;
+    v.daif = DAIF_ALL;
+    v.mmu = 0;
+    v.waitSignal = -1;
+    this.setPcAddress(vm, v, BigInt.asUintN(64, entry));
+    this.state.version++;
+  }
+
+  fault(vm: number, vcpu: number, message: string): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    v.run = 'faulted';
+    v.fault = message;
+    this.emit(vm, vcpu, { kind: 'fault', message });
+  }
+
+  inRam(vm: number, address: bigint): boolean {
+    const cfg = this.program.vms[vm];
+    return address >= cfg.ramBase && address < cfg.ramBase + cfg.ramSize;
+  }
+
+  // ------------------------------------------------------------------------------------------ interrupts
+
+  irqKey(irq: number, vcpu: number): number {
+    return irq < 32 ? vcpu * 1024 + irq : irq;
+  }
+
+  irqState(vm: number, irq: number, vcpu: number): IrqState {
+    const irqs = this.state.vms[vm].irqs;
+    const key = this.irqKey(irq, vcpu);
+    let s = irqs.get(key);
+    if (!s) {
+      s = { enabled: false, pending: false, wake: false, target: irq < 32 ? vcpu : 0 };
+      irqs.set(key, s);
+    }
+    return s;
+  }
+
+  irqPending(vm: number, vcpu: number, irq: number): boolean {
+    const s = this.state.vms[vm].irqs.get(this.irqKey(irq, vcpu));
+    return !!s && s.pending;
+  }
+
+  /** An enabled, pending interrupt routed to this vCPU: what ends WFI. */
+  pendingWake(vm: number, vcpu: number): number {
+    for (const [key, s] of this.state.vms[vm].irqs) {
+      if (s.enabled && s.pending && s.target === vcpu) return key % 1024;
+    }
+    return -1;
+  }
+
+  /** The host (or a device) raises an interrupt for a VM. */
+  raiseIrq(vm: number, irq: number): void {
+    const s = this.irqState(vm, irq, 0);
+    s.pending = true;
+    this.emit(vm, s.target, { kind: 'irq.raise', irq, target: s.target });
+    if (!s.enabled) {
+      this.emit(vm, s.target, { kind: 'irq.masked', irq, why: 'disabled in the distributor' });
+      return;
+    }
+    this.deliverWake(vm, s.target, irq);
+  }
+
+  /** An enabled interrupt became pending on a vCPU: wake it from whatever low-power wait it is in. */
+  deliverWake(vm: number, vcpu: number, irq: number): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    if (v.run === 'wfi') {
+      this.emit(vm, vcpu, { kind: 'irq.wake', irq, from: POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power] });
+      this.setPower(vm, vcpu, POWER.ON, v.mp, `woken by irq ${irq}`);
+      this.wake(vm, vcpu);
+    } else if (v.run === 'suspended') {
+      this.emit(vm, vcpu, { kind: 'irq.wake', irq, from: 'SUSPENDED' });
+      handleSuspendedWake(this, vm, vcpu, irq);
+    }
+  }
+
+  /** At an instruction boundary with PSTATE.I clear: run the handler of a pending interrupt, if there is one. */
+  private dispatchInterrupt(vm: number, vcpu: number): boolean {
+    const handlers = this.program.vms[vm].handlers[vcpu];
+    if (!handlers || handlers.size === 0) return false;
+    for (const [irq, frame] of handlers) {
+      const s = this.state.vms[vm].irqs.get(this.irqKey(irq, vcpu));
+      if (!s || !s.enabled || !s.pending || s.target !== vcpu) continue;
+      const v = this.state.vms[vm].vcpus[vcpu];
+      const cfg = this.program.vms[vm];
+      s.pending = false;
+      v.stack.push({ frame, returnPc: v.pc, args: [], irq, savedDaif: v.daif });
+      v.daif |= DAIF_I;
+      this.jump(v, cfg, cfg.frames[frame].entry);
+      this.emit(vm, vcpu, { kind: 'irq.deliver', irq });
+      return true;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------------------------------ reading state
+
+  readVcpuField(vm: number, vcpu: number, field: string): bigint {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    switch (field) {
+      case 'pc':
+        return v.pcAddress;
+      case 'sp':
+        return v.sp;
+      case 'lr':
+        return v.regs[30];
+      case 'el':
+        return BigInt(v.el);
+      case 'daif':
+        return BigInt(v.daif);
+      case 'mmu':
+        return BigInt(v.mmu);
+      case 'mpidr':
+        return mpidrOf(vcpu);
+      case 'power':
+        return BigInt(v.power);
+      case 'mp_state':
+        return BigInt(v.mp);
+      case 'halted':
+        return v.run === 'halted' ? 1n : 0n;
+      default:
+        return v.regs[Number(field.slice(1))];
+    }
+  }
+
+  writeVcpuField(vm: number, vcpu: number, field: string, value: bigint): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    const u = BigInt.asUintN(64, value);
+    switch (field) {
+      case 'pc':
+        this.setPcAddress(vm, v, u);
+        break;
+      case 'sp':
+        v.sp = u;
+        break;
+      case 'lr':
+        v.regs[30] = u;
+        break;
+      case 'daif':
+        v.daif = Number(u & 0xfn);
+        break;
+      case 'mmu':
+        v.mmu = u & 1n ? 1 : 0;
+        break;
+      default:
+        v.regs[Number(field.slice(1))] = u;
+    }
+    this.state.version++;
+  }
+
+  readVmField(vm: number, field: string): bigint {
+    const state = this.state.vms[vm].state;
+    if (field === 'suspended') return state === 'suspended' ? 1n : 0n;
+    return BigInt(['running', 'suspended', 'off', 'reset'].indexOf(state));
+  }
+
+  readHostField(field: string): bigint {
+    void field;
+    return BigInt(HOST_STATE_NAMES.indexOf(this.state.host.state));
+  }
+
+  readDevice(vm: number, device: number, path: DevicePath): bigint {
+    return readDeviceValue(this, vm, device, path);
+  }
+
+  // ------------------------------------------------------------------------------------------ choices
+
+  choose(count: number, what: string): number {
+    return this.chooser.choose(this, count, what);
+  }
+
+  // ------------------------------------------------------------------------------------------ outcome and running
+
+  outcome(): Outcome {
+    if (this.peek()) return { kind: 'running' };
+    const waiting: string[] = [];
+    this.state.vms.forEach((vm, vi) => {
+      const cfg = this.program.vms[vi];
+      vm.vcpus.forEach((v, ci) => {
+        const why = this.waitDescription(cfg, v);
+        if (why) waiting.push(`${this.vcpuName(vi, ci)} ${why}`);
+      });
+    });
+    return waiting.length ? { kind: 'hang', waiting } : { kind: 'finished' };
+  }
+
+  /** What a blocked vCPU waits for, in words; undefined if it is not waiting. */
+  waitDescription(cfg: VmConfig, v: VcpuState): string | undefined {
+    const instr: Instr | undefined = v.pc >= 0 ? cfg.code[v.pc] : undefined;
+    switch (v.run) {
+      case 'wait-signal':
+        return `waits for signal '${cfg.signals[v.waitSignal]}' that nothing raises any more`;
+      case 'wait-expr':
+        return `waits for '${instr && instr.op === 'waitExpr' ? instr.loc.file.slice(instr.loc.span).replace(/^wait\s+/, '') : '?'}', which never becomes true`;
+      case 'wfi':
+        return `is in ${POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power]} and no interrupt is coming`;
+      case 'suspended':
+        return 'is suspended and no wake-up interrupt is coming';
+      case 'exit':
+        return `is trapped in a ${v.exit?.kind ?? ''} exit that the VMM deferred and nothing answers`;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Runs until the predicate says stop (checked before each unit), the run ends, or a limit is reached. */
+  run(limits: RunLimits = {}, stopBefore?: (unit: Unit) => boolean): StopReason {
+    const maxSteps = limits.maxSteps ?? Infinity;
+    const untilTime = limits.untilTime ?? Infinity;
+    let steps = 0;
+    for (;;) {
+      const unit = this.peek();
+      if (!unit) return { kind: 'outcome', outcome: this.outcome() };
+      if (unit.time >= untilTime) {
+        this.state.now = Math.max(this.state.now, untilTime);
+        return { kind: 'time-limit', time: untilTime };
+      }
+      if (stopBefore && stopBefore(unit)) return { kind: 'predicate' };
+      if (steps >= maxSteps) return { kind: 'step-limit', steps };
+      this.execute(unit);
+      steps++;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ snapshots
+
+  snapshot(): MachineState {
+    return cloneState(this.state);
+  }
+
+  restore(snapshot: MachineState): void {
+    this.state = cloneState(snapshot);
+  }
+}

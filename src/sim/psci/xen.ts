@@ -1,0 +1,125 @@
+// Xen on Arm's virtual PSCI (xen/arch/arm/vpsci.c) plus the guest SYSTEM_SUSPEND series (Mykola Kvach, based on
+// Mirela Simonovic's suspend-to-RAM work); docs/DOMAIN.md 3.1-3.3. Xen writes only x0 (PSCI_SET_RESULT).
+
+import { MPIDR_HWID_BITMASK, SMCCC_VERSION_1_1, SMCCC_VERSION_FID, decodePsciFid, encodeVersion } from '../../lang/domain/psci';
+import { MP, POWER } from '../machine';
+import { AFFINITY, HypervisorFlavour, PsciCall, PsciOutcome, RET, affinityMask, arg, matchingVcpus, ret, vcpuByMpidr } from './flavour';
+import { xenSystemSuspend } from '../vmm';
+
+export const xen: HypervisorFlavour = {
+  name: 'xen',
+  call(c: PsciCall): PsciOutcome {
+    if (c.fid === SMCCC_VERSION_FID) return ret(SMCCC_VERSION_1_1, false);
+    const ref = c.ref;
+    if (!ref) return ret(RET.NOT_SUPPORTED, false);
+    switch (ref.fn.name) {
+      case 'PSCI_VERSION':
+        return ret(encodeVersion({ major: 1, minor: 1 }), false);
+      case 'CPU_SUSPEND': {
+        // "power off requests treated as standby": block unless an event is pending, then SUCCESS.
+        const m = c.m;
+        m.state.vms[c.vm].vcpus[c.vcpu].regs[0] = 0n;
+        if (m.pendingWake(c.vm, c.vcpu) >= 0) return ret(RET.SUCCESS, false);
+        m.setPower(c.vm, c.vcpu, (arg(c, 1) >> 16n) & 1n ? POWER.POWERDOWN : POWER.STANDBY, MP.RUNNABLE, 'CPU_SUSPEND (Xen: vcpu_block_unless_event_pending)');
+        m.block(c.vm, c.vcpu, 'wfi');
+        m.emit(c.vm, c.vcpu, { kind: 'psci.return', fn: 'CPU_SUSPEND', result: 0n, name: 'SUCCESS (on wake-up)' });
+        return { kind: 'no-return' };
+      }
+      case 'CPU_OFF':
+        // Sets _VPF_down and deschedules the vCPU.
+        c.m.block(c.vm, c.vcpu, 'off');
+        c.m.setPower(c.vm, c.vcpu, POWER.OFF, MP.STOPPED, 'CPU_OFF (_VPF_down)');
+        return { kind: 'no-return' };
+      case 'CPU_ON':
+        return cpuOn(c);
+      case 'AFFINITY_INFO': {
+        // A level past the mask table is INVALID_PARAMETERS; no match at all is simply OFF.
+        const mask = affinityMask(arg(c, 2));
+        if (mask === undefined) return ret(RET.INVALID_PARAMETERS, false);
+        const on = matchingVcpus(c, arg(c, 1) & MPIDR_HWID_BITMASK, mask).some((i) => c.m.state.vms[c.vm].vcpus[i].mp !== MP.STOPPED);
+        return ret(on ? AFFINITY.ON : AFFINITY.OFF, false);
+      }
+      case 'MIGRATE_INFO_TYPE':
+        return ret(2, false);
+      case 'SYSTEM_OFF':
+        return domainShutdown(c, 'off', 'SYSTEM_OFF: domain_shutdown(SHUTDOWN_poweroff)');
+      case 'SYSTEM_RESET':
+        return domainShutdown(c, 'reset', 'SYSTEM_RESET: domain_shutdown(SHUTDOWN_reboot)');
+      case 'PSCI_FEATURES':
+        return ret(features(c, Number(BigInt.asUintN(32, arg(c, 1)))), false);
+      case 'SYSTEM_SUSPEND':
+        if (!c.m.vmConfig(c.vm).xen.systemSuspend) return ret(RET.NOT_SUPPORTED, false);
+        return systemSuspend(c);
+      default:
+        return ret(RET.NOT_SUPPORTED, false);
+    }
+  },
+};
+
+/** do_common_cpu_on: no such vCPU, a Thumb entry on a 64-bit domain, a vCPU already up; then a fresh context. */
+function cpuOn(c: PsciCall): PsciOutcome {
+  const m = c.m;
+  const t = vcpuByMpidr(c, arg(c, 1));
+  if (t === undefined) return ret(RET.INVALID_PARAMETERS, false);
+  const entry = arg(c, 2);
+  if (entry & 1n) return ret(RET.INVALID_ADDRESS, false);
+  const tv = m.state.vms[c.vm].vcpus[t];
+  if (tv.mp !== MP.STOPPED) return ret(RET.ALREADY_ON, false);
+  m.resetVcpu(c.vm, t, entry, arg(c, 3));
+  // vgic_clear_pending_irqs: the new context starts with nothing pending.
+  for (const [key, s] of m.state.vms[c.vm].irqs) if (s.target === t || key >= t * 1024 && key < (t + 1) * 1024) s.pending = false;
+  tv.run = 'running';
+  tv.readyAt = m.state.now;
+  m.setPower(c.vm, t, POWER.ON_PENDING, MP.RUNNABLE, `CPU_ON from vcpu${c.vcpu}`);
+  return ret(RET.SUCCESS, false);
+}
+
+function features(c: PsciCall, fid: number): number {
+  if (fid === SMCCC_VERSION_FID) return 0;
+  const ref = decodePsciFid(fid);
+  if (!ref) return RET.NOT_SUPPORTED;
+  switch (ref.fn.name) {
+    case 'PSCI_VERSION':
+    case 'CPU_SUSPEND':
+    case 'CPU_OFF':
+    case 'CPU_ON':
+    case 'AFFINITY_INFO':
+    case 'MIGRATE_INFO_TYPE':
+    case 'SYSTEM_OFF':
+    case 'SYSTEM_RESET':
+    case 'PSCI_FEATURES':
+      return 0;
+    case 'SYSTEM_SUSPEND':
+      return c.m.vmConfig(c.vm).xen.systemSuspend ? 0 : RET.NOT_SUPPORTED;
+    default:
+      return RET.NOT_SUPPORTED;
+  }
+}
+
+/**
+ * do_psci_1_0_system_suspend, in the series' order: a Thumb entry point on a 64-bit domain is INVALID_ADDRESS;
+ * another vCPU online is DENIED; then the reset context is stashed and the domain suspended. On resume the guest
+ * starts at the entry point with x0 = context. Xen does not check that the entry lies in RAM.
+ */
+function systemSuspend(c: PsciCall): PsciOutcome {
+  const entry = arg(c, 1);
+  if (entry & 1n) return ret(RET.INVALID_ADDRESS, false);
+  const vcpus = c.m.state.vms[c.vm].vcpus;
+  if (vcpus.some((v, i) => i !== c.vcpu && v.mp !== MP.STOPPED)) return ret(RET.DENIED, false);
+  const denied = xenSystemSuspend(c.m, c.vm, c.vcpu, entry, arg(c, 2));
+  if (denied !== undefined) return ret(denied, false);
+  return { kind: 'no-return' };
+}
+
+function domainShutdown(c: PsciCall, state: 'off' | 'reset', why: string): PsciOutcome {
+  const m = c.m;
+  const vcpus = m.state.vms[c.vm].vcpus;
+  m.state.vms[c.vm].vcpus[c.vcpu].regs[0] = BigInt.asUintN(64, BigInt(RET.INTERNAL_FAILURE));
+  for (let i = 0; i < vcpus.length; i++) {
+    if (vcpus[i].run !== 'halted' && vcpus[i].run !== 'faulted') m.block(c.vm, i, 'off');
+    m.setPower(c.vm, i, POWER.OFF, MP.STOPPED, why);
+  }
+  m.setVmState(c.vm, state, why);
+  return { kind: 'no-return' };
+}
+

@@ -1,0 +1,190 @@
+// The whole mutable state of a simulated machine, as plain data with hand-written copies. A snapshot is a copy of
+// this and nothing else: the program, the configuration and the listeners are shared and never change.
+
+import { TraceEvent, ExitKind } from './trace';
+
+/** Why a vCPU is not executing statements right now. */
+export type RunState =
+  | 'running'
+  | 'wfi' // WFI, CPU_SUSPEND, or KVM's emulated WFI: wakes on an enabled pending interrupt
+  | 'wait-signal'
+  | 'wait-expr'
+  | 'exit' // trapped to the VMM and waiting for its answer
+  | 'suspended' // KVM_MP_STATE_SUSPENDED, or its Xen domain is suspended
+  | 'off' // PSCI OFF / KVM STOPPED
+  | 'halted' // its program finished
+  | 'faulted'; // it hit something it cannot go on from (a bad pc, a stack overflow)
+
+export interface CallFrame {
+  /** VmConfig.frames index */
+  frame: number;
+  /** instruction to go back to; -1 for the bottom frame */
+  returnPc: number;
+  args: bigint[];
+  /** the interrupt a handler frame serves, -1 otherwise */
+  irq: number;
+  /** DAIF to restore when a handler returns */
+  savedDaif: number;
+}
+
+export interface PendingExit {
+  kind: ExitKind;
+  /** KVM system_event flags (PSCI_RESET2, PSCI_OFF2) */
+  flags: number;
+  /** the VMM deferred its answer: a host action answers it */
+  deferred: boolean;
+}
+
+export interface VcpuState {
+  /** x0..x30 */
+  regs: BigUint64Array;
+  sp: bigint;
+  /** index of the next instruction, or -1 when pcAddress holds no statement */
+  pc: number;
+  pcAddress: bigint;
+  el: number;
+  daif: number;
+  mmu: number;
+  /** POWER_STATE_NAMES index */
+  power: number;
+  /** KVM_MP_STATE value */
+  mp: number;
+  run: RunState;
+  /** virtual time at which the vCPU can execute its next statement */
+  readyAt: number;
+  stack: CallFrame[];
+  waitSignal: number;
+  exit: PendingExit | undefined;
+  /** statements executed */
+  executed: number;
+  /** what it was doing when it faulted */
+  fault: string;
+  /** Xen: the context stashed at SYSTEM_SUSPEND, applied when the domain resumes */
+  resume: { entry: bigint; context: bigint } | undefined;
+}
+
+export interface IrqState {
+  enabled: boolean;
+  pending: boolean;
+  /** armed as a wake-up source (enable_irq_wake) */
+  wake: boolean;
+  /** vCPU an SPI is routed to; PPIs and SGIs are banked per vCPU */
+  target: number;
+}
+
+export type VmRunState = 'running' | 'suspended' | 'off' | 'reset';
+
+/** Device models keep their own state; the machine only needs to copy it. */
+export interface DeviceState {
+  clone(): DeviceState;
+}
+
+export interface VmState {
+  vcpus: VcpuState[];
+  /** key: irq for SPIs (>= 32); vcpu * 1024 + irq for banked PPIs and SGIs */
+  irqs: Map<number, IrqState>;
+  signals: Uint8Array;
+  state: VmRunState;
+  devices: DeviceState[];
+  /** host-side data a device or the VMM keeps per VM (s2idle notifications seen, ...) */
+  notifications: number;
+}
+
+export type HostRunState = 'running' | 'suspending' | 'suspended' | 'resuming';
+
+export interface HostState {
+  state: HostRunState;
+  /** a suspend was requested and waits for its policy */
+  suspendRequested: boolean;
+}
+
+export type QueueKind = 'host-action' | 'vmm' | 'device' | 'host-step';
+
+export interface QueueEntry {
+  time: number;
+  /** insertion order: ties at the same time run first-queued first */
+  order: number;
+  kind: QueueKind;
+  vm: number;
+  vcpu: number;
+  /** host-action index, device index, ... */
+  index: number;
+  tag: string;
+}
+
+export interface MachineState {
+  now: number;
+  /** units executed (vCPU statements and host events) */
+  steps: number;
+  /** events emitted */
+  events: number;
+  rng: number;
+  hash: [number, number];
+  vms: VmState[];
+  host: HostState;
+  queue: QueueEntry[];
+  queueOrder: number;
+  /** last events, oldest first, at most RECENT_EVENTS */
+  recent: TraceEvent[];
+  expectFailures: number;
+  /** bumped on every change a `wait EXPR` could observe */
+  version: number;
+  /** the instant each host action was placed at (windows resolved by the chooser) */
+  actionTimes: number[];
+}
+
+export const RECENT_EVENTS = 64;
+
+function cloneVcpu(v: VcpuState): VcpuState {
+  return {
+    regs: v.regs.slice(),
+    sp: v.sp,
+    pc: v.pc,
+    pcAddress: v.pcAddress,
+    el: v.el,
+    daif: v.daif,
+    mmu: v.mmu,
+    power: v.power,
+    mp: v.mp,
+    run: v.run,
+    readyAt: v.readyAt,
+    stack: v.stack.map((f) => ({ ...f, args: f.args.slice() })),
+    waitSignal: v.waitSignal,
+    exit: v.exit ? { ...v.exit } : undefined,
+    executed: v.executed,
+    fault: v.fault,
+    resume: v.resume ? { ...v.resume } : undefined,
+  };
+}
+
+function cloneVm(vm: VmState): VmState {
+  const irqs = new Map<number, IrqState>();
+  for (const [k, s] of vm.irqs) irqs.set(k, { ...s });
+  return {
+    vcpus: vm.vcpus.map(cloneVcpu),
+    irqs,
+    signals: vm.signals.slice(),
+    state: vm.state,
+    devices: vm.devices.map((d) => d.clone()),
+    notifications: vm.notifications,
+  };
+}
+
+export function cloneState(s: MachineState): MachineState {
+  return {
+    now: s.now,
+    steps: s.steps,
+    events: s.events,
+    rng: s.rng,
+    hash: [s.hash[0], s.hash[1]],
+    vms: s.vms.map(cloneVm),
+    host: { ...s.host },
+    // Queue entries are never mutated in place, so sharing them is safe.
+    queue: s.queue.slice(),
+    queueOrder: s.queueOrder,
+    recent: s.recent.slice(),
+    expectFailures: s.expectFailures,
+    version: s.version,
+    actionTimes: s.actionTimes.slice(),
+  };
+}

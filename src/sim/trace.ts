@@ -1,0 +1,86 @@
+// The typed trace: everything observable the simulator does is one of these events, stamped with virtual time,
+// VM and vCPU. The machine folds each event into a running hash (the determinism oracle) and hands it to
+// listeners; it keeps only the last few itself, so a long run costs no memory for history.
+
+export type ExitKind = 'SUSPEND' | 'WAKEUP' | 'SHUTDOWN' | 'RESET';
+
+/** KVM_SYSTEM_EVENT_* types (Linux uapi kvm.h). */
+export const KVM_SYSTEM_EVENT_TYPE: Record<ExitKind, number> = { SHUTDOWN: 1, RESET: 2, WAKEUP: 4, SUSPEND: 5 };
+
+export type EventBody =
+  | { kind: 'psci.call'; fn: string; fid: number; conduit: 'smc' | 'hvc'; args: bigint[] }
+  | { kind: 'psci.return'; fn: string; result: bigint; name: string }
+  | { kind: 'vmm.exit'; exit: ExitKind; flags: number; detail: string }
+  | { kind: 'vmm.answer'; exit: ExitKind; answer: string; result: string }
+  | { kind: 'irq.raise'; irq: number; target: number }
+  | { kind: 'irq.wake'; irq: number; from: string }
+  | { kind: 'irq.deliver'; irq: number }
+  | { kind: 'irq.masked'; irq: number; why: string }
+  | { kind: 'irq.config'; irq: number; enabled: boolean; wake: boolean }
+  | { kind: 'power'; from: string; to: string; mp: string; why: string }
+  | { kind: 'vm.state'; from: string; to: string; why: string }
+  | { kind: 'signal'; name: string }
+  | { kind: 'log'; text: string }
+  | { kind: 'expect.fail'; text: string; message: string }
+  | { kind: 'fault'; message: string }
+  | { kind: 'halt'; implicit: boolean }
+  | { kind: 'host.action'; action: string }
+  | { kind: 'mmio'; access: 'read' | 'write'; address: bigint; width: number; value: bigint; target: string; blocked: boolean }
+  | { kind: 'pci.config'; access: 'read' | 'write'; device: string; offset: number; size: number; value: bigint; register: string; note: string }
+  | { kind: 'device'; device: string; what: string; detail: string }
+  | { kind: 'violation'; invariant: string; message: string }
+  | { kind: 'host.state'; from: string; to: string; why: string }
+  | { kind: 's2idle.notify'; count: number };
+
+export type EventKind = EventBody['kind'];
+
+export type TraceEvent = EventBody & {
+  /** position in the trace, from 0 */
+  seq: number;
+  /** virtual time, ns */
+  t: number;
+  /** VM index, or -1 for the host */
+  vm: number;
+  /** vCPU index, or -1 for the VM or host as a whole */
+  vcpu: number;
+};
+
+/** A stable text form of an event, used for hashing and for the JSON trace. */
+export function canonicalEvent(e: TraceEvent): string {
+  let out = `${e.seq}|${e.t}|${e.vm}|${e.vcpu}|${e.kind}`;
+  for (const key of Object.keys(e).sort()) {
+    if (key === 'seq' || key === 't' || key === 'vm' || key === 'vcpu' || key === 'kind') continue;
+    const v = (e as unknown as Record<string, unknown>)[key];
+    out += `|${key}=${Array.isArray(v) ? v.map(String).join(',') : String(v)}`;
+  }
+  return out;
+}
+
+/** 64-bit FNV-1a as two 32-bit lanes; the machine's trace hash. */
+export function hashString(h: [number, number], s: string): [number, number] {
+  let a = h[0];
+  let b = h[1];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ ((c * 31 + 7) & 0xffff), 0x01000193) >>> 0;
+    b = (b + (a >>> 16)) >>> 0;
+  }
+  return [a, b];
+}
+
+export const HASH_SEED: [number, number] = [0x811c9dc5, 0x050c5d1f];
+
+export function hashHex(h: [number, number]): string {
+  return h[0].toString(16).padStart(8, '0') + h[1].toString(16).padStart(8, '0');
+}
+
+export function eventToJson(e: TraceEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (typeof v === 'bigint') out[k] = '0x' + BigInt.asUintN(64, v).toString(16);
+    else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'bigint' ? '0x' + BigInt.asUintN(64, x).toString(16) : x));
+    else out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+// The VMM, modelled explicitly: KVM exits to it (KVM_EXIT_SYSTEM_EVENT with SUSPEND, WAKEUP, SHUTDOWN, RESET) and
+// it answers as the scenario's `on EVENT:` says, following the userspace flow of docs/DOMAIN.md 2.3-2.4. Xen's
+// toolstack plays the same part for a suspended domain. Each exit and each answer is a trace event; the answer
+// runs as its own unit on the host thread, so the debugger can stop between them.
+
+import { PSCI_RETURN_CODES } from '../lang/domain/psci';
+import { VmmEvent } from '../lang/program';
+import { DAIF_ALL, Machine, MP, POWER } from './machine';
+import { QueueEntry } from './state';
+import { ExitKind } from './trace';
+
+const RET = PSCI_RETURN_CODES;
+
+const EVENT_OF: Record<ExitKind, VmmEvent> = { SUSPEND: 'system_suspend', WAKEUP: 'wakeup', SHUTDOWN: 'system_off', RESET: 'system_reset' };
+
+/** The vCPU traps to the VMM and stays there until the VMM's answer runs. */
+export function exitToVmm(m: Machine, vm: number, vcpu: number, kind: ExitKind, flags: number, detail: string): void {
+  const v = m.state.vms[vm].vcpus[vcpu];
+  v.exit = { kind, flags, deferred: false };
+  if (kind !== 'WAKEUP') m.block(vm, vcpu, 'exit');
+  m.emit(vm, vcpu, { kind: 'vmm.exit', exit: kind, flags, detail });
+  m.schedule(m.state.now, 'vmm', vm, vcpu, 0, kind);
+}
+
+/** The VMM's turn: pick its answer for the pending exit and apply it. */
+export function handleVmmEntry(m: Machine, entry: QueueEntry): void {
+  const v = m.state.vms[entry.vm].vcpus[entry.vcpu];
+  if (!v.exit || v.exit.kind !== entry.tag) return;
+  const cfg = m.vmConfig(entry.vm);
+  const answers = cfg.vmm[EVENT_OF[v.exit.kind]];
+  const answer = answers[m.choose(answers.length, `${cfg.name}: VMM answer to ${v.exit.kind}`)];
+  applyAnswer(m, entry.vm, entry.vcpu, answer);
+}
+
+/** A host action `vmm VM confirm|deny|resume` answers a deferred exit. Returns what it answered, if anything. */
+export function answerDeferred(m: Machine, vm: number, answer: 'confirm' | 'deny' | 'resume'): string | undefined {
+  const vcpus = m.state.vms[vm].vcpus;
+  const wants: ExitKind = answer === 'resume' ? 'WAKEUP' : 'SUSPEND';
+  for (let i = 0; i < vcpus.length; i++) {
+    const exit = vcpus[i].exit;
+    if (exit && exit.deferred && exit.kind === wants) {
+      exit.deferred = false;
+      applyAnswer(m, vm, i, answer);
+      return `${wants} exit of vcpu${i}`;
+    }
+  }
+  return undefined;
+}
+
+function applyAnswer(m: Machine, vm: number, vcpu: number, answer: string): void {
+  const v = m.state.vms[vm].vcpus[vcpu];
+  const exit = v.exit!;
+  const report = (result: string) => m.emit(vm, vcpu, { kind: 'vmm.answer', exit: exit.kind, answer, result });
+  if (answer === 'defer') {
+    exit.deferred = true;
+    report('held until a host action answers');
+    return;
+  }
+  switch (exit.kind) {
+    case 'SUSPEND':
+      answerSuspend(m, vm, vcpu, answer, report);
+      return;
+    case 'WAKEUP':
+      v.exit = undefined;
+      if (answer === 'resume') {
+        report('KVM_SET_MP_STATE(RUNNABLE)');
+        resumeSuspended(m, vm, vcpu, 'the VMM honoured the wake-up');
+      } else {
+        report('kept suspended');
+      }
+      return;
+    case 'SHUTDOWN':
+    case 'RESET':
+      v.exit = undefined;
+      if (answer === 'resume') {
+        // What the KVM selftest does after a SYSTEM_OFF2 exit: run the vCPU again; it sees INTERNAL_FAILURE.
+        report('vCPU made RUNNABLE again');
+        m.setPower(vm, vcpu, POWER.ON, MP.RUNNABLE, 'VMM resumed the vCPU');
+        m.wake(vm, vcpu);
+      } else {
+        report(exit.kind === 'SHUTDOWN' ? 'VM powered off' : 'VM reset requested');
+        m.block(vm, vcpu, 'off');
+        m.setVmState(vm, exit.kind === 'SHUTDOWN' ? 'off' : 'reset', `${exit.kind} exit`);
+      }
+      return;
+  }
+}
+
+/**
+ * The VMM's SYSTEM_SUSPEND (docs/DOMAIN.md 2.4): other vCPUs must be STOPPED (DENIED), the entry point must be
+ * in RAM and not a Thumb address (INVALID_ADDRESS); then the vCPU is reset to the entry point with x0 = context
+ * and put in KVM_MP_STATE_SUSPENDED, where KVM emulates WFI until a wake-up.
+ */
+function answerSuspend(m: Machine, vm: number, vcpu: number, answer: string, report: (result: string) => void): void {
+  const v = m.state.vms[vm].vcpus[vcpu];
+  v.exit = undefined;
+  const fail = (code: number, name: string) => {
+    v.regs[0] = BigInt.asUintN(64, BigInt(code));
+    report(name);
+    m.emit(vm, vcpu, { kind: 'psci.return', fn: 'SYSTEM_SUSPEND', result: BigInt(code), name });
+    m.wake(vm, vcpu);
+  };
+  if (answer === 'deny') return fail(RET.DENIED, 'DENIED');
+  const entry = v.regs[1];
+  const context = v.regs[2];
+  if (systemSuspendChecks(m, vm, vcpu, entry) === RET.DENIED) return fail(RET.DENIED, 'DENIED');
+  if (!m.inRam(vm, entry) || entry & 1n) return fail(RET.INVALID_ADDRESS, 'INVALID_ADDRESS');
+  report('KVM_SET_MP_STATE(SUSPENDED)');
+  m.resetVcpu(vm, vcpu, entry, context);
+  enterSuspended(m, vm, vcpu, 'SYSTEM_SUSPEND honoured by the VMM', true);
+}
+
+/** DENIED if any other vCPU of the VM is not powered off (KVM_MP_STATE_STOPPED), else 0. */
+export function systemSuspendChecks(m: Machine, vm: number, vcpu: number, entry: bigint): number {
+  void entry;
+  const vcpus = m.state.vms[vm].vcpus;
+  return vcpus.some((v, i) => i !== vcpu && v.mp !== MP.STOPPED) ? RET.DENIED : 0;
+}
+
+/**
+ * The vCPU (already reset to its entry point) is now suspended: with `mpSuspended` it is in KVM_MP_STATE_SUSPENDED
+ * (KVM exits WAKEUP on a wake-up); without, it is in WFI (the in-kernel variant) and simply wakes.
+ */
+export function enterSuspended(m: Machine, vm: number, vcpu: number, why: string, mpSuspended: boolean): void {
+  m.setPower(vm, vcpu, POWER.POWERDOWN, mpSuspended ? MP.SUSPENDED : MP.RUNNABLE, why);
+  m.block(vm, vcpu, mpSuspended ? 'suspended' : 'wfi');
+  m.setVmState(vm, 'suspended', why);
+  const irq = m.pendingWake(vm, vcpu);
+  if (irq >= 0) m.deliverWake(vm, vcpu, irq);
+}
+
+/** A wake-up reached a suspended vCPU: KVM exits WAKEUP to the VMM; for Xen the toolstack resumes the domain. */
+export function handleSuspendedWake(m: Machine, vm: number, vcpu: number, irq: number): void {
+  const v = m.state.vms[vm].vcpus[vcpu];
+  if (v.exit) return;
+  const cfg = m.vmConfig(vm);
+  const detail = cfg.flavour === 'kvm' ? `irq ${irq} pending: KVM's emulated WFI ends` : `irq ${irq} pending for a suspended domain: the toolstack is told`;
+  exitToVmm(m, vm, vcpu, 'WAKEUP', 0, detail);
+}
+
+/** Out of SYSTEM_SUSPEND: the vCPU runs from its entry point (set when it suspended). */
+function resumeSuspended(m: Machine, vm: number, vcpu: number, why: string): void {
+  const v = m.state.vms[vm].vcpus[vcpu];
+  const cfg = m.vmConfig(vm);
+  if (cfg.flavour === 'xen' && v.resume) {
+    // arch_domain_resume applies the context stashed at SYSTEM_SUSPEND.
+    m.resetVcpu(vm, vcpu, v.resume.entry, v.resume.context);
+    v.resume = undefined;
+  }
+  m.setPower(vm, vcpu, POWER.ON, MP.RUNNABLE, why);
+  m.wake(vm, vcpu);
+  m.setVmState(vm, 'running', why);
+}
+
+/**
+ * Xen: the checks passed (Thumb bit, other vCPUs); stash the reset context and suspend the domain. A hardware
+ * domain may only suspend when no other domain is awake (the series' policy). Returns a PSCI error or undefined.
+ */
+export function xenSystemSuspend(m: Machine, vm: number, vcpu: number, entry: bigint, context: bigint): number | undefined {
+  const cfg = m.vmConfig(vm);
+  if (cfg.hardwareDomain) {
+    const awake = m.program.vms.filter((o, i) => i !== vm && m.state.vms[i].state === 'running' && o.flavour === 'xen');
+    if (awake.length > 0) return RET.DENIED;
+  }
+  const v = m.state.vms[vm].vcpus[vcpu];
+  v.resume = { entry, context };
+  v.daif = DAIF_ALL;
+  m.setPower(vm, vcpu, POWER.POWERDOWN, MP.SUSPENDED, 'SYSTEM_SUSPEND: domain_shutdown(SHUTDOWN_suspend)');
+  m.block(vm, vcpu, 'suspended');
+  m.setVmState(vm, 'suspended', 'SYSTEM_SUSPEND');
+  const irq = m.pendingWake(vm, vcpu);
+  if (irq >= 0) m.deliverWake(vm, vcpu, irq);
+  return undefined;
+}
