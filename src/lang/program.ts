@@ -37,8 +37,9 @@ export type DevicePath =
   | { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef }
   | { kind: 'model'; field: string };
 
+/** A string with `{expr}` holes; each hole keeps its type so times print as times and booleans as true/false. */
 export interface RTemplate {
-  parts: (string | RExpr)[];
+  parts: (string | { expr: RExpr; type: ValueType })[];
 }
 
 export interface PsciArgValue {

@@ -21,7 +21,7 @@ export function describeEvent(e: TraceEvent): string {
     case 'psci.return':
       return `${e.fn} returned ${e.name}${/^-?\d/.test(e.name) ? '' : ` (${formatValue(e.result)})`}`;
     case 'vmm.exit':
-      return `exit to VMM: KVM_EXIT_SYSTEM_EVENT ${e.exit}${e.flags ? ` flags=0x${e.flags.toString(16)}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
+      return `${e.via === 'Xen toolstack' ? 'to the Xen toolstack:' : 'exit to VMM: ' + e.via} ${e.exit}${e.flags ? ` flags=0x${e.flags.toString(16)}` : ''}${e.detail ? ` (${e.detail})` : ''}`;
     case 'vmm.answer':
       return `VMM answers ${e.exit} with ${e.answer}: ${e.result}`;
     case 'irq.raise':

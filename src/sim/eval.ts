@@ -2,7 +2,7 @@
 // times in nanoseconds.
 
 import { applyBinary } from '../lang/checker';
-import { RExpr, VmConfig } from '../lang/program';
+import { RExpr, RTemplate, VmConfig } from '../lang/program';
 import type { Machine } from './machine';
 
 export interface EvalScope {
@@ -51,10 +51,31 @@ export function formatValue(v: bigint): string {
   return '0x' + BigInt.asUintN(64, v).toString(16);
 }
 
-export function renderTemplate(m: Machine, parts: (string | RExpr)[], scope: EvalScope): string {
+export function renderTemplate(m: Machine, parts: RTemplate['parts'], scope: EvalScope): string {
   let out = '';
-  for (const p of parts) out += typeof p === 'string' ? p : formatValue(evaluate(m, p, scope));
+  for (const p of parts) {
+    if (typeof p === 'string') out += p;
+    else {
+      const v = evaluate(m, p.expr, scope);
+      out += p.type === 'time' ? formatDuration(v) : p.type === 'bool' ? String(v !== 0n) : formatValue(v);
+    }
+  }
   return out;
+}
+
+/** A time in the largest unit that keeps it exact: `30ms`, `30.004ms`, `1500ns`. */
+export function formatDuration(ns: bigint): string {
+  if (ns === 0n) return '0ns';
+  for (const [unit, scale] of [['s', 1_000_000_000n], ['ms', 1_000_000n], ['us', 1_000n]] as const) {
+    if (ns >= scale) {
+      const whole = ns / scale;
+      const frac = ns % scale;
+      if (frac === 0n) return `${whole}${unit}`;
+      const digits = scale.toString().length - 1;
+      return `${whole}.${frac.toString().padStart(digits, '0').replace(/0+$/, '')}${unit}`;
+    }
+  }
+  return `${ns}ns`;
 }
 
 export type { VmConfig };

@@ -28,6 +28,8 @@ export const DAIF_ALL = 0xf;
 export const DAIF_I = 0x2;
 /** Deeper than this, a call is taken to be runaway recursion and the vCPU faults. */
 export const MAX_CALL_DEPTH = 256;
+/** `x7` -> 7, looked up instead of parsed on every register access. */
+const REGISTER_INDEX: Record<string, number> = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`x${i}`, i]));
 
 /** Picks among alternatives the scenario declares. Runs use the seed; `explore` plugs in its own. */
 export interface Chooser {
@@ -105,7 +107,7 @@ export class Machine {
       const entry = cfg.programEntry[i] ?? -1;
       const hasProgram = entry >= 0;
       vcpus.push({
-        regs: new BigUint64Array(31),
+        regs: new Array<bigint>(31).fill(0n),
         sp: 0n,
         pc: entry,
         pcAddress: hasProgram ? instrAddress(cfg, entry) : 0n,
@@ -241,7 +243,7 @@ export class Machine {
     }
     if (v.power === POWER.ON_PENDING) this.setPower(vmIndex, vcpuIndex, POWER.ON, v.mp, 'first instruction after CPU_ON');
     const instr = cfg.code[v.pc];
-    v.executed++;
+    if (instr.stmt) v.executed++;
     executeInstruction(this, vmIndex, vcpuIndex, instr);
   }
 
@@ -459,7 +461,7 @@ export class Machine {
       case 'halted':
         return v.run === 'halted' ? 1n : 0n;
       default:
-        return v.regs[Number(field.slice(1))];
+        return v.regs[REGISTER_INDEX[field]];
     }
   }
 
@@ -483,7 +485,7 @@ export class Machine {
         v.mmu = u & 1n ? 1 : 0;
         break;
       default:
-        v.regs[Number(field.slice(1))] = u;
+        v.regs[REGISTER_INDEX[field]] = u;
     }
     this.state.version++;
   }

@@ -37,7 +37,7 @@ export interface PendingExit {
 
 export interface VcpuState {
   /** x0..x30 */
-  regs: BigUint64Array;
+  regs: bigint[];
   sp: bigint;
   /** index of the next instruction, or -1 when pcAddress holds no statement */
   pc: number;

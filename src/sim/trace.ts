@@ -10,7 +10,7 @@ export const KVM_SYSTEM_EVENT_TYPE: Record<ExitKind, number> = { SHUTDOWN: 1, RE
 export type EventBody =
   | { kind: 'psci.call'; fn: string; fid: number; conduit: 'smc' | 'hvc'; args: bigint[] }
   | { kind: 'psci.return'; fn: string; result: bigint; name: string }
-  | { kind: 'vmm.exit'; exit: ExitKind; flags: number; detail: string }
+  | { kind: 'vmm.exit'; exit: ExitKind; flags: number; detail: string; via: string }
   | { kind: 'vmm.answer'; exit: ExitKind; answer: string; result: string }
   | { kind: 'irq.raise'; irq: number; target: number }
   | { kind: 'irq.wake'; irq: number; from: string }

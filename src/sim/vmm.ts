@@ -18,7 +18,9 @@ export function exitToVmm(m: Machine, vm: number, vcpu: number, kind: ExitKind, 
   const v = m.state.vms[vm].vcpus[vcpu];
   v.exit = { kind, flags, deferred: false };
   if (kind !== 'WAKEUP') m.block(vm, vcpu, 'exit');
-  m.emit(vm, vcpu, { kind: 'vmm.exit', exit: kind, flags, detail });
+  // KVM exits to the VMM; for Xen the toolstack (xl) learns of the domain's state and acts on it.
+  const via = m.vmConfig(vm).flavour === 'kvm' ? 'KVM_EXIT_SYSTEM_EVENT' : 'Xen toolstack';
+  m.emit(vm, vcpu, { kind: 'vmm.exit', exit: kind, flags, detail, via });
   m.schedule(m.state.now, 'vmm', vm, vcpu, 0, kind);
 }
 
@@ -63,7 +65,7 @@ function applyAnswer(m: Machine, vm: number, vcpu: number, answer: string): void
     case 'WAKEUP':
       v.exit = undefined;
       if (answer === 'resume') {
-        report('KVM_SET_MP_STATE(RUNNABLE)');
+        report(m.vmConfig(vm).flavour === 'kvm' ? 'KVM_SET_MP_STATE(RUNNABLE)' : 'domain_resume: the stashed context is applied');
         resumeSuspended(m, vm, vcpu, 'the VMM honoured the wake-up');
       } else {
         report('kept suspended');

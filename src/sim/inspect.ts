@@ -1,0 +1,189 @@
+// The machine's state as a tree of named, described values: what the debugger's variables view, hovers and the
+// CLI show. Children are computed on demand, so a large machine costs nothing until someone opens a node.
+// Descriptions come from the same tables as the checker (vCPU fields, constants).
+
+import { POWER_STATE_NAMES, constantName } from '../lang/domain/constants';
+import { VCPU_FIELDS } from '../lang/domain/vcpu';
+import { instrAddress } from '../lang/program';
+import { Machine, MP_NAMES } from './machine';
+import { formatTime } from './describe-event';
+import { describeEvent, eventSource } from './describe-event';
+
+export interface StateNode {
+  name: string;
+  /** the value as shown: `0xc0ffee`, `OFF`, `D3hot (3)` */
+  value: string;
+  description?: string;
+  /** an expression of the language that reads this value (for watch, hover, data breakpoints) */
+  path?: string;
+  children?: () => StateNode[];
+}
+
+export function hex(v: bigint): string {
+  return '0x' + BigInt.asUintN(64, v).toString(16);
+}
+
+/** A register value with the PSCI return code it spells, if any: `0xfffffffffffffffd (DENIED)`. */
+export function registerValue(v: bigint): string {
+  const name = constantName('psci-return', BigInt.asIntN(64, v));
+  return name && BigInt.asIntN(64, v) < 0n ? `${hex(v)} (${name})` : hex(v);
+}
+
+export function machineTree(m: Machine): StateNode[] {
+  return [
+    hostNode(m),
+    ...m.program.vms.map((_, vm) => vmNode(m, vm)),
+  ];
+}
+
+function hostNode(m: Machine): StateNode {
+  const host = m.state.host;
+  return {
+    name: 'host',
+    value: host.state,
+    description: 'the host and its VMM',
+    children: () => [
+      { name: 'state', value: host.state, path: 'host.state', description: 'running, suspending, suspended or resuming' },
+      { name: 'suspend requested', value: String(host.suspendRequested) },
+      { name: 'time', value: formatTime(m.state.now), path: 'now', description: 'virtual time' },
+      {
+        name: 'queued',
+        value: `${m.state.queue.length} event${m.state.queue.length === 1 ? '' : 's'}`,
+        children: () => m.state.queue.map((q, i) => ({ name: `[${i}]`, value: `${formatTime(q.time)} ${q.kind} ${q.tag}` })),
+      },
+      {
+        name: 'policies',
+        value: String(m.program.host.policies.length),
+        children: () => m.program.host.policies.map((p, i) => ({ name: `[${i}]`, value: `suspend ${p.kind} ${m.vmConfig(p.vm).name}` })),
+      },
+      {
+        name: 'trace',
+        value: `${m.state.events} events, hash ${m.traceHash()}`,
+        children: () => m.state.recent.slice().reverse().map((e) => ({ name: `#${e.seq}`, value: `${formatTime(e.t)} ${eventSource(m.program, e)}: ${describeEvent(e)}` })),
+      },
+    ],
+  };
+}
+
+function vmNode(m: Machine, vm: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const s = m.state.vms[vm];
+  return {
+    name: cfg.name,
+    value: `${cfg.flavour} ${s.state}`,
+    description: `${cfg.flavour} guest, PSCI ${cfg.psciVersion.major}.${cfg.psciVersion.minor}, ${cfg.vcpuCount} vCPU${cfg.vcpuCount === 1 ? '' : 's'}`,
+    children: () => [
+      { name: 'state', value: s.state, path: `${cfg.name}.state` },
+      ...s.vcpus.map((_, i) => vcpuNode(m, vm, i)),
+      interruptsNode(m, vm),
+      {
+        name: 'signals',
+        value: String(cfg.signals.length),
+        children: () => cfg.signals.map((name, i) => ({ name, value: s.signals[i] ? 'raised' : 'not raised' })),
+      },
+    ],
+  };
+}
+
+export function vcpuNode(m: Machine, vm: number, vcpu: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const v = m.state.vms[vm].vcpus[vcpu];
+  return {
+    name: `vcpu${vcpu}`,
+    value: `${POWER_STATE_NAMES[v.power]} ${v.run}`,
+    children: () => [registersNode(m, vm, vcpu), powerNode(m, vm, vcpu)],
+    description: `pc ${hex(v.pcAddress)}${v.pc >= 0 ? ` (${cfg.code[v.pc]?.loc.file.path}:${(cfg.code[v.pc]?.loc.line ?? 0) + 1})` : ''}`,
+  };
+}
+
+export function registersNode(m: Machine, vm: number, vcpu: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const v = m.state.vms[vm].vcpus[vcpu];
+  const prefix = `${cfg.name}.vcpu${vcpu}`;
+  const doc = (name: string) => VCPU_FIELDS.find((f) => f.name === name)?.doc;
+  return {
+    name: 'Registers',
+    value: `pc ${hex(v.pcAddress)}`,
+    children: () => [
+      ...Array.from({ length: 31 }, (_, i) => ({ name: `x${i}`, value: registerValue(v.regs[i]), path: `${prefix}.x${i}`, description: doc(`x${i}`) })),
+      { name: 'sp', value: hex(v.sp), path: `${prefix}.sp`, description: doc('sp') },
+      { name: 'pc', value: hex(v.pcAddress), path: `${prefix}.pc`, description: v.pc < 0 && v.run !== 'off' ? 'no statement at this address' : doc('pc') },
+      pstateNode(m, vm, vcpu),
+      { name: 'mpidr', value: hex(m.readVcpuField(vm, vcpu, 'mpidr')), path: `${prefix}.mpidr`, description: doc('mpidr') },
+    ],
+  };
+}
+
+function pstateNode(m: Machine, vm: number, vcpu: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const v = m.state.vms[vm].vcpus[vcpu];
+  const prefix = `${cfg.name}.vcpu${vcpu}`;
+  const flags = ['D', 'A', 'I', 'F'].filter((_, i) => v.daif & (8 >> i)).join('') || '-';
+  return {
+    name: 'pstate',
+    value: `EL${v.el}h DAIF=${flags} MMU ${v.mmu ? 'on' : 'off'}`,
+    children: () => [
+      { name: 'el', value: String(v.el), path: `${prefix}.el`, description: 'exception level' },
+      { name: 'daif', value: `${hex(BigInt(v.daif))} (${flags})`, path: `${prefix}.daif`, description: 'D=8 A=4 I=2 F=1: masked exceptions' },
+      { name: 'mmu', value: `${v.mmu} (${v.mmu ? 'on' : 'off'})`, path: `${prefix}.mmu`, description: 'SCTLR_EL1.M' },
+    ],
+  };
+}
+
+export function powerNode(m: Machine, vm: number, vcpu: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const v = m.state.vms[vm].vcpus[vcpu];
+  const prefix = `${cfg.name}.vcpu${vcpu}`;
+  const waits = m.waitDescription(cfg, v);
+  return {
+    name: 'Power',
+    value: `${POWER_STATE_NAMES[v.power]}, ${MP_NAMES[v.mp]}`,
+    children: () => [
+      { name: 'power', value: `${POWER_STATE_NAMES[v.power]} (${v.power})`, path: `${prefix}.power`, description: 'PSCI power state' },
+      { name: 'mp_state', value: `${MP_NAMES[v.mp]} (${v.mp})`, path: `${prefix}.mp_state`, description: 'KVM_MP_STATE' },
+      { name: 'run', value: v.run, description: waits ?? 'what the vCPU is doing' },
+      { name: 'ready at', value: formatTime(v.readyAt), description: 'virtual time of its next statement' },
+      { name: 'pending exit', value: v.exit ? `${v.exit.kind}${v.exit.deferred ? ' (deferred)' : ''}` : 'none' },
+      { name: 'pending wake-ups', value: pendingList(m, vm, vcpu) },
+      { name: 'statements executed', value: String(v.executed) },
+      ...(v.resume ? [{ name: 'resume context', value: `entry ${hex(v.resume.entry)} x0 ${hex(v.resume.context)}` }] : []),
+      ...(v.fault ? [{ name: 'fault', value: v.fault }] : []),
+      {
+        name: 'call stack',
+        value: String(v.stack.length),
+        children: () => v.stack.slice().reverse().map((f, i) => ({ name: `#${i}`, value: `${cfg.frames[f.frame]?.name ?? '?'}${f.returnPc >= 0 ? ` (returns to ${hex(instrAddress(cfg, f.returnPc))})` : ''}` })),
+      },
+    ],
+  };
+}
+
+function pendingList(m: Machine, vm: number, vcpu: number): string {
+  const out: number[] = [];
+  for (const [key, s] of m.state.vms[vm].irqs) if (s.enabled && s.pending && s.target === vcpu) out.push(key % 1024);
+  return out.length ? out.map((i) => `irq ${i}`).join(', ') : 'none';
+}
+
+export function interruptsNode(m: Machine, vm: number): StateNode {
+  const irqs = [...m.state.vms[vm].irqs.entries()].sort((a, b) => a[0] - b[0]);
+  return {
+    name: 'Interrupts',
+    value: `${irqs.filter(([, s]) => s.pending).length} pending`,
+    description: 'the VM\'s interrupt controller: SPIs routed to a vCPU, PPIs/SGIs banked per vCPU',
+    children: () => irqs.map(([key, s]) => {
+      const irq = key % 1024;
+      const banked = irq < 32 ? ` (vcpu${Math.floor(key / 1024)})` : '';
+      const flags = [s.enabled ? 'enabled' : 'disabled', s.pending ? 'pending' : '', s.wake ? 'wake-armed' : ''].filter(Boolean).join(', ');
+      return {
+        name: `irq ${irq}${banked}`,
+        value: flags,
+        children: () => [
+          { name: 'enabled', value: String(s.enabled) },
+          { name: 'pending', value: String(s.pending) },
+          { name: 'wake-armed', value: String(s.wake), description: 'enable_irq_wake: stays armed across suspend' },
+          { name: 'target', value: `vcpu${s.target}` },
+        ],
+      };
+    }),
+  };
+}
+

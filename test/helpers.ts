@@ -1,0 +1,64 @@
+// Shared test helpers: compile a scenario from text and run it through the real checker and simulator.
+
+import * as assert from 'assert';
+import { check, CheckResult } from '../src/lang/checker';
+import { formatDiagnostic, hasErrors } from '../src/lang/diagnostics';
+import { SourceFile } from '../src/lang/source';
+import { preludeFiles } from '../src/lang/prelude';
+import { Machine, MachineOptions, RunLimits, StopReason } from '../src/sim/machine';
+import { TraceEvent } from '../src/sim/trace';
+
+export function checkSource(text: string, path = 'test.sflow'): CheckResult {
+  return check([new SourceFile(path, text), ...preludeFiles()]);
+}
+
+/** Diagnostics as `line:col severity message` (1-based), easy to assert on. */
+export function diagnosticLines(text: string): string[] {
+  return checkSource(text).diagnostics.map((d) => {
+    const p = d.file.position(d.span.start);
+    return `${p.line + 1}:${p.character + 1} ${d.severity} ${d.message}`;
+  });
+}
+
+export function compile(text: string) {
+  const result = checkSource(text);
+  if (hasErrors(result.diagnostics)) assert.fail('scenario has errors:\n' + result.diagnostics.map(formatDiagnostic).join('\n'));
+  return result.program;
+}
+
+export interface RunResult {
+  machine: Machine;
+  events: TraceEvent[];
+  stop: StopReason;
+  /** expectation failure messages */
+  failures: string[];
+  logs: string[];
+}
+
+export function run(text: string, options: MachineOptions & RunLimits = {}): RunResult {
+  const machine = new Machine(compile(text), options);
+  const events: TraceEvent[] = [];
+  machine.onEvent((e) => events.push(e));
+  const stop = machine.run({ untilTime: options.untilTime, maxSteps: options.maxSteps ?? 1_000_000 });
+  return {
+    machine,
+    events,
+    stop,
+    failures: events.filter((e): e is TraceEvent & { kind: 'expect.fail' } => e.kind === 'expect.fail').map((e) => e.message),
+    logs: events.filter((e): e is TraceEvent & { kind: 'log' } => e.kind === 'log').map((e) => e.text),
+  };
+}
+
+/** Runs a scenario and asserts it finished with every expectation met, no fault and no hang. */
+export function runGreen(text: string, options: MachineOptions & RunLimits = {}): RunResult {
+  const r = run(text, options);
+  assert.deepStrictEqual(r.failures, [], 'expectations failed');
+  const faults = r.events.filter((e) => e.kind === 'fault');
+  assert.deepStrictEqual(faults, [], 'a vCPU faulted');
+  assert.deepStrictEqual(r.stop, { kind: 'outcome', outcome: { kind: 'finished' } });
+  return r;
+}
+
+export function eventsOf<K extends TraceEvent['kind']>(events: TraceEvent[], kind: K): (TraceEvent & { kind: K })[] {
+  return events.filter((e): e is TraceEvent & { kind: K } => e.kind === kind);
+}
