@@ -175,7 +175,8 @@ export interface TimedAction {
 }
 
 export interface HostPolicy {
-  kind: 'waits-for' | 'privileged';
+  kind: 'waits-for' | 'privileged' | 'abort-on-wake';
+  /** -1 for abort-on-wake, which is about every guest */
   vm: number;
   loc: Loc;
 }

@@ -58,8 +58,10 @@ export function describeEvent(e: TraceEvent): string {
       return `config ${e.access} ${e.device} ${e.register} @0x${e.offset.toString(16)} ${e.access === 'write' ? '= ' : '-> '}0x${e.value.toString(16)}${e.note ? ` (${e.note})` : ''}`;
     case 'device':
       return `${e.device}: ${e.what}${e.detail ? ` (${e.detail})` : ''}`;
+    case 'context.lost':
+      return `${e.device}: device context lost (${e.cause})${e.noSoftReset ? ' although PMCSR says No_Soft_Reset' : ''}`;
     case 'violation':
-      return `VIOLATION ${e.invariant}: ${e.message}`;
+      return `VIOLATION ${e.title}: ${e.message}`;
     case 's2idle.notify':
       return `s2idle notification #${e.count}`;
   }

@@ -4,8 +4,8 @@
 import { Machine } from './machine';
 import { QueueEntry } from './state';
 import { answerDeferred, handleVmmEntry } from './vmm';
-import { deviceTimer } from './devices/registry';
-import { requestHostSuspend, wakeHost } from './hostpm';
+import { requestHostSuspend, wakeHost, hostStep } from './hostpm';
+import { watchdogTimer } from './watchdog';
 
 /** Places each host action at an instant: a fixed time, or one the chooser picks inside its window. */
 export function initialActionTimes(m: Machine): number[] {
@@ -25,10 +25,10 @@ export function handleQueueEntry(m: Machine, entry: QueueEntry): void {
       handleVmmEntry(m, entry);
       return;
     case 'device':
-      deviceTimer(m, entry);
+      if (entry.tag === 'watchdog') watchdogTimer(m, entry);
       return;
     case 'host-step':
-      wakeHost(m, entry.tag);
+      hostStep(m, entry.tag);
       return;
   }
 }

@@ -1,9 +1,24 @@
-// The host's own suspend state machine: running -> suspending -> suspended -> resuming -> running.
-// A requested suspend proceeds at once unless a `waits-for VM s2idle` policy makes it wait for that guest's
-// s2idle notification.
+// The host's own suspend: running -> suspending -> suspended -> resuming -> running.
+//
+// - With no policy, `request suspend` starts suspending at once.
+// - `policy suspend waits-for VM s2idle`: a requested suspend waits for that VM's s2idle notification (the crosvm
+//   flow: powerd asks, the VMM waits for the guest's virtual PMC write, then the host suspends).
+// - `policy suspend privileged VM`: that VM's notification itself triggers the host's suspend.
+// - `policy suspend abort-on-wake`: a guest vCPU that wakes while the host is suspending aborts the suspend (as
+//   Linux aborts on pm_wakeup_pending); without it the host completes its suspend regardless, which is the race
+//   the s2idle notification RFC leaves open.
+// Suspending takes HOST_SUSPEND_LATENCY of virtual time; while the host is suspended no guest vCPU runs. An
+// interrupt for a VM or a `wake` action wakes the host first.
+//
+// Xen (docs/DOMAIN.md 3.3): when the hardware domain completes SYSTEM_SUSPEND, Xen suspends the host: it freezes
+// the domains, takes the non-boot pCPUs down, stops timers, saves the GIC and calls SYSTEM_SUSPEND at EL3. On wake
+// it reverses all of it, thaws the domains that were not suspended, and always resumes the hardware domain.
 
 import { Machine } from './machine';
 import { HostRunState } from './state';
+import { resumeSuspended } from './vmm';
+
+export const HOST_SUSPEND_LATENCY = 1_000_000;
 
 function setHostState(m: Machine, to: HostRunState, why: string): void {
   const from = m.state.host.state;
@@ -12,43 +27,109 @@ function setHostState(m: Machine, to: HostRunState, why: string): void {
   m.emit(-1, -1, { kind: 'host.state', from, to, why });
 }
 
-/** The policies a requested suspend waits on: VMs that must notify s2idle first. */
+function note(m: Machine, why: string): void {
+  m.emit(-1, -1, { kind: 'host.state', from: m.state.host.state, to: m.state.host.state, why });
+}
+
+/** VMs a `waits-for` policy still waits on. */
 function pendingNotifications(m: Machine): number[] {
   return m.program.host.policies.filter((p) => p.kind === 'waits-for' && m.state.vms[p.vm].notifications === 0).map((p) => p.vm);
 }
 
+export function abortsOnWake(m: Machine): boolean {
+  return m.program.host.policies.some((p) => p.kind === 'abort-on-wake');
+}
+
 export function requestHostSuspend(m: Machine, why: string): void {
-  if (m.state.host.state !== 'running') return;
-  m.state.host.suspendRequested = true;
+  const host = m.state.host;
+  if (host.state !== 'running') {
+    note(m, `suspend requested (${why}) while ${host.state}: ignored`);
+    return;
+  }
+  host.suspendRequested = true;
   const waiting = pendingNotifications(m);
   if (waiting.length > 0) {
-    m.emit(-1, -1, { kind: 'host.state', from: 'running', to: 'running', why: `suspend requested (${why}); waiting for the s2idle notification of ${waiting.map((i) => m.vmConfig(i).name).join(', ')}` });
+    note(m, `suspend requested (${why}); waiting for the s2idle notification of ${waiting.map((i) => m.vmConfig(i).name).join(', ')}`);
     return;
   }
-  suspendHost(m, why);
+  beginSuspend(m, why);
 }
 
-/** Called when a guest notifies s2idle: a suspend waiting for it may now go ahead. */
+/** A guest wrote its s2idle notification register. */
 export function onGuestNotified(m: Machine, vm: number): void {
   const host = m.state.host;
-  const privileged = m.program.host.policies.some((p) => p.kind === 'privileged' && p.vm === vm);
-  if (privileged && host.state === 'running') {
-    host.suspendRequested = true;
-    suspendHost(m, `${m.vmConfig(vm).name} (privileged) entered s2idle`);
+  if (host.state !== 'running') return;
+  const name = m.vmConfig(vm).name;
+  if (m.program.host.policies.some((p) => p.kind === 'privileged' && p.vm === vm)) {
+    beginSuspend(m, `${name} (privileged) entered s2idle`);
     return;
   }
-  if (host.suspendRequested && host.state === 'running' && pendingNotifications(m).length === 0) suspendHost(m, `${m.vmConfig(vm).name} notified s2idle`);
+  if (host.suspendRequested && pendingNotifications(m).length === 0) beginSuspend(m, `${name} notified s2idle`);
 }
 
-export function suspendHost(m: Machine, why: string): void {
-  setHostState(m, 'suspending', why);
-  setHostState(m, 'suspended', why);
+function beginSuspend(m: Machine, why: string): void {
   m.state.host.suspendRequested = false;
+  setHostState(m, 'suspending', why);
+  m.schedule(m.state.now + HOST_SUSPEND_LATENCY, 'host-step', -1, -1, 0, 'suspend-complete');
+}
+
+/** Host-side steps queued in virtual time. */
+export function hostStep(m: Machine, tag: string): void {
+  if (tag === 'suspend-complete') {
+    if (m.state.host.state !== 'suspending') return;
+    setHostState(m, 'suspended', 'suspend complete: guests frozen');
+    return;
+  }
+  if (tag === 'wake') wakeHost(m, 'wake');
+}
+
+/** While the host is suspending, a guest vCPU came back to life. With abort-on-wake the suspend is abandoned. */
+export function onGuestWake(m: Machine, vm: number, vcpu: number): void {
+  if (m.state.host.state !== 'suspending' || !abortsOnWake(m)) return;
+  setHostState(m, 'running', `suspend aborted: ${m.vcpuName(vm, vcpu)} woke while the host was suspending`);
+  // The guest will notify again when it re-enters s2idle; wait for that.
+  for (const s of m.state.vms) s.notifications = 0;
+  m.state.host.suspendRequested = true;
 }
 
 export function wakeHost(m: Machine, why: string): void {
   if (m.state.host.state !== 'suspended') return;
   setHostState(m, 'resuming', why);
+  const xen = m.program.vms.some((v) => v.hardwareDomain);
+  if (xen) xenHostResume(m);
   setHostState(m, 'running', why);
   for (const vm of m.state.vms) vm.notifications = 0;
+  if (xen) xenResumeHardwareDomain(m, (vm, vcpu) => resumeSuspended(m, vm, vcpu, 'Xen resumes the hardware domain (domain_resume)'));
+}
+
+/** Xen's system_suspend tasklet, run when the hardware domain has suspended itself (docs/DOMAIN.md 3.3). */
+export function xenHostSuspend(m: Machine, dom0: number): void {
+  const steps = [
+    'freeze_domains: every domain paused',
+    'scheduler_disable',
+    'disable_nonboot_cpus: secondary pCPUs CPU_OFF to EL3',
+    'time_suspend: CNTP/CNTHP timers off, watchdogs paused',
+    'iommu_suspend, console_suspend',
+    'gic_suspend: GIC state saved',
+    'PSCI SYSTEM_SUSPEND at EL3 (entry = hyp_resume)',
+  ];
+  setHostState(m, 'suspending', `${m.vmConfig(dom0).name} (hardware domain) completed SYSTEM_SUSPEND`);
+  for (const s of steps) note(m, `Xen: ${s}`);
+  setHostState(m, 'suspended', 'Xen suspended the host');
+}
+
+function xenHostResume(m: Machine): void {
+  for (const s of ['hyp_resume: context restored', 'gic_resume', 'time_resume', 'enable_nonboot_cpus', 'scheduler_enable', 'thaw_domains: domains that were not suspended run again']) {
+    note(m, `Xen: ${s}`);
+  }
+}
+
+/** Xen always resumes the hardware domain when the host comes back (domain_resume(hardware_domain)). */
+function xenResumeHardwareDomain(m: Machine, resume: (vm: number, vcpu: number) => void): void {
+  m.program.vms.forEach((cfg, vm) => {
+    if (!cfg.hardwareDomain || m.state.vms[vm].state !== 'suspended') return;
+    m.state.vms[vm].vcpus.forEach((v, i) => {
+      if (v.run === 'suspended') resume(vm, i);
+    });
+  });
 }

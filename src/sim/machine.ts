@@ -17,8 +17,15 @@ import { handleQueueEntry, initialActionTimes } from './host';
 import { randomBelow, seedState } from './rng';
 import { cloneState, IrqState, MachineState, QueueEntry, QueueKind, RECENT_EVENTS, RunState, VcpuState, VmRunState, VmState } from './state';
 import { canonicalEvent, EventBody, hashString, HASH_SEED, hashHex, TraceEvent } from './trace';
-import { createDevice, readDeviceValue } from './devices/registry';
+import { createDevice, modelOf, readDeviceValue } from './devices/registry';
+import { DeviceModelImpl } from './devices/model';
 import { handleSuspendedWake } from './vmm';
+import { onGuestWake, wakeHost } from './hostpm';
+import { onVmStateChange } from './watchdog';
+import { INVARIANTS, Violation } from './invariants';
+
+/** How many earlier events a violation keeps as the story of how it happened. */
+const LEAD_EVENTS = 12;
 
 export const POWER = { ON: 0, OFF: 1, ON_PENDING: 2, STANDBY: 3, POWERDOWN: 4 } as const;
 export const MP = { RUNNABLE: 0, STOPPED: 5, SUSPENDED: 10 } as const;
@@ -96,6 +103,7 @@ export class Machine {
       expectFailures: 0,
       version: 0,
       actionTimes: [],
+      violations: [],
     };
     this.state.actionTimes = initialActionTimes(this);
     program.host.actions.forEach((a, i) => this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind));
@@ -134,6 +142,8 @@ export class Machine {
       state: 'running',
       devices: cfg.devices.map((d) => createDevice(cfg, d)),
       notifications: 0,
+      memory: new Map(),
+      watchdogGeneration: 0,
     };
   }
 
@@ -159,7 +169,23 @@ export class Machine {
     if (s.recent.length > RECENT_EVENTS) s.recent.shift();
     s.version++;
     for (const l of this.listeners) l(event);
+    if (event.kind !== 'violation') this.checkInvariants(event);
     return event;
+  }
+
+  /** Checks every invariant against an event; a broken one becomes a violation event with what led to it. */
+  private checkInvariants(event: TraceEvent): void {
+    for (const inv of INVARIANTS) {
+      const message = inv.check(this, event);
+      if (message === undefined) continue;
+      const related = this.state.recent.filter((e) => e.kind !== 'violation' && (e.vm === event.vm || e.vm < 0 || event.vm < 0));
+      const violation: Violation = {
+        invariant: inv.id, title: inv.title, message, seq: event.seq, t: event.t, vm: event.vm, vcpu: event.vcpu,
+        lead: related.slice(-LEAD_EVENTS),
+      };
+      this.state.violations.push(violation);
+      this.emit(event.vm, event.vcpu, { kind: 'violation', invariant: inv.id, title: inv.title, message });
+    }
   }
 
   traceHash(): string {
@@ -194,7 +220,9 @@ export class Machine {
     let bestTime = head ? head.time : Infinity;
     let bestVm = -1;
     let bestVcpu = -1;
-    for (let vi = 0; vi < s.vms.length; vi++) {
+    // A suspended host runs no guest: only host events (a wake-up) can happen.
+    const vmCount = s.host.state === 'suspended' ? 0 : s.vms.length;
+    for (let vi = 0; vi < vmCount; vi++) {
       const vcpus = s.vms[vi].vcpus;
       for (let ci = 0; ci < vcpus.length; ci++) {
         const v = vcpus[ci];
@@ -330,6 +358,7 @@ export class Machine {
     const from = s.state;
     s.state = state;
     this.emit(vm, -1, { kind: 'vm.state', from, to: state, why });
+    onVmStateChange(this, vm, state);
   }
 
   /**
@@ -393,6 +422,8 @@ export class Machine {
 
   /** The host (or a device) raises an interrupt for a VM. */
   raiseIrq(vm: number, irq: number): void {
+    // An interrupt for a guest is a wake-up source for a suspended host: the host resumes first.
+    if (this.state.host.state === 'suspended') wakeHost(this, `irq ${irq} for ${this.vmConfig(vm).name}`);
     const s = this.irqState(vm, irq, 0);
     s.pending = true;
     this.emit(vm, s.target, { kind: 'irq.raise', irq, target: s.target });
@@ -410,6 +441,8 @@ export class Machine {
       this.emit(vm, vcpu, { kind: 'irq.wake', irq, from: POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power] });
       this.setPower(vm, vcpu, POWER.ON, v.mp, `woken by irq ${irq}`);
       this.wake(vm, vcpu);
+      if (this.state.vms[vm].state === 'suspended') this.setVmState(vm, 'running', `woken by irq ${irq}`);
+      onGuestWake(this, vm, vcpu);
     } else if (v.run === 'suspended') {
       this.emit(vm, vcpu, { kind: 'irq.wake', irq, from: 'SUSPENDED' });
       handleSuspendedWake(this, vm, vcpu, irq);
@@ -499,6 +532,10 @@ export class Machine {
   readHostField(field: string): bigint {
     void field;
     return BigInt(HOST_STATE_NAMES.indexOf(this.state.host.state));
+  }
+
+  deviceModel(vm: number, device: number): DeviceModelImpl {
+    return modelOf(this.program.vms[vm].devices[device]);
   }
 
   readDevice(vm: number, device: number, path: DevicePath): bigint {

@@ -2,6 +2,7 @@
 // this and nothing else: the program, the configuration and the listeners are shared and never change.
 
 import { TraceEvent, ExitKind } from './trace';
+import type { Violation } from './invariants/invariant';
 
 /** Why a vCPU is not executing statements right now. */
 export type RunState =
@@ -86,8 +87,12 @@ export interface VmState {
   signals: Uint8Array;
   state: VmRunState;
   devices: DeviceState[];
-  /** host-side data a device or the VMM keeps per VM (s2idle notifications seen, ...) */
+  /** s2idle notifications the VMM has seen since the host last resumed */
   notifications: number;
+  /** guest RAM bytes written by statements (sparse; absent bytes read 0) */
+  memory: Map<bigint, number>;
+  /** bumped whenever the VM's run state changes, so a stale watchdog timer knows it is stale */
+  watchdogGeneration: number;
 }
 
 export type HostRunState = 'running' | 'suspending' | 'suspended' | 'resuming';
@@ -131,6 +136,8 @@ export interface MachineState {
   version: number;
   /** the instant each host action was placed at (windows resolved by the chooser) */
   actionTimes: number[];
+  /** invariant violations so far, oldest first */
+  violations: Violation[];
 }
 
 export const RECENT_EVENTS = 64;
@@ -167,6 +174,8 @@ function cloneVm(vm: VmState): VmState {
     state: vm.state,
     devices: vm.devices.map((d) => d.clone()),
     notifications: vm.notifications,
+    memory: new Map(vm.memory),
+    watchdogGeneration: vm.watchdogGeneration,
   };
 }
 
@@ -186,5 +195,6 @@ export function cloneState(s: MachineState): MachineState {
     expectFailures: s.expectFailures,
     version: s.version,
     actionTimes: s.actionTimes.slice(),
+    violations: s.violations.slice(),
   };
 }

@@ -2,10 +2,10 @@
 // VM and vCPU. The machine folds each event into a running hash (the determinism oracle) and hands it to
 // listeners; it keeps only the last few itself, so a long run costs no memory for history.
 
-export type ExitKind = 'SUSPEND' | 'WAKEUP' | 'SHUTDOWN' | 'RESET';
+export type ExitKind = 'SUSPEND' | 'WAKEUP' | 'SHUTDOWN' | 'RESET' | 'MMIO';
 
 /** KVM_SYSTEM_EVENT_* types (Linux uapi kvm.h). */
-export const KVM_SYSTEM_EVENT_TYPE: Record<ExitKind, number> = { SHUTDOWN: 1, RESET: 2, WAKEUP: 4, SUSPEND: 5 };
+export const KVM_SYSTEM_EVENT_TYPE: Record<Exclude<ExitKind, 'MMIO'>, number> = { SHUTDOWN: 1, RESET: 2, WAKEUP: 4, SUSPEND: 5 };
 
 export type EventBody =
   | { kind: 'psci.call'; fn: string; fid: number; conduit: 'smc' | 'hvc'; args: bigint[] }
@@ -25,10 +25,13 @@ export type EventBody =
   | { kind: 'fault'; message: string }
   | { kind: 'halt'; implicit: boolean }
   | { kind: 'host.action'; action: string }
-  | { kind: 'mmio'; access: 'read' | 'write'; address: bigint; width: number; value: bigint; target: string; blocked: boolean }
+  /** `device` names the PCI function whose BAR the address is in, or '' */
+  | { kind: 'mmio'; access: 'read' | 'write'; address: bigint; width: number; value: bigint; target: string; blocked: boolean; device: string }
   | { kind: 'pci.config'; access: 'read' | 'write'; device: string; offset: number; size: number; value: bigint; register: string; note: string }
   | { kind: 'device'; device: string; what: string; detail: string }
-  | { kind: 'violation'; invariant: string; message: string }
+  /** a function came back without the functional context it had (a reset nobody undid) */
+  | { kind: 'context.lost'; device: string; cause: string; noSoftReset: boolean }
+  | { kind: 'violation'; invariant: string; message: string; title: string }
   | { kind: 'host.state'; from: string; to: string; why: string }
   | { kind: 's2idle.notify'; count: number };
 

@@ -8,10 +8,11 @@ import { VmmEvent } from '../lang/program';
 import { DAIF_ALL, Machine, MP, POWER } from './machine';
 import { QueueEntry } from './state';
 import { ExitKind } from './trace';
+import { onGuestWake, xenHostSuspend } from './hostpm';
 
 const RET = PSCI_RETURN_CODES;
 
-const EVENT_OF: Record<ExitKind, VmmEvent> = { SUSPEND: 'system_suspend', WAKEUP: 'wakeup', SHUTDOWN: 'system_off', RESET: 'system_reset' };
+const EVENT_OF: Record<Exclude<ExitKind, 'MMIO'>, VmmEvent> = { SUSPEND: 'system_suspend', WAKEUP: 'wakeup', SHUTDOWN: 'system_off', RESET: 'system_reset' };
 
 /** The vCPU traps to the VMM and stays there until the VMM's answer runs. */
 export function exitToVmm(m: Machine, vm: number, vcpu: number, kind: ExitKind, flags: number, detail: string): void {
@@ -29,6 +30,7 @@ export function handleVmmEntry(m: Machine, entry: QueueEntry): void {
   const v = m.state.vms[entry.vm].vcpus[entry.vcpu];
   if (!v.exit || v.exit.kind !== entry.tag) return;
   const cfg = m.vmConfig(entry.vm);
+  if (v.exit.kind === 'MMIO') return;
   const answers = cfg.vmm[EVENT_OF[v.exit.kind]];
   const answer = answers[m.choose(answers.length, `${cfg.name}: VMM answer to ${v.exit.kind}`)];
   applyAnswer(m, entry.vm, entry.vcpu, answer);
@@ -141,7 +143,7 @@ export function handleSuspendedWake(m: Machine, vm: number, vcpu: number, irq: n
 }
 
 /** Out of SYSTEM_SUSPEND: the vCPU runs from its entry point (set when it suspended). */
-function resumeSuspended(m: Machine, vm: number, vcpu: number, why: string): void {
+export function resumeSuspended(m: Machine, vm: number, vcpu: number, why: string): void {
   const v = m.state.vms[vm].vcpus[vcpu];
   const cfg = m.vmConfig(vm);
   if (cfg.flavour === 'xen' && v.resume) {
@@ -152,6 +154,7 @@ function resumeSuspended(m: Machine, vm: number, vcpu: number, why: string): voi
   m.setPower(vm, vcpu, POWER.ON, MP.RUNNABLE, why);
   m.wake(vm, vcpu);
   m.setVmState(vm, 'running', why);
+  onGuestWake(m, vm, vcpu);
 }
 
 /**
@@ -170,6 +173,10 @@ export function xenSystemSuspend(m: Machine, vm: number, vcpu: number, entry: bi
   m.setPower(vm, vcpu, POWER.POWERDOWN, MP.SUSPENDED, 'SYSTEM_SUSPEND: domain_shutdown(SHUTDOWN_suspend)');
   m.block(vm, vcpu, 'suspended');
   m.setVmState(vm, 'suspended', 'SYSTEM_SUSPEND');
+  if (cfg.hardwareDomain) {
+    xenHostSuspend(m, vm);
+    return undefined;
+  }
   const irq = m.pendingWake(vm, vcpu);
   if (irq >= 0) m.deliverWake(vm, vcpu, irq);
   return undefined;

@@ -51,6 +51,8 @@ export interface DeviceField {
   name: string;
   doc: string;
   virtioOnly: boolean;
+  /** only these models have the field */
+  models?: string[];
   group?: 'd-state' | 'virtio-status';
 }
 
@@ -61,6 +63,8 @@ export const DEVICE_FIELDS: readonly DeviceField[] = [
   { name: 'features', doc: 'virtio features the device offers (bit 43 = VIRTIO_F_SUSPEND)', virtioOnly: true },
   { name: 'driver_features', doc: 'virtio features the driver accepted', virtioOnly: true },
   { name: 'resets', doc: 'how many times the device was reset (status written 0 or function reset)', virtioOnly: false },
+  { name: 'pin_directions', doc: 'virtio-gpio pin directions (BAR0 word 0): lost if the device is reset and nobody restores them', virtioOnly: true, models: ['virtio-gpio'] },
+  { name: 'pin_levels', doc: 'virtio-gpio pin levels (BAR0 word 1): lost if the device is reset and nobody restores them', virtioOnly: true, models: ['virtio-gpio'] },
 ];
 
 export function lookupDeviceField(name: string): DeviceField | undefined {

@@ -1,74 +1,128 @@
-// Device models and the guest-physical address map: RAM, the s2idle notify register, PCI functions.
-// Each device model is one file registered in MODELS.
+// Device models, registered by name (one file each), and the guest-physical address map: the s2idle notify
+// register, PCI functions' BARs, RAM, and unassigned space.
 
 import { DeviceConfig, DevicePath, PciTarget, VmConfig } from '../../lang/program';
 import { Machine } from '../machine';
-import { DeviceState, QueueEntry } from '../state';
-import { onGuestNotified } from '../hostpm';
+import { DeviceState } from '../state';
+import { DeviceCall, DeviceModelImpl } from './model';
+import { barAccess, guestConfigAccess, readConfig } from './pci';
+import { PciFunction, buildMasks, D_STATE_NAMES } from './pci-function';
+import { passthrough } from './passthrough';
+import { plainPci } from './plain-pci';
+import { s2idleNotifyAccess, s2idleNotifyHit } from './s2idle-notify';
+import { virtioFreeze, virtioRestore, writeStatus } from './virtio';
+import { virtioBlk } from './virtio-blk';
+import { virtioGpio } from './virtio-gpio';
+import { virtioNet } from './virtio-net';
+import { guestMemoryRead, guestMemoryWrite } from './memory';
 
-export interface DeviceModelImpl {
-  create(vm: VmConfig, device: DeviceConfig): DeviceState;
-}
+export const MODELS: Record<string, DeviceModelImpl> = {
+  pci: plainPci,
+  passthrough,
+  'virtio-net': virtioNet,
+  'virtio-blk': virtioBlk,
+  'virtio-gpio': virtioGpio,
+};
 
-const MODELS: Record<string, DeviceModelImpl> = {};
+const MASKS = new Map<string, { wmask: Uint8Array; w1cmask: Uint8Array }>();
 
-export function registerDeviceModel(name: string, impl: DeviceModelImpl): void {
-  MODELS[name] = impl;
+export function modelOf(device: DeviceConfig): DeviceModelImpl {
+  const model = MODELS[device.model];
+  if (!model) throw new Error(`device model '${device.model}' is not registered`);
+  return model;
 }
 
 export function createDevice(vm: VmConfig, device: DeviceConfig): DeviceState {
-  const model = MODELS[device.model];
-  if (!model) throw new Error(`device model '${device.model}' (${vm.name}.${device.name}) has no simulator model`);
-  return model.create(vm, device);
+  const model = modelOf(device);
+  const identity = model.identity(device);
+  const key = `${device.model}:${identity.barSizes.join(',')}`;
+  let masks = MASKS.get(key);
+  if (!masks) {
+    masks = buildMasks(identity.barSizes);
+    MASKS.set(key, masks);
+  }
+  const fn = new PciFunction(identity, device.options, masks.wmask, masks.w1cmask);
+  model.boot?.(fn, device, vm);
+  return fn;
 }
 
+export function deviceCall(m: Machine, vm: number, vcpu: number, index: number): DeviceCall {
+  return { m, vm, vcpu, index, fn: m.state.vms[vm].devices[index] as PciFunction, dev: m.vmConfig(vm).devices[index] };
+}
+
+/** A device value as an expression reads it: what the guest would read from config space, or a model field. */
 export function readDeviceValue(m: Machine, vm: number, device: number, path: DevicePath): bigint {
-  void m; void vm; void device; void path;
-  return 0n;
+  const c = deviceCall(m, vm, -1, device);
+  const fn = c.fn;
+  if (path.kind === 'config') {
+    const raw = readConfig(c, path.offset, path.register.size);
+    return BigInt(path.field ? (raw >>> path.field.lsb) & ((1 << path.field.width) - 1) : raw);
+  }
+  switch (path.field) {
+    case 'dstate':
+      return BigInt(fn.dstate);
+    case 'decodes':
+      return fn.decodes && !c.m.deviceModel(vm, device).mmioRefused?.(c) ? 1n : 0n;
+    case 'status':
+      return BigInt(Number(fn.extra.status ?? 0));
+    case 'features':
+      return (fn.extra.features as bigint | undefined) ?? 0n;
+    case 'driver_features':
+      return (fn.extra.driverFeatures as bigint | undefined) ?? 0n;
+    case 'resets':
+      return BigInt(fn.resets);
+    case 'pin_directions':
+      return BigInt(fn.context[0]);
+    case 'pin_levels':
+      return BigInt(fn.context[1]);
+    default:
+      return 0n;
+  }
 }
 
 export function configAccess(m: Machine, vm: number, vcpu: number, device: number, access: 'read' | 'write', target: PciTarget, value: bigint): { value: bigint; delay: number } {
-  void m; void vm; void vcpu; void device; void access; void target; void value;
-  return { value: 0n, delay: 0 };
+  return guestConfigAccess(deviceCall(m, vm, vcpu, device), access, target, value);
 }
 
-export function virtioAction(m: Machine, vm: number, vcpu: number, device: number, action: string, value: bigint): number {
-  void m; void vm; void vcpu; void device; void action; void value;
+export function virtioAction(m: Machine, vm: number, vcpu: number, device: number, action: 'freeze' | 'restore' | 'status', value: bigint): number {
+  const c = deviceCall(m, vm, vcpu, device);
+  if (action === 'freeze') return virtioFreeze(c);
+  if (action === 'restore') return virtioRestore(c);
+  writeStatus(c, Number(value), `the guest writes device_status = ${value}`);
   return 0;
 }
-
-export function deviceTimer(m: Machine, entry: QueueEntry): void {
-  void m; void entry;
-}
-
-/** Size of the virtual PMC's MMIO window (crosvm VPMC_VIRT_MMIO_SIZE). */
-export const S2IDLE_NOTIFY_SIZE = 0x10n;
 
 /**
- * A guest MMIO access: the s2idle notify register, or unassigned space (reads all ones, writes dropped). Returns
- * extra virtual time the access costs.
+ * A guest MMIO access, routed by address: the s2idle notify register, a BAR of a PCI function, RAM, or unassigned
+ * space (reads all ones, writes dropped). Returns extra virtual time the access costs.
  */
 export function mmioAccess(m: Machine, vm: number, vcpu: number, access: 'read' | 'write', address: bigint, width: number, value: bigint): number {
-  const cfg = m.vmConfig(vm);
-  const v = m.state.vms[vm].vcpus[vcpu];
-  const notify = cfg.s2idleNotify;
-  if (notify !== undefined && address >= notify && address < notify + S2IDLE_NOTIFY_SIZE) {
-    // crosvm's VirtualPmc: only a 4-byte write to offset 0 is the notification; anything else is unsupported.
-    const offset = address - notify;
-    if (access === 'write' && offset === 0n && width === 32) {
-      const vmState = m.state.vms[vm];
-      vmState.notifications++;
-      m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value, target: 's2idle_notify', blocked: false });
-      m.emit(vm, vcpu, { kind: 's2idle.notify', count: vmState.notifications });
-      onGuestNotified(m, vm);
-    } else {
-      m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value, target: 's2idle_notify (unsupported access)', blocked: true });
-      if (access === 'read') v.regs[0] = 0n;
-    }
+  if (s2idleNotifyHit(m, vm, address)) {
+    s2idleNotifyAccess(m, vm, vcpu, access, address, width, value);
     return 0;
   }
-  const ones = (1n << BigInt(width)) - 1n;
-  m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? ones : value, target: 'unassigned', blocked: true });
+  const devices = m.state.vms[vm].devices;
+  for (let i = 0; i < devices.length; i++) {
+    const fn = devices[i] as PciFunction;
+    // A function out of D0 still owns the addresses its BARs were programmed with; barAccess reports the access
+    // refused, as the master abort a driver would see.
+    const hit = fn.barHit(address);
+    if (hit) {
+      barAccess(deviceCall(m, vm, vcpu, i), hit.bar, hit.offset, access, address, width, value);
+      return 0;
+    }
+  }
+  const v = m.state.vms[vm].vcpus[vcpu];
+  if (m.inRam(vm, address)) {
+    if (access === 'write') guestMemoryWrite(m.state.vms[vm], address, width, value);
+    else v.regs[0] = guestMemoryRead(m.state.vms[vm], address, width);
+    m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? v.regs[0] : value, target: 'RAM', blocked: false, device: '' });
+    return 0;
+  }
+  const ones = width === 64 ? 0xffffffffffffffffn : (1n << BigInt(width)) - 1n;
   if (access === 'read') v.regs[0] = ones;
+  m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? ones : value, target: 'unassigned', blocked: true, device: '' });
   return 0;
 }
+
+export { D_STATE_NAMES };

@@ -1,0 +1,110 @@
+// `passthrough`: a PCI function assigned to the guest with VFIO (drivers/vfio/pci/vfio_pci_config.c and
+// vfio_pci_core.c; docs/DOMAIN.md 4.3):
+// - PMC's PME_Support is virtualised to 0 and PMCSR's PME_En and PME_Status live in vfio's virtual config only.
+// - A guest PMCSR write traps (vfio_pm_config_write): going to D3hot zaps the BAR mappings, so MMIO is refused
+//   until D0; a function without No_Soft_Reset has its config saved before D3 and restored after D0
+//   (needs_pm_restore), which brings BARs and Command back but not the device's internal state.
+// - `d3cold promote` models the RFC that lets vfio take a function on from D3hot to D3cold: main power goes, and on
+//   the way back a fundamental reset wipes everything, whatever No_Soft_Reset promised.
+
+import { DeviceCall, DeviceModelImpl } from './model';
+import { D3COLD_WAIT, applyState, genericConfigWrite, setPowerState } from './pci';
+import { D0, D3COLD, D3HOT, D_STATE_NAMES, PMC, PMCSR, PMCSR_PME_EN, PMCSR_PME_STATUS, PMCSR_STATE_MASK, PciFunction } from './pci-function';
+
+const PME_SUPPORT = 0xf800;
+
+export const passthrough: DeviceModelImpl = {
+  name: 'passthrough',
+  identity: () => ({ vendorId: 0x10de, deviceId: 0x20b5, classCode: 0x030200, subsystemId: 0x1533, barSizes: [0x1000000] }),
+  boot(fn: PciFunction) {
+    // vfio_pci_probe_power_state at open: a function that resets on D3hot -> D0 needs its state saved around D3.
+    fn.extra.needsPmRestore = !fn.noSoftReset;
+    fn.extra.vPme = 0;
+    fn.extra.zapped = false;
+    fn.resetValues = {};
+  },
+  configRead(c: DeviceCall, offset: number, size: number, raw: number): number {
+    let value = raw;
+    value = overlay(value, offset, size, PMC, 0, PME_SUPPORT);
+    value = overlay(value, offset, size, PMCSR, Number(c.fn.extra.vPme), PMCSR_PME_EN | PMCSR_PME_STATUS);
+    return value >>> 0;
+  },
+  configWrite(c: DeviceCall, offset: number, size: number, value: number): number | undefined {
+    if (!(offset <= PMCSR && offset + size > PMCSR)) return undefined;
+    return vfioPmcsrWrite(c, offset, size, value);
+  },
+  mmioRefused(c: DeviceCall): string | undefined {
+    return c.fn.extra.zapped ? 'vfio zapped the BAR mappings for D3' : undefined;
+  },
+};
+
+/** Replaces the bits `mask` of a 16-bit register at `regOffset` inside a config read of `size` bytes at `offset`. */
+function overlay(value: number, offset: number, size: number, regOffset: number, bits: number, mask: number): number {
+  const shift = 8 * (regOffset - offset);
+  if (shift < 0 || regOffset + 2 > offset + size) return value;
+  return (value & ~(mask << shift)) | ((bits & mask) << shift);
+}
+
+function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: number): number {
+  const { fn } = c;
+  const shift = 8 * (PMCSR - offset);
+  const pmcsr = (value >>> shift) & 0xffff;
+  // PME_En is written and PME_Status cleared in vfio's virtual config; the device never sees them.
+  let vPme = Number(fn.extra.vPme);
+  vPme = (vPme & ~PMCSR_PME_EN) | (pmcsr & PMCSR_PME_EN);
+  if (pmcsr & PMCSR_PME_STATUS) vPme &= ~PMCSR_PME_STATUS;
+  fn.extra.vPme = vPme;
+  const requested = pmcsr & PMCSR_STATE_MASK;
+  const from = fn.dstate;
+  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'vfio_pm_config_write', detail: `guest PMCSR write ${D_STATE_NAMES[from]} -> ${D_STATE_NAMES[requested]} trapped to the VMM` });
+  if (requested >= D3HOT && !fn.extra.zapped) {
+    fn.extra.zapped = true;
+    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'vfio zaps BAR mappings', detail: 'vfio_pci_zap_and_down_write_memory_lock: MMIO refused until D0' });
+  }
+  if (fn.extra.needsPmRestore && from < D3HOT && requested === D3HOT) {
+    fn.extra.pmSave = fn.config.slice();
+    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'pci_save_state', detail: 'vfio saves config before D3 (needs_pm_restore: No_Soft_Reset = 0)' });
+  }
+  let delay: number;
+  if (from === D3COLD && requested === D0) {
+    delay = powerUpFromD3cold(c);
+  } else {
+    // Everything but PowerState goes through as the guest wrote it (minus the virtualised PME bits).
+    const physical = (value & ~(((PMCSR_PME_EN | PMCSR_PME_STATUS) << shift) >>> 0)) >>> 0;
+    delay = genericConfigWrite(c, offset, size, physical, 'pmcsr');
+  }
+  if (fn.dstate === D0 && from >= D3HOT && fn.extra.needsPmRestore && fn.extra.pmSave instanceof Uint8Array) {
+    const saved = fn.extra.pmSave;
+    const pmcsr0 = fn.read(PMCSR, 2);
+    fn.config.set(saved);
+    fn.store(PMCSR, 2, pmcsr0);
+    fn.extra.pmSave = undefined;
+    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'pci_restore_state', detail: 'vfio restores BARs and Command after D0; the device\'s own state is not part of config space' });
+  }
+  if (requested === D3HOT && fn.dstate === D3HOT && c.dev.options.d3cold?.includes('promote')) {
+    applyState(c, D3COLD);
+    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'vfio promotes D3hot to D3cold', detail: 'd3cold promote: the platform removes main power; config space no longer answers' });
+  }
+  if (fn.dstate === D0 && fn.extra.zapped) {
+    fn.extra.zapped = false;
+    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'vfio restores BAR mappings', detail: 'back in D0' });
+  }
+  return delay;
+}
+
+/** Power comes back: a fundamental reset (PCIe r6.0 5.8) and the D3cold recovery time, whatever No_Soft_Reset said. */
+function powerUpFromD3cold(c: DeviceCall): number {
+  const { fn } = c;
+  const promised = fn.noSoftReset;
+  const hadContext = fn.contextDirty;
+  fn.reset();
+  applyState(c, D0);
+  c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'fundamental reset', detail: 'leaving D3cold: main power restored, the function starts from scratch' });
+  if (hadContext) {
+    c.m.emit(c.vm, c.vcpu, { kind: 'context.lost', device: c.dev.name, cause: 'D3cold promotion: a fundamental reset the guest did not ask for', noSoftReset: promised });
+  }
+  c.m.emit(c.vm, c.vcpu, { kind: 'pci.config', access: 'write', device: c.dev.name, offset: PMCSR, size: 2, value: 0n, register: 'pmcsr', note: `PowerState D3cold -> D0, ${D3COLD_WAIT / 1e6} ms delay (PCI_PM_D3COLD_WAIT)` });
+  return D3COLD_WAIT;
+}
+
+export { setPowerState };

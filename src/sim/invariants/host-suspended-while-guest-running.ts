@@ -1,0 +1,15 @@
+import { invariantInfo } from '../../lang/domain/invariants';
+import { Invariant } from './invariant';
+
+/** The s2idle notify race: the host finished suspending while a guest vCPU was executing (it woke after the host decided). */
+export const hostSuspendedWhileGuestRunning: Invariant = {
+  ...invariantInfo('host-suspended-while-guest-running'),
+  check(m, e) {
+    if (e.kind !== 'host.state' || e.to !== 'suspended') return undefined;
+    const running: string[] = [];
+    m.state.vms.forEach((vm, vi) => vm.vcpus.forEach((v, ci) => {
+      if (v.run === 'running') running.push(m.vcpuName(vi, ci));
+    }));
+    return running.length ? `the host suspended while ${running.join(', ')} ${running.length === 1 ? 'was' : 'were'} running` : undefined;
+  },
+};

@@ -1,0 +1,24 @@
+// Every invariant, one file each. Adding one is a new file and a line here.
+
+import { hostSuspendedWhileGuestRunning } from './host-suspended-while-guest-running';
+import { Invariant, Violation } from './invariant';
+import { mmioToSleepingBar } from './mmio-to-sleeping-bar';
+import { noSoftResetContextLost } from './no-soft-reset-context-lost';
+import { resumedOutsideRam } from './resumed-outside-ram';
+import { suspendWithVcpuOn } from './suspend-with-vcpu-on';
+import { suspendedWithoutWakeSource } from './suspended-without-wake-source';
+import { virtioResetLosesContext } from './virtio-reset-loses-context';
+import { watchdogExpiredWhileSuspended } from './watchdog-expired-while-suspended';
+
+export const INVARIANTS: readonly Invariant[] = [
+  hostSuspendedWhileGuestRunning,
+  suspendWithVcpuOn,
+  mmioToSleepingBar,
+  noSoftResetContextLost,
+  virtioResetLosesContext,
+  suspendedWithoutWakeSource,
+  watchdogExpiredWhileSuspended,
+  resumedOutsideRam,
+];
+
+export type { Invariant, Violation };
