@@ -89,7 +89,7 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       return;
     }
     case 'waitSignal':
-      // A waiting vCPU stays on its wait statement and executes it again when woken.
+      // A waiting vCPU stays on its wait statement until the condition holds; Machine.finishWait moves it on.
       if (m.state.vms[vm].signals[instr.signal]) m.advance(v, cfg, cost);
       else {
         v.waitSignal = instr.signal;

@@ -313,14 +313,23 @@ export class Machine {
       const vcpus = s.vms[vi].vcpus;
       for (let ci = 0; ci < vcpus.length; ci++) {
         const v = vcpus[ci];
+        // A wait completes the moment its condition holds, even if the state it saw lasts no longer than that:
+        // the waiter moves past its wait now and runs on from there.
         if (v.run === 'wait-expr') {
-          const instr = this.program.vms[vi].code[v.pc];
-          if (instr.op === 'waitExpr' && evaluate(this, instr.condition, this.scope(vi, ci)) !== 0n) this.wake(vi, ci);
+          const cfg = this.program.vms[vi];
+          const instr = cfg.code[v.pc];
+          if (instr.op === 'waitExpr' && evaluate(this, instr.condition, this.scope(vi, ci)) !== 0n) this.finishWait(vi, ci);
         } else if (v.run === 'wait-signal' && s.vms[vi].signals[v.waitSignal]) {
-          this.wake(vi, ci);
+          this.finishWait(vi, ci);
         }
       }
     }
+  }
+
+  private finishWait(vm: number, vcpu: number): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    v.run = 'running';
+    this.advance(v, this.program.vms[vm], this.statementCost(vm));
   }
 
   scope(vm: number, vcpu: number): EvalScope {

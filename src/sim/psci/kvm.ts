@@ -13,7 +13,7 @@ import { exitToVmm, systemSuspendChecks, enterSuspended } from '../vmm';
 export const FLAG_PSCI_RESET2 = 1;
 export const FLAG_PSCI_OFF2 = 1;
 
-const NARROWED = new Set(['CPU_ON', 'AFFINITY_INFO', 'SYSTEM_SUSPEND', 'SYSTEM_RESET2']);
+const NARROWED = new Set(['CPU_ON', 'AFFINITY_INFO', 'SYSTEM_SUSPEND', 'SYSTEM_RESET2', 'SYSTEM_OFF2']);
 
 export const kvm: HypervisorFlavour = {
   name: 'kvm',
@@ -50,12 +50,14 @@ export const kvm: HypervisorFlavour = {
       case 'SYSTEM_RESET2': {
         const type = BigInt.asUintN(32, arg(c, 1));
         if (type <= BigInt(PSCI_RESET2_SYSTEM_WARM_RESET) || type >= BigInt(PSCI_RESET2_VENDOR_START)) {
-          return systemEvent(c, 'RESET', FLAG_PSCI_RESET2, `SYSTEM_RESET2 type 0x${type.toString(16)}`);
+          // KVM sets only x0 here (vcpu_set_reg(vcpu, 0, INTERNAL_FAILURE); return 0): x1..x3 are left alone.
+          return systemEvent(c, 'RESET', FLAG_PSCI_RESET2, `SYSTEM_RESET2 type 0x${type.toString(16)}`, false);
         }
         return ret(RET.INVALID_PARAMETERS, true);
       }
       case 'SYSTEM_OFF2': {
-        const type = arg(c, 1);
+        // KVM reads the type as a 32-bit value.
+        const type = BigInt.asUintN(32, arg(c, 1));
         // Type 0 is accepted as a synonym of HIBERNATE_OFF (earlier PSCI 1.3 drafts); the cookie must be 0.
         if ((type !== 0n && type !== BigInt(PSCI_OFF2_HIBERNATE_OFF)) || arg(c, 2) !== 0n) return ret(RET.INVALID_PARAMETERS, true);
         return systemEvent(c, 'SHUTDOWN', FLAG_PSCI_OFF2, `SYSTEM_OFF2 type ${type}`);
@@ -170,7 +172,7 @@ function systemSuspend(c: PsciCall): PsciOutcome {
  * kvm_prepare_system_event: every vCPU of the VM is stopped, x0 is preloaded with INTERNAL_FAILURE (so a guest
  * resumed by its VMM sees the call fail), and the caller exits to the VMM.
  */
-function systemEvent(c: PsciCall, kind: 'SHUTDOWN' | 'RESET', flags: number, detail: string): PsciOutcome {
+function systemEvent(c: PsciCall, kind: 'SHUTDOWN' | 'RESET', flags: number, detail: string, zeroArgs = true): PsciOutcome {
   const m = c.m;
   const vcpus = m.state.vms[c.vm].vcpus;
   for (let i = 0; i < vcpus.length; i++) {
@@ -180,7 +182,7 @@ function systemEvent(c: PsciCall, kind: 'SHUTDOWN' | 'RESET', flags: number, det
   }
   const regs = vcpus[c.vcpu].regs;
   regs[0] = BigInt.asUintN(64, BigInt(RET.INTERNAL_FAILURE));
-  for (let r = 1; r <= 3; r++) regs[r] = 0n;
+  if (zeroArgs) for (let r = 1; r <= 3; r++) regs[r] = 0n;
   m.setPower(c.vm, c.vcpu, POWER.OFF, MP.STOPPED, detail);
   exitToVmm(m, c.vm, c.vcpu, kind, flags, detail);
   return { kind: 'no-return' };

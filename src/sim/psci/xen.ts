@@ -3,7 +3,7 @@
 
 import { MPIDR_HWID_BITMASK, SMCCC_VERSION_1_1, SMCCC_VERSION_FID, decodePsciFid, encodeVersion } from '../../lang/domain/psci';
 import { MP, POWER } from '../machine';
-import { AFFINITY, HypervisorFlavour, PsciCall, PsciOutcome, RET, affinityMask, arg, matchingVcpus, ret, vcpuByMpidr } from './flavour';
+import { AFFINITY, HypervisorFlavour, PsciCall, PsciOutcome, RET, affinityMask, arg, matchingVcpus, ret } from './flavour';
 import { xenSystemSuspend } from '../vmm';
 
 export const xen: HypervisorFlavour = {
@@ -59,7 +59,7 @@ export const xen: HypervisorFlavour = {
 /** do_common_cpu_on: no such vCPU, a Thumb entry on a 64-bit domain, a vCPU already up; then a fresh context. */
 function cpuOn(c: PsciCall): PsciOutcome {
   const m = c.m;
-  const t = vcpuByMpidr(c, arg(c, 1));
+  const t = xenVcpuId(c, arg(c, 1));
   if (t === undefined) return ret(RET.INVALID_PARAMETERS, false);
   const entry = arg(c, 2);
   if (entry & 1n) return ret(RET.INVALID_ADDRESS, false);
@@ -72,6 +72,17 @@ function cpuOn(c: PsciCall): PsciOutcome {
   tv.readyAt = m.state.now;
   m.setPower(c.vm, t, POWER.ON_PENDING, MP.RUNNABLE, `CPU_ON from vcpu${c.vcpu}`);
   return ret(RET.SUCCESS, false);
+}
+
+/**
+ * vaffinity_to_vcpuid: Xen derives the vCPU number from Aff0 and Aff1 only (Aff0 | Aff1 << 4, 16 vCPUs per
+ * cluster), ignoring the higher affinity levels.
+ */
+function xenVcpuId(c: PsciCall, target: bigint): number | undefined {
+  const aff0 = Number(target & 0xffn);
+  const aff1 = Number((target >> 8n) & 0xffn);
+  const id = aff0 | (aff1 << 4);
+  return id < c.m.vmConfig(c.vm).vcpuCount ? id : undefined;
 }
 
 function features(c: PsciCall, fid: number): number {
