@@ -7,7 +7,7 @@ import * as A from './ast';
 import { ConstantGroup, constantNames, lookupConstant } from './domain/constants';
 import { DEVICE_FIELDS, lookupDeviceField, lookupDeviceModel } from './domain/devices';
 import { lookupField, lookupRegister, registerNames } from './domain/pci';
-import { PsciFunctionRef, PsciVersion, lookupPsciFunction, psciFunctionNames } from './domain/psci';
+import { MPIDR_HWID_BITMASK, PsciFunctionRef, PsciVersion, lookupPsciFunction, mpidrOf, psciFunctionNames } from './domain/psci';
 import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { parse, ParseResult } from './parser';
@@ -563,9 +563,17 @@ class Checker {
     for (const [name, proc] of this.procs) {
       if (used.has(name) || proc.library) continue;
       proc.diags.warn(proc.item.name.span, 'unused-proc', `proc '${name}' is never called`);
-      // Still check its body, in the context of the first VM, so its errors are not hidden.
+      // Still check its body, in the context of the first VM, so its errors are not hidden. Its own labels are
+      // in scope there (collectLabels only saw reachable procs), or `set pc = again` would be an unknown name.
       const vm = this.vms[0];
-      if (vm) new CodeGen(this, vm, true).proc(name, proc);
+      if (!vm) continue;
+      const labelDefs = new Map(vm.labelDefs);
+      forEachStatement(proc.item.body, (s) => {
+        if (s.kind === 'label' && !labelDefs.has(s.name.text)) {
+          labelDefs.set(s.name.text, this.symbols.define({ kind: 'label', name: s.name.text, vm: vm.config.name, file: proc.file, span: s.name.span, fullSpan: s.span }));
+        }
+      });
+      new CodeGen(this, { ...vm, labelDefs }, true).proc(name, proc);
     }
   }
 
@@ -720,7 +728,9 @@ class Checker {
   private resolveBinary(e: A.BinaryExpr, ctx: ExprContext): Typed {
     let left = this.resolve(e.left, ctx);
     const right = this.resolve(e.right, ctx, left.group);
-    if (!left.group && right.group && e.left.kind === 'path') left = this.resolve(e.left, ctx, right.group);
+    // A constant on the left takes the right side's group too: `ON_PENDING == vcpu1.power` reads as
+    // `vcpu1.power == ON_PENDING` (power state 2), not as the return code -5.
+    if (right.group && left.group !== right.group && e.left.kind === 'path') left = this.resolve(e.left, ctx, right.group);
     const r: P.RExpr = { k: 'binary', op: e.op, left: left.r, right: right.r };
     const lt = left.type;
     const rt = right.type;
@@ -824,7 +834,8 @@ class Checker {
       const vcpu = vcpuIndexOf(w);
       if (vcpu !== undefined && vm) {
         if (vcpu >= vm.config.vcpuCount) return unknown(e.span, `VM '${vm.config.name}' has no ${w}`, [], undefined);
-        return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
+        // A bare vCPU name is its hardware ID, MPIDR & MPIDR_HWID_BITMASK: what Linux passes as a PSCI target.
+        return { r: { k: 'const', value: mpidrOf(vcpu) & MPIDR_HWID_BITMASK }, type: 'int' };
       }
       if (this.vmByName.has(w)) {
         ctx.diags.add(e.span, 'not-a-value', `'${w}' is a VM, not a value; use ${w}.state or ${w}.vcpuN.FIELD`);
@@ -901,13 +912,14 @@ class Checker {
       return fail;
     }
     const modelField = lookupDeviceField(first.text);
-    if (modelField && (!modelField.virtioOnly || device.virtio) && !second) {
+    const hasField = (f: { virtioOnly: boolean; models?: string[] }) => (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
+    if (modelField && hasField(modelField) && !second) {
       const type: P.ValueType = modelField.name === 'decodes' ? 'bool' : 'int';
       return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: modelField.name } }, type, group: modelField.group };
     }
     const register = lookupRegister(first.text);
     if (!register) {
-      const names = [...DEVICE_FIELDS.filter((f) => !f.virtioOnly || device.virtio).map((f) => f.name), ...registerNames()];
+      const names = [...DEVICE_FIELDS.filter(hasField).map((f) => f.name), ...registerNames()];
       ctx.diags.add(first.span, 'unknown-register', `device '${device.name}' has no '${first.text}'${didYouMean(first.text, names)}`, this.fixFor(first, names));
       return fail;
     }
@@ -967,24 +979,23 @@ export function foldConst(r: P.RExpr): bigint | undefined {
 
 /** The language's integer semantics: 64-bit two's complement, signed comparison, C precedence and truthiness. */
 export function applyBinary(op: A.BinaryOp, a: bigint, b: bigint): bigint {
-  const s = (x: bigint) => BigInt.asIntN(64, x);
   switch (op) {
     case '+': return BigInt.asIntN(64, a + b);
     case '-': return BigInt.asIntN(64, a - b);
     case '*': return BigInt.asIntN(64, a * b);
     case '/': return b === 0n ? 0n : BigInt.asIntN(64, a / b);
     case '%': return b === 0n ? 0n : BigInt.asIntN(64, a % b);
-    case '&': return s(a & b);
-    case '|': return s(a | b);
-    case '^': return s(a ^ b);
+    case '&': return BigInt.asIntN(64, a & b);
+    case '|': return BigInt.asIntN(64, a | b);
+    case '^': return BigInt.asIntN(64, a ^ b);
     case '<<': return BigInt.asIntN(64, a << (b & 63n));
-    case '>>': return s(BigInt.asUintN(64, a) >> (b & 63n));
-    case '==': return s(a) === s(b) ? 1n : 0n;
-    case '!=': return s(a) !== s(b) ? 1n : 0n;
-    case '<': return s(a) < s(b) ? 1n : 0n;
-    case '<=': return s(a) <= s(b) ? 1n : 0n;
-    case '>': return s(a) > s(b) ? 1n : 0n;
-    case '>=': return s(a) >= s(b) ? 1n : 0n;
+    case '>>': return BigInt.asIntN(64, BigInt.asUintN(64, a) >> (b & 63n));
+    case '==': return BigInt.asIntN(64, a) === BigInt.asIntN(64, b) ? 1n : 0n;
+    case '!=': return BigInt.asIntN(64, a) !== BigInt.asIntN(64, b) ? 1n : 0n;
+    case '<': return BigInt.asIntN(64, a) < BigInt.asIntN(64, b) ? 1n : 0n;
+    case '<=': return BigInt.asIntN(64, a) <= BigInt.asIntN(64, b) ? 1n : 0n;
+    case '>': return BigInt.asIntN(64, a) > BigInt.asIntN(64, b) ? 1n : 0n;
+    case '>=': return BigInt.asIntN(64, a) >= BigInt.asIntN(64, b) ? 1n : 0n;
     case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
     case '||': return a !== 0n || b !== 0n ? 1n : 0n;
   }
@@ -1053,7 +1064,7 @@ class CodeGen {
     for (const f of this.vm.callFixups) {
       const frame = this.vm.procFrames.get(f.proc);
       if (frame !== undefined) {
-        f.instr.frame = frame;
+        f.instr.callee = frame;
         f.instr.target = this.cfg.frames[frame].entry;
       }
     }
@@ -1306,7 +1317,7 @@ class CodeGen {
       ctx.diags.add(s.span, 'wrong-argument-count', `proc '${name}' takes ${entry.item.params.length} argument${entry.item.params.length === 1 ? '' : 's'} (${entry.item.params.map((p) => p.text).join(', ') || 'none'}), not ${s.args.length}`);
     }
     const args = s.args.map((a) => c.resolve(a, ctx).r);
-    const instr = emit({ op: 'call', target: -1, frame: -1, args }) as P.Instr & { op: 'call' };
+    const instr = emit({ op: 'call', target: -1, callee: -1, args }) as P.Instr & { op: 'call' };
     this.vm.callFixups.push({ proc: name, instr });
   }
 
@@ -1390,7 +1401,13 @@ class CodeGen {
   }
 
   private template(t: A.Template, ctx: ExprContext): P.RTemplate {
-    return { parts: t.parts.map((p) => (typeof p === 'string' ? p : this.checker.resolve(p, ctx).r)) };
+    return {
+      parts: t.parts.map((p) => {
+        if (typeof p === 'string') return p;
+        const typed = this.checker.resolve(p, ctx);
+        return { expr: typed.r, type: typed.type };
+      }),
+    };
   }
 }
 

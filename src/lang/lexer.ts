@@ -117,8 +117,10 @@ export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
       push('punct', start);
       continue;
     }
-    pos++;
-    diagnostics.add({ start, end: pos }, 'invalid-character', `unexpected character '${c}'`);
+    // One diagnostic per character, not per UTF-16 unit: a character outside the BMP (an emoji) is two units.
+    const ch = String.fromCodePoint(text.codePointAt(pos)!);
+    pos += ch.length;
+    diagnostics.add({ start, end: pos }, 'invalid-character', `unexpected character '${ch}'`);
     push('invalid', start);
   }
   tokens.push({ kind: 'newline', text: '', span: { start: pos, end: pos }, spaceBefore: true });
@@ -132,6 +134,8 @@ export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
       while (pos < text.length && /[0-9a-fA-F_]/.test(text[pos])) pos++;
       const digits = text.slice(digitsStart, pos).replace(/_/g, '');
       if (digits.length === 0) {
+        // `0xZZ` is one malformed number, not `0x` followed by a name the parser would report again.
+        while (pos < text.length && isIdentPart(text[pos])) pos++;
         diagnostics.add({ start, end: pos }, 'bad-number', 'hex number needs digits after 0x');
         push('number', start, { value: 0n });
         return;
@@ -154,6 +158,8 @@ export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
     const suffix = text.slice(suffixStart, pos);
     if (suffix === '' && text[pos] === '%') {
       pos++;
+      // Percentages are whole numbers; `1.5%` must not silently become 1%.
+      if (fraction) diagnostics.add({ start, end: pos }, 'bad-number', `${text.slice(start, pos)}: a percentage is a whole number`);
       push('percent', start, { value: BigInt(whole), unit: '%' });
       return;
     }

@@ -65,6 +65,15 @@ class Parser {
     const startsStatement = next.kind === 'eof' || (next.kind === 'punct' && next.text === '}') || (next.kind === 'ident' && STATEMENT_KEYWORDS.includes(next.text as never));
     if (!startsStatement) this.pos = p;
   }
+  /** Runs `parse` with newlines inside parentheses continuing the line (argument and parameter lists). */
+  private inParens(parse: () => void): void {
+    this.parenDepth++;
+    try {
+      parse();
+    } finally {
+      this.parenDepth--;
+    }
+  }
   private peek(offset = 1): Token {
     return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
   }
@@ -88,7 +97,9 @@ class Parser {
   }
 
   private fail(span: Span, code: string, message: string): never {
-    this.diagnostics.add(span, code, message);
+    // The lexer has already reported a character it could not use; one mistake, one diagnostic.
+    const t = this.tokens[this.pos];
+    if (!(t.kind === 'invalid' && t.span.start === span.start)) this.diagnostics.add(span, code, message);
     throw new ParseAbort();
   }
   private describe(t: Token): string {
@@ -223,12 +234,14 @@ class Parser {
     const params: A.Name[] = [];
     if (this.isPunct('(')) {
       this.advance();
-      while (!this.isPunct(')')) {
-        params.push(this.name('a parameter name'));
-        if (!this.isPunct(',')) break;
-        this.advance();
-      }
-      this.expectPunct(')', 'after the parameter list');
+      this.inParens(() => {
+        while (!this.isPunct(')')) {
+          params.push(this.name('a parameter name'));
+          if (!this.isPunct(',')) break;
+          this.advance();
+        }
+        this.expectPunct(')', 'after the parameter list');
+      });
     } else {
       while (this.tok.kind === 'ident') params.push(this.name('a parameter name'));
     }
@@ -584,12 +597,14 @@ class Parser {
         const args: A.Expr[] = [];
         if (this.isPunct('(') && !this.tok.spaceBefore) {
           this.advance();
-          while (!this.isPunct(')')) {
-            args.push(this.parseExpr());
-            if (!this.isPunct(',')) break;
-            this.advance();
-          }
-          this.expectPunct(')', 'after the arguments');
+          this.inParens(() => {
+            while (!this.isPunct(')')) {
+              args.push(this.parseExpr());
+              if (!this.isPunct(',')) break;
+              this.advance();
+            }
+            this.expectPunct(')', 'after the arguments');
+          });
         } else {
           while (!this.atStatementEnd()) args.push(this.parseOperand());
         }
@@ -783,11 +798,18 @@ class Parser {
     return this.fail(t.span, 'expected-expression', `expected a value, found ${this.describe(t)}`);
   }
 
+  /** A dotted name in an expression. Unlike declarations, `-` is always subtraction here: `x1-x2` is x1 - x2. */
   private parsePath(): A.PathExpr {
-    const parts = [this.name('a name')];
+    const word = (): A.Name => {
+      const t = this.tok;
+      if (t.kind !== 'ident') return this.fail(t.span, 'expected-name', `expected a name, found ${this.describe(t)}`);
+      this.advance();
+      return { text: t.text, span: t.span };
+    };
+    const parts = [word()];
     while (this.isPunct('.') && !this.tok.spaceBefore && this.peek().kind === 'ident' && !this.peek().spaceBefore) {
       this.advance();
-      parts.push(this.name('a name'));
+      parts.push(word());
     }
     return { kind: 'path', parts, span: { start: parts[0].span.start, end: parts[parts.length - 1].span.end } };
   }
@@ -817,6 +839,12 @@ function parseTemplateText(token: Token, diagnostics: DiagnosticBag): A.Template
       if (literal) parts.push(literal);
       literal = '';
       const innerText = raw.slice(i + 1, close);
+      if (innerText.trim() === '') {
+        diagnostics.add({ start: base + i, end: base + close + 1 }, 'bad-interpolation', 'empty {} in string');
+        parts.push({ kind: 'error', span: { start: base + i + 1, end: base + close } });
+        i = close;
+        continue;
+      }
       // Parse the hole with the same parser; token offsets are shifted back into the file.
       const innerDiagnostics = new DiagnosticBag(diagnostics.file);
       const holeStart = base + i + 1;
@@ -831,7 +859,6 @@ function parseTemplateText(token: Token, diagnostics: DiagnosticBag): A.Template
         if (!(e instanceof ParseAbort)) throw e;
         expr = { kind: 'error', span: { start: holeStart, end: base + close } };
       }
-      if (innerText.trim() === '') diagnostics.add({ start: base + i, end: base + close + 1 }, 'bad-interpolation', 'empty {} in string');
       diagnostics.items.push(...innerDiagnostics.items);
       parts.push(expr);
       i = close;

@@ -71,7 +71,8 @@ export type InstrBody =
   | { op: 'signal'; signal: number }
   | { op: 'waitSignal'; signal: number }
   | { op: 'waitExpr'; condition: RExpr }
-  | { op: 'call'; target: number; frame: number; args: RExpr[] }
+  /** `callee` is the called proc's frame; `frame` (as on every instruction) is the frame the call sits in */
+  | { op: 'call'; target: number; callee: number; args: RExpr[] }
   | { op: 'return'; implicit: boolean }
   | { op: 'jump'; target: number }
   | { op: 'branchIfFalse'; condition: RExpr; target: number }

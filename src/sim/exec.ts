@@ -102,11 +102,11 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       return;
     case 'call': {
       if (v.stack.length >= MAX_CALL_DEPTH) {
-        m.fault(vm, vcpu, `call depth over ${MAX_CALL_DEPTH}: runaway recursion into ${cfg.frames[instr.frame].name}`);
+        m.fault(vm, vcpu, `call depth over ${MAX_CALL_DEPTH}: runaway recursion into ${cfg.frames[instr.callee].name}`);
         return;
       }
       const args = instr.args.map((a) => evaluate(m, a, scope));
-      v.stack.push({ frame: instr.frame, returnPc: v.pc + 1, args, irq: -1, savedDaif: 0 });
+      v.stack.push({ frame: instr.callee, returnPc: v.pc + 1, args, irq: -1, savedDaif: 0 });
       m.jump(v, cfg, instr.target);
       v.readyAt = m.state.now + cost;
       return;
