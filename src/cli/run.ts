@@ -84,6 +84,12 @@ function judge(m: Machine, stop: StopReason): { ok: boolean; summary: string } {
   if (s.expectFailures) problems.push(`${s.expectFailures} expectation${s.expectFailures === 1 ? '' : 's'} failed`);
   const faulted = s.vms.flatMap((vm, vi) => vm.vcpus.map((v, ci) => (v.run === 'faulted' ? `${m.vcpuName(vi, ci)}: ${v.fault}` : ''))).filter(Boolean);
   if (faulted.length) problems.push(`faulted: ${faulted.join('; ')}`);
+  const expected = m.program.expectedViolations.map((v) => v.id);
+  const seen = new Set(s.violations.map((v) => v.invariant));
+  const unexpected = s.violations.filter((v) => !expected.includes(v.invariant));
+  if (unexpected.length) problems.push(`invariant violated: ${unexpected.map((v) => `${v.invariant} (${v.message})`).join('; ')}`);
+  const missing = expected.filter((id) => !seen.has(id));
+  if (missing.length) problems.push(`expected violation did not happen: ${missing.join(', ')}`);
   let how: string;
   switch (stop.kind) {
     case 'outcome':
@@ -102,6 +108,7 @@ function judge(m: Machine, stop: StopReason): { ok: boolean; summary: string } {
     default:
       how = 'stopped';
   }
-  const head = `${how} at ${formatTime(s.now)}, ${s.events} events, trace ${m.traceHash()}`;
+  const shown = expected.filter((id) => seen.has(id));
+  const head = `${how} at ${formatTime(s.now)}, ${s.events} events, trace ${m.traceHash()}${shown.length ? `, expected violation${shown.length === 1 ? '' : 's'} ${shown.join(', ')} shown` : ''}`;
   return { ok: problems.length === 0, summary: problems.length ? `${head}: FAIL: ${problems.join('; ')}` : `${head}: PASS` };
 }

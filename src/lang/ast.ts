@@ -111,6 +111,10 @@ export type Stmt =
   | LogStmt
   | LabelStmt
   | OnIrqStmt
+  | ForeachStmt
+  | ClearSignalStmt
+  | ContextStmt
+  | PciStateStmt
   | ErrorStmt;
 
 export interface PsciStmt extends Node {
@@ -230,6 +234,30 @@ export interface OnIrqStmt extends Node {
   irq: Expr;
   body: Block;
 }
+/** `foreach device D [virtio|passthrough|pci|all] { }` / `foreach vcpu C [secondary|all] { }`, unrolled per VM. */
+export interface ForeachStmt extends Node {
+  kind: 'foreach';
+  over: 'device' | 'vcpu';
+  name: Name;
+  filter?: Name;
+  body: Block;
+}
+/** `clear signal NAME`: lowers a raised signal so it can be waited for again. */
+export interface ClearSignalStmt extends Node {
+  kind: 'clearSignal';
+  name: Name;
+}
+/** `context save` / `context restore`: arm64 Linux's __cpu_suspend_enter and cpu_resume. */
+export interface ContextStmt extends Node {
+  kind: 'context';
+  action: 'save' | 'restore';
+}
+/** `pci save DEV` / `pci restore DEV`: the kernel's pci_save_state and pci_restore_state. */
+export interface PciStateStmt extends Node {
+  kind: 'pciState';
+  action: 'save' | 'restore';
+  device: Name;
+}
 export interface ErrorStmt extends Node {
   kind: 'error';
 }
@@ -322,10 +350,10 @@ export type HostMember = PolicyDecl | AtDecl | ErrorMember;
 
 export interface PolicyDecl extends Node {
   kind: 'policy';
-  /** `suspend waits-for VM s2idle` or `suspend privileged VM` */
+  /** `suspend waits-for VM s2idle`, `suspend privileged VM` or `suspend abort-on-wake` */
   subject: Name;
   rule: Name;
-  vm: Name;
+  vm?: Name;
   qualifier?: Name;
 }
 
@@ -366,7 +394,13 @@ export interface ErrorItem extends Node {
   kind: 'error';
 }
 
-export type Item = VmItem | HostItem | ProgramItem | ProcItem | ErrorItem;
+/** `expect violation ID`: the scenario demonstrates that invariant breaking; the run passes only if it does. */
+export interface ExpectViolationItem extends Node {
+  kind: 'expectViolation';
+  invariant: Name;
+}
+
+export type Item = VmItem | HostItem | ProgramItem | ProcItem | ExpectViolationItem | ErrorItem;
 
 export interface ScenarioFile extends Node {
   items: Item[];

@@ -9,6 +9,7 @@ import { DEVICE_FIELDS, lookupDeviceField, lookupDeviceModel } from './domain/de
 import { lookupField, lookupRegister, registerNames } from './domain/pci';
 import { MPIDR_HWID_BITMASK, PsciFunctionRef, PsciVersion, lookupPsciFunction, mpidrOf, psciFunctionNames } from './domain/psci';
 import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
+import { INVARIANT_INFO } from './domain/invariants';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { parse, ParseResult } from './parser';
 import * as P from './program';
@@ -34,7 +35,7 @@ export const MAX_VCPUS = 512;
 
 /** Which answers the VMM may give per exit kind, per flavour. */
 export const VMM_ANSWERS: Record<'kvm' | 'xen', Partial<Record<P.VmmEvent, string[]>>> = {
-  kvm: { system_suspend: ['confirm', 'deny', 'defer'], wakeup: ['resume', 'ignore', 'defer'], system_off: ['stop', 'resume'], system_reset: ['stop', 'resume'] },
+  kvm: { system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked'], wakeup: ['resume', 'ignore', 'defer'], system_off: ['stop', 'resume'], system_reset: ['stop', 'resume'] },
   xen: { wakeup: ['resume', 'defer'], system_off: ['stop'], system_reset: ['stop'] },
 };
 export const DEFAULT_VMM_ANSWER: Record<P.VmmEvent, string> = { system_suspend: 'confirm', wakeup: 'resume', system_off: 'stop', system_reset: 'stop' };
@@ -53,6 +54,8 @@ interface ExprContext {
   inCode: boolean;
   file: SourceFile;
   diags: DiagnosticBag;
+  /** names bound by an enclosing `foreach` to a device or vCPU name */
+  aliases?: Map<string, string>;
 }
 
 interface VmBuild {
@@ -97,6 +100,7 @@ class Checker {
   private readonly procs = new Map<string, ProcEntry>();
   private readonly hostItems: { item: A.HostItem; file: SourceFile; diags: DiagnosticBag }[] = [];
   private readonly programs: { item: A.ProgramItem; file: SourceFile; diags: DiagnosticBag }[] = [];
+  private readonly expectedViolations: P.Program['expectedViolations'] = [];
 
   constructor(private readonly files: SourceFile[]) {
     this.parses = files.map((f) => parse(f));
@@ -110,7 +114,7 @@ class Checker {
     this.checkUnusedProcs();
     const host = this.buildHost();
     const diagnostics = this.allDiagnostics();
-    const program: P.Program = { files: this.files, vms: this.vms.map((v) => v.config), host, diagnostics };
+    const program: P.Program = { files: this.files, vms: this.vms.map((v) => v.config), host, expectedViolations: this.expectedViolations, diagnostics };
     return { program, symbols: this.symbols, parses: this.parses, diagnostics };
   }
 
@@ -177,6 +181,16 @@ class Checker {
               if (seenParams.has(param.text)) diags.add(param.span, 'duplicate-parameter', `parameter '${param.text}' appears twice`);
               seenParams.add(param.text);
             }
+            break;
+          }
+          case 'expectViolation': {
+            const ids = INVARIANT_INFO.map((i) => i.id);
+            if (isLibrary) diags.add(item.span, 'library-declaration', 'a library file may only declare procs');
+            else if (!ids.includes(item.invariant.text)) {
+              diags.add(item.invariant.span, 'unknown-invariant', `unknown invariant '${item.invariant.text}'${didYouMean(item.invariant.text, ids)}; the invariants are ${ids.join(', ')}`, this.fixFor(item.invariant, ids));
+            } else if (this.expectedViolations.some((v) => v.id === item.invariant.text)) {
+              diags.add(item.invariant.span, 'duplicate-declaration', `'${item.invariant.text}' is already expected`);
+            } else this.expectedViolations.push({ id: item.invariant.text, loc: this.loc(p.file, item.span) });
             break;
           }
           case 'error':
@@ -596,9 +610,18 @@ class Checker {
       diags.add(m.subject.span, 'unknown-policy', `unknown policy subject '${m.subject.text}'; the host has 'policy suspend ...'`);
       return;
     }
-    const rules = ['waits-for', 'privileged'];
+    const rules = ['waits-for', 'privileged', 'abort-on-wake'];
     if (!rules.includes(m.rule.text)) {
-      diags.add(m.rule.span, 'unknown-policy', `unknown suspend policy '${m.rule.text}'; expected 'waits-for VM s2idle' or 'privileged VM'${didYouMean(m.rule.text, rules)}`, this.fixFor(m.rule, rules));
+      diags.add(m.rule.span, 'unknown-policy', `unknown suspend policy '${m.rule.text}'; expected 'waits-for VM s2idle', 'privileged VM' or 'abort-on-wake'${didYouMean(m.rule.text, rules)}`, this.fixFor(m.rule, rules));
+      return;
+    }
+    if (m.rule.text === 'abort-on-wake') {
+      if (host.policies.some((p) => p.kind === 'abort-on-wake')) diags.add(m.span, 'duplicate-declaration', "'abort-on-wake' is already declared");
+      host.policies.push({ kind: 'abort-on-wake', vm: -1, loc: this.loc(file, m.span) });
+      return;
+    }
+    if (!m.vm) {
+      diags.add(m.rule.span, 'expected-name', `'${m.rule.text}' needs a VM name`);
       return;
     }
     const vm = this.lookupVmName(m.vm, file, diags);
@@ -607,6 +630,7 @@ class Checker {
       if (!m.qualifier || m.qualifier.text !== 's2idle') diags.add(m.qualifier?.span ?? m.vm.span, 'unknown-policy', "'waits-for' takes 'VM s2idle': the host waits for the guest's s2idle notification");
       if (vm.config.s2idleNotify === undefined) diags.add(m.vm.span, 'missing-s2idle-notify', `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register to wait for`);
     } else if (m.qualifier) diags.add(m.qualifier.span, 'expected-end', `unexpected '${m.qualifier.text}' after 'privileged ${m.vm.text}'`);
+    if (m.rule.text === 'privileged' && vm.config.s2idleNotify === undefined) diags.add(m.vm.span, 'missing-s2idle-notify', `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register: it can never trigger the host's suspend`);
     if (host.policies.some((p) => p.vm === vm.config.index)) diags.add(m.span, 'duplicate-declaration', `VM '${vm.config.name}' already has a suspend policy`);
     host.policies.push({ kind: m.rule.text as 'waits-for' | 'privileged', vm: vm.config.index, loc: this.loc(file, m.span) });
   }
@@ -790,7 +814,8 @@ class Checker {
   }
 
   private resolvePath(e: A.PathExpr, ctx: ExprContext, hint?: ConstantGroup): Typed {
-    const parts = e.parts;
+    const alias = ctx.aliases?.get(e.parts[0].text);
+    const parts = alias ? [{ text: alias, span: e.parts[0].span }, ...e.parts.slice(1)] : e.parts;
     const words = parts.map((p) => p.text);
     const vm = ctx.vm;
     const unknown = (span: Span, message: string, candidates: string[], name?: A.Name): Typed => {
@@ -875,14 +900,14 @@ class Checker {
     return unknown(first.span, `unknown name '${first.text}'`, candidates, first);
   }
 
-  private resolveField(rest: A.Name[], names: string[], make: (field: string) => Typed, ctx: ExprContext, owner: string): Typed {
+  private resolveField(rest: A.Name[], names: string[], make: (field: string) => Typed, ctx: ExprContext, owner: string, shown = names.join(', ')): Typed {
     const [field, ...tail] = rest;
     if (tail.length > 0) {
       ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
       return { r: { k: 'const', value: 0n }, type: 'any' };
     }
     if (!names.includes(field.text)) {
-      ctx.diags.add(field.span, 'unknown-name', `${owner} has no '${field.text}'; it has ${names.join(', ')}${didYouMean(field.text, names)}`, this.fixFor(field, names));
+      ctx.diags.add(field.span, 'unknown-name', `${owner} has no '${field.text}'; it has ${shown}${didYouMean(field.text, names)}`, this.fixFor(field, names));
       return { r: { k: 'const', value: 0n }, type: 'any' };
     }
     return make(field.text);
@@ -895,7 +920,8 @@ class Checker {
     }
     if (rest.length === 0) return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
     const names = VCPU_FIELDS.map((f) => f.name);
-    return this.resolveField(rest, names, (field) => ({ r: { k: 'vcpu', vm: vm.config.index, vcpu, field }, type: fieldType(field), group: lookupVcpuField(field)?.group }), ctx, vcpuName.text);
+    const shown = ['x0..x30', ...names.filter((n) => !/^x\d+$/.test(n))].join(', ');
+    return this.resolveField(rest, names, (field) => ({ r: { k: 'vcpu', vm: vm.config.index, vcpu, field }, type: fieldType(field), group: lookupVcpuField(field)?.group }), ctx, vcpuName.text, shown);
   }
 
   resolveDevicePath(vm: VmBuild, deviceName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
@@ -953,7 +979,7 @@ class Checker {
 }
 
 function fieldType(field: string): P.ValueType {
-  return field === 'halted' ? 'bool' : 'int';
+  return field === 'halted' || field === 'wakeup_pending' ? 'bool' : 'int';
 }
 
 /** Evaluates a resolved expression that depends on nothing at run time. */
@@ -1245,6 +1271,20 @@ class CodeGen {
       case 'log':
         emit({ op: 'log', message: this.template(s.message, ctx) });
         return;
+      case 'foreach':
+        this.foreach(s, ctx, frame, inner);
+        return;
+      case 'clearSignal':
+        emit({ op: 'clearSignal', signal: this.signal(s.name, ctx) });
+        return;
+      case 'context':
+        emit({ op: 'context', action: s.action });
+        return;
+      case 'pciState': {
+        const device = this.device(s.device, ctx);
+        if (device !== undefined) emit({ op: 'pciState', action: s.action, device });
+        return;
+      }
       case 'onIrq':
         if (!where.handlers) {
           diags.add(s.span, 'misplaced-handler', "'on irq N { }' belongs at the top level of a vCPU program");
@@ -1252,6 +1292,27 @@ class CodeGen {
         }
         where.handlers.push(s);
         return;
+    }
+  }
+
+  /** Unrolls a `foreach` over this VM's devices or vCPUs: the body is compiled once per item with its name bound. */
+  private foreach(s: A.ForeachStmt, ctx: ExprContext, frame: number, inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+    const filters = s.over === 'device' ? ['all', 'virtio', 'passthrough', 'pci'] : ['all', 'secondary'];
+    const filter = s.filter?.text ?? 'all';
+    if (!filters.includes(filter)) {
+      ctx.diags.add(s.filter!.span, 'bad-value', `'foreach ${s.over}' takes ${filters.join(', ')}, not '${filter}'${didYouMean(filter, filters)}`, this.checker.fixFor(s.filter!, filters));
+      return;
+    }
+    forEachStatement(s.body, (inner2) => {
+      if (inner2.kind === 'label') ctx.diags.add(inner2.name.span, 'label-in-foreach', 'a label inside foreach would be defined once per item; put it outside');
+    });
+    const items = s.over === 'device'
+      ? this.cfg.devices.filter((d) => filter === 'all' || (filter === 'virtio' ? d.virtio : d.model === filter)).map((d) => d.name)
+      : Array.from({ length: this.cfg.vcpuCount }, (_, i) => i).filter((i) => filter === 'all' || i !== 0).map((i) => `vcpu${i}`);
+    for (const item of items) {
+      const aliases = new Map(ctx.aliases ?? []);
+      aliases.set(s.name.text, item);
+      this.block(s.body, { ...ctx, aliases }, frame, inner);
     }
   }
 
@@ -1321,7 +1382,8 @@ class CodeGen {
     this.vm.callFixups.push({ proc: name, instr });
   }
 
-  private device(name: A.Name, ctx: ExprContext): number | undefined {
+  private device(written: A.Name, ctx: ExprContext): number | undefined {
+    const name = { text: ctx.aliases?.get(written.text) ?? written.text, span: written.span };
     const def = this.vm.deviceDefs.get(name.text);
     if (!def) {
       const names = [...this.vm.deviceDefs.keys()];
@@ -1461,7 +1523,7 @@ function walkBlock(block: A.Block, onName: (name: string) => void): void {
 export function forEachStatement(block: A.Block, visit: (s: A.Stmt) => void): void {
   for (const s of block.statements) {
     visit(s);
-    if (s.kind === 'loop' || s.kind === 'onIrq') forEachStatement(s.body, visit);
+    if (s.kind === 'loop' || s.kind === 'onIrq' || s.kind === 'foreach') forEachStatement(s.body, visit);
     if (s.kind === 'if') {
       forEachStatement(s.then, visit);
       let e = s.else;

@@ -32,7 +32,7 @@ const BINARY_PRECEDENCE: Record<string, number> = {
 /** Words that begin a statement; a line starting with anything else is a diagnostic. */
 export const STATEMENT_KEYWORDS = [
   'psci', 'smc', 'hvc', 'mmio', 's2idle', 'pci', 'virtio', 'irq', 'wfi', 'delay', 'signal', 'wait', 'call',
-  'return', 'loop', 'break', 'if', 'halt', 'set', 'expect', 'log', 'on',
+  'return', 'loop', 'break', 'if', 'halt', 'set', 'expect', 'log', 'on', 'foreach', 'clear', 'context',
 ] as const;
 
 export const VM_MEMBER_KEYWORDS = ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'statement_time', 'jitter', 'code_base'] as const;
@@ -216,8 +216,16 @@ class Parser {
     if (this.isWord('vm')) return this.parseVm();
     if (this.isWord('host')) return this.parseHost();
     if (this.isWord('proc')) return this.parseProc();
+    if (this.isWord('expect')) {
+      const start = this.advance().span.start;
+      this.expectWord('violation', "at the top level ('expect violation INVARIANT')");
+      const invariant = this.name('an invariant name such as mmio-to-sleeping-bar');
+      const item: A.ExpectViolationItem = { kind: 'expectViolation', invariant, span: { start, end: this.prevEnd() } };
+      this.endStatement("'expect violation'");
+      return item;
+    }
     if (t.kind === 'ident' && this.isPunct('.', this.peek())) return this.parseProgram();
-    return this.fail(t.span, 'expected-item', `expected 'vm', 'host', 'proc' or a vCPU program 'VM.vcpuN { ... }', found ${this.describe(t)}`);
+    return this.fail(t.span, 'expected-item', `expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found ${this.describe(t)}`);
   }
 
   private parseProgram(): A.ProgramItem {
@@ -396,9 +404,9 @@ class Parser {
     if (this.isWord('policy')) {
       this.advance();
       const subject = this.name("a policy subject ('suspend')");
-      const rule = this.name("a policy ('waits-for' or 'privileged')");
-      const vm = this.name('a VM name');
-      const qualifier = this.tok.kind === 'ident' ? this.name("'s2idle'") : undefined;
+      const rule = this.name("a policy ('waits-for', 'privileged' or 'abort-on-wake')");
+      const vm = rule.text === 'abort-on-wake' || this.atStatementEnd() ? undefined : this.name('a VM name');
+      const qualifier = vm && this.tok.kind === 'ident' ? this.name("'s2idle'") : undefined;
       const member: A.PolicyDecl = { kind: 'policy', subject, rule, vm, qualifier, span: { start, end: this.prevEnd() } };
       this.endStatement('the policy');
       return member;
@@ -470,7 +478,7 @@ class Parser {
     const start = this.tok.span.start;
     try {
       const stmt = this.parseStatementInner();
-      if (stmt.kind !== 'label' && stmt.kind !== 'loop' && stmt.kind !== 'if' && stmt.kind !== 'onIrq') this.endStatement(`'${this.firstWord(stmt)}'`);
+      if (stmt.kind !== 'label' && stmt.kind !== 'loop' && stmt.kind !== 'if' && stmt.kind !== 'onIrq' && stmt.kind !== 'foreach') this.endStatement(`'${this.firstWord(stmt)}'`);
       return stmt;
     } catch (e) {
       if (!(e instanceof ParseAbort)) throw e;
@@ -531,6 +539,10 @@ class Parser {
         return { kind: 's2idleNotify', span: span() };
       case 'pci': {
         this.advance();
+        if (this.isWord('save') || this.isWord('restore')) {
+          const action = this.advance().text as 'save' | 'restore';
+          return { kind: 'pciState', action, device: this.name('a device name'), span: span() };
+        }
         if (this.isWord('read')) {
           this.advance();
           const device = this.name('a device name');
@@ -578,6 +590,25 @@ class Parser {
       case 'wfi':
         this.advance();
         return { kind: 'wfi', span: span() };
+      case 'foreach': {
+        this.advance();
+        const over = this.name("'device' or 'vcpu'");
+        if (over.text !== 'device' && over.text !== 'vcpu') this.fail(over.span, 'expected-token', `expected 'device' or 'vcpu' after 'foreach', found '${over.text}'`);
+        const name = this.name('a name for each one');
+        const filter = this.tok.kind === 'ident' ? this.name('a filter') : undefined;
+        const body = this.parseBlock('foreach');
+        return { kind: 'foreach', over: over.text as 'device' | 'vcpu', name, filter, body, span: span() };
+      }
+      case 'clear':
+        this.advance();
+        this.expectWord('signal', "after 'clear'");
+        return { kind: 'clearSignal', name: this.name('a signal name'), span: span() };
+      case 'context': {
+        this.advance();
+        const action = this.name("'save' or 'restore'");
+        if (action.text !== 'save' && action.text !== 'restore') this.fail(action.span, 'expected-token', `expected 'save' or 'restore' after 'context', found '${action.text}'`);
+        return { kind: 'context', action: action.text as 'save' | 'restore', span: span() };
+      }
       case 'delay':
         this.advance();
         return { kind: 'delay', duration: this.parseExpr(), span: span() };

@@ -79,7 +79,10 @@ export type InstrBody =
   | { op: 'halt'; implicit: boolean }
   | { op: 'set'; field: string; value: RExpr }
   | { op: 'expect'; condition: RExpr; text: string; message?: RTemplate }
-  | { op: 'log'; message: RTemplate };
+  | { op: 'log'; message: RTemplate }
+  | { op: 'clearSignal'; signal: number }
+  | { op: 'context'; action: 'save' | 'restore' }
+  | { op: 'pciState'; action: 'save' | 'restore'; device: number };
 
 export type Instr = InstrBase & InstrBody;
 export type Op = Instr['op'];
@@ -191,6 +194,8 @@ export interface Program {
   files: SourceFile[];
   vms: VmConfig[];
   host: HostConfig;
+  /** invariants the scenario says it breaks on purpose (`expect violation ID`) */
+  expectedViolations: { id: string; loc: Loc }[];
   diagnostics: Diagnostic[];
 }
 

@@ -39,7 +39,7 @@ export function describeEvent(e: TraceEvent): string {
     case 'vm.state':
       return `VM ${e.from} -> ${e.to}: ${e.why}`;
     case 'signal':
-      return `signal ${e.name}`;
+      return e.raised ? `signal ${e.name}` : `signal ${e.name} cleared`;
     case 'log':
       return `log: ${e.text}`;
     case 'expect.fail':

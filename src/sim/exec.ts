@@ -5,7 +5,7 @@ import { Instr, VmConfig } from '../lang/program';
 import { evaluate, renderTemplate } from './eval';
 import { MAX_CALL_DEPTH, Machine } from './machine';
 import { psciCall } from './psci/dispatch';
-import { configAccess, mmioAccess, virtioAction } from './devices/registry';
+import { configAccess, mmioAccess, pciStateAction, virtioAction } from './devices/registry';
 import { VcpuState } from './state';
 
 export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: Instr): void {
@@ -83,7 +83,7 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       const signals = m.state.vms[vm].signals;
       if (!signals[instr.signal]) {
         signals[instr.signal] = 1;
-        m.emit(vm, vcpu, { kind: 'signal', name: cfg.signals[instr.signal] });
+        m.emit(vm, vcpu, { kind: 'signal', name: cfg.signals[instr.signal], raised: true });
       }
       m.advance(v, cfg, cost);
       return;
@@ -150,7 +150,58 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       m.emit(vm, vcpu, { kind: 'log', text: renderTemplate(m, instr.message.parts, scope) });
       m.advance(v, cfg, cost);
       return;
+    case 'clearSignal': {
+      const signals = m.state.vms[vm].signals;
+      if (signals[instr.signal]) {
+        signals[instr.signal] = 0;
+        m.emit(vm, vcpu, { kind: 'signal', name: cfg.signals[instr.signal], raised: false });
+      }
+      m.advance(v, cfg, cost);
+      return;
+    }
+    case 'context':
+      if (instr.action === 'save') {
+        contextSave(v);
+        m.advance(v, cfg, cost);
+      } else if (!contextRestore(m, vm, v, cfg, cost)) {
+        m.fault(vm, vcpu, 'context restore with no saved context');
+      }
+      return;
+    case 'pciState':
+      m.advance(v, cfg, cost);
+      pciStateAction(m, vm, vcpu, instr.device, instr.action);
+      return;
   }
+}
+
+/** arm64 __cpu_suspend_enter: saves the callee-saved registers, the stack and PSTATE; returns 0 in x0. */
+function contextSave(v: VcpuState): void {
+  v.saved = {
+    stack: v.stack.map((f) => ({ ...f, args: f.args.slice() })),
+    sp: v.sp,
+    calleeSaved: v.regs.slice(19, 31),
+    daif: v.daif,
+    mmu: v.mmu,
+    pc: v.pc + 1,
+  };
+  v.regs[0] = 0n;
+}
+
+/** arm64 cpu_resume: puts back what was saved and returns from the saving statement with x0 = 1. */
+function contextRestore(m: Machine, vm: number, v: VcpuState, cfg: VmConfig, cost: number): boolean {
+  const saved = v.saved;
+  if (!saved) return false;
+  v.stack = saved.stack.map((f) => ({ ...f, args: f.args.slice() }));
+  v.sp = saved.sp;
+  for (let i = 0; i < 12; i++) v.regs[19 + i] = saved.calleeSaved[i];
+  v.daif = saved.daif;
+  v.mmu = saved.mmu;
+  v.regs[0] = 1n;
+  m.jump(v, cfg, saved.pc);
+  v.readyAt = m.state.now + cost;
+  m.state.version++;
+  void vm;
+  return true;
 }
 
 function doReturn(m: Machine, vm: number, vcpu: number, v: VcpuState, cfg: VmConfig, cost: number): void {

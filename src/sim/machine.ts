@@ -133,6 +133,7 @@ export class Machine {
         executed: 0,
         fault: '',
         resume: undefined,
+        saved: undefined,
       });
     }
     return {
@@ -502,6 +503,9 @@ export class Machine {
         return BigInt(v.mp);
       case 'halted':
         return v.run === 'halted' ? 1n : 0n;
+      case 'wakeup_pending':
+        for (const s of this.state.vms[vm].irqs.values()) if (s.enabled && s.wake && s.pending) return 1n;
+        return 0n;
       default:
         return v.regs[REGISTER_INDEX[field]];
     }

@@ -62,6 +62,19 @@ export interface VcpuState {
   fault: string;
   /** Xen: the context stashed at SYSTEM_SUSPEND, applied when the domain resumes */
   resume: { entry: bigint; context: bigint } | undefined;
+  /** what `context save` stored (Linux keeps it in memory, which survives suspend-to-RAM) */
+  saved: SavedContext | undefined;
+}
+
+export interface SavedContext {
+  stack: CallFrame[];
+  sp: bigint;
+  /** x19..x30, the callee-saved registers __cpu_suspend_enter stores */
+  calleeSaved: bigint[];
+  daif: number;
+  mmu: number;
+  /** where `context restore` returns: the statement after `context save` */
+  pc: number;
 }
 
 export interface IrqState {
@@ -161,6 +174,7 @@ function cloneVcpu(v: VcpuState): VcpuState {
     executed: v.executed,
     fault: v.fault,
     resume: v.resume ? { ...v.resume } : undefined,
+    saved: v.saved ? { ...v.saved, stack: v.saved.stack.map((f) => ({ ...f, args: f.args.slice() })), calleeSaved: v.saved.calleeSaved.slice() } : undefined,
   };
 }
 

@@ -19,7 +19,7 @@ export type EventBody =
   | { kind: 'irq.config'; irq: number; enabled: boolean; wake: boolean }
   | { kind: 'power'; from: string; to: string; mp: string; why: string }
   | { kind: 'vm.state'; from: string; to: string; why: string }
-  | { kind: 'signal'; name: string }
+  | { kind: 'signal'; name: string; raised: boolean }
   | { kind: 'log'; text: string }
   | { kind: 'expect.fail'; text: string; message: string }
   | { kind: 'fault'; message: string }

@@ -231,7 +231,7 @@ describe('checker', () => {
     it('reports unknown fields of vCPUs and of the host, and VMs or devices used as values', () => {
       const r = checkSource(program('expect guest.vcpu1.powr == OFF', 'expect host.stat == running', 'expect guest == 1', 'expect net0 == 1', 'expect guest.sleeping'));
       assert.deepStrictEqual(r.diagnostics.map(format), [
-        "8:22+4 error vcpu1 has no 'powr'; it has x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, x18, x19, x20, x21, x22, x23, x24, x25, x26, x27, x28, x29, x30, lr, sp, pc, el, daif, mmu, mpidr, power, mp_state, halted; did you mean 'power'?",
+        "8:22+4 error vcpu1 has no 'powr'; it has x0..x30, lr, sp, pc, el, daif, mmu, mpidr, power, mp_state, halted, wakeup_pending; did you mean 'power'?",
         "9:15+4 error the host has no 'stat'; it has state; did you mean 'state'?",
         "10:10+5 error 'guest' is a VM, not a value; use guest.state or guest.vcpuN.FIELD",
         "11:10+4 error 'net0' is a device, not a value; use net0.dstate, net0.status or net0.REGISTER",
@@ -447,7 +447,7 @@ proc p {
 
     it('checks the VMM answers each flavour allows', () => {
       assert.deepStrictEqual(diags('vm a {\n  hypervisor kvm\n  on system_suspend: confirm | resume\n  on reboot: stop\n}\nvm b {\n  hypervisor xen\n  on system_suspend: confirm\n  on wakeup: ignore\n}\n'), [
-        "3:32+6 error the VMM answers 'system_suspend' with confirm, deny, defer, not 'resume'",
+        "3:32+6 error the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, not 'resume'",
         "4:6+6 error unknown VMM event 'reboot'; expected system_suspend, wakeup, system_off, system_reset",
         '8:6+14 error Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer',
         "9:14+6 error the VMM answers 'wakeup' with resume, defer, not 'ignore'",
@@ -538,17 +538,18 @@ host {
   policy suspend privileged zz
 }
 `), [
+        "10:29+1 error VM 'b' has no 's2idle_notify at ADDR' register: it can never trigger the host's suspend",
         "10:31+5 error unexpected 'extra' after 'privileged b'",
         "11:10+6 error unknown policy subject 'resume'; the host has 'policy suspend ...'",
-        "12:18+8 error unknown suspend policy 'waitsfor'; expected 'waits-for VM s2idle' or 'privileged VM'; did you mean 'waits-for'?",
+        "12:18+8 error unknown suspend policy 'waitsfor'; expected 'waits-for VM s2idle', 'privileged VM' or 'abort-on-wake'; did you mean 'waits-for'?",
         "13:3+26 error VM 'b' already has a suspend policy",
         "13:28+1 error 'waits-for' takes 'VM s2idle': the host waits for the guest's s2idle notification",
         "13:28+1 error VM 'b' has no 's2idle_notify at ADDR' register to wait for",
         "14:29+2 error unknown VM 'zz'",
       ]);
-      const r = checkSource('vm a {\n  hypervisor kvm\n  s2idle_notify at 0x0a001000\n}\nvm b {\n  hypervisor xen\n}\nhost {\n  policy suspend waits-for a s2idle\n  policy suspend privileged b\n}\n');
+      const r = checkSource('vm a {\n  hypervisor kvm\n  s2idle_notify at 0x0a001000\n}\nvm b {\n  hypervisor xen\n  s2idle_notify at 0x0b001000\n}\nhost {\n  policy suspend waits-for a s2idle\n  policy suspend privileged b\n  policy suspend abort-on-wake\n}\n');
       assert.deepStrictEqual(r.diagnostics, []);
-      assert.deepStrictEqual(r.program.host.policies.map((p) => [p.kind, p.vm, p.loc.line]), [['waits-for', 0, 8], ['privileged', 1, 9]]);
+      assert.deepStrictEqual(r.program.host.policies.map((p) => [p.kind, p.vm, p.loc.line]), [['waits-for', 0, 9], ['privileged', 1, 10], ['abort-on-wake', -1, 11]]);
     });
 
     it('checks host action times, windows, interrupts and VMM answers', () => {

@@ -758,11 +758,11 @@ host {
     it('skips a broken top-level item up to its closing brace and goes on', () => {
       const r = parseText('garbage here\n}\nvm {\n  vcpus 1\n}\nproc f(a b) { }\ng vcpu0 { wfi }\nvm ok { hypervisor kvm }\n');
       assert.deepStrictEqual(r.errors, [
-        "1:1 expected 'vm', 'host', 'proc' or a vCPU program 'VM.vcpuN { ... }', found 'garbage'",
-        "2:1 expected 'vm', 'host', 'proc' or a vCPU program 'VM.vcpuN { ... }', found '}'",
+        "1:1 expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'garbage'",
+        "2:1 expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found '}'",
         "3:4 expected a VM name, found '{'",
         "6:10 expected ')' after the parameter list, found 'b'",
-        "7:1 expected 'vm', 'host', 'proc' or a vCPU program 'VM.vcpuN { ... }', found 'g'",
+        "7:1 expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'g'",
       ]);
       assert.deepStrictEqual(r.ast.items.map((i) => (i.kind === 'vm' ? `vm ${i.name.text}` : i.kind)), ['error', 'error', 'error', 'error', 'error', 'vm ok']);
     });

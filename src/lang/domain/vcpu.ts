@@ -28,6 +28,7 @@ fields.push(
   { name: 'power', doc: 'PSCI power state: ON, OFF, ON_PENDING, STANDBY, POWERDOWN', writable: false, kind: 'power', group: 'power' },
   { name: 'mp_state', doc: 'KVM_MP_STATE: RUNNABLE, STOPPED or SUSPENDED', writable: false, kind: 'power', group: 'mp-state' },
   { name: 'halted', doc: 'true when the program has finished (`halt` or the end of its block)', writable: false, kind: 'power' },
+  { name: 'wakeup_pending', doc: 'true when an enabled wake-up interrupt of this VM is pending (Linux pm_wakeup_pending)', writable: false, kind: 'power' },
 );
 
 export const VCPU_FIELDS: readonly VcpuField[] = fields;

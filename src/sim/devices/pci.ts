@@ -155,4 +155,36 @@ function refusal(c: DeviceCall): string | undefined {
   return undefined;
 }
 
+/** Linux pci_save_state: the kernel keeps a copy of the header (in guest memory) to write back after D3. */
+export function pciSaveState(c: DeviceCall): void {
+  const copy = new Uint8Array(64);
+  for (let o = 0; o < 64; o += 4) {
+    const v = readConfig(c, o, 4);
+    for (let b = 0; b < 4; b++) copy[o + b] = (v >>> (8 * b)) & 0xff;
+  }
+  c.fn.extra.guestSaved = copy;
+  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'pci_save_state', detail: `BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` });
+}
+
+/**
+ * Linux pci_restore_state (pci_restore_config_space): writes back each header dword whose current value differs,
+ * from the top down, through the normal write path.
+ */
+export function pciRestoreState(c: DeviceCall): void {
+  const saved = c.fn.extra.guestSaved;
+  if (!(saved instanceof Uint8Array)) {
+    c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'pci_restore_state', detail: 'nothing saved: no writes' });
+    return;
+  }
+  let writes = 0;
+  for (let o = 0x3c; o >= 0x04; o -= 4) {
+    const want = (saved[o] | (saved[o + 1] << 8) | (saved[o + 2] << 16) | (saved[o + 3] << 24)) >>> 0;
+    if (readConfig(c, o, 4) === want) continue;
+    c.fn.maskedWrite(o, 4, want);
+    writes++;
+  }
+  c.m.state.version++;
+  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'pci_restore_state', detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` : ''}` });
+}
+
 export { D0, D3HOT, D3COLD, PciFunction };

@@ -5,7 +5,7 @@ import { DeviceConfig, DevicePath, PciTarget, VmConfig } from '../../lang/progra
 import { Machine } from '../machine';
 import { DeviceState } from '../state';
 import { DeviceCall, DeviceModelImpl } from './model';
-import { barAccess, guestConfigAccess, readConfig } from './pci';
+import { barAccess, guestConfigAccess, pciRestoreState, pciSaveState, readConfig } from './pci';
 import { PciFunction, buildMasks, D_STATE_NAMES } from './pci-function';
 import { passthrough } from './passthrough';
 import { plainPci } from './plain-pci';
@@ -82,6 +82,12 @@ export function readDeviceValue(m: Machine, vm: number, device: number, path: De
 
 export function configAccess(m: Machine, vm: number, vcpu: number, device: number, access: 'read' | 'write', target: PciTarget, value: bigint): { value: bigint; delay: number } {
   return guestConfigAccess(deviceCall(m, vm, vcpu, device), access, target, value);
+}
+
+export function pciStateAction(m: Machine, vm: number, vcpu: number, device: number, action: 'save' | 'restore'): void {
+  const c = deviceCall(m, vm, vcpu, device);
+  if (action === 'save') pciSaveState(c);
+  else pciRestoreState(c);
 }
 
 export function virtioAction(m: Machine, vm: number, vcpu: number, device: number, action: 'freeze' | 'restore' | 'status', value: bigint): number {
