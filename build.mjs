@@ -1,6 +1,9 @@
 // Bundles each entry point into dist/ with esbuild. One script so that `npm run build`, the tests and CI
 // produce exactly the files the manifest and the README name.
 import * as esbuild from 'esbuild';
+import { writePreludeModule } from './scripts/embed-prelude.mjs';
+
+writePreludeModule();
 
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },

@@ -38,6 +38,7 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       // The virtual PMC's _DSM function 1 stores 3 into its first dword (crosvm devices/src/pmc_virt.rs).
       m.advance(v, cfg, cost);
       if (cfg.s2idleNotify !== undefined) v.readyAt += mmioAccess(m, vm, vcpu, 'write', cfg.s2idleNotify, 32, 3n);
+      else m.emit(vm, vcpu, { kind: 'device', device: 's2idle_notify', what: 'no notification', detail: 'the VM has no virtual PMC, so virt_pmc did not probe' });
       return;
     }
     case 'pciRead':

@@ -568,6 +568,10 @@ export class Machine {
     const waiting: string[] = [];
     this.state.vms.forEach((vm, vi) => {
       const cfg = this.program.vms[vi];
+      // Once a VM's boot vCPU has finished its story (or the VM is off), its other vCPUs that still wait are idle,
+      // as a kernel's secondary CPUs are, not hung.
+      const boot = vm.vcpus[0];
+      if (boot.run === 'halted' || boot.run === 'off' || vm.state === 'off' || vm.state === 'reset') return;
       vm.vcpus.forEach((v, ci) => {
         const why = this.waitDescription(cfg, v);
         if (why) waiting.push(`${this.vcpuName(vi, ci)} ${why}`);
