@@ -843,7 +843,7 @@ class Checker {
           ctx.diags.add(e.span, 'not-constant', `register '${w}' is only known while a vCPU runs`);
           return { r: { k: 'const', value: 0n }, type: 'any' };
         }
-        return { r: { k: 'reg', field: w }, type: fieldType(w), group: field.group };
+        return { r: { k: 'reg', field: w }, type: registerType(w), group: field.group };
       }
       if (vm) {
         const label = vm.labelDefs.get(w);
@@ -976,6 +976,11 @@ class Checker {
   diagnosticsOf(file: SourceFile): DiagnosticBag {
     return this.diagsFor(file);
   }
+}
+
+/** The running vCPU's own general-purpose registers are untyped (a number or a time in ns); other fields are typed. */
+function registerType(field: string): P.ValueType {
+  return /^x\d+$/.test(field) || field === 'lr' || field === 'sp' ? 'any' : fieldType(field);
 }
 
 function fieldType(field: string): P.ValueType {
@@ -1262,7 +1267,10 @@ class CodeGen {
           diags.add(parts[0].span, 'not-writable', `'${field.name}' is read-only (${field.doc})`);
           return;
         }
-        emit({ op: 'set', field: field.name, value: c.expectType(s.value, ctx, 'int', `the value of ${field.name}`) });
+        // General-purpose registers are untyped 64-bit values: they may hold a time (ns) as well as a number.
+        const value = field.kind === 'register' && field.name !== 'pc' && field.name !== 'mpidr' ? c.resolve(s.value, ctx) : undefined;
+        if (value && value.type === 'bool') ctx.diags.add(s.value.span, 'type-mismatch', `the value of ${field.name} must be a number or a time, not a boolean`);
+        emit({ op: 'set', field: field.name, value: value ? value.r : c.expectType(s.value, ctx, 'int', `the value of ${field.name}`) });
         return;
       }
       case 'expect': {

@@ -302,22 +302,28 @@ proc p {
   });
 
   describe('types and units', () => {
+    it('treats general-purpose registers as untyped: they hold numbers or times', () => {
+      assert.deepStrictEqual(diags(program('set x20 = now', 'delay 1ms', 'expect now - x20 == 1ms + 1us', 'set x1 = 5', 'expect x1 == 5', 'set x2 = true')), [
+        '13:12+4 error the value of x2 must be a number or a time, not a boolean',
+      ]);
+    });
+
     it('wants a time for delay and an integer for addresses and arguments', () => {
-      assert.deepStrictEqual(diags(program('delay 5', 'psci SYSTEM_SUSPEND entry=10ms', 'set x0 = 1ms', 'delay 2ms / 1ms', 'mmio read 1us')), [
+      assert.deepStrictEqual(diags(program('delay 5', 'psci SYSTEM_SUSPEND entry=10ms', 'set daif = 1ms', 'delay 2ms / 1ms', 'mmio read 1us')), [
         '8:9+1 error a delay must be a time such as 10us, not an integer',
         '9:29+4 error SYSTEM_SUSPEND entry must be an integer, not a time',
-        '10:12+3 error the value of x0 must be an integer, not a time',
+        '10:14+3 error the value of daif must be an integer, not a time',
         '11:9+9 error a delay must be a time such as 10us, not an integer',
         '12:13+3 error the address must be an integer, not a time',
       ]);
     });
 
     it('reports mixing times and integers at the operator', () => {
-      assert.deepStrictEqual(diags(program('expect now == 5', 'expect x0 + 1ms > 0', 'expect 1ms * 2ms == 0', 'expect x0 / 1ms == 0', 'expect 1ms & 1 == 0', 'expect true + 1 == 2')), [
+      assert.deepStrictEqual(diags(program('expect now == 5', 'expect 7 + 1ms > 0', 'expect 1ms * 2ms == 0', 'expect 7 / 1ms == 0', 'expect 1ms & 1 == 0', 'expect true + 1 == 2')), [
         '8:14+2 error cannot compare a time with an integer',
-        '9:13+1 error cannot add a time to an integer',
+        '9:12+1 error cannot add a time to an integer',
         '10:14+1 error cannot multiply two times',
-        '11:13+1 error cannot divide an integer by a time',
+        '11:12+1 error cannot divide an integer by a time',
         "12:14+1 error '&' works on integers, not times",
         "13:15+1 error '+' needs numbers, not booleans",
       ]);
@@ -400,8 +406,8 @@ proc p {
       ]);
     });
 
-    it('wants the s2idle notify register declared before s2idle notify is used', () => {
-      assert.deepStrictEqual(diags(program('s2idle notify')), ["8:3+13 error VM 'guest' has no s2idle notify register; declare 's2idle_notify at ADDR'"]);
+    it('warns that s2idle notify does nothing without the s2idle notify register', () => {
+      assert.deepStrictEqual(diags(program('s2idle notify')), ["8:3+13 warning VM 'guest' has no s2idle notify register ('s2idle_notify at ADDR'): this does nothing"]);
     });
 
     it('warns about an unused proc and still checks its body, labels included', () => {
