@@ -41,8 +41,8 @@ function runHostAction(m: Machine, index: number): void {
       m.raiseIrq(a.vm, a.irq);
       return;
     case 'vmm': {
-      const answered = answerDeferred(m, a.vm, a.answer);
-      m.emit(-1, -1, { kind: 'host.action', action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}${answered ? ` (answers the ${answered})` : ': nothing deferred to answer'}` });
+      m.emit(-1, -1, { kind: 'host.action', action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}` });
+      if (!answerDeferred(m, a.vm, a.answer)) m.emit(-1, -1, { kind: 'host.action', action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}: nothing deferred to answer` });
       return;
     }
     case 'requestSuspend':

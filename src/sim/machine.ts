@@ -276,6 +276,14 @@ export class Machine {
     executeInstruction(this, vmIndex, vcpuIndex, instr);
   }
 
+  /**
+   * Awake: runnable, including a vCPU in a `delay` (a guest that sleeps with a timer armed is not idle). Idle states
+   * are WFI, waits, suspended, off and halted.
+   */
+  isExecuting(vm: number, vcpu: number): boolean {
+    return this.state.vms[vm].vcpus[vcpu].run === 'running';
+  }
+
   /** Cost of one statement on this VM, with the VM's jitter drawn from the seed. */
   statementCost(vm: number): number {
     const cfg = this.program.vms[vm];

@@ -48,6 +48,14 @@ export function answerDeferred(m: Machine, vm: number, answer: 'confirm' | 'deny
       return `${wants} exit of vcpu${i}`;
     }
   }
+  // Xen's toolstack can resume a suspended domain at any time (`xl resume`), wake-up or not.
+  if (answer === 'resume' && m.vmConfig(vm).flavour === 'xen' && m.state.vms[vm].state === 'suspended') {
+    const i = vcpus.findIndex((v) => v.run === 'suspended');
+    if (i >= 0) {
+      resumeSuspended(m, vm, i, 'the toolstack resumes the domain (xl resume)');
+      return 'suspended domain';
+    }
+  }
   return undefined;
 }
 

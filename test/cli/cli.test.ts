@@ -37,7 +37,7 @@ describe('sflow CLI', function () {
     assert.match(r.out, /guest\.vcpu0 +exit to VMM: KVM_EXIT_SYSTEM_EVENT SUSPEND/);
     assert.match(r.out, /VMM answers SUSPEND with confirm: DENIED/);
     assert.match(r.out, /VMM answers WAKEUP with resume/);
-    assert.match(r.out, /^-- finished at 30\.\d+ ms, \d+ events, trace [0-9a-f]{16}: PASS$/m);
+    assert.match(r.out, /^-- finished at 40\.\d+ ms, \d+ events, trace [0-9a-f]{16}: PASS$/m);
   });
 
   it('runs the Xen example green', () => {

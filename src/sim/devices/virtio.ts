@@ -129,6 +129,8 @@ export function virtioFreeze(c: DeviceCall): number {
   }
   const kind = kindOf(fn);
   fn.extra.failed = (status(fn) & STATUS.FAILED) !== 0;
+  // What the device held when the guest suspended it: on resume it should hold it again.
+  fn.extra.contextAtFreeze = fn.contextDirty ? fn.context.slice() : undefined;
   note('virtio_device_freeze', 'config change notifications disabled; the driver freezes');
   if (kind.rebuildsContext) fn.extra.savedContext = fn.context.slice();
   if (kind.resetsOnFreeze) resetVirtio(c, `the ${kind.name} driver's freeze resets the device`);
@@ -149,11 +151,14 @@ export function virtioRestore(c: DeviceCall): number {
     return 0;
   }
   const kind = kindOf(fn);
-  const saved = fn.extra.savedContext instanceof Uint32Array ? fn.extra.savedContext : undefined;
-  const had = fn.contextDirty ? fn.context.slice() : saved && saved.some((w) => w !== 0) ? saved.slice() : undefined;
+  const atFreeze = fn.extra.contextAtFreeze instanceof Uint32Array ? fn.extra.contextAtFreeze : undefined;
+  const had = atFreeze ?? (fn.contextDirty ? fn.context.slice() : undefined);
+  fn.extra.contextAtFreeze = undefined;
   fn.store(COMMAND, 2, fn.read(COMMAND, 2) | COMMAND_BUS_MASTER);
   if (c.dev.options.reset_on_restore?.[0] !== 'false') resetVirtio(c, 'virtio_device_restore resets the device');
-  writeStatus(c, STATUS.ACKNOWLEDGE | (fn.extra.failed ? STATUS.FAILED : 0), 'virtio_device_restore');
+  // virtio_add_status(ACKNOWLEDGE), then, as a write of its own, virtio_add_status(FAILED) if the driver had failed.
+  writeStatus(c, STATUS.ACKNOWLEDGE, 'virtio_device_restore');
+  if (fn.extra.failed) writeStatus(c, status(fn) | STATUS.FAILED, 'virtio_device_restore: the driver had failed before freeze');
   writeStatus(c, status(fn) | STATUS.DRIVER, 'virtio_device_restore');
   writeStatus(c, status(fn) | STATUS.FEATURES_OK, 'virtio_features_ok');
   if (kind.rebuildsContext && fn.extra.savedContext instanceof Uint32Array) {

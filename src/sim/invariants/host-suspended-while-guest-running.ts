@@ -7,8 +7,8 @@ export const hostSuspendedWhileGuestRunning: Invariant = {
   check(m, e) {
     if (e.kind !== 'host.state' || e.to !== 'suspended') return undefined;
     const running: string[] = [];
-    m.state.vms.forEach((vm, vi) => vm.vcpus.forEach((v, ci) => {
-      if (v.run === 'running') running.push(m.vcpuName(vi, ci));
+    m.state.vms.forEach((vm, vi) => vm.vcpus.forEach((_, ci) => {
+      if (m.isExecuting(vi, ci)) running.push(m.vcpuName(vi, ci));
     }));
     return running.length ? `the host suspended while ${running.join(', ')} ${running.length === 1 ? 'was' : 'were'} running` : undefined;
   },
