@@ -11,7 +11,7 @@ import { MPIDR_HWID_BITMASK, PsciFunctionRef, PsciVersion, lookupPsciFunction, m
 import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
 import { INVARIANT_INFO } from './domain/invariants';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
-import { parse, ParseResult } from './parser';
+import { parse, parseExpression, ParseResult } from './parser';
 import * as P from './program';
 import { SourceFile, Span } from './source';
 import { closest, didYouMean } from './suggest';
@@ -92,6 +92,26 @@ export function checkText(path: string, text: string, libraries: SourceFile[] = 
   return check([new SourceFile(path, text), ...libraries]);
 }
 
+export interface CompiledExpression {
+  expr?: P.RExpr;
+  type: P.ValueType;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Compiles an expression typed against a running program, as seen from a vCPU of VM `vm` (registers, labels and
+ * devices of that VM in scope) or from nowhere in particular (`vm` undefined: constants and full paths only).
+ */
+export function compileExpression(program: P.Program, text: string, vm?: number, params?: string[]): CompiledExpression {
+  const file = new SourceFile('<expression>', text);
+  const diags = new DiagnosticBag(file);
+  const ast = parseExpression(file, diags);
+  if (!ast) return { type: 'any', diagnostics: diags.items };
+  const typed = Checker.forProgram(program).resolveStandalone(ast, file, diags, vm, params);
+  const errors = diags.items.filter((d) => d.severity === 'error');
+  return { expr: errors.length ? undefined : typed.r, type: typed.type, diagnostics: diags.items };
+}
+
 class Checker {
   private readonly parses: ParseResult[];
   private readonly symbols = new SymbolIndex();
@@ -104,6 +124,53 @@ class Checker {
 
   constructor(private readonly files: SourceFile[]) {
     this.parses = files.map((f) => parse(f));
+  }
+
+  /**
+   * A checker that knows an already compiled program's names (VMs, devices, labels, procs), for expressions typed
+   * while the program runs: breakpoint conditions, watches, hovers, the debug console.
+   */
+  static forProgram(program: P.Program): Checker {
+    const c = new Checker([]);
+    for (const cfg of program.vms) {
+      const build: VmBuild = {
+        item: { kind: 'vm', name: { text: cfg.name, span: cfg.loc.span }, members: [], span: cfg.loc.span },
+        file: cfg.loc.file, config: cfg,
+        labelDefs: new Map(), labelFixups: [], procFrames: new Map(), procFixups: [], callFixups: [],
+        signalIndex: new Map(cfg.signals.map((n, i) => [n, i])), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [],
+      };
+      for (const [name, index] of cfg.labels) {
+        const loc = cfg.code[index]?.loc ?? cfg.loc;
+        build.labelDefs.set(name, { kind: 'label', name, vm: cfg.name, file: loc.file, span: loc.span, fullSpan: loc.span });
+      }
+      for (const d of cfg.devices) build.deviceDefs.set(d.name, { kind: 'device', name: d.name, vm: cfg.name, file: d.loc.file, span: d.loc.span, fullSpan: d.loc.span });
+      cfg.frames.forEach((f, i) => {
+        if (f.kind !== 'proc') return;
+        build.procFrames.set(f.name, i);
+        if (!c.procs.has(f.name)) {
+          const def: SymbolDef = { kind: 'proc', name: f.name, file: f.loc.file, span: f.loc.span, fullSpan: f.loc.span };
+          c.procs.set(f.name, { item: undefined as unknown as A.ProcItem, file: f.loc.file, diags: new DiagnosticBag(f.loc.file), def, library: true });
+        }
+      });
+      c.vms.push(build);
+      c.vmByName.set(cfg.name, build);
+    }
+    return c;
+  }
+
+  /** Resolves an expression in the context of a VM (or none), patching label and proc addresses at once. */
+  resolveStandalone(expr: A.Expr, file: SourceFile, diags: DiagnosticBag, vm: number | undefined, params?: string[]): Typed {
+    const build = vm === undefined ? undefined : this.vms[vm];
+    const typed = this.resolve(expr, { vm: build, params, inCode: build !== undefined, file, diags });
+    if (build) {
+      for (const f of build.labelFixups.splice(0)) f.expr.value = P.instrAddress(build.config, build.config.labels.get(f.name) ?? 0);
+      for (const f of build.procFixups.splice(0)) {
+        const frame = build.procFrames.get(f.proc);
+        if (frame === undefined) diags.add({ start: 0, end: file.text.length }, 'unknown-proc', `proc '${f.proc}' is not part of VM '${build.config.name}'`);
+        else f.expr.value = P.instrAddress(build.config, build.config.frames[frame].entry);
+      }
+    }
+    return typed;
   }
 
   run(): CheckResult {
@@ -487,6 +554,10 @@ class Checker {
         }
         options[def.name] = words;
       }
+    }
+    if (options.feature?.includes('suspend') && options.no_soft_reset?.[0] !== 'true') {
+      const o = m.options.find((x) => x.name.text === 'feature')!;
+      diags.warn(o.span, 'suspend-needs-no-soft-reset', "VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' (the PCI transport requires No_Soft_Reset): this feature is not negotiated");
     }
     const device: P.DeviceConfig = {
       name: m.name.text, index: cfg.devices.length, model: model.name, virtio: model.virtio, bus, dev, fn, irq, options, loc: this.loc(vm.file, m.name.span),

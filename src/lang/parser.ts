@@ -20,6 +20,20 @@ export function parse(file: SourceFile): ParseResult {
   return { file, ast, diagnostics };
 }
 
+/** Parses a whole file as one expression (a watch, a condition, a hover); undefined after reporting an error. */
+export function parseExpression(file: SourceFile, diagnostics: DiagnosticBag): A.Expr | undefined {
+  const tokens = tokenize(file.text, diagnostics).filter((t) => t.kind !== 'newline' || t.span.start === file.text.length);
+  const parser = new Parser(tokens, diagnostics);
+  try {
+    const expr = parser.parseExpr();
+    parser.expectEndOfExpression();
+    return diagnostics.items.some((d) => d.severity === 'error') ? undefined : expr;
+  } catch (e) {
+    if (!(e instanceof ParseAbort)) throw e;
+    return undefined;
+  }
+}
+
 /** Thrown inside one statement's parse to abandon it; caught at the statement boundary. */
 class ParseAbort {}
 
@@ -756,6 +770,11 @@ class Parser {
       const right = this.parseExpr(precedence + 1);
       left = { kind: 'binary', op: t.text as A.BinaryOp, opSpan: t.span, left, right, span: { start: left.span.start, end: right.span.end } };
     }
+  }
+
+  /** After a standalone expression: nothing may follow it. */
+  expectEndOfExpression(): void {
+    if (this.tok.kind !== 'newline' && this.tok.kind !== 'eof') this.fail(this.tok.span, 'expected-end', `unexpected ${this.describe(this.tok)} after the expression`);
   }
 
   /** Inside a `{expr}` hole of a string: nothing may follow the expression. */

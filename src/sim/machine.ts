@@ -247,33 +247,38 @@ export class Machine {
     return unit;
   }
 
-  execute(unit: Unit): void {
+  /** Runs a unit; returns the index of the instruction a vCPU executed, or -1 (a host event, an interrupt entry, a fault). */
+  execute(unit: Unit): number {
     const s = this.state;
     if (unit.time > s.now) s.now = unit.time;
     s.steps++;
+    let executed = -1;
     if (unit.kind === 'host') {
       s.queue.shift();
       handleQueueEntry(this, unit.entry);
     } else {
-      this.runVcpu(unit.vm, unit.vcpu);
+      executed = this.runVcpu(unit.vm, unit.vcpu);
     }
     this.recheckWaiters();
+    return executed;
   }
 
-  private runVcpu(vmIndex: number, vcpuIndex: number): void {
+  private runVcpu(vmIndex: number, vcpuIndex: number): number {
     const cfg = this.program.vms[vmIndex];
     const v = this.state.vms[vmIndex].vcpus[vcpuIndex];
     // At an instruction boundary with interrupts unmasked a pending handler is entered; its first statement
     // runs as the next unit.
-    if ((v.daif & DAIF_I) === 0 && this.dispatchInterrupt(vmIndex, vcpuIndex)) return;
+    if ((v.daif & DAIF_I) === 0 && this.dispatchInterrupt(vmIndex, vcpuIndex)) return -1;
     if (v.pc < 0 || v.pc >= cfg.code.length) {
       this.fault(vmIndex, vcpuIndex, `no statement at pc 0x${v.pcAddress.toString(16)}`);
-      return;
+      return -1;
     }
     if (v.power === POWER.ON_PENDING) this.setPower(vmIndex, vcpuIndex, POWER.ON, v.mp, 'first instruction after CPU_ON');
-    const instr = cfg.code[v.pc];
+    const pc = v.pc;
+    const instr = cfg.code[pc];
     if (instr.stmt) v.executed++;
     executeInstruction(this, vmIndex, vcpuIndex, instr);
+    return pc;
   }
 
   /**

@@ -47,7 +47,9 @@ export function virtioModel(kind: VirtioKind): DeviceModelImpl {
       return { vendorId: VIRTIO_VENDOR, deviceId: 0x1040 + kind.deviceType, classCode: kind.classCode, subsystemId: kind.deviceType, barSizes: [VIRTIO_BAR0_SIZE] };
     },
     boot(fn: PciFunction, dev: DeviceConfig, vm: VmConfig) {
-      const features = VIRTIO_F_VERSION_1 | (dev.options.feature?.includes('suspend') ? VIRTIO_F_SUSPEND : 0n);
+      // The Linux RFC's PCI transport offers VIRTIO_F_SUSPEND only with PMCSR No_Soft_Reset (docs/DOMAIN.md 6.3).
+      const suspendOffered = dev.options.feature?.includes('suspend') && dev.options.no_soft_reset?.[0] === 'true';
+      const features = VIRTIO_F_VERSION_1 | (suspendOffered ? VIRTIO_F_SUSPEND : 0n);
       fn.extra.features = features;
       fn.resetValues = { status: 0, driverFeatures: 0n, features, failed: false };
       // The guest booted with the driver bound: BAR0 assigned, Memory and Bus Master on, status DRIVER_OK.
