@@ -7,6 +7,7 @@ writePreludeModule();
 
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/adapter/main.ts', out: 'debugAdapter' },
   // The benchmark runs the same bundled code users run (not shipped in the .vsix).
   { in: 'bench/run.ts', out: 'bench' },
 ];

@@ -95,6 +95,8 @@ export function checkText(path: string, text: string, libraries: SourceFile[] = 
 export interface CompiledExpression {
   expr?: P.RExpr;
   type: P.ValueType;
+  /** names the value's constants (a power state, a D-state) */
+  group?: ConstantGroup;
   diagnostics: Diagnostic[];
 }
 
@@ -109,7 +111,7 @@ export function compileExpression(program: P.Program, text: string, vm?: number,
   if (!ast) return { type: 'any', diagnostics: diags.items };
   const typed = Checker.forProgram(program).resolveStandalone(ast, file, diags, vm, params);
   const errors = diags.items.filter((d) => d.severity === 'error');
-  return { expr: errors.length ? undefined : typed.r, type: typed.type, diagnostics: diags.items };
+  return { expr: errors.length ? undefined : typed.r, type: typed.type, group: typed.group, diagnostics: diags.items };
 }
 
 class Checker {

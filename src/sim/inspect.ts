@@ -2,7 +2,9 @@
 // CLI show. Children are computed on demand, so a large machine costs nothing until someone opens a node.
 // Descriptions come from the same tables as the checker (vCPU fields, constants).
 
-import { POWER_STATE_NAMES, constantName } from '../lang/domain/constants';
+import { POWER_STATE_NAMES, D_STATE_NAMES, constantName } from '../lang/domain/constants';
+import { configRegisters } from '../lang/domain/pci';
+import { statusName } from './devices/virtio';
 import { VCPU_FIELDS } from '../lang/domain/vcpu';
 import { instrAddress } from '../lang/program';
 import { Machine, MP_NAMES } from './machine';
@@ -76,6 +78,7 @@ function vmNode(m: Machine, vm: number): StateNode {
       { name: 'state', value: s.state, path: `${cfg.name}.state` },
       ...s.vcpus.map((_, i) => vcpuNode(m, vm, i)),
       interruptsNode(m, vm),
+      devicesNode(m, vm),
       {
         name: 'signals',
         value: String(cfg.signals.length),
@@ -187,3 +190,81 @@ export function interruptsNode(m: Machine, vm: number): StateNode {
   };
 }
 
+
+/** Every device of a VM: its config space register by register and field by field (as the guest reads it), and its model's state. */
+export function devicesNode(m: Machine, vm: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  return {
+    name: 'Devices',
+    value: `${cfg.devices.length} function${cfg.devices.length === 1 ? '' : 's'}`,
+    children: () => cfg.devices.map((d) => deviceNode(m, vm, d.index)),
+  };
+}
+
+export function deviceNode(m: Machine, vm: number, index: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const d = cfg.devices[index];
+  const prefix = `${cfg.name}.${d.name}`;
+  const value = (field: string) => m.readDevice(vm, index, { kind: 'model', field });
+  const dstate = D_STATE_NAMES[Number(value('dstate'))];
+  const bdf = `${d.bus.toString(16).padStart(2, '0')}:${d.dev.toString(16).padStart(2, '0')}.${d.fn}`;
+  return {
+    name: d.name,
+    value: `${d.model} at ${bdf}, ${dstate}${value('decodes') ? '' : ', BARs not decoded'}`,
+    children: () => {
+      const model: StateNode[] = [
+        { name: 'power state', value: `${dstate} (${value('dstate')})`, path: `${prefix}.dstate`, description: 'D0..D3hot from PMCSR, or D3cold when main power is removed' },
+        { name: 'BARs decode', value: String(value('decodes') === 1n), path: `${prefix}.decodes`, description: 'MMIO to the BARs is answered (D0, Command.Memory, not zapped by vfio)' },
+        { name: 'resets', value: String(value('resets')), path: `${prefix}.resets` },
+      ];
+      if (d.virtio) {
+        const status = Number(value('status'));
+        model.push(
+          { name: 'virtio status', value: `${hex(BigInt(status))} (${statusName(status)})`, path: `${prefix}.status`, description: 'ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128' },
+          { name: 'features', value: hex(value('features')), path: `${prefix}.features` },
+          { name: 'driver features', value: hex(value('driver_features')), path: `${prefix}.driver_features` },
+        );
+      }
+      if (d.model === 'virtio-gpio') {
+        model.push(
+          { name: 'pin directions', value: hex(value('pin_directions')), path: `${prefix}.pin_directions` },
+          { name: 'pin levels', value: hex(value('pin_levels')), path: `${prefix}.pin_levels` },
+        );
+      }
+      return [...model, configNode(m, vm, index)];
+    },
+  };
+}
+
+function configNode(m: Machine, vm: number, index: number): StateNode {
+  const cfg = m.vmConfig(vm);
+  const d = cfg.devices[index];
+  const prefix = `${cfg.name}.${d.name}`;
+  return {
+    name: 'config space',
+    value: '256 bytes',
+    description: 'as the guest reads it (vfio virtualises some bits; D3cold reads all ones)',
+    children: () => configRegisters().map(({ def, offset }) => {
+      const raw = m.readDevice(vm, index, { kind: 'config', register: def, offset });
+      const width = def.size * 2;
+      return {
+        name: def.name,
+        value: `0x${raw.toString(16).padStart(width, '0')}`,
+        path: `${prefix}.${def.name}`,
+        description: `${def.doc} (offset 0x${offset.toString(16)}, ${def.size * 8} bits${def.fields.length ? '' : `, ${def.access}`})`,
+        children: def.fields.length
+          ? () => def.fields.map((f) => {
+            const v = Number((raw >> BigInt(f.lsb)) & BigInt((1 << f.width) - 1));
+            const named = f.values?.[v];
+            return {
+              name: f.name,
+              value: named ? `${named} (${v})` : `0x${v.toString(16)}`,
+              path: `${prefix}.${def.name}.${f.name}`,
+              description: `[${f.width === 1 ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}: ${f.doc}`,
+            };
+          })
+          : undefined,
+      };
+    }),
+  };
+}

@@ -132,3 +132,42 @@ export function mmioAccess(m: Machine, vm: number, vcpu: number, access: 'read' 
 }
 
 export { D_STATE_NAMES };
+
+/**
+ * What the debugger shows at a guest-physical address, without the side effects a guest access would have:
+ * RAM bytes, a decoding function's register file, or undefined for anything else (unreadable).
+ */
+export function peekPhysical(m: Machine, vm: number, address: bigint): number | undefined {
+  if (m.inRam(vm, address)) return m.state.vms[vm].memory.get(address) ?? 0;
+  const devices = m.state.vms[vm].devices;
+  for (let i = 0; i < devices.length; i++) {
+    const fn = devices[i] as PciFunction;
+    const hit = fn.barHit(address);
+    if (!hit) continue;
+    if (!fn.decodes) return undefined;
+    const word = hit.offset >> 2;
+    if (hit.bar !== 0 || word >= fn.context.length) return 0;
+    return (fn.context[word] >>> (8 * (hit.offset & 3))) & 0xff;
+  }
+  return undefined;
+}
+
+/** A debugger write to guest RAM (not to devices: their registers are changed through their variables). */
+export function pokeRam(m: Machine, vm: number, address: bigint, byte: number): boolean {
+  if (!m.inRam(vm, address)) return false;
+  if (byte === 0) m.state.vms[vm].memory.delete(address);
+  else m.state.vms[vm].memory.set(address, byte);
+  m.state.version++;
+  return true;
+}
+
+/** A function's config space as the guest reads it, byte by byte. */
+export function configBytes(m: Machine, vm: number, device: number): Uint8Array {
+  const c = deviceCall(m, vm, -1, device);
+  const out = new Uint8Array(256);
+  for (let o = 0; o < 256; o += 4) {
+    const v = readConfig(c, o, 4);
+    for (let b = 0; b < 4; b++) out[o + b] = (v >>> (8 * b)) & 0xff;
+  }
+  return out;
+}

@@ -1,0 +1,246 @@
+// DAP breakpoints turned into probes for the simulator's run engine: line breakpoints (with conditions, hit counts
+// and log messages), function breakpoints, data breakpoints and exception filters. Matching what the guest does
+// is the simulator's (src/sim/debug); this file only keeps the DAP bookkeeping.
+
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { compileExpression } from '../lang/checker';
+import { RExpr, Program } from '../lang/program';
+import { evaluate, formatValue } from '../sim/eval';
+import { Machine, Unit } from '../sim/machine';
+import { LineIndex } from '../sim/debug/lines';
+import { FunctionMatcher, parseFunctionBreakpoint } from '../sim/debug/function-breakpoints';
+import { Hit, Probe } from '../sim/debug/engine';
+import { EXCEPTION_FILTERS, matchException } from '../sim/debug/exceptions';
+import { Watch, WatchAccess, createWatch } from '../sim/debug/watch';
+import { Timeline } from '../sim/timeline';
+
+interface Conditional {
+  id: number;
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+  hits: number;
+  /** compiled per VM (a proc's line runs in every VM that uses it) */
+  compiled: Map<number, RExpr | string>;
+}
+
+interface LineBreakpoint extends Conditional {
+  path: string;
+  line: number;
+}
+
+interface FunctionBreakpoint extends Conditional {
+  matcher: FunctionMatcher;
+}
+
+interface DataBreakpoint {
+  id: number;
+  watch: Watch;
+  access: WatchAccess;
+  last: bigint;
+}
+
+export class Breakpoints {
+  private nextId = 1;
+  private readonly lines = new Map<string, LineBreakpoint[]>();
+  /** `vm:pc` -> line breakpoints there */
+  private sites = new Map<string, LineBreakpoint[]>();
+  private functions: FunctionBreakpoint[] = [];
+  private data: DataBreakpoint[] = [];
+  exceptionFilters = new Set(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.id));
+  /** log messages to print (collected during a run, printed by the session) */
+  readonly logs: string[] = [];
+
+  constructor(
+    private readonly program: Program,
+    private readonly index: LineIndex,
+  ) {}
+
+  // ------------------------------------------------------------------------------------------ line
+
+  setLineBreakpoints(path: string, requested: DebugProtocol.SourceBreakpoint[], toDap: (line: number) => number, fromDap: (line: number) => number): DebugProtocol.Breakpoint[] {
+    const out: DebugProtocol.Breakpoint[] = [];
+    const kept: LineBreakpoint[] = [];
+    for (const r of requested) {
+      const id = this.nextId++;
+      const wanted = fromDap(r.line);
+      const line = this.index.resolve(path, wanted);
+      if (line === undefined) {
+        out.push({ id, verified: false, line: r.line, message: 'no statement on or after this line' });
+        continue;
+      }
+      const bp: LineBreakpoint = { id, path, line, condition: r.condition, hitCondition: r.hitCondition, logMessage: r.logMessage, hits: 0, compiled: new Map() };
+      const problem = this.checkCondition(bp, this.index.sites(path, line).map((s) => s.vm));
+      out.push({ id, verified: problem === undefined, line: toDap(line), message: problem ?? (line !== wanted ? `moved to the next statement, line ${toDap(line)}` : undefined) });
+      if (problem === undefined) kept.push(bp);
+    }
+    this.lines.set(path, kept);
+    this.rebuildSites();
+    return out;
+  }
+
+  private rebuildSites(): void {
+    this.sites = new Map();
+    for (const bps of this.lines.values()) {
+      for (const bp of bps) {
+        for (const s of this.index.sites(bp.path, bp.line)) {
+          const key = `${s.vm}:${s.pc}`;
+          this.sites.set(key, [...(this.sites.get(key) ?? []), bp]);
+        }
+      }
+    }
+  }
+
+  /** Compiles the condition in every VM the breakpoint can stop in; returns the first error, if any. */
+  private checkCondition(bp: Conditional, vms: number[]): string | undefined {
+    if (bp.hitCondition !== undefined && bp.hitCondition.trim() !== '' && !/^\s*(>=|>|==|%)?\s*\d+\s*$/.test(bp.hitCondition)) {
+      return `hit count '${bp.hitCondition}' is not a number, >N, >=N, ==N or %N`;
+    }
+    if (!bp.condition?.trim()) return undefined;
+    for (const vm of new Set(vms)) {
+      const c = compileExpression(this.program, bp.condition, vm);
+      if (!c.expr) return `condition: ${c.diagnostics.map((d) => d.message).join('; ')}`;
+      bp.compiled.set(vm, c.expr);
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------ functions
+
+  setFunctionBreakpoints(requested: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+    this.functions = [];
+    return requested.map((r) => {
+      const id = this.nextId++;
+      const parsed = parseFunctionBreakpoint(this.program, r.name);
+      if ('error' in parsed) return { id, verified: false, message: parsed.error };
+      const bp: FunctionBreakpoint = { id, matcher: parsed.matcher, condition: r.condition, hitCondition: r.hitCondition, hits: 0, compiled: new Map() };
+      const problem = this.checkCondition(bp, this.program.vms.map((_, i) => i));
+      if (problem) return { id, verified: false, message: problem };
+      this.functions.push(bp);
+      return { id, verified: true, message: `stops on ${parsed.matcher.describe}` };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------ data
+
+  setDataBreakpoints(m: Machine, requested: DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+    this.data = [];
+    return requested.map((r) => {
+      const id = this.nextId++;
+      const watch = createWatch(m, r.dataId);
+      if ('error' in watch) return { id, verified: false, message: watch.error };
+      // VS Code calls 'write' "Break on Value Change"; 'readWrite' ("Value Access") stops on every write.
+      const access: WatchAccess = r.accessType === 'readWrite' ? 'write' : 'change';
+      this.data.push({ id, watch, access, last: watch.read(m) });
+      return { id, verified: true, message: `${access === 'change' ? 'on change of' : 'on every write to'} ${watch.label}` };
+    });
+  }
+
+  /** Watched values can change by time travel: read them afresh before every run. */
+  resetWatches(m: Machine): void {
+    for (const d of this.data) d.last = d.watch.read(m);
+  }
+
+  // ------------------------------------------------------------------------------------------ probes
+
+  /** The probes for a run: breakpoints first, then what the caller adds (a step). */
+  probes(t: Timeline): Probe[] {
+    const m = t.machine;
+    const lineProbe: Probe = {
+      before: (unit, ctx) => {
+        if (unit.kind !== 'vcpu') return undefined;
+        const bps = this.sites.get(`${unit.vm}:${unit.pc}`);
+        if (!bps) return undefined;
+        const hitIds = bps.filter((bp) => this.fires(bp, m, unit, ctx.reverse)).map((bp) => bp.id);
+        return hitIds.length ? { reason: 'breakpoint', thread: t.threadOfUnit(unit), breakpointIds: hitIds } : undefined;
+      },
+    };
+    const functionProbe: Probe = {
+      before: (unit, ctx) => {
+        const ids = this.functions.filter((bp) => bp.matcher.before?.(m, unit) && this.fires(bp, m, unit, ctx.reverse)).map((bp) => bp.id);
+        return ids.length ? { reason: 'function breakpoint', thread: t.threadOfUnit(unit), breakpointIds: ids, description: this.describeFunctions(ids) } : undefined;
+      },
+      after: (result, ctx) => {
+        let thread = result.thread;
+        const ids: number[] = [];
+        for (const bp of this.functions) {
+          const event = bp.matcher.after?.(m, result.unit, result.events);
+          if (!event || !this.fires(bp, m, result.unit, ctx.reverse)) continue;
+          ids.push(bp.id);
+          // Stop on the vCPU the event is about (the one that exited), not the host unit that caused it.
+          if (event.vm >= 0 && event.vcpu >= 0) thread = t.threadOf(event.vm, event.vcpu);
+        }
+        return ids.length ? { reason: 'function breakpoint', thread, breakpointIds: ids, description: this.describeFunctions(ids) } : undefined;
+      },
+    };
+    const dataProbe: Probe = {
+      after: (result) => {
+        const ids: number[] = [];
+        const changes: string[] = [];
+        for (const d of this.data) {
+          const now = d.watch.read(m);
+          const changed = now !== d.last;
+          if (changed || (d.access === 'write' && d.watch.wrote(m, result))) {
+            ids.push(d.id);
+            changes.push(`${d.watch.label}: ${formatValue(d.last)} -> ${formatValue(now)}`);
+          }
+          d.last = now;
+        }
+        return ids.length ? { reason: 'data breakpoint', thread: result.thread, breakpointIds: ids, description: changes.join('; ') } : undefined;
+      },
+    };
+    const exceptionProbe: Probe = {
+      after: (result) => {
+        const hit = matchException(m, result.events, this.exceptionFilters);
+        if (!hit) return undefined;
+        const thread = result.events.find((e) => e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'psci.return');
+        return { reason: 'exception', thread: thread && thread.vm >= 0 && thread.vcpu >= 0 ? t.threadOf(thread.vm, thread.vcpu) : result.thread, exception: hit, description: hit.message };
+      },
+    };
+    return [lineProbe, functionProbe, dataProbe, exceptionProbe];
+  }
+
+  private describeFunctions(ids: number[]): string {
+    return this.functions.filter((f) => ids.includes(f.id)).map((f) => f.matcher.describe).join(', ');
+  }
+
+  /** A breakpoint's condition, hit count and log message; counts and logs only when running forward. */
+  private fires(bp: Conditional, m: Machine, unit: Unit, reverse: boolean): boolean {
+    const vm = unit.kind === 'vcpu' ? unit.vm : 0;
+    const scope = unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] };
+    const compiled = bp.compiled.get(vm);
+    if (bp.condition?.trim()) {
+      if (compiled === undefined || typeof compiled === 'string') return false;
+      if (evaluate(m, compiled, scope) === 0n) return false;
+    }
+    if (reverse) return !bp.logMessage;
+    bp.hits++;
+    if (bp.hitCondition?.trim()) {
+      const hc = /^\s*(>=|>|==|%)?\s*(\d+)\s*$/.exec(bp.hitCondition)!;
+      const n = Number(hc[2]);
+      const ok = hc[1] === '>' ? bp.hits > n : hc[1] === '>=' ? bp.hits >= n : hc[1] === '%' ? n > 0 && bp.hits % n === 0 : bp.hits === n;
+      if (!ok) return false;
+    }
+    if (bp.logMessage) {
+      this.logs.push(this.renderLog(bp.logMessage, m, unit));
+      return false;
+    }
+    return true;
+  }
+
+  /** A log message with `{expr}` holes evaluated in the stopping vCPU's context. */
+  private renderLog(message: string, m: Machine, unit: Unit): string {
+    const vm = unit.kind === 'vcpu' ? unit.vm : undefined;
+    return message.replace(/\{([^}]*)\}/g, (_, text: string) => {
+      const c = compileExpression(this.program, text, vm);
+      if (!c.expr) return `{${text}: ${c.diagnostics[0]?.message ?? 'error'}}`;
+      return formatValue(evaluate(m, c.expr, unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }));
+    });
+  }
+
+  hasLineBreakpoints(): boolean {
+    return this.sites.size > 0;
+  }
+}
+
+export type { Hit };

@@ -1,0 +1,916 @@
+// The debug adapter: a thin translation between the Debug Adapter Protocol and the simulator. Threads are the host
+// and every vCPU; stops come from the run engine's probes; time travel is the Timeline's. File access is injected,
+// so the same session runs inline in the extension host, as an executable over stdio, and as a TCP server.
+
+import { DebugSession, Handles, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, Source, StoppedEvent, TerminatedEvent, ExitedEvent, Thread } from '@vscode/debugadapter';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { check, compileExpression } from '../lang/checker';
+import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
+import { preludeFiles } from '../lang/prelude';
+import { Program, instrAddress } from '../lang/program';
+import { SourceFile } from '../lang/source';
+import { constantNames } from '../lang/domain/constants';
+import { Timeline, HOST_THREAD } from '../sim/timeline';
+import { Hit, Probe, runBackward, runForward, stepBackTarget, stepProbe } from '../sim/debug/engine';
+import { LineIndex } from '../sim/debug/lines';
+import { EXCEPTION_FILTERS, ExceptionHit } from '../sim/debug/exceptions';
+import { memoryDataId } from '../sim/debug/watch';
+import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
+import { StateNode, machineTree, registersNode, powerNode, interruptsNode, devicesNode } from '../sim/inspect';
+import { Breakpoints } from './breakpoints';
+import { formatResult, parseNumber, setStateValue } from './values';
+import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
+
+export interface AdapterHost {
+  readFile(path: string): string;
+  /** where the prelude's sources live on disk, so the editor can open them; undefined to serve them as text */
+  libraryDir?: string;
+  fileExists(path: string): boolean;
+  resolvePath(path: string): string;
+}
+
+export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  program: string;
+  seed?: number;
+  stopOnEntry?: boolean;
+  /** stop when virtual time reaches this (a number of ns or `50ms`) */
+  until?: string | number;
+  /** stop at the end of the scenario (default) so it can be stepped back through; false ends the session there */
+  stopAtEnd?: boolean;
+}
+
+/** Units run between looks at incoming requests (pause) during a long run. */
+const RUN_CHUNK = 20_000;
+
+export class SuspendFlowSession extends DebugSession {
+  private timeline?: Timeline;
+  private program?: Program;
+  private lines?: LineIndex;
+  private bps?: Breakpoints;
+  private launchArgs?: LaunchArguments;
+  private untilTime?: number;
+  private readonly handles = new Handles<() => StateNode[]>();
+  private running = false;
+  private pauseRequested = false;
+  private atEnd = false;
+  private lastThread = HOST_THREAD;
+  private lastException?: ExceptionHit;
+  private clientLinesStartAt1 = true;
+  private clientSupportsProgress = false;
+  private clientSupportsInvalidated = false;
+  private clientSupportsMemoryEvent = false;
+  private progressId = 0;
+  private pendingBreakpoints: (() => void)[] = [];
+
+  constructor(private readonly host: AdapterHost) {
+    super();
+    this.setDebuggerLinesStartAt1(false);
+    this.setDebuggerColumnsStartAt1(false);
+  }
+
+  // ------------------------------------------------------------------------------------------ plumbing
+
+  /** Every request is answered: a request that throws gets an error response naming the problem. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    try {
+      super.dispatchRequest(request);
+    } catch (e) {
+      const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false };
+      this.sendErrorResponse(response, 1000, `${request.command}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private fail(response: DebugProtocol.Response, message: string): void {
+    this.sendErrorResponse(response, 2000, message);
+  }
+
+  private requireTimeline(response: DebugProtocol.Response): Timeline | undefined {
+    if (!this.timeline) {
+      this.fail(response, 'no scenario is running: send launch first');
+      return undefined;
+    }
+    if (this.running && !['pause', 'threads', 'disconnect', 'terminate'].includes(response.command)) {
+      this.fail(response, `'${response.command}' needs the scenario stopped; it is running (send pause)`);
+      return undefined;
+    }
+    return this.timeline;
+  }
+
+  private dapThread(thread: number): number {
+    return thread + 1;
+  }
+
+  private simThread(threadId: number | undefined): number | undefined {
+    if (threadId === undefined || !this.timeline) return undefined;
+    const t = threadId - 1;
+    return t >= 0 && t < this.timeline.threads.length ? t : undefined;
+  }
+
+  private output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important' = 'console'): void {
+    this.sendEvent(new OutputEvent(text.endsWith('\n') ? text : text + '\n', category));
+  }
+
+  // ------------------------------------------------------------------------------------------ sources
+
+  /** The editor's path for a source file of the program (the prelude lives beside the adapter). */
+  private sourceFor(file: SourceFile): Source {
+    if (file.path.startsWith('lib/')) {
+      const dir = this.host.libraryDir;
+      const onDisk = dir ? `${dir}/${file.path.slice(4)}` : undefined;
+      if (onDisk && this.host.fileExists(onDisk)) return new Source(file.path.slice(4), onDisk);
+      const src = new Source(file.path.slice(4));
+      src.sourceReference = 1 + preludeFiles().findIndex((f) => f.path === file.path);
+      return src;
+    }
+    return new Source(file.path.split(/[\\/]/).pop() ?? file.path, file.path);
+  }
+
+  /** The program's name for a path the editor sent. */
+  private simPath(path: string | undefined, sourceReference?: number): string | undefined {
+    if (sourceReference) return preludeFiles()[sourceReference - 1]?.path;
+    if (!path) return undefined;
+    const dir = this.host.libraryDir;
+    if (dir && path.startsWith(dir + '/')) return `lib/${path.slice(dir.length + 1)}`;
+    return this.host.resolvePath(path);
+  }
+
+  private dapLine(line: number): number {
+    return this.clientLinesStartAt1 ? line + 1 : line;
+  }
+
+  private simLine(line: number): number {
+    return this.clientLinesStartAt1 ? line - 1 : line;
+  }
+
+  // ------------------------------------------------------------------------------------------ lifecycle
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientLinesStartAt1 = args.linesStartAt1 !== false;
+    this.clientSupportsProgress = !!args.supportsProgressReporting;
+    this.clientSupportsInvalidated = !!args.supportsInvalidatedEvent;
+    this.clientSupportsMemoryEvent = !!args.supportsMemoryEvent;
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsFunctionBreakpoints: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
+      supportsBreakpointLocationsRequest: true,
+      supportsStepBack: true,
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportsGotoTargetsRequest: true,
+      supportsSetVariable: true,
+      supportsEvaluateForHovers: true,
+      supportsCompletionsRequest: true,
+      completionTriggerCharacters: ['.'],
+      supportsExceptionInfoRequest: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsLoadedSourcesRequest: true,
+      supportsValueFormattingOptions: false,
+      supportsDelayedStackTraceLoading: true,
+      supportsCancelRequest: false,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
+    if (!args || typeof args.program !== 'string' || args.program === '') {
+      this.fail(response, "launch needs 'program': the path of a .sflow scenario");
+      return;
+    }
+    let until: number | undefined;
+    if (args.until !== undefined) {
+      until = typeof args.until === 'number' ? args.until : parseTimeText(args.until);
+      if (until === undefined) {
+        this.fail(response, `'until' is a time such as 50ms, not '${args.until}'`);
+        return;
+      }
+    }
+    if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) {
+      this.fail(response, `'seed' is a non-negative integer, not ${JSON.stringify(args.seed)}`);
+      return;
+    }
+    const path = this.host.resolvePath(args.program);
+    let text: string;
+    try {
+      text = this.host.readFile(path);
+    } catch (e) {
+      this.fail(response, `cannot read ${path}: ${(e as Error).message}`);
+      return;
+    }
+    const checked = check([new SourceFile(path, text), ...preludeFiles()]);
+    if (hasErrors(checked.diagnostics)) {
+      const lines = checked.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
+      for (const l of lines) this.output(l, 'stderr');
+      this.fail(response, `the scenario has errors:\n${lines.join('\n')}`);
+      return;
+    }
+    this.launchArgs = args;
+    this.untilTime = until;
+    this.startSession(checked.program, args);
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  private startSession(program: Program, args: LaunchArguments): void {
+    this.program = program;
+    const keep = this.bps;
+    this.lines = new LineIndex(program);
+    this.timeline = new Timeline(program, { seed: args.seed ?? 0 });
+    this.bps = new Breakpoints(program, this.lines);
+    if (keep) this.bps.exceptionFilters = keep.exceptionFilters;
+    this.atEnd = false;
+    this.timeline.onEvent((e) => {
+      if (e.kind === 'log') this.output(`${eventSource(program, e)}: ${e.text}`, 'stdout');
+      else if (e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'fault') this.output(`${formatTime(e.t)} ${eventSource(program, e)}: ${describeEvent(e)}`, 'stderr');
+    });
+    for (const replay of this.pendingBreakpoints.splice(0)) replay();
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    if (!this.timeline) return;
+    if (this.launchArgs?.stopOnEntry) this.stopAt({ reason: 'entry', thread: this.entryThread() });
+    else this.run([], true);
+  }
+
+  private entryThread(): number {
+    const t = this.timeline!;
+    const unit = t.machine.peek();
+    return unit ? t.threadOfUnit(unit) : HOST_THREAD;
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+    if (!this.program || !this.launchArgs) {
+      this.fail(response, 'nothing to restart: launch first');
+      return;
+    }
+    const lineBps = this.savedLineRequests;
+    this.startSession(this.program, this.launchArgs);
+    for (const [path, req] of lineBps) this.bps!.setLineBreakpoints(path, req, (l) => this.dapLine(l), (l) => this.simLine(l));
+    this.sendResponse(response);
+    if (this.launchArgs.stopOnEntry) this.stopAt({ reason: 'entry', thread: this.entryThread() });
+    else this.run([], true);
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.pauseRequested = true;
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.pauseRequested = true;
+    this.running = false;
+    this.sendResponse(response);
+  }
+
+  // ------------------------------------------------------------------------------------------ breakpoints
+
+  private savedLineRequests = new Map<string, DebugProtocol.SourceBreakpoint[]>();
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
+    if (!path) {
+      this.fail(response, 'setBreakpoints needs a source with a path');
+      return;
+    }
+    const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    this.savedLineRequests.set(path, requested);
+    if (!this.bps) {
+      response.body = { breakpoints: requested.map((r) => ({ verified: false, line: r.line, message: 'the scenario is not loaded yet' })) };
+      this.sendResponse(response);
+      return;
+    }
+    response.body = { breakpoints: this.bps.setLineBreakpoints(path, requested, (l) => this.dapLine(l), (l) => this.simLine(l)) };
+    for (const b of response.body.breakpoints) if (b.verified) b.source = args.source;
+    this.sendResponse(response);
+  }
+
+  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+    const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
+    if (!path || !this.lines || typeof args.line !== 'number') {
+      response.body = { breakpoints: [] };
+      this.sendResponse(response);
+      return;
+    }
+    const from = this.simLine(args.line);
+    const to = args.endLine !== undefined ? this.simLine(args.endLine) : from;
+    response.body = { breakpoints: this.lines.linesIn(path, from, to).map((l) => ({ line: this.dapLine(l) })) };
+    this.sendResponse(response);
+  }
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    if (!this.bps) {
+      this.fail(response, 'no scenario is running: send launch first');
+      return;
+    }
+    response.body = { breakpoints: this.bps.setFunctionBreakpoints(args?.breakpoints ?? []) };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const filters = args?.filters ?? [];
+    const unknown = filters.filter((f) => !EXCEPTION_FILTERS.some((x) => x.id === f));
+    const apply = () => {
+      this.bps!.exceptionFilters = new Set(filters.filter((f) => EXCEPTION_FILTERS.some((x) => x.id === f)));
+    };
+    if (this.bps) apply();
+    else this.pendingBreakpoints.push(apply);
+    response.body = { breakpoints: filters.map((f) => ({ verified: !unknown.includes(f), message: unknown.includes(f) ? `no exception filter '${f}'` : undefined })) };
+    this.sendResponse(response);
+  }
+
+  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+    const t = this.timeline;
+    if (!t || !args || typeof args.name !== 'string') {
+      response.body = { dataId: null, description: 'no scenario is running' };
+      this.sendResponse(response);
+      return;
+    }
+    if (args.asAddress) {
+      const address = parseNumber(args.name);
+      const vm = this.vmOfThread(this.lastThread);
+      if (address === undefined) response.body = { dataId: null, description: `'${args.name}' is not an address` };
+      else {
+        const bytes = Math.min(8, Math.max(1, args.bytes ?? 4));
+        response.body = { dataId: memoryDataId(t.machine.vmConfig(vm).name, address, bytes), description: `${bytes} bytes at 0x${address.toString(16)}`, accessTypes: ['write', 'readWrite'] };
+      }
+      this.sendResponse(response);
+      return;
+    }
+    const node = args.variablesReference ? this.handles.get(args.variablesReference)?.().find((n) => n.name === args.name) : undefined;
+    const path = node?.path ?? (args.variablesReference ? undefined : args.name);
+    if (!path || !compileExpression(t.machine.program, path).expr) {
+      response.body = { dataId: null, description: `'${args.name}' cannot be watched` };
+    } else {
+      response.body = { dataId: path, description: path, accessTypes: ['write', 'readWrite'], canPersist: true };
+    }
+    this.sendResponse(response);
+  }
+
+  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    response.body = { breakpoints: this.bps!.setDataBreakpoints(t.machine, args?.breakpoints ?? []) };
+    this.sendResponse(response);
+  }
+
+  // ------------------------------------------------------------------------------------------ running
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    if (!this.requireTimeline(response)) return;
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    this.run([], true);
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.step(response, args?.threadId, 'next');
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.step(response, args?.threadId, 'in');
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.step(response, args?.threadId, 'out');
+  }
+
+  private step(response: DebugProtocol.Response, threadId: number | undefined, kind: 'next' | 'in' | 'out'): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const thread = this.simThread(threadId);
+    if (thread === undefined) {
+      this.fail(response, `no thread ${threadId}`);
+      return;
+    }
+    this.sendResponse(response);
+    this.run([stepProbe(kind, thread, t)], true);
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    if (!this.timeline) {
+      this.fail(response, 'no scenario is running: send launch first');
+      return;
+    }
+    this.sendResponse(response);
+    if (this.running) this.pauseRequested = true;
+    else this.stopAt({ reason: 'pause', thread: this.lastThread });
+  }
+
+  /** Runs forward in chunks, yielding between them so that pause can arrive; stops on the first hit. */
+  private run(extra: Probe[], skipFirst: boolean): void {
+    const t = this.timeline!;
+    if (this.atEnd && !t.machine.peek()) {
+      this.sendEvent(new ExitedEvent(this.exitCode()));
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.bps!.resetWatches(t.machine);
+    const probes = [...this.bps!.probes(t), ...extra];
+    this.running = true;
+    this.pauseRequested = false;
+    const started = Date.now();
+    let progress: string | undefined;
+    const chunk = (first: boolean) => {
+      if (this.pauseRequested) {
+        this.finishRun(progress);
+        this.stopAt({ reason: 'pause', thread: this.lastThread });
+        return;
+      }
+      const r = runForward(t, probes, RUN_CHUNK, { skipFirstBefore: first, untilTime: this.untilTime });
+      this.flushLogs();
+      if (r.kind === 'budget') {
+        if (!progress && this.clientSupportsProgress && Date.now() - started > 300) {
+          progress = `run-${++this.progressId}`;
+          this.sendEvent(new ProgressStartEvent(progress, 'Running the scenario', `at ${formatTime(t.machine.state.now)}`));
+        }
+        setImmediate(() => chunk(false));
+        return;
+      }
+      this.finishRun(progress);
+      if (r.kind === 'hit') this.stopAt(r.hit);
+      else if (r.kind === 'time-limit') this.stopAt({ reason: 'pause', thread: this.lastThread, description: `reached 'until' at ${formatTime(t.machine.state.now)}` });
+      else this.reachEnd();
+    };
+    chunk(skipFirst);
+  }
+
+  private finishRun(progress: string | undefined): void {
+    this.running = false;
+    this.pauseRequested = false;
+    if (progress) this.sendEvent(new ProgressEndEvent(progress));
+  }
+
+  private flushLogs(): void {
+    for (const l of this.bps!.logs.splice(0)) this.output(l, 'console');
+  }
+
+  private exitCode(): number {
+    const s = this.timeline!.machine.state;
+    return s.expectFailures || s.violations.some((v) => !this.program!.expectedViolations.some((e) => e.id === v.invariant)) ? 1 : 0;
+  }
+
+  /** The scenario has nothing left to run: stop there (so it can be stepped back through) or end the session. */
+  private reachEnd(): void {
+    const t = this.timeline!;
+    const outcome = t.machine.outcome();
+    const summary = outcome.kind === 'hang' ? `hang: ${outcome.waiting.join('; ')}` : `finished at ${formatTime(t.machine.state.now)}, ${this.exitCode() ? 'FAIL' : 'PASS'}`;
+    this.output(`-- ${summary}`, 'console');
+    if (this.launchArgs?.stopAtEnd === false) {
+      this.sendEvent(new ExitedEvent(this.exitCode()));
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.atEnd = true;
+    this.stopAt({ reason: 'pause', thread: this.lastThread, description: `End of scenario: ${summary}` });
+  }
+
+  private stopAt(hit: Hit): void {
+    this.lastThread = hit.thread;
+    if (hit.exception) this.lastException = hit.exception;
+    const e = new StoppedEvent(hit.reason, this.dapThread(hit.thread)) as DebugProtocol.StoppedEvent;
+    e.body.allThreadsStopped = true;
+    if (hit.description) e.body.description = hit.description;
+    if (hit.exception) e.body.text = hit.exception.message;
+    if (hit.breakpointIds) e.body.hitBreakpointIds = hit.breakpointIds;
+    this.sendEvent(e);
+  }
+
+  // ------------------------------------------------------------------------------------------ time travel
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const thread = this.simThread(args?.threadId);
+    if (thread === undefined) {
+      this.fail(response, `no thread ${args?.threadId}`);
+      return;
+    }
+    this.sendResponse(response);
+    const target = stepBackTarget(t, thread);
+    t.seek(target ?? 0);
+    this.atEnd = false;
+    this.stopAt({ reason: target === undefined ? 'entry' : 'step', thread, description: target === undefined ? 'the start of the scenario' : undefined });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    this.sendResponse(response);
+    const found = runBackward(t, this.bps!.probes(t), t.position);
+    this.atEnd = false;
+    if (found) this.stopAt(found.hit);
+    else {
+      t.seek(0);
+      this.stopAt({ reason: 'entry', thread: this.simThread(args?.threadId) ?? this.entryThread(), description: 'the start of the scenario' });
+    }
+  }
+
+  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
+    const line = typeof args?.line === 'number' ? this.simLine(args.line) : undefined;
+    const sites = path && line !== undefined ? this.lines!.sites(path, line) : [];
+    const keys = new Set(sites.map((s) => `${s.vm}:${s.pc}`));
+    const targets: DebugProtocol.GotoTarget[] = [];
+    // Earlier executions of that line, newest first: going there is travelling back to just before it ran.
+    for (let p = Math.min(t.position, t.head) - 1; p >= 0 && targets.length < 20; p--) {
+      const thread = t.threadAt(p);
+      if (thread === HOST_THREAD) continue;
+      const ref = t.threads[thread];
+      if (!keys.has(`${ref.vm}:${t.pcAt(p)}`)) continue;
+      targets.push({ id: p + 1, label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${p}`, line: args.line });
+    }
+    response.body = { targets };
+    this.sendResponse(response);
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const position = (args?.targetId ?? 0) - 1;
+    if (!Number.isInteger(position) || position < 0 || position > t.head) {
+      this.fail(response, `no goto target ${args?.targetId}`);
+      return;
+    }
+    this.sendResponse(response);
+    this.travelTo(position, args.threadId);
+  }
+
+  private travelTo(position: number, threadId?: number): void {
+    const t = this.timeline!;
+    t.seek(position);
+    this.atEnd = false;
+    const unit = t.machine.peek();
+    const thread = this.simThread(threadId) ?? (unit ? t.threadOfUnit(unit) : this.lastThread);
+    this.stopAt({ reason: 'goto', thread });
+  }
+
+  /** Custom request `gotoEvent { seq }`: travel to just after trace event `seq` (the timeline view uses it). */
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: { seq?: number } | undefined): void {
+    if (command === 'gotoEvent') {
+      const t = this.requireTimeline(response);
+      if (!t) return;
+      const position = typeof args?.seq === 'number' ? t.positionAfterEvent(args.seq) : undefined;
+      if (position === undefined) {
+        this.fail(response, `no trace event ${args?.seq}`);
+        return;
+      }
+      this.sendResponse(response);
+      this.travelTo(position);
+      return;
+    }
+    if (command === 'trace') {
+      const t = this.requireTimeline(response);
+      if (!t) return;
+      response.body = { events: t.machine.state.recent.map((e) => ({ seq: e.seq, t: e.t, source: eventSource(t.machine.program, e), text: describeEvent(e) })), position: t.position, hash: t.machine.traceHash() };
+      this.sendResponse(response);
+      return;
+    }
+    this.fail(response, `unknown request '${command}'`);
+  }
+
+  // ------------------------------------------------------------------------------------------ state
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const t = this.timeline;
+    response.body = {
+      threads: t ? t.threads.map((ref, i) => new Thread(this.dapThread(i), ref.vm < 0 ? 'host' : t.machine.vcpuName(ref.vm, ref.vcpu))) : [],
+    };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const thread = this.simThread(args?.threadId);
+    if (thread === undefined) {
+      this.fail(response, `no thread ${args?.threadId}`);
+      return;
+    }
+    const frames = this.framesOf(thread);
+    const start = args.startFrame ?? 0;
+    const levels = args.levels || frames.length;
+    response.body = { stackFrames: frames.slice(start, start + levels), totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  /** Frame ids: thread * 1024 + level. */
+  private framesOf(thread: number): DebugProtocol.StackFrame[] {
+    const t = this.timeline!;
+    const m = t.machine;
+    const ref = t.threads[thread];
+    if (ref.vm < 0) {
+      const next = m.state.queue[0];
+      const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: next ? `host: next ${next.kind} ${next.tag} at ${formatTime(next.time)}` : 'host: idle', line: 0, column: 0 };
+      if (next?.kind === 'host-action') {
+        const loc = m.program.host.actions[next.index].loc;
+        frame.source = this.sourceFor(loc.file);
+        frame.line = this.dapLine(loc.line);
+        frame.column = 1;
+      }
+      return [frame];
+    }
+    const cfg = m.vmConfig(ref.vm);
+    const v = m.state.vms[ref.vm].vcpus[ref.vcpu];
+    const frames: DebugProtocol.StackFrame[] = [];
+    const stack = v.stack;
+    if (stack.length === 0 || v.pc < 0) {
+      const what = v.run === 'off' ? 'powered off' : v.run === 'faulted' ? `faulted: ${v.fault}` : `pc 0x${v.pcAddress.toString(16)}`;
+      return [{ id: thread * 1024, name: `${t.machine.vcpuName(ref.vm, ref.vcpu)} (${what})`, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: `0x${v.pcAddress.toString(16)}` }];
+    }
+    for (let level = 0; level < stack.length; level++) {
+      const f = stack[stack.length - 1 - level];
+      const above = level === 0 ? undefined : stack[stack.length - level];
+      // The top frame is at pc; a caller is at its call (or, for an interrupted frame, at the interrupted statement).
+      const pc = level === 0 ? v.pc : above!.irq >= 0 ? above!.returnPc : above!.returnPc - 1;
+      const instr = cfg.code[pc];
+      const frame: DebugProtocol.StackFrame = { id: thread * 1024 + level, name: cfg.frames[f.frame]?.name ?? '?', line: 0, column: 0 };
+      if (instr) {
+        frame.source = this.sourceFor(instr.loc.file);
+        const start = instr.loc.file.position(instr.loc.span.start);
+        const end = instr.loc.file.position(instr.loc.span.end);
+        frame.line = this.dapLine(start.line);
+        frame.column = start.character + 1;
+        frame.endLine = this.dapLine(end.line);
+        frame.endColumn = end.character + 1;
+        frame.instructionPointerReference = `0x${instrAddress(cfg, pc).toString(16)}`;
+      }
+      frames.push(frame);
+    }
+    return frames;
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const thread = Math.floor((args?.frameId ?? -1) / 1024);
+    if (!(thread >= 0 && thread < t.threads.length)) {
+      this.fail(response, `no frame ${args?.frameId}`);
+      return;
+    }
+    const m = t.machine;
+    const ref = t.threads[thread];
+    const scope = (name: string, children: () => StateNode[], expensive = false, hint?: string): DebugProtocol.Scope => ({
+      name, variablesReference: this.handles.create(children), expensive, presentationHint: hint,
+    });
+    const tree = () => machineTree(m);
+    const hostScope = scope('Host', () => tree()[0].children!().filter((n) => n.name !== 'trace'));
+    const traceScope = scope('Trace', () => tree()[0].children!().find((n) => n.name === 'trace')!.children!(), true);
+    if (ref.vm < 0) {
+      response.body = { scopes: [hostScope, ...m.program.vms.map((cfg, i) => scope(cfg.name, () => tree()[1 + i].children!())), traceScope] };
+    } else {
+      response.body = {
+        scopes: [
+          scope('Registers', () => registersNode(m, ref.vm, ref.vcpu).children!(), false, 'registers'),
+          scope('Power', () => powerNode(m, ref.vm, ref.vcpu).children!()),
+          scope('Interrupts', () => interruptsNode(m, ref.vm).children!()),
+          scope('Devices', () => devicesNode(m, ref.vm).children!(), true),
+          hostScope,
+          traceScope,
+        ],
+      };
+    }
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const children = this.handles.get(args?.variablesReference ?? -1);
+    if (!children) {
+      this.fail(response, `no variables reference ${args?.variablesReference}`);
+      return;
+    }
+    let nodes = children();
+    const start = args.start ?? 0;
+    if (args.count) nodes = nodes.slice(start, start + args.count);
+    const vm = this.vmOfThread(this.lastThread);
+    const vmName = this.program!.vms[vm]?.name;
+    response.body = {
+      variables: nodes.map((n) => {
+        const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.handles.create(n.children) : 0 };
+        if (n.path) v.evaluateName = n.path;
+        if (n.description) v.type = n.description;
+        const address = /^0x[0-9a-f]+/.exec(n.value);
+        if (address && n.path && /\.(x\d+|sp|pc|lr|bar\d)$/.test(n.path)) v.memoryReference = `${n.path.split('.')[0] ?? vmName}:${address[0]}`;
+        return v;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const node = this.handles.get(args?.variablesReference ?? -1)?.().find((n) => n.name === args.name);
+    if (!node?.path) {
+      this.fail(response, `'${args?.name}' cannot be set`);
+      return;
+    }
+    const result = setStateValue(t.machine, node.path, String(args.value ?? ''));
+    if ('error' in result) {
+      this.fail(response, result.error);
+      return;
+    }
+    // The past stays as it was; the future is recomputed from the edited state.
+    t.fork();
+    this.atEnd = false;
+    const after = this.handles.get(args.variablesReference)?.().find((n) => n.name === args.name);
+    response.body = { value: after?.value ?? String(args.value) };
+    this.sendResponse(response);
+    if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const text = (args?.expression ?? '').trim();
+    if (args.context === 'repl') {
+      const command = this.consoleCommand(text);
+      if (command !== undefined) {
+        response.body = { result: command, variablesReference: 0 };
+        this.sendResponse(response);
+        return;
+      }
+    }
+    const thread = args.frameId !== undefined ? Math.floor(args.frameId / 1024) : this.lastThread;
+    const ref = t.threads[thread] ?? t.threads[0];
+    const vm = ref.vm >= 0 ? ref.vm : undefined;
+    const params = this.paramsOfFrame(thread, args.frameId);
+    const compiled = compileExpression(t.machine.program, text, vm, params);
+    if (!compiled.expr) {
+      this.fail(response, compiled.diagnostics.map((d) => d.message).join('; ') || `cannot evaluate '${text}'`);
+      return;
+    }
+    const scope = ref.vm >= 0 ? t.machine.scope(ref.vm, ref.vcpu) : { vm: 0, vcpu: 0, args: [] };
+    response.body = { result: formatResult(t.machine, compiled, scope), variablesReference: 0 };
+    this.sendResponse(response);
+  }
+
+  private paramsOfFrame(thread: number, frameId: number | undefined): string[] | undefined {
+    const t = this.timeline!;
+    const ref = t.threads[thread];
+    if (!ref || ref.vm < 0) return undefined;
+    const v = t.machine.state.vms[ref.vm].vcpus[ref.vcpu];
+    const level = frameId === undefined ? 0 : frameId % 1024;
+    const f = v.stack[v.stack.length - 1 - level];
+    return f ? t.machine.vmConfig(ref.vm).frames[f.frame]?.params : undefined;
+  }
+
+  /** Debug console commands: `trace [N]`, `explain`, `where`, `help`. */
+  private consoleCommand(text: string): string | undefined {
+    const t = this.timeline!;
+    const m = t.machine;
+    const trace = /^trace(?:\s+(\d+))?$/.exec(text);
+    if (trace) {
+      const n = Math.min(Number(trace[1] ?? 20), m.state.recent.length);
+      return m.state.recent.slice(-n).map((e) => `${formatTime(e.t).padStart(14)}  ${eventSource(m.program, e)}: ${describeEvent(e)}`).join('\n') || '(no events yet)';
+    }
+    if (text === 'explain') {
+      if (this.lastException) return `${this.lastException.message}\n\n${this.lastException.details}`;
+      const v = m.state.violations[m.state.violations.length - 1];
+      return v ? `${v.title}: ${v.message}` : 'nothing to explain: no exception or violation so far';
+    }
+    if (text === 'where') return `step ${t.position} of ${t.head} recorded, ${formatTime(m.state.now)}, trace hash ${m.traceHash()}`;
+    if (text === 'help') return 'commands: trace [N] (the last N events), explain (the last exception), where (position in history); anything else is an expression of the language (gpu.pmcsr.state, vcpu1.power, x0 == SUCCESS)';
+    return undefined;
+  }
+
+  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+    const t = this.timeline;
+    const text = (args?.text ?? '').slice(0, (args?.column ?? 1) - 1);
+    const word = /[A-Za-z0-9_.]*$/.exec(text)?.[0] ?? '';
+    const candidates = new Set<string>(['trace', 'explain', 'where', 'help', 'host.state', 'now', ...constantNames()]);
+    if (t) {
+      for (const cfg of t.machine.program.vms) {
+        candidates.add(`${cfg.name}.state`);
+        for (let i = 0; i < cfg.vcpuCount; i++) for (const f of ['pc', 'x0', 'power', 'mp_state', 'mmu']) candidates.add(`${cfg.name}.vcpu${i}.${f}`);
+        for (const d of cfg.devices) for (const f of ['dstate', 'decodes', 'pmcsr.state', 'bar0', 'command', ...(d.virtio ? ['status'] : [])]) candidates.add(`${d.name}.${f}`);
+      }
+      for (let i = 0; i <= 30; i++) candidates.add(`x${i}`);
+    }
+    response.body = {
+      targets: [...candidates].filter((c) => c.startsWith(word) && c !== word).sort().slice(0, 200).map((c) => ({ label: c, start: text.length - word.length, length: word.length })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const e = this.lastException;
+    if (!e) {
+      this.fail(response, 'not stopped on an exception');
+      return;
+    }
+    response.body = { exceptionId: e.filter, description: e.message, breakMode: 'always', details: { message: e.message, stackTrace: e.details } };
+    this.sendResponse(response);
+  }
+
+  // ------------------------------------------------------------------------------------------ memory
+
+  private vmOfThread(thread: number): number {
+    const ref = this.timeline?.threads[thread];
+    return ref && ref.vm >= 0 ? ref.vm : 0;
+  }
+
+  /** `0xADDR` (in the VM of the last stop), `VM:0xADDR`, or `config:VM:DEVICE`. */
+  private parseMemoryReference(reference: string): { vm: number; address: bigint } | { vm: number; device: number } | undefined {
+    const m = this.timeline!.machine;
+    const config = /^config:([^:]+):([^:]+)$/.exec(reference);
+    if (config) {
+      const vm = m.program.vms.findIndex((v) => v.name === config[1]);
+      const device = vm >= 0 ? m.vmConfig(vm).devices.findIndex((d) => d.name === config[2]) : -1;
+      return device >= 0 ? { vm, device } : undefined;
+    }
+    const qualified = /^(?:([^:]+):)?(0x[0-9a-fA-F]+|\d+)$/.exec(reference);
+    if (!qualified) return undefined;
+    const vm = qualified[1] ? m.program.vms.findIndex((v) => v.name === qualified[1]) : this.vmOfThread(this.lastThread);
+    return vm >= 0 ? { vm, address: BigInt(qualified[2]) } : undefined;
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const ref = this.parseMemoryReference(String(args?.memoryReference ?? ''));
+    const count = Math.max(0, Math.min(args?.count ?? 0, 1 << 16));
+    if (!ref) {
+      this.fail(response, `'${args?.memoryReference}' is not a memory reference (0xADDR, VM:0xADDR or config:VM:DEVICE)`);
+      return;
+    }
+    const offset = args.offset ?? 0;
+    const bytes: number[] = [];
+    let unreadable = 0;
+    if ('device' in ref) {
+      const config = configBytes(t.machine, ref.vm, ref.device);
+      for (let i = 0; i < count && offset + i < 256; i++) bytes.push(config[offset + i]);
+      unreadable = count - bytes.length;
+    } else {
+      for (let i = 0; i < count; i++) {
+        const b = peekPhysical(t.machine, ref.vm, ref.address + BigInt(offset + i));
+        if (b === undefined) {
+          unreadable = count - i;
+          break;
+        }
+        bytes.push(b);
+      }
+    }
+    response.body = { address: 'device' in ref ? `0x${offset.toString(16)}` : `0x${(ref.address + BigInt(offset)).toString(16)}`, data: Buffer.from(bytes).toString('base64'), unreadableBytes: unreadable };
+    this.sendResponse(response);
+  }
+
+  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+    const t = this.requireTimeline(response);
+    if (!t) return;
+    const ref = this.parseMemoryReference(String(args?.memoryReference ?? ''));
+    if (!ref || 'device' in ref) {
+      this.fail(response, 'writeMemory writes guest RAM (0xADDR or VM:0xADDR); change device registers through their variables');
+      return;
+    }
+    const data = Buffer.from(String(args.data ?? ''), 'base64');
+    const base = ref.address + BigInt(args.offset ?? 0);
+    let written = 0;
+    for (const b of data) {
+      if (!pokeRam(t.machine, ref.vm, base + BigInt(written), b)) break;
+      written++;
+    }
+    if (written === 0 && data.length > 0) {
+      this.fail(response, `0x${base.toString(16)} is not RAM of ${t.machine.vmConfig(ref.vm).name}`);
+      return;
+    }
+    t.fork();
+    response.body = { bytesWritten: written };
+    this.sendResponse(response);
+    if (this.clientSupportsMemoryEvent) this.sendEvent(new MemoryEvent(String(args.memoryReference), args.offset ?? 0, written));
+    if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
+  }
+
+  // ------------------------------------------------------------------------------------------ sources
+
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const file = preludeFiles()[(args?.sourceReference ?? args?.source?.sourceReference ?? 0) - 1];
+    if (!file) {
+      this.fail(response, `no source ${args?.sourceReference}`);
+      return;
+    }
+    response.body = { content: file.text, mimeType: 'text/x-suspend-flow' };
+    this.sendResponse(response);
+  }
+
+  protected override loadedSourcesRequest(response: DebugProtocol.LoadedSourcesResponse): void {
+    response.body = { sources: this.program ? this.program.files.map((f) => this.sourceFor(f)) : [] };
+    this.sendResponse(response);
+  }
+}
+
+/** `50ms`, `2s`, `1500us`, `1000` (ns). */
+export function parseTimeText(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|ms|s)?\s*$/.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 'ns') as 'ns']);
+}

@@ -1,0 +1,55 @@
+// Values in and out of the debugger: evaluation results shown with their meaning, and writes from the variables
+// view done the way the guest would do them (a config write goes through the function's access rules).
+
+import { CompiledExpression, compileExpression } from '../lang/checker';
+import { constantName } from '../lang/domain/constants';
+import { lookupField, lookupRegister } from '../lang/domain/pci';
+import { lookupVcpuField, vcpuIndexOf } from '../lang/domain/vcpu';
+import { EvalScope, evaluate, formatDuration, formatValue } from '../sim/eval';
+import { Machine } from '../sim/machine';
+import { configAccess, virtioAction } from '../sim/devices/registry';
+
+export function formatResult(m: Machine, compiled: CompiledExpression, scope: EvalScope): string {
+  const v = evaluate(m, compiled.expr!, scope);
+  if (compiled.type === 'bool') return String(v !== 0n);
+  if (compiled.type === 'time') return formatDuration(v);
+  const name = compiled.group ? constantName(compiled.group, v) : undefined;
+  if (name) return `${name} (${v})`;
+  const plain = formatValue(v);
+  return plain.startsWith('0x') || (v >= 0n && v < 10n) ? plain : `${plain} (0x${BigInt.asUintN(64, v).toString(16)})`;
+}
+
+export function parseNumber(text: string): bigint | undefined {
+  const t = text.trim();
+  if (/^0x[0-9a-f]+$/i.test(t) || /^\d+$/.test(t)) return BigInt(t);
+  return undefined;
+}
+
+/** Writes a value named by a variables-view path: a vCPU register, a config register or field, a virtio status. */
+export function setStateValue(m: Machine, path: string, valueText: string): { ok: true } | { error: string } {
+  const parts = path.split('.');
+  const vm = m.program.vms.findIndex((v) => v.name === parts[0]);
+  if (vm < 0) return { error: `'${path}' cannot be set` };
+  const compiled = compileExpression(m.program, valueText, vm);
+  if (!compiled.expr) return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `'${valueText}' is not a value` };
+  const value = evaluate(m, compiled.expr, { vm, vcpu: 0, args: [] });
+  const vcpu = vcpuIndexOf(parts[1] ?? '');
+  if (vcpu !== undefined) {
+    const field = lookupVcpuField(parts[2] ?? '');
+    if (!field || !field.writable || parts.length !== 3) return { error: `${path} is read-only` };
+    m.writeVcpuField(vm, vcpu, field.name, value);
+    return { ok: true };
+  }
+  const device = m.vmConfig(vm).devices.findIndex((d) => d.name === parts[1]);
+  if (device < 0) return { error: `'${path}' cannot be set` };
+  if (parts[2] === 'status' && parts.length === 3 && m.vmConfig(vm).devices[device].virtio) {
+    virtioAction(m, vm, -1, device, 'status', value);
+    return { ok: true };
+  }
+  const register = lookupRegister(parts[2] ?? '');
+  if (!register) return { error: `${path} is read-only: change a device through its config registers or MMIO` };
+  const field = parts[3] ? lookupField(register.def, parts[3]) : undefined;
+  if (parts[3] && !field) return { error: `${register.def.name} has no field '${parts[3]}'` };
+  configAccess(m, vm, -1, device, 'write', { offset: register.offset, size: register.def.size, register: register.def, field }, value);
+  return { ok: true };
+}

@@ -1,0 +1,141 @@
+// Running with stops, forwards and backwards, over a Timeline. What stops a run is a list of probes: checked before
+// a unit runs (a line, a PSCI call about to be made, a step landing) or after it (an exit to the VMM, a watched value
+// changing, an invariant breaking). The debug adapter builds the probes from DAP requests; this file only runs them.
+
+import { Unit, Outcome } from '../machine';
+import { Timeline, UnitResult, HOST_THREAD } from '../timeline';
+import { ExceptionHit } from './exceptions';
+
+export type StopReason = 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'step' | 'entry' | 'pause' | 'goto';
+
+export interface Hit {
+  reason: StopReason;
+  /** the thread to show as stopped */
+  thread: number;
+  description?: string;
+  breakpointIds?: number[];
+  exception?: ExceptionHit;
+}
+
+export interface ProbeContext {
+  t: Timeline;
+  /** true while scanning history backwards: probes must not count hits or print log messages */
+  reverse: boolean;
+}
+
+export interface Probe {
+  before?(unit: Unit, ctx: ProbeContext): Hit | undefined;
+  after?(result: UnitResult, ctx: ProbeContext): Hit | undefined;
+}
+
+export type RunResult =
+  | { kind: 'hit'; hit: Hit }
+  | { kind: 'end'; outcome: Outcome }
+  | { kind: 'budget' }
+  | { kind: 'time-limit' };
+
+function firstBefore(probes: readonly Probe[], unit: Unit, ctx: ProbeContext): Hit | undefined {
+  for (const p of probes) {
+    const h = p.before?.(unit, ctx);
+    if (h) return h;
+  }
+  return undefined;
+}
+
+function firstAfter(probes: readonly Probe[], result: UnitResult, ctx: ProbeContext): Hit | undefined {
+  for (const p of probes) {
+    const h = p.after?.(result, ctx);
+    if (h) return h;
+  }
+  return undefined;
+}
+
+/**
+ * Runs forward until a probe hits, the run ends, virtual time reaches `untilTime`, or `budget` units ran (so the
+ * caller can yield to incoming requests such as pause). Before-probes are not checked at the starting position:
+ * continuing from a breakpoint first runs the statement it stopped at.
+ */
+export function runForward(t: Timeline, probes: readonly Probe[], budget: number, options: { skipFirstBefore: boolean; untilTime?: number }): RunResult {
+  const ctx: ProbeContext = { t, reverse: false };
+  let first = options.skipFirstBefore;
+  for (let n = 0; n < budget; n++) {
+    const unit = t.machine.peek();
+    if (!unit) return { kind: 'end', outcome: t.machine.outcome() };
+    if (options.untilTime !== undefined && unit.time >= options.untilTime) return { kind: 'time-limit' };
+    if (!first) {
+      const hit = firstBefore(probes, unit, ctx);
+      if (hit) return { kind: 'hit', hit };
+    }
+    first = false;
+    const result = t.forward()!;
+    const hit = firstAfter(probes, result, ctx);
+    if (hit) return { kind: 'hit', hit };
+  }
+  return { kind: 'budget' };
+}
+
+/**
+ * The latest position before `from` where a probe would have stopped a forward run. History is scanned one snapshot
+ * interval at a time, newest first, by replaying it; the timeline is left at the hit (or where it was, if none).
+ */
+export function runBackward(t: Timeline, probes: readonly Probe[], from: number): { position: number; hit: Hit } | undefined {
+  const ctx: ProbeContext = { t, reverse: true };
+  let end = from;
+  for (const start of t.checkpointsBefore(from)) {
+    t.seek(start);
+    let last: { position: number; hit: Hit } | undefined;
+    t.replayTo(
+      end,
+      (pos) => {
+        const unit = t.machine.peek();
+        const hit = unit && pos < from ? firstBefore(probes, unit, ctx) : undefined;
+        if (hit) last = { position: pos, hit };
+      },
+      (posAfter, result) => {
+        const hit = posAfter < from ? firstAfter(probes, result, ctx) : undefined;
+        if (hit) last = { position: posAfter, hit };
+      },
+    );
+    if (last) {
+      t.seek(last.position);
+      return last;
+    }
+    end = start;
+  }
+  t.seek(from);
+  return undefined;
+}
+
+/**
+ * Reverse `next` for one thread: the latest earlier position where that thread was about to run a statement at the
+ * same call depth or shallower (calls made since are stepped over backwards). Found from the unit log alone.
+ */
+export function stepBackTarget(t: Timeline, thread: number): number | undefined {
+  const depth = t.depthOf(thread);
+  for (let p = t.position - 1; p >= 0; p--) {
+    if (t.threadAt(p) !== thread) continue;
+    if (thread === HOST_THREAD) return p;
+    const pc = t.pcAt(p);
+    if (pc < 0) continue;
+    const ref = t.threads[thread];
+    if (!t.machine.vmConfig(ref.vm).code[pc].stmt) continue;
+    if (t.depthAt(p) <= depth) return p;
+  }
+  return undefined;
+}
+
+/** Probes for the three forward steps of one thread. */
+export function stepProbe(kind: 'next' | 'in' | 'out', thread: number, t: Timeline): Probe {
+  const depth0 = t.depthOf(thread);
+  return {
+    before(unit) {
+      if (t.threadOfUnit(unit) !== thread) return undefined;
+      if (thread === HOST_THREAD) return { reason: 'step', thread };
+      const instr = t.machine.vmConfig(unit.kind === 'vcpu' ? unit.vm : 0).code[unit.kind === 'vcpu' ? unit.pc : 0];
+      if (!instr?.stmt) return undefined;
+      const depth = t.depthOf(thread);
+      if (kind === 'in' || (kind === 'next' && depth <= depth0) || (kind === 'out' && depth < depth0)) return { reason: 'step', thread };
+      return undefined;
+    },
+  };
+}
