@@ -1,16 +1,20 @@
-// Time travel over a deterministic machine: every unit run forward is logged (which thread, which instruction, the
-// call depth, how many events came before it), and a snapshot is kept every INTERVAL units. Seeking to any earlier
-// position restores the nearest snapshot at or before it and replays the rest, so the state there is exactly what
-// it was: every register, device field and the trace hash. A change made by the user (a register written from the
-// debugger) forks history at the current position.
+// Time travel over a deterministic machine. A snapshot is kept every INTERVAL units; seeking to any earlier position
+// restores the nearest snapshot at or before it and replays the rest, so the state there is exactly what it was:
+// every register, device field and the trace hash. Nothing else is logged per unit, so a long history costs only its
+// snapshots, and those are thinned out far from where the user is (a snapshot every SPARSE_INTERVAL units there).
+// A change made by the user (a register written from the debugger) forks history at the current position.
 
 import { Machine, MachineOptions, Unit } from './machine';
 import { MachineState } from './state';
 import { TraceEvent } from './trace';
 import { Program } from '../lang/program';
 
-/** Units between snapshots: a seek replays at most this many. */
+/** Units between snapshots near the present and near where the user is: a seek there replays at most this many. */
 export const CHECKPOINT_INTERVAL = 512;
+/** Units between the snapshots kept further away. */
+export const SPARSE_INTERVAL = 16 * CHECKPOINT_INTERVAL;
+/** How far from the head and from the current position snapshots stay dense. */
+export const DENSE_SPAN = 64 * CHECKPOINT_INTERVAL;
 
 /** A thread of the debugger: 0 is the host (and its VMM), then every vCPU of every VM in declaration order. */
 export interface ThreadRef {
@@ -28,33 +32,18 @@ export interface UnitResult {
   events: TraceEvent[];
 }
 
-class GrowableLog {
-  thread = new Int32Array(1 << 12);
-  pc = new Int32Array(1 << 12);
-  depth = new Uint16Array(1 << 12);
-  eventsBefore = new Float64Array(1 << 12);
-
-  ensure(n: number): void {
-    if (n < this.thread.length) return;
-    const size = Math.max(n + 1, this.thread.length * 2);
-    const grow = <T extends Int32Array | Uint16Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.thread = grow(this.thread, (k) => new Int32Array(k));
-    this.pc = grow(this.pc, (k) => new Int32Array(k));
-    this.depth = grow(this.depth, (k) => new Uint16Array(k));
-    this.eventsBefore = grow(this.eventsBefore, (k) => new Float64Array(k));
-  }
+interface Checkpoint {
+  step: number;
+  /** events emitted before this position */
+  events: number;
+  state: MachineState;
 }
 
 export class Timeline {
   readonly machine: Machine;
   readonly threads: ThreadRef[];
   private readonly threadIndex: number[][];
-  private checkpoints: { step: number; state: MachineState }[] = [];
-  private log = new GrowableLog();
+  private checkpoints: Checkpoint[] = [];
   /** units recorded so far: positions 0..head are reachable */
   private headStep = 0;
   private silent = false;
@@ -72,7 +61,11 @@ export class Timeline {
       this.collecting?.push(e);
       if (!this.silent) for (const l of this.listeners) l(e);
     });
-    this.checkpoints.push({ step: 0, state: this.machine.snapshot() });
+    this.checkpoints.push(this.checkpointHere());
+  }
+
+  private checkpointHere(): Checkpoint {
+    return { step: this.position, events: this.machine.state.events, state: this.machine.snapshot() };
   }
 
   /** Events as they happen, except during the silent replays seeking does. */
@@ -110,25 +103,35 @@ export class Timeline {
     if (!unit) return undefined;
     const step = this.position;
     const thread = this.threadOfUnit(unit);
-    const depth = this.depthOf(thread);
-    const eventsBefore = m.state.events;
     const events: TraceEvent[] = [];
     this.collecting = events;
     const pc = m.execute(unit);
     this.collecting = undefined;
-    if (step === this.headStep) this.record(step, thread, pc, depth, eventsBefore);
+    if (step === this.headStep) this.grow();
+    else if (this.silent && (step + 1) % this.interval === 0) this.densify();
     return { unit, thread, pc, events };
   }
 
-  private record(step: number, thread: number, pc: number, depth: number, eventsBefore: number): void {
-    const log = this.log;
-    log.ensure(step);
-    log.thread[step] = thread;
-    log.pc[step] = pc;
-    log.depth[step] = depth;
-    log.eventsBefore[step] = eventsBefore;
-    this.headStep = step + 1;
-    if (this.headStep % this.interval === 0) this.checkpoints.push({ step: this.headStep, state: this.machine.snapshot() });
+  private grow(): void {
+    this.headStep++;
+    if (this.headStep % this.interval !== 0) return;
+    this.checkpoints.push(this.checkpointHere());
+    if ((this.headStep / this.interval) % 64 === 0) this.thin();
+  }
+
+  /** Replaying through a sparse stretch: keep a snapshot here so moving around nearby stays cheap. */
+  private densify(): void {
+    const here = this.position;
+    const i = this.indexAtOrBefore(here);
+    if (this.checkpoints[i].step === here) return;
+    this.checkpoints.splice(i + 1, 0, this.checkpointHere());
+  }
+
+  /** Drops snapshots far from both the head and the current position, down to one every SPARSE_INTERVAL. */
+  private thin(): void {
+    const head = this.headStep;
+    const here = this.position;
+    this.checkpoints = this.checkpoints.filter((c) => c.step === 0 || c.step % SPARSE_INTERVAL === 0 || head - c.step <= DENSE_SPAN || Math.abs(here - c.step) <= DENSE_SPAN);
   }
 
   /** Moves to any position in 0..head, restoring a snapshot and replaying silently. */
@@ -143,10 +146,10 @@ export class Timeline {
   }
 
   /** Replays silently up to `step`, calling `visit` before each unit with its position (for scans). */
-  replayTo(step: number, visit?: (position: number) => void, after?: (position: number, result: UnitResult) => void): void {
+  replayTo(step: number, visit?: (position: number) => void, after?: (position: number, result: UnitResult) => void, done?: () => boolean): void {
     this.silent = true;
     try {
-      while (this.position < step) {
+      while (this.position < step && !done?.()) {
         visit?.(this.position);
         const at = this.position;
         const result = this.forward();
@@ -158,7 +161,7 @@ export class Timeline {
     }
   }
 
-  checkpointAtOrBefore(step: number): { step: number; state: MachineState } {
+  private indexAtOrBefore(step: number): number {
     let lo = 0;
     let hi = this.checkpoints.length - 1;
     while (lo < hi) {
@@ -166,7 +169,11 @@ export class Timeline {
       if (this.checkpoints[mid].step <= step) lo = mid;
       else hi = mid - 1;
     }
-    return this.checkpoints[lo];
+    return lo;
+  }
+
+  checkpointAtOrBefore(step: number): Checkpoint {
+    return this.checkpoints[this.indexAtOrBefore(step)];
   }
 
   /** Snapshot positions at or before `step`, newest first (for scanning history backwards interval by interval). */
@@ -179,40 +186,31 @@ export class Timeline {
     const here = this.position;
     this.headStep = here;
     this.checkpoints = this.checkpoints.filter((c) => c.step < here);
-    this.checkpoints.push({ step: here, state: this.machine.snapshot() });
+    this.checkpoints.push(this.checkpointHere());
   }
 
-  // ------------------------------------------------------------------------------------------ the log
-
-  threadAt(step: number): number {
-    return this.log.thread[step];
-  }
-  pcAt(step: number): number {
-    return this.log.pc[step];
-  }
-  depthAt(step: number): number {
-    return this.log.depth[step];
-  }
-  eventsBeforeStep(step: number): number {
-    return step >= this.headStep ? this.machine.state.events : this.log.eventsBefore[step];
-  }
-
-  /** The position just after the unit that emitted trace event `seq`. */
+  /** The position just after the unit that emitted trace event `seq` (found by replaying its interval). */
   positionAfterEvent(seq: number): number | undefined {
-    if (seq < 0 || seq >= this.eventsBeforeStep(this.headStep)) return undefined;
+    if (seq < 0) return undefined;
+    const here = this.position;
     let lo = 0;
-    let hi = this.headStep - 1;
-    // the last unit whose eventsBefore <= seq emitted it
+    let hi = this.checkpoints.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.log.eventsBefore[mid] <= seq) lo = mid;
+      if (this.checkpoints[mid].events <= seq) lo = mid;
       else hi = mid - 1;
     }
-    return lo + 1;
+    this.seek(this.checkpoints[lo].step);
+    let found: number | undefined;
+    this.replayTo(this.headStep, undefined, (after) => {
+      if (found === undefined && this.machine.state.events > seq) found = after;
+    }, () => found !== undefined);
+    this.seek(here);
+    return found;
   }
 
-  /** Bytes the history holds (snapshots are estimated by their vCPU and device count). */
-  memoryEstimate(): { units: number; checkpoints: number } {
+  /** How much history is kept. */
+  stats(): { units: number; checkpoints: number } {
     return { units: this.headStep, checkpoints: this.checkpoints.length };
   }
 }

@@ -75,53 +75,58 @@ export function runForward(t: Timeline, probes: readonly Probe[], budget: number
 }
 
 /**
- * The latest position before `from` where a probe would have stopped a forward run. History is scanned one snapshot
- * interval at a time, newest first, by replaying it; the timeline is left at the hit (or where it was, if none).
+ * Positions before `from` where a probe would have stopped a forward run, newest first, at most `limit` of them.
+ * History is scanned one snapshot interval at a time, newest first, by replaying it; the timeline ends back at `from`.
  */
-export function runBackward(t: Timeline, probes: readonly Probe[], from: number): { position: number; hit: Hit } | undefined {
+export function findBackward(t: Timeline, probes: readonly Probe[], from: number, limit: number): { position: number; hit: Hit }[] {
   const ctx: ProbeContext = { t, reverse: true };
+  const found: { position: number; hit: Hit }[] = [];
   let end = from;
   for (const start of t.checkpointsBefore(from)) {
     t.seek(start);
-    let last: { position: number; hit: Hit } | undefined;
+    const inInterval: { position: number; hit: Hit }[] = [];
     t.replayTo(
       end,
       (pos) => {
         const unit = t.machine.peek();
         const hit = unit && pos < from ? firstBefore(probes, unit, ctx) : undefined;
-        if (hit) last = { position: pos, hit };
+        if (hit) inInterval.push({ position: pos, hit });
       },
       (posAfter, result) => {
         const hit = posAfter < from ? firstAfter(probes, result, ctx) : undefined;
-        if (hit) last = { position: posAfter, hit };
+        if (hit) inInterval.push({ position: posAfter, hit });
       },
     );
-    if (last) {
-      t.seek(last.position);
-      return last;
-    }
+    found.push(...inInterval.reverse());
+    if (found.length >= limit) break;
     end = start;
   }
   t.seek(from);
-  return undefined;
+  return found.slice(0, limit);
+}
+
+/** Reverse continue: travels to the latest earlier position where a probe stops, if there is one. */
+export function runBackward(t: Timeline, probes: readonly Probe[], from: number): { position: number; hit: Hit } | undefined {
+  const [last] = findBackward(t, probes, from, 1);
+  if (last) t.seek(last.position);
+  return last;
 }
 
 /**
  * Reverse `next` for one thread: the latest earlier position where that thread was about to run a statement at the
- * same call depth or shallower (calls made since are stepped over backwards). Found from the unit log alone.
+ * same call depth or shallower (calls made since are stepped over backwards).
  */
 export function stepBackTarget(t: Timeline, thread: number): number | undefined {
   const depth = t.depthOf(thread);
-  for (let p = t.position - 1; p >= 0; p--) {
-    if (t.threadAt(p) !== thread) continue;
-    if (thread === HOST_THREAD) return p;
-    const pc = t.pcAt(p);
-    if (pc < 0) continue;
-    const ref = t.threads[thread];
-    if (!t.machine.vmConfig(ref.vm).code[pc].stmt) continue;
-    if (t.depthAt(p) <= depth) return p;
-  }
-  return undefined;
+  const probe: Probe = {
+    before(unit) {
+      if (t.threadOfUnit(unit) !== thread) return undefined;
+      if (thread === HOST_THREAD) return { reason: 'step', thread };
+      if (unit.kind !== 'vcpu' || !t.machine.vmConfig(unit.vm).code[unit.pc]?.stmt) return undefined;
+      return t.depthOf(thread) <= depth ? { reason: 'step', thread } : undefined;
+    },
+  };
+  return findBackward(t, [probe], t.position, 1)[0]?.position;
 }
 
 /** Probes for the three forward steps of one thread. */
