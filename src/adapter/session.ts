@@ -11,7 +11,7 @@ import { Program, instrAddress } from '../lang/program';
 import { SourceFile } from '../lang/source';
 import { constantNames } from '../lang/domain/constants';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
-import { Hit, Probe, runBackward, runForward, stepBackTarget, stepProbe } from '../sim/debug/engine';
+import { Hit, Probe, findBackward, runBackward, runForward, stepBackTarget, stepProbe } from '../sim/debug/engine';
 import { LineIndex } from '../sim/debug/lines';
 import { EXCEPTION_FILTERS, ExceptionHit } from '../sim/debug/exceptions';
 import { memoryDataId } from '../sim/debug/watch';
@@ -27,6 +27,8 @@ export interface AdapterHost {
   libraryDir?: string;
   fileExists(path: string): boolean;
   resolvePath(path: string): string;
+  /** called after a long run, when the heap is full of the garbage replaying made: a chance to give memory back */
+  afterLongRun?(): void;
 }
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -38,6 +40,9 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** stop at the end of the scenario (default) so it can be stepped back through; false ends the session there */
   stopAtEnd?: boolean;
 }
+
+/** A run longer than this lets the host reclaim memory afterwards. */
+const LONG_RUN_MS = 250;
 
 /** Units run between looks at incoming requests (pause) during a long run. */
 const RUN_CHUNK = 20_000;
@@ -408,6 +413,11 @@ export class SuspendFlowSession extends DebugSession {
   private run(extra: Probe[], skipFirst: boolean): void {
     const t = this.timeline!;
     if (this.atEnd && !t.machine.peek()) {
+      // At the end of the scenario a step stays there (history can still be stepped back through); continue ends it.
+      if (extra.length > 0) {
+        this.stopAt({ reason: 'pause', thread: this.lastThread, description: 'End of scenario' });
+        return;
+      }
       this.sendEvent(new ExitedEvent(this.exitCode()));
       this.sendEvent(new TerminatedEvent());
       return;
@@ -420,7 +430,7 @@ export class SuspendFlowSession extends DebugSession {
     let progress: string | undefined;
     const chunk = (first: boolean) => {
       if (this.pauseRequested) {
-        this.finishRun(progress);
+        this.finishRun(progress, started);
         this.stopAt({ reason: 'pause', thread: this.lastThread });
         return;
       }
@@ -434,7 +444,7 @@ export class SuspendFlowSession extends DebugSession {
         setImmediate(() => chunk(false));
         return;
       }
-      this.finishRun(progress);
+      this.finishRun(progress, started);
       if (r.kind === 'hit') this.stopAt(r.hit);
       else if (r.kind === 'time-limit') this.stopAt({ reason: 'pause', thread: this.lastThread, description: `reached 'until' at ${formatTime(t.machine.state.now)}` });
       else this.reachEnd();
@@ -442,10 +452,11 @@ export class SuspendFlowSession extends DebugSession {
     chunk(skipFirst);
   }
 
-  private finishRun(progress: string | undefined): void {
+  private finishRun(progress: string | undefined, started: number): void {
     this.running = false;
     this.pauseRequested = false;
     if (progress) this.sendEvent(new ProgressEndEvent(progress));
+    if (Date.now() - started > LONG_RUN_MS) this.host.afterLongRun?.();
   }
 
   private flushLogs(): void {
@@ -520,15 +531,16 @@ export class SuspendFlowSession extends DebugSession {
     const line = typeof args?.line === 'number' ? this.simLine(args.line) : undefined;
     const sites = path && line !== undefined ? this.lines!.sites(path, line) : [];
     const keys = new Set(sites.map((s) => `${s.vm}:${s.pc}`));
-    const targets: DebugProtocol.GotoTarget[] = [];
     // Earlier executions of that line, newest first: going there is travelling back to just before it ran.
-    for (let p = Math.min(t.position, t.head) - 1; p >= 0 && targets.length < 20; p--) {
-      const thread = t.threadAt(p);
-      if (thread === HOST_THREAD) continue;
-      const ref = t.threads[thread];
-      if (!keys.has(`${ref.vm}:${t.pcAt(p)}`)) continue;
-      targets.push({ id: p + 1, label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${p}`, line: args.line });
-    }
+    const probe: Probe = {
+      before: (unit) => (unit.kind === 'vcpu' && keys.has(`${unit.vm}:${unit.pc}`) ? { reason: 'goto', thread: t.threadOfUnit(unit) } : undefined),
+    };
+    const here = t.position;
+    const targets: DebugProtocol.GotoTarget[] = keys.size === 0 ? [] : findBackward(t, [probe], here, 20).map(({ position, hit }) => {
+      const ref = t.threads[hit.thread];
+      return { id: position + 1, label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${position}`, line: args.line };
+    });
+    t.seek(here);
     response.body = { targets };
     this.sendResponse(response);
   }

@@ -16,13 +16,13 @@ import { executeInstruction } from './exec';
 import { handleQueueEntry, initialActionTimes } from './host';
 import { randomBelow, seedState } from './rng';
 import { cloneState, IrqState, MachineState, QueueEntry, QueueKind, RECENT_EVENTS, RunState, VcpuState, VmRunState, VmState } from './state';
-import { canonicalEvent, EventBody, hashString, HASH_SEED, hashHex, TraceEvent } from './trace';
+import { EventBody, hashEvent, HASH_SEED, hashHex, TraceEvent } from './trace';
 import { createDevice, modelOf, readDeviceValue } from './devices/registry';
 import { DeviceModelImpl } from './devices/model';
 import { handleSuspendedWake } from './vmm';
 import { onGuestWake, wakeHost } from './hostpm';
 import { onVmStateChange } from './watchdog';
-import { INVARIANTS, Violation } from './invariants';
+import { INVARIANTS_BY_KIND, Invariant, Violation } from './invariants';
 
 /** How many earlier events a violation keeps as the story of how it happened. */
 const LEAD_EVENTS = 12;
@@ -163,20 +163,26 @@ export class Machine {
 
   emit(vm: number, vcpu: number, body: EventBody): TraceEvent {
     const s = this.state;
-    const event = { ...body, seq: s.events, t: s.now, vm, vcpu } as TraceEvent;
+    // Every caller passes a fresh object literal: stamp it rather than copy it.
+    const event = body as TraceEvent;
+    event.seq = s.events;
+    event.t = s.now;
+    event.vm = vm;
+    event.vcpu = vcpu;
     s.events++;
-    s.hash = hashString(s.hash, canonicalEvent(event));
+    s.hash = hashEvent(s.hash, event);
     s.recent.push(event);
     if (s.recent.length > RECENT_EVENTS) s.recent.shift();
     s.version++;
     for (const l of this.listeners) l(event);
-    if (event.kind !== 'violation') this.checkInvariants(event);
+    const invariants = INVARIANTS_BY_KIND.get(event.kind);
+    if (invariants) this.checkInvariants(event, invariants);
     return event;
   }
 
   /** Checks every invariant against an event; a broken one becomes a violation event with what led to it. */
-  private checkInvariants(event: TraceEvent): void {
-    for (const inv of INVARIANTS) {
+  private checkInvariants(event: TraceEvent, invariants: readonly Invariant[]): void {
+    for (const inv of invariants) {
       const message = inv.check(this, event);
       if (message === undefined) continue;
       const related = this.state.recent.filter((e) => e.kind !== 'violation' && (e.vm === event.vm || e.vm < 0 || event.vm < 0));

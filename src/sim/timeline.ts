@@ -29,6 +29,7 @@ export interface UnitResult {
   thread: number;
   /** the instruction a vCPU executed, or -1 */
   pc: number;
+  /** the events the unit emitted; valid until the next unit runs */
   events: TraceEvent[];
 }
 
@@ -48,6 +49,7 @@ export class Timeline {
   private headStep = 0;
   private silent = false;
   private collecting: TraceEvent[] | undefined;
+  private readonly unitEvents: TraceEvent[] = [];
   private listeners: ((e: TraceEvent) => void)[] = [];
 
   constructor(program: Program, options: MachineOptions = {}, private readonly interval = CHECKPOINT_INTERVAL) {
@@ -103,7 +105,9 @@ export class Timeline {
     if (!unit) return undefined;
     const step = this.position;
     const thread = this.threadOfUnit(unit);
-    const events: TraceEvent[] = [];
+    // One array for every unit's events: callers read them before the next unit runs.
+    const events = this.unitEvents;
+    events.length = 0;
     this.collecting = events;
     const pc = m.execute(unit);
     this.collecting = undefined;

@@ -48,15 +48,72 @@ export type TraceEvent = EventBody & {
   vcpu: number;
 };
 
-/** A stable text form of an event, used for hashing and for the JSON trace. */
+/** The payload fields of each kind of event, in a fixed order (computed once per kind). */
+const PAYLOAD_KEYS = new Map<string, string[]>();
+const HEADER_KEYS = new Set(['seq', 't', 'vm', 'vcpu', 'kind']);
+
+function payloadKeys(e: TraceEvent): string[] {
+  let keys = PAYLOAD_KEYS.get(e.kind);
+  if (!keys) {
+    keys = Object.keys(e).filter((k) => !HEADER_KEYS.has(k)).sort();
+    PAYLOAD_KEYS.set(e.kind, keys);
+  }
+  return keys;
+}
+
+function fieldText(v: unknown): string {
+  return Array.isArray(v) ? v.map(String).join(',') : String(v);
+}
+
+/** A stable text form of an event (what the trace hash covers). */
 export function canonicalEvent(e: TraceEvent): string {
   let out = `${e.seq}|${e.t}|${e.vm}|${e.vcpu}|${e.kind}`;
-  for (const key of Object.keys(e).sort()) {
-    if (key === 'seq' || key === 't' || key === 'vm' || key === 'vcpu' || key === 'kind') continue;
-    const v = (e as unknown as Record<string, unknown>)[key];
-    out += `|${key}=${Array.isArray(v) ? v.map(String).join(',') : String(v)}`;
-  }
+  const rec = e as unknown as Record<string, unknown>;
+  for (const key of payloadKeys(e)) out += `|${key}=${fieldText(rec[key])}`;
   return out;
+}
+
+/** Folds an event into the running hash field by field, numbers as numbers, without building its text. */
+export function hashEvent(h: [number, number], e: TraceEvent): [number, number] {
+  let acc = hashNumber(h, e.seq);
+  acc = hashNumber(acc, e.t);
+  acc = hashNumber(acc, e.vm);
+  acc = hashNumber(acc, e.vcpu);
+  acc = hashString(acc, e.kind);
+  const rec = e as unknown as Record<string, unknown>;
+  for (const key of payloadKeys(e)) acc = hashValue(acc, rec[key]);
+  return acc;
+}
+
+function hashValue(h: [number, number], v: unknown): [number, number] {
+  switch (typeof v) {
+    case 'number':
+      return hashNumber(h, v);
+    case 'string':
+      return hashString(h, v);
+    case 'boolean':
+      return hashNumber(h, v ? 1 : 0);
+    case 'bigint':
+      return hashNumber(hashNumber(h, Number(BigInt.asUintN(32, v))), Number(BigInt.asUintN(32, v >> 32n)));
+    default:
+      if (Array.isArray(v)) {
+        let acc = hashNumber(h, v.length);
+        for (const x of v) acc = hashValue(acc, x);
+        return acc;
+      }
+      return hashString(h, String(v));
+  }
+}
+
+/** Mixes a number (an integer up to 2^53, or any double by its low and high words) into the hash. */
+function hashNumber(h: [number, number], n: number): [number, number] {
+  const lo = n >>> 0;
+  const hi = Math.floor(n / 4294967296) >>> 0;
+  let a = Math.imul(h[0] ^ lo, 0x01000193) >>> 0;
+  let b = Math.imul(h[1] ^ hi ^ (a >>> 11), 0x01000193) >>> 0;
+  a = Math.imul(a ^ (b >>> 13), 0x85ebca6b) >>> 0;
+  b = (b + a) >>> 0;
+  return [a, b];
 }
 
 /** 64-bit FNV-1a as two 32-bit lanes; the machine's trace hash. */

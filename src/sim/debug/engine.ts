@@ -76,7 +76,8 @@ export function runForward(t: Timeline, probes: readonly Probe[], budget: number
 
 /**
  * Positions before `from` where a probe would have stopped a forward run, newest first, at most `limit` of them.
- * History is scanned one snapshot interval at a time, newest first, by replaying it; the timeline ends back at `from`.
+ * History is scanned one snapshot interval at a time, newest first, by replaying it; the timeline is left wherever
+ * the scan ended, so the caller seeks where it wants to be next.
  */
 export function findBackward(t: Timeline, probes: readonly Probe[], from: number, limit: number): { position: number; hit: Hit }[] {
   const ctx: ProbeContext = { t, reverse: true };
@@ -101,14 +102,13 @@ export function findBackward(t: Timeline, probes: readonly Probe[], from: number
     if (found.length >= limit) break;
     end = start;
   }
-  t.seek(from);
   return found.slice(0, limit);
 }
 
 /** Reverse continue: travels to the latest earlier position where a probe stops, if there is one. */
 export function runBackward(t: Timeline, probes: readonly Probe[], from: number): { position: number; hit: Hit } | undefined {
   const [last] = findBackward(t, probes, from, 1);
-  if (last) t.seek(last.position);
+  t.seek(last ? last.position : from);
   return last;
 }
 
@@ -126,7 +126,10 @@ export function stepBackTarget(t: Timeline, thread: number): number | undefined 
       return t.depthOf(thread) <= depth ? { reason: 'step', thread } : undefined;
     },
   };
-  return findBackward(t, [probe], t.position, 1)[0]?.position;
+  const from = t.position;
+  const target = findBackward(t, [probe], from, 1)[0]?.position;
+  if (target === undefined) t.seek(from);
+  return target;
 }
 
 /** Probes for the three forward steps of one thread. */

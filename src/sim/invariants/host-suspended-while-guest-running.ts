@@ -4,6 +4,7 @@ import { Invariant } from './invariant';
 /** The s2idle notify race: the host finished suspending while a guest vCPU was executing (it woke after the host decided). */
 export const hostSuspendedWhileGuestRunning: Invariant = {
   ...invariantInfo('host-suspended-while-guest-running'),
+  kinds: ['host.state'],
   check(m, e) {
     if (e.kind !== 'host.state' || e.to !== 'suspended') return undefined;
     const running: string[] = [];

@@ -21,4 +21,11 @@ export const INVARIANTS: readonly Invariant[] = [
   resumedOutsideRam,
 ];
 
+/** Invariants by the event kinds that can break them. */
+export const INVARIANTS_BY_KIND: ReadonlyMap<string, readonly Invariant[]> = (() => {
+  const map = new Map<string, Invariant[]>();
+  for (const inv of INVARIANTS) for (const k of inv.kinds) map.set(k, [...(map.get(k) ?? []), inv]);
+  return map;
+})();
+
 export type { Invariant, Violation };

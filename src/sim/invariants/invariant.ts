@@ -10,6 +10,8 @@ export interface Invariant {
   id: string;
   title: string;
   description: string;
+  /** the events that can break it: it is only checked on these */
+  kinds: readonly TraceEvent['kind'][];
   check(m: Machine, e: TraceEvent): string | undefined;
 }
 

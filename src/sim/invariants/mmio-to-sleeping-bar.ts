@@ -5,6 +5,7 @@ import { Invariant } from './invariant';
 /** In D1, D2 and D3 a function answers config cycles only (PCI PM 1.2; docs/DOMAIN.md 4.2). */
 export const mmioToSleepingBar: Invariant = {
   ...invariantInfo('mmio-to-sleeping-bar'),
+  kinds: ['mmio'],
   check(m, e) {
     if (e.kind !== 'mmio' || !e.device || !e.blocked) return undefined;
     const index = m.vmConfig(e.vm).devices.findIndex((d) => d.name === e.device);

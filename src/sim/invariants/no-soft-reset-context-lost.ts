@@ -4,6 +4,7 @@ import { Invariant } from './invariant';
 /** A function that reports No_Soft_Reset promises D3hot -> D0 keeps its state (PCI PM 1.2; docs/DOMAIN.md 4.2-4.3). */
 export const noSoftResetContextLost: Invariant = {
   ...invariantInfo('no-soft-reset-context-lost'),
+  kinds: ['context.lost'],
   check(m, e) {
     void m;
     if (e.kind !== 'context.lost' || !e.noSoftReset) return undefined;

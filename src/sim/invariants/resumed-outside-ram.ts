@@ -4,6 +4,7 @@ import { Invariant } from './invariant';
 /** An entry point (CPU_ON, SYSTEM_SUSPEND) must be a valid address in the guest's RAM (PSCI INVALID_ADDRESS). */
 export const resumedOutsideRam: Invariant = {
   ...invariantInfo('resumed-outside-ram'),
+  kinds: ['power'],
   check(m, e) {
     if (e.kind !== 'power' || (e.to !== 'ON' && e.to !== 'ON_PENDING') || e.vcpu < 0) return undefined;
     const v = m.state.vms[e.vm].vcpus[e.vcpu];

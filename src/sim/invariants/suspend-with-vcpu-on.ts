@@ -30,6 +30,7 @@ function suspendingVcpu(m: Machine, e: TraceEvent): number {
  */
 export const suspendWithVcpuOn: Invariant = {
   ...invariantInfo('suspend-with-vcpu-on'),
+  kinds: ['vm.state'],
   check(m, e) {
     if (e.kind !== 'vm.state' || e.to !== 'suspended' || e.vm < 0) return undefined;
     const caller = suspendingVcpu(m, e);

@@ -4,6 +4,7 @@ import { Invariant } from './invariant';
 /** A VM suspended to RAM needs an enabled, wake-armed interrupt, or nothing can ever wake it. */
 export const suspendedWithoutWakeSource: Invariant = {
   ...invariantInfo('suspended-without-wake-source'),
+  kinds: ['vm.state'],
   check(m, e) {
     if (e.kind !== 'vm.state' || e.to !== 'suspended' || e.vm < 0) return undefined;
     const enabled: number[] = [];
