@@ -8,17 +8,18 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { AdapterHost, SuspendFlowSession } from './session';
 
-// Replaying history makes many short-lived objects, and V8 answers a high allocation rate by doubling its young
-// generation, which costs tens of megabytes of resident memory. Keeping it at its starting size trades that for a few
-// more (cheap) scavenges. This flag is read whenever the heap considers growing, so setting it here takes effect.
-v8.setFlagsFromString('--semi-space-growth-factor=1');
-
 /**
- * A full collection after a long run returns the old-space pages that run's garbage took (about 10 MB of resident
- * memory after a million events). `global.gc` only exists with --expose-gc; setting the flag now and fetching `gc`
- * from a fresh context is the documented way to get it without restarting node.
+ * Tunes V8 for a process that is only the adapter (never inside the extension host, which is VS Code's):
+ * - Replaying history makes many short-lived objects, and V8 answers a high allocation rate by doubling its young
+ *   generation, which costs tens of megabytes of resident memory. Keeping it at its starting size trades that for
+ *   a few more (cheap) scavenges. The flag is read whenever the heap considers growing, so setting it now works.
+ * - A full collection after a long run returns the old-space pages that run's garbage took (about 10 MB of resident
+ *   memory after a million events). `global.gc` only exists with --expose-gc; setting the flag and fetching `gc`
+ *   from a fresh context gets it without restarting node.
+ * Returns the collection to run after long runs.
  */
-function fullCollection(): (() => void) | undefined {
+export function tuneForAdapterProcess(): (() => void) | undefined {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
@@ -27,15 +28,23 @@ function fullCollection(): (() => void) | undefined {
     return undefined;
   }
 }
-const collect = fullCollection();
 
-export function nodeHost(libraryDir = path.resolve(__dirname, '../lib')): AdapterHost {
+/**
+ * lib/ beside the code: `dist/../lib` for the bundle, `src/adapter/../../lib` when the adapter runs from its sources
+ * (an in-process server in the tests), so the prelude's frames open the file on disk either way.
+ */
+function defaultLibraryDir(): string {
+  const candidates = [path.resolve(__dirname, '../lib'), path.resolve(__dirname, '../../lib')];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'linux.sflow'))) ?? candidates[0];
+}
+
+export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => void): AdapterHost {
   return {
     readFile: (p) => fs.readFileSync(p, 'utf8'),
     fileExists: (p) => fs.existsSync(p),
     resolvePath: (p) => path.resolve(p),
     libraryDir: fs.existsSync(libraryDir) ? libraryDir : undefined,
-    afterLongRun: collect,
+    afterLongRun,
   };
 }
 
@@ -54,6 +63,7 @@ export function startServer(port: number, host: AdapterHost = nodeHost()): Promi
 }
 
 function main(): void {
+  const host = nodeHost(undefined, tuneForAdapterProcess());
   const serverArg = process.argv.find((a) => a.startsWith('--server='));
   if (serverArg) {
     const port = Number(serverArg.slice('--server='.length));
@@ -61,7 +71,7 @@ function main(): void {
       process.stderr.write(`debugAdapter: '${serverArg}' needs a port number\n`);
       process.exit(2);
     }
-    startServer(port).then((server) => {
+    startServer(port, host).then((server) => {
       const address = server.address() as net.AddressInfo;
       process.stderr.write(`suspend-flow debug adapter listening on 127.0.0.1:${address.port}\n`);
     }, (e: Error) => {
@@ -70,7 +80,7 @@ function main(): void {
     });
     return;
   }
-  const session = new SuspendFlowSession(nodeHost());
+  const session = new SuspendFlowSession(host);
   session.start(process.stdin, process.stdout);
 }
 

@@ -83,6 +83,8 @@ export class Machine {
   readonly program: Program;
   state: MachineState;
   private listeners: ((e: TraceEvent) => void)[] = [];
+  /** the vCPU instruction being executed right now, so events can say which source line caused them */
+  private executing = { vm: -1, pc: -1 };
   readonly chooser: Chooser;
 
   constructor(program: Program, options: MachineOptions = {}) {
@@ -169,6 +171,7 @@ export class Machine {
     event.t = s.now;
     event.vm = vm;
     event.vcpu = vcpu;
+    event.pc = this.executing.vm === vm ? this.executing.pc : -1;
     s.events++;
     s.hash = hashEvent(s.hash, event);
     s.recent.push(event);
@@ -283,7 +286,11 @@ export class Machine {
     const pc = v.pc;
     const instr = cfg.code[pc];
     if (instr.stmt) v.executed++;
+    this.executing.vm = vmIndex;
+    this.executing.pc = pc;
     executeInstruction(this, vmIndex, vcpuIndex, instr);
+    this.executing.vm = -1;
+    this.executing.pc = -1;
     return pc;
   }
 

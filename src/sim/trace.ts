@@ -46,11 +46,13 @@ export type TraceEvent = EventBody & {
   vm: number;
   /** vCPU index, or -1 for the VM or host as a whole */
   vcpu: number;
+  /** the instruction the vCPU was executing when this happened (its source line), or -1 */
+  pc: number;
 };
 
 /** The payload fields of each kind of event, in a fixed order (computed once per kind). */
 const PAYLOAD_KEYS = new Map<string, string[]>();
-const HEADER_KEYS = new Set(['seq', 't', 'vm', 'vcpu', 'kind']);
+const HEADER_KEYS = new Set(['seq', 't', 'vm', 'vcpu', 'kind', 'pc']);
 
 function payloadKeys(e: TraceEvent): string[] {
   let keys = PAYLOAD_KEYS.get(e.kind);

@@ -156,3 +156,15 @@ export function registerNames(): string[] {
 export function fieldMask(field: FieldDef): number {
   return ((1 << field.width) - 1) << field.lsb;
 }
+
+/**
+ * Where config space appears in guest-physical memory for tools that read registers by address (the Peripheral
+ * Viewer): an ECAM window at QEMU virt's high PCIe ECAM base (VIRT_HIGH_PCIE_ECAM), function BB:DD.F at
+ * base + (bus << 20 | dev << 15 | fn << 12).
+ */
+export const ECAM_BASE = 0x4010000000n;
+export const ECAM_SIZE = 256n << 20n;
+
+export function ecamAddress(bus: number, dev: number, fn: number): bigint {
+  return ECAM_BASE + BigInt((bus << 20) | (dev << 15) | (fn << 12));
+}

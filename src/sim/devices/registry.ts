@@ -2,6 +2,7 @@
 // register, PCI functions' BARs, RAM, and unassigned space.
 
 import { DeviceConfig, DevicePath, PciTarget, VmConfig } from '../../lang/program';
+import { ECAM_BASE, ECAM_SIZE } from '../../lang/domain/pci';
 import { Machine } from '../machine';
 import { DeviceState } from '../state';
 import { DeviceCall, DeviceModelImpl } from './model';
@@ -139,6 +140,17 @@ export { D_STATE_NAMES };
  */
 export function peekPhysical(m: Machine, vm: number, address: bigint): number | undefined {
   if (m.inRam(vm, address)) return m.state.vms[vm].memory.get(address) ?? 0;
+  if (address >= ECAM_BASE && address < ECAM_BASE + ECAM_SIZE) {
+    // Config space through the ECAM window; an absent function reads all ones, as on a real bus.
+    const offset = address - ECAM_BASE;
+    const fn = Number(offset >> 12n) & 7;
+    const dev = Number(offset >> 15n) & 31;
+    const bus = Number(offset >> 20n) & 0xff;
+    const index = m.vmConfig(vm).devices.findIndex((d) => d.bus === bus && d.dev === dev && d.fn === fn);
+    const reg = Number(offset & 0xfffn);
+    if (index < 0 || reg >= 256) return 0xff;
+    return configBytes(m, vm, index)[reg];
+  }
   const devices = m.state.vms[vm].devices;
   for (let i = 0; i < devices.length; i++) {
     const fn = devices[i] as PciFunction;

@@ -1,0 +1,39 @@
+// Activation: the language client, the debugger, the timeline view, editor commands, CodeLens and inline values.
+// Only VS Code API here; everything else is in the layers below.
+
+import * as vscode from 'vscode';
+import { LanguageClient } from 'vscode-languageclient/node';
+import { startLanguageClient } from './client';
+import { ScenarioCodeLens } from './codelens';
+import { registerCommands } from './commands';
+import { DEBUG_TYPE, refreshStatus, registerDebugger } from './debug';
+import { ScenarioInlineValues } from './inline-values';
+import { TimelineView } from './timeline-view';
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  client = startLanguageClient(context);
+  const output = vscode.window.createOutputChannel('Suspend Flow');
+  const timeline = new TimelineView(context.extensionUri);
+  const status = registerDebugger(context, (session) => {
+    void refreshStatus(status, session);
+    void timeline.refresh(session);
+  });
+  registerCommands(context, output);
+  const selector: vscode.DocumentSelector = { language: 'suspend-flow' };
+  context.subscriptions.push(
+    output,
+    vscode.window.registerWebviewViewProvider('suspendFlow.timeline', timeline, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.commands.registerCommand('suspendFlow.showTimeline', () => vscode.commands.executeCommand('suspendFlow.timeline.focus')),
+    vscode.languages.registerCodeLensProvider(selector, new ScenarioCodeLens()),
+    vscode.languages.registerInlineValuesProvider(selector, new ScenarioInlineValues()),
+    vscode.debug.onDidStartDebugSession((s) => {
+      if (s.type === DEBUG_TYPE) timeline.reset(s);
+    }),
+  );
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

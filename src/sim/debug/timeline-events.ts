@@ -1,0 +1,59 @@
+// The trace as the timeline view draws it: which lane (the host, a vCPU, a device) each event belongs to, the state
+// a lane enters (a vCPU's power state, a device's D-state, the host's suspend state), and the marks (PSCI calls,
+// VMM exits, interrupts, PMCSR writes, notifications, violations).
+
+import { Program } from '../../lang/program';
+import { describeEvent, eventSource } from '../describe-event';
+import { TraceEvent } from '../trace';
+
+export type MarkKind = 'psci' | 'vmm' | 'irq' | 'pmcsr' | 'notify' | 'violation';
+
+export interface TimelineEvent {
+  seq: number;
+  t: number;
+  kind: MarkKind | 'state';
+  lane: string;
+  source: string;
+  text: string;
+  /** set for state changes: the state the lane enters */
+  state?: string;
+}
+
+export function timelineLanes(program: Program): string[] {
+  return [
+    'host',
+    ...program.vms.flatMap((vm) => Array.from({ length: vm.vcpuCount }, (_, i) => `${vm.name}.vcpu${i}`)),
+    ...program.vms.flatMap((vm) => vm.devices.map((d) => `${vm.name}.${d.name}`)),
+  ];
+}
+
+export function toTimelineEvent(program: Program, e: TraceEvent): TimelineEvent | undefined {
+  const vm = program.vms[e.vm];
+  const vcpuLane = vm && e.vcpu >= 0 ? `${vm.name}.vcpu${e.vcpu}` : 'host';
+  const base = { seq: e.seq, t: e.t, source: eventSource(program, e), text: describeEvent(e) };
+  switch (e.kind) {
+    case 'power':
+      return { ...base, kind: 'state', lane: vcpuLane, state: e.to };
+    case 'host.state':
+      return e.from === e.to ? undefined : { ...base, kind: 'state', lane: 'host', state: e.to };
+    case 'device': {
+      const m = /^(D0|D1|D2|D3hot|D3cold) -> (D0|D1|D2|D3hot|D3cold)$/.exec(e.what);
+      return m && vm ? { ...base, kind: 'state', lane: `${vm.name}.${e.device}`, state: m[2] } : undefined;
+    }
+    case 'psci.call':
+      return { ...base, kind: 'psci', lane: vcpuLane };
+    case 'vmm.exit':
+      return { ...base, kind: 'vmm', lane: vcpuLane };
+    case 'irq.raise':
+      return { ...base, kind: 'irq', lane: vm ? `${vm.name}.vcpu${e.target}` : 'host' };
+    case 'pci.config':
+      return e.access === 'write' && e.register.startsWith('pmcsr') && vm ? { ...base, kind: 'pmcsr', lane: `${vm.name}.${e.device}` } : undefined;
+    case 's2idle.notify':
+      return { ...base, kind: 'notify', lane: vcpuLane };
+    case 'violation':
+    case 'expect.fail':
+      return { ...base, kind: 'violation', lane: vcpuLane };
+    default:
+      return undefined;
+  }
+}
