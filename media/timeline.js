@@ -137,7 +137,13 @@
     const m = e.data;
     if (m.type === 'reset') return reset();
     if (m.type !== 'update') return;
-    for (const name of m.lanes) laneOf(name);
+    for (const name of m.lanes) {
+      const fresh = !lanes.has(name);
+      const lane = laneOf(name);
+      // A new lane starts with the state it had at time 0, so the first change closes a segment.
+      if (fresh && m.initialStates && m.initialStates[name]) add({ seq: -1, t: 0, kind: 'state', lane: name, source: name, text: '', state: m.initialStates[name] });
+      void lane;
+    }
     if (m.truncatedFrom !== undefined) truncate(m.truncatedFrom);
     for (const ev of m.events) add(ev);
     // Keep at most the configured number of elements: the oldest go first.

