@@ -5,7 +5,7 @@
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { compileExpression } from '../lang/checker';
 import { RExpr, Program } from '../lang/program';
-import { evaluate, formatValue } from '../sim/eval';
+import { evaluate, formatDuration, formatValue } from '../sim/eval';
 import { Machine, Unit } from '../sim/machine';
 import { LineIndex } from '../sim/debug/lines';
 import { FunctionMatcher, parseFunctionBreakpoint } from '../sim/debug/function-breakpoints';
@@ -40,6 +40,12 @@ interface DataBreakpoint {
   last: bigint;
 }
 
+/** A request as the client sent it, with the ids it was answered with: what a restart applies again. */
+interface Requested<T> {
+  requested: T[];
+  ids: number[];
+}
+
 export class Breakpoints {
   private nextId = 1;
   private readonly lines = new Map<string, LineBreakpoint[]>();
@@ -50,6 +56,9 @@ export class Breakpoints {
   exceptionFilters = new Set(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.id));
   /** log messages to print (collected during a run, printed by the session) */
   readonly logs: string[] = [];
+  private lineRequests = new Map<string, Requested<DebugProtocol.SourceBreakpoint> & { toDap: (line: number) => number; fromDap: (line: number) => number }>();
+  private functionRequests: Requested<DebugProtocol.FunctionBreakpoint> = { requested: [], ids: [] };
+  private dataRequests: Requested<DebugProtocol.DataBreakpoint> = { requested: [], ids: [] };
 
   constructor(
     private readonly program: Program,
@@ -58,11 +67,29 @@ export class Breakpoints {
 
   // ------------------------------------------------------------------------------------------ line
 
-  setLineBreakpoints(path: string, requested: DebugProtocol.SourceBreakpoint[], toDap: (line: number) => number, fromDap: (line: number) => number): DebugProtocol.Breakpoint[] {
+  /**
+   * Applies every breakpoint of an earlier session (a restart) to this one, with the ids the client knows them by:
+   * lines, functions and data are resolved again against the new program and machine.
+   */
+  carryOver(previous: Breakpoints, m: Machine): void {
+    this.nextId = Math.max(this.nextId, previous.nextId);
+    this.exceptionFilters = previous.exceptionFilters;
+    for (const [path, r] of previous.lineRequests) this.setLineBreakpoints(path, r.requested, r.toDap, r.fromDap, r.ids);
+    this.setFunctionBreakpoints(previous.functionRequests.requested, previous.functionRequests.ids);
+    this.setDataBreakpoints(m, previous.dataRequests.requested, previous.dataRequests.ids);
+  }
+
+  private allocate(ids: number[] | undefined, i: number): number {
+    const id = ids?.[i] ?? this.nextId;
+    this.nextId = Math.max(this.nextId, id + 1);
+    return id;
+  }
+
+  setLineBreakpoints(path: string, requested: DebugProtocol.SourceBreakpoint[], toDap: (line: number) => number, fromDap: (line: number) => number, ids?: number[]): DebugProtocol.Breakpoint[] {
     const out: DebugProtocol.Breakpoint[] = [];
     const kept: LineBreakpoint[] = [];
-    for (const r of requested) {
-      const id = this.nextId++;
+    for (const [i, r] of requested.entries()) {
+      const id = this.allocate(ids, i);
       const wanted = fromDap(r.line);
       const line = this.index.resolve(path, wanted);
       if (line === undefined) {
@@ -75,6 +102,7 @@ export class Breakpoints {
       if (problem === undefined) kept.push(bp);
     }
     this.lines.set(path, kept);
+    this.lineRequests.set(path, { requested, ids: out.map((b) => b.id!), toDap, fromDap });
     this.rebuildSites();
     return out;
   }
@@ -107,10 +135,10 @@ export class Breakpoints {
 
   // ------------------------------------------------------------------------------------------ functions
 
-  setFunctionBreakpoints(requested: DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+  setFunctionBreakpoints(requested: DebugProtocol.FunctionBreakpoint[], ids?: number[]): DebugProtocol.Breakpoint[] {
     this.functions = [];
-    return requested.map((r) => {
-      const id = this.nextId++;
+    const out = requested.map((r, i): DebugProtocol.Breakpoint => {
+      const id = this.allocate(ids, i);
       const parsed = parseFunctionBreakpoint(this.program, r.name);
       if ('error' in parsed) return { id, verified: false, message: parsed.error };
       const bp: FunctionBreakpoint = { id, matcher: parsed.matcher, condition: r.condition, hitCondition: r.hitCondition, hits: 0, compiled: new Map() };
@@ -119,14 +147,16 @@ export class Breakpoints {
       this.functions.push(bp);
       return { id, verified: true, message: `stops on ${parsed.matcher.describe}` };
     });
+    this.functionRequests = { requested, ids: out.map((b) => b.id!) };
+    return out;
   }
 
   // ------------------------------------------------------------------------------------------ data
 
-  setDataBreakpoints(m: Machine, requested: DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+  setDataBreakpoints(m: Machine, requested: DebugProtocol.DataBreakpoint[], ids?: number[]): DebugProtocol.Breakpoint[] {
     this.data = [];
-    return requested.map((r) => {
-      const id = this.nextId++;
+    const out = requested.map((r, i): DebugProtocol.Breakpoint => {
+      const id = this.allocate(ids, i);
       const watch = createWatch(m, r.dataId);
       if ('error' in watch) return { id, verified: false, message: watch.error };
       // VS Code calls 'write' "Break on Value Change"; 'readWrite' ("Value Access") stops on every write.
@@ -134,6 +164,8 @@ export class Breakpoints {
       this.data.push({ id, watch, access, last: watch.read(m) });
       return { id, verified: true, message: `${access === 'change' ? 'on change of' : 'on every write to'} ${watch.label}` };
     });
+    this.dataRequests = { requested, ids: out.map((b) => b.id!) };
+    return out;
   }
 
   /** Watched values can change by time travel: read them afresh before every run. */
@@ -234,7 +266,9 @@ export class Breakpoints {
     return message.replace(/\{([^}]*)\}/g, (_, text: string) => {
       const c = compileExpression(this.program, text, vm);
       if (!c.expr) return `{${text}: ${c.diagnostics[0]?.message ?? 'error'}}`;
-      return formatValue(evaluate(m, c.expr, unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }));
+      const v = evaluate(m, c.expr, unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] });
+      // As the language's `log "...{expr}"` renders its holes: times as durations, conditions as true/false.
+      return c.type === 'time' ? formatDuration(v) : c.type === 'bool' ? String(v !== 0n) : formatValue(v);
     });
   }
 

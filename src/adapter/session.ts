@@ -63,6 +63,8 @@ export class SuspendFlowSession extends DebugSession {
   private readonly handles = new Handles<() => StateNode[]>();
   private running = false;
   private pauseRequested = false;
+  /** the run in progress (chunks of an older run, cancelled by restart, terminate or disconnect, stop silently) */
+  private runToken = 0;
   private atEnd = false;
   private lastThread = HOST_THREAD;
   private lastException?: ExceptionHit;
@@ -77,6 +79,15 @@ export class SuspendFlowSession extends DebugSession {
     super();
     this.setDebuggerLinesStartAt1(false);
     this.setDebuggerColumnsStartAt1(false);
+    // The base class shuts the adapter down on any 'error', including a message that is not JSON or not an object
+    // ("Error handling data"). Such a message cannot be answered (it has no seq), but it must not end the session:
+    // only a failing stream does.
+    this.removeAllListeners('error');
+    this.on('error', (e: { body?: unknown }) => {
+      const what = String(e?.body ?? e);
+      if (what.startsWith('Error handling data')) this.output(`ignored a malformed message: ${what}`, 'stderr');
+      else this.shutdown();
+    });
   }
 
   // ------------------------------------------------------------------------------------------ plumbing
@@ -190,42 +201,42 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
-    if (!args || typeof args.program !== 'string' || args.program === '') {
-      this.fail(response, "launch needs 'program': the path of a .sflow scenario");
+    const loaded = this.load(args);
+    if ('error' in loaded) {
+      this.fail(response, loaded.error);
       return;
     }
+    this.cancelRun();
+    this.launchArgs = args;
+    this.untilTime = loaded.until;
+    this.startSession(loaded.program, args);
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  /** Checks the launch arguments, reads the scenario and checks it with the prelude (launch and restart). */
+  private load(args: LaunchArguments): { program: Program; until?: number } | { error: string } {
+    if (!args || typeof args.program !== 'string' || args.program === '') return { error: "launch needs 'program': the path of a .sflow scenario" };
     let until: number | undefined;
     if (args.until !== undefined) {
       until = typeof args.until === 'number' ? args.until : parseTimeText(args.until);
-      if (until === undefined) {
-        this.fail(response, `'until' is a time such as 50ms, not '${args.until}'`);
-        return;
-      }
+      if (until === undefined) return { error: `'until' is a time such as 50ms, not '${args.until}'` };
     }
-    if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) {
-      this.fail(response, `'seed' is a non-negative integer, not ${JSON.stringify(args.seed)}`);
-      return;
-    }
+    if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) return { error: `'seed' is a non-negative integer, not ${JSON.stringify(args.seed)}` };
     const path = this.host.resolvePath(args.program);
     let text: string;
     try {
       text = this.host.readFile(path);
     } catch (e) {
-      this.fail(response, `cannot read ${path}: ${(e as Error).message}`);
-      return;
+      return { error: `cannot read ${path}: ${(e as Error).message}` };
     }
     const checked = check([new SourceFile(path, text), ...preludeFiles()]);
     if (hasErrors(checked.diagnostics)) {
       const lines = checked.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
       for (const l of lines) this.output(l, 'stderr');
-      this.fail(response, `the scenario has errors:\n${lines.join('\n')}`);
-      return;
+      return { error: `the scenario has errors:\n${lines.join('\n')}` };
     }
-    this.launchArgs = args;
-    this.untilTime = until;
-    this.startSession(checked.program, args);
-    this.sendResponse(response);
-    this.sendEvent(new InitializedEvent());
+    return { program: checked.program, until };
   }
 
   private startSession(program: Program, args: LaunchArguments): void {
@@ -249,7 +260,8 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
     if (!this.timeline) return;
     if (this.launchArgs?.stopOnEntry) this.stopAt({ reason: 'entry', thread: this.entryThread() });
-    else this.run([], true);
+    // Nothing has stopped yet: a breakpoint on the very first statement stops there.
+    else this.run([], false);
   }
 
   private entryThread(): number {
@@ -258,34 +270,52 @@ export class SuspendFlowSession extends DebugSession {
     return unit ? t.threadOfUnit(unit) : HOST_THREAD;
   }
 
-  protected override restartRequest(response: DebugProtocol.RestartResponse): void {
+  /**
+   * Starts over: the scenario is read and checked again (the user restarts after editing it), with the launch
+   * configuration the client sends (or the one launched with), and every breakpoint carried over with its id.
+   */
+  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
     if (!this.program || !this.launchArgs) {
       this.fail(response, 'nothing to restart: launch first');
       return;
     }
-    const lineBps = this.savedLineRequests;
-    this.startSession(this.program, this.launchArgs);
-    for (const [path, req] of lineBps) this.bps!.setLineBreakpoints(path, req, (l) => this.dapLine(l), (l) => this.simLine(l));
+    const given = args?.arguments as LaunchArguments | undefined;
+    const launchArgs = given && typeof given === 'object' && typeof given.program === 'string' ? given : this.launchArgs;
+    const loaded = this.load(launchArgs);
+    if ('error' in loaded) {
+      this.fail(response, loaded.error);
+      return;
+    }
+    this.cancelRun();
+    this.launchArgs = launchArgs;
+    this.untilTime = loaded.until;
+    const previous = this.bps;
+    this.startSession(loaded.program, launchArgs);
+    if (previous) this.bps!.carryOver(previous, this.timeline!.machine);
     this.sendResponse(response);
-    if (this.launchArgs.stopOnEntry) this.stopAt({ reason: 'entry', thread: this.entryThread() });
-    else this.run([], true);
+    if (launchArgs.stopOnEntry) this.stopAt({ reason: 'entry', thread: this.entryThread() });
+    else this.run([], false);
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.pauseRequested = true;
+    this.cancelRun();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.pauseRequested = true;
-    this.running = false;
+    this.cancelRun();
     this.sendResponse(response);
   }
 
-  // ------------------------------------------------------------------------------------------ breakpoints
+  /** Abandons a run in progress: its remaining chunks do nothing and it sends no stopped event. */
+  private cancelRun(): void {
+    this.runToken++;
+    this.running = false;
+    this.pauseRequested = false;
+  }
 
-  private savedLineRequests = new Map<string, DebugProtocol.SourceBreakpoint[]>();
+  // ------------------------------------------------------------------------------------------ breakpoints
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
@@ -294,7 +324,6 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    this.savedLineRequests.set(path, requested);
     if (!this.bps) {
       response.body = { breakpoints: requested.map((r) => ({ verified: false, line: r.line, message: 'the scenario is not loaded yet' })) };
       this.sendResponse(response);
@@ -434,9 +463,14 @@ export class SuspendFlowSession extends DebugSession {
     const probes = [...this.bps!.probes(t), ...extra];
     this.running = true;
     this.pauseRequested = false;
+    const token = ++this.runToken;
     const started = Date.now();
     let progress: string | undefined;
     const chunk = (first: boolean) => {
+      if (token !== this.runToken) {
+        if (progress) this.sendEvent(new ProgressEndEvent(progress));
+        return;
+      }
       if (this.pauseRequested) {
         this.finishRun(progress, started);
         this.stopAt({ reason: 'pause', thread: this.lastThread });
@@ -454,8 +488,11 @@ export class SuspendFlowSession extends DebugSession {
       }
       this.finishRun(progress, started);
       if (r.kind === 'hit') this.stopAt(r.hit);
-      else if (r.kind === 'time-limit') this.stopAt({ reason: 'pause', thread: this.lastThread, description: `reached 'until' at ${formatTime(t.machine.state.now)}` });
-      else this.reachEnd();
+      else if (r.kind === 'time-limit') {
+        // 'until' stops the first run that reaches it; continuing from there goes on.
+        this.untilTime = undefined;
+        this.stopAt({ reason: 'pause', thread: this.lastThread, description: `reached 'until' at ${formatTime(t.machine.state.now)}` });
+      } else this.reachEnd();
     };
     chunk(skipFirst);
   }
@@ -703,7 +740,8 @@ export class SuspendFlowSession extends DebugSession {
     const v = m.state.vms[ref.vm].vcpus[ref.vcpu];
     const frames: DebugProtocol.StackFrame[] = [];
     const stack = v.stack;
-    if (stack.length === 0 || v.pc < 0) {
+    // A vCPU that is off (CPU_OFF, or never started) runs nothing: its stale pc and stack are not a place to show.
+    if (stack.length === 0 || v.pc < 0 || v.run === 'off') {
       const what = v.run === 'off' ? 'powered off' : v.run === 'faulted' ? `faulted: ${v.fault}` : `pc 0x${v.pcAddress.toString(16)}`;
       return [{ id: thread * 1024, name: `${t.machine.vcpuName(ref.vm, ref.vcpu)} (${what})`, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: `0x${v.pcAddress.toString(16)}` }];
     }
@@ -773,9 +811,12 @@ export class SuspendFlowSession extends DebugSession {
     if (args.count) nodes = nodes.slice(start, start + args.count);
     const vm = this.vmOfThread(this.lastThread);
     const vmName = this.program!.vms[vm]?.name;
+    const parent = args.variablesReference;
     response.body = {
       variables: nodes.map((n) => {
-        const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.handles.create(n.children) : 0 };
+        // A child's reference finds its node again through its parent each time, so it always shows the machine as
+        // it is now (a node's own children closure keeps the values read when the node was made).
+        const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.handles.create(() => this.childrenOf(parent, n.name)) : 0 };
         if (n.path) v.evaluateName = n.path;
         if (n.description) v.type = n.description;
         const address = /^0x[0-9a-f]+/.exec(n.value);
@@ -784,6 +825,10 @@ export class SuspendFlowSession extends DebugSession {
       }),
     };
     this.sendResponse(response);
+  }
+
+  private childrenOf(parent: number, name: string): StateNode[] {
+    return this.handles.get(parent)?.().find((n) => n.name === name)?.children?.() ?? [];
   }
 
   protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
@@ -829,19 +874,24 @@ export class SuspendFlowSession extends DebugSession {
       this.fail(response, compiled.diagnostics.map((d) => d.message).join('; ') || `cannot evaluate '${text}'`);
       return;
     }
-    const scope = ref.vm >= 0 ? t.machine.scope(ref.vm, ref.vcpu) : { vm: 0, vcpu: 0, args: [] };
+    const scope = ref.vm >= 0 ? { ...t.machine.scope(ref.vm, ref.vcpu), args: this.frameOf(thread, args.frameId)?.args ?? [] } : { vm: 0, vcpu: 0, args: [] };
     response.body = { result: formatResult(t.machine, compiled, scope), variablesReference: 0 };
     this.sendResponse(response);
   }
 
-  private paramsOfFrame(thread: number, frameId: number | undefined): string[] | undefined {
+  /** The call frame a frame id names (the top one without an id): its parameters and their values. */
+  private frameOf(thread: number, frameId: number | undefined) {
     const t = this.timeline!;
     const ref = t.threads[thread];
     if (!ref || ref.vm < 0) return undefined;
     const v = t.machine.state.vms[ref.vm].vcpus[ref.vcpu];
     const level = frameId === undefined ? 0 : frameId % 1024;
-    const f = v.stack[v.stack.length - 1 - level];
-    return f ? t.machine.vmConfig(ref.vm).frames[f.frame]?.params : undefined;
+    return v.stack[v.stack.length - 1 - level];
+  }
+
+  private paramsOfFrame(thread: number, frameId: number | undefined): string[] | undefined {
+    const f = this.frameOf(thread, frameId);
+    return f ? this.timeline!.machine.vmConfig(this.timeline!.threads[thread].vm).frames[f.frame]?.params : undefined;
   }
 
   /** Debug console commands: `trace [N]`, `explain`, `where`, `help`. */

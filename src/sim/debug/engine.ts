@@ -132,12 +132,20 @@ export function stepBackTarget(t: Timeline, thread: number): number | undefined 
   return target;
 }
 
-/** Probes for the three forward steps of one thread. */
+/**
+ * Probes for the three forward steps of one thread. A step first completes what the thread was about to do: it
+ * lands only after the thread itself ran (when the stop was on another thread, the first unit to run is not its).
+ */
 export function stepProbe(kind: 'next' | 'in' | 'out', thread: number, t: Timeline): Probe {
   const depth0 = t.depthOf(thread);
+  let ran = false;
   return {
+    after(result) {
+      if (result.thread === thread) ran = true;
+      return undefined;
+    },
     before(unit) {
-      if (t.threadOfUnit(unit) !== thread) return undefined;
+      if (!ran || t.threadOfUnit(unit) !== thread) return undefined;
       if (thread === HOST_THREAD) return { reason: 'step', thread };
       const instr = t.machine.vmConfig(unit.kind === 'vcpu' ? unit.vm : 0).code[unit.kind === 'vcpu' ? unit.pc : 0];
       if (!instr?.stmt) return undefined;

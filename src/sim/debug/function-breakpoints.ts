@@ -141,7 +141,14 @@ export function parseFunctionBreakpoint(program: Program, rawName: string): Func
     };
   }
   const known = knownFunctionBreakpoints(program);
-  return { error: `no function breakpoint '${name}'${suggest(name, known)}; it can be a PSCI function (SYSTEM_SUSPEND, CPU_OFF, ...), psci, s2idle_notify, pmcsr[:DEVICE[:STATE]], vmm, exit:KIND, or a proc` };
+  // What exists in this program, by kind, so the message answers "what can I break on here?".
+  const devices = [...new Set(program.vms.flatMap((vm) => vm.devices.map((d) => d.name)))];
+  const procs = [...new Set(program.vms.flatMap((vm) => vm.frames.filter((f) => f.kind === 'proc').map((f) => f.name)))];
+  return {
+    error: `no function breakpoint '${name}'${suggest(name, known)}; it can be a PSCI function (SYSTEM_SUSPEND, CPU_OFF, CPU_ON, ...), psci, s2idle_notify, `
+      + `pmcsr, ${devices.length ? devices.map((d) => `pmcsr:${d}`).join(', ') + ' (with :D0, :D1, :D2 or :D3hot)' : 'pmcsr:DEVICE (this scenario has no devices)'}, `
+      + `vmm, ${EXIT_KINDS.map((k) => `exit:${k}`).join(', ')}, or a proc: ${procs.join(', ') || 'none'}`,
+  };
 }
 
 function suggest(word: string, candidates: Iterable<string>): string {
