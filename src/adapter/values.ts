@@ -46,6 +46,8 @@ export function setStateValue(m: Machine, path: string, valueText: string): { ok
     virtioAction(m, vm, -1, device, 'status', value);
     return { ok: true };
   }
+  // `VM.DEV.config.REG[.FIELD]` (the variables view's form) or `VM.DEV.REG[.FIELD]`.
+  if (parts[2] === 'config') parts.splice(2, 1);
   const register = lookupRegister(parts[2] ?? '');
   if (!register) return { error: `${path} is read-only: change a device through its config registers or MMIO` };
   const field = parts[3] ? lookupField(register.def, parts[3]) : undefined;

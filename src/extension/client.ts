@@ -1,9 +1,9 @@
 // The language client: the language server runs as its own process (dist/server.js) and talks over IPC. Prelude
-// sources the server points at (`sflow-prelude:/linux.sflow`) are served from the embedded text.
+// sources the server points at (`sflow-prelude:/linux.sflow`) come from the server too: it answers LSP's
+// workspace/textDocumentContent for that scheme, and the client registers the content provider from that.
 
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { preludeFiles } from '../lang/prelude';
 
 export const PRELUDE_SCHEME = 'sflow-prelude';
 
@@ -19,11 +19,6 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
   };
   const client = new LanguageClient('suspendFlow', 'Suspend Flow Language Server', serverOptions, clientOptions);
   void client.start();
-  context.subscriptions.push(
-    client,
-    vscode.workspace.registerTextDocumentContentProvider(PRELUDE_SCHEME, {
-      provideTextDocumentContent: (uri) => preludeFiles().find((f) => f.path === `lib${uri.path}`)?.text ?? '',
-    }),
-  );
+  context.subscriptions.push(client);
   return client;
 }

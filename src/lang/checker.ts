@@ -1005,12 +1005,14 @@ class Checker {
       ctx.diags.add(deviceName.span, 'not-a-value', `'${deviceName.text}' is a device, not a value; use ${deviceName.text}.dstate, ${deviceName.text}.status or ${deviceName.text}.REGISTER`);
       return fail;
     }
-    const [first, second, ...tail] = rest;
+    // `DEV.config.REG[.FIELD]` names a config register explicitly (on a virtio device `DEV.status` is the virtio status).
+    const explicitConfig = rest[0].text === 'config' && rest.length > 1;
+    const [first, second, ...tail] = explicitConfig ? rest.slice(1) : rest;
     if (tail.length > 0) {
       ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
       return fail;
     }
-    const modelField = lookupDeviceField(first.text);
+    const modelField = explicitConfig ? undefined : lookupDeviceField(first.text);
     const hasField = (f: { virtioOnly: boolean; models?: string[] }) => (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
     if (modelField && hasField(modelField) && !second) {
       const type: P.ValueType = modelField.name === 'decodes' ? 'bool' : 'int';

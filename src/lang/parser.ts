@@ -489,21 +489,17 @@ class Parser {
   }
 
   private parseStatement(): A.Stmt {
-    const start = this.tok.span.start;
+    const first = this.tok;
+    const start = first.span.start;
     try {
       const stmt = this.parseStatementInner();
-      if (stmt.kind !== 'label' && stmt.kind !== 'loop' && stmt.kind !== 'if' && stmt.kind !== 'onIrq' && stmt.kind !== 'foreach') this.endStatement(`'${this.firstWord(stmt)}'`);
+      if (stmt.kind !== 'label' && stmt.kind !== 'loop' && stmt.kind !== 'if' && stmt.kind !== 'onIrq' && stmt.kind !== 'foreach') this.endStatement(`'${first.text}'`);
       return stmt;
     } catch (e) {
       if (!(e instanceof ParseAbort)) throw e;
       this.recover();
       return { kind: 'error', span: { start, end: Math.max(start, this.prevEnd()) } };
     }
-  }
-
-  private firstWord(stmt: A.Stmt): string {
-    const text = this.tokens.find((t) => t.span.start === stmt.span.start)?.text;
-    return text ?? stmt.kind;
   }
 
   private parseStatementInner(): A.Stmt {

@@ -56,7 +56,7 @@ function hostNode(m: Machine): StateNode {
       {
         name: 'policies',
         value: String(m.program.host.policies.length),
-        children: () => m.program.host.policies.map((p, i) => ({ name: `[${i}]`, value: `suspend ${p.kind} ${m.vmConfig(p.vm).name}` })),
+        children: () => m.program.host.policies.map((p, i) => ({ name: `[${i}]`, value: p.vm < 0 ? `suspend ${p.kind}` : `suspend ${p.kind} ${m.vmConfig(p.vm).name}` })),
       },
       {
         name: 'trace',
@@ -137,7 +137,7 @@ export function powerNode(m: Machine, vm: number, vcpu: number): StateNode {
   const cfg = m.vmConfig(vm);
   const v = m.state.vms[vm].vcpus[vcpu];
   const prefix = `${cfg.name}.vcpu${vcpu}`;
-  const waits = m.waitDescription(cfg, v);
+  const waits = m.waitDescription(cfg, v, !m.peek());
   return {
     name: 'Power',
     value: `${POWER_STATE_NAMES[v.power]}, ${MP_NAMES[v.mp]}`,
@@ -220,7 +220,7 @@ export function deviceNode(m: Machine, vm: number, index: number): StateNode {
       if (d.virtio) {
         const status = Number(value('status'));
         model.push(
-          { name: 'virtio status', value: `${hex(BigInt(status))} (${statusName(status)})`, path: `${prefix}.status`, description: 'ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128' },
+          { name: 'virtio status', value: `${hex(BigInt(status))} ${statusName(status).replace(/^\d+ /, '')}`, path: `${prefix}.status`, description: 'ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128' },
           { name: 'features', value: hex(value('features')), path: `${prefix}.features` },
           { name: 'driver features', value: hex(value('driver_features')), path: `${prefix}.driver_features` },
         );
@@ -250,7 +250,7 @@ function configNode(m: Machine, vm: number, index: number): StateNode {
       return {
         name: def.name,
         value: `0x${raw.toString(16).padStart(width, '0')}`,
-        path: `${prefix}.${def.name}`,
+        path: `${prefix}.config.${def.name}`,
         description: `${def.doc} (offset 0x${offset.toString(16)}, ${def.size * 8} bits${def.fields.length ? '' : `, ${def.access}`})`,
         children: def.fields.length
           ? () => def.fields.map((f) => {
@@ -259,7 +259,7 @@ function configNode(m: Machine, vm: number, index: number): StateNode {
             return {
               name: f.name,
               value: named ? `${named} (${v})` : `0x${v.toString(16)}`,
-              path: `${prefix}.${def.name}.${f.name}`,
+              path: `${prefix}.config.${def.name}.${f.name}`,
               description: `[${f.width === 1 ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}: ${f.doc}`,
             };
           })

@@ -606,20 +606,24 @@ export class Machine {
     return waiting.length ? { kind: 'hang', waiting } : { kind: 'finished' };
   }
 
-  /** What a blocked vCPU waits for, in words; undefined if it is not waiting. */
-  waitDescription(cfg: VmConfig, v: VcpuState): string | undefined {
+  /**
+   * What a blocked vCPU waits for, in words; undefined if it is not waiting. `atEnd` says the run is over, so the
+   * wait will never end (a hang); mid-run it is just what the vCPU is doing.
+   */
+  waitDescription(cfg: VmConfig, v: VcpuState, atEnd = true): string | undefined {
     const instr: Instr | undefined = v.pc >= 0 ? cfg.code[v.pc] : undefined;
+    const never = (s: string) => (atEnd ? s : '');
     switch (v.run) {
       case 'wait-signal':
-        return `waits for signal '${cfg.signals[v.waitSignal]}' that nothing raises any more`;
+        return `waits for signal '${cfg.signals[v.waitSignal]}'${never(' that nothing raises any more')}`;
       case 'wait-expr':
-        return `waits for '${instr && instr.op === 'waitExpr' ? instr.loc.file.slice(instr.loc.span).replace(/^wait\s+/, '') : '?'}', which never becomes true`;
+        return `waits for '${instr && instr.op === 'waitExpr' ? instr.loc.file.slice(instr.loc.span).replace(/^wait\s+/, '') : '?'}'${never(', which never becomes true')}`;
       case 'wfi':
-        return `is in ${POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power]} and no interrupt is coming`;
+        return `is in ${POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power]}${atEnd ? ' and no interrupt is coming' : ' until an interrupt'}`;
       case 'suspended':
-        return 'is suspended and no wake-up interrupt is coming';
+        return atEnd ? 'is suspended and no wake-up interrupt is coming' : 'is suspended until a wake-up interrupt';
       case 'exit':
-        return `is trapped in a ${v.exit?.kind ?? ''} exit that the VMM deferred and nothing answers`;
+        return `is trapped in a ${v.exit?.kind ?? ''} exit${v.exit?.deferred ? ' that the VMM deferred' : ''}${never(' and nothing answers')}`;
       default:
         return undefined;
     }

@@ -312,17 +312,17 @@ forEachTransport('breakpoints', (adapter) => {
       const devices = await c.scope(1024, 'Devices');
       const pmcsr = await c.variable(devices.variablesReference, 'gpu', 'config space', 'pmcsr');
       const info = await c.ok<DebugProtocol.DataBreakpointInfoResponse>('dataBreakpointInfo', { variablesReference: pmcsr.variablesReference, name: 'state' });
-      assert.deepStrictEqual(info.body, { dataId: 'guest.gpu.pmcsr.state', description: 'guest.gpu.pmcsr.state', accessTypes: ['write', 'readWrite'], canPersist: true });
+      assert.deepStrictEqual(info.body, { dataId: 'guest.gpu.config.pmcsr.state', description: 'guest.gpu.config.pmcsr.state', accessTypes: ['write', 'readWrite'], canPersist: true });
       const set = await c.ok<DebugProtocol.SetDataBreakpointsResponse>('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId, accessType: 'write' }] });
-      assert.deepStrictEqual(set.body.breakpoints.map((b) => [b.verified, b.message]), [[true, 'on change of guest.gpu.pmcsr.state']]);
+      assert.deepStrictEqual(set.body.breakpoints.map((b) => [b.verified, b.message]), [[true, 'on change of guest.gpu.config.pmcsr.state']]);
       const id = set.body.breakpoints[0].id!;
       const d3 = await cont(c);
       assert.deepStrictEqual(await where(c, d3), ['data breakpoint', 2, [id], 'guest.vcpu0:33']);
-      assert.strictEqual(d3.body.description, 'guest.gpu.pmcsr.state: 0 -> 3');
+      assert.strictEqual(d3.body.description, 'guest.gpu.config.pmcsr.state: 0 -> 3');
       assert.strictEqual(await c.evaluate('gpu.pmcsr.state', 'watch', 1024), 'D3hot (3)');
       const d0 = await cont(c);
       assert.deepStrictEqual(await where(c, d0), ['data breakpoint', 2, [id], 'guest.vcpu0:39']);
-      assert.strictEqual(d0.body.description, 'guest.gpu.pmcsr.state: 3 -> 0');
+      assert.strictEqual(d0.body.description, 'guest.gpu.config.pmcsr.state: 3 -> 0');
       assert.strictEqual((await cont(c)).body.reason, 'pause');
     });
 

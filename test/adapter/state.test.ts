@@ -137,7 +137,7 @@ forEachTransport('state', (adapter) => {
       assert.deepStrictEqual(devices.map((d) => [d.name, d.value]), [['net0', 'virtio-net at 00:01.0, D3hot, BARs not decoded']]);
       const net0 = await c.variables(devices[0].variablesReference);
       assert.deepStrictEqual(net0.map((v) => [v.name, v.value]), [
-        ['power state', 'D3hot (3)'], ['BARs decode', 'false'], ['resets', '1'], ['virtio status', '0x0 (0 (reset))'],
+        ['power state', 'D3hot (3)'], ['BARs decode', 'false'], ['resets', '1'], ['virtio status', '0x0 (reset)'],
         ['features', '0x100000000'], ['driver features', '0x0'], ['config space', '256 bytes'],
       ]);
       const config = await c.variables(net0[6].variablesReference);
@@ -145,11 +145,11 @@ forEachTransport('state', (adapter) => {
       assert.deepStrictEqual(config.slice(0, 4).map((v) => [v.name, v.value]), [['vendor_id', '0x1af4'], ['device_id', '0x1041'], ['command', '0x0002'], ['status', '0x0010']]);
       assert.strictEqual(reg('vendor_id').type, 'Vendor ID (offset 0x0, 16 bits, RO)');
       assert.strictEqual(reg('pmcsr').value, '0x0003');
-      assert.strictEqual(reg('pmcsr').evaluateName, 'guest.net0.pmcsr');
+      assert.strictEqual(reg('pmcsr').evaluateName, 'guest.net0.config.pmcsr');
       const pmcsr = await c.variables(reg('pmcsr').variablesReference);
       assert.deepStrictEqual(pmcsr.map((v) => [v.name, v.value, v.evaluateName]), [
-        ['state', 'D3hot (3)', 'guest.net0.pmcsr.state'], ['no_soft_reset', '0x0', 'guest.net0.pmcsr.no_soft_reset'], ['pme_en', '0x0', 'guest.net0.pmcsr.pme_en'],
-        ['data_select', '0x0', 'guest.net0.pmcsr.data_select'], ['data_scale', '0x0', 'guest.net0.pmcsr.data_scale'], ['pme_status', '0x0', 'guest.net0.pmcsr.pme_status'],
+        ['state', 'D3hot (3)', 'guest.net0.config.pmcsr.state'], ['no_soft_reset', '0x0', 'guest.net0.config.pmcsr.no_soft_reset'], ['pme_en', '0x0', 'guest.net0.config.pmcsr.pme_en'],
+        ['data_select', '0x0', 'guest.net0.config.pmcsr.data_select'], ['data_scale', '0x0', 'guest.net0.config.pmcsr.data_scale'], ['pme_status', '0x0', 'guest.net0.config.pmcsr.pme_status'],
       ]);
       assert.match(pmcsr[0].type!, /^\[1:0\] RW: PowerState: 00 D0, 01 D1, 10 D2, 11 D3hot/);
       const command = await c.variables(reg('command').variablesReference);
@@ -223,9 +223,9 @@ forEachTransport('state', (adapter) => {
       const c = await adapter.open();
       await atDevices(c);
       const net0 = await c.variable((await c.scope(1024, 'Devices')).variablesReference, 'net0');
-      assert.strictEqual((await c.variable(net0.variablesReference, 'virtio status')).value, '0xf (15 (ACKNOWLEDGE|DRIVER|DRIVER_OK|FEATURES_OK))');
+      assert.strictEqual((await c.variable(net0.variablesReference, 'virtio status')).value, '0xf (ACKNOWLEDGE|DRIVER|DRIVER_OK|FEATURES_OK)');
       const r = await c.ok<DebugProtocol.SetVariableResponse>('setVariable', { variablesReference: net0.variablesReference, name: 'virtio status', value: '0' });
-      assert.strictEqual(r.body.value, '0x0 (0 (reset))');
+      assert.strictEqual(r.body.value, '0x0 (reset)');
       assert.strictEqual(await c.evaluate('net0.status', 'watch', 1024), '0');
       assert.strictEqual(await c.evaluate('net0.driver_features', 'watch', 1024), '0');
     });

@@ -1,0 +1,755 @@
+// Completion by position: what the grammar allows at the cursor, filled from the checker's view of the scenario
+// (VMs, devices, labels, signals, procs including the prelude's) and the domain tables (PSCI functions with their
+// arguments, config registers and fields, constants, device models and options, invariants).
+
+import {
+  Command, CompletionContext, CompletionItem, CompletionItemKind, CompletionList, CompletionTriggerKind, InsertTextFormat, MarkupKind, TextEdit,
+} from 'vscode-languageserver';
+import { CONSTANTS, ConstantGroup } from '../lang/domain/constants';
+import { DEVICE_FIELDS, DEVICE_MODELS, lookupDeviceModel } from '../lang/domain/devices';
+import { INVARIANT_INFO } from '../lang/domain/invariants';
+import { configRegisters, lookupRegister } from '../lang/domain/pci';
+import { formatVersion, lookupPsciFunction, PSCI_FUNCTIONS, PsciFunction, versionAtLeast } from '../lang/domain/psci';
+import { lookupVcpuField, vcpuIndexOf, VCPU_FIELDS, VM_FIELDS, HOST_FIELDS } from '../lang/domain/vcpu';
+import { DEFAULT_VMM_ANSWER, PSCI_VERSIONS, VMM_ANSWERS } from '../lang/checker';
+import { STATEMENT_KEYWORDS, VM_MEMBER_KEYWORDS } from '../lang/parser';
+import { DeviceConfig, VmConfig } from '../lang/program';
+import type { Analysis } from './analysis';
+import { CursorContext, cursorContext, pathBeforeCursor } from './context';
+import {
+  bdfText, constantMarkdown, deviceMarkdown, deviceValueMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown, optionMarkdown, psciMarkdown,
+  registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
+} from './docs';
+import { constantsNamed, HYPERVISOR_OPTIONS, leadingComment, VMM_ANSWER_DOCS, VMM_EVENT_DOCS } from './occurrences';
+
+export interface CompletionOptions {
+  snippets: boolean;
+}
+
+const TRIGGER_PARAMETER_HINTS: Command = { title: 'Signature help', command: 'editor.action.triggerParameterHints' };
+const TRIGGER_SUGGEST: Command = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
+
+const STATEMENT_DOCS: Record<string, string> = {
+  psci: 'psci FUNCTION [arg=value ...]: a PSCI call (HVC); the result is in x0',
+  smc: 'smc ID [x1=v] [x2=v] [x3=v]: a raw SMC with any function ID',
+  hvc: 'hvc ID [x1=v] [x2=v] [x3=v]: a raw HVC with any function ID',
+  mmio: 'mmio read ADDR [width W] | mmio write ADDR = VALUE [width W]',
+  s2idle: 's2idle notify: the write to the s2idle notify register',
+  pci: 'pci read|write DEV REG[.FIELD] [= VALUE], pci save|restore DEV',
+  virtio: 'virtio freeze|restore DEV, virtio status DEV = VALUE',
+  irq: 'irq enable N [wake] | irq disable N | irq ack N',
+  wfi: 'wait for an interrupt',
+  delay: 'delay TIME: takes TIME of virtual time',
+  signal: 'signal NAME: raises a per-VM signal',
+  wait: 'wait signal NAME | wait EXPR',
+  call: 'call PROC [args]',
+  return: 'returns from a proc or an interrupt handler',
+  loop: 'loop { ... }: an endless loop (leave it with break)',
+  break: 'leaves the innermost loop',
+  if: 'if EXPR { ... } [else { ... }]',
+  halt: 'the vCPU stops',
+  set: 'set REG = EXPR: writes a register of the running vCPU',
+  expect: 'expect EXPR [, "message"]: an assertion',
+  log: 'log "text {EXPR}"',
+  on: 'on irq N { ... }: an interrupt handler (top level of a program)',
+  foreach: 'foreach device|vcpu NAME [FILTER] { ... }: unrolled per item',
+  clear: 'clear signal NAME: lowers a signal',
+  context: "context save | context restore: arm64 Linux's __cpu_suspend_enter and cpu_resume",
+};
+
+const VM_MEMBER_DOCS: Record<string, string> = {
+  hypervisor: 'hypervisor kvm|xen [psci V] [{ options }]',
+  vcpus: 'vcpus N: number of vCPUs (1..512, default 1)',
+  ram: 'ram BASE SIZE (default 0x40000000 256M)',
+  device: 'device NAME MODEL at BDF [irq N] [{ options }]',
+  s2idle_notify: 's2idle_notify at ADDR: the virtual PMC register the guest writes in s2idle',
+  watchdog: "watchdog TIME: the VM's watchdog timeout",
+  role: 'role hardware-domain: Xen dom0',
+  on: 'on EVENT: ANSWER [| ANSWER ...]: the VMM\'s answer to an exit',
+  statement_time: 'statement_time TIME: cost of one statement (default 1us)',
+  jitter: 'jitter P%: random spread of the statement time',
+  code_base: 'code_base ADDR: where the code is laid out',
+};
+
+export function completion(analysis: Analysis, position: { line: number; character: number }, context: CompletionContext | undefined, options: CompletionOptions): CompletionList {
+  const offset = analysis.offset(position);
+  const ctx = cursorContext(analysis, offset);
+  const c = new Completer(analysis, ctx, options);
+  if (!ctx.inert) {
+    const bySpace = context?.triggerKind === CompletionTriggerKind.TriggerCharacter && context.triggerCharacter === ' ';
+    c.run(bySpace);
+  }
+  return { isIncomplete: false, items: c.items };
+}
+
+class Completer {
+  readonly items: CompletionItem[] = [];
+  private readonly seen = new Set<string>();
+  /** set by a slot that only makes sense after a space (a word that the statement requires next) */
+  private wordSlot = false;
+
+  constructor(
+    private readonly analysis: Analysis,
+    private readonly ctx: CursorContext,
+    private readonly options: CompletionOptions,
+  ) {}
+
+  private get tokens() {
+    return this.ctx.tokens;
+  }
+  private w(i: number): string | undefined {
+    const t = this.tokens[i];
+    return t ? t.text : undefined;
+  }
+  private get n(): number {
+    return this.tokens.length;
+  }
+
+  run(bySpace: boolean): void {
+    const ctx = this.ctx;
+    const path = pathBeforeCursor(ctx);
+    if (path) return this.path(path);
+    if (ctx.inHole) return this.values();
+    switch (ctx.block) {
+      case 'top':
+        this.top();
+        break;
+      case 'vm':
+        this.vm();
+        break;
+      case 'host':
+        this.host();
+        break;
+      case 'options':
+        this.optionBlock();
+        break;
+      case 'code':
+        this.code();
+        break;
+    }
+    // Typing a space pops the list only where the statement needs a word from a known set next.
+    if (bySpace && !this.wordSlot) this.items.length = 0;
+  }
+
+  // ------------------------------------------------------------------------------------ item builders
+
+  private add(item: CompletionItem, key = `${item.kind}:${item.label}`): void {
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const range = { start: this.analysis.file.position(this.ctx.wordStart), end: this.analysis.file.position(this.ctx.offset) };
+    if (!item.textEdit) {
+      item.textEdit = TextEdit.replace(range, item.insertText ?? item.label);
+      delete item.insertText;
+    }
+    this.items.push(item);
+  }
+
+  private md(value: string) {
+    return { kind: MarkupKind.Markdown, value };
+  }
+
+  private keyword(word: string, doc?: string, sort = '1'): void {
+    this.add({ label: word, kind: CompletionItemKind.Keyword, detail: doc, sortText: sort + word });
+  }
+
+  private words(words: Iterable<string>, kind: CompletionItemKind = CompletionItemKind.EnumMember, docs?: Record<string, string>): void {
+    for (const w of words) this.add({ label: w, kind, documentation: docs?.[w] ? this.md(docs[w]) : undefined });
+  }
+
+  private snippet(label: string, snippet: string, plain: string, item: Partial<CompletionItem>): void {
+    if (this.options.snippets) this.add({ label, insertText: snippet, insertTextFormat: InsertTextFormat.Snippet, ...item });
+    else this.add({ label, insertText: plain, ...item });
+  }
+
+  private slot(): void {
+    this.wordSlot = true;
+  }
+
+  // ------------------------------------------------------------------------------------ names in scope
+
+  private get vms(): VmConfig[] {
+    return this.ctx.vms;
+  }
+
+  private allVms(): VmConfig[] {
+    return this.analysis.result.program.vms.filter((v) => v.name !== 'library_view');
+  }
+
+  private devices(filter?: (d: DeviceConfig) => boolean): void {
+    for (const vm of this.vms) {
+      for (const d of vm.devices) {
+        if (filter && !filter(d)) continue;
+        this.add({ label: d.name, kind: CompletionItemKind.Variable, detail: `${d.model} at ${bdfText(d)}`, documentation: this.md(deviceMarkdown(d.name, d, lookupDeviceModel(d.model), vm)) });
+      }
+    }
+    for (const [name, over] of this.ctx.aliases) if (over === 'device') this.add({ label: name, kind: CompletionItemKind.Variable, detail: 'foreach device' });
+  }
+
+  private labels(): void {
+    const vmNames = new Set(this.vms.map((v) => v.name));
+    for (const d of this.analysis.result.symbols.defs) {
+      if (d.kind === 'label' && d.vm && vmNames.has(d.vm)) this.add({ label: d.name, kind: CompletionItemKind.Reference, detail: `label in ${d.vm}` });
+    }
+  }
+
+  private signals(): void {
+    const vmNames = new Set(this.vms.map((v) => v.name));
+    for (const d of this.analysis.result.symbols.defs) {
+      if (d.kind === 'signal' && d.vm && vmNames.has(d.vm)) this.add({ label: d.name, kind: CompletionItemKind.Event, detail: `signal of ${d.vm}` });
+    }
+    // Signals the checker has not met yet (code it did not compile): any `signal NAME` in the document.
+    for (const m of this.analysis.text.matchAll(/\bsignal[ \t]+([A-Za-z_][\w-]*)/g)) if (m[1] !== 'signal') this.add({ label: m[1], kind: CompletionItemKind.Event, detail: 'signal' });
+  }
+
+  private procs(withArgs: boolean, prefix = ''): void {
+    for (const d of this.analysis.result.symbols.defs) {
+      if (d.kind !== 'proc' || !d.name.startsWith(prefix)) continue;
+      const params = /^proc\((.*)\)$/.exec(d.detail ?? '')?.[1] ?? '';
+      const names = params ? params.split(', ') : [];
+      const library = d.file !== this.analysis.file || this.analysis.library;
+      const doc = leadingComment(d.file, d.fullSpan.start);
+      const item: CompletionItem = {
+        label: d.name,
+        kind: CompletionItemKind.Function,
+        detail: `proc ${d.name}(${params})${library ? ' · Linux prelude' : ''}`,
+        documentation: doc ? this.md(doc) : undefined,
+        sortText: (library ? '2' : '1') + d.name,
+        filterText: d.name,
+      };
+      if (prefix) item.textEdit = TextEdit.replace({ start: this.analysis.file.position(this.ctx.wordStart - prefix.length), end: this.analysis.file.position(this.ctx.offset) }, d.name);
+      if (withArgs && names.length && !prefix && this.options.snippets) {
+        item.insertText = `${d.name}(${names.map((p, i) => `\${${i + 1}:${p}}`).join(', ')})`;
+        item.insertTextFormat = InsertTextFormat.Snippet;
+      }
+      this.add(item);
+    }
+  }
+
+  private vmNames(): void {
+    for (const vm of this.allVms()) this.add({ label: vm.name, kind: CompletionItemKind.Module, detail: `VM (${vm.flavour})`, documentation: this.md(vmMarkdown(vm)) });
+  }
+
+  private vcpus(): void {
+    const count = Math.max(0, ...this.vms.map((v) => v.vcpuCount));
+    for (let i = 0; i < count; i++) this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i}: its MPIDR affinity` });
+    for (const [name, over] of this.ctx.aliases) if (over === 'vcpu') this.add({ label: name, kind: CompletionItemKind.Variable, detail: 'foreach vcpu' });
+  }
+
+  private registers(writable = false): void {
+    for (const f of VCPU_FIELDS) {
+      if (writable && !f.writable) continue;
+      this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.doc, documentation: this.md(vcpuFieldMarkdown(f)), sortText: '3' + (/^x\d+$/.test(f.name) ? f.name.slice(1).padStart(2, '0') : f.name) });
+    }
+  }
+
+  private constants(first?: ConstantGroup[], only?: ConstantGroup[]): void {
+    for (const c of CONSTANTS) {
+      if (only && !only.includes(c.group)) continue;
+      const preferred = first?.includes(c.group);
+      const all = constantsNamed(c.name) ?? [c];
+      const value = c.group === 'psci-function' ? hex(c.value, 8) : c.value.toString();
+      this.add({
+        label: c.name,
+        kind: CompletionItemKind.Constant,
+        detail: `${value} · ${c.group}`,
+        documentation: this.md(constantMarkdown(c.name, all)),
+        sortText: (preferred ? '0' : c.group === 'psci-function' ? '6' : '4') + c.name,
+      }, `const:${c.name}`);
+    }
+  }
+
+  /** Everything an expression may name here. */
+  private values(hint?: ConstantGroup[]): void {
+    const inCode = this.ctx.block === 'code' || this.ctx.inHole;
+    for (const p of this.ctx.params) this.add({ label: p, kind: CompletionItemKind.Variable, detail: 'parameter', sortText: '0' + p });
+    if (inCode) {
+      this.registers();
+      this.labels();
+      this.devices();
+      this.vcpus();
+      this.add({ label: 'now', kind: CompletionItemKind.Keyword, detail: 'the virtual time', sortText: '5now' });
+      this.add({ label: 'irq', kind: CompletionItemKind.Keyword, detail: 'irq N pending', sortText: '5irq' });
+    }
+    this.add({ label: 'true', kind: CompletionItemKind.Keyword, sortText: '5true' });
+    this.add({ label: 'false', kind: CompletionItemKind.Keyword, sortText: '5false' });
+    if (inCode) {
+      this.add({ label: 'host', kind: CompletionItemKind.Module, detail: 'host.state', sortText: '5host' });
+      this.vmNames();
+    }
+    this.constants(hint);
+  }
+
+  // ------------------------------------------------------------------------------------ paths
+
+  private path(p: { parts: string[]; start: number; tokenIndex: number }): void {
+    const prefix = p.parts.join('.') + '.';
+    const stmt = this.w(0);
+    // `pci write DEV pmcsr.` names a field of the register.
+    if (stmt === 'pci' && (this.w(1) === 'read' || this.w(1) === 'write') && p.tokenIndex === 3 && p.parts.length === 1) {
+      const reg = lookupRegister(p.parts[0]);
+      const device = this.findDevice(this.w(2));
+      if (reg) for (const f of reg.def.fields) this.add({ label: f.name, kind: CompletionItemKind.Field, detail: `[${f.lsb + f.width - 1 === f.lsb ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}`, documentation: this.md(fieldMarkdown(reg, f, device)) });
+      return;
+    }
+    if (this.ctx.block === 'top') {
+      const vm = this.analysis.vm(p.parts[0]);
+      if (vm && p.parts.length === 1) this.programHeaders(vm, false);
+      return;
+    }
+    // Proc names: `call linux.` or `entry=linux.`.
+    const procs = this.analysis.result.symbols.defs.some((d) => d.kind === 'proc' && d.name.startsWith(prefix));
+    if (procs) this.procs(false, prefix);
+    if (stmt === 'call' && p.tokenIndex === 1) return;
+    this.memberPath(p.parts);
+  }
+
+  private findDevice(name: string | undefined): DeviceConfig | undefined {
+    if (!name) return undefined;
+    for (const vm of this.vms) {
+      const d = vm.devices.find((x) => x.name === name);
+      if (d) return d;
+    }
+    return undefined;
+  }
+
+  private deviceMembers(device: DeviceConfig | undefined): void {
+    for (const f of DEVICE_FIELDS) {
+      if (device && ((f.virtioOnly && !device.virtio) || (f.models && !f.models.includes(device.model)))) continue;
+      this.add({ label: f.name, kind: CompletionItemKind.Property, detail: 'device value', documentation: this.md(deviceValueMarkdown(f, device)), sortText: '0' + f.name }, `member:${f.name}`);
+    }
+    // A virtio device's `status` is its virtio status; the config Status register is then out of reach by name.
+    for (const r of configRegisters()) {
+      this.add({ label: r.def.name, kind: CompletionItemKind.Field, detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits`, documentation: this.md(registerMarkdown(r, device)), sortText: '1' + hex(r.offset) }, `member:${r.def.name}`);
+    }
+  }
+
+  private vcpuMembers(): void {
+    for (const f of VCPU_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.doc, documentation: this.md(vcpuFieldMarkdown(f)) });
+  }
+
+  private memberPath(parts: string[]): void {
+    const [first, second, third] = parts;
+    const alias = this.ctx.aliases.get(first);
+    if (alias === 'device' || this.findDevice(first)) {
+      const device = alias ? undefined : this.findDevice(first);
+      if (parts.length === 1) return this.deviceMembers(device);
+      const reg = lookupRegister(second);
+      if (reg && parts.length === 2) for (const f of reg.def.fields) this.add({ label: f.name, kind: CompletionItemKind.Field, detail: `${f.access}`, documentation: this.md(fieldMarkdown(reg, f, device)) });
+      return;
+    }
+    if (alias === 'vcpu' || vcpuIndexOf(first) !== undefined) {
+      if (parts.length === 1) this.vcpuMembers();
+      return;
+    }
+    if (first === 'host') {
+      if (parts.length === 1) for (const f of HOST_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
+      return;
+    }
+    const vm = this.analysis.vm(first);
+    if (!vm) return;
+    if (parts.length === 1) {
+      for (let i = 0; i < vm.vcpuCount; i++) this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i} of ${vm.name}` });
+      for (const d of vm.devices) this.add({ label: d.name, kind: CompletionItemKind.Variable, detail: `${d.model} at ${bdfText(d)}` });
+      for (const f of VM_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
+      return;
+    }
+    if (vcpuIndexOf(second) !== undefined && parts.length === 2) return this.vcpuMembers();
+    const device = vm.devices.find((d) => d.name === second);
+    if (device && parts.length === 2) return this.deviceMembers(device);
+    const reg = device && lookupRegister(third);
+    if (reg && parts.length === 3) for (const f of reg.def.fields) this.add({ label: f.name, kind: CompletionItemKind.Field, documentation: this.md(fieldMarkdown(reg, f, device)) });
+  }
+
+  // ------------------------------------------------------------------------------------ top level
+
+  private programHeaders(vm: VmConfig, full: boolean): void {
+    const taken = new Set(vm.programEntry.map((e, i) => (e >= 0 ? i : -1)));
+    for (const item of this.analysis.ast.items) if (item.kind === 'program' && item.vm.text === vm.name) taken.add(vcpuIndexOf(item.vcpu.text) ?? -1);
+    for (let i = 0; i < vm.vcpuCount; i++) {
+      if (taken.has(i)) continue;
+      const label = full ? `${vm.name}.vcpu${i}` : `vcpu${i}`;
+      this.snippet(label, `${label} {\n\t$0\n}`, label, { kind: CompletionItemKind.Module, detail: `the program of vCPU ${i} of ${vm.name}`, sortText: '0' + label });
+    }
+  }
+
+  private top(): void {
+    const n = this.n;
+    if (n === 0) {
+      this.snippet('vm', 'vm ${1:guest} {\n\thypervisor ${2|kvm,xen|}\n\tvcpus ${3:1}\n}', 'vm', { kind: CompletionItemKind.Keyword, detail: 'vm NAME { ... }' });
+      this.snippet('host', 'host {\n\t$0\n}', 'host', { kind: CompletionItemKind.Keyword, detail: "host { ... }: the host's policies and timed actions" });
+      this.snippet('proc', 'proc ${1:name} {\n\t$0\n}', 'proc', { kind: CompletionItemKind.Keyword, detail: 'proc NAME [params] { ... }' });
+      this.add({ label: 'expect violation', kind: CompletionItemKind.Keyword, detail: 'expect violation INVARIANT', command: TRIGGER_SUGGEST, insertText: 'expect violation ' });
+      for (const vm of this.allVms()) this.programHeaders(vm, true);
+      return;
+    }
+    if (this.w(0) === 'expect') {
+      this.slot();
+      if (n === 1) this.keyword('violation');
+      else if (n === 2 && this.w(1) === 'violation') {
+        for (const i of INVARIANT_INFO) this.add({ label: i.id, kind: CompletionItemKind.EnumMember, detail: i.title, documentation: this.md(invariantMarkdown(i)) });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ vm
+
+  private flavour(): 'kvm' | 'xen' {
+    const item = this.ctx.vmItem;
+    const declared = item?.members.find((m) => m.kind === 'hypervisor');
+    const text = declared?.kind === 'hypervisor' ? declared.flavour.text : undefined;
+    return text === 'xen' ? 'xen' : text === 'kvm' ? 'kvm' : this.vms[0]?.flavour ?? 'kvm';
+  }
+
+  private vm(): void {
+    const n = this.n;
+    const first = this.w(0);
+    if (n === 0) {
+      for (const k of VM_MEMBER_KEYWORDS) this.keyword(k, VM_MEMBER_DOCS[k]);
+      this.snippet('device …', 'device ${1:name} ${2|virtio-net,virtio-blk,virtio-gpio,passthrough,pci|} at ${3:' + this.freeBdf() + '}', 'device', {
+        kind: CompletionItemKind.Snippet, detail: 'device NAME MODEL at BDF', filterText: 'device', sortText: '0device',
+      });
+      return;
+    }
+    this.slot();
+    switch (first) {
+      case 'hypervisor':
+        if (n === 1) this.words(['kvm', 'xen'], CompletionItemKind.EnumMember, { kvm: 'KVM on arm64 (SYSTEM_SUSPEND exits to the VMM)', xen: "Xen on Arm (vPSCI; the guest SYSTEM_SUSPEND series)" });
+        else if (n === 2) this.keyword('psci');
+        else if (n === 3 && this.w(2) === 'psci') this.words(PSCI_VERSIONS[this.w(1) === 'xen' ? 'xen' : 'kvm'], CompletionItemKind.Value);
+        return;
+      case 'device':
+        if (n === 2) for (const m of DEVICE_MODELS) this.add({ label: m.name, kind: CompletionItemKind.Class, detail: m.doc, documentation: this.md(modelMarkdown(m)) });
+        else if (n === 3) this.keyword('at');
+        else if (n === 4 && this.w(3) === 'at') this.add({ label: this.freeBdf(), kind: CompletionItemKind.Value, detail: 'the next free PCI address' });
+        else if (n === 5) this.keyword('irq');
+        return;
+      case 'role':
+        if (n === 1) this.words(['hardware-domain'], CompletionItemKind.EnumMember, { 'hardware-domain': 'Xen dom0: its suspend suspends the host' });
+        return;
+      case 's2idle_notify':
+        if (n === 1) this.keyword('at');
+        return;
+      case 'on': {
+        const flavour = this.flavour();
+        if (n === 1) {
+          this.words(Object.keys(DEFAULT_VMM_ANSWER).filter((e) => VMM_ANSWERS[flavour][e as keyof typeof DEFAULT_VMM_ANSWER]), CompletionItemKind.Event, VMM_EVENT_DOCS);
+          return;
+        }
+        const last = this.w(n - 1);
+        if (last === ':' || last === '|') {
+          const answers = VMM_ANSWERS[flavour][this.w(1) as keyof typeof DEFAULT_VMM_ANSWER] ?? [];
+          this.words(answers, CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
+        }
+        return;
+      }
+      default:
+        this.wordSlot = false;
+    }
+  }
+
+  /** The first PCI address on bus 0 no device of the VM uses. */
+  private freeBdf(): string {
+    const vm = this.vms[0];
+    for (let dev = 1; dev < 32; dev++) {
+      if (!vm || !vm.devices.some((d) => d.bus === 0 && d.dev === dev && d.fn === 0)) return `00:${hex(dev).slice(2)}.0`;
+    }
+    return '00:01.0';
+  }
+
+  private optionBlock(): void {
+    const owner = this.ctx.optionsOf;
+    if (!owner) return;
+    const options = owner.kind === 'device' ? lookupDeviceModel(owner.model.text)?.options ?? [] : HYPERVISOR_OPTIONS[owner.flavour.text === 'xen' ? 'xen' : 'kvm'];
+    if (this.n === 0) {
+      const given = new Set(owner.options.map((o) => o.name.text));
+      for (const o of options) if (!given.has(o.name) || o.kind === 'enum') this.add({ label: o.name, kind: CompletionItemKind.Property, detail: o.doc, documentation: this.md(optionMarkdown(o)) });
+      return;
+    }
+    const option = options.find((o) => o.name === this.w(0));
+    if (!option) return;
+    this.slot();
+    const given = new Set(this.tokens.slice(1).map((t) => t.text.toLowerCase()));
+    if (option.kind === 'bool') this.words(['true', 'false'], CompletionItemKind.Value);
+    else if (option.kind === 'states') this.words((option.values ?? []).filter((v) => !given.has(v)), CompletionItemKind.Value);
+    else if (this.n === 1) this.words(option.values ?? [], CompletionItemKind.Value);
+  }
+
+  // ------------------------------------------------------------------------------------ host
+
+  private host(): void {
+    const n = this.n;
+    if (n === 0) {
+      this.keyword('policy', 'policy suspend waits-for VM s2idle | privileged VM | abort-on-wake');
+      this.snippet('at', 'at ${1:10ms}: $0', 'at', { kind: CompletionItemKind.Keyword, detail: 'at TIME[..TIME]: ACTION', command: TRIGGER_SUGGEST });
+      return;
+    }
+    this.slot();
+    if (this.w(0) === 'policy') {
+      if (n === 1) this.keyword('suspend');
+      else if (n === 2) this.words(['waits-for', 'privileged', 'abort-on-wake'], CompletionItemKind.EnumMember, {
+        'waits-for': "waits-for VM s2idle: a requested host suspend waits for the VM's s2idle notification",
+        privileged: "privileged VM: the VM's s2idle notification suspends the host",
+        'abort-on-wake': 'a guest vCPU that wakes while the host is suspending aborts the suspend',
+      });
+      else if (n === 3 && (this.w(2) === 'waits-for' || this.w(2) === 'privileged')) this.vmNames();
+      else if (n === 4 && this.w(2) === 'waits-for') this.keyword('s2idle');
+      return;
+    }
+    if (this.w(0) === 'at') {
+      const colon = this.tokens.findIndex((t) => t.kind === 'punct' && t.text === ':');
+      if (colon < 0) {
+        this.wordSlot = false;
+        return;
+      }
+      const rest = this.tokens.slice(colon + 1).map((t) => t.text);
+      if (rest.length === 0) {
+        this.keyword('irq', 'irq N -> VM: raises an interrupt for a VM');
+        this.keyword('request', 'request suspend: asks the host to suspend');
+        this.keyword('wake', 'wakes the host');
+        this.keyword('vmm', "vmm VM confirm|deny|resume: answers the VM's deferred exit");
+      } else if (rest[0] === 'irq' && rest[rest.length - 1] === '->') this.vmNames();
+      else if (rest[0] === 'request' && rest.length === 1) this.keyword('suspend');
+      else if (rest[0] === 'vmm' && rest.length === 1) this.vmNames();
+      else if (rest[0] === 'vmm' && rest.length === 2) this.words(['confirm', 'deny', 'resume'], CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
+      else this.wordSlot = false;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ code
+
+  private statementKeywords(): void {
+    for (const k of STATEMENT_KEYWORDS) this.keyword(k, STATEMENT_DOCS[k]);
+    // `else` after the `}` of an if on an earlier line.
+    const before = this.analysis.text.slice(Math.max(0, this.ctx.wordStart - 200), this.ctx.wordStart).trimEnd();
+    if (before.endsWith('}')) this.keyword('else');
+  }
+
+  private afterOperand(): boolean {
+    const last = this.tokens[this.n - 1];
+    if (!last) return false;
+    if (last.kind === 'ident' || last.kind === 'number' || last.kind === 'time' || last.kind === 'percent' || last.kind === 'bdf' || last.kind === 'string') return true;
+    return last.kind === 'punct' && last.text === ')';
+  }
+
+  private code(): void {
+    const n = this.n;
+    if (n === 0) return this.statementKeywords();
+    const w0 = this.w(0)!;
+    const last = this.w(n - 1)!;
+    switch (w0) {
+      case 'psci':
+        return this.psci();
+      case 'smc':
+      case 'hvc':
+        if (last === '=') return this.values();
+        if (n >= 2 && !this.afterOperand()) return;
+        if (n >= 2) {
+          this.slot();
+          const given = new Set(this.tokens.map((t) => t.text));
+          for (const r of ['x1', 'x2', 'x3']) if (!given.has(r)) this.snippet(`${r}=`, `${r}=$1`, `${r}=`, { kind: CompletionItemKind.Field, detail: `argument register ${r}` });
+        }
+        return;
+      case 'call':
+        if (n === 1) {
+          this.slot();
+          return this.procs(true);
+        }
+        return this.afterOperand() ? undefined : this.values();
+      case 'pci':
+        this.slot();
+        if (n === 1) return this.words(['read', 'write', 'save', 'restore'], CompletionItemKind.Keyword);
+        if (n === 2) return this.devices();
+        if (n === 3 && (this.w(1) === 'read' || this.w(1) === 'write')) {
+          const device = this.findDevice(this.w(2));
+          for (const r of configRegisters()) this.add({ label: r.def.name, kind: CompletionItemKind.Field, detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits${r.def.fields.length ? ', fields: ' + r.def.fields.map((f) => f.name).join(' ') : ''}`, documentation: this.md(registerMarkdown(r, device)), sortText: (r.def.name === 'pmcsr' ? '0' : '1') + hex(r.offset) });
+          return;
+        }
+        this.wordSlot = false;
+        if (last === '=') {
+          const field = this.w(4) === '.' ? this.w(5) : undefined;
+          return this.values(this.w(3) === 'pmcsr' && field === 'state' ? ['d-state'] : undefined);
+        }
+        if (last === 'width') return this.words(['8', '16', '32'], CompletionItemKind.Value);
+        return;
+      case 'virtio':
+        this.slot();
+        if (n === 1) return this.words(['freeze', 'restore', 'status'], CompletionItemKind.Keyword);
+        if (n === 2) return this.devices((d) => d.virtio);
+        this.wordSlot = false;
+        if (last === '=') return this.values(['virtio-status']);
+        return;
+      case 'irq':
+        this.slot();
+        if (n === 1) return this.words(['enable', 'disable', 'ack'], CompletionItemKind.Keyword);
+        if (n === 3 && this.w(1) === 'enable') return this.keyword('wake');
+        this.wordSlot = false;
+        return;
+      case 'signal':
+        this.slot();
+        if (n === 1) this.signals();
+        return;
+      case 'clear':
+        this.slot();
+        if (n === 1) return this.keyword('signal');
+        if (n === 2 && this.w(1) === 'signal') this.signals();
+        return;
+      case 'wait':
+        if (n === 1) {
+          this.slot();
+          this.keyword('signal', 'wait signal NAME', '0');
+          return this.values();
+        }
+        if (n === 2 && this.w(1) === 'signal') {
+          this.slot();
+          return this.signals();
+        }
+        return this.afterOperand() ? undefined : this.values();
+      case 'context':
+        this.slot();
+        if (n === 1) this.words(['save', 'restore'], CompletionItemKind.Keyword);
+        return;
+      case 's2idle':
+        this.slot();
+        if (n === 1) this.keyword('notify');
+        return;
+      case 'mmio':
+        if (n === 1) {
+          this.slot();
+          return this.words(['read', 'write'], CompletionItemKind.Keyword);
+        }
+        if (last === 'width') {
+          this.slot();
+          return this.words(['8', '16', '32', '64'], CompletionItemKind.Value);
+        }
+        if (this.afterOperand() && n >= 3) return this.keyword('width');
+        return this.afterOperand() ? undefined : this.values();
+      case 'foreach':
+        this.slot();
+        if (n === 1) return this.words(['device', 'vcpu'], CompletionItemKind.Keyword);
+        if (n === 3) return this.words(this.w(1) === 'device' ? ['virtio', 'passthrough', 'pci', 'all'] : ['secondary', 'all'], CompletionItemKind.Keyword);
+        return;
+      case 'on':
+        this.slot();
+        if (n === 1) this.keyword('irq');
+        return;
+      case 'set':
+        if (n === 1) {
+          this.slot();
+          return this.registers(true);
+        }
+        if (last === '=') return this.values();
+        return this.afterOperand() ? undefined : this.values();
+      case 'expect':
+      case 'if':
+      case 'delay':
+        if (this.afterOperand()) return;
+        return this.values(this.comparisonHint());
+      default:
+        return;
+    }
+  }
+
+  /** After `x == `, the constants of the left side's group come first. */
+  private comparisonHint(): ConstantGroup[] | undefined {
+    const t = this.tokens;
+    const op = t[t.length - 1];
+    if (!op || op.kind !== 'punct' || !['==', '!=', '<', '<=', '>', '>='].includes(op.text)) return undefined;
+    const left = t[t.length - 2]?.text;
+    const base = t[t.length - 4]?.text;
+    if (!left) return undefined;
+    if (left === 'x0') return ['psci-return', 'power'];
+    if (left === 'power' || left === 'mp_state') return [lookupVcpuField(left)!.group!];
+    if (left === 'dstate') return ['d-state'];
+    if (left === 'state') return base === 'pmcsr' ? ['d-state'] : base === 'host' ? ['host-state'] : ['vm-state'];
+    if (left === 'status') return ['virtio-status'];
+    return undefined;
+  }
+
+  private psci(): void {
+    const n = this.n;
+    if (n === 1) {
+      this.slot();
+      return this.psciFunctions();
+    }
+    const ref = lookupPsciFunction(this.w(1)!);
+    if (!ref) return;
+    const last = this.w(n - 1)!;
+    if (last === '=') {
+      const argName = this.w(n - 2)!;
+      return this.psciValue(ref.fn, argName);
+    }
+    // After the function name or a complete name=value: the arguments not given yet.
+    if (n === 2 || (n >= 5 && this.tokens[n - 2].text === '=')) {
+      this.slot();
+      const given = new Set<string>();
+      for (let i = 2; i + 1 < n; i++) if (this.tokens[i + 1].text === '=') given.add(this.tokens[i].text);
+      for (const a of ref.fn.args) {
+        if (given.has(a.name)) continue;
+        this.snippet(`${a.name}=`, `${a.name}=$1`, `${a.name}=`, {
+          kind: CompletionItemKind.Field,
+          detail: `x${a.register}: ${a.doc}`,
+          sortText: String(a.register),
+          command: TRIGGER_SUGGEST,
+        });
+      }
+    }
+  }
+
+  private psciFunctions(): void {
+    const version = this.vms[0]?.psciVersion;
+    const entry = this.labelNames()[0];
+    for (const fn of PSCI_FUNCTIONS) {
+      const available = !version || versionAtLeast(version, fn.since);
+      const id = hex(fn.smc64 ?? fn.smc32, 8);
+      const placeholder = (name: string, i: number) => `\${${i}:${name === 'entry' && entry ? entry : name === 'target' ? 'vcpu1' : name === 'context' ? '0' : name}}`;
+      const snippet = [fn.name, ...fn.args.map((a, i) => `${a.name}=${placeholder(a.name, i + 1)}`)].join(' ');
+      const item: Partial<CompletionItem> = {
+        kind: CompletionItemKind.Function,
+        labelDetails: { detail: fn.args.length ? ' ' + fn.args.map((a) => `${a.name}=`).join(' ') : '', description: `PSCI ${formatVersion(fn.since)} · ${id}` },
+        detail: `${id}${available ? '' : ` · not in PSCI ${formatVersion(version!)}`}`,
+        documentation: this.md(psciMarkdown(fn)),
+        sortText: (available ? '0' : '1') + String(fn.n).padStart(2, '0'),
+        filterText: fn.name,
+        command: fn.args.length ? TRIGGER_PARAMETER_HINTS : undefined,
+      };
+      this.snippet(fn.name, snippet, fn.name, item);
+      if (fn.smc64 !== undefined) {
+        for (const width of ['32', '64']) {
+          const name = fn.name + width;
+          const wid = hex(width === '32' ? fn.smc32 : fn.smc64, 8);
+          this.add({ label: name, kind: CompletionItemKind.Function, labelDetails: { description: `SMC${width} · ${wid}` }, detail: `${wid}: ${fn.name} with the SMC${width} calling convention`, documentation: this.md(psciMarkdown(fn, name)), sortText: '2' + name });
+        }
+      }
+    }
+  }
+
+  private labelNames(): string[] {
+    const vmNames = new Set(this.vms.map((v) => v.name));
+    return this.analysis.result.symbols.defs.filter((d) => d.kind === 'label' && d.vm && vmNames.has(d.vm)).map((d) => d.name);
+  }
+
+  /** Values for `psci FN arg=`: labels and procs for entry, vCPUs for target, function IDs for function... */
+  private psciValue(fn: PsciFunction, argName: string): void {
+    const arg = fn.args.find((a) => a.name === argName);
+    if (!arg) return this.values();
+    switch (arg.kind) {
+      case 'address':
+        if (arg.name === 'entry') {
+          this.labels();
+          this.procs(false);
+          return;
+        }
+        return this.values();
+      case 'mpidr':
+        this.vcpus();
+        this.registers();
+        return;
+      case 'fid':
+        return this.constants(undefined, ['psci-function']);
+      case 'type':
+        return this.values(fn.name === 'SYSTEM_RESET2' || fn.name === 'SYSTEM_OFF2' ? ['psci-type'] : undefined);
+      default:
+        return this.values();
+    }
+  }
+}

@@ -1,0 +1,556 @@
+// What each name of a document means: one walk over the syntax tree that resolves names the way the checker does
+// (foreach names, procs, parameters, registers, labels, constants, vCPUs, VMs, devices, config registers and
+// fields), reading the tables of src/lang/domain. Hover and semantic tokens both read this index; the checker's
+// SymbolIndex stays the source for definitions and references.
+
+import * as A from '../lang/ast';
+import { Constant, CONSTANTS } from '../lang/domain/constants';
+import { DeviceField, DeviceModel, DeviceOption, lookupDeviceField, lookupDeviceModel } from '../lang/domain/devices';
+import { InvariantInfo, INVARIANT_INFO } from '../lang/domain/invariants';
+import { FieldDef, lookupField, lookupRegister, ResolvedRegister } from '../lang/domain/pci';
+import { lookupPsciFunction, PsciArg, PsciFunction, PsciFunctionRef } from '../lang/domain/psci';
+import { HOST_FIELDS, lookupVcpuField, vcpuIndexOf, VcpuField, VM_FIELDS, VmField } from '../lang/domain/vcpu';
+import { DeviceConfig, VmConfig } from '../lang/program';
+import { SourceFile, Span } from '../lang/source';
+import type { Analysis } from './analysis';
+
+export type Meaning =
+  | { kind: 'psci-function'; ref: PsciFunctionRef; written: string }
+  | { kind: 'psci-arg'; fn: PsciFunction; arg: PsciArg }
+  | { kind: 'raw-arg'; register: number }
+  | { kind: 'config-register'; reg: ResolvedRegister; device?: DeviceConfig }
+  | { kind: 'config-field'; reg: ResolvedRegister; field: FieldDef; device?: DeviceConfig }
+  | { kind: 'device-value'; field: DeviceField; device?: DeviceConfig }
+  | { kind: 'device'; name: string; vm?: VmConfig; device?: DeviceConfig; declaration: boolean; alias?: { name: string; decl: Span } }
+  | { kind: 'vm'; name: string; vm?: VmConfig; declaration: boolean }
+  | { kind: 'vcpu'; index: number; vm?: VmConfig; alias?: { name: string; decl: Span } }
+  | { kind: 'vcpu-field'; field: VcpuField; vcpu?: number }
+  | { kind: 'vm-field'; field: VmField; vm?: VmConfig }
+  | { kind: 'host-field'; field: VmField }
+  | { kind: 'host' }
+  | { kind: 'constant'; name: string; constants: Constant[] }
+  | { kind: 'label'; name: string; vm?: VmConfig; declaration: boolean }
+  | { kind: 'proc'; name: string; declaration: boolean }
+  | { kind: 'param'; name: string; proc: string; decl: Span; declaration: boolean }
+  | { kind: 'signal'; name: string; vm?: VmConfig }
+  | { kind: 'invariant'; info: InvariantInfo }
+  | { kind: 'model'; model: DeviceModel }
+  | { kind: 'option'; option: DeviceOption; model?: DeviceModel }
+  | { kind: 'flavour'; name: string }
+  | { kind: 'word'; text: string; doc?: string }
+  | { kind: 'keyword'; text: string };
+
+export interface Occurrence {
+  span: Span;
+  meaning: Meaning;
+}
+
+export class OccurrenceIndex {
+  constructor(readonly items: Occurrence[]) {}
+
+  /** The innermost occurrence covering the offset (an offset at a name's end still counts, as editors expect). */
+  at(offset: number): Occurrence | undefined {
+    let best: Occurrence | undefined;
+    // Items are sorted by start; walk back from the last one starting at or before the offset.
+    let lo = 0;
+    let hi = this.items.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.items[mid].span.start <= offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    for (let i = hi; i >= 0 && i >= hi - 8; i--) {
+      const o = this.items[i];
+      if (o.span.start <= offset && offset <= o.span.end) {
+        if (!best || o.span.end - o.span.start < best.span.end - best.span.start) best = o;
+      }
+    }
+    return best;
+  }
+}
+
+/** Hypervisor options per flavour, as the checker reads them. */
+export const HYPERVISOR_OPTIONS: Record<'kvm' | 'xen', DeviceOption[]> = {
+  kvm: [
+    { name: 'system_suspend_exit', kind: 'enum', values: ['on', 'off'], doc: 'KVM_CAP_ARM_SYSTEM_SUSPEND: on (default) SYSTEM_SUSPEND exits to the VMM; off answers NOT_SUPPORTED' },
+    { name: 'suspend_checks', kind: 'enum', values: ['vmm', 'kernel'], doc: "who checks SYSTEM_SUSPEND's preconditions: the VMM (upstream, default) or the kernel (the unmerged v3 in-kernel variant)" },
+  ],
+  xen: [
+    { name: 'system_suspend', kind: 'enum', values: ['on', 'off'], doc: 'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED' },
+  ],
+};
+
+export const VMM_EVENT_DOCS: Record<string, string> = {
+  system_suspend: "KVM's SYSTEM_SUSPEND exit (KVM_SYSTEM_EVENT_SUSPEND): the VMM checks and suspends, denies, defers, or suspends unchecked",
+  wakeup: 'a wake-up interrupt for a suspended vCPU (KVM_EXIT_SYSTEM_EVENT WAKEUP; on Xen the toolstack answers for the domain)',
+  system_off: 'SYSTEM_OFF / SYSTEM_OFF2 exit: stop powers the VM off, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
+  system_reset: 'SYSTEM_RESET / SYSTEM_RESET2 exit: stop marks the VM reset, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
+};
+
+export const VMM_ANSWER_DOCS: Record<string, string> = {
+  confirm: "the VMM makes its checks (other vCPUs STOPPED, entry in RAM), then resets the vCPU to the entry point and suspends it",
+  deny: 'the VMM answers DENIED',
+  defer: "the exit waits for a host action 'vmm VM confirm|deny|resume'",
+  'confirm-unchecked': 'suspends like confirm without the checks (a VMM that skips them)',
+  resume: 'the vCPU runs again',
+  ignore: 'the vCPU stays suspended',
+  stop: 'the VM powers off or is marked reset',
+};
+
+const CONSTANTS_BY_NAME = new Map<string, Constant[]>();
+for (const c of CONSTANTS) CONSTANTS_BY_NAME.set(c.name, [...(CONSTANTS_BY_NAME.get(c.name) ?? []), c]);
+
+export function constantsNamed(name: string): Constant[] | undefined {
+  return CONSTANTS_BY_NAME.get(name);
+}
+
+interface Scope {
+  /** VM whose code this is (a program's VM; for a proc, the first VM it is compiled into) */
+  vm?: VmConfig;
+  params: Map<string, Span>;
+  proc?: string;
+  aliases: Map<string, { over: 'device' | 'vcpu'; decl: Span }>;
+  inCode: boolean;
+}
+
+export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
+  const out: Occurrence[] = [];
+  const program = analysis.result.program;
+  const procNames = new Set(analysis.result.symbols.defs.filter((d) => d.kind === 'proc').map((d) => d.name));
+  const labelsByVm = new Map<string, Set<string>>();
+  for (const d of analysis.result.symbols.defs) {
+    if (d.kind !== 'label' || !d.vm) continue;
+    let set = labelsByVm.get(d.vm);
+    if (!set) labelsByVm.set(d.vm, (set = new Set()));
+    set.add(d.name);
+  }
+  const vmByName = (name: string) => analysis.vm(name);
+  const add = (span: Span, meaning: Meaning) => out.push({ span, meaning });
+
+  const procVm = (name: string): VmConfig | undefined =>
+    program.vms.find((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name)) ?? program.vms.find((v) => v.name !== 'library_view') ?? program.vms[0];
+
+  // ------------------------------------------------------------------------------------ expressions
+
+  const deviceIn = (vm: VmConfig | undefined, name: string) => vm?.devices.find((d) => d.name === name);
+
+  const devicePath = (device: DeviceConfig | undefined, rest: A.Name[]) => {
+    const [first, second] = rest;
+    if (!first) return;
+    const modelField = lookupDeviceField(first.text);
+    const hasField = (f: DeviceField) => !device || ((!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model)));
+    if (modelField && hasField(modelField) && !second && (device || first.text !== 'status')) {
+      add(first.span, { kind: 'device-value', field: modelField, device });
+      return;
+    }
+    const reg = lookupRegister(first.text);
+    if (!reg) {
+      if (modelField && !second) add(first.span, { kind: 'device-value', field: modelField, device });
+      return;
+    }
+    add(first.span, { kind: 'config-register', reg, device });
+    if (!second) return;
+    const field = lookupField(reg.def, second.text);
+    if (field) add(second.span, { kind: 'config-field', reg, field, device });
+  };
+
+  const vcpuPath = (index: number, rest: A.Name[]) => {
+    const [first] = rest;
+    if (!first) return;
+    const field = lookupVcpuField(first.text);
+    if (field) add(first.span, { kind: 'vcpu-field', field, vcpu: index });
+  };
+
+  const path = (e: A.PathExpr, scope: Scope) => {
+    const parts = e.parts;
+    const first = parts[0];
+    const alias = scope.aliases.get(first.text);
+    if (alias) {
+      if (alias.over === 'device') {
+        add(first.span, { kind: 'device', name: first.text, vm: scope.vm, declaration: false, alias: { name: first.text, decl: alias.decl } });
+        devicePath(undefined, parts.slice(1));
+      } else {
+        add(first.span, { kind: 'vcpu', index: -1, vm: scope.vm, alias: { name: first.text, decl: alias.decl } });
+        vcpuPath(-1, parts.slice(1));
+      }
+      return;
+    }
+    const dotted = parts.map((p) => p.text).join('.');
+    if (procNames.has(dotted) && scope.inCode) {
+      add(e.span, { kind: 'proc', name: dotted, declaration: false });
+      return;
+    }
+    const vm = scope.vm;
+    if (parts.length === 1) {
+      const w = first.text;
+      const param = scope.params.get(w);
+      if (param) return add(first.span, { kind: 'param', name: w, proc: scope.proc ?? '', decl: param, declaration: false });
+      const field = lookupVcpuField(w);
+      if (field) return add(first.span, { kind: 'vcpu-field', field });
+      if (vm && labelsByVm.get(vm.name)?.has(w)) return add(first.span, { kind: 'label', name: w, vm, declaration: false });
+      const constants = constantsNamed(w);
+      if (constants) return add(first.span, { kind: 'constant', name: w, constants });
+      const vcpu = vcpuIndexOf(w);
+      if (vcpu !== undefined) return add(first.span, { kind: 'vcpu', index: vcpu, vm });
+      const otherVm = vmByName(w);
+      if (otherVm) return add(first.span, { kind: 'vm', name: w, vm: otherVm, declaration: false });
+      const device = deviceIn(vm, w);
+      if (device) return add(first.span, { kind: 'device', name: w, vm, device, declaration: false });
+      return;
+    }
+    const rest = parts.slice(1);
+    if (first.text === 'host') {
+      add(first.span, { kind: 'host' });
+      const f = HOST_FIELDS.find((x) => x.name === rest[0].text);
+      if (f) add(rest[0].span, { kind: 'host-field', field: f });
+      return;
+    }
+    const vcpu = vcpuIndexOf(first.text);
+    if (vcpu !== undefined) {
+      add(first.span, { kind: 'vcpu', index: vcpu, vm });
+      vcpuPath(vcpu, rest);
+      return;
+    }
+    const otherVm = vmByName(first.text);
+    if (otherVm) {
+      add(first.span, { kind: 'vm', name: first.text, vm: otherVm, declaration: false });
+      const [second, ...tail] = rest;
+      const vcpu2 = vcpuIndexOf(second.text);
+      if (vcpu2 !== undefined) {
+        add(second.span, { kind: 'vcpu', index: vcpu2, vm: otherVm });
+        vcpuPath(vcpu2, tail);
+        return;
+      }
+      const device = deviceIn(otherVm, second.text);
+      if (device) {
+        add(second.span, { kind: 'device', name: second.text, vm: otherVm, device, declaration: false });
+        devicePath(device, tail);
+        return;
+      }
+      const f = VM_FIELDS.find((x) => x.name === second.text);
+      if (f && tail.length === 0) add(second.span, { kind: 'vm-field', field: f, vm: otherVm });
+      return;
+    }
+    const device = deviceIn(vm, first.text);
+    if (device) {
+      add(first.span, { kind: 'device', name: first.text, vm, device, declaration: false });
+      devicePath(device, rest);
+    }
+  };
+
+  const expr = (e: A.Expr | undefined, scope: Scope): void => {
+    if (!e) return;
+    switch (e.kind) {
+      case 'path':
+        path(e, scope);
+        return;
+      case 'unary':
+        expr(e.operand, scope);
+        return;
+      case 'binary':
+        expr(e.left, scope);
+        expr(e.right, scope);
+        return;
+      case 'irqPending':
+        expr(e.irq, scope);
+        return;
+      default:
+        return;
+    }
+  };
+
+  const template = (t: A.Template | undefined, scope: Scope) => {
+    if (!t) return;
+    for (const p of t.parts) if (typeof p !== 'string') expr(p, scope);
+  };
+
+  const word = (name: A.Name | undefined, doc?: string) => {
+    if (name) add(name.span, { kind: 'word', text: name.text, doc });
+  };
+
+  // ------------------------------------------------------------------------------------ statements
+
+  const deviceName = (name: A.Name, scope: Scope) => {
+    const alias = scope.aliases.get(name.text);
+    if (alias?.over === 'device') {
+      add(name.span, { kind: 'device', name: name.text, vm: scope.vm, declaration: false, alias: { name: name.text, decl: alias.decl } });
+      return;
+    }
+    add(name.span, { kind: 'device', name: name.text, vm: scope.vm, device: deviceIn(scope.vm, name.text), declaration: false });
+  };
+
+  const block = (b: A.Block, scope: Scope) => {
+    for (const s of b.statements) statement(s, scope);
+  };
+
+  const statement = (s: A.Stmt, scope: Scope): void => {
+    switch (s.kind) {
+      case 'psci': {
+        const ref = lookupPsciFunction(s.fn.text);
+        if (ref) add(s.fn.span, { kind: 'psci-function', ref, written: s.fn.text });
+        for (const a of s.args) {
+          const def = ref?.fn.args.find((x) => x.name === a.name.text);
+          if (ref && def) add(a.name.span, { kind: 'psci-arg', fn: ref.fn, arg: def });
+          expr(a.value, scope);
+        }
+        return;
+      }
+      case 'rawCall':
+        expr(s.id, scope);
+        for (const a of s.args) {
+          const m = /^x([1-3])$/.exec(a.name.text);
+          if (m) add(a.name.span, { kind: 'raw-arg', register: Number(m[1]) });
+          expr(a.value, scope);
+        }
+        return;
+      case 'mmioRead':
+        expr(s.address, scope);
+        expr(s.width, scope);
+        return;
+      case 'mmioWrite':
+        expr(s.address, scope);
+        expr(s.value, scope);
+        expr(s.width, scope);
+        return;
+      case 'pciRead':
+      case 'pciWrite': {
+        deviceName(s.device, scope);
+        const device = scope.aliases.has(s.device.text) ? undefined : deviceIn(scope.vm, s.device.text);
+        if (s.reg.register) {
+          const reg = lookupRegister(s.reg.register.text);
+          if (reg) {
+            add(s.reg.register.span, { kind: 'config-register', reg, device });
+            const field = s.reg.field && lookupField(reg.def, s.reg.field.text);
+            if (field && s.reg.field) add(s.reg.field.span, { kind: 'config-field', reg, field, device });
+          }
+        }
+        expr(s.reg.offset, scope);
+        if (s.kind === 'pciWrite') expr(s.value, scope);
+        expr(s.width, scope);
+        return;
+      }
+      case 'pciState':
+        deviceName(s.device, scope);
+        return;
+      case 'virtio':
+        deviceName(s.device, scope);
+        expr(s.value, scope);
+        return;
+      case 'irq':
+        expr(s.irq, scope);
+        return;
+      case 'delay':
+        expr(s.duration, scope);
+        return;
+      case 'signal':
+      case 'waitSignal':
+      case 'clearSignal':
+        add(s.name.span, { kind: 'signal', name: s.name.text, vm: scope.vm });
+        return;
+      case 'waitExpr':
+        expr(s.condition, scope);
+        return;
+      case 'call': {
+        const name = s.proc.parts.map((p) => p.text).join('.');
+        if (procNames.has(name)) add(s.proc.span, { kind: 'proc', name, declaration: false });
+        for (const a of s.args) expr(a, scope);
+        return;
+      }
+      case 'loop':
+        block(s.body, scope);
+        return;
+      case 'if': {
+        let e: A.IfStmt | A.Block | undefined = s;
+        while (e) {
+          if (e.kind === 'if') {
+            expr(e.condition, scope);
+            block(e.then, scope);
+            e = e.else;
+          } else {
+            block(e, scope);
+            e = undefined;
+          }
+        }
+        return;
+      }
+      case 'set': {
+        const field = s.target.parts.length === 1 ? lookupVcpuField(s.target.parts[0].text) : undefined;
+        if (field) add(s.target.parts[0].span, { kind: 'vcpu-field', field });
+        else expr(s.target, scope);
+        expr(s.value, scope);
+        return;
+      }
+      case 'expect':
+        expr(s.condition, scope);
+        template(s.message, scope);
+        return;
+      case 'log':
+        template(s.message, scope);
+        return;
+      case 'label':
+        add(s.name.span, { kind: 'label', name: s.name.text, vm: scope.vm, declaration: true });
+        return;
+      case 'onIrq':
+        expr(s.irq, scope);
+        block(s.body, scope);
+        return;
+      case 'foreach': {
+        if (s.over === 'device') add(s.name.span, { kind: 'device', name: s.name.text, vm: scope.vm, declaration: true, alias: { name: s.name.text, decl: s.name.span } });
+        else add(s.name.span, { kind: 'vcpu', index: -1, vm: scope.vm, alias: { name: s.name.text, decl: s.name.span } });
+        if (s.filter) add(s.filter.span, { kind: 'keyword', text: s.filter.text });
+        const aliases = new Map(scope.aliases);
+        aliases.set(s.name.text, { over: s.over, decl: s.name.span });
+        block(s.body, { ...scope, aliases });
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  // ------------------------------------------------------------------------------------ items
+
+  for (const item of analysis.ast.items) {
+    switch (item.kind) {
+      case 'vm': {
+        const vm = vmByName(item.name.text);
+        add(item.name.span, { kind: 'vm', name: item.name.text, vm, declaration: true });
+        const scope: Scope = { vm, params: new Map(), aliases: new Map(), inCode: false };
+        let flavour: 'kvm' | 'xen' = vm?.flavour ?? 'kvm';
+        for (const m of item.members) {
+          switch (m.kind) {
+            case 'hypervisor':
+              add(m.flavour.span, { kind: 'flavour', name: m.flavour.text });
+              if (m.flavour.text === 'xen' || m.flavour.text === 'kvm') flavour = m.flavour.text;
+              for (const o of m.options) {
+                const option = HYPERVISOR_OPTIONS[flavour].find((x) => x.name === o.name.text);
+                if (option) add(o.name.span, { kind: 'option', option });
+                for (const v of o.values) if (v.kind === 'path') word(v.parts[0]);
+              }
+              break;
+            case 'device': {
+              const device = deviceIn(vm, m.name.text);
+              add(m.name.span, { kind: 'device', name: m.name.text, vm, device, declaration: true });
+              const model = lookupDeviceModel(m.model.text);
+              if (model) add(m.model.span, { kind: 'model', model });
+              expr(m.irq, scope);
+              for (const o of m.options) {
+                const option = model?.options.find((x) => x.name === o.name.text);
+                if (option) add(o.name.span, { kind: 'option', option, model });
+                for (const v of o.values) if (v.kind === 'path' && v.parts.length === 1) word(v.parts[0]);
+              }
+              break;
+            }
+            case 'vcpus':
+              expr(m.count, scope);
+              break;
+            case 'ram':
+              expr(m.base, scope);
+              expr(m.size, scope);
+              break;
+            case 's2idleNotify':
+              expr(m.address, scope);
+              break;
+            case 'watchdog':
+              expr(m.timeout, scope);
+              break;
+            case 'role':
+              word(m.role, m.role.text === 'hardware-domain' ? 'Xen dom0: its suspend suspends the host' : undefined);
+              break;
+            case 'on':
+              word(m.event, VMM_EVENT_DOCS[m.event.text]);
+              for (const a of m.answers) word(a, VMM_ANSWER_DOCS[a.text]);
+              break;
+            case 'setting':
+              add(m.name.span, { kind: 'keyword', text: m.name.text });
+              expr(m.value, scope);
+              break;
+          }
+        }
+        break;
+      }
+      case 'host': {
+        const scope: Scope = { params: new Map(), aliases: new Map(), inCode: false };
+        for (const m of item.members) {
+          if (m.kind === 'policy') {
+            add(m.subject.span, { kind: 'keyword', text: m.subject.text });
+            add(m.rule.span, { kind: 'keyword', text: m.rule.text });
+            if (m.vm) add(m.vm.span, { kind: 'vm', name: m.vm.text, vm: vmByName(m.vm.text), declaration: false });
+            if (m.qualifier) add(m.qualifier.span, { kind: 'keyword', text: m.qualifier.text });
+          } else if (m.kind === 'at') {
+            expr(m.from, scope);
+            expr(m.to, scope);
+            const a = m.action;
+            if (a.kind === 'irq') {
+              expr(a.irq, scope);
+              add(a.vm.span, { kind: 'vm', name: a.vm.text, vm: vmByName(a.vm.text), declaration: false });
+            } else if (a.kind === 'vmm') {
+              add(a.vm.span, { kind: 'vm', name: a.vm.text, vm: vmByName(a.vm.text), declaration: false });
+              word(a.answer, VMM_ANSWER_DOCS[a.answer.text]);
+            }
+          }
+        }
+        break;
+      }
+      case 'program': {
+        const vm = vmByName(item.vm.text);
+        add(item.vm.span, { kind: 'vm', name: item.vm.text, vm, declaration: false });
+        const index = vcpuIndexOf(item.vcpu.text);
+        if (index !== undefined) add(item.vcpu.span, { kind: 'vcpu', index, vm });
+        block(item.body, { vm, params: new Map(), aliases: new Map(), inCode: true });
+        break;
+      }
+      case 'proc': {
+        add(item.name.span, { kind: 'proc', name: item.name.text, declaration: true });
+        const params = new Map<string, Span>();
+        for (const p of item.params) {
+          if (!params.has(p.text)) params.set(p.text, p.span);
+          add(p.span, { kind: 'param', name: p.text, proc: item.name.text, decl: p.span, declaration: true });
+        }
+        block(item.body, { vm: procVm(item.name.text), params, proc: item.name.text, aliases: new Map(), inCode: true });
+        break;
+      }
+      case 'expectViolation': {
+        const info = INVARIANT_INFO.find((i) => i.id === item.invariant.text);
+        if (info) add(item.invariant.span, { kind: 'invariant', info });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  out.sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  return new OccurrenceIndex(out);
+}
+
+/** The leading comment of a declaration (`/** ... *\/` or `//` lines right above it), as plain text. */
+export function leadingComment(file: SourceFile, start: number): string | undefined {
+  const text = file.text;
+  let end = start;
+  while (end > 0 && /[ \t\r\n]/.test(text[end - 1])) end--;
+  // Only a comment that ends on the line just above the declaration.
+  const gap = text.slice(end, start);
+  if ((gap.match(/\n/g) ?? []).length > 1) return undefined;
+  if (text.startsWith('*/', end - 2)) {
+    const open = text.lastIndexOf('/*', end - 2);
+    if (open < 0) return undefined;
+    return text
+      .slice(open + 2, end - 2)
+      .replace(/^\*+/, '')
+      .split('\n')
+      .map((l) => l.replace(/^\s*\*?\s?/, '').trimEnd())
+      .join('\n')
+      .trim();
+  }
+  const lines: string[] = [];
+  let lineEnd = end;
+  for (;;) {
+    const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    const line = text.slice(lineStart, lineEnd).trim();
+    if (!line.startsWith('//')) break;
+    lines.unshift(line.replace(/^\/\/\s?/, ''));
+    if (lineStart === 0) break;
+    lineEnd = lineStart - 1;
+  }
+  return lines.length ? lines.join('\n') : undefined;
+}
