@@ -26,7 +26,7 @@ for (const entry of entries) {
     target: 'node20',
     format: 'cjs',
     sourcemap: process.argv.includes('--sourcemap'),
-    external: ['vscode'],
+    external: entry.out === 'bench' ? ['vscode', 'esbuild'] : ['vscode'],
     banner: entry.banner ? { js: entry.banner } : undefined,
     logLevel: 'warning',
   };

@@ -8,6 +8,7 @@ import { SourceFile } from '../src/lang/source';
 import { preludeFiles } from '../src/lang/prelude';
 import { Machine } from '../src/sim/machine';
 import { dapBench } from './dap';
+import { lspBench } from './lsp';
 
 function compile(text: string) {
   const r = check([new SourceFile('bench.sflow', text), ...preludeFiles()]);
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
   rows.push(['  stepBack round trip (median)', `${dap.stepBackMs.toFixed(3)} ms`, '< 1 ms']);
   rows.push(['  stops whose line and registers stepBack restored', dap.restored, 'all']);
   rows.push(['  adapter memory after the history (RSS / peak)', `${dap.rssMb.toFixed(1)} MB / ${dap.peakMb.toFixed(1)} MB`, '< 60 MB']);
+  const lsp = await lspBench();
+  rows.push([`language server, ${lsp.lines.toLocaleString('en-US')}-line scenario`, '', '']);
+  rows.push(['  open to first diagnostics', `${lsp.openMs.toFixed(0)} ms`, '']);
+  rows.push(['  edit to diagnostics (median / p90)', `${lsp.editMedianMs.toFixed(1)} ms / ${lsp.editP90Ms.toFixed(1)} ms`, '< 50 ms']);
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`${'measure'.padEnd(width)}  ${'value'.padEnd(34)}  aim`);
   for (const [name, value, aim] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(34)}  ${aim}`);

@@ -72,6 +72,9 @@ interface VmBuild {
   signalWaits: { name: string; span: Span; file: SourceFile; diags: DiagnosticBag }[];
   deviceDefs: Map<string, SymbolDef>;
   programs: { index: number; item: A.ProgramItem; file: SourceFile }[];
+  /** the VM's own symbol, and its signals' */
+  def?: SymbolDef;
+  signalDefs: Map<string, SymbolDef>;
 }
 
 interface ProcEntry {
@@ -139,7 +142,7 @@ class Checker {
         item: { kind: 'vm', name: { text: cfg.name, span: cfg.loc.span }, members: [], span: cfg.loc.span },
         file: cfg.loc.file, config: cfg,
         labelDefs: new Map(), labelFixups: [], procFrames: new Map(), procFixups: [], callFixups: [],
-        signalIndex: new Map(cfg.signals.map((n, i) => [n, i])), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [],
+        signalIndex: new Map(cfg.signals.map((n, i) => [n, i])), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [], signalDefs: new Map(),
       };
       for (const [name, index] of cfg.labels) {
         const loc = cfg.code[index]?.loc ?? cfg.loc;
@@ -224,7 +227,7 @@ class Checker {
             const vm = this.newVmBuild(item, p.file);
             this.vms.push(vm);
             this.vmByName.set(item.name.text, vm);
-            this.symbols.define({ kind: 'vm', name: item.name.text, file: p.file, span: item.name.span, fullSpan: item.span, detail: 'vm' });
+            vm.def = this.symbols.define({ kind: 'vm', name: item.name.text, file: p.file, span: item.name.span, fullSpan: item.span, detail: 'vm' });
             break;
           }
           case 'host':
@@ -297,7 +300,7 @@ class Checker {
     return {
       item, file, config,
       labelDefs: new Map(), labelFixups: [], procFrames: new Map(), procFixups: [], callFixups: [],
-      signalIndex: new Map(), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [],
+      signalIndex: new Map(), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [], signalDefs: new Map(),
     };
   }
 
@@ -756,8 +759,7 @@ class Checker {
   }
 
   private refVm(vm: VmBuild, file: SourceFile, span: Span): void {
-    const def = this.symbols.defs.find((d) => d.kind === 'vm' && d.name === vm.config.name);
-    if (def) this.symbols.reference(def, file, span);
+    if (vm.def) this.symbols.reference(vm.def, file, span);
   }
 
   // ------------------------------------------------------------------------------------------ expressions
@@ -1539,9 +1541,9 @@ class CodeGen {
     if (index === undefined) {
       index = this.vm.signalIndex.size;
       this.vm.signalIndex.set(name.text, index);
-      this.checker.symbolIndex().define({ kind: 'signal', name: name.text, vm: this.cfg.name, file: ctx.file, span: name.span, fullSpan: name.span });
+      this.vm.signalDefs.set(name.text, this.checker.symbolIndex().define({ kind: 'signal', name: name.text, vm: this.cfg.name, file: ctx.file, span: name.span, fullSpan: name.span }));
     } else {
-      const def = this.checker.symbolIndex().defs.find((d) => d.kind === 'signal' && d.name === name.text && d.vm === this.cfg.name);
+      const def = this.vm.signalDefs.get(name.text);
       if (def) this.checker.symbolIndex().reference(def, ctx.file, name.span);
     }
     return index;

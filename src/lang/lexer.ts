@@ -34,6 +34,10 @@ const PUNCTUATION = [
   '{', '}', '(', ')', '[', ']', ',', ';', ':', '=', '<', '>', '!', '+', '-', '*', '/', '%', '&', '|', '^', '~', '.', '@',
 ];
 
+/** Punctuation by its first character, longest first (so `..` wins over `.`). */
+const PUNCTUATION_BY_CHAR = new Map<string, string[]>();
+for (const p of PUNCTUATION) PUNCTUATION_BY_CHAR.set(p[0], [...(PUNCTUATION_BY_CHAR.get(p[0]) ?? []), p].sort((a, b) => b.length - a.length));
+
 export const TIME_UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 export const SIZE_UNITS: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
 
@@ -42,6 +46,9 @@ function isIdentStart(c: string): boolean {
 }
 function isIdentPart(c: string): boolean {
   return isIdentStart(c) || (c >= '0' && c <= '9');
+}
+function isHex(c: string): boolean {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 function isDigit(c: string): boolean {
   return c >= '0' && c <= '9';
@@ -55,7 +62,9 @@ export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
   let spaceBefore = true;
 
   const push = (kind: TokenKind, start: number, extra?: Partial<Token>) => {
-    tokens.push({ kind, text: text.slice(start, pos), span: { start, end: pos }, spaceBefore, ...extra });
+    const token: Token = { kind, text: text.slice(start, pos), span: { start, end: pos }, spaceBefore };
+    if (extra) Object.assign(token, extra);
+    tokens.push(token);
     spaceBefore = false;
   };
 
@@ -92,8 +101,9 @@ export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
       spaceBefore = true;
       continue;
     }
+    // A PCI address has ':' two (or four) characters in: test that before running the regex.
     BDF.lastIndex = pos;
-    if ((isDigit(c) || /[a-fA-F]/.test(c)) && BDF.test(text)) {
+    if ((text[pos + 2] === ':' || text[pos + 4] === ':') && isHex(c) && BDF.test(text)) {
       pos = BDF.lastIndex;
       push('bdf', start);
       continue;
@@ -111,7 +121,7 @@ export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
       scanString(start);
       continue;
     }
-    const punct = PUNCTUATION.find((p) => text.startsWith(p, pos));
+    const punct = PUNCTUATION_BY_CHAR.get(c)?.find((p) => text.startsWith(p, pos));
     if (punct) {
       pos += punct.length;
       push('punct', start);

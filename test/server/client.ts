@@ -79,8 +79,9 @@ export class LspClient {
   }
 
   /** Starts the bundled server as its own process and initializes it. */
-  static async start(capabilities: ClientCapabilities = CAPABILITIES): Promise<LspClient> {
-    const server = await serverBundle();
+  /** Starts a server process: the test bundle, or a given one (the benchmark uses dist/server.js). */
+  static async start(capabilities: ClientCapabilities = CAPABILITIES, serverPath?: string): Promise<LspClient> {
+    const server = serverPath ?? (await serverBundle());
     const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child);
     client.initializeResult = await client.connection.sendRequest(InitializeRequest.type, {

@@ -7,6 +7,7 @@ import { INVARIANT_INFO } from './invariants';
 import { CONFIG_HEADER, PM_CAPABILITY, PM_CAP_OFFSET, RegisterDef } from './pci';
 import { PSCI_FUNCTIONS, PSCI_RETURN_CODES, formatVersion } from './psci';
 import { VCPU_FIELDS } from './vcpu';
+import { FUNCTION_BREAKPOINT_FORMS, LAUNCH_ATTRIBUTES } from './launch';
 
 const hex = (n: number, width = 2) => '0x' + n.toString(16).padStart(width, '0');
 
@@ -53,6 +54,13 @@ export function referenceMarkdown(): string {
   out.push('', '## Constants', '', '| Name | Value | Group | Meaning |', '|---|---|---|---|');
   for (const c of CONSTANTS.filter((x) => x.group !== 'psci-function')) out.push(`| \`${c.name}\` | ${c.value} | ${c.group} | ${c.doc} |`);
   out.push('', 'Every PSCI function name is also a constant: its function ID (`SYSTEM_SUSPEND64` = 0xc400000e).');
+
+  out.push('', '## Launch attributes (`"type": "suspend-flow"`)', '', '| Attribute | Type | Default | Meaning |', '|---|---|---|---|');
+  for (const a of LAUNCH_ATTRIBUTES) out.push(`| \`${a.name}\`${a.required ? ' (required)' : ''} | ${[a.type].flat().join(' or ')} | ${a.default === undefined ? '' : `\`${JSON.stringify(a.default)}\``} | ${a.description} |`);
+
+  out.push('', '## Function breakpoints', '', 'Typed in the Breakpoints view (+ Function Breakpoint), with an optional condition.', '', '| Name | Stops on |', '|---|---|');
+  for (const f of FUNCTION_BREAKPOINT_FORMS) out.push(`| \`${f.form}\` | ${f.stopsOn} |`);
+  out.push('', 'Exception breakpoints: one filter per invariant below, plus "Expectation failed" and "PSCI call returned an error".');
 
   out.push('', '## Invariants', '', 'Checked on every event; `expect violation ID` declares one a scenario breaks on purpose.', '', '| ID | Title | Meaning |', '|---|---|---|');
   for (const i of INVARIANT_INFO) out.push(`| \`${i.id}\` | ${i.title} | ${i.description} |`);
