@@ -114,7 +114,7 @@ async function main() {
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     step('workbench loaded');
@@ -151,8 +151,10 @@ async function main() {
 
     // What VS Code itself shows: the stopped-line decoration on that line, the vCPU in the call stack, registers.
     await waitFor('the stopped-line decoration', async () => (await page.locator('.debug-top-stack-frame-line').count()) > 0, 20_000);
-    const current = await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent();
-    if (Number(current) !== BREAK_LINE) throw new Error(`the editor shows line ${current} as current, not ${BREAK_LINE}`);
+    // The decoration of the entry stop may still be drawn for a moment: wait for the editor to move to the breakpoint.
+    const activeLine = async () => Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent());
+    await waitFor(`line ${BREAK_LINE} as the current line`, async () => (await activeLine()) === BREAK_LINE, 20_000)
+      .catch(async () => { throw new Error(`the editor shows line ${await activeLine()} as current, not ${BREAK_LINE}`); });
     await waitFor('guest.vcpu0 in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).count()) > 0, 20_000);
     await waitFor('the Registers scope', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0, 20_000);
     const registers = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
@@ -161,6 +163,42 @@ async function main() {
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, 'debugging-system-suspend.png') });
     step('screenshot: debugging-system-suspend.png');
+
+    // Hovering a register in the editor evaluates it through the adapter (the evaluatable-expression provider).
+    const line38 = page.locator('.view-line', { hasText: 'expect x0 == DENIED' }).first();
+    await line38.locator('span', { hasText: /^x0$/ }).first().hover();
+    // x0 holds PSCI_FEATURES' answer, SUCCESS (0), until the SYSTEM_SUSPEND on this line runs.
+    await waitFor('the debug hover for x0 showing 0', async () => (await page.locator('.debug-hover-widget').first().innerText().catch(() => '')).trim() === '0', 20_000);
+    step(`hover on x0: ${(await page.locator('.debug-hover-widget').first().innerText()).trim()}`);
+    await page.keyboard.press('Escape');
+
+    // The device registers: Devices > net0 > config space > pmcsr, decoded field by field.
+    await registers.click();
+    // The tree is virtual: rows below the fold do not exist until scrolled into view, so scroll the
+    // variables view with the mouse wheel until the wanted row is rendered.
+    const variablesRow = (label) => page.locator('.debug-variables .monaco-list-row', { hasText: label }).first();
+    const reveal = async (label) => {
+      const pane = page.locator('.debug-variables .monaco-list').first();
+      for (let i = 0; i < 40 && (await variablesRow(label).count()) === 0; i++) {
+        await pane.hover();
+        await page.mouse.wheel(0, 120);
+        await page.waitForTimeout(100);
+      }
+      await variablesRow(label).waitFor({ timeout: 20_000 });
+    };
+    const expand = async (label) => {
+      await reveal(label);
+      const row = variablesRow(label);
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    };
+    await expand('Devices');
+    await expand('net0');
+    await expand('config space');
+    await expand('pmcsr');
+    await reveal('D3hot (3)');
+    await waitFor('PMCSR PowerState decoded as D3hot', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'D3hot (3)' }).count()) > 0, 20_000);
+    await page.screenshot({ path: path.join(SHOTS, 'device-registers.png') });
+    step('screenshot: device-registers.png (PMCSR state = D3hot (3))');
 
     // Step back: VS Code shows the button because the adapter supports it.
     const stopsBefore = markerEvents(marker).filter((e) => e.event === 'stopped').length;

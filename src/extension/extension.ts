@@ -8,6 +8,7 @@ import { ScenarioCodeLens } from './codelens';
 import { registerCommands } from './commands';
 import { DEBUG_TYPE, refreshStatus, registerDebugger } from './debug';
 import { ScenarioInlineValues } from './inline-values';
+import { ScenarioEvaluatable } from './evaluatable';
 import { TimelineView } from './timeline-view';
 
 let client: LanguageClient | undefined;
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('suspendFlow.showTimeline', () => vscode.commands.executeCommand('suspendFlow.timeline.focus')),
     vscode.languages.registerCodeLensProvider(selector, new ScenarioCodeLens()),
     vscode.languages.registerInlineValuesProvider(selector, new ScenarioInlineValues()),
+    vscode.languages.registerEvaluatableExpressionProvider(selector, new ScenarioEvaluatable()),
     vscode.debug.onDidStartDebugSession((s) => {
       if (s.type === DEBUG_TYPE) timeline.reset(s);
     }),
