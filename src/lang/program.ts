@@ -196,7 +196,20 @@ export interface Program {
   host: HostConfig;
   /** invariants the scenario says it breaks on purpose (`expect violation ID`) */
   expectedViolations: { id: string; loc: Loc }[];
+  /** `explore { ... }`: `sflow test` explores this scenario's interleavings instead of running it once */
+  explore?: ExploreDeclaration;
   diagnostics: Diagnostic[];
+}
+
+/** The bounds a scenario gives its own exploration; each is optional and the CLI's flags override it. */
+export interface ExploreDeclaration {
+  loc: Loc;
+  /** stop after this many distinct states */
+  maxStates?: number;
+  /** branch at most this many times along one path; deeper, a path follows the default schedule */
+  depth?: number;
+  /** end each path at this virtual time (ns) */
+  until?: bigint;
 }
 
 /** Statements sit 4 bytes apart, like A64 instructions. */
