@@ -2,21 +2,40 @@
 //
 //   sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--format text|json]
 //   sflow check FILE...
+//   sflow explore FILE [options]
+//   sflow test [PATHS...] [--junit FILE]
+//   sflow export FILE [--format perfetto|json]
 //
 // Exit codes: 0 every expectation held; 1 an expectation failed, a vCPU faulted, or the run hung or hit a limit;
 // 2 the scenario has errors (or the command line is wrong). Errors never print a stack trace.
 
 import { runCommand } from './run';
 import { checkCommand } from './check';
+import { exportCommand } from './export';
+import { exploreCommand, runExploreJob, WorkerJob } from './explore';
+import { testCommand } from './test';
+import { isMainThread, parentPort, workerData } from 'worker_threads';
 
 export const USAGE = `usage:
   sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--format text|json]
   sflow check FILE...
+  sflow run FILE --replay REPLAY.json
+  sflow explore FILE [--all] [--max-states N] [--depth N] [--until TIME] [--time TIME] [--seed N]
+                     [--no-reduction] [--shard I/N] [--workers K] [--out DIR] [--progress|--no-progress]
+  sflow test [PATHS...] [--junit FILE]
+  sflow export FILE [--format perfetto|json] [--seed N] [--until TIME] [--max-steps N] [--out FILE]
 
-  run     runs the scenario and prints its timeline (text: one line per event; json: the trace)
+  run     runs the scenario and prints its timeline (text: one line per event; json: the trace);
+          --replay follows a path explore wrote
   check   prints diagnostics as file:line:col: severity: message
+  explore tries every interleaving the scenario allows (windows, same-instant order, VMM alternatives) and
+          checks every path; each problem is printed and written as a replay file (--out, default .)
+  test    runs every scenario under PATHS (default: examples), exploring those that declare \`explore\`;
+          one line each, then N passed, N failed
+  export  writes the timeline as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or as the run's JSON
 
-exit codes: 0 ok, 1 an expectation failed or the run hung, 2 the scenario has errors`;
+exit codes: 0 ok, 1 an expectation failed, an invariant broke, the run hung, or explore found a problem,
+2 the scenario has errors or the command line is wrong`;
 
 export interface Io {
   out(text: string): void;
@@ -25,7 +44,7 @@ export interface Io {
 
 export class UsageError extends Error {}
 
-export function main(argv: string[], io: Io): number {
+export function main(argv: string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -33,6 +52,12 @@ export function main(argv: string[], io: Io): number {
         return runCommand(rest, io);
       case 'check':
         return checkCommand(rest, io);
+      case 'explore':
+        return exploreCommand(rest, io).catch((e: unknown) => failure(e, io));
+      case 'test':
+        return testCommand(rest, io).catch((e: unknown) => failure(e, io));
+      case 'export':
+        return exportCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -43,18 +68,26 @@ export function main(argv: string[], io: Io): number {
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`sflow: ${e.message}\n${USAGE}`);
-      return 2;
-    }
-    io.err(`sflow: ${e instanceof Error ? e.message : String(e)}`);
-    return 2;
+    return failure(e, io);
   }
 }
 
-if (require.main === module) {
+function failure(e: unknown, io: Io): number {
+  if (e instanceof UsageError) {
+    io.err(`sflow: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  io.err(`sflow: ${e instanceof Error ? e.message : String(e)}`);
+  return 2;
+}
+
+if (!isMainThread && (workerData as WorkerJob | undefined)?.kind === 'sflow-explore') {
+  // A worker thread of `sflow explore --workers K`: one shard, the result posted back.
+  parentPort!.postMessage(runExploreJob(workerData as WorkerJob, (p) => parentPort!.postMessage({ progress: p })));
+} else if (require.main === module) {
   const io: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
-  const code = main(process.argv.slice(2), io);
-  // Let stdout drain before exiting (large timelines piped to another program).
-  process.stdout.write('', () => process.exit(code));
+  void Promise.resolve(main(process.argv.slice(2), io)).then((code) => {
+    // Let stdout drain before exiting (large timelines piped to another program).
+    process.stdout.write('', () => process.exit(code));
+  });
 }

@@ -1,9 +1,24 @@
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
-import { Machine, StopReason } from '../sim/machine';
+import { Machine } from '../sim/machine';
+import { judge } from '../sim/verdict';
 import { eventToJson, TraceEvent } from '../sim/trace';
 import { Io, UsageError } from './main';
 import { loadScenario, parseIntArg, parseTime } from './load';
+import * as fs from 'fs';
+import { parseReplay, ReplayFile, replayMachine, scenarioHash } from '../sim/explore/replay';
+
+export function readReplay(file: string): ReplayFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = parseReplay(text);
+  if ('error' in parsed) throw new UsageError(`${file}: ${parsed.error}`);
+  return parsed;
+}
 
 /** A run that does not end by itself stops here, so a loop without an exit cannot hang CI. */
 export const DEFAULT_MAX_STEPS = 50_000_000;
@@ -14,6 +29,8 @@ interface RunOptions {
   until?: number;
   maxSteps: number;
   format: 'text' | 'json';
+  /** a replay file from `sflow explore`: follow its path */
+  replay?: string;
 }
 
 function parseRunArgs(args: string[]): RunOptions {
@@ -32,6 +49,12 @@ function parseRunArgs(args: string[]): RunOptions {
         options.until = parseTime(v);
         break;
       }
+      case '--replay': {
+        const v = value();
+        if (v === undefined) throw new UsageError('--replay needs a replay file');
+        options.replay = v;
+        break;
+      }
       case '--max-steps':
         options.maxSteps = parseIntArg('--max-steps', value());
         break;
@@ -47,17 +70,25 @@ function parseRunArgs(args: string[]): RunOptions {
         options.file = a;
     }
   }
-  if (!options.file) throw new UsageError('run needs a scenario file');
+  if (!options.file && !options.replay) throw new UsageError('run needs a scenario file');
   return options as RunOptions;
 }
 
 export function runCommand(args: string[], io: Io): number {
   const options = parseRunArgs(args);
+  const replay = options.replay ? readReplay(options.replay) : undefined;
+  if (replay) {
+    options.file ??= replay.scenario;
+    options.seed = replay.seed;
+  }
   const checked = loadScenario(options.file);
   for (const d of checked.diagnostics) io.err(formatDiagnostic(d));
   if (hasErrors(checked.diagnostics)) return 2;
+  if (replay && replay.scenarioHash && replay.scenarioHash !== scenarioHash(fs.readFileSync(options.file, 'utf8'))) {
+    io.err(`sflow: warning: ${options.file} changed since ${options.replay} was written; the replay may take another path`);
+  }
 
-  const machine = new Machine(checked.program, { seed: options.seed });
+  const machine = replay ? replayMachine(checked.program, replay) : new Machine(checked.program, { seed: options.seed });
   const events: TraceEvent[] = [];
   if (options.format === 'json') machine.onEvent((e) => events.push(e));
   else {
@@ -76,39 +107,4 @@ export function runCommand(args: string[], io: Io): number {
     io.out(`-- ${verdict.summary}`);
   }
   return verdict.ok ? 0 : 1;
-}
-
-function judge(m: Machine, stop: StopReason): { ok: boolean; summary: string } {
-  const s = m.state;
-  const problems: string[] = [];
-  if (s.expectFailures) problems.push(`${s.expectFailures} expectation${s.expectFailures === 1 ? '' : 's'} failed`);
-  const faulted = s.vms.flatMap((vm, vi) => vm.vcpus.map((v, ci) => (v.run === 'faulted' ? `${m.vcpuName(vi, ci)}: ${v.fault}` : ''))).filter(Boolean);
-  if (faulted.length) problems.push(`faulted: ${faulted.join('; ')}`);
-  const expected = m.program.expectedViolations.map((v) => v.id);
-  const seen = new Set(s.violations.map((v) => v.invariant));
-  const unexpected = s.violations.filter((v) => !expected.includes(v.invariant));
-  if (unexpected.length) problems.push(`invariant violated: ${unexpected.map((v) => `${v.invariant} (${v.message})`).join('; ')}`);
-  const missing = expected.filter((id) => !seen.has(id));
-  if (missing.length) problems.push(`expected violation did not happen: ${missing.join(', ')}`);
-  let how: string;
-  switch (stop.kind) {
-    case 'outcome':
-      if (stop.outcome.kind === 'hang') {
-        problems.push(`hang: ${stop.outcome.waiting.join('; ')}`);
-        how = 'stopped';
-      } else how = 'finished';
-      break;
-    case 'time-limit':
-      how = `stopped at --until`;
-      break;
-    case 'step-limit':
-      problems.push(`did not finish within ${stop.steps} steps (use --max-steps or --until)`);
-      how = 'stopped';
-      break;
-    default:
-      how = 'stopped';
-  }
-  const shown = expected.filter((id) => seen.has(id));
-  const head = `${how} at ${formatTime(s.now)}, ${s.events} events, trace ${m.traceHash()}${shown.length ? `, expected violation${shown.length === 1 ? '' : 's'} ${shown.join(', ')} shown` : ''}`;
-  return { ok: problems.length === 0, summary: problems.length ? `${head}: FAIL: ${problems.join('; ')}` : `${head}: PASS` };
 }

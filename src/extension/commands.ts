@@ -28,7 +28,7 @@ export function registerCommands(context: vscode.ExtensionContext, output: vscod
       output.clear();
       output.show(true);
       const seed = vscode.workspace.getConfiguration('suspendFlow').get<number>('defaultSeed', 0);
-      const code = cli(['run', uri.fsPath, '--seed', String(seed)], { out: (t) => output.appendLine(t), err: (t) => output.appendLine(t) });
+      const code = await cli(['run', uri.fsPath, '--seed', String(seed)], { out: (t) => output.appendLine(t), err: (t) => output.appendLine(t) });
       output.appendLine(`(exit code ${code})`);
     }),
     vscode.commands.registerCommand('suspendFlow.debugScenario', async (arg?: unknown) => {

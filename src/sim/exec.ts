@@ -7,6 +7,7 @@ import { MAX_CALL_DEPTH, Machine } from './machine';
 import { psciCall } from './psci/dispatch';
 import { configAccess, mmioAccess, pciStateAction, virtioAction } from './devices/registry';
 import { VcpuState } from './state';
+import { onGuestWake } from './hostpm';
 
 export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: Instr): void {
   const cfg = m.vmConfig(vm);
@@ -73,8 +74,10 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
     }
     case 'wfi':
       m.advance(v, cfg, cost);
-      // WFI completes at once if a wake-up is already pending (even with PSTATE.I set, as on hardware).
+      // WFI completes at once if a wake-up is already pending (even with PSTATE.I set, as on hardware). To a host
+      // that is suspending, a vCPU whose idle ended as it began has woken like any other.
       if (m.pendingWake(vm, vcpu) < 0) m.block(vm, vcpu, 'wfi');
+      else onGuestWake(m, vm, vcpu);
       return;
     case 'delay':
       m.advance(v, cfg, 0);

@@ -7,10 +7,14 @@ import { answerDeferred, handleVmmEntry } from './vmm';
 import { requestHostSuspend, wakeHost, hostStep } from './hostpm';
 import { watchdogTimer } from './watchdog';
 
-/** Places each host action at an instant: a fixed time, or one the chooser picks inside its window. */
+/**
+ * Places each host action at an instant: a fixed time, or one the chooser picks inside its window. Under open
+ * scheduling a window stays open (-1) until a decision fires it.
+ */
 export function initialActionTimes(m: Machine): number[] {
   return m.program.host.actions.map((a) => {
     if (a.from === a.to) return Number(a.from);
+    if (m.openScheduling) return -1;
     const span = Number(a.to - a.from) + 1;
     return Number(a.from) + m.choose(span, `window at line ${a.loc.line + 1}`);
   });

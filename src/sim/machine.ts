@@ -14,6 +14,7 @@ import { hasErrors } from '../lang/diagnostics';
 import { evaluate, EvalScope } from './eval';
 import { executeInstruction } from './exec';
 import { handleQueueEntry, initialActionTimes } from './host';
+import { enabledUnits } from './choices';
 import { randomBelow, seedState } from './rng';
 import { cloneState, IrqState, MachineState, QueueEntry, QueueKind, RECENT_EVENTS, RunState, VcpuState, VmRunState, VmState } from './state';
 import { EventBody, hashEvent, HASH_SEED, hashHex, TraceEvent } from './trace';
@@ -49,15 +50,33 @@ export const seededChooser: Chooser = {
   },
 };
 
+/**
+ * Open scheduling (`explore` and its replays): which of several units that could run next does run. It is a
+ * function of the decision's number only, so asking twice gives the same answer and snapshots need nothing more.
+ */
+export interface Scheduler {
+  pick(decision: number, options: number): number;
+}
+
 export interface MachineOptions {
   seed?: number;
   chooser?: Chooser;
+  /**
+   * `seeded` (runs and debugging): the seed places window instants and the documented order breaks ties.
+   * `open` (explore): windows stay open until a decision fires them, and every tie is a decision (src/sim/choices.ts).
+   */
+  scheduling?: 'seeded' | 'open';
+  /** open scheduling: picks at each decision; without one, the first option (the seeded order's own pick) */
+  scheduler?: Scheduler;
 }
 
-/** What runs next: a vCPU statement or a host-side event. */
+/**
+ * What runs next: a vCPU statement or a host-side event. `decision` marks a unit picked among several under open
+ * scheduling; `window` a host action fired from its open window (not in the queue).
+ */
 export type Unit =
-  | { kind: 'vcpu'; vm: number; vcpu: number; pc: number; time: number }
-  | { kind: 'host'; entry: QueueEntry; time: number };
+  | { kind: 'vcpu'; vm: number; vcpu: number; pc: number; time: number; decision?: boolean }
+  | { kind: 'host'; entry: QueueEntry; time: number; decision?: boolean; window?: boolean };
 
 export type Outcome =
   | { kind: 'running' }
@@ -86,11 +105,15 @@ export class Machine {
   /** the vCPU instruction being executed right now, so events can say which source line caused them */
   private executing = { vm: -1, pc: -1 };
   readonly chooser: Chooser;
+  readonly openScheduling: boolean;
+  readonly scheduler?: Scheduler;
 
   constructor(program: Program, options: MachineOptions = {}) {
     if (hasErrors(program.diagnostics)) throw new Error('the scenario has errors; check it first');
     this.program = program;
     this.chooser = options.chooser ?? seededChooser;
+    this.openScheduling = options.scheduling === 'open';
+    this.scheduler = options.scheduler;
     this.state = {
       now: 0,
       steps: 0,
@@ -105,10 +128,13 @@ export class Machine {
       expectFailures: 0,
       version: 0,
       actionTimes: [],
+      decisions: 0,
       violations: [],
     };
     this.state.actionTimes = initialActionTimes(this);
-    program.host.actions.forEach((a, i) => this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind));
+    program.host.actions.forEach((a, i) => {
+      if (this.state.actionTimes[i] >= 0) this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind);
+    });
   }
 
   private initialVm(cfg: VmConfig): VmState {
@@ -225,6 +251,12 @@ export class Machine {
 
   /** The unit that runs next, or undefined when nothing can run. */
   peek(): Unit | undefined {
+    if (this.openScheduling) {
+      const options = enabledUnits(this);
+      if (options.length <= 1) return options[0];
+      const pick = this.scheduler ? this.scheduler.pick(this.state.decisions, options.length) : 0;
+      return options[pick >= 0 && pick < options.length ? pick : 0];
+    }
     const s = this.state;
     const head = s.queue[0];
     let bestTime = head ? head.time : Infinity;
@@ -261,9 +293,13 @@ export class Machine {
     const s = this.state;
     if (unit.time > s.now) s.now = unit.time;
     s.steps++;
+    if (unit.decision) s.decisions++;
     let executed = -1;
     if (unit.kind === 'host') {
-      s.queue.shift();
+      if (unit.window) s.actionTimes[unit.entry.index] = unit.time;
+      // Open scheduling may pick a queued entry other than the first.
+      else if (s.queue[0] === unit.entry) s.queue.shift();
+      else s.queue.splice(s.queue.indexOf(unit.entry), 1);
       handleQueueEntry(this, unit.entry);
     } else {
       executed = this.runVcpu(unit.vm, unit.vcpu);
@@ -467,6 +503,9 @@ export class Machine {
       this.emit(vm, s.target, { kind: 'irq.masked', irq, why: 'disabled in the distributor' });
       return;
     }
+    // The host sees this interrupt before the guest does: for a host that aborts on wake-ups it is a wakeup event
+    // (pm_wakeup_pending) whether or not the guest's vCPU has reached its WFI yet.
+    if (this.state.host.state === 'suspending') onGuestWake(this, vm, s.target);
     this.deliverWake(vm, s.target, irq);
   }
 
@@ -583,8 +622,16 @@ export class Machine {
 
   // ------------------------------------------------------------------------------------------ choices
 
+  /**
+   * Picks among `count` alternatives the scenario declares. Under open scheduling it is a decision like any other
+   * (numbered on the same clock, answered by the scheduler), so explore can branch on it and a replay repeat it.
+   */
   choose(count: number, what: string): number {
-    return this.chooser.choose(this, count, what);
+    if (!this.openScheduling) return this.chooser.choose(this, count, what);
+    if (count <= 1) return 0;
+    const decision = this.state.decisions++;
+    const pick = this.scheduler ? this.scheduler.pick(decision, count) : 0;
+    return pick >= 0 && pick < count ? pick : 0;
   }
 
   // ------------------------------------------------------------------------------------------ outcome and running

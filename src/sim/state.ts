@@ -2,6 +2,7 @@
 // this and nothing else: the program, the configuration and the listeners are shared and never change.
 
 import { TraceEvent, ExitKind } from './trace';
+import type { StateHasher } from './hasher';
 import type { Violation } from './invariants/invariant';
 
 /** Why a vCPU is not executing statements right now. */
@@ -91,6 +92,8 @@ export type VmRunState = 'running' | 'suspended' | 'off' | 'reset';
 /** Device models keep their own state; the machine only needs to copy it. */
 export interface DeviceState {
   clone(): DeviceState;
+  /** Feeds everything that decides the device's future behaviour into the hasher (explore tells states apart). */
+  hash(h: StateHasher): void;
 }
 
 export interface VmState {
@@ -147,8 +150,10 @@ export interface MachineState {
   expectFailures: number;
   /** bumped on every change a `wait EXPR` could observe */
   version: number;
-  /** the instant each host action was placed at (windows resolved by the chooser) */
+  /** the instant each host action was placed at (windows resolved by the chooser); -1 while an open window waits */
   actionTimes: number[];
+  /** scheduling decisions with more than one option taken so far (open scheduling only): a replay's clock */
+  decisions: number;
   /** invariant violations so far, oldest first */
   violations: Violation[];
 }
@@ -209,6 +214,7 @@ export function cloneState(s: MachineState): MachineState {
     expectFailures: s.expectFailures,
     version: s.version,
     actionTimes: s.actionTimes.slice(),
+    decisions: s.decisions,
     violations: s.violations.slice(),
   };
 }

@@ -3,6 +3,7 @@
 // in src/lang/domain/pci.ts (as QEMU's config/wmask/w1cmask arrays do), so every field's access type (RO, RW, RW1C,
 // reserved) comes from that one description.
 
+import { StateHasher } from '../hasher';
 import { CONFIG_HEADER, PM_CAPABILITY, PM_CAP_OFFSET, RegisterDef, lookupRegister } from '../../lang/domain/pci';
 import { DeviceConfig } from '../../lang/program';
 import { DeviceState } from '../state';
@@ -82,6 +83,28 @@ export class PciFunction implements DeviceState {
     c.extra = extra;
     c.resetValues = this.resetValues;
     return c;
+  }
+
+  hash(h: StateHasher): void {
+    const c = this.config;
+    h.words(c.byteOffset % 4 === 0 ? new Uint32Array(c.buffer, c.byteOffset, c.length >> 2) : new Uint32Array(c.slice().buffer));
+    h.int(this.dstate);
+    h.words(this.context);
+    h.int(this.resets);
+    h.bool(this.contextDirty);
+    // Keys are added as the model goes; their order is history, not state.
+    for (const key in this.extra) {
+      const v = this.extra[key];
+      if (v === undefined) continue;
+      const e = new StateHasher();
+      e.str(key);
+      if (typeof v === 'number') e.num(v);
+      else if (typeof v === 'bigint') e.big(v);
+      else if (typeof v === 'boolean') e.bool(v);
+      else if (v instanceof Uint8Array) e.bytes(v);
+      else e.words(v);
+      h.addUnordered(e);
+    }
   }
 
   // ------------------------------------------------------------------------------------------ raw access

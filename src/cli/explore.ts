@@ -1,0 +1,318 @@
+// `sflow explore FILE`: every interleaving the scenario allows, every invariant and expectation on every path.
+// Problems are written as replay files and printed as the timeline of how they happened; the exit code is 1 when a
+// path breaks a rule (or a violation the scenario expects is on no path).
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
+import { Loc, Program } from '../lang/program';
+import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
+import { Counterexample, explore, ExploreOptions, ExploreProgress, ExploreResult } from '../sim/explore/explorer';
+import { REPLAY_FORMAT, ReplayFile, scenarioHash } from '../sim/explore/replay';
+import { Machine, Unit } from '../sim/machine';
+import { TraceEvent } from '../sim/trace';
+import { Io, UsageError } from './main';
+import { loadScenario, parseIntArg, parseTime } from './load';
+
+export interface ExploreCliOptions {
+  file: string;
+  seed: number;
+  all: boolean;
+  reduction: boolean;
+  maxStates?: number;
+  depth?: number;
+  until?: number;
+  /** wall-clock budget in ms */
+  timeMs?: number;
+  shard?: { index: number; count: number };
+  workers: number;
+  outDir: string;
+  /** progress on stderr: on a terminal by default */
+  progress: boolean;
+}
+
+export function parseExploreArgs(args: string[]): ExploreCliOptions {
+  const o: Partial<ExploreCliOptions> = { seed: 0, all: false, reduction: true, workers: 1, outDir: '.', progress: !!process.stderr.isTTY };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? args[++i];
+    switch (flag) {
+      case '--seed': o.seed = parseIntArg('--seed', value()); break;
+      case '--all': o.all = true; break;
+      case '--no-reduction': o.reduction = false; break;
+      case '--max-states': o.maxStates = positive('--max-states', value()); break;
+      case '--depth': o.depth = positive('--depth', value()); break;
+      case '--until': o.until = parseTime(required('--until', value())); break;
+      case '--time': o.timeMs = parseTime(required('--time', value())) / 1e6; break;
+      case '--workers': o.workers = positive('--workers', value()); break;
+      case '--out': o.outDir = required('--out', value()); break;
+      case '--progress': o.progress = true; break;
+      case '--no-progress': o.progress = false; break;
+      case '--shard': {
+        const m = /^(\d+)\/(\d+)$/.exec(required('--shard', value()));
+        if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard is I/N with 1 <= I <= N (for example 2/4)');
+        o.shard = { index: Number(m[1]) - 1, count: Number(m[2]) };
+        break;
+      }
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        if (o.file) throw new UsageError(`explore takes one scenario file (got ${o.file} and ${a})`);
+        o.file = a;
+    }
+  }
+  if (!o.file) throw new UsageError('explore needs a scenario file');
+  return o as ExploreCliOptions;
+}
+
+function required(flag: string, v: string | undefined): string {
+  if (v === undefined) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+function positive(flag: string, v: string | undefined): number {
+  const n = parseIntArg(flag, v);
+  if (n < 1) throw new UsageError(`${flag} needs a positive integer`);
+  return n;
+}
+
+/** The scenario's own `explore { }` bounds, under the command line's. */
+export function searchOptions(program: Program, o: Omit<ExploreCliOptions, 'file' | 'workers' | 'outDir' | 'progress'>): ExploreOptions {
+  const declared = program.explore;
+  return {
+    seed: o.seed,
+    all: o.all,
+    reduction: o.reduction,
+    maxStates: o.maxStates ?? declared?.maxStates,
+    depth: o.depth ?? declared?.depth,
+    untilTime: o.until ?? (declared?.until !== undefined ? Number(declared.until) : undefined),
+    shard: o.shard,
+  };
+}
+
+export async function exploreCommand(args: string[], io: Io): Promise<number> {
+  const o = parseExploreArgs(args);
+  const checked = loadScenario(o.file);
+  for (const d of checked.diagnostics) io.err(formatDiagnostic(d));
+  if (hasErrors(checked.diagnostics)) return 2;
+  const program = checked.program;
+  const text = fs.readFileSync(o.file, 'utf8');
+
+  const started = Date.now();
+  const search = searchOptions(program, o);
+  const deadline = o.timeMs !== undefined ? started + o.timeMs : undefined;
+  const progress = o.progress ? progressLine(started) : undefined;
+  const result = o.workers > 1
+    ? await exploreInWorkers(o.file, search, o.workers, deadline, progress)
+    : explore(program, { ...search, shouldStop: deadline ? () => Date.now() >= deadline : undefined, onProgress: progress?.update });
+  progress?.done();
+  const seconds = (Date.now() - started) / 1000;
+
+  const written: string[] = [];
+  result.counterexamples.forEach((cex, i) => {
+    io.out(`\ncounterexample ${i + 1}: ${cex.problems.join('; ')}`);
+    printPath(io, program, o.seed, cex);
+    written.push(writeReplay(o, text, cex, `cex${i + 1}`));
+    io.out(`replay: ${written[written.length - 1]}`);
+  });
+  for (const [id, cex] of result.expectedSeen) {
+    io.out(`\nexpected violation ${id} is reachable:`);
+    printPath(io, program, o.seed, cex);
+    written.push(writeReplay(o, text, cex, id));
+    io.out(`replay: ${written[written.length - 1]}`);
+  }
+
+  const rate = seconds > 0 ? Math.round(result.states / seconds) : result.states;
+  io.out(`\n-- explored ${fmt(result.states)} states (${fmt(result.transitions)} transitions, ${fmt(result.paths)} paths, ${fmt(result.revisits)} revisits, depth ${result.maxDepth}) in ${seconds.toFixed(2)} s, ${fmt(rate)} states/s; reduction ${result.reduction ? 'on' : 'off'}${o.shard ? `; shard ${o.shard.index + 1}/${o.shard.count}` : ''}${o.workers > 1 ? `; ${o.workers} workers` : ''}`);
+  const bounds: string[] = [];
+  if (result.stoppedBy === 'max-states') bounds.push('--max-states reached');
+  if (result.stoppedBy === 'stop') bounds.push('--time ran out');
+  if (result.depthLimited) bounds.push('paths deeper than --depth followed the default order');
+  const missing = result.complete ? result.expectedMissing : [];
+  const unknown = result.complete ? [] : result.expectedMissing;
+  const failed = result.counterexamples.length > 0 || missing.length > 0;
+  const verdict = failed
+    ? `FAIL: ${[...(result.counterexamples.length ? [`${result.counterexamples.length} path${result.counterexamples.length === 1 ? '' : 's'} with a problem`] : []), ...missing.map((id) => `expected violation ${id} is on no path`)].join('; ')}`
+    : result.complete
+      ? `PASS: every path${bounds.length ? ' within the bounds' : ''} keeps every rule${result.expectedSeen.size ? ` (expected violation${result.expectedSeen.size === 1 ? '' : 's'} ${[...result.expectedSeen.keys()].join(', ')} reachable)` : ''}`
+      : `PASS so far: no problem in what was explored${unknown.length ? `; expected violation ${unknown.join(', ')} not found yet` : ''}`;
+  const extent = result.complete ? 'complete' : result.stoppedBy === 'first-problem' ? 'stopped at the first problem (--all looks for every one)' : 'incomplete';
+  io.out(`-- ${extent}${bounds.length ? ` (${bounds.join('; ')})` : ''}: ${verdict}`);
+  return failed || (!result.complete && unknown.length > 0) ? 1 : 0;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Replays a path and prints how it went: each decision that left the default order, then the events around the problem. */
+export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, tail = 16): void {
+  const recorded = new Map(cex.choices.map(([d, o]) => [d, o]));
+  const decisions: string[] = [];
+  let running: Unit | undefined;
+  // A scheduler that follows the path and says where it left the default order.
+  const m = new Machine(program, {
+    seed, scheduling: 'open',
+    scheduler: {
+      pick(decision, count) {
+        const pick = recorded.get(decision) ?? 0;
+        if (running && recorded.has(decision)) decisions.push(`  decision ${decision} at ${formatTime(m.state.now)}: ${describeUnit(m, running)} takes alternative ${pick + 1} of ${count}`);
+        return pick;
+      },
+    },
+  });
+  const events: TraceEvent[] = [];
+  m.onEvent((e) => events.push(e));
+  while (m.state.events < cex.events) {
+    const unit = m.peek();
+    if (!unit) break;
+    if (unit.decision && recorded.has(m.state.decisions)) decisions.push(`  decision ${m.state.decisions} at ${formatTime(unit.time)}: ${describeUnit(m, unit)} first`);
+    running = unit;
+    m.execute(unit);
+    running = undefined;
+  }
+  if (decisions.length) io.out(decisions.join('\n'));
+  const width = Math.max(4, ...program.vms.map((vm) => vm.name.length + 6));
+  if (events.length > tail) io.out(`  ... ${events.length - tail} earlier events`);
+  for (const e of events.slice(-tail)) io.out(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`);
+  const faithful = m.traceHash() === cex.traceHash;
+  io.out(`  path ends at ${formatTime(m.state.now)}, trace ${m.traceHash()}${faithful ? '' : ` (explore saw ${cex.traceHash}: the replay differs)`}`);
+}
+
+function describeUnit(m: Machine, unit: Unit): string {
+  const program = m.program;
+  if (unit.kind === 'vcpu') return `${m.vcpuName(unit.vm, unit.vcpu)} (line ${(program.vms[unit.vm].code[unit.pc]?.loc.line ?? -1) + 1})`;
+  if (unit.window) {
+    const loc = program.host.actions[unit.entry.index].loc;
+    return `\`${sourceText(loc)}\` (line ${loc.line + 1}) fires`;
+  }
+  if (unit.entry.kind === 'vmm') return `${program.vms[unit.entry.vm].name}'s VMM, answering ${unit.entry.tag},`;
+  return `host ${unit.entry.kind} ${unit.entry.tag}`;
+}
+
+function sourceText(loc: Loc): string {
+  return loc.file.text.slice(loc.span.start, loc.span.end).trim();
+}
+
+function writeReplay(o: ExploreCliOptions, text: string, cex: Counterexample, label: string): string {
+  const replay: ReplayFile = {
+    format: REPLAY_FORMAT,
+    scenario: path.resolve(o.file),
+    scenarioHash: scenarioHash(text),
+    seed: o.seed,
+    choices: cex.choices,
+    problems: cex.problems,
+    traceHash: cex.traceHash,
+    time: cex.time,
+  };
+  fs.mkdirSync(o.outDir, { recursive: true });
+  const file = path.join(o.outDir, `${path.basename(o.file, '.sflow')}.${label}${o.shard ? `.shard${o.shard.index + 1}` : ''}.replay.json`);
+  fs.writeFileSync(file, JSON.stringify(replay, null, 2) + '\n');
+  return file;
+}
+
+function progressLine(started: number) {
+  let last = 0;
+  return {
+    update(p: ExploreProgress) {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      const rate = Math.round(p.states / Math.max(0.001, (now - started) / 1000));
+      process.stderr.write(`\r  states ${fmt(p.states)}  ${fmt(rate)}/s  depth ${p.depth}  paths ${fmt(p.paths)}  problems ${p.problems}   `);
+    },
+    done() {
+      if (last) process.stderr.write('\n');
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ workers
+
+export interface WorkerJob {
+  kind: 'sflow-explore';
+  file: string;
+  options: ExploreOptions;
+  deadline?: number;
+}
+
+interface WorkerReply {
+  result: Omit<ExploreResult, 'expectedSeen'> & { expectedSeen: [string, Counterexample][] };
+}
+
+/** Runs in a worker thread: one shard of the search. */
+export function runExploreJob(job: WorkerJob, onProgress?: (p: ExploreProgress) => void): WorkerReply {
+  const checked = loadScenario(job.file);
+  const deadline = job.deadline;
+  const result = explore(checked.program, { ...job.options, onProgress, shouldStop: deadline ? () => Date.now() >= deadline : undefined });
+  return { result: { ...result, expectedSeen: [...result.expectedSeen] } };
+}
+
+/** K worker threads, each shard w of K within the shard the command line asked for; results merged. */
+async function exploreInWorkers(file: string, search: ExploreOptions, workers: number, deadline: number | undefined, progress?: { update(p: ExploreProgress): void }): Promise<ExploreResult> {
+  const outer = search.shard ?? { index: 0, count: 1 };
+  const count = outer.count * workers;
+  const threads: Worker[] = [];
+  const progressOf: ExploreProgress[] = [];
+  const replies = await Promise.all(Array.from({ length: workers }, (_, w) => new Promise<WorkerReply>((resolve, reject) => {
+    const job: WorkerJob = { kind: 'sflow-explore', file, options: { ...search, shard: { index: outer.index * workers + w, count } }, deadline };
+    const worker = new Worker(__filename, { workerData: job });
+    threads.push(worker);
+    worker.on('message', (message: WorkerReply | { progress: ExploreProgress }) => {
+      if ('progress' in message) {
+        progressOf[w] = message.progress;
+        const sum = progressOf.reduce((a, p) => ({ states: a.states + p.states, paths: a.paths + p.paths, depth: Math.max(a.depth, p.depth), problems: a.problems + p.problems }), { states: 0, paths: 0, depth: 0, problems: 0 });
+        progress?.update(sum);
+        return;
+      }
+      const reply = message;
+      resolve(reply);
+      // The first problem ends the search everywhere unless --all asked for every one.
+      if (!search.all && reply.result.counterexamples.length) for (const t of threads) if (t !== worker) void t.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) resolve({ result: emptyResult(search) });
+    });
+  })));
+  return mergeResults(replies.map((r) => ({ ...r.result, expectedSeen: new Map(r.result.expectedSeen) })), search);
+}
+
+function emptyResult(search: ExploreOptions): WorkerReply['result'] {
+  return {
+    states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: false, stoppedBy: 'stop', depthLimited: false,
+    reduction: search.reduction ?? true, counterexamples: [], expectedSeen: [], expectedMissing: [],
+  };
+}
+
+export function mergeResults(results: ExploreResult[], search: ExploreOptions): ExploreResult {
+  const merged: ExploreResult = {
+    states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: true, depthLimited: false,
+    reduction: results[0]?.reduction ?? (search.reduction ?? true), counterexamples: [], expectedSeen: new Map(), expectedMissing: [],
+  };
+  const seenPaths = new Set<string>();
+  for (const r of results) {
+    merged.states += r.states;
+    merged.transitions += r.transitions;
+    merged.paths += r.paths;
+    merged.revisits += r.revisits;
+    merged.maxDepth = Math.max(merged.maxDepth, r.maxDepth);
+    merged.complete &&= r.complete;
+    merged.depthLimited ||= r.depthLimited;
+    if (r.stoppedBy && (!merged.stoppedBy || r.stoppedBy === 'first-problem')) merged.stoppedBy = r.stoppedBy;
+    // Shards all walk the top of the tree, so the same short path can come back from several.
+    for (const c of r.counterexamples) {
+      const key = JSON.stringify(c.choices);
+      if (!seenPaths.has(key)) {
+        seenPaths.add(key);
+        merged.counterexamples.push(c);
+      }
+    }
+    for (const [id, c] of r.expectedSeen) if (!merged.expectedSeen.has(id)) merged.expectedSeen.set(id, c);
+  }
+  if (merged.counterexamples.length && !search.all) merged.counterexamples.length = 1;
+  const expectedIds = new Set(results.flatMap((r) => [...r.expectedMissing, ...r.expectedSeen.keys()]));
+  merged.expectedMissing = [...expectedIds].filter((id) => !merged.expectedSeen.has(id));
+  return merged;
+}

@@ -1,0 +1,297 @@
+// Explore: a depth-first search over every way a scenario's declared nondeterminism can resolve (open scheduling,
+// src/sim/choices.ts), checking invariants, expectations, faults and hangs on every path.
+//
+// - States are told apart by stateKey (state-hash.ts); a state seen before is not explored again.
+// - Partial-order reduction (independence.ts) runs one of several commuting local units instead of all their orders;
+//   `reduction: false` turns it off so tests can check it against the plain search.
+// - Two kinds of decision share one numbering (MachineState.decisions): which of several enabled units runs
+//   (choices.ts), and which alternative a unit picks while it runs (a VMM's answers `confirm | deny`). The second
+//   is only known once the unit has run, so the unit runs with option 0 and, if it chose, the search comes back
+//   to the state before it and runs it again with each other pick forced.
+// - A path is recorded as the choices that differ from option 0, [decision number, option index]; a Scheduler
+//   built from them (replay.ts) makes a Machine walk the same path, in the CLI or in the debugger.
+// - Sharding: every shard walks the spine of the tree, the paths that take option 0 at every decision below the
+//   first `splitDepth` (above it, every option). At a decision on the spine, each other option belongs to one shard
+//   by a hash of the state and the option; the owner explores that branch in full, the others skip it. Each spine
+//   state is reached by every shard (or explored in full by it), so together the shards cover what one search
+//   would, whatever each one's deduplication prunes.
+//
+// Pure: the caller passes a clock-free `shouldStop` for wall-time budgets and gets progress through a callback.
+
+import { Program } from '../../lang/program';
+import { enabledUnits } from '../choices';
+import { Machine, Scheduler, StopReason, Unit } from '../machine';
+import { cloneState, MachineState } from '../state';
+import { stateProblems, stopProblem } from '../verdict';
+import { isLocal, reductionApplies } from './independence';
+import { stateKey } from './state-hash';
+
+export type Choice = [decision: number, option: number];
+
+export interface ExploreOptions {
+  seed?: number;
+  /** partial-order reduction (default on) */
+  reduction?: boolean;
+  /** stop after this many distinct states */
+  maxStates?: number;
+  /** branch at most this many times on a path; deeper, the path follows option 0 */
+  depth?: number;
+  /** end every path at this virtual time (ns) */
+  untilTime?: number;
+  /** a path longer than this many units is reported as not finishing */
+  maxStepsPerPath?: number;
+  /** keep going after the first problem (default: stop there) */
+  all?: boolean;
+  /** this search covers shard `index` of `count` */
+  shard?: { index: number; count: number };
+  /** checked every few hundred states; true ends the search (a wall-clock budget) */
+  shouldStop?: () => boolean;
+  onProgress?: (p: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  states: number;
+  paths: number;
+  depth: number;
+  problems: number;
+}
+
+export interface Counterexample {
+  choices: Choice[];
+  problems: string[];
+  /** the trace hash of the path, which a replay reproduces */
+  traceHash: string;
+  time: number;
+  events: number;
+}
+
+export interface ExploreResult {
+  /** distinct states visited */
+  states: number;
+  /** units executed, including re-executions after backtracking */
+  transitions: number;
+  /** paths that ended (finished, hit --until, or reached a problem) */
+  paths: number;
+  /** states not explored again because they had been seen */
+  revisits: number;
+  maxDepth: number;
+  /** every path within the bounds was followed to its end */
+  complete: boolean;
+  stoppedBy?: 'first-problem' | 'max-states' | 'stop';
+  /** depth-limited branches happened: some interleavings were not tried */
+  depthLimited: boolean;
+  reduction: boolean;
+  counterexamples: Counterexample[];
+  /** expected violations (`expect violation`) seen on some path, each with the first path that showed it */
+  expectedSeen: Map<string, Counterexample>;
+  expectedMissing: string[];
+}
+
+export const DEFAULT_MAX_STATES = 1_000_000;
+export const DEFAULT_MAX_STEPS_PER_PATH = 1_000_000;
+
+interface Frame {
+  /** the state to come back to: before the decision (a schedule) or before the unit that chose (a pick) */
+  snapshot: MachineState;
+  /** `schedule`: todo indexes `options`; `pick`: todo lists the picks to force at `decision` while `options[0]` runs */
+  kind: 'schedule' | 'pick';
+  options: Unit[];
+  decision: number;
+  todo: number[];
+  next: number;
+  choices: number;
+  depth: number;
+  steps: number;
+  /** the options after the first lead off the spine (sharding) */
+  spine: boolean;
+}
+
+export function splitDepthFor(count: number): number {
+  return Math.ceil(Math.log2(Math.max(1, count))) + 2;
+}
+
+/** Which shard explores option `option` of the decision at a state: spread by a multiplicative hash. */
+function ownerOf(key: number, option: number, count: number): number {
+  const mixed = Math.imul((key % 0x7fffffff) ^ Math.imul(option, 0x9e3779b1), 0x85ebca6b) >>> 0;
+  return mixed % count;
+}
+
+export function explore(program: Program, options: ExploreOptions = {}): ExploreResult {
+  // Picks forced by the search, and the first unforced pick a running unit made (a branch to come back to).
+  const forced = new Map<number, number>();
+  let running = false;
+  let unforced: { decision: number; count: number } | undefined;
+  const scheduler: Scheduler = {
+    pick(decision, count) {
+      const pick = forced.get(decision);
+      if (pick !== undefined) return pick;
+      if (running && !unforced) unforced = { decision, count };
+      return 0;
+    },
+  };
+  const m = new Machine(program, { seed: options.seed ?? 0, scheduling: 'open', scheduler });
+  const reduction = (options.reduction ?? true) && reductionApplies(program);
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const maxDepth = options.depth ?? Infinity;
+  const untilTime = options.untilTime ?? Infinity;
+  const maxSteps = options.maxStepsPerPath ?? DEFAULT_MAX_STEPS_PER_PATH;
+  const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
+  const splitDepth = shard ? splitDepthFor(shard.count) : Infinity;
+  const expected = new Set(program.expectedViolations.map((v) => v.id));
+
+  const result: ExploreResult = {
+    states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: false, depthLimited: false, reduction,
+    counterexamples: [], expectedSeen: new Map(), expectedMissing: [],
+  };
+  const seen = new Set<number>();
+  const stack: Frame[] = [];
+  const choices: Choice[] = [];
+  let depth = 0;
+  let steps = 0;
+  /** on the spine: no option but 0 taken below the split depth yet (sharding only) */
+  let spine = shard !== undefined;
+  // Faults show as an event; a path ends at its first problem, so the flag is reset whenever the search backtracks.
+  let faulted = false;
+  m.onEvent((e) => {
+    if (e.kind === 'fault') faulted = true;
+  });
+
+  const record = (problems: string[]): Counterexample => ({
+    choices: choices.slice(), problems, traceHash: m.traceHash(), time: m.state.now, events: m.state.events,
+  });
+  const noteExpected = () => {
+    for (const v of m.state.violations) {
+      if (expected.has(v.invariant) && !result.expectedSeen.has(v.invariant)) result.expectedSeen.set(v.invariant, record([`${v.invariant}: ${v.message}`]));
+    }
+  };
+  const owned = (todo: number[], key: number) => (shard && spine && depth >= splitDepth ? todo.filter((i) => i === 0 || ownerOf(key, i, shard.count) === shard.index) : todo);
+
+  /** Runs a unit; if it picked among alternatives on its own, remembers to come back for the other picks. */
+  const run = (unit: Unit) => {
+    if (unit.decision) depth++;
+    // Only VMM answers choose while a unit runs: keep the state before such a unit to come back to.
+    const before = unit.kind === 'host' && unit.entry.kind === 'vmm' ? cloneState(m.state) : undefined;
+    const frameChoices = choices.length;
+    const frameDepth = depth;
+    const frameSteps = steps;
+    unforced = undefined;
+    running = true;
+    m.execute(unit);
+    running = false;
+    steps++;
+    result.transitions++;
+    const pick = unforced as { decision: number; count: number } | undefined;
+    if (pick && before) {
+      if (depth >= maxDepth) result.depthLimited = true;
+      else {
+        const todo = owned(Array.from({ length: pick.count }, (_, i) => i), stateKey(before)).slice(1);
+        if (todo.length) stack.push({ snapshot: before, kind: 'pick', options: [unit], decision: pick.decision, todo, next: 0, choices: frameChoices, depth: frameDepth, steps: frameSteps, spine });
+      }
+      depth++;
+    }
+  };
+
+  /** Runs option `index` of a scheduling decision, recording it as a choice when it is not option 0. */
+  const take = (opts: Unit[], index: number) => {
+    const unit = opts[index];
+    if (unit.decision && index !== 0) choices.push([m.state.decisions, index]);
+    run(unit);
+  };
+
+  /** Back to the newest frame with an option left; false when the search is over. */
+  const backtrack = (): boolean => {
+    const frame = stack[stack.length - 1];
+    if (!frame) return false;
+    const option = frame.todo[frame.next++];
+    if (frame.next >= frame.todo.length) stack.pop();
+    // The last option may have the snapshot itself; earlier ones need a copy to leave it intact.
+    m.state = stack[stack.length - 1] === frame ? cloneState(frame.snapshot) : frame.snapshot;
+    for (const d of forced.keys()) if (d >= m.state.decisions) forced.delete(d);
+    choices.length = frame.choices;
+    depth = frame.depth;
+    steps = frame.steps;
+    faulted = false;
+    // Every option taken here is one other than 0: below the split depth that leaves the spine.
+    spine = frame.spine && frame.depth < splitDepth;
+    if (frame.kind === 'schedule') take(frame.options, option);
+    else {
+      forced.set(frame.decision, option);
+      choices.push([frame.decision, option]);
+      run(frame.options[0]);
+    }
+    return true;
+  };
+
+  let stopped: ExploreResult['stoppedBy'];
+  search: for (;;) {
+    // A new state: seen before, a problem, the end of a path, or a decision.
+    let ended = false;
+    const key = stateKey(m.state);
+    if (seen.has(key)) {
+      result.revisits++;
+      ended = true;
+    } else {
+      seen.add(key);
+      result.states++;
+      if (depth > result.maxDepth) result.maxDepth = depth;
+      let problem = faulted || m.state.expectFailures > 0;
+      const violations = m.state.violations;
+      if (violations.length) {
+        noteExpected();
+        if (violations.some((v) => !expected.has(v.invariant))) problem = true;
+      }
+      if (problem) {
+        result.counterexamples.push(record(stateProblems(m)));
+        result.paths++;
+        ended = true;
+        if (!options.all) {
+          stopped = 'first-problem';
+          break search;
+        }
+      } else {
+        const opts = enabledUnits(m);
+        if (opts.length === 0 || opts[0].time >= untilTime || steps >= maxSteps) {
+          result.paths++;
+          ended = true;
+          const stop: StopReason = opts.length === 0 ? { kind: 'outcome', outcome: m.outcome() } : steps >= maxSteps && opts[0].time < untilTime ? { kind: 'step-limit', steps } : { kind: 'time-limit', time: untilTime };
+          const problem = stopProblem(stop);
+          if (problem) {
+            result.counterexamples.push(record([problem]));
+            if (!options.all) {
+              stopped = 'first-problem';
+              break search;
+            }
+          }
+        } else if (opts.length === 1) {
+          take(opts, 0);
+        } else if (depth >= maxDepth) {
+          result.depthLimited = true;
+          take(opts, 0);
+        } else {
+          const todo = owned(reduction && opts.every((u) => isLocal(m, u)) ? [0] : opts.map((_, i) => i), key);
+          if (todo.length > 1) {
+            stack.push({ snapshot: cloneState(m.state), kind: 'schedule', options: opts, decision: m.state.decisions, todo, next: 1, choices: choices.length, depth, steps, spine });
+          }
+          take(opts, todo[0]);
+        }
+      }
+      if (result.states >= maxStates) {
+        stopped = 'max-states';
+        break search;
+      }
+      if ((result.states & 1023) === 0) {
+        options.onProgress?.({ states: result.states, paths: result.paths, depth, problems: result.counterexamples.length });
+        if (options.shouldStop?.()) {
+          stopped = 'stop';
+          break search;
+        }
+      }
+    }
+    if (ended && !backtrack()) break;
+  }
+
+  result.stoppedBy = stopped;
+  result.complete = stopped === undefined;
+  result.expectedMissing = [...expected].filter((id) => !result.expectedSeen.has(id));
+  return result;
+}
