@@ -400,7 +400,26 @@ export interface ExpectViolationItem extends Node {
   invariant: Name;
 }
 
-export type Item = VmItem | HostItem | ProgramItem | ProcItem | ExpectViolationItem | ErrorItem;
+/** `max_states 200000`, `depth 40`, `until 600ms`: one bound in an `explore` block; the checker knows the names. */
+export interface ExploreMember extends Node {
+  kind: 'bound';
+  name: Name;
+  /** undefined when the line ends after the name (the checker reports it) */
+  value?: Expr;
+}
+
+/** `explore` or `explore { ... }`: `sflow test` explores this scenario's interleavings, within these bounds. */
+export interface ExploreItem extends Node {
+  kind: 'explore';
+  /** the word `explore`: where the declaration is reported, hovered and outlined */
+  keyword: Span;
+  /** empty for a bare `explore` */
+  members: (ExploreMember | ErrorMember)[];
+  /** whether a `{ }` block follows (a bare `explore` has none) */
+  block: boolean;
+}
+
+export type Item = VmItem | HostItem | ProgramItem | ProcItem | ExpectViolationItem | ExploreItem | ErrorItem;
 
 export interface ScenarioFile extends Node {
   items: Item[];

@@ -10,6 +10,7 @@ import { lookupField, lookupRegister, registerNames } from './domain/pci';
 import { MPIDR_HWID_BITMASK, PsciFunctionRef, PsciVersion, lookupPsciFunction, mpidrOf, psciFunctionNames } from './domain/psci';
 import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
 import { INVARIANT_INFO } from './domain/invariants';
+import { EXPLORE_BOUNDS, exploreValueText, lookupExploreBound } from './domain/explore';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { parse, parseExpression, ParseResult } from './parser';
 import * as P from './program';
@@ -126,6 +127,8 @@ class Checker {
   private readonly hostItems: { item: A.HostItem; file: SourceFile; diags: DiagnosticBag }[] = [];
   private readonly programs: { item: A.ProgramItem; file: SourceFile; diags: DiagnosticBag }[] = [];
   private readonly expectedViolations: P.Program['expectedViolations'] = [];
+  /** the scenario's `explore` declaration (the first one; a second is an error) */
+  private explore?: { item: A.ExploreItem; file: SourceFile; declaration: P.ExploreDeclaration };
 
   constructor(private readonly files: SourceFile[]) {
     this.parses = files.map((f) => parse(f));
@@ -187,6 +190,7 @@ class Checker {
     const host = this.buildHost();
     const diagnostics = this.allDiagnostics();
     const program: P.Program = { files: this.files, vms: this.vms.map((v) => v.config), host, expectedViolations: this.expectedViolations, diagnostics };
+    if (this.explore) program.explore = this.explore.declaration;
     return { program, symbols: this.symbols, parses: this.parses, diagnostics };
   }
 
@@ -265,11 +269,71 @@ class Checker {
             } else this.expectedViolations.push({ id: item.invariant.text, loc: this.loc(p.file, item.span) });
             break;
           }
+          case 'explore':
+            // Exploring is what a scenario asks of `sflow test`; the prelude is shared by every scenario.
+            if (isLibrary) diags.add(item.keyword, 'library-declaration', 'a library file may only declare procs');
+            else this.readExplore(item, p.file, diags);
+            break;
           case 'error':
             break;
         }
       }
     });
+  }
+
+  /** Fills Program.explore from the first `explore`; each bound once, with a constant value of its kind. */
+  private readExplore(item: A.ExploreItem, file: SourceFile, diags: DiagnosticBag): void {
+    if (this.explore) {
+      diags.add(item.keyword, 'duplicate-explore', "'explore' is already declared; a scenario has one set of bounds", {
+        related: [{ file: this.explore.file, span: this.explore.item.keyword, message: 'first declared here' }],
+      });
+      return;
+    }
+    const declaration: P.ExploreDeclaration = { loc: this.loc(file, item.keyword) };
+    this.explore = { item, file, declaration };
+    const ctx: ExprContext = { inCode: false, file, diags };
+    const names = EXPLORE_BOUNDS.map((b) => b.name);
+    const seen = new Map<string, A.ExploreMember>();
+    for (const m of item.members) {
+      if (m.kind !== 'bound') continue;
+      const bound = lookupExploreBound(m.name.text);
+      if (!bound) {
+        diags.add(m.name.span, 'unknown-explore-bound', `'explore' has no bound '${m.name.text}'; it takes ${names.join(', ')}${didYouMean(m.name.text, names)}`, this.fixFor(m.name, names));
+        continue;
+      }
+      const prior = seen.get(bound.name);
+      if (prior) {
+        diags.add(m.name.span, 'duplicate-declaration', `'${bound.name}' is given twice in 'explore'`, { related: [{ file, span: prior.name.span, message: 'first given here' }] });
+        continue;
+      }
+      seen.set(bound.name, m);
+      const what = `'${bound.name}'`;
+      if (!m.value) {
+        diags.add(m.name.span, 'missing-value', `${what} needs a value: ${exploreValueText(bound)}`);
+        continue;
+      }
+      if (bound.value === 'time') {
+        const t = this.constTime(m.value, ctx, what);
+        if (t === undefined) continue;
+        if (t <= 0n) diags.add(m.value.span, 'bad-value', `${what} is ${exploreValueText(bound)}, not ${t}ns`);
+        else declaration.until = t;
+        continue;
+      }
+      // A count: an integer, not a time, and (unlike conditions) not a boolean either.
+      const typed = this.resolve(m.value, ctx);
+      if (typed.type === 'time' || typed.type === 'bool') {
+        diags.add(m.value.span, 'type-mismatch', `${what} is ${exploreValueText(bound)}, not ${typed.type === 'time' ? 'a time' : 'a boolean'}`);
+        continue;
+      }
+      const n = this.fold(typed, m.value, ctx, what);
+      if (n === undefined) continue;
+      if (n <= 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) {
+        diags.add(m.value.span, 'bad-value', n <= 0n ? `${what} is ${exploreValueText(bound)}, not ${n}` : `${what} is at most ${Number.MAX_SAFE_INTEGER}`);
+        continue;
+      }
+      if (bound.field === 'maxStates') declaration.maxStates = Number(n);
+      else if (bound.field === 'depth') declaration.depth = Number(n);
+    }
   }
 
   private newVmBuild(item: A.VmItem, file: SourceFile): VmBuild {

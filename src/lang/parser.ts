@@ -4,6 +4,7 @@
 
 import * as A from './ast';
 import { DiagnosticBag } from './diagnostics';
+import { EXPLORE_BOUNDS } from './domain/explore';
 import { Token, tokenize } from './lexer';
 import { SourceFile, Span } from './source';
 
@@ -52,7 +53,7 @@ export const STATEMENT_KEYWORDS = [
 export const VM_MEMBER_KEYWORDS = ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'statement_time', 'jitter', 'code_base'] as const;
 export const VM_SETTINGS = ['statement_time', 'jitter', 'code_base'] as const;
 export const HOST_MEMBER_KEYWORDS = ['policy', 'at'] as const;
-export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc'] as const;
+export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc', 'explore'] as const;
 
 class Parser {
   private pos = 0;
@@ -230,6 +231,8 @@ class Parser {
     if (this.isWord('vm')) return this.parseVm();
     if (this.isWord('host')) return this.parseHost();
     if (this.isWord('proc')) return this.parseProc();
+    // A VM may be called `explore`: `explore.vcpu0 { }` is its program.
+    if (this.isWord('explore') && !this.isPunct('.', this.peek())) return this.parseExplore();
     if (this.isWord('expect')) {
       const start = this.advance().span.start;
       this.expectWord('violation', "at the top level ('expect violation INVARIANT')");
@@ -239,7 +242,7 @@ class Parser {
       return item;
     }
     if (t.kind === 'ident' && this.isPunct('.', this.peek())) return this.parseProgram();
-    return this.fail(t.span, 'expected-item', `expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found ${this.describe(t)}`);
+    return this.fail(t.span, 'expected-item', `expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found ${this.describe(t)}`);
   }
 
   private parseProgram(): A.ProgramItem {
@@ -269,6 +272,31 @@ class Parser {
     }
     const body = this.parseBlock('proc');
     return { kind: 'proc', name, params, body, span: { start, end: body.span.end } };
+  }
+
+  // ------------------------------------------------------------------------------------------ explore
+
+  /** `explore` alone (the CLI's default bounds) or `explore { bound value ... }`, the `{` on the same line. */
+  private parseExplore(): A.ExploreItem {
+    const keyword = this.advance().span;
+    if (!this.isPunct('{')) {
+      if (!this.atStatementEnd()) this.fail(this.tok.span, 'expected-token', `expected '{' or the end of the line after 'explore', found ${this.describe(this.tok)}`);
+      return { kind: 'explore', keyword, members: [], block: false, span: keyword };
+    }
+    const members = this.parseMembers('explore', () => this.parseExploreMember());
+    return { kind: 'explore', keyword, members: members.items, block: true, span: { start: keyword.start, end: members.end } };
+  }
+
+  /**
+   * `NAME [value]`. Any name parses: the checker knows the bounds, so a misspelt one gets a did-you-mean and a
+   * quick fix, and a missing value is reported at the name rather than as a syntax error at the end of the line.
+   */
+  private parseExploreMember(): A.ExploreMember {
+    const name = this.name(`a bound (${EXPLORE_BOUNDS.map((b) => b.name).join(', ')})`);
+    const value = this.atStatementEnd() ? undefined : this.parseExpr();
+    const member: A.ExploreMember = { kind: 'bound', name, value, span: { start: name.span.start, end: this.prevEnd() } };
+    this.endStatement(`the '${name.text}' bound`);
+    return member;
   }
 
   // ------------------------------------------------------------------------------------------ vm

@@ -1,12 +1,13 @@
 // Completion by position: what the grammar allows at the cursor, filled from the checker's view of the scenario
 // (VMs, devices, labels, signals, procs including the prelude's) and the domain tables (PSCI functions with their
-// arguments, config registers and fields, constants, device models and options, invariants).
+// arguments, config registers and fields, constants, device models and options, invariants, explore bounds).
 
 import {
   Command, CompletionContext, CompletionItem, CompletionItemKind, CompletionList, CompletionTriggerKind, InsertTextFormat, MarkupKind, TextEdit,
 } from 'vscode-languageserver';
 import { CONSTANTS, ConstantGroup } from '../lang/domain/constants';
 import { DEVICE_FIELDS, DEVICE_MODELS, lookupDeviceModel } from '../lang/domain/devices';
+import { EXPLORE_BOUNDS } from '../lang/domain/explore';
 import { INVARIANT_INFO } from '../lang/domain/invariants';
 import { configRegisters, lookupRegister } from '../lang/domain/pci';
 import { formatVersion, lookupPsciFunction, PSCI_FUNCTIONS, PsciFunction, versionAtLeast } from '../lang/domain/psci';
@@ -15,10 +16,10 @@ import { DEFAULT_VMM_ANSWER, PSCI_VERSIONS, VMM_ANSWERS } from '../lang/checker'
 import { STATEMENT_KEYWORDS, VM_MEMBER_KEYWORDS } from '../lang/parser';
 import { DeviceConfig, VmConfig } from '../lang/program';
 import type { Analysis } from './analysis';
-import { CursorContext, cursorContext, pathBeforeCursor } from './context';
+import { CursorContext, cursorContext, lineTokens, pathBeforeCursor } from './context';
 import {
-  bdfText, constantMarkdown, deviceMarkdown, deviceValueMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown, optionMarkdown, psciMarkdown,
-  registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
+  bdfText, constantMarkdown, deviceMarkdown, deviceValueMarkdown, exploreBoundMarkdown, exploreMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown,
+  optionMarkdown, psciMarkdown, registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
 } from './docs';
 import { constantsNamed, HYPERVISOR_OPTIONS, leadingComment, VMM_ANSWER_DOCS, VMM_EVENT_DOCS } from './occurrences';
 
@@ -122,6 +123,9 @@ class Completer {
         break;
       case 'options':
         this.optionBlock();
+        break;
+      case 'explore':
+        this.exploreBlock();
         break;
       case 'code':
         this.code();
@@ -379,6 +383,16 @@ class Completer {
       this.snippet('host', 'host {\n\t$0\n}', 'host', { kind: CompletionItemKind.Keyword, detail: "host { ... }: the host's policies and timed actions" });
       this.snippet('proc', 'proc ${1:name} {\n\t$0\n}', 'proc', { kind: CompletionItemKind.Keyword, detail: 'proc NAME [params] { ... }' });
       this.add({ label: 'expect violation', kind: CompletionItemKind.Keyword, detail: 'expect violation INVARIANT', command: TRIGGER_SUGGEST, insertText: 'expect violation ' });
+      // One per scenario: not offered again once the document has one (other than the word being typed).
+      if (!this.analysis.ast.items.some((i) => i.kind === 'explore' && i.keyword.start !== this.ctx.wordStart)) {
+        this.snippet('explore', 'explore {\n\t$0\n}', 'explore', {
+          kind: CompletionItemKind.Keyword,
+          detail: 'explore [{ bounds }]: sflow test explores the interleavings',
+          documentation: this.md(exploreMarkdown()),
+          // Inside the inserted block the bounds are what comes next.
+          command: this.options.snippets ? TRIGGER_SUGGEST : undefined,
+        });
+      }
       for (const vm of this.allVms()) this.programHeaders(vm, true);
       return;
     }
@@ -472,6 +486,40 @@ class Completer {
     if (option.kind === 'bool') this.words(['true', 'false'], CompletionItemKind.Value);
     else if (option.kind === 'states') this.words((option.values ?? []).filter((v) => !given.has(v)), CompletionItemKind.Value);
     else if (this.n === 1) this.words(option.values ?? [], CompletionItemKind.Value);
+  }
+
+  // ------------------------------------------------------------------------------------ explore
+
+  /** At the start of a member: the bounds not given yet. Their values are numbers and times: nothing to offer. */
+  private exploreBlock(): void {
+    if (this.n !== 0) return;
+    const given = this.exploreBoundsGiven();
+    for (const b of EXPLORE_BOUNDS) {
+      if (given.has(b.name)) continue;
+      this.snippet(b.name, `${b.name} \${1:${b.example}}`, `${b.name} `, { kind: CompletionItemKind.Property, detail: b.doc, documentation: this.md(exploreBoundMarkdown(b)) });
+    }
+  }
+
+  /**
+   * The first word of each member of the explore block around the cursor, read from the tokens: a block still
+   * being written has no `}` yet, and the parser then keeps no members. The word being typed does not count.
+   */
+  private exploreBoundsGiven(): Set<string> {
+    const given = new Set<string>();
+    const item = this.analysis.ast.items.filter((i) => i.span.start < this.ctx.offset).pop();
+    if (!item) return given;
+    const text = this.analysis.text;
+    const end = item.kind === 'explore' ? item.span.end : text.length;
+    let memberStart = false;
+    for (const t of lineTokens(text.slice(item.span.start, end), item.span.start)) {
+      if (t.kind === 'newline' || (t.kind === 'punct' && (t.text === '{' || t.text === ';'))) {
+        memberStart = true;
+        continue;
+      }
+      if (memberStart && t.kind === 'ident' && t.span.start !== this.ctx.wordStart) given.add(t.text);
+      memberStart = false;
+    }
+    return given;
   }
 
   // ------------------------------------------------------------------------------------ host

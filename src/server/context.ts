@@ -1,7 +1,7 @@
 // Where the cursor is, for completion and signature help: which block (top level, a VM, the host, an option
-// block, code), which VM's names are in scope, and the tokens of the statement written so far on the line. The
-// statement being typed usually does not parse yet, so this reads tokens, not the tree; the tree only tells which
-// block the cursor is in.
+// block, an explore block, code), which VM's names are in scope, and the tokens of the statement written so far on
+// the line. The statement being typed usually does not parse yet, so this reads tokens, not the tree; the tree only
+// tells which block the cursor is in.
 
 import * as A from '../lang/ast';
 import { DiagnosticBag } from '../lang/diagnostics';
@@ -10,7 +10,7 @@ import { VmConfig } from '../lang/program';
 import { SourceFile, Span } from '../lang/source';
 import type { Analysis } from './analysis';
 
-export type BlockKind = 'top' | 'vm' | 'host' | 'options' | 'code';
+export type BlockKind = 'top' | 'vm' | 'host' | 'options' | 'explore' | 'code';
 
 export interface CursorContext {
   offset: number;
@@ -92,6 +92,9 @@ function blockAt(analysis: Analysis, offset: number): Pick<CursorContext, 'block
       case 'host':
         if (!inBraces(text, item.span.start, item.span, offset)) continue;
         return { block: 'host' };
+      case 'explore':
+        if (!item.block || !inBraces(text, item.keyword.end, item.span, offset)) continue;
+        return { block: 'explore' };
       case 'program':
       case 'proc': {
         const body = item.body;
@@ -105,6 +108,7 @@ function blockAt(analysis: Analysis, offset: number): Pick<CursorContext, 'block
         const first = /^[A-Za-z_]+/.exec(text.slice(item.span.start, item.span.start + 20))?.[0];
         if (first === 'vm') return { block: 'vm' };
         if (first === 'host') return { block: 'host' };
+        if (first === 'explore') return { block: 'explore' };
         continue;
       }
       default:

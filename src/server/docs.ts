@@ -3,6 +3,7 @@
 
 import { Constant } from '../lang/domain/constants';
 import { DeviceField, DeviceModel, DeviceOption } from '../lang/domain/devices';
+import { EXPLORE_BOUNDS, EXPLORE_DOC, ExploreBound, exploreValueText } from '../lang/domain/explore';
 import { InvariantInfo } from '../lang/domain/invariants';
 import { FieldDef, PM_CAP_OFFSET, ResolvedRegister } from '../lang/domain/pci';
 import { formatVersion, PSCI_RETURN_CODES, PsciArg, PsciFunction } from '../lang/domain/psci';
@@ -139,4 +140,14 @@ export function vmMarkdown(vm: VmConfig): string {
   ];
   if (vm.s2idleNotify !== undefined) lines.push('', `s2idle notify register at ${hex(vm.s2idleNotify)}`);
   return lines.join('\n');
+}
+
+/** The `explore` declaration: what it asks of `sflow test`, and its bounds. */
+export function exploreMarkdown(): string {
+  const bounds = EXPLORE_BOUNDS.map((b) => `- \`${b.name} ${b.example}\`: ${b.doc}`);
+  return ['**`explore`** · explore the interleavings', '', EXPLORE_DOC, '', '**Bounds** (each optional)', '', ...bounds].join('\n');
+}
+
+export function exploreBoundMarkdown(bound: ExploreBound): string {
+  return `**\`${bound.name}\`** · bound of \`explore\` (${exploreValueText(bound)})\n\n${bound.doc[0].toUpperCase()}${bound.doc.slice(1)}.`;
 }

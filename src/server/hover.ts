@@ -5,8 +5,8 @@ import { lookupDeviceModel } from '../lang/domain/devices';
 import { instrAddress } from '../lang/program';
 import type { Analysis } from './analysis';
 import {
-  constantMarkdown, deviceMarkdown, deviceValueMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown, optionMarkdown, psciArgMarkdown, psciMarkdown,
-  registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
+  constantMarkdown, deviceMarkdown, deviceValueMarkdown, exploreBoundMarkdown, exploreMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown, optionMarkdown,
+  psciArgMarkdown, psciMarkdown, registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
 } from './docs';
 import { leadingComment, Meaning } from './occurrences';
 
@@ -77,6 +77,10 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
       return optionMarkdown(m.option);
     case 'flavour':
       return m.name === 'xen' ? '**`xen`** · Xen on Arm: vPSCI 1.1, the guest SYSTEM_SUSPEND series, dom0 suspends the host' : m.name === 'kvm' ? '**`kvm`** · KVM on arm64: PSCI 0.2 to 1.3, SYSTEM_SUSPEND exits to the VMM (KVM_CAP_ARM_SYSTEM_SUSPEND)' : undefined;
+    case 'explore':
+      return exploreMarkdown();
+    case 'explore-bound':
+      return exploreBoundMarkdown(m.bound);
     case 'word':
       return m.doc ? `**\`${m.text}\`**\n\n${m.doc}` : undefined;
     case 'keyword':

@@ -6,6 +6,7 @@
 import * as A from '../lang/ast';
 import { Constant, CONSTANTS } from '../lang/domain/constants';
 import { DeviceField, DeviceModel, DeviceOption, lookupDeviceField, lookupDeviceModel } from '../lang/domain/devices';
+import { ExploreBound, lookupExploreBound } from '../lang/domain/explore';
 import { InvariantInfo, INVARIANT_INFO } from '../lang/domain/invariants';
 import { FieldDef, lookupField, lookupRegister, ResolvedRegister } from '../lang/domain/pci';
 import { lookupPsciFunction, PsciArg, PsciFunction, PsciFunctionRef } from '../lang/domain/psci';
@@ -37,6 +38,9 @@ export type Meaning =
   | { kind: 'model'; model: DeviceModel }
   | { kind: 'option'; option: DeviceOption; model?: DeviceModel }
   | { kind: 'flavour'; name: string }
+  /** the word `explore`, and a bound it knows (`max_states`, `depth`, `until`) */
+  | { kind: 'explore' }
+  | { kind: 'explore-bound'; bound: ExploreBound }
   | { kind: 'word'; text: string; doc?: string }
   | { kind: 'keyword'; text: string };
 
@@ -513,6 +517,17 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
       case 'expectViolation': {
         const info = INVARIANT_INFO.find((i) => i.id === item.invariant.text);
         if (info) add(item.invariant.span, { kind: 'invariant', info });
+        break;
+      }
+      case 'explore': {
+        add(item.keyword, { kind: 'explore' });
+        const scope: Scope = { params: new Map(), aliases: new Map(), inCode: false };
+        for (const m of item.members) {
+          if (m.kind !== 'bound') continue;
+          const bound = lookupExploreBound(m.name.text);
+          if (bound) add(m.name.span, { kind: 'explore-bound', bound });
+          expr(m.value, scope);
+        }
         break;
       }
       default:

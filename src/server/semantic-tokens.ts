@@ -78,6 +78,8 @@ function classify(m: Meaning): { type: TokenType; modifiers: TokenModifier[] } |
     case 'flavour':
       return { type: 'type', modifiers: [] };
     case 'keyword':
+    case 'explore':
+    case 'explore-bound':
       return { type: 'keyword', modifiers: [] };
   }
 }

@@ -1,5 +1,5 @@
 // The outline: VMs with their devices, the host with its policies and timed actions, vCPU programs and procs with
-// their labels, and the expected violations. Read from the syntax tree, so it is there even while the scenario
+// their labels, the expected violations, and the explore declaration with its bounds. Read from the syntax tree, so it is there even while the scenario
 // has errors.
 
 import { DocumentSymbol, SymbolKind } from 'vscode-languageserver';
@@ -57,6 +57,12 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       case 'expectViolation':
         out.push(sym(`expect violation ${item.invariant.text}`, SymbolKind.Event, item.span, item.invariant.span));
         break;
+      case 'explore': {
+        const bounds = item.members.filter((m): m is A.ExploreMember => m.kind === 'bound');
+        const children = bounds.map((m) => sym(text.slice(m.span.start, m.span.end), SymbolKind.Property, m.span, m.name.span));
+        out.push(sym('explore', SymbolKind.Object, item.span, item.keyword, bounds.length ? 'explore' : 'default bounds', children));
+        break;
+      }
       default:
         break;
     }

@@ -20,6 +20,7 @@ import { DiagnosticBag } from '../../src/lang/diagnostics';
 import { VMM_ANSWERS } from '../../src/lang/checker';
 import { CONSTANTS } from '../../src/lang/domain/constants';
 import { DEVICE_MODELS } from '../../src/lang/domain/devices';
+import { EXPLORE_BOUNDS } from '../../src/lang/domain/explore';
 import { INVARIANT_INFO } from '../../src/lang/domain/invariants';
 import { psciFunctionNames } from '../../src/lang/domain/psci';
 import { VCPU_FIELDS } from '../../src/lang/domain/vcpu';
@@ -291,6 +292,21 @@ describe('grammar: vscode-textmate + vscode-oniguruma', () => {
     }
   });
 
+  it('colours explore, bare or with a block, and every bound of the domain table, as declaration keywords', async () => {
+    const grammar = await loadGrammar();
+    assertScope(scopesOf(tokenizeText(grammar, 'explore\n'), 'explore', 'explore'), 'keyword.other.declaration.sflow', 'a bare explore');
+    const lines = ['explore {', ...EXPLORE_BOUNDS.map((b) => `  ${b.name} ${b.example}`), '}', `explore { ${EXPLORE_BOUNDS.map((b) => `${b.name} ${b.example}`).join('; ')} }`];
+    const t = tokenizeText(grammar, lines.join('\n'));
+    assertScope(scopesOf(t, 'explore {', 'explore'), 'keyword.other.declaration.sflow', 'explore {');
+    for (const b of EXPLORE_BOUNDS) {
+      assertScope(scopesOf(t, `  ${b.name} `, b.name), 'keyword.other.declaration.sflow', `bound ${b.name} on its own line`);
+      assertScope(scopesOf(t, 'explore { ', b.name), 'keyword.other.declaration.sflow', `bound ${b.name} after ';'`);
+      // A time's unit is a scope of its own: look at the digits.
+      const digits = b.example.replace(/[a-z]+$/, '');
+      assertScope(scopesOf(t, `  ${b.name} `, digits), b.value === 'time' ? 'constant.numeric.time.sflow' : 'constant.numeric.integer.decimal.sflow', `value of ${b.name}`);
+    }
+  });
+
   it('agrees with the lexer on every token of the examples and the prelude', async () => {
     const grammar = await loadGrammar();
     const expectedScope: Partial<Record<Token['kind'], RegExp>> = {
@@ -426,13 +442,20 @@ describe('grammar: snippets and language configuration', () => {
       const first = code.trimStart().split(/\s/)[0];
       // Wrap each snippet in the context it is written for: an item, a VM member, a host member or statements.
       let text: string;
-      if (/^(vm|host|proc)$/.test(first) || /^\w+\.vcpu\d+$/.test(first) || code.startsWith('expect violation')) text = code;
+      if (/^(vm|host|proc|explore)$/.test(first) || /^\w+\.vcpu\d+$/.test(first) || code.startsWith('expect violation')) text = code;
       else if (first === 'device') text = `vm g {\n${code}\n}`;
       else if (first === 'at') text = `host {\n${code}\n}`;
       else text = `g.vcpu0 {\n${code}\n}`;
       const result = parse(new SourceFile(`${name}.sflow`, text));
       assert.deepStrictEqual(result.diagnostics.items.map((d) => `${d.code} ${d.message}`), [], `snippet ${JSON.stringify(name)} expands to:\n${text}`);
     }
+  });
+
+  it('the explore snippet gives every bound of the domain table', () => {
+    const explore = Object.values(snippets).find((s) => [s.prefix].flat().includes('explore'));
+    assert.ok(explore, 'no snippet with the prefix explore');
+    const code = expandSnippet([explore.body].flat().join('\n'));
+    for (const b of EXPLORE_BOUNDS) assert.match(code, new RegExp(`^\\s*${b.name} \\S`, 'm'), b.name);
   });
 
   it('the language configuration is well-formed and its patterns compile', () => {

@@ -2,8 +2,10 @@
 // the did-you-mean quick fixes, and the lowering to instructions (addresses, jumps, procs, handlers, constants).
 
 import * as assert from 'assert';
+import { check } from '../../src/lang/checker';
 import { Diagnostic } from '../../src/lang/diagnostics';
 import * as P from '../../src/lang/program';
+import { SourceFile } from '../../src/lang/source';
 import { checkSource } from '../helpers';
 
 /** `line:col+length severity message` for each diagnostic, in file order. */
@@ -590,6 +592,114 @@ host {
           [3, 2_000_000n, 2_000_000n, { kind: 'vmm', vm: 0, answer: 'deny' }],
         ],
       );
+    });
+  });
+
+  describe('explore', () => {
+    /** A world of 4 lines; `explore` text starts on line 5. */
+    const world = 'vm g {\n  hypervisor kvm\n}\ng.vcpu0 { halt }\n';
+    const exploreOf = (text: string) => {
+      const r = checkSource(world + text);
+      assert.deepStrictEqual(r.diagnostics.map(format), []);
+      return r.program.explore;
+    };
+
+    it('fills Program.explore: the keyword where it is declared, counts as numbers, until in nanoseconds', () => {
+      const full = exploreOf('explore { max_states 200000; depth 40; until 600ms }\n')!;
+      assert.deepStrictEqual([full.loc.span, full.loc.line, full.loc.file.path], [{ start: world.length, end: world.length + 7 }, 4, 'test.sflow']);
+      assert.deepStrictEqual([full.maxStates, full.depth, full.until], [200000, 40, 600_000_000n]);
+      // Constant expressions, sizes and other units convert as everywhere else.
+      const exprs = exploreOf('explore {\n  max_states 64K\n  depth 2 * 20\n  until 1s + 1.5ms\n}\n')!;
+      assert.deepStrictEqual([exprs.maxStates, exprs.depth, exprs.until], [65536, 40, 1_001_500_000n]);
+    });
+
+    it('leaves the bounds not given to the CLI, and Program.explore undefined without the declaration', () => {
+      const bare = exploreOf('explore\n')!;
+      assert.deepStrictEqual(Object.keys(bare), ['loc']);
+      assert.deepStrictEqual(bare.loc.span, { start: world.length, end: world.length + 7 });
+      assert.deepStrictEqual(Object.keys(exploreOf('explore { }\n')!), ['loc']);
+      const one = exploreOf('explore { until 2ms }\n')!;
+      assert.deepStrictEqual([one.maxStates, one.depth, one.until], [undefined, undefined, 2_000_000n]);
+      assert.strictEqual(exploreOf(''), undefined);
+      assert.strictEqual(checkSource(world).program.explore, undefined);
+    });
+
+    it('reports a second explore at its keyword, pointing at the first, and keeps the first one', () => {
+      const r = checkSource(`${world}explore { depth 3 }\nexplore { depth 5 }\nexplore\n`);
+      assert.deepStrictEqual(r.diagnostics.map(format), [
+        "6:1+7 error 'explore' is already declared; a scenario has one set of bounds",
+        "7:1+7 error 'explore' is already declared; a scenario has one set of bounds",
+      ]);
+      assert.deepStrictEqual(r.diagnostics.map((d) => d.code), ['duplicate-explore', 'duplicate-explore']);
+      const related = r.diagnostics.map((d) => d.related?.map((x) => `${x.file.position(x.span.start).line + 1}:${x.file.position(x.span.start).character + 1}+${x.span.end - x.span.start} ${x.message}`));
+      assert.deepStrictEqual(related, [['5:1+7 first declared here'], ['5:1+7 first declared here']]);
+      assert.strictEqual(r.program.explore?.depth, 3);
+    });
+
+    it('reports an unknown bound with a did-you-mean and a quick fix that repairs the text', () => {
+      const text = `${world}explore {\n  max_state 5000\n  dpeth 4\n  frobnicate 1\n}\n`;
+      const r = checkSource(text);
+      assert.deepStrictEqual(r.diagnostics.map(format), [
+        "6:3+9 error 'explore' has no bound 'max_state'; it takes max_states, depth, until; did you mean 'max_states'?",
+        "7:3+5 error 'explore' has no bound 'dpeth'; it takes max_states, depth, until; did you mean 'depth'?",
+        "8:3+10 error 'explore' has no bound 'frobnicate'; it takes max_states, depth, until",
+      ]);
+      assert.deepStrictEqual(r.diagnostics.map((d) => d.code), ['unknown-explore-bound', 'unknown-explore-bound', 'unknown-explore-bound']);
+      const start = text.indexOf('max_state ');
+      assert.deepStrictEqual(r.diagnostics[0].fixes, [{ title: "Change to 'max_states'", span: { start, end: start + 9 }, newText: 'max_states' }]);
+      assert.strictEqual(r.diagnostics[2].fixes, undefined);
+      let fixed = text;
+      for (const d of [...r.diagnostics].reverse()) if (d.fixes) fixed = fixed.slice(0, d.fixes[0].span.start) + d.fixes[0].newText + fixed.slice(d.fixes[0].span.end);
+      assert.deepStrictEqual(diags(fixed.replace('  frobnicate 1\n', '')), []);
+      const repaired = checkSource(fixed).program.explore;
+      assert.deepStrictEqual([repaired?.maxStates, repaired?.depth], [5000, 4]);
+    });
+
+    it('reports a value of the wrong type or out of range at the value, and a missing one at the name', () => {
+      assert.deepStrictEqual(diags(`${world}explore {
+  max_states 10ms
+  depth true
+  until 600
+}
+`), [
+        "6:14+4 error 'max_states' is a positive integer, not a time",
+        "7:9+4 error 'depth' is a positive integer, not a boolean",
+        "8:9+3 error 'until' is a time such as 10ms (units: ns, us, ms, s)",
+      ]);
+      assert.deepStrictEqual(diags(`${world}explore { max_states 0; depth -3; until 0ms }\nexplore { max_states 9007199254740992 }\n`), [
+        "5:22+1 error 'max_states' is a positive integer, not 0",
+        "5:31+2 error 'depth' is a positive integer, not -3",
+        "5:41+3 error 'until' is a positive time such as 600ms, not 0ns",
+        "6:1+7 error 'explore' is already declared; a scenario has one set of bounds",
+      ]);
+      assert.deepStrictEqual(diags(`${world}explore { max_states 9007199254740992 }\n`), ["5:22+16 error 'max_states' is at most 9007199254740991"]);
+      assert.deepStrictEqual(diags(`${world}explore { depth; until now; max_states x0 }\n`), [
+        "5:11+5 error 'depth' needs a value: a positive integer",
+        "5:24+3 error 'now' is only known while the scenario runs",
+        "5:24+3 error 'until' must be a constant",
+        "5:40+2 error register 'x0' is only known while a vCPU runs",
+      ]);
+      assert.deepStrictEqual(diags(`${world}explore { until }\n`), ["5:11+5 error 'until' needs a value: a positive time such as 600ms"]);
+    });
+
+    it('reports a bound given twice at its second name, pointing at the first, and keeps the first value', () => {
+      const r = checkSource(`${world}explore {\n  depth 3\n  until 1ms; depth 7\n}\n`);
+      assert.deepStrictEqual(r.diagnostics.map(format), ["7:14+5 error 'depth' is given twice in 'explore'"]);
+      assert.strictEqual(r.diagnostics[0].code, 'duplicate-declaration');
+      assert.deepStrictEqual(r.diagnostics[0].related?.map((x) => [x.file.position(x.span.start), x.message]), [[{ line: 5, character: 2 }, 'first given here']]);
+      assert.deepStrictEqual([r.program.explore?.depth, r.program.explore?.until], [3, 1_000_000n]);
+    });
+
+    it('goes on after a bound that does not parse: one diagnostic, the other bounds kept', () => {
+      const r = checkSource(`${world}explore {\n  depth 4 5\n  max_states 100\n}\n`);
+      assert.deepStrictEqual(r.diagnostics.map(format), ["6:11+1 error unexpected '5' after the 'depth' bound; a statement ends at a newline or ';'"]);
+      assert.deepStrictEqual([r.program.explore?.depth, r.program.explore?.maxStates], [undefined, 100]);
+    });
+
+    it('refuses explore in a library file: it belongs to a scenario, not the prelude', () => {
+      const r = check([new SourceFile('s.sflow', world), new SourceFile('lib.sflow', 'explore { depth 2 }\nproc p {\n  return\n}\n')]);
+      assert.deepStrictEqual(r.diagnostics.map((d) => `${d.file.path} ${format(d)}`), ['lib.sflow 1:1+7 error a library file may only declare procs']);
+      assert.strictEqual(r.program.explore, undefined);
     });
   });
 

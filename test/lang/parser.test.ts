@@ -216,6 +216,71 @@ describe('parser', () => {
     });
   });
 
+  describe('explore', () => {
+    it('parses a bare explore, ended by a newline, `;` or the end of the file', () => {
+      for (const text of ['explore\n', 'explore;', 'explore', 'explore // the default bounds\n']) {
+        const ast = clean(text);
+        assert.deepStrictEqual(ast.items, [{ kind: 'explore', keyword: { start: 0, end: 7 }, members: [], block: false, span: { start: 0, end: 7 } }], JSON.stringify(text));
+      }
+      const ast = clean('vm g { hypervisor kvm }\nexplore\ng.vcpu0 { halt }\n');
+      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'explore', 'program']);
+    });
+
+    it('parses the bounds on one line with `;` and across lines, with spans', () => {
+      const text = 'explore { max_states 200000; depth 40; until 600ms }\n';
+      const item = clean(text).items[0];
+      assert.ok(item.kind === 'explore');
+      assert.deepStrictEqual([item.keyword, item.block, item.span], [{ start: 0, end: 7 }, true, { start: 0, end: text.length - 1 }]);
+      assert.deepStrictEqual(strip(item.members), [
+        { kind: 'bound', name: { text: 'max_states' }, value: { kind: 'number', value: '200000n', unit: 'none', text: '200000' } },
+        { kind: 'bound', name: { text: 'depth' }, value: { kind: 'number', value: '40n', unit: 'none', text: '40' } },
+        { kind: 'bound', name: { text: 'until' }, value: { kind: 'number', value: '600000000n', unit: 'time', text: '600ms' } },
+      ]);
+      assert.deepStrictEqual(item.members.map((m) => text.slice(m.span.start, m.span.end)), ['max_states 200000', 'depth 40', 'until 600ms']);
+      const across = clean('explore {\n  // bounds\n  depth 8\n\n  until 1ms + 500us   // an expression\n}\n').items[0];
+      assert.ok(across.kind === 'explore');
+      assert.deepStrictEqual(across.members.map((m) => (m.kind === 'bound' ? [m.name.text, m.value ? sexpr(m.value) : null] : m.kind)), [['depth', '8'], ['until', '(+ 1ms 500us)']]);
+      const empty = clean('explore { }').items[0];
+      assert.ok(empty.kind === 'explore');
+      assert.deepStrictEqual([empty.block, empty.members, empty.span], [true, [], { start: 0, end: 11 }]);
+    });
+
+    it('parses any bound name, and a bound without a value, for the checker to judge', () => {
+      const item = clean('explore { max-states 5; depht 4; until }').items[0];
+      assert.ok(item.kind === 'explore');
+      assert.deepStrictEqual(strip(item.members), [
+        { kind: 'bound', name: { text: 'max-states' }, value: { kind: 'number', value: '5n', unit: 'none', text: '5' } },
+        { kind: 'bound', name: { text: 'depht' }, value: { kind: 'number', value: '4n', unit: 'none', text: '4' } },
+        { kind: 'bound', name: { text: 'until' } },
+      ]);
+    });
+
+    it('reads explore.vcpuN as the program of a VM called explore', () => {
+      const ast = clean('vm explore { hypervisor kvm }\nexplore.vcpu0 { halt }\n');
+      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'program']);
+    });
+
+    it('reports one error per broken bound and parses the bounds after it', () => {
+      const r = parseText('explore {\n  depth 4 5\n  7\n  max_states = 1\n  until 1ms\n}\nexplore max_states 5\nexplore\n{ depth 2 }\n');
+      assert.deepStrictEqual(r.errors, [
+        "2:11 unexpected '5' after the 'depth' bound; a statement ends at a newline or ';'",
+        "3:3 expected a bound (max_states, depth, until), found '7'",
+        "4:14 expected a value, found '='",
+        "7:9 expected '{' or the end of the line after 'explore', found 'max_states'",
+        "9:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found '{'",
+      ]);
+      const [first, second, third, fourth] = r.ast.items;
+      assert.ok(first.kind === 'explore');
+      assert.deepStrictEqual(first.members.map((m) => (m.kind === 'bound' ? m.name.text : m.kind)), ['error', 'error', 'error', 'until']);
+      assert.deepStrictEqual([second.kind, third.kind, fourth.kind], ['error', 'explore', 'error']);
+    });
+
+    it('reports an explore block left open at the end of the file', () => {
+      const r = parseText('explore {\n  depth 4\n');
+      assert.deepStrictEqual(r.errors, ["3:1 missing '}' to close the explore block"]);
+    });
+  });
+
   describe('programs and procs', () => {
     it('parses a vCPU program', () => {
       const ast = clean('guest.vcpu1 {\n  wfi\n}\n');
@@ -758,11 +823,11 @@ host {
     it('skips a broken top-level item up to its closing brace and goes on', () => {
       const r = parseText('garbage here\n}\nvm {\n  vcpus 1\n}\nproc f(a b) { }\ng vcpu0 { wfi }\nvm ok { hypervisor kvm }\n');
       assert.deepStrictEqual(r.errors, [
-        "1:1 expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'garbage'",
-        "2:1 expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found '}'",
+        "1:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'garbage'",
+        "2:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found '}'",
         "3:4 expected a VM name, found '{'",
         "6:10 expected ')' after the parameter list, found 'b'",
-        "7:1 expected 'vm', 'host', 'proc', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'g'",
+        "7:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'g'",
       ]);
       assert.deepStrictEqual(r.ast.items.map((i) => (i.kind === 'vm' ? `vm ${i.name.text}` : i.kind)), ['error', 'error', 'error', 'error', 'error', 'vm ok']);
     });

@@ -53,11 +53,43 @@ describe('language server: completion and signature help', function () {
     for (const k of ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'jitter']) item(vm, k);
     assert.ok(!labels(vm).includes('psci'));
     const top = await complete(KVM.replace('guest.vcpu1 {', '¦\nguest.vcpu1 {'));
-    assert.deepStrictEqual(labels(top), ['vm', 'host', 'proc', 'expect violation']);
+    assert.deepStrictEqual(labels(top), ['vm', 'host', 'proc', 'expect violation', 'explore']);
     const oneVcpu = await complete(KVM.replace('guest.vcpu1 {\n  wait signal cpu_down\n  psci CPU_OFF\n}\n', '¦\n'));
     const header = item(oneVcpu, 'guest.vcpu1');
     assert.strictEqual(edit(header).newText, 'guest.vcpu1 {\n\t$0\n}');
     assert.strictEqual(header.insertTextFormat, InsertTextFormat.Snippet);
+  });
+
+  it('offers explore at the top level as a block snippet, and not again once the scenario has one', async () => {
+    const top = await complete(KVM.replace('guest.vcpu1 {', 'expl¦\nguest.vcpu1 {'));
+    const explore = item(top, 'explore');
+    assert.strictEqual(explore.kind, CompletionItemKind.Keyword);
+    assert.strictEqual(edit(explore).newText, 'explore {\n\t$0\n}');
+    assert.strictEqual(explore.insertTextFormat, InsertTextFormat.Snippet);
+    assert.strictEqual(explore.command?.command, 'editor.action.triggerSuggest');
+    assert.ok((explore.documentation as { value: string }).value.startsWith('**`explore`**'));
+    // The word being typed is the explore the document has so far: still offered.
+    item(await complete(KVM.replace('guest.vcpu1 {', 'explore¦\nguest.vcpu1 {')), 'explore');
+    const again = await complete(KVM.replace('guest.vcpu1 {', 'explore { depth 4 }\n¦\nguest.vcpu1 {'));
+    assert.ok(!labels(again).includes('explore'), labels(again).join(', '));
+    item(again, 'host');
+  });
+
+  it('offers the bounds not given yet inside explore { }, and no value after a bound', async () => {
+    const empty = await complete(KVM + 'explore {\n  ¦\n}\n');
+    assert.deepStrictEqual(labels(empty), ['max_states', 'depth', 'until']);
+    assert.strictEqual(empty[0].kind, CompletionItemKind.Property);
+    assert.strictEqual(empty[0].detail, 'stop after this many distinct states');
+    assert.strictEqual(edit(item(empty, 'until')).newText, 'until ${1:600ms}');
+    assert.ok((item(empty, 'depth').documentation as { value: string }).value.startsWith('**`depth`** · bound of `explore` (a positive integer)'));
+    // On one line, after `;`; the bound being typed is not counted as given.
+    const oneLine = await complete(KVM + 'explore { depth 40; max¦ }\n');
+    assert.deepStrictEqual(labels(oneLine), ['max_states', 'until']);
+    assert.deepStrictEqual(edit(item(oneLine, 'max_states')).range, { start: { line: 43, character: 20 }, end: { line: 43, character: 23 } });
+    const unclosed = await complete(KVM + 'explore {\n  until 1s\n  ¦');
+    assert.deepStrictEqual(labels(unclosed), ['max_states', 'depth']);
+    assert.deepStrictEqual(await complete(KVM + 'explore {\n  depth ¦\n}\n', ' '), []);
+    assert.ok(!labels(await complete(KVM + 'explore {\n  depth ¦\n}\n')).includes('until'));
   });
 
   it('completes PSCI function names after psci, with their arguments as a snippet', async () => {

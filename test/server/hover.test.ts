@@ -110,6 +110,33 @@ describe('language server: hover', function () {
     assert.strictEqual(await hover('33 wake', 0, 4), null);
   });
 
+  it('describes explore and each of its bounds from the domain table', async () => {
+    const explore = `${KVM}explore {\n  max_states 200000; depth 40\n  until 600ms\n}\n`;
+    await client.open(URI, explore);
+    const at = async (needle: string, delta: number) => {
+      const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(explore, needle, 0, delta) });
+      assert.ok(h, `no hover on '${needle}'`);
+      return h;
+    };
+    const keyword = await at('explore {', 3);
+    assert.deepStrictEqual(keyword.range, { start: { line: 43, character: 0 }, end: { line: 43, character: 7 } });
+    const md = (keyword.contents as MarkupContent).value;
+    assert.ok(md.startsWith("**`explore`** · explore the interleavings\n\n`sflow test` explores this scenario's interleavings instead of running it once"), md);
+    assert.ok(md.includes('- `max_states 200000`: stop after this many distinct states'), md);
+    assert.ok(md.includes('- `until 600ms`: end each path at this virtual time'), md);
+    assert.strictEqual(((await at('max_states', 2)).contents as MarkupContent).value, '**`max_states`** · bound of `explore` (a positive integer)\n\nStop after this many distinct states.');
+    assert.ok(((await at('depth 40', 1)).contents as MarkupContent).value.startsWith('**`depth`** · bound of `explore` (a positive integer)\n\nBranch at most'));
+    const until = await at('until 600ms', 4);
+    assert.deepStrictEqual(until.range, { start: { line: 45, character: 2 }, end: { line: 45, character: 7 } });
+    assert.strictEqual((until.contents as MarkupContent).value, '**`until`** · bound of `explore` (a positive time such as 600ms)\n\nEnd each path at this virtual time.');
+    // A bare explore is described the same way.
+    const bare = `${KVM}explore\n`;
+    await client.open(URI, bare);
+    const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(bare, 'explore', 0, 2) });
+    assert.ok((h.contents as MarkupContent).value.startsWith('**`explore`**'));
+    await client.open(URI, text);
+  });
+
   it("describes the prelude's procs with their doc comment", async () => {
     const prelude = KVM.replace('  call settle(2)', '  call linux.pm_suspend mem');
     await client.open(URI, prelude);

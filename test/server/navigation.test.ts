@@ -121,6 +121,27 @@ describe('language server: navigation, rename and outline', function () {
     assert.deepStrictEqual(symbols[3].range, range(18, 0, 1, 36));
   });
 
+  it('outlines explore with its bounds, and a bare explore with the default bounds', async () => {
+    const explore = `${text}explore {\n  max_states 1000; depth 8\n  until 1ms\n}\n`;
+    const uri = 'file:///work/navigation-explore.sflow';
+    await client.open(uri, explore);
+    const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const last = symbols[symbols.length - 1];
+    const line = explore.split('\n').indexOf('explore {');
+    assert.deepStrictEqual([last.name, last.kind, last.detail], ['explore', SymbolKind.Object, 'explore']);
+    assert.deepStrictEqual([last.range, last.selectionRange], [range(line, 0, 1, line + 3), range(line, 0, 7)]);
+    assert.deepStrictEqual(last.children?.map((c) => [c.name, c.kind, c.selectionRange]), [
+      ['max_states 1000', SymbolKind.Property, range(line + 1, 2, 12)],
+      ['depth 8', SymbolKind.Property, range(line + 1, 19, 24)],
+      ['until 1ms', SymbolKind.Property, range(line + 2, 2, 7)],
+    ]);
+    await client.open(uri, `${text}explore\n`);
+    const bare = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const b = bare[bare.length - 1];
+    assert.deepStrictEqual([b.name, b.detail, b.children ?? []], ['explore', 'default bounds', []]);
+    await client.closeDocument(uri);
+  });
+
   it('navigates inside the prelude document itself', async () => {
     const prelude = preludeFiles()[0].text;
     await client.open(PRELUDE, prelude);

@@ -107,6 +107,14 @@ describe('language server: semantic tokens, formatting, folding', function () {
     assert.deepStrictEqual(onLine(violation, 0), [['expect', 'keyword'], ['violation', 'keyword'], ['mmio-to-sleeping-bar', 'enumMember']]);
   });
 
+  it('colours explore and its bounds as keywords, but not a misspelt bound or a VM called depth', async () => {
+    const all = await tokens('vm depth { hypervisor kvm }\nexplore { max_states 64K; depht 4 }\nexplore {\n  until 1ms + 5us\n}\nexplore\n');
+    assert.deepStrictEqual(onLine(all, 0), [['vm', 'keyword'], ['depth', 'namespace', 'declaration'], ['hypervisor', 'keyword'], ['kvm', 'type']]);
+    assert.deepStrictEqual(onLine(all, 1), [['explore', 'keyword'], ['max_states', 'keyword'], ['64K', 'number'], ['4', 'number']]);
+    assert.deepStrictEqual(onLine(all, 3), [['until', 'keyword'], ['1ms', 'number'], ['5us', 'number']]);
+    assert.deepStrictEqual(onLine(all, 5), [['explore', 'keyword']]);
+  });
+
   async function formatted(text: string, range?: { start: { line: number; character: number }; end: { line: number; character: number } }): Promise<{ edits: TextEdit[]; text: string }> {
     await client.open(URI, text);
     const options = { tabSize: 4, insertSpaces: true };
@@ -192,6 +200,11 @@ describe('language server: semantic tokens, formatting, folding', function () {
     assert.deepStrictEqual(lines.filter((_, i) => i !== 9 && i !== 10), messy.filter((_, i) => i !== 9 && i !== 10));
   });
 
+  it('formats explore blocks like the other blocks', async () => {
+    const { text } = await formatted('explore {\nmax_states 5   \n      depth 4; until 1ms\n    }\nexplore { depth 2 }\n');
+    assert.strictEqual(text, 'explore {\n  max_states 5\n  depth 4; until 1ms\n}\nexplore { depth 2 }\n');
+  });
+
   it('leaves the examples and the prelude as they are', async () => {
     const dir = path.resolve(__dirname, '..', '..', 'examples');
     for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.sflow'))) {
@@ -224,13 +237,18 @@ describe('language server: semantic tokens, formatting, folding', function () {
       '  }',
       '  if x1 == 0 { halt }',
       '}',
+      'explore {',
+      '  depth 4',
+      '  until 1ms',
+      '}',
+      'explore { depth 2 }',
       '',
     ].join('\n');
     await client.open(URI, text);
     const ranges = await client.request<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri: URI } });
     assert.deepStrictEqual(
       ranges.map((r) => [r.startLine, r.endLine, r.kind]),
-      [[0, 1, 'comment'], [2, 6, undefined], [4, 5, undefined], [8, 10, 'comment'], [11, 19, undefined], [12, 17, undefined], [13, 14, undefined], [15, 16, undefined]],
+      [[0, 1, 'comment'], [2, 6, undefined], [4, 5, undefined], [8, 10, 'comment'], [11, 19, undefined], [12, 17, undefined], [13, 14, undefined], [15, 16, undefined], [21, 23, undefined]],
     );
   });
 });

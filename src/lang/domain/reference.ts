@@ -3,6 +3,7 @@
 
 import { CONSTANTS } from './constants';
 import { DEVICE_FIELDS, DEVICE_MODELS } from './devices';
+import { EXPLORE_BOUNDS, EXPLORE_DOC, exploreValueText } from './explore';
 import { INVARIANT_INFO } from './invariants';
 import { CONFIG_HEADER, PM_CAPABILITY, PM_CAP_OFFSET, RegisterDef } from './pci';
 import { PSCI_FUNCTIONS, PSCI_RETURN_CODES, formatVersion } from './psci';
@@ -61,6 +62,9 @@ export function referenceMarkdown(): string {
   out.push('', '## Function breakpoints', '', 'Typed in the Breakpoints view (+ Function Breakpoint), with an optional condition.', '', '| Name | Stops on |', '|---|---|');
   for (const f of FUNCTION_BREAKPOINT_FORMS) out.push(`| \`${f.form}\` | ${f.stopsOn} |`);
   out.push('', 'Exception breakpoints: one filter per invariant below, plus "Expectation failed" and "PSCI call returned an error".');
+
+  out.push('', '## Explore bounds', '', `\`explore { ... }\`: ${EXPLORE_DOC}`, '', '| Bound | Value | Meaning |', '|---|---|---|');
+  for (const b of EXPLORE_BOUNDS) out.push(`| \`${b.name}\` | ${exploreValueText(b)} | ${b.doc} |`);
 
   out.push('', '## Invariants', '', 'Checked on every event; `expect violation ID` declares one a scenario breaks on purpose.', '', '| ID | Title | Meaning |', '|---|---|---|');
   for (const i of INVARIANT_INFO) out.push(`| \`${i.id}\` | ${i.title} | ${i.description} |`);

@@ -6,11 +6,18 @@
 // vCPUs commute: either order ends in the same state. Everything else (PSCI calls, device and interrupt
 // statements, signals, waits, host events, window firings) is treated as touching everything.
 //
-// The reduction (an ample set of one, in the sense of Peled's and Godefroid's partial-order methods) is used only
-// when every option at a decision is local: running one of them first loses nothing, because the others stay
-// enabled, are independent of it, and none of them can enable a unit due at the same instant (each takes time,
-// and local units raise no events that wake anyone). With a jittered VM every statement draws from the shared
-// seed, so nothing commutes and the reduction is off.
+// A VM is isolated when nothing it runs can reach outside it: no expression names another VM or the host, it
+// has no s2idle notify register and no watchdog, no host policy names it, and it is not Xen's hardware domain.
+// Everything such a VM does (its vCPUs' statements, its VMM's answers, and a host interrupt aimed at it while the
+// host runs) touches only that VM, so it commutes with everything another isolated VM does.
+//
+// At a decision, the search runs an ample set instead of every option (persistent sets, in the sense of Peled's
+// and Godefroid's partial-order methods):
+// - when every option belongs to an isolated VM, the options of one of those VMs: whatever the other VMs do first
+//   cannot change or disable them, and cannot enable anything of this VM's at the same instant;
+// - within that, when every option is local, one of them: the others stay enabled, are independent of it, and
+//   none can enable a unit due at the same instant (each takes time, and local units wake nobody).
+// With a jittered VM every statement draws from the shared seed, so nothing commutes and the reduction is off.
 
 import type { Instr, Program, RExpr, RTemplate } from '../../lang/program';
 import type { Machine, Unit } from '../machine';
@@ -19,6 +26,96 @@ const OWN_REGISTERS = new Set(['sp', 'lr', 'pc', 'el', 'daif', 'mmu', 'mpidr', .
 
 export function reductionApplies(program: Program): boolean {
   return program.vms.every((vm) => vm.jitterPercent === 0 && vm.statementTime > 0n);
+}
+
+/** Per VM: isolated (see above). */
+export function isolatedVms(program: Program): boolean[] {
+  return program.vms.map((vm, k) => {
+    if (vm.s2idleNotify !== undefined || vm.watchdog !== undefined || vm.hardwareDomain) return false;
+    if (program.host.policies.some((p) => p.vm === k)) return false;
+    return vm.code.every((instr) => instrStaysIn(instr, k));
+  });
+}
+
+/** The isolated VM a unit belongs to, or -1 when it may touch the host or several VMs. */
+export function ownerVm(m: Machine, unit: Unit, isolated: readonly boolean[]): number {
+  if (unit.kind === 'vcpu') return isolated[unit.vm] ? unit.vm : -1;
+  const entry = unit.entry;
+  if (entry.kind === 'vmm') return isolated[entry.vm] ? entry.vm : -1;
+  if (entry.kind === 'host-action' && m.state.host.state === 'running') {
+    const action = m.program.host.actions[entry.index].action;
+    if (action.kind === 'irq' && isolated[action.vm]) return action.vm;
+  }
+  return -1;
+}
+
+/** The options to explore at a decision: all of them, or an ample subset (indexes, option 0's group first). */
+export function ampleSet(m: Machine, opts: Unit[], isolated: readonly boolean[]): number[] {
+  const all = opts.map((_, i) => i);
+  let group = all;
+  const owners = opts.map((u) => ownerVm(m, u, isolated));
+  if (owners.every((o) => o >= 0)) group = all.filter((i) => owners[i] === owners[0]);
+  if (group.every((i) => isLocal(m, opts[i]))) return [group[0]];
+  return group;
+}
+
+function instrStaysIn(instr: Instr, vm: number): boolean {
+  const inside = (e: RExpr): boolean => exprStaysIn(e, vm);
+  switch (instr.op) {
+    case 's2idleNotify':
+      return false;
+    case 'psci':
+    case 'rawCall':
+      return instr.args.every((a) => inside(a.value)) && (instr.op !== 'rawCall' || inside(instr.id));
+    case 'mmioRead':
+      return inside(instr.address);
+    case 'mmioWrite':
+      return inside(instr.address) && inside(instr.value);
+    case 'pciWrite':
+      return inside(instr.value);
+    case 'virtio':
+      return !instr.value || inside(instr.value);
+    case 'irq':
+      return inside(instr.irq);
+    case 'delay':
+      return inside(instr.duration);
+    case 'waitExpr':
+    case 'branchIfFalse':
+      return inside(instr.condition);
+    case 'call':
+      return instr.args.every(inside);
+    case 'set':
+      return inside(instr.value);
+    case 'expect':
+      return inside(instr.condition) && (!instr.message || templateStaysIn(instr.message, vm));
+    case 'log':
+      return templateStaysIn(instr.message, vm);
+    default:
+      return true;
+  }
+}
+
+function templateStaysIn(t: RTemplate, vm: number): boolean {
+  return t.parts.every((p) => typeof p === 'string' || exprStaysIn(p.expr, vm));
+}
+
+function exprStaysIn(e: RExpr, vm: number): boolean {
+  switch (e.k) {
+    case 'vcpu':
+    case 'vm':
+    case 'device':
+      return e.vm === vm;
+    case 'host':
+      return false;
+    case 'irqPending':
+      return exprStaysIn(e.irq, vm);
+    case 'unary':
+      return exprStaysIn(e.operand, vm);
+    case 'binary':
+      return exprStaysIn(e.left, vm) && exprStaysIn(e.right, vm);
+    default:
+      return true;
+  }
 }
 
 export function isLocal(m: Machine, unit: Unit): boolean {
