@@ -3,6 +3,7 @@
 // Set<number> can hold it. At 53 bits, a million states collide with probability about 5e-5.
 
 const TWO_32 = 4294967296;
+const STRING_CODES = new Map<string, number>();
 
 export class StateHasher {
   private a = 0x3c6ef372;
@@ -27,8 +28,11 @@ export class StateHasher {
   }
 
   big(v: bigint): void {
-    if (v === 0n) this.int(0);
+    // Most register values fit a double exactly; only the rest pay for bigint arithmetic.
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) this.num(n);
     else {
+      this.int(0x5a17);
       this.int(Number(BigInt.asUintN(32, v)) | 0);
       this.int(Number(BigInt.asIntN(32, v >> 32n)));
     }
@@ -38,9 +42,15 @@ export class StateHasher {
     this.int(v ? 1 : 0);
   }
 
+  /** Strings here are names from small sets (run states, exit kinds, tags): each is hashed once and cached. */
   str(s: string): void {
-    this.int(s.length);
-    for (let i = 0; i < s.length; i++) this.int(s.charCodeAt(i));
+    let code = STRING_CODES.get(s);
+    if (code === undefined) {
+      code = s.length;
+      for (let i = 0; i < s.length; i++) code = (Math.imul(code, 31) + s.charCodeAt(i)) | 0;
+      if (STRING_CODES.size < 4096) STRING_CODES.set(s, code);
+    }
+    this.int(code);
   }
 
   bytes(bytes: Uint8Array): void {

@@ -160,6 +160,12 @@ export interface MachineState {
 
 export const RECENT_EVENTS = 64;
 
+// Field by field rather than with spreads: snapshots are taken at every branch of an exploration. A frame's
+// arguments are evaluated once at the call and never written, so copies share them.
+function cloneFrame(f: CallFrame): CallFrame {
+  return { frame: f.frame, returnPc: f.returnPc, args: f.args, irq: f.irq, savedDaif: f.savedDaif };
+}
+
 function cloneVcpu(v: VcpuState): VcpuState {
   return {
     regs: v.regs.slice(),
@@ -173,13 +179,13 @@ function cloneVcpu(v: VcpuState): VcpuState {
     mp: v.mp,
     run: v.run,
     readyAt: v.readyAt,
-    stack: v.stack.map((f) => ({ ...f, args: f.args.slice() })),
+    stack: v.stack.map(cloneFrame),
     waitSignal: v.waitSignal,
-    exit: v.exit ? { ...v.exit } : undefined,
+    exit: v.exit ? { kind: v.exit.kind, flags: v.exit.flags, deferred: v.exit.deferred } : undefined,
     executed: v.executed,
     fault: v.fault,
     resume: v.resume ? { ...v.resume } : undefined,
-    saved: v.saved ? { ...v.saved, stack: v.saved.stack.map((f) => ({ ...f, args: f.args.slice() })), calleeSaved: v.saved.calleeSaved.slice() } : undefined,
+    saved: v.saved ? { ...v.saved, stack: v.saved.stack.map(cloneFrame), calleeSaved: v.saved.calleeSaved.slice() } : undefined,
   };
 }
 

@@ -23,7 +23,7 @@ import { enabledUnits } from '../choices';
 import { Machine, Scheduler, StopReason, Unit } from '../machine';
 import { cloneState, MachineState } from '../state';
 import { stateProblems, stopProblem } from '../verdict';
-import { ampleSet, isolatedVms, reductionApplies } from './independence';
+import { ampleSet, reductionApplies, staticFacts } from './independence';
 import { stateKey } from './state-hash';
 
 export type Choice = [decision: number, option: number];
@@ -138,7 +138,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
   const splitDepth = shard ? splitDepthFor(shard.count) : Infinity;
   const expected = new Set(program.expectedViolations.map((v) => v.id));
-  const isolated = isolatedVms(program);
+  const facts = staticFacts(program);
 
   const result: ExploreResult = {
     states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: false, depthLimited: false, reduction,
@@ -269,7 +269,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
           result.depthLimited = true;
           take(opts, 0);
         } else {
-          const todo = owned(reduction ? ampleSet(m, opts, isolated) : opts.map((_, i) => i), key);
+          const todo = owned(reduction ? ampleSet(m, opts, facts) : opts.map((_, i) => i), key);
           if (todo.length > 1) {
             stack.push({ snapshot: cloneState(m.state), kind: 'schedule', options: opts, decision: m.state.decisions, todo, next: 1, choices: choices.length, depth, steps, spine });
           }

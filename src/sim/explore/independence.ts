@@ -2,120 +2,65 @@
 //
 // A unit is local when it reads and writes nothing but its own vCPU: a statement over its own registers (`set`,
 // `expect`, `log`, control flow, `call`/`return`, `context save/restore`) whose expressions name only its own
-// registers, parameters, constants and `now`, on a VM whose statements take time. Two local units of different
-// vCPUs commute: either order ends in the same state. Everything else (PSCI calls, device and interrupt
-// statements, signals, waits, host events, window firings) is treated as touching everything.
+// registers, parameters, constants and `now`, on a VM whose statements take time. Everything else (PSCI calls,
+// device and interrupt statements, signals, waits, host events, window firings) is treated as touching everything
+// in its VM or beyond.
 //
 // A VM is isolated when nothing it runs can reach outside it: no expression names another VM or the host, it
 // has no s2idle notify register and no watchdog, no host policy names it, and it is not Xen's hardware domain.
 // Everything such a VM does (its vCPUs' statements, its VMM's answers, and a host interrupt aimed at it while the
 // host runs) touches only that VM, so it commutes with everything another isolated VM does.
 //
-// At a decision, the search runs an ample set instead of every option (persistent sets, in the sense of Peled's
-// and Godefroid's partial-order methods):
-// - when every option belongs to an isolated VM, the options of one of those VMs: whatever the other VMs do first
-//   cannot change or disable them, and cannot enable anything of this VM's at the same instant;
-// - within that, when every option is local, one of them: the others stay enabled, are independent of it, and
-//   none can enable a unit due at the same instant (each takes time, and local units wake nobody).
+// At a decision the search runs an ample set instead of every option (persistent sets, in the sense of Peled's
+// and Godefroid's partial-order methods). An option may be run alone when nothing else that can happen at this
+// instant before it would change it, disable it, or be changed by it:
+// - when every option belongs to an isolated VM, the options of one of those VMs: what the other VMs do first
+//   cannot touch them, and cannot enable anything of this VM's at the same instant;
+// - within that (or among all options), one local unit when every other option is a local unit: the others stay
+//   enabled, are independent of it, and none can enable a unit due at the same instant (each takes time, and
+//   local units wake nobody);
+// - within an isolated VM, one local unit of a quiet vCPU (no `on irq` handlers, no statement reads its registers)
+//   when the other options are local units and interrupts aimed at the VM that wake nobody now (no vCPU of the VM
+//   waits in WFI or suspend): an interrupt can change such a vCPU's next unit only through a handler.
 // With a jittered VM every statement draws from the shared seed, so nothing commutes and the reduction is off.
 
 import type { Instr, Program, RExpr, RTemplate } from '../../lang/program';
 import type { Machine, Unit } from '../machine';
 
-const OWN_REGISTERS = new Set(['sp', 'lr', 'pc', 'el', 'daif', 'mmu', 'mpidr', ...Array.from({ length: 31 }, (_, i) => `x${i}`)]);
+/** Registers a vCPU's own statements can write; reading one of another vCPU's makes that vCPU not quiet. */
+const OWN_REGISTERS = new Set(['sp', 'lr', 'pc', 'el', 'daif', 'mmu', ...Array.from({ length: 31 }, (_, i) => `x${i}`)]);
 
 export function reductionApplies(program: Program): boolean {
   return program.vms.every((vm) => vm.jitterPercent === 0 && vm.statementTime > 0n);
 }
 
-/** Per VM: isolated (see above). */
-export function isolatedVms(program: Program): boolean[] {
-  return program.vms.map((vm, k) => {
-    if (vm.s2idleNotify !== undefined || vm.watchdog !== undefined || vm.hardwareDomain) return false;
-    if (program.host.policies.some((p) => p.vm === k)) return false;
-    return vm.code.every((instr) => instrStaysIn(instr, k));
-  });
+/** What the reduction knows about a program before it runs. */
+export interface StaticFacts {
+  /** per VM: isolated */
+  isolated: boolean[];
+  /** per VM, per vCPU: no handlers and no statement reads its registers */
+  quiet: boolean[][];
 }
 
-/** The isolated VM a unit belongs to, or -1 when it may touch the host or several VMs. */
-export function ownerVm(m: Machine, unit: Unit, isolated: readonly boolean[]): number {
-  if (unit.kind === 'vcpu') return isolated[unit.vm] ? unit.vm : -1;
-  const entry = unit.entry;
-  if (entry.kind === 'vmm') return isolated[entry.vm] ? entry.vm : -1;
-  if (entry.kind === 'host-action' && m.state.host.state === 'running') {
-    const action = m.program.host.actions[entry.index].action;
-    if (action.kind === 'irq' && isolated[action.vm]) return action.vm;
+export function staticFacts(program: Program): StaticFacts {
+  const readers = new Set<string>();
+  for (const vm of program.vms) {
+    for (const instr of vm.code) {
+      for (const e of exprsOf(instr)) {
+        walk(e, (x) => {
+          if (x.k === 'vcpu' && OWN_REGISTERS.has(x.field)) readers.add(`${x.vm}:${x.vcpu}`);
+        });
+      }
+    }
   }
-  return -1;
-}
-
-/** The options to explore at a decision: all of them, or an ample subset (indexes, option 0's group first). */
-export function ampleSet(m: Machine, opts: Unit[], isolated: readonly boolean[]): number[] {
-  const all = opts.map((_, i) => i);
-  let group = all;
-  const owners = opts.map((u) => ownerVm(m, u, isolated));
-  if (owners.every((o) => o >= 0)) group = all.filter((i) => owners[i] === owners[0]);
-  if (group.every((i) => isLocal(m, opts[i]))) return [group[0]];
-  return group;
-}
-
-function instrStaysIn(instr: Instr, vm: number): boolean {
-  const inside = (e: RExpr): boolean => exprStaysIn(e, vm);
-  switch (instr.op) {
-    case 's2idleNotify':
-      return false;
-    case 'psci':
-    case 'rawCall':
-      return instr.args.every((a) => inside(a.value)) && (instr.op !== 'rawCall' || inside(instr.id));
-    case 'mmioRead':
-      return inside(instr.address);
-    case 'mmioWrite':
-      return inside(instr.address) && inside(instr.value);
-    case 'pciWrite':
-      return inside(instr.value);
-    case 'virtio':
-      return !instr.value || inside(instr.value);
-    case 'irq':
-      return inside(instr.irq);
-    case 'delay':
-      return inside(instr.duration);
-    case 'waitExpr':
-    case 'branchIfFalse':
-      return inside(instr.condition);
-    case 'call':
-      return instr.args.every(inside);
-    case 'set':
-      return inside(instr.value);
-    case 'expect':
-      return inside(instr.condition) && (!instr.message || templateStaysIn(instr.message, vm));
-    case 'log':
-      return templateStaysIn(instr.message, vm);
-    default:
-      return true;
-  }
-}
-
-function templateStaysIn(t: RTemplate, vm: number): boolean {
-  return t.parts.every((p) => typeof p === 'string' || exprStaysIn(p.expr, vm));
-}
-
-function exprStaysIn(e: RExpr, vm: number): boolean {
-  switch (e.k) {
-    case 'vcpu':
-    case 'vm':
-    case 'device':
-      return e.vm === vm;
-    case 'host':
-      return false;
-    case 'irqPending':
-      return exprStaysIn(e.irq, vm);
-    case 'unary':
-      return exprStaysIn(e.operand, vm);
-    case 'binary':
-      return exprStaysIn(e.left, vm) && exprStaysIn(e.right, vm);
-    default:
-      return true;
-  }
+  return {
+    isolated: program.vms.map((vm, k) => {
+      if (vm.s2idleNotify !== undefined || vm.watchdog !== undefined || vm.hardwareDomain) return false;
+      if (program.host.policies.some((p) => p.vm === k)) return false;
+      return vm.code.every((instr) => instr.op !== 's2idleNotify' && exprsOf(instr).every((e) => staysIn(e, k)));
+    }),
+    quiet: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`))),
+  };
 }
 
 export function isLocal(m: Machine, unit: Unit): boolean {
@@ -123,6 +68,41 @@ export function isLocal(m: Machine, unit: Unit): boolean {
   const v = m.state.vms[unit.vm].vcpus[unit.vcpu];
   const instr = m.program.vms[unit.vm].code[v.pc];
   return instr !== undefined && localInstr(instr);
+}
+
+/** The isolated VM a unit belongs to, or -1 when it may touch the host or several VMs. */
+export function ownerVm(m: Machine, unit: Unit, isolated: readonly boolean[]): number {
+  if (unit.kind === 'vcpu') return isolated[unit.vm] ? unit.vm : -1;
+  const entry = unit.entry;
+  if (entry.kind === 'vmm') return isolated[entry.vm] ? entry.vm : -1;
+  const irq = irqTarget(m, unit);
+  return irq >= 0 && isolated[irq] ? irq : -1;
+}
+
+/** The VM a host interrupt action aims at (while the host runs), or -1. */
+function irqTarget(m: Machine, unit: Unit): number {
+  if (unit.kind !== 'host' || unit.entry.kind !== 'host-action' || m.state.host.state !== 'running') return -1;
+  const action = m.program.host.actions[unit.entry.index].action;
+  return action.kind === 'irq' ? action.vm : -1;
+}
+
+/** The options to explore at a decision: all of them, or an ample subset (indexes, option 0 first). */
+export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[] {
+  const all = opts.map((_, i) => i);
+  const owners = opts.map((u) => ownerVm(m, u, facts.isolated));
+  const group = owners.every((o) => o >= 0) ? all.filter((i) => owners[i] === owners[0]) : all;
+  const local = group.map((i) => isLocal(m, opts[i]));
+  if (local.every(Boolean)) return [group[0]];
+  if (group !== all) {
+    const vm = owners[group[0]];
+    const sleepers = m.state.vms[vm].vcpus.some((v) => v.run === 'wfi' || v.run === 'suspended');
+    const othersHarmless = group.every((i, j) => local[j] || (!sleepers && irqTarget(m, opts[i]) === vm));
+    if (othersHarmless) {
+      const quiet = group.find((i, j) => local[j] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu]);
+      if (quiet !== undefined) return [quiet];
+    }
+  }
+  return group;
 }
 
 function localInstr(instr: Instr): boolean {
@@ -159,7 +139,7 @@ function localExpr(e: RExpr): boolean {
     case 'now':
       return true;
     case 'reg':
-      return OWN_REGISTERS.has(e.field);
+      return OWN_REGISTERS.has(e.field) || e.field === 'mpidr';
     case 'unary':
       return localExpr(e.operand);
     case 'binary':
@@ -167,4 +147,57 @@ function localExpr(e: RExpr): boolean {
     default:
       return false;
   }
+}
+
+/** Every expression an instruction evaluates. */
+function exprsOf(instr: Instr): RExpr[] {
+  const template = (t?: RTemplate) => (t ? t.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.expr])) : []);
+  switch (instr.op) {
+    case 'psci':
+      return instr.args.map((a) => a.value);
+    case 'rawCall':
+      return [instr.id, ...instr.args.map((a) => a.value)];
+    case 'mmioRead':
+      return [instr.address];
+    case 'mmioWrite':
+      return [instr.address, instr.value];
+    case 'pciWrite':
+      return [instr.value];
+    case 'virtio':
+      return instr.value ? [instr.value] : [];
+    case 'irq':
+      return [instr.irq];
+    case 'delay':
+      return [instr.duration];
+    case 'waitExpr':
+    case 'branchIfFalse':
+      return [instr.condition];
+    case 'call':
+      return instr.args;
+    case 'set':
+      return [instr.value];
+    case 'expect':
+      return [instr.condition, ...template(instr.message)];
+    case 'log':
+      return template(instr.message);
+    default:
+      return [];
+  }
+}
+
+function walk(e: RExpr, visit: (e: RExpr) => void): void {
+  visit(e);
+  if (e.k === 'unary') walk(e.operand, visit);
+  else if (e.k === 'binary') {
+    walk(e.left, visit);
+    walk(e.right, visit);
+  } else if (e.k === 'irqPending') walk(e.irq, visit);
+}
+
+function staysIn(e: RExpr, vm: number): boolean {
+  let inside = true;
+  walk(e, (x) => {
+    if (x.k === 'host' || ((x.k === 'vcpu' || x.k === 'vm' || x.k === 'device') && x.vm !== vm)) inside = false;
+  });
+  return inside;
 }

@@ -56,7 +56,12 @@ function hashVm(h: StateHasher, vm: VmState): void {
 
 function hashVcpu(h: StateHasher, v: VcpuState): void {
   const regs = v.regs;
-  for (let i = 0; i < regs.length; i++) h.big(regs[i]);
+  // Most registers are zero most of the time: skip the conversion for them.
+  for (let i = 0; i < regs.length; i++) {
+    const r = regs[i];
+    if (r === 0n) h.int(i);
+    else h.big(r);
+  }
   h.big(v.sp);
   h.int(v.pc);
   h.big(v.pcAddress);
