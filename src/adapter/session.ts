@@ -23,6 +23,7 @@ import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
 import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent } from '../sim/debug/timeline-events';
 import { TraceEvent } from '../sim/trace';
+import { parseReplay, ReplayFile, replayScheduler, scenarioHash } from '../sim/explore/replay';
 
 export interface AdapterHost {
   readFile(path: string): string;
@@ -42,6 +43,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   until?: string | number;
   /** stop at the end of the scenario (default) so it can be stepped back through; false ends the session there */
   stopAtEnd?: boolean;
+  /** a replay file from `sflow explore`: follow its path */
+  replay?: string;
 }
 
 /** Trace events the adapter keeps for the timeline view. */
@@ -200,6 +203,9 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /** the replay being followed, if the launch named one */
+  private replay?: ReplayFile;
+
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
     const loaded = this.load(args);
     if ('error' in loaded) {
@@ -209,21 +215,38 @@ export class SuspendFlowSession extends DebugSession {
     this.cancelRun();
     this.launchArgs = args;
     this.untilTime = loaded.until;
+    this.replay = loaded.replay;
     this.startSession(loaded.program, args);
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
   }
 
   /** Checks the launch arguments, reads the scenario and checks it with the prelude (launch and restart). */
-  private load(args: LaunchArguments): { program: Program; until?: number } | { error: string } {
-    if (!args || typeof args.program !== 'string' || args.program === '') return { error: "launch needs 'program': the path of a .sflow scenario" };
+  private load(args: LaunchArguments): { program: Program; until?: number; replay?: ReplayFile } | { error: string } {
+    if (!args || typeof args !== 'object') return { error: "launch needs 'program': the path of a .sflow scenario" };
+    let replay: ReplayFile | undefined;
+    if (args.replay !== undefined) {
+      if (typeof args.replay !== 'string' || args.replay === '') return { error: "'replay' is the path of a replay file written by sflow explore" };
+      const replayPath = this.host.resolvePath(args.replay);
+      let replayText: string;
+      try {
+        replayText = this.host.readFile(replayPath);
+      } catch (e) {
+        return { error: `cannot read ${replayPath}: ${(e as Error).message}` };
+      }
+      const parsed = parseReplay(replayText);
+      if ('error' in parsed) return { error: `${replayPath}: ${parsed.error}` };
+      replay = parsed;
+    }
+    const programPath = typeof args.program === 'string' && args.program !== '' ? args.program : replay?.scenario;
+    if (!programPath) return { error: "launch needs 'program': the path of a .sflow scenario" };
     let until: number | undefined;
     if (args.until !== undefined) {
       until = typeof args.until === 'number' ? args.until : parseTimeText(args.until);
       if (until === undefined) return { error: `'until' is a time such as 50ms, not '${args.until}'` };
     }
     if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) return { error: `'seed' is a non-negative integer, not ${JSON.stringify(args.seed)}` };
-    const path = this.host.resolvePath(args.program);
+    const path = this.host.resolvePath(programPath);
     let text: string;
     try {
       text = this.host.readFile(path);
@@ -236,14 +259,20 @@ export class SuspendFlowSession extends DebugSession {
       for (const l of lines) this.output(l, 'stderr');
       return { error: `the scenario has errors:\n${lines.join('\n')}` };
     }
-    return { program: checked.program, until };
+    if (replay) {
+      if (replay.scenarioHash && replay.scenarioHash !== scenarioHash(text)) this.output(`${path} changed since the replay was written: the path it records may lead elsewhere now\n`, 'stderr');
+      this.output(`replaying ${replay.choices.length} choice${replay.choices.length === 1 ? '' : 's'} explore made; it found: ${replay.problems.join('; ') || 'no problem recorded'}\n`, 'console');
+    }
+    return { program: checked.program, until, replay };
   }
 
   private startSession(program: Program, args: LaunchArguments): void {
     this.program = program;
     const keep = this.bps;
     this.lines = new LineIndex(program);
-    this.timeline = new Timeline(program, { seed: args.seed ?? 0 });
+    // A replay follows explore's path: open scheduling, with the recorded choice at each decision.
+    const replay = this.replay;
+    this.timeline = new Timeline(program, replay ? { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices) } : { seed: args.seed ?? 0 });
     this.bps = new Breakpoints(program, this.lines);
     if (keep) this.bps.exceptionFilters = keep.exceptionFilters;
     this.atEnd = false;
@@ -289,6 +318,7 @@ export class SuspendFlowSession extends DebugSession {
     this.cancelRun();
     this.launchArgs = launchArgs;
     this.untilTime = loaded.until;
+    this.replay = loaded.replay;
     const previous = this.bps;
     this.startSession(loaded.program, launchArgs);
     if (previous) this.bps!.carryOver(previous, this.timeline!.machine);

@@ -135,7 +135,9 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
   const verdict = failed
     ? `FAIL: ${[...(result.counterexamples.length ? [`${result.counterexamples.length} path${result.counterexamples.length === 1 ? '' : 's'} with a problem`] : []), ...missing.map((id) => `expected violation ${id} is on no path`)].join('; ')}`
     : result.complete
-      ? `PASS: every path${bounds.length ? ' within the bounds' : ''} keeps every rule${result.expectedSeen.size ? ` (expected violation${result.expectedSeen.size === 1 ? '' : 's'} ${[...result.expectedSeen.keys()].join(', ')} reachable)` : ''}`
+      ? result.expectedSeen.size
+        ? `PASS: the expected violation${result.expectedSeen.size === 1 ? '' : 's'} ${[...result.expectedSeen.keys()].join(', ')} ${result.expectedSeen.size === 1 ? 'is' : 'are'} reachable, and no path${bounds.length ? ' within the bounds' : ''} breaks anything else`
+        : `PASS: every path${bounds.length ? ' within the bounds' : ''} keeps every rule`
       : `PASS so far: no problem in what was explored${unknown.length ? `; expected violation ${unknown.join(', ')} not found yet` : ''}`;
   const extent = result.complete ? 'complete' : result.stoppedBy === 'first-problem' ? 'stopped at the first problem (--all looks for every one)' : 'incomplete';
   io.out(`-- ${extent}${bounds.length ? ` (${bounds.join('; ')})` : ''}: ${verdict}`);

@@ -37,7 +37,8 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       }
       config = { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file.fsPath)}`, program: file.fsPath, stopOnEntry: true };
     }
-    if (!config.program) {
+    // A replay names its scenario; the adapter reads it from there.
+    if (!config.program && !config.replay) {
       const file = activeScenario();
       if (!file) {
         void vscode.window.showErrorMessage("The launch configuration has no 'program' and no .sflow file is open.");
@@ -45,7 +46,7 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
       }
       config.program = file.fsPath;
     }
-    if (config.seed === undefined) config.seed = settings().get<number>('defaultSeed', 0);
+    if (config.seed === undefined && !config.replay) config.seed = settings().get<number>('defaultSeed', 0);
     return config;
   }
 

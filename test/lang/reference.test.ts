@@ -27,6 +27,6 @@ describe('docs/reference.md', () => {
       assert.deepStrictEqual(launch.properties[a.name].type, a.type, a.name);
       assert.strictEqual(launch.properties[a.name].description, a.description, a.name);
     }
-    assert.deepStrictEqual(launch.required, LAUNCH_ATTRIBUTES.filter((a) => a.required).map((a) => a.name));
+    assert.deepStrictEqual(launch.required ?? [], LAUNCH_ATTRIBUTES.filter((a) => a.required).map((a) => a.name));
   });
 });

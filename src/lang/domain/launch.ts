@@ -12,11 +12,12 @@ export interface LaunchAttribute {
 }
 
 export const LAUNCH_ATTRIBUTES: readonly LaunchAttribute[] = [
-  { name: 'program', type: 'string', description: 'The .sflow scenario to debug.', default: '${file}', required: true },
+  { name: 'program', type: 'string', description: 'The .sflow scenario to debug (with `replay`, defaults to the scenario the replay names).', default: '${file}' },
   { name: 'seed', type: 'integer', description: 'Resolves the choices the scenario declares (window instants, alternative VMM answers, jitter). Defaults to the suspendFlow.defaultSeed setting.' },
   { name: 'stopOnEntry', type: 'boolean', description: 'Stop before the first statement.', default: true },
   { name: 'until', type: ['string', 'integer'], description: 'Stop when virtual time reaches this: a time such as "50ms", or a number of nanoseconds.' },
   { name: 'stopAtEnd', type: 'boolean', description: 'Stop at the end of the scenario so it can be stepped back through; false ends the session there.', default: true },
+  { name: 'replay', type: 'string', description: 'A replay file written by `sflow explore`: the session follows that path through the scenario\'s choices and stops at the problem it found (with the exception filters on, as by default), so you can step backwards through how it happened.' },
   { name: 'svdPath', type: 'string', description: "For the Peripheral Viewer extension: \"${command:suspendFlow.peripheralsSvd}\" describes every device's config space as peripherals." },
 ];
 

@@ -10,8 +10,8 @@
 //   to the state before it and runs it again with each other pick forced.
 // - A path is recorded as the choices that differ from option 0, [decision number, option index]; a Scheduler
 //   built from them (replay.ts) makes a Machine walk the same path, in the CLI or in the debugger.
-// - Sharding: every shard walks the spine of the tree, the paths that take option 0 at every decision below the
-//   first `splitDepth` (above it, every option). At a decision on the spine, each other option belongs to one shard
+// - Sharding: every shard walks the spine of the tree, the paths that take the first option the search tries at
+//   every decision below the first `splitDepth` (above it, every option). At a decision on the spine, each other option belongs to one shard
 //   by a hash of the state and the option; the owner explores that branch in full, the others skip it. Each spine
 //   state is reached by every shard (or explored in full by it), so together the shards cover what one search
 //   would, whatever each one's deduplication prunes.
@@ -47,6 +47,8 @@ export interface ExploreOptions {
   /** checked every few hundred states; true ends the search (a wall-clock budget) */
   shouldStop?: () => boolean;
   onProgress?: (p: ExploreProgress) => void;
+  /** called at the end of every path with the machine in its final state (tests compare searches with it) */
+  onPathEnd?: (m: Machine) => void;
 }
 
 export interface ExploreProgress {
@@ -165,7 +167,8 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
       if (expected.has(v.invariant) && !result.expectedSeen.has(v.invariant)) result.expectedSeen.set(v.invariant, record([`${v.invariant}: ${v.message}`]));
     }
   };
-  const owned = (todo: number[], key: number) => (shard && spine && depth >= splitDepth ? todo.filter((i) => i === 0 || ownerOf(key, i, shard.count) === shard.index) : todo);
+  // The first option to try continues the spine; on the spine below the split depth each other one has one owner.
+  const owned = (todo: number[], key: number) => (shard && spine && depth >= splitDepth ? todo.filter((i, j) => j === 0 || ownerOf(key, i, shard.count) === shard.index) : todo);
 
   /** Runs a unit; if it picked among alternatives on its own, remembers to come back for the other picks. */
   const run = (unit: Unit) => {
@@ -185,6 +188,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
     if (pick && before) {
       if (depth >= maxDepth) result.depthLimited = true;
       else {
+        // Pick 0 has just run; the frame holds the others.
         const todo = owned(Array.from({ length: pick.count }, (_, i) => i), stateKey(before)).slice(1);
         if (todo.length) stack.push({ snapshot: before, kind: 'pick', options: [unit], decision: pick.decision, todo, next: 0, choices: frameChoices, depth: frameDepth, steps: frameSteps, spine });
       }
@@ -244,6 +248,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
       if (problem) {
         result.counterexamples.push(record(stateProblems(m)));
         result.paths++;
+        options.onPathEnd?.(m);
         ended = true;
         if (!options.all) {
           stopped = 'first-problem';
@@ -254,6 +259,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
         if (opts.length === 0 || opts[0].time >= untilTime || steps >= maxSteps) {
           result.paths++;
           ended = true;
+          options.onPathEnd?.(m);
           const stop: StopReason = opts.length === 0 ? { kind: 'outcome', outcome: m.outcome() } : steps >= maxSteps && opts[0].time < untilTime ? { kind: 'step-limit', steps } : { kind: 'time-limit', time: untilTime };
           const problem = stopProblem(stop);
           if (problem) {
