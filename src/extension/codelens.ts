@@ -1,4 +1,4 @@
-// Run / Debug above every vCPU program and host block of a scenario.
+// Run / Debug / Explore above every vCPU program and host block of a scenario.
 
 import * as vscode from 'vscode';
 
@@ -13,6 +13,7 @@ export class ScenarioCodeLens implements vscode.CodeLensProvider {
       lenses.push(
         new vscode.CodeLens(range, { title: '$(play) Run', command: 'suspendFlow.runScenario', arguments: [doc.uri], tooltip: 'Run the scenario headless and print its timeline' }),
         new vscode.CodeLens(range, { title: '$(debug-alt) Debug', command: 'suspendFlow.debugScenario', arguments: [doc.uri], tooltip: 'Debug the scenario, stopping at its first statement' }),
+        new vscode.CodeLens(range, { title: '$(type-hierarchy) Explore', command: 'suspendFlow.exploreScenario', arguments: [doc.uri], tooltip: 'Try every interleaving the scenario allows and check every path' }),
       );
     }
     return lenses;

@@ -1,6 +1,8 @@
 // Editor commands: Run Scenario (headless, the timeline into an output channel, as `sflow run` prints it), Debug
-// Scenario, and the Peripheral Viewer's register description.
+// Scenario, Explore Scenario (`sflow explore` in a child process, so a long search never blocks the editor; each
+// problem it finds can be opened in the debugger), and the Peripheral Viewer's register description.
 
+import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -38,6 +40,13 @@ export function registerCommands(context: vscode.ExtensionContext, output: vscod
         type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(uri.fsPath)}`, program: uri.fsPath, stopOnEntry: true,
       });
     }),
+    vscode.commands.registerCommand('suspendFlow.exploreScenario', async (arg?: unknown) => {
+      const uri = scenarioUri(arg);
+      if (!uri) return void vscode.window.showInformationMessage('Open a .sflow scenario to explore it.');
+      if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Exploring a scenario needs a trusted workspace.');
+      await vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.save();
+      await exploreInOutput(context, output, uri);
+    }),
     vscode.commands.registerCommand('suspendFlow.peripheralsSvd', async () => {
       const program = (vscode.debug.activeDebugSession?.type === DEBUG_TYPE ? vscode.debug.activeDebugSession.configuration.program : undefined) ?? scenarioUri(undefined)?.fsPath;
       if (!program) {
@@ -56,4 +65,50 @@ export function registerCommands(context: vscode.ExtensionContext, output: vscod
       return file;
     }),
   );
+}
+
+/** Runs `sflow explore` on a scenario with its output in the channel; offers to debug what it found. */
+async function exploreInOutput(context: vscode.ExtensionContext, output: vscode.OutputChannel, uri: vscode.Uri): Promise<void> {
+  output.clear();
+  output.show(true);
+  const replays = path.join(context.globalStorageUri.fsPath, 'replays');
+  fs.mkdirSync(replays, { recursive: true });
+  const written: string[] = [];
+  const code = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Exploring ${path.basename(uri.fsPath)}`, cancellable: true },
+    (_progress, cancel) => new Promise<number>((resolve) => {
+      const child = fork(context.asAbsolutePath('dist/cli.js'), ['explore', uri.fsPath, '--out', replays, '--no-progress'], { cwd: path.dirname(uri.fsPath), silent: true });
+      let pending = '';
+      const lines = (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        const parts = pending.split('\n');
+        pending = parts.pop() ?? '';
+        for (const line of parts) {
+          output.appendLine(line);
+          const replay = /^replay: (.+)$/.exec(line);
+          if (replay) written.push(replay[1]);
+        }
+      };
+      child.stdout?.on('data', lines);
+      child.stderr?.on('data', lines);
+      cancel.onCancellationRequested(() => child.kill());
+      child.on('exit', (exitCode) => {
+        if (pending) output.appendLine(pending);
+        resolve(exitCode ?? -1);
+      });
+    }),
+  );
+  output.appendLine(`(exit code ${code})`);
+  if (written.length === 0) {
+    if (code === 0) void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)}: every path explored passes.`);
+    return;
+  }
+  const found = code === 0 ? 'the expected violation is reachable' : `explore found ${written.length === 1 ? 'a path' : `${written.length} paths`} with a problem`;
+  const choice = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)}: ${found}.`, 'Debug It', 'Show Output');
+  if (choice === 'Show Output') output.show();
+  if (choice === 'Debug It') {
+    await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), {
+      type: DEBUG_TYPE, request: 'launch', name: `Replay ${path.basename(written[0])}`, program: uri.fsPath, replay: written[0],
+    });
+  }
 }
