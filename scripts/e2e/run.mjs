@@ -21,6 +21,7 @@ const require = createRequire(path.join(path.dirname(cacheDir), 'driver/package.
 const { chromium } = require('playwright-core');
 const SHOTS = path.join(ROOT, 'docs/images');
 const EXAMPLE = 'kvm-system-suspend.sflow';
+const EXPLORE_EXAMPLE = 's2idle-notify-window.sflow';
 const BREAK_LINE = fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8').split('\n').findIndex((l) => /^\s*psci SYSTEM_SUSPEND /.test(l)) + 1;
 
 const run = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-e2e-'));
@@ -225,6 +226,28 @@ async function main() {
     }, 30_000, 500);
     await page.screenshot({ path: path.join(SHOTS, 'timeline.png') });
     step('screenshot: timeline.png');
+
+    // Explore: the Explore CodeLens on the window race, then "Debug It" on what it found opens the replay in the
+    // debugger, stopped at the violation.
+    await page.keyboard.press('Shift+F5');
+    await waitFor('the session to end', async () => (await page.locator('.debug-toolbar').count()) === 0 || !(await page.locator('.debug-toolbar').isVisible()), 20_000);
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input');
+    await page.keyboard.type(EXPLORE_EXAMPLE);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXPLORE_EXAMPLE}"]`);
+    await page.click(`.quick-input-list .monaco-list-row[aria-label*="${EXPLORE_EXAMPLE}"]`);
+    const exploreLens = page.locator('.codelens-decoration a', { hasText: 'Explore' }).first();
+    await exploreLens.waitFor({ timeout: 30_000 });
+    await exploreLens.click();
+    const debugIt = page.locator('.notifications-toasts .monaco-button', { hasText: 'Debug It' }).first();
+    await debugIt.waitFor({ timeout: 60_000 });
+    step(`explore: ${(await page.locator('.notifications-toasts .notification-list-item-message').first().textContent())?.trim()}`);
+    const stopsBeforeReplay = markerEvents(marker).filter((e) => e.event === 'stopped').length;
+    await debugIt.click();
+    await waitFor('the replay to stop at the violation', async () => markerEvents(marker).filter((e) => e.event === 'stopped').slice(stopsBeforeReplay).some((e) => e.body.reason === 'exception'), 60_000);
+    await waitFor('the exception widget', async () => (await page.locator('.exception-widget').count()) > 0, 20_000).catch(() => undefined);
+    await page.screenshot({ path: path.join(SHOTS, 'explore-counterexample.png') });
+    step('screenshot: explore-counterexample.png (the replay stopped at the violation)');
     console.log('e2e: PASS');
   } catch (e) {
     console.error(`e2e: FAIL: ${e.message}`);
