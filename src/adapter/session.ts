@@ -309,7 +309,7 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     const given = args?.arguments as LaunchArguments | undefined;
-    const launchArgs = given && typeof given === 'object' && typeof given.program === 'string' ? given : this.launchArgs;
+    const launchArgs = given && typeof given === 'object' && (typeof given.program === 'string' || typeof given.replay === 'string') ? given : this.launchArgs;
     const loaded = this.load(launchArgs);
     if ('error' in loaded) {
       this.fail(response, loaded.error);

@@ -293,7 +293,7 @@ export function mergeResults(results: ExploreResult[], search: ExploreOptions): 
     states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: true, depthLimited: false,
     reduction: results[0]?.reduction ?? (search.reduction ?? true), counterexamples: [], expectedSeen: new Map(), expectedMissing: [],
   };
-  const seenPaths = new Set<string>();
+  const seenStates = new Set<number>();
   for (const r of results) {
     merged.states += r.states;
     merged.transitions += r.transitions;
@@ -303,11 +303,12 @@ export function mergeResults(results: ExploreResult[], search: ExploreOptions): 
     merged.complete &&= r.complete;
     merged.depthLimited ||= r.depthLimited;
     if (r.stoppedBy && (!merged.stoppedBy || r.stoppedBy === 'first-problem')) merged.stoppedBy = r.stoppedBy;
-    // Shards all walk the top of the tree, so the same short path can come back from several.
+    // Shards all walk the top of the tree, so the same short path can come back from several; and each deduplicates
+    // states on its own, so two shards can reach the same problem state by different paths. One search reports each
+    // problem state once: so does the merge.
     for (const c of r.counterexamples) {
-      const key = JSON.stringify(c.choices);
-      if (!seenPaths.has(key)) {
-        seenPaths.add(key);
+      if (!seenStates.has(c.stateKey)) {
+        seenStates.add(c.stateKey);
         merged.counterexamples.push(c);
       }
     }

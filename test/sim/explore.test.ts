@@ -168,7 +168,7 @@ describe('explore', function () {
 
   describe('partial-order reduction against the plain search', () => {
     const cases: [string, string][] = [
-      ['two isolated guests with windows (bench/explore.sflow)', fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 40 \{ break \}/g, '== 6 { break }').replace(/0us\.\.80us/g, '0us..12us')],
+      ['two isolated guests with windows (bench/explore.sflow)', fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 160 \{ break \}/g, '== 6 { break }').replace(/0us\.\.320us/g, '0us..12us')],
       ['the s2idle race', RACE],
       ['the fixed policy', FIXED],
       ['a vCPU tie', TIE],
@@ -223,7 +223,7 @@ b.vcpu0 {
 
   describe('sharding', () => {
     it('covers together what one search covers', () => {
-      for (const text of [RACE, fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 40 \{ break \}/g, '== 5 { break }').replace(/0us\.\.80us/g, '0us..10us')]) {
+      for (const text of [RACE, fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 160 \{ break \}/g, '== 5 { break }').replace(/0us\.\.320us/g, '0us..10us')]) {
         const program = compile(text);
         const whole = outcomes(program, {});
         for (const count of [2, 3]) {

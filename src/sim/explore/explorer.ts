@@ -65,6 +65,8 @@ export interface Counterexample {
   traceHash: string;
   time: number;
   events: number;
+  /** the key of the state the path ends in: paths to the same state are the same problem (merging shards) */
+  stateKey: number;
 }
 
 export interface ExploreResult {
@@ -160,7 +162,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   });
 
   const record = (problems: string[]): Counterexample => ({
-    choices: choices.slice(), problems, traceHash: m.traceHash(), time: m.state.now, events: m.state.events,
+    choices: choices.slice(), problems, traceHash: m.traceHash(), time: m.state.now, events: m.state.events, stateKey: stateKey(m.state),
   });
   const noteExpected = () => {
     for (const v of m.state.violations) {

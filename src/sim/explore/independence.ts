@@ -86,21 +86,35 @@ function irqTarget(m: Machine, unit: Unit): number {
   return action.kind === 'irq' ? action.vm : -1;
 }
 
-/** The options to explore at a decision: all of them, or an ample subset (indexes, option 0 first). */
+/**
+ * The options to explore at a decision: all of them, or an ample subset (indexes into opts). The first index is the
+ * option the search tries first.
+ */
 export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[] {
   const all = opts.map((_, i) => i);
+  const local = opts.map((u) => isLocal(m, u));
+  if (local.every(Boolean)) return [0];
   const owners = opts.map((u) => ownerVm(m, u, facts.isolated));
-  const group = owners.every((o) => o >= 0) ? all.filter((i) => owners[i] === owners[0]) : all;
-  const local = group.map((i) => isLocal(m, opts[i]));
-  if (local.every(Boolean)) return [group[0]];
-  if (group !== all) {
-    const vm = owners[group[0]];
-    const sleepers = m.state.vms[vm].vcpus.some((v) => v.run === 'wfi' || v.run === 'suspended');
-    const othersHarmless = group.every((i, j) => local[j] || (!sleepers && irqTarget(m, opts[i]) === vm));
-    if (othersHarmless) {
-      const quiet = group.find((i, j) => local[j] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu]);
-      if (quiet !== undefined) return [quiet];
-    }
+  if (!owners.every((o) => o >= 0)) return all;
+  // Every option belongs to an isolated VM: one VM's options suffice. Take the VM whose set reduces most.
+  let best = all;
+  for (const vm of new Set(owners)) {
+    const group = all.filter((i) => owners[i] === vm);
+    const reduced = reduceWithinVm(m, opts, group, local, vm, facts);
+    if (reduced.length < best.length) best = reduced;
+    if (best.length === 1) break;
+  }
+  return best;
+}
+
+/** Within one isolated VM's options: one local unit of a quiet vCPU when nothing else there can affect it. */
+function reduceWithinVm(m: Machine, opts: Unit[], group: number[], local: boolean[], vm: number, facts: StaticFacts): number[] {
+  if (group.every((i) => local[i])) return [group[0]];
+  const sleepers = m.state.vms[vm].vcpus.some((v) => v.run === 'wfi' || v.run === 'suspended');
+  const othersHarmless = group.every((i) => local[i] || (!sleepers && irqTarget(m, opts[i]) === vm));
+  if (othersHarmless) {
+    const quiet = group.find((i) => local[i] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu]);
+    if (quiet !== undefined) return [quiet];
   }
   return group;
 }
