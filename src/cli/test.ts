@@ -91,7 +91,8 @@ function testOne(file: string): Outcome {
   if (program.explore) {
     const r = explore(program, searchOptions(program, { seed: 0, all: false, reduction: true }));
     const missing = r.complete ? r.expectedMissing : [];
-    const stats = `explore: ${r.states.toLocaleString('en-US')} states, ${r.paths.toLocaleString('en-US')} paths${r.complete ? '' : ' (bounded)'}`;
+    const bounded = r.stoppedBy === 'max-states' || r.stoppedBy === 'stop' || r.depthLimited;
+    const stats = `explore: ${r.states.toLocaleString('en-US')} states, ${r.paths.toLocaleString('en-US')} paths${bounded ? ' (bounded)' : ''}`;
     if (r.counterexamples.length) return done(false, `${stats}: a path breaks a rule`, [...r.counterexamples[0].problems, `(sflow explore ${file} writes it as a replay)`]);
     if (missing.length) return done(false, `${stats}: expected violation not reachable`, missing.map((id) => `expect violation ${id}: on no path`));
     const shown = [...r.expectedSeen.keys()];
@@ -99,7 +100,8 @@ function testOne(file: string): Outcome {
   }
   const m = new Machine(program, { seed: 0 });
   const verdict = judge(m, m.run({ maxSteps: DEFAULT_MAX_STEPS }));
-  return done(verdict.ok, `run: ${verdict.summary.replace(/: (PASS|FAIL.*)$/, '')}`, verdict.problems);
+  const summary = verdict.summary.replace(/: (PASS|FAIL.*)$/, '');
+  return done(verdict.ok, verdict.ok ? `run: ${summary}` : `run: FAIL: ${verdict.problems.join('; ')}`, verdict.problems);
 }
 
 function xml(text: string): string {

@@ -3,6 +3,7 @@
 
 import { formatTime } from './describe-event';
 import { Machine, StopReason } from './machine';
+import { TraceEvent } from './trace';
 
 export interface Verdict {
   ok: boolean;
@@ -14,7 +15,11 @@ export interface Verdict {
 export function stateProblems(m: Machine): string[] {
   const s = m.state;
   const problems: string[] = [];
-  if (s.expectFailures) problems.push(`${s.expectFailures} expectation${s.expectFailures === 1 ? '' : 's'} failed`);
+  if (s.expectFailures) {
+    // Name the latest one (the recent events still hold it in any run a person reads).
+    const last = [...s.recent].reverse().find((e) => e.kind === 'expect.fail') as (TraceEvent & { kind: 'expect.fail' }) | undefined;
+    problems.push(`${s.expectFailures} expectation${s.expectFailures === 1 ? '' : 's'} failed${last ? ` (${last.message})` : ''}`);
+  }
   const faulted = s.vms.flatMap((vm, vi) => vm.vcpus.map((v, ci) => (v.run === 'faulted' ? `${m.vcpuName(vi, ci)}: ${v.fault}` : ''))).filter(Boolean);
   if (faulted.length) problems.push(`faulted: ${faulted.join('; ')}`);
   const expected = m.program.expectedViolations.map((v) => v.id);
