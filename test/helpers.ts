@@ -1,6 +1,8 @@
 // Shared test helpers: compile a scenario from text and run it through the real checker and simulator.
 
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { check, CheckResult } from '../src/lang/checker';
 import { formatDiagnostic, hasErrors } from '../src/lang/diagnostics';
 import { SourceFile } from '../src/lang/source';
@@ -61,4 +63,9 @@ export function runGreen(text: string, options: MachineOptions & RunLimits = {})
 
 export function eventsOf<K extends TraceEvent['kind']>(events: TraceEvent[], kind: K): (TraceEvent & { kind: K })[] {
   return events.filter((e): e is TraceEvent & { kind: K } => e.kind === kind);
+}
+
+/** A scenario from test/fixtures, shared by the tests of several layers. */
+export function fixture(name: string): string {
+  return fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 }

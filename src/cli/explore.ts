@@ -14,6 +14,7 @@ import { Machine, Unit } from '../sim/machine';
 import { TraceEvent } from '../sim/trace';
 import { Io, UsageError } from './main';
 import { loadScenario, parseIntArg, parseTime } from './load';
+import { readArgs, required } from './args';
 
 export interface ExploreCliOptions {
   file: string;
@@ -34,41 +35,32 @@ export interface ExploreCliOptions {
 
 export function parseExploreArgs(args: string[]): ExploreCliOptions {
   const o: Partial<ExploreCliOptions> = { seed: 0, all: false, reduction: true, workers: 1, outDir: '.', progress: !!process.stderr.isTTY };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => inline ?? args[++i];
+  o.file = readArgs('explore', args, (flag, value) => {
     switch (flag) {
       case '--seed': o.seed = parseIntArg('--seed', value()); break;
       case '--all': o.all = true; break;
       case '--no-reduction': o.reduction = false; break;
       case '--max-states': o.maxStates = positive('--max-states', value()); break;
       case '--depth': o.depth = positive('--depth', value()); break;
-      case '--until': o.until = parseTime(required('--until', value())); break;
-      case '--time': o.timeMs = parseTime(required('--time', value())) / 1e6; break;
+      case '--until': o.until = parseTime(required('--until', value(), 'a time')); break;
+      case '--time': o.timeMs = parseTime(required('--time', value(), 'a time')) / 1e6; break;
       case '--workers': o.workers = positive('--workers', value()); break;
-      case '--out': o.outDir = required('--out', value()); break;
+      case '--out': o.outDir = required('--out', value(), 'a directory'); break;
       case '--progress': o.progress = true; break;
       case '--no-progress': o.progress = false; break;
       case '--shard': {
-        const m = /^(\d+)\/(\d+)$/.exec(required('--shard', value()));
+        const m = /^(\d+)\/(\d+)$/.exec(required('--shard', value(), 'I/N'));
         if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard is I/N with 1 <= I <= N (for example 2/4)');
         o.shard = { index: Number(m[1]) - 1, count: Number(m[2]) };
         break;
       }
       default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        if (o.file) throw new UsageError(`explore takes one scenario file (got ${o.file} and ${a})`);
-        o.file = a;
+        return false;
     }
-  }
+    return true;
+  });
   if (!o.file) throw new UsageError('explore needs a scenario file');
   return o as ExploreCliOptions;
-}
-
-function required(flag: string, v: string | undefined): string {
-  if (v === undefined) throw new UsageError(`${flag} needs a value`);
-  return v;
 }
 
 function positive(flag: string, v: string | undefined): number {

@@ -11,7 +11,8 @@ import { Machine } from '../sim/machine';
 import { eventToJson, TraceEvent } from '../sim/trace';
 import { judge, Verdict } from '../sim/verdict';
 import { Io, UsageError } from './main';
-import { loadScenario, parseIntArg, parseTime } from './load';
+import { loadScenario } from './load';
+import { readArgs, required, runFlag } from './args';
 import { DEFAULT_MAX_STEPS } from './run';
 
 export const EXPORT_FORMATS = ['perfetto', 'json'] as const;
@@ -29,41 +30,16 @@ interface ExportOptions {
 
 function parseExportArgs(args: string[]): ExportOptions {
   const options: Partial<ExportOptions> = { format: 'perfetto', seed: 0, maxSteps: DEFAULT_MAX_STEPS };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => inline ?? args[++i];
-    switch (flag) {
-      case '--format': {
-        const f = value();
-        if (!EXPORT_FORMATS.includes(f as ExportFormat)) throw new UsageError(`--format is ${EXPORT_FORMATS.map((n) => `'${n}'`).join(' or ')}${f === undefined ? '' : ` (got '${f}')`}`);
-        options.format = f as ExportFormat;
-        break;
-      }
-      case '--seed':
-        options.seed = parseIntArg('--seed', value());
-        break;
-      case '--until': {
-        const v = value();
-        if (v === undefined) throw new UsageError('--until needs a time');
-        options.until = parseTime(v);
-        break;
-      }
-      case '--max-steps':
-        options.maxSteps = parseIntArg('--max-steps', value());
-        break;
-      case '--out': {
-        const v = value();
-        if (!v) throw new UsageError('--out needs a file name');
-        options.out = v;
-        break;
-      }
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        if (options.file) throw new UsageError(`export takes one scenario file (got ${options.file} and ${a})`);
-        options.file = a;
-    }
-  }
+  const runFlags = runFlag(options);
+  options.file = readArgs('export', args, (flag, value) => {
+    if (flag === '--format') {
+      const f = value();
+      if (!EXPORT_FORMATS.includes(f as ExportFormat)) throw new UsageError(`--format is ${EXPORT_FORMATS.map((n) => `'${n}'`).join(' or ')}${f === undefined ? '' : ` (got '${f}')`}`);
+      options.format = f as ExportFormat;
+    } else if (flag === '--out') options.out = required('--out', value(), 'a file name');
+    else return runFlags(flag, value);
+    return true;
+  });
   if (!options.file) throw new UsageError('export needs a scenario file');
   return options as ExportOptions;
 }

@@ -4,7 +4,8 @@ import { Machine } from '../sim/machine';
 import { judge } from '../sim/verdict';
 import { eventToJson, TraceEvent } from '../sim/trace';
 import { Io, UsageError } from './main';
-import { loadScenario, parseIntArg, parseTime } from './load';
+import { loadScenario } from './load';
+import { readArgs, required, runFlag, RunFlags } from './args';
 import * as fs from 'fs';
 import { parseReplay, ReplayFile, replayMachine, scenarioHash } from '../sim/explore/replay';
 
@@ -23,11 +24,8 @@ export function readReplay(file: string): ReplayFile {
 /** A run that does not end by itself stops here, so a loop without an exit cannot hang CI. */
 export const DEFAULT_MAX_STEPS = 50_000_000;
 
-interface RunOptions {
+interface RunOptions extends RunFlags {
   file: string;
-  seed: number;
-  until?: number;
-  maxSteps: number;
   format: 'text' | 'json';
   /** a replay file from `sflow explore`: follow its path */
   replay?: string;
@@ -35,41 +33,16 @@ interface RunOptions {
 
 function parseRunArgs(args: string[]): RunOptions {
   const options: Partial<RunOptions> = { seed: 0, maxSteps: DEFAULT_MAX_STEPS, format: 'text' };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => inline ?? args[++i];
-    switch (flag) {
-      case '--seed':
-        options.seed = parseIntArg('--seed', value());
-        break;
-      case '--until': {
-        const v = value();
-        if (v === undefined) throw new UsageError('--until needs a time');
-        options.until = parseTime(v);
-        break;
-      }
-      case '--replay': {
-        const v = value();
-        if (v === undefined) throw new UsageError('--replay needs a replay file');
-        options.replay = v;
-        break;
-      }
-      case '--max-steps':
-        options.maxSteps = parseIntArg('--max-steps', value());
-        break;
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json') throw new UsageError("--format is 'text' or 'json'");
-        options.format = f;
-        break;
-      }
-      default:
-        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-        if (options.file) throw new UsageError(`run takes one scenario file (got ${options.file} and ${a})`);
-        options.file = a;
-    }
-  }
+  const runFlags = runFlag(options);
+  options.file = readArgs('run', args, (flag, value) => {
+    if (flag === '--replay') options.replay = required('--replay', value(), 'a replay file');
+    else if (flag === '--format') {
+      const f = value();
+      if (f !== 'text' && f !== 'json') throw new UsageError("--format is 'text' or 'json'");
+      options.format = f;
+    } else return runFlags(flag, value);
+    return true;
+  });
   if (!options.file && !options.replay) throw new UsageError('run needs a scenario file');
   return options as RunOptions;
 }

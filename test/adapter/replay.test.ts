@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Client, ROOT, example, useAdapter } from './helpers';
+import { fixture } from '../helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const KVM = example('kvm-system-suspend.sflow');
@@ -21,22 +22,7 @@ function raceVariant(): string {
   return fs.readFileSync(example('s2idle-notify-window.sflow'), 'utf8').replace(/^expect violation .*\n/m, '');
 }
 
-/** Two vCPUs due at the same instant: in the other order, AFFINITY_INFO sees vcpu2 already on. */
-const TIE = `vm g {
-  hypervisor kvm
-  vcpus 3
-}
-g.vcpu1 {
-  psci CPU_ON target=vcpu2 entry=start context=0
-  halt
-start:
-  halt
-}
-g.vcpu0 {
-  psci AFFINITY_INFO target=vcpu2 level=0
-  expect x0 == OFF, "vcpu2 still off"
-}
-`;
+const TIE = fixture('tie.sflow');
 
 interface Replay {
   format: string;

@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { fixture } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -102,45 +103,9 @@ on irq 33 {
 }
 `;
 
-/** The VMM may confirm or deny SYSTEM_SUSPEND; the program expects SUCCESS. */
-const ALTERNATIVES = `vm g {
-  hypervisor kvm
-  vcpus 2
-  on system_suspend: confirm | deny
-}
-host {
-  at 5ms: irq 33 -> g
-}
-g.vcpu1 {
-  psci CPU_OFF
-}
-g.vcpu0 {
-  irq enable 33 wake
-  wait vcpu1.power == OFF
-  psci SYSTEM_SUSPEND entry=resume context=7
-  expect x0 == SUCCESS, "the VMM confirmed"
-  halt
-resume:
-  expect x0 == 7
-}
-`;
+const ALTERNATIVES = fixture('alternatives.sflow');
 
-/** Two vCPUs due at the same instant: vcpu1 turns vcpu2 on while vcpu0 asks whether it is off. */
-const TIE = `vm g {
-  hypervisor kvm
-  vcpus 3
-}
-g.vcpu1 {
-  psci CPU_ON target=vcpu2 entry=start context=0
-  halt
-start:
-  halt
-}
-g.vcpu0 {
-  psci AFFINITY_INFO target=vcpu2 level=0
-  expect x0 == OFF, "vcpu2 still off"
-}
-`;
+const TIE = fixture('tie.sflow');
 
 const BROKEN = `vm g {
   hypervisor kvm
@@ -453,7 +418,7 @@ describe('sflow explore', function () {
       assert.strictEqual(r.code, 1, show(r));
       const [p] = printedProblems(r.out);
       assert.strictEqual(p.header, 'counterexample 1: 1 expectation failed (vcpu2 still off)');
-      assert.deepStrictEqual(p.decisions, ['  decision 0 at 0.000000 ms: g.vcpu1 (line 6) first']);
+      assert.deepStrictEqual(p.decisions, ['  decision 0 at 0.000000 ms: g.vcpu1 (line 8) first']);
       const replayed = sflow(['run', '--replay', p.replayFile]);
       assert.strictEqual(replayed.code, 1, show(replayed));
       assert.match(replayed.out, /CPU_ON returned SUCCESS[\s\S]*AFFINITY_INFO returned ON \(0\)[\s\S]*EXPECTATION FAILED: vcpu2 still off/);
@@ -519,7 +484,7 @@ describe('sflow explore', function () {
         [['--shard', 'x'], /^sflow: --shard is I\/N with 1 <= I <= N/m],
         [['--shard', '3/2'], /^sflow: --shard is I\/N/m],
         [['--shard', '1/0'], /^sflow: --shard is I\/N/m],
-        [['--shard'], /^sflow: --shard needs a value$/m],
+        [['--shard'], /^sflow: --shard needs I\/N$/m],
         [['--workers', '0'], /^sflow: --workers needs a positive integer$/m],
         [['--max-states', 'many'], /^sflow: --max-states needs a non-negative integer$/m],
         [['--until', 'soon'], /^sflow: 'soon' is not a time/m],

@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { fixture } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -90,22 +91,7 @@ g.vcpu0 {
 `;
 
 /** Declares explore: the seeded order passes, the other order of the tie fails. */
-const TIE = `vm g {
-  hypervisor kvm
-  vcpus 3
-}
-g.vcpu1 {
-  psci CPU_ON target=vcpu2 entry=start context=0
-  halt
-start:
-  halt
-}
-g.vcpu0 {
-  psci AFFINITY_INFO target=vcpu2 level=0
-  expect x0 == OFF, "vcpu2 still off"
-}
-explore
-`;
+const TIE = `${fixture('tie.sflow')}explore\n`;
 
 describe('sflow test', function () {
   this.timeout(60_000);

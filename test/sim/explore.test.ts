@@ -9,7 +9,7 @@ import { parseReplay, replayMachine, REPLAY_FORMAT } from '../../src/sim/explore
 import { stateKey } from '../../src/sim/explore/state-hash';
 import { Machine } from '../../src/sim/machine';
 import { Program } from '../../src/lang/program';
-import { compile } from '../helpers';
+import { compile, fixture } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const example = (name: string) => fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8');
@@ -32,46 +32,9 @@ function replayHash(program: Program, choices: [number, number][], events: numbe
 const RACE = withoutExpected(example('s2idle-notify-window.sflow'));
 const FIXED = example('s2idle-notify-window-fixed.sflow');
 
-/** Two vCPUs due at the same instant: CPU_ON of vcpu2 races AFFINITY_INFO on it. */
-const TIE = `
-vm g {
-  hypervisor kvm
-  vcpus 3
-}
-g.vcpu1 {
-  psci CPU_ON target=vcpu2 entry=start context=0
-  halt
-start:
-  halt
-}
-g.vcpu0 {
-  psci AFFINITY_INFO target=vcpu2 level=0
-  expect x0 == OFF, "vcpu2 still off"
-}
-`;
+const TIE = fixture('tie.sflow');
 
-const ALTERNATIVES = `
-vm g {
-  hypervisor kvm
-  vcpus 2
-  on system_suspend: confirm | deny
-}
-host {
-  at 5ms: irq 33 -> g
-}
-g.vcpu1 {
-  psci CPU_OFF
-}
-g.vcpu0 {
-  irq enable 33 wake
-  wait vcpu1.power == OFF
-  psci SYSTEM_SUSPEND entry=resume context=7
-  expect x0 == SUCCESS, "the VMM confirmed"
-  halt
-resume:
-  expect x0 == 7
-}
-`;
+const ALTERNATIVES = fixture('alternatives.sflow');
 
 describe('explore', function () {
   this.timeout(60_000);
