@@ -29,6 +29,9 @@ export interface DapFigures {
   chainMs: number;
   stepBackMs: number;
   restored: string;
+  /** right after the last step */
+  busyRssMb: number;
+  /** after the client has been quiet for 1.5 s (the adapter collects garbage when idle) */
   rssMb: number;
   peakMb: number;
 }
@@ -95,10 +98,12 @@ export async function dapBench(history = 500_000, samples = 300): Promise<DapFig
         else if (process.env.DAPBENCH_VERBOSE) console.error(`step ${i}: before ${before[i / 10]}\n      after ${now}`);
       }
     }
+    const busy = memoryOf(pid);
+    await new Promise((r) => setTimeout(r, 2500));
     const mem = memoryOf(pid);
     return {
       historyEvents, runToBreakpointMs, nextMs: median(nexts), chainMs: median(chains), stepBackMs: median(backs),
-      restored: `${restored}/${checked}`, rssMb: mem.rss, peakMb: mem.peak,
+      restored: `${restored}/${checked}`, busyRssMb: busy.rss, rssMb: mem.rss, peakMb: mem.peak,
     };
   } finally {
     await dc.disconnectRequest().catch(() => undefined);

@@ -52,6 +52,7 @@ export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => 
 export function startServer(port: number, host: AdapterHost = nodeHost()): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer((socket) => {
+      if (host.onActivity) socket.on('data', host.onActivity);
       const session = new SuspendFlowSession(host);
       session.setRunAsServer(true);
       session.start(socket, socket);
@@ -62,8 +63,35 @@ export function startServer(port: number, host: AdapterHost = nodeHost()): Promi
   });
 }
 
+/**
+ * A full collection once the client has been quiet for a second: stepping leaves garbage that young-generation
+ * scavenges promote, and a debugger waiting for its user is the moment to give it back. Returns the call that
+ * marks activity.
+ */
+function collectWhenIdle(gc: (() => void) | undefined): () => void {
+  if (!gc) return () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let busy = false;
+  return () => {
+    busy = true;
+    if (timer) return;
+    timer = setInterval(() => {
+      if (busy) {
+        busy = false;
+        return;
+      }
+      clearInterval(timer);
+      timer = undefined;
+      gc();
+    }, 1000);
+    timer.unref();
+  };
+}
+
 function main(): void {
-  const host = nodeHost(undefined, tuneForAdapterProcess());
+  const gc = tuneForAdapterProcess();
+  const host = nodeHost(undefined, gc);
+  const activity = collectWhenIdle(gc);
   const serverArg = process.argv.find((a) => a.startsWith('--server='));
   if (serverArg) {
     const port = Number(serverArg.slice('--server='.length));
@@ -71,7 +99,7 @@ function main(): void {
       process.stderr.write(`debugAdapter: '${serverArg}' needs a port number\n`);
       process.exit(2);
     }
-    startServer(port, host).then((server) => {
+    startServer(port, { ...host, onActivity: activity }).then((server) => {
       const address = server.address() as net.AddressInfo;
       process.stderr.write(`suspend-flow debug adapter listening on 127.0.0.1:${address.port}\n`);
     }, (e: Error) => {
@@ -80,6 +108,7 @@ function main(): void {
     });
     return;
   }
+  process.stdin.on('data', activity);
   const session = new SuspendFlowSession(host);
   session.start(process.stdin, process.stdout);
 }

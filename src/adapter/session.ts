@@ -33,6 +33,8 @@ export interface AdapterHost {
   resolvePath(path: string): string;
   /** called after a long run, when the heap is full of the garbage replaying made: a chance to give memory back */
   afterLongRun?(): void;
+  /** the client sent something (the adapter process uses it to collect garbage when the client goes quiet) */
+  onActivity?(): void;
 }
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
