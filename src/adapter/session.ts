@@ -73,6 +73,8 @@ export class SuspendFlowSession extends DebugSession {
   private atEnd = false;
   private lastThread = HOST_THREAD;
   private lastException?: ExceptionHit;
+  /** the timeline position of the current stop when it is an exception (the host's frame then shows the cause) */
+  private exceptionAt?: number;
   private clientLinesStartAt1 = true;
   private clientSupportsProgress = false;
   private clientSupportsInvalidated = false;
@@ -563,6 +565,7 @@ export class SuspendFlowSession extends DebugSession {
   private stopAt(hit: Hit): void {
     this.lastThread = hit.thread;
     if (hit.exception) this.lastException = hit.exception;
+    this.exceptionAt = hit.exception ? this.timeline?.position : undefined;
     const e = new StoppedEvent(hit.reason, this.dapThread(hit.thread)) as DebugProtocol.StoppedEvent;
     e.body.allThreadsStopped = true;
     if (hit.description) e.body.description = hit.description;
@@ -758,6 +761,18 @@ export class SuspendFlowSession extends DebugSession {
     const m = t.machine;
     const ref = t.threads[thread];
     if (ref.vm < 0) {
+      // Stopped on a rule the host broke (it suspended over a running guest): the frame names the violation and
+      // points at the host's suspend policy, the line that let it happen, not at whatever the host does next.
+      if (this.exceptionAt === t.position && this.lastException && this.lastThread === thread) {
+        const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: `host: ${this.lastException.message}`, line: 0, column: 0 };
+        const policy = m.program.host.policies[0];
+        if (policy) {
+          frame.source = this.sourceFor(policy.loc.file);
+          frame.line = this.dapLine(policy.loc.line);
+          frame.column = 1;
+        }
+        return [frame];
+      }
       const next = m.state.queue[0];
       const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: next ? `host: next ${next.kind} ${next.tag} at ${formatTime(next.time)}` : 'host: idle', line: 0, column: 0 };
       if (next?.kind === 'host-action') {

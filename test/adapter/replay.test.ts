@@ -107,9 +107,12 @@ describe('replay', () => {
       const power = await c.tree((await c.scope(frame.id, 'Power')).variablesReference);
       assert.strictEqual(power.find((v) => v.name === 'run')?.value, 'running');
       assert.strictEqual(power.find((v) => v.name === 'power')?.value, 'ON (0)');
-      // The host's frame is in the scenario the replay names.
+      // The host's frame names the violation and points at the suspend policy that let it happen.
       const [host] = await c.frames(1);
       assert.strictEqual(host.source?.path, race.scenario);
+      assert.strictEqual(host.name, `host: ${MESSAGE}`);
+      const policyLine = fs.readFileSync(race.scenario, 'utf8').split('\n').findIndex((l) => /^\s*policy suspend waits-for/.test(l)) + 1;
+      assert.strictEqual(host.line, policyLine);
     });
 
     it('steps back from the violation through how it happened', async () => {
