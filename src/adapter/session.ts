@@ -276,7 +276,7 @@ export class SuspendFlowSession extends DebugSession {
     this.lines = new LineIndex(program);
     // A replay follows explore's path: open scheduling, with the recorded choice at each decision.
     const replay = this.replay;
-    this.timeline = new Timeline(program, replay ? { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices) } : { seed: args.seed ?? 0 });
+    this.timeline = new Timeline(program, replay ? { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices), skew: replay.skew ?? 0 } : { seed: args.seed ?? 0 });
     this.bps = new Breakpoints(program, this.lines);
     if (keep) this.bps.exceptionFilters = keep.exceptionFilters;
     this.atEnd = false;

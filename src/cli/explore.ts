@@ -26,6 +26,8 @@ export interface ExploreCliOptions {
   until?: number;
   /** wall-clock budget in ms */
   timeMs?: number;
+  /** ns a vCPU may run ahead of another due first */
+  skew?: number;
   shard?: { index: number; count: number };
   workers: number;
   outDir: string;
@@ -44,6 +46,7 @@ export function parseExploreArgs(args: string[]): ExploreCliOptions {
       case '--depth': o.depth = positive('--depth', value()); break;
       case '--until': o.until = parseTime(required('--until', value(), 'a time')); break;
       case '--time': o.timeMs = parseTime(required('--time', value(), 'a time')) / 1e6; break;
+      case '--skew': o.skew = parseTime(required('--skew', value(), 'a time')); break;
       case '--workers': o.workers = positive('--workers', value()); break;
       case '--out': o.outDir = required('--out', value(), 'a directory'); break;
       case '--progress': o.progress = true; break;
@@ -79,6 +82,7 @@ export function searchOptions(program: Program, o: Omit<ExploreCliOptions, 'file
     maxStates: o.maxStates ?? declared?.maxStates,
     depth: o.depth ?? declared?.depth,
     untilTime: o.until ?? (declared?.until !== undefined ? Number(declared.until) : undefined),
+    skew: o.skew ?? (declared?.skew !== undefined ? Number(declared.skew) : undefined),
     shard: o.shard,
   };
 }
@@ -104,19 +108,19 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
   const written: string[] = [];
   result.counterexamples.forEach((cex, i) => {
     io.out(`\ncounterexample ${i + 1}: ${cex.problems.join('; ')}`);
-    printPath(io, program, o.seed, cex);
-    written.push(writeReplay(o, text, cex, `cex${i + 1}`));
+    printPath(io, program, o.seed, cex, search.skew ?? 0);
+    written.push(writeReplay(o, text, cex, `cex${i + 1}`, search.skew ?? 0));
     io.out(`replay: ${written[written.length - 1]}`);
   });
   for (const [id, cex] of result.expectedSeen) {
     io.out(`\nexpected violation ${id} is reachable:`);
-    printPath(io, program, o.seed, cex);
-    written.push(writeReplay(o, text, cex, id));
+    printPath(io, program, o.seed, cex, search.skew ?? 0);
+    written.push(writeReplay(o, text, cex, id, search.skew ?? 0));
     io.out(`replay: ${written[written.length - 1]}`);
   }
 
   const rate = seconds > 0 ? Math.round(result.states / seconds) : result.states;
-  io.out(`\n-- explored ${fmt(result.states)} states (${fmt(result.transitions)} transitions, ${fmt(result.paths)} paths, ${fmt(result.revisits)} revisits, depth ${result.maxDepth}) in ${seconds.toFixed(2)} s, ${fmt(rate)} states/s; reduction ${result.reduction ? 'on' : 'off'}${o.shard ? `; shard ${o.shard.index + 1}/${o.shard.count}` : ''}${o.workers > 1 ? `; ${o.workers} workers` : ''}`);
+  io.out(`\n-- explored ${fmt(result.states)} states (${fmt(result.transitions)} transitions, ${fmt(result.paths)} paths, ${fmt(result.revisits)} revisits, depth ${result.maxDepth}) in ${seconds.toFixed(2)} s, ${fmt(rate)} states/s; reduction ${result.reduction ? 'on' : 'off'}${search.skew ? `; skew ${formatTime(search.skew)}` : ''}${o.shard ? `; shard ${o.shard.index + 1}/${o.shard.count}` : ''}${o.workers > 1 ? `; ${o.workers} workers` : ''}`);
   const bounds: string[] = [];
   if (result.stoppedBy === 'max-states') bounds.push('--max-states reached');
   if (result.stoppedBy === 'stop') bounds.push('--time ran out');
@@ -141,13 +145,13 @@ function fmt(n: number): string {
 }
 
 /** Replays a path and prints how it went: each decision that left the default order, then the events around the problem. */
-export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, tail = 16): void {
+export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
   const recorded = new Map(cex.choices.map(([d, o]) => [d, o]));
   const decisions: string[] = [];
   let running: Unit | undefined;
   // A scheduler that follows the path and says where it left the default order.
   const m = new Machine(program, {
-    seed, scheduling: 'open',
+    seed, scheduling: 'open', skew,
     scheduler: {
       pick(decision, count) {
         const pick = recorded.get(decision) ?? 0;
@@ -189,12 +193,13 @@ function sourceText(loc: Loc): string {
   return loc.file.text.slice(loc.span.start, loc.span.end).trim();
 }
 
-function writeReplay(o: ExploreCliOptions, text: string, cex: Counterexample, label: string): string {
+function writeReplay(o: ExploreCliOptions, text: string, cex: Counterexample, label: string, skew: number): string {
   const replay: ReplayFile = {
     format: REPLAY_FORMAT,
     scenario: path.resolve(o.file),
     scenarioHash: scenarioHash(text),
     seed: o.seed,
+    ...(skew ? { skew } : {}),
     choices: cex.choices,
     problems: cex.problems,
     traceHash: cex.traceHash,

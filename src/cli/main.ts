@@ -20,7 +20,7 @@ export const USAGE = `usage:
   sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--format text|json]
   sflow check FILE...
   sflow run FILE --replay REPLAY.json
-  sflow explore FILE [--all] [--max-states N] [--depth N] [--until TIME] [--time TIME] [--seed N]
+  sflow explore FILE [--all] [--max-states N] [--depth N] [--until TIME] [--time TIME] [--skew TIME] [--seed N]
                      [--no-reduction] [--shard I/N] [--workers K] [--out DIR] [--progress|--no-progress]
   sflow test [PATHS...] [--junit FILE]
   sflow export FILE [--format perfetto|json] [--seed N] [--until TIME] [--max-steps N] [--out FILE]

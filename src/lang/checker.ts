@@ -316,7 +316,7 @@ class Checker {
         const t = this.constTime(m.value, ctx, what);
         if (t === undefined) continue;
         if (t <= 0n) diags.add(m.value.span, 'bad-value', `${what} is ${exploreValueText(bound)}, not ${t}ns`);
-        else declaration.until = t;
+        else if (bound.field === 'until' || bound.field === 'skew') declaration[bound.field] = t;
         continue;
       }
       // A count: an integer, not a time, and (unlike conditions) not a boolean either.

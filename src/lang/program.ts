@@ -210,6 +210,8 @@ export interface ExploreDeclaration {
   depth?: number;
   /** end each path at this virtual time (ns) */
   until?: bigint;
+  /** how far (ns) a vCPU may run ahead of another that is due first: vCPU interleavings beyond exact ties */
+  skew?: bigint;
 }
 
 /** Statements sit 4 bytes apart, like A64 instructions. */

@@ -7,7 +7,11 @@
 // - a host action in a window `at A..B:` may happen before any unit due inside its window. Firing it at the
 //   earliest instant it can have there, max(now, A), stands for every instant up to that unit: nothing else
 //   happens in between, so they all lead to the same order of events;
-// - once the next unit is due after B, the window must have fired: it fires first.
+// - once the next unit is due after B, the window must have fired: it fires first;
+// - with a skew S (explore's `--skew`), a vCPU due up to S after the first unit may run before it, as if the vCPUs'
+//   statements took a little more or less time than their nominal cost. It may not overtake a queued host event
+//   or the end of an open window (those are clocks, not statements); the vCPU it overtakes then runs late, at the
+//   time it is reached.
 //
 // Option 0 is always what the seeded scheduler would run at a tie, so a replay with no recorded choices follows
 // the documented order.
@@ -39,18 +43,30 @@ export function enabledUnits(m: Machine): Unit[] {
   if (mustFire.length) return mark(mustFire);
 
   const units: Unit[] = [];
+  let nextHostEvent = Infinity;
   for (const entry of s.queue) {
-    if (entry.time !== due) break;
+    if (entry.time !== due) {
+      nextHostEvent = entry.time;
+      break;
+    }
     units.push({ kind: 'host', entry, time: due });
   }
   if (hostRuns) {
+    let reach = due;
+    if (m.skew > 0) {
+      reach = Math.min(due + m.skew, nextHostEvent);
+      for (let i = 0; i < s.actionTimes.length; i++) if (s.actionTimes[i] < 0) reach = Math.min(reach, Number(actions[i].to));
+      reach = Math.max(reach, due);
+    }
     for (let vi = 0; vi < s.vms.length; vi++) {
       const vcpus = s.vms[vi].vcpus;
       for (let ci = 0; ci < vcpus.length; ci++) {
         const v = vcpus[ci];
-        if (v.run === 'running' && v.readyAt === due) units.push({ kind: 'vcpu', vm: vi, vcpu: ci, pc: v.pc, time: due });
+        if (v.run === 'running' && v.readyAt <= reach) units.push({ kind: 'vcpu', vm: vi, vcpu: ci, pc: v.pc, time: v.readyAt });
       }
     }
+    // Those due first lead, in declaration order, so option 0 stays the seeded order's pick (the sort is stable).
+    if (m.skew > 0) units.sort((a, b) => (a.kind === 'host' ? -1 : 0) - (b.kind === 'host' ? -1 : 0) || a.time - b.time);
   }
   return mark(fire.length ? units.concat(fire) : units);
 }

@@ -68,6 +68,8 @@ export interface MachineOptions {
   scheduling?: 'seeded' | 'open';
   /** open scheduling: picks at each decision; without one, the first option (the seeded order's own pick) */
   scheduler?: Scheduler;
+  /** open scheduling: how far (ns) a vCPU may run ahead of another that is due first (0: exact ties only) */
+  skew?: number;
 }
 
 /**
@@ -107,6 +109,7 @@ export class Machine {
   readonly chooser: Chooser;
   readonly openScheduling: boolean;
   readonly scheduler?: Scheduler;
+  readonly skew: number;
 
   constructor(program: Program, options: MachineOptions = {}) {
     if (hasErrors(program.diagnostics)) throw new Error('the scenario has errors; check it first');
@@ -114,6 +117,7 @@ export class Machine {
     this.chooser = options.chooser ?? seededChooser;
     this.openScheduling = options.scheduling === 'open';
     this.scheduler = options.scheduler;
+    this.skew = options.skew ?? 0;
     this.state = {
       now: 0,
       steps: 0,

@@ -423,6 +423,26 @@ describe('sflow explore', function () {
       assert.strictEqual(replayed.code, 1, show(replayed));
       assert.match(replayed.out, /CPU_ON returned SUCCESS[\s\S]*AFFINITY_INFO returned ON \(0\)[\s\S]*EXPECTATION FAILED: vcpu2 still off/);
     });
+
+    it('--skew lets a vCPU run ahead of one due first; the replay records the skew and follows it', () => {
+      // One statement more on vcpu1: CPU_ON comes a statement after AFFINITY_INFO, never at the same instant.
+      const file = scenario('offset.sflow', TIE.replace(/^g\.vcpu1 \{/m, 'g.vcpu1 {\n  set x5 = 1'));
+      const exact = sflow(['explore', file, '--out', outDir()]);
+      assert.strictEqual(exact.code, 0, show(exact));
+      const out = outDir();
+      const skewed = sflow(['explore', file, '--skew', '1us', '--out', out]);
+      assert.strictEqual(skewed.code, 1, show(skewed));
+      assert.match(skewed.out, /reduction off; skew 0\.001000 ms$/m);
+      const [p] = printedProblems(skewed.out);
+      assert.strictEqual(p.header, 'counterexample 1: 1 expectation failed (vcpu2 still off)');
+      assert.strictEqual(JSON.parse(fs.readFileSync(p.replayFile, 'utf8')).skew, 1000);
+      const replayed = sflow(['run', '--replay', p.replayFile]);
+      assert.strictEqual(replayed.code, 1, show(replayed));
+      assert.match(replayed.out, /EXPECTATION FAILED: vcpu2 still off/);
+      // The scenario can ask for the skew itself.
+      const declared = scenario('declared.sflow', `${TIE.replace(/^g\.vcpu1 \{/m, 'g.vcpu1 {\n  set x5 = 1')}explore { skew 1us }\n`);
+      assert.strictEqual(sflow(['explore', declared, '--out', outDir()]).code, 1);
+    });
   });
 
   describe('bounds', () => {

@@ -451,11 +451,11 @@ describe('grammar: snippets and language configuration', () => {
     }
   });
 
-  it('the explore snippet gives every bound of the domain table', () => {
+  it('the explore snippet gives every bound of the domain table (but those asked for on purpose)', () => {
     const explore = Object.values(snippets).find((s) => [s.prefix].flat().includes('explore'));
     assert.ok(explore, 'no snippet with the prefix explore');
     const code = expandSnippet([explore.body].flat().join('\n'));
-    for (const b of EXPLORE_BOUNDS) assert.match(code, new RegExp(`^\\s*${b.name} \\S`, 'm'), b.name);
+    for (const b of EXPLORE_BOUNDS.filter((x) => !x.notInSnippet)) assert.match(code, new RegExp(`^\\s*${b.name} \\S`, 'm'), b.name);
   });
 
   it('the language configuration is well-formed and its patterns compile', () => {

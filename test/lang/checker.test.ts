@@ -620,6 +620,8 @@ host {
       assert.deepStrictEqual(Object.keys(exploreOf('explore { }\n')!), ['loc']);
       const one = exploreOf('explore { until 2ms }\n')!;
       assert.deepStrictEqual([one.maxStates, one.depth, one.until], [undefined, undefined, 2_000_000n]);
+      const skewed = exploreOf('explore { skew 2us }\n')!;
+      assert.deepStrictEqual([skewed.until, skewed.skew], [undefined, 2_000n]);
       assert.strictEqual(exploreOf(''), undefined);
       assert.strictEqual(checkSource(world).program.explore, undefined);
     });
@@ -640,9 +642,9 @@ host {
       const text = `${world}explore {\n  max_state 5000\n  dpeth 4\n  frobnicate 1\n}\n`;
       const r = checkSource(text);
       assert.deepStrictEqual(r.diagnostics.map(format), [
-        "6:3+9 error 'explore' has no bound 'max_state'; it takes max_states, depth, until; did you mean 'max_states'?",
-        "7:3+5 error 'explore' has no bound 'dpeth'; it takes max_states, depth, until; did you mean 'depth'?",
-        "8:3+10 error 'explore' has no bound 'frobnicate'; it takes max_states, depth, until",
+        "6:3+9 error 'explore' has no bound 'max_state'; it takes max_states, depth, until, skew; did you mean 'max_states'?",
+        "7:3+5 error 'explore' has no bound 'dpeth'; it takes max_states, depth, until, skew; did you mean 'depth'?",
+        "8:3+10 error 'explore' has no bound 'frobnicate'; it takes max_states, depth, until, skew",
       ]);
       assert.deepStrictEqual(r.diagnostics.map((d) => d.code), ['unknown-explore-bound', 'unknown-explore-bound', 'unknown-explore-bound']);
       const start = text.indexOf('max_state ');

@@ -264,7 +264,7 @@ describe('parser', () => {
       const r = parseText('explore {\n  depth 4 5\n  7\n  max_states = 1\n  until 1ms\n}\nexplore max_states 5\nexplore\n{ depth 2 }\n');
       assert.deepStrictEqual(r.errors, [
         "2:11 unexpected '5' after the 'depth' bound; a statement ends at a newline or ';'",
-        "3:3 expected a bound (max_states, depth, until), found '7'",
+        "3:3 expected a bound (max_states, depth, until, skew), found '7'",
         "4:14 expected a value, found '='",
         "7:9 expected '{' or the end of the line after 'explore', found 'max_states'",
         "9:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found '{'",

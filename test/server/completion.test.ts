@@ -77,17 +77,17 @@ describe('language server: completion and signature help', function () {
 
   it('offers the bounds not given yet inside explore { }, and no value after a bound', async () => {
     const empty = await complete(KVM + 'explore {\n  ¦\n}\n');
-    assert.deepStrictEqual(labels(empty), ['max_states', 'depth', 'until']);
+    assert.deepStrictEqual(labels(empty), ['max_states', 'depth', 'until', 'skew']);
     assert.strictEqual(empty[0].kind, CompletionItemKind.Property);
     assert.strictEqual(empty[0].detail, 'stop after this many distinct states');
     assert.strictEqual(edit(item(empty, 'until')).newText, 'until ${1:600ms}');
     assert.ok((item(empty, 'depth').documentation as { value: string }).value.startsWith('**`depth`** · bound of `explore` (a positive integer)'));
     // On one line, after `;`; the bound being typed is not counted as given.
     const oneLine = await complete(KVM + 'explore { depth 40; max¦ }\n');
-    assert.deepStrictEqual(labels(oneLine), ['max_states', 'until']);
+    assert.deepStrictEqual(labels(oneLine), ['max_states', 'until', 'skew']);
     assert.deepStrictEqual(edit(item(oneLine, 'max_states')).range, { start: { line: 43, character: 20 }, end: { line: 43, character: 23 } });
     const unclosed = await complete(KVM + 'explore {\n  until 1s\n  ¦');
-    assert.deepStrictEqual(labels(unclosed), ['max_states', 'depth']);
+    assert.deepStrictEqual(labels(unclosed), ['max_states', 'depth', 'skew']);
     assert.deepStrictEqual(await complete(KVM + 'explore {\n  depth ¦\n}\n', ' '), []);
     assert.ok(!labels(await complete(KVM + 'explore {\n  depth ¦\n}\n')).includes('until'));
   });

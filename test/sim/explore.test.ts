@@ -114,6 +114,25 @@ describe('explore', function () {
       assert.deepStrictEqual(answers, ['deny']);
     });
 
+    it('with a skew, lets a vCPU run ahead of one due first and finds races exact ties miss', () => {
+      // vcpu1 does one statement before CPU_ON, so CPU_ON comes a statement after AFFINITY_INFO: no tie.
+      const program = compile(TIE.replace(/^g\.vcpu1 \{/m, 'g.vcpu1 {\n  set x5 = 1'));
+      assert.deepStrictEqual(explore(program, { all: true }).counterexamples, [], 'without skew the order is fixed');
+      const skewed = explore(program, { skew: 1000 });
+      assert.strictEqual(skewed.reduction, false, 'the reduction is off with a skew');
+      assert.strictEqual(skewed.counterexamples.length, 1);
+      const cex = skewed.counterexamples[0];
+      assert.match(cex.problems[0], /vcpu2 still off/);
+      const m = replayMachine(program, { seed: 0, choices: cex.choices, skew: 1000 });
+      while (m.state.events < cex.events && m.step());
+      assert.strictEqual(m.traceHash(), cex.traceHash, 'the replay with the same skew is faithful');
+      // Without the skew the same choices are not the same path.
+      assert.notStrictEqual(replayHash(program, cex.choices, cex.events), cex.traceHash);
+      // A skew never lets a vCPU overtake a host event: the timed interrupt still comes at 5 ms.
+      const alternatives = explore(compile(ALTERNATIVES), { all: true, skew: 10_000_000 });
+      assert.ok(alternatives.complete);
+    });
+
     it('stops at its bounds and says so', () => {
       const program = compile(FIXED);
       const bounded = explore(program, { all: true, maxStates: 20 });

@@ -1,4 +1,4 @@
-// `explore [{ max_states N; depth N; until TIME }]`: the declaration that makes `sflow test` explore a scenario's
+// `explore [{ max_states N; depth N; until TIME; skew TIME }]`: the declaration that makes `sflow test` explore a scenario's
 // interleavings instead of running it once, and the bounds it may give. One row per member: the checker reads
 // the names and value kinds, completion, hover and docs/reference.md read the same descriptions.
 
@@ -14,6 +14,8 @@ export interface ExploreBound {
   /** what the value looks like, for messages and completion */
   example: string;
   doc: string;
+  /** left out of the `explore` snippet: a bound that changes what is explored, to be asked for on purpose */
+  notInSnippet?: true;
 }
 
 /** What the declaration means (hover on `explore`, its completion item, the reference). */
@@ -27,6 +29,7 @@ export const EXPLORE_BOUNDS: readonly ExploreBound[] = [
   { name: 'max_states', field: 'maxStates', value: 'count', example: '200000', doc: 'stop after this many distinct states' },
   { name: 'depth', field: 'depth', value: 'count', example: '40', doc: 'branch at most this many times along one path; deeper, a path follows the default schedule' },
   { name: 'until', field: 'until', value: 'time', example: '600ms', doc: 'end each path at this virtual time' },
+  { name: 'skew', field: 'skew', value: 'time', example: '2us', doc: "let a vCPU run up to this much ahead of another that is due first, so vCPUs interleave beyond exact ties (as if their statements took a little more or less time); turns the partial-order reduction off", notInSnippet: true },
 ];
 
 export function lookupExploreBound(name: string): ExploreBound | undefined {

@@ -12,8 +12,8 @@ export function replayScheduler(choices: readonly Choice[]): Scheduler {
   return { pick: (decision) => picks.get(decision) ?? 0 };
 }
 
-export function replayMachine(program: Program, replay: Pick<ReplayFile, 'seed' | 'choices'>): Machine {
-  return new Machine(program, { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices) });
+export function replayMachine(program: Program, replay: Pick<ReplayFile, 'seed' | 'choices'> & { skew?: number }): Machine {
+  return new Machine(program, { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices), skew: replay.skew ?? 0 });
 }
 
 export const REPLAY_FORMAT = 'suspend-flow-replay/1';
@@ -26,6 +26,8 @@ export interface ReplayFile {
   /** a hash of the scenario's text when the path was found: a replay of an edited file may go elsewhere */
   scenarioHash: string;
   seed: number;
+  /** the skew (ns) explore ran with: the same choices mean the same path only with the same skew */
+  skew?: number;
   /** [decision, option] for every decision that did not take option 0 */
   choices: Choice[];
   /** what went wrong on the path */
@@ -54,8 +56,9 @@ export function parseReplay(text: string): ReplayFile | { error: string } {
   if (typeof r.seed !== 'number' || !Number.isInteger(r.seed) || r.seed < 0) return { error: "'seed' should be a non-negative integer" };
   const okChoices = Array.isArray(r.choices) && r.choices.every((c) => Array.isArray(c) && c.length === 2 && c.every((n) => Number.isInteger(n) && n >= 0));
   if (!okChoices) return { error: "'choices' should be a list of [decision, option] pairs of non-negative integers" };
+  if (r.skew !== undefined && (typeof r.skew !== 'number' || !Number.isInteger(r.skew) || r.skew < 0)) return { error: "'skew' should be a non-negative integer (ns)" };
   return {
-    format: REPLAY_FORMAT, scenario: r.scenario, scenarioHash: String(r.scenarioHash ?? ''), seed: r.seed, choices: r.choices as Choice[],
+    format: REPLAY_FORMAT, scenario: r.scenario, scenarioHash: String(r.scenarioHash ?? ''), seed: r.seed, skew: r.skew, choices: r.choices as Choice[],
     problems: Array.isArray(r.problems) ? r.problems.map(String) : [], traceHash: String(r.traceHash ?? ''), time: Number(r.time ?? 0),
   };
 }
