@@ -125,6 +125,18 @@ export class SuspendFlowSession extends DebugSession {
     return this.timeline;
   }
 
+  /** The timeline and the simulator thread a request names, or an error response saying which is missing. */
+  private requireThread(response: DebugProtocol.Response, threadId: number | undefined): { t: Timeline; thread: number } | undefined {
+    const t = this.requireTimeline(response);
+    if (!t) return undefined;
+    const thread = this.simThread(threadId);
+    if (thread === undefined) {
+      this.fail(response, `no thread ${threadId}`);
+      return undefined;
+    }
+    return { t, thread };
+  }
+
   private dapThread(thread: number): number {
     return thread + 1;
   }
@@ -459,13 +471,9 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   private step(response: DebugProtocol.Response, threadId: number | undefined, kind: 'next' | 'in' | 'out'): void {
-    const t = this.requireTimeline(response);
-    if (!t) return;
-    const thread = this.simThread(threadId);
-    if (thread === undefined) {
-      this.fail(response, `no thread ${threadId}`);
-      return;
-    }
+    const named = this.requireThread(response, threadId);
+    if (!named) return;
+    const { t, thread } = named;
     this.sendResponse(response);
     this.run([stepProbe(kind, thread, t)], true);
   }
@@ -577,13 +585,9 @@ export class SuspendFlowSession extends DebugSession {
   // ------------------------------------------------------------------------------------------ time travel
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    const t = this.requireTimeline(response);
-    if (!t) return;
-    const thread = this.simThread(args?.threadId);
-    if (thread === undefined) {
-      this.fail(response, `no thread ${args?.threadId}`);
-      return;
-    }
+    const named = this.requireThread(response, args?.threadId);
+    if (!named) return;
+    const { t, thread } = named;
     this.sendResponse(response);
     const target = stepBackTarget(t, thread);
     t.seek(target ?? 0);
@@ -741,13 +745,9 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const t = this.requireTimeline(response);
-    if (!t) return;
-    const thread = this.simThread(args?.threadId);
-    if (thread === undefined) {
-      this.fail(response, `no thread ${args?.threadId}`);
-      return;
-    }
+    const named = this.requireThread(response, args?.threadId);
+    if (!named) return;
+    const { thread } = named;
     const frames = this.framesOf(thread);
     const start = args.startFrame ?? 0;
     const levels = args.levels || frames.length;

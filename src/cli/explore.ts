@@ -9,7 +9,7 @@ import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Loc, Program } from '../lang/program';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Counterexample, explore, ExploreOptions, ExploreProgress, ExploreResult } from '../sim/explore/explorer';
-import { REPLAY_FORMAT, ReplayFile, scenarioHash } from '../sim/explore/replay';
+import { REPLAY_FORMAT, ReplayFile, replayScheduler, scenarioHash } from '../sim/explore/replay';
 import { Machine, Unit } from '../sim/machine';
 import { TraceEvent } from '../sim/trace';
 import { Io, UsageError } from './main';
@@ -105,18 +105,15 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
   progress?.done();
   const seconds = (Date.now() - started) / 1000;
 
-  const written: string[] = [];
-  result.counterexamples.forEach((cex, i) => {
-    io.out(`\ncounterexample ${i + 1}: ${cex.problems.join('; ')}`);
+  // Each path worth showing: a header, the path, and the replay file it is written to (named by its label).
+  const shown: [header: string, cex: Counterexample, label: string][] = [
+    ...result.counterexamples.map((cex, i): [string, Counterexample, string] => [`counterexample ${i + 1}: ${cex.problems.join('; ')}`, cex, `cex${i + 1}`]),
+    ...[...result.expectedSeen].map(([id, cex]): [string, Counterexample, string] => [`expected violation ${id} is reachable:`, cex, id]),
+  ];
+  for (const [header, cex, label] of shown) {
+    io.out(`\n${header}`);
     printPath(io, program, o.seed, cex, search.skew ?? 0);
-    written.push(writeReplay(o, text, cex, `cex${i + 1}`, search.skew ?? 0));
-    io.out(`replay: ${written[written.length - 1]}`);
-  });
-  for (const [id, cex] of result.expectedSeen) {
-    io.out(`\nexpected violation ${id} is reachable:`);
-    printPath(io, program, o.seed, cex, search.skew ?? 0);
-    written.push(writeReplay(o, text, cex, id, search.skew ?? 0));
-    io.out(`replay: ${written[written.length - 1]}`);
+    io.out(`replay: ${writeReplay(o, text, cex, label, search.skew ?? 0)}`);
   }
 
   const rate = seconds > 0 ? Math.round(result.states / seconds) : result.states;
@@ -146,15 +143,16 @@ function fmt(n: number): string {
 
 /** Replays a path and prints how it went: each decision that left the default order, then the events around the problem. */
 export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
-  const recorded = new Map(cex.choices.map(([d, o]) => [d, o]));
+  const recorded = new Set(cex.choices.map(([d]) => d));
   const decisions: string[] = [];
   let running: Unit | undefined;
-  // A scheduler that follows the path and says where it left the default order.
+  // The replay's scheduler, saying where a running unit's pick left the default order.
+  const follow = replayScheduler(cex.choices);
   const m = new Machine(program, {
     seed, scheduling: 'open', skew,
     scheduler: {
       pick(decision, count) {
-        const pick = recorded.get(decision) ?? 0;
+        const pick = follow.pick(decision, count);
         if (running && recorded.has(decision)) decisions.push(`  decision ${decision} at ${formatTime(m.state.now)}: ${describeUnit(m, running)} takes alternative ${pick + 1} of ${count}`);
         return pick;
       },

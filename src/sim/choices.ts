@@ -65,8 +65,9 @@ export function enabledUnits(m: Machine): Unit[] {
         if (v.run === 'running' && v.readyAt <= reach) units.push({ kind: 'vcpu', vm: vi, vcpu: ci, pc: v.pc, time: v.readyAt });
       }
     }
-    // Those due first lead, in declaration order, so option 0 stays the seeded order's pick (the sort is stable).
-    if (m.skew > 0) units.sort((a, b) => (a.kind === 'host' ? -1 : 0) - (b.kind === 'host' ? -1 : 0) || a.time - b.time);
+    // Those due first lead, host events then vCPUs in declaration order (the sort is stable and host events are
+    // due first), so option 0 stays the seeded order's pick.
+    if (m.skew > 0) units.sort((a, b) => a.time - b.time);
   }
   return mark(fire.length ? units.concat(fire) : units);
 }

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Client, ROOT, example, useAdapter } from './helpers';
 import { fixture } from '../helpers';
+import type { ReplayFile as Replay } from '../../src/sim/explore/replay';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const KVM = example('kvm-system-suspend.sflow');
@@ -24,16 +25,6 @@ function raceVariant(): string {
 
 const TIE = fixture('tie.sflow');
 
-interface Replay {
-  format: string;
-  scenario: string;
-  scenarioHash: string;
-  seed: number;
-  choices: [number, number][];
-  problems: string[];
-  traceHash: string;
-  time: number;
-}
 
 /** Writes `text` as DIR/NAME.sflow, runs `sflow explore` on it with --out DIR, and returns the replay it wrote. */
 function explored(dir: string, name: string, text: string): { scenario: string; file: string; replay: Replay } {

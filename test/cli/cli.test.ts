@@ -1,18 +1,10 @@
 // The sflow CLI as a user runs it: the bundled dist/cli.js in its own process.
 
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
-
-function sflow(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+import { ensureBuilt, sflow } from './run-cli';
 
 function scenarioFile(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-cli-'));
@@ -25,10 +17,7 @@ describe('sflow CLI', function () {
   this.timeout(60_000);
 
   before(() => {
-    if (!fs.existsSync(CLI)) {
-      const r = spawnSync(process.execPath, ['build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.strictEqual(r.status, 0, r.stderr);
-    }
+    ensureBuilt();
   });
 
   it('runs the KVM example green and prints its timeline', () => {

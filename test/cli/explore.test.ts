@@ -2,39 +2,16 @@
 // directory, with the replay files it writes (--out) read back and followed by `sflow run --replay`.
 
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fixture } from '../helpers';
+import { ensureBuilt, Result, ROOT, sflow, show } from './run-cli';
+import type { ReplayFile as Replay } from '../../src/sim/explore/replay';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
 const INVARIANT = 'host-suspended-while-guest-running';
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
 
-function sflow(args: string[], cwd = ROOT): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
-
-interface Replay {
-  format: string;
-  scenario: string;
-  scenarioHash: string;
-  seed: number;
-  choices: [number, number][];
-  problems: string[];
-  traceHash: string;
-  time: number;
-}
 
 /** What explore printed for one problem: its header, the decisions it took, where the path ended, its replay file. */
 interface Printed {
@@ -142,10 +119,7 @@ describe('sflow explore', function () {
   }
 
   before(() => {
-    if (!fs.existsSync(CLI)) {
-      const r = spawnSync(process.execPath, ['build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.strictEqual(r.status, 0, r.stderr);
-    }
+    ensureBuilt();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-explore-'));
   });
 

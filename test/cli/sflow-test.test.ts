@@ -3,27 +3,13 @@
 // would see it).
 
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fixture } from '../helpers';
+import { ensureBuilt, Result, ROOT, sflow, show } from './run-cli';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
 
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-function sflow(args: string[], cwd = ROOT): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
 
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.sflow')).sort();
 
@@ -107,10 +93,7 @@ describe('sflow test', function () {
   }
 
   before(() => {
-    if (!fs.existsSync(CLI)) {
-      const r = spawnSync(process.execPath, ['build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.strictEqual(r.status, 0, r.stderr);
-    }
+    ensureBuilt();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-test-'));
   });
 

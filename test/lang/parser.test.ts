@@ -5,6 +5,7 @@ import * as assert from 'assert';
 import * as A from '../../src/lang/ast';
 import { parse } from '../../src/lang/parser';
 import { SourceFile } from '../../src/lang/source';
+import { fixture } from '../helpers';
 
 interface Parsed {
   file: SourceFile;
@@ -846,36 +847,8 @@ host {
   });
 });
 
-const KVM_EXAMPLE = `vm guest {
-  hypervisor kvm
-  vcpus 2
-  ram 0x40000000 512M
-  device net0 virtio-net at 00:01.0 irq 33
-  on system_suspend: confirm
-}
-host {
-  at 30ms: irq 33 -> guest
-}
-guest.vcpu1 {
-  wait signal cpu_down
-  psci CPU_OFF                          // does not return when it succeeds
-}
-guest.vcpu0 {
-  irq enable 33 wake
-  virtio freeze net0
-  pci write net0 pmcsr.state = D3hot
-  signal cpu_down
-  wait vcpu1.power == OFF
-  psci SYSTEM_SUSPEND entry=resume context=0xc0ffee
-  log "SYSTEM_SUSPEND failed: {x0}"
-  halt
-resume:                                 // entered with the MMU off and x0 = context id
-  expect x0 == 0xc0ffee
-  pci write net0 pmcsr.state = D0
-  virtio restore net0
-  expect net0.status == DRIVER_OK
-}
-`;
+/** The KVM example of the design note (SCENARIO-LANGUAGE.md), as written there. */
+const KVM_EXAMPLE = fixture('design-note-kvm.sflow');
 
 const S2IDLE_EXAMPLE = `vm vm0 {
   hypervisor kvm
