@@ -92,6 +92,10 @@ class Tracker implements vscode.DebugAdapterTrackerFactory {
       if (marker) fs.appendFileSync(marker, JSON.stringify(what) + '\n');
     };
     return {
+      // Requests that move the session are noted too, so a test can tell a lost keypress from a slow adapter.
+      onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+        if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) note({ request: m.command });
+      },
       onDidSendMessage: (m: { type?: string; event?: string; body?: Record<string, unknown> }) => {
         if (m.type === 'event' && ['stopped', 'terminated', 'exited', 'initialized'].includes(m.event ?? '')) note({ event: m.event, body: m.body ?? {} });
         if (m.type === 'event' && m.event === 'stopped') this.onStop(session);
