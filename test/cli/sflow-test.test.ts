@@ -225,6 +225,23 @@ describe('sflow test', function () {
       assert.strictEqual(sflow(['run', tie]).code, 0);
     });
 
+    it('a bounded search that has not reached an expected violation fails, as sflow explore judges it', () => {
+      const window = fs.readFileSync(path.join(ROOT, 'examples/s2idle-notify-window.sflow'), 'utf8');
+      const d = dirWith({ 'short.sflow': window.replace(/^explore$/m, 'explore { max_states 3 }') });
+      const file = path.join(d, 'short.sflow');
+      const t = sflow(['test', file]);
+      assert.strictEqual(t.code, 1, show(t));
+      const lines = t.out.trimEnd().split('\n');
+      assert.match(lines[0], new RegExp(`^FAIL {2}${esc(file)} +explore: 3 states, [\\d,]+ paths \\(bounded\\): expected violation not found within the bounds$`));
+      assert.strictEqual(lines[1], '        expect violation host-suspended-while-guest-running: not reached before the search stopped (raise max_states or until in the explore block)');
+      assert.strictEqual(lines[2], '0 passed, 1 failed');
+      const e = sflow(['explore', file, '--out', path.join(d, 'out')]);
+      assert.strictEqual(e.code, 1, show(e));
+      // Unbounded, the same scenario passes both ways.
+      const whole = path.join(ROOT, 'examples/s2idle-notify-window.sflow');
+      assert.strictEqual(sflow(['test', whole]).code, 0);
+    });
+
     it('escapes XML in names, messages and details', () => {
       const d = dirWith({ 'a&b "<q>".sflow': 'vm g {\n  hypervisor kvm\n}\ng.vcpu0 {\n  set x1 = <\n}\n' });
       const junitFile = path.join(d, 'j.xml');
