@@ -126,6 +126,18 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // A key pressed while the workbench is still taking in the last change can be dropped: press it again until
+    // what it should do has happened, checking for a while after each press so that it never happens twice.
+    const pressUntil = (key, what, done, settleMs = 3000) => waitFor(what, async () => {
+      if (await done()) return true;
+      await page.keyboard.press(key);
+      const until = Date.now() + settleMs;
+      while (Date.now() < until) {
+        if (await done()) return true;
+        await page.waitForTimeout(100);
+      }
+      return false;
+    }, 60_000, 0);
     step('workbench loaded');
 
     // Open the example through Quick Open.
@@ -145,23 +157,18 @@ async function main() {
     await page.waitForSelector('.quick-input-widget input');
     await page.keyboard.type(String(BREAK_LINE));
     await page.keyboard.press('Enter');
-    await page.keyboard.press('F9');
-    await waitFor('the breakpoint glyph', async () => (await page.locator('.codicon-debug-breakpoint').count()) > 0, 10_000);
+    await pressUntil('F9', 'the breakpoint glyph', async () => (await page.locator('.codicon-debug-breakpoint').count()) > 0, 5000);
     step(`breakpoint on line ${BREAK_LINE}`);
 
     // F5 with no launch.json debugs the open scenario, stopping on entry; F5 again runs to the breakpoint.
-    await page.keyboard.press('F5');
+    // Pressed again only if no session started at all (a second F5 while one starts would not start another).
+    await pressUntil('F5', 'the session to start', async () => markerEvents(marker).some((e) => e.event === 'initialized'), 20_000);
     await waitFor('the stop on entry', async () => markerEvents(marker).some((e) => e.event === 'stopped' && e.body.reason === 'entry'), 60_000);
     step('stopped on entry');
     await page.waitForSelector('.debug-toolbar', { timeout: 30_000 });
     // F5 right after the stop can reach the workbench before it has taken in the stop and be dropped: press it until
     // the adapter receives a continue request (only then, so the run never goes past the breakpoint twice).
-    await waitFor('the continue request', async () => {
-      if (markerRequests(marker).includes('continue')) return true;
-      await page.keyboard.press('F5');
-      await page.waitForTimeout(2000);
-      return markerRequests(marker).includes('continue');
-    }, 60_000, 0);
+    await pressUntil('F5', 'the continue request', async () => markerRequests(marker).includes('continue'));
     await waitFor('the stop at the breakpoint', async () => markerEvents(marker).some((e) => e.event === 'stopped' && e.body.reason === 'breakpoint'), 60_000);
     step('stopped at the breakpoint');
 
