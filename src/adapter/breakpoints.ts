@@ -19,7 +19,12 @@ interface Conditional {
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
-  hits: number;
+  /**
+   * The timeline positions where it was hit, in order. Time travel leaves the ones ahead of the position it goes
+   * back to; running forward again drops them as it gets there, so a hit count counts the hits on the timeline up to
+   * now (`==3` stops at the same statement however often the user steps back over it), as replay debuggers count.
+   */
+  hitPositions: number[];
   /** compiled per VM (a proc's line runs in every VM that uses it) */
   compiled: Map<number, RExpr | string>;
 }
@@ -96,7 +101,7 @@ export class Breakpoints {
         out.push({ id, verified: false, line: r.line, message: 'no statement on or after this line' });
         continue;
       }
-      const bp: LineBreakpoint = { id, path, line, condition: r.condition, hitCondition: r.hitCondition, logMessage: r.logMessage, hits: 0, compiled: new Map() };
+      const bp: LineBreakpoint = { id, path, line, condition: r.condition, hitCondition: r.hitCondition, logMessage: r.logMessage, hitPositions: [], compiled: new Map() };
       const problem = this.checkCondition(bp, this.index.sites(path, line).map((s) => s.vm));
       out.push({ id, verified: problem === undefined, line: toDap(line), message: problem ?? (line !== wanted ? `moved to the next statement, line ${toDap(line)}` : undefined) });
       if (problem === undefined) kept.push(bp);
@@ -141,7 +146,7 @@ export class Breakpoints {
       const id = this.allocate(ids, i);
       const parsed = parseFunctionBreakpoint(this.program, r.name);
       if ('error' in parsed) return { id, verified: false, message: parsed.error };
-      const bp: FunctionBreakpoint = { id, matcher: parsed.matcher, condition: r.condition, hitCondition: r.hitCondition, hits: 0, compiled: new Map() };
+      const bp: FunctionBreakpoint = { id, matcher: parsed.matcher, condition: r.condition, hitCondition: r.hitCondition, hitPositions: [], compiled: new Map() };
       const problem = this.checkCondition(bp, this.program.vms.map((_, i) => i));
       if (problem) return { id, verified: false, message: problem };
       this.functions.push(bp);
@@ -246,11 +251,11 @@ export class Breakpoints {
       if (evaluate(m, compiled, scope) === 0n) return false;
     }
     if (reverse) return !bp.logMessage;
-    bp.hits++;
     if (bp.hitCondition?.trim()) {
+      const hits = countHit(bp.hitPositions, m.state.steps);
       const hc = /^\s*(>=|>|==|%)?\s*(\d+)\s*$/.exec(bp.hitCondition)!;
       const n = Number(hc[2]);
-      const ok = hc[1] === '>' ? bp.hits > n : hc[1] === '>=' ? bp.hits >= n : hc[1] === '%' ? n > 0 && bp.hits % n === 0 : bp.hits === n;
+      const ok = hc[1] === '>' ? hits > n : hc[1] === '>=' ? hits >= n : hc[1] === '%' ? n > 0 && hits % n === 0 : hits === n;
       if (!ok) return false;
     }
     if (bp.logMessage) {
@@ -278,3 +283,10 @@ export class Breakpoints {
 }
 
 export type { Hit };
+
+/** Records a hit at `position` after forgetting those at or after it (a future time travel left), and counts them. */
+function countHit(positions: number[], position: number): number {
+  while (positions.length && positions[positions.length - 1] >= position) positions.pop();
+  positions.push(position);
+  return positions.length;
+}

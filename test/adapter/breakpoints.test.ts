@@ -171,6 +171,25 @@ forEachTransport('breakpoints', (adapter) => {
       assert.deepStrictEqual(await x1AtStops(''), ['0', '1', '2', '3', '4']);
     });
 
+    it('count hits on the timeline: stepping back over hits and running forward again stops at the same Nth hit', async () => {
+      const file = writeScenario('loop.sflow', LOOP);
+      const c = await adapter.open();
+      let stop = await c.launch({ program: file }, async () => {
+        await c.setLineBreakpoints(file, [{ line: lineOf(file, 'set x1 = x1 + 1'), hitCondition: '3' }]);
+      });
+      assert.strictEqual(stop.body.reason, 'breakpoint');
+      assert.strictEqual(await c.evaluate('x1', 'watch', 1024), '2');
+      // Back to the first hit, before the second and third.
+      for (let i = 0; i < 4; i++) await c.stepAndStop('stepBack', { threadId: 2 });
+      assert.strictEqual(await c.evaluate('x1', 'watch', 1024), '0');
+      stop = await cont(c);
+      assert.strictEqual(stop.body.reason, 'breakpoint', 'the third hit on the timeline is the same statement again');
+      assert.strictEqual(await c.evaluate('x1', 'watch', 1024), '2');
+      stop = await cont(c);
+      assert.strictEqual(stop.body.reason, 'pause', 'no fourth stop: ==3 is met once');
+      await c.close();
+    });
+
     it('with a log message print it with its {expressions} and do not stop', async () => {
       const c = await adapter.open();
       const file = writeScenario('loop.sflow', LOOP);
