@@ -449,7 +449,7 @@ forEachTransport('breakpoints', (adapter) => {
         const r = await c.ok<DebugProtocol.SetExceptionBreakpointsResponse>('setExceptionBreakpoints', { filters: [] });
         assert.deepStrictEqual(r.body!.breakpoints, []);
       });
-      assert.strictEqual(stop.body.description, 'End of scenario: finished at 501.009000 ms, PASS');
+      assert.strictEqual(stop.body.description, 'End of scenario: finished at 501.012000 ms, PASS');
       assert.match(await c.fails('exceptionInfo', { threadId: 1 }), /not stopped on an exception/);
     });
 

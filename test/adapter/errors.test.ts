@@ -195,7 +195,7 @@ forEachTransport('errors', (adapter) => {
       await c.ok('launch', { program: RACE });
       await c.event('initialized');
       await c.ok('configurationDone');
-      assert.strictEqual((await c.stopped()).body.description, 'End of scenario: finished at 501.009000 ms, PASS');
+      assert.strictEqual((await c.stopped()).body.description, 'End of scenario: finished at 501.012000 ms, PASS');
     });
 
     it('unknown and unsupported requests are answered with an error', async () => {

@@ -135,7 +135,7 @@ forEachTransport('stepping', (adapter) => {
       assert.strictEqual((await c.top(2)).line, 24);
       assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: 'vm0.vcpu0:25' });
       assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: 'vm0.vcpu0:26' });
-      assert.strictEqual(await c.evaluate('now', 'watch', 1024), '83.513ms');
+      assert.strictEqual(await c.evaluate('now', 'watch', 1024), '83.516ms');
       assert.strictEqual(await c.evaluate('host.state', 'watch', 1024), 'running (0)');
       assert.strictEqual((await c.top(1)).name, 'host: next host-action irq at 400.000000 ms');
       assert.strictEqual((await c.top(1)).line, lineOf(FIXED, 'at 400ms: irq 40'));

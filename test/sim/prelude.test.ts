@@ -42,7 +42,7 @@ describe('Linux prelude', () => {
     assert.deepStrictEqual(phases(r.logs), [
       'suspend_enter', 'sync_filesystems, freeze_processes', 'dpm_prepare, dpm_suspend', 'dpm_suspend_late', 'dpm_suspend_noirq',
       'disabling non-boot CPUs', 'PSCI SYSTEM_SUSPEND', 'resumed from SYSTEM_SUSPEND', 'enabling non-boot CPUs',
-      'dpm_resume_noirq', 'dpm_resume_early', 'dpm_resume', 'thaw_processes',
+      'dpm_resume_noirq', 'dpm_resume_early', 'dpm_resume', 'dpm_complete', 'resume_console', 'thaw_processes',
     ]);
     const calls = eventsOf(r.events, 'psci.call').map((e) => `vcpu${e.vcpu} ${e.fn}`);
     assert.deepStrictEqual(calls, [
