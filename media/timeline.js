@@ -13,13 +13,29 @@
   let range = 1; // microseconds shown
   let now = 0;
 
+  // The key: what the bands' colours mean (one colour per depth of sleep, whatever the lane), then the marks'.
   legend.textContent = '';
-  for (const [cls, text] of [['k-psci', 'PSCI'], ['k-vmm', 'VMM exit'], ['k-irq', 'IRQ'], ['k-pmcsr', 'PMCSR'], ['k-notify', 'notify']]) {
-    const s = document.createElement('span');
-    s.className = cls;
-    s.style.borderBottom = '2px solid';
-    s.textContent = text;
-    legend.appendChild(s);
+  const STATE_KEY = [
+    ['state-ON', 'on · D0 · running'],
+    ['state-suspending', 'changing'],
+    ['state-STANDBY', 'standby · D1/D2'],
+    ['state-POWERDOWN', 'powerdown · D3hot · suspended'],
+    ['state-OFF', 'off · D3cold'],
+  ];
+  const MARK_KEY = [['k-psci', 'PSCI'], ['k-vmm', 'VMM exit'], ['k-irq', 'IRQ'], ['k-pmcsr', 'PMCSR'], ['k-notify', 'notify'], ['k-violation', 'violation']];
+  for (const [keys, kind] of [[STATE_KEY, 'swatch'], [MARK_KEY, 'tick']]) {
+    const group = document.createElement('span');
+    group.className = 'key-group';
+    for (const [cls, text] of keys) {
+      const item = document.createElement('span');
+      item.className = 'key';
+      const sample = document.createElement('span');
+      sample.className = `${kind} ${cls}`;
+      item.appendChild(sample);
+      item.appendChild(document.createTextNode(text));
+      group.appendChild(item);
+    }
+    legend.appendChild(group);
   }
 
   function laneOf(name) {

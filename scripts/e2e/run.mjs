@@ -233,6 +233,16 @@ async function main() {
     await page.screenshot({ path: path.join(SHOTS, 'stepped-back.png') });
     step(`stepped back to line ${await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent()}`);
 
+    // Run on to the end (through the breakpoint again) so the timeline shows the whole suspend and resume.
+    for (let i = 0; i < 2; i++) {
+      const before = markerEvents(marker).filter((e) => e.event === 'stopped').length;
+      await page.click('.debug-toolbar .codicon-debug-continue');
+      await waitFor('the next stop', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > before, 20_000);
+    }
+    const end = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
+    if (!String(end.body.description ?? '').startsWith('End of scenario')) throw new Error(`expected the end of the scenario, stopped with ${JSON.stringify(end.body)}`);
+    step('ran to the end of the scenario');
+
     // The timeline view in the Run and Debug container.
     await page.keyboard.press('Control+Shift+P');
     await page.keyboard.type('Suspend Flow: Show Suspend Timeline');
@@ -246,8 +256,39 @@ async function main() {
       }
       return false;
     }, 30_000, 500);
+    // Give the timeline the room a user would: the other sections collapsed and the side bar wider, then put back.
+    const sections = ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Loaded Scripts'];
+    const header = (name) => page.locator('.debug-viewlet .pane-header', { hasText: name }).first();
+    const collapsed = [];
+    for (const name of sections) {
+      if ((await header(name).getAttribute('aria-expanded').catch(() => null)) === 'true') {
+        await header(name).click();
+        collapsed.push(name);
+      }
+    }
+    // The side bar's width is the vertical sash on its right edge: drag it.
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    const sashes = [];
+    for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+      const box = await sash.boundingBox();
+      if (box && box.height > sidebar.height / 2) sashes.push(box);
+    }
+    const edge = sidebar.x + sidebar.width;
+    const sash = sashes.sort((a, b) => Math.abs(a.x + a.width / 2 - edge) - Math.abs(b.x + b.width / 2 - edge))[0];
+    const widen = async (fromX, toX) => {
+      const y = sash.y + sash.height / 2;
+      await page.mouse.move(fromX, y);
+      await page.mouse.down();
+      await page.mouse.move(toX, y, { steps: 10 });
+      await page.mouse.up();
+    };
+    const sashX = sash.x + sash.width / 2;
+    await widen(sashX, sashX + 500);
+    await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SHOTS, 'timeline.png') });
     step('screenshot: timeline.png');
+    await widen(sashX + 500, sashX);
+    for (const name of collapsed) await header(name).click();
 
     // Explore: the Explore CodeLens on the window race, then "Debug It" on what it found opens the replay in the
     // debugger, stopped at the violation.
