@@ -88,8 +88,9 @@ interface ProcEntry {
 }
 
 /** Checks and compiles a scenario. `files[0]` is the scenario; later files are libraries (procs only, e.g. the Linux prelude). */
-export function check(files: SourceFile[]): CheckResult {
-  return new Checker(files).run();
+/** Checks the files together; `parsed` has parses already made (the language server's incremental ones). */
+export function check(files: SourceFile[], parsed?: ReadonlyMap<SourceFile, ParseResult>): CheckResult {
+  return new Checker(files, parsed).run();
 }
 
 export function checkText(path: string, text: string, libraries: SourceFile[] = []): CheckResult {
@@ -130,8 +131,11 @@ class Checker {
   /** the scenario's `explore` declaration (the first one; a second is an error) */
   private explore?: { item: A.ExploreItem; file: SourceFile; declaration: P.ExploreDeclaration };
 
-  constructor(private readonly files: SourceFile[]) {
-    this.parses = files.map((f) => parse(f));
+  constructor(
+    private readonly files: SourceFile[],
+    parsed?: ReadonlyMap<SourceFile, ParseResult>,
+  ) {
+    this.parses = files.map((f) => parsed?.get(f) ?? parse(f));
   }
 
   /**
@@ -1260,7 +1264,11 @@ class CodeGen {
   }
 
   private emit(body: P.InstrBody, file: SourceFile, span: Span, frame: number, stmt = true): P.Instr {
-    const instr = { ...body, loc: this.checker.location(file, span), frame, stmt } as P.Instr;
+    // Every body is a fresh literal at its call site: completing it in place saves a copy per instruction.
+    const instr = body as P.Instr;
+    instr.loc = this.checker.location(file, span);
+    instr.frame = frame;
+    instr.stmt = stmt;
     this.cfg.code.push(instr);
     return instr;
   }

@@ -57,163 +57,205 @@ function isDigit(c: string): boolean {
 const BDF = /(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7](?![0-9A-Za-z_.])/y;
 
 export function tokenize(text: string, diagnostics: DiagnosticBag): Token[] {
+  const lexer = new Lexer(text, diagnostics);
   const tokens: Token[] = [];
-  let pos = 0;
-  let spaceBefore = true;
-
-  const push = (kind: TokenKind, start: number, extra?: Partial<Token>) => {
-    const token: Token = { kind, text: text.slice(start, pos), span: { start, end: pos }, spaceBefore };
-    if (extra) Object.assign(token, extra);
-    tokens.push(token);
-    spaceBefore = false;
-  };
-
-  while (pos < text.length) {
-    const c = text[pos];
-    const start = pos;
-    if (c === ' ' || c === '\t' || c === '\r') {
-      pos++;
-      spaceBefore = true;
-      continue;
-    }
-    if (c === '\n') {
-      pos++;
-      push('newline', start);
-      spaceBefore = true;
-      continue;
-    }
-    if (c === '/' && text[pos + 1] === '/') {
-      while (pos < text.length && text[pos] !== '\n') pos++;
-      spaceBefore = true;
-      continue;
-    }
-    if (c === '/' && text[pos + 1] === '*') {
-      const close = text.indexOf('*/', pos + 2);
-      if (close < 0) {
-        diagnostics.add({ start, end: start + 2 }, 'unterminated-comment', 'unterminated block comment: missing */');
-        pos = text.length;
-      } else {
-        // A block comment spanning lines still ends the statement, as a newline would.
-        const body = text.slice(pos, close + 2);
-        pos = close + 2;
-        if (body.includes('\n')) tokens.push({ kind: 'newline', text: '', span: { start: pos, end: pos }, spaceBefore: true });
-      }
-      spaceBefore = true;
-      continue;
-    }
-    // A PCI address has ':' two (or four) characters in: test that before running the regex.
-    BDF.lastIndex = pos;
-    if ((text[pos + 2] === ':' || text[pos + 4] === ':') && isHex(c) && BDF.test(text)) {
-      pos = BDF.lastIndex;
-      push('bdf', start);
-      continue;
-    }
-    if (isDigit(c)) {
-      scanNumber(start);
-      continue;
-    }
-    if (isIdentStart(c)) {
-      while (pos < text.length && isIdentPart(text[pos])) pos++;
-      push('ident', start);
-      continue;
-    }
-    if (c === '"') {
-      scanString(start);
-      continue;
-    }
-    const punct = PUNCTUATION_BY_CHAR.get(c)?.find((p) => text.startsWith(p, pos));
-    if (punct) {
-      pos += punct.length;
-      push('punct', start);
-      continue;
-    }
-    // One diagnostic per character, not per UTF-16 unit: a character outside the BMP (an emoji) is two units.
-    const ch = String.fromCodePoint(text.codePointAt(pos)!);
-    pos += ch.length;
-    diagnostics.add({ start, end: pos }, 'invalid-character', `unexpected character '${ch}'`);
-    push('invalid', start);
+  for (;;) {
+    const t = lexer.next();
+    tokens.push(t);
+    if (t.kind === 'eof') return tokens;
   }
-  tokens.push({ kind: 'newline', text: '', span: { start: pos, end: pos }, spaceBefore: true });
-  tokens.push({ kind: 'eof', text: '', span: { start: pos, end: pos }, spaceBefore: true });
-  return tokens;
+}
 
-  function scanNumber(start: number): void {
-    if (text[pos] === '0' && (text[pos + 1] === 'x' || text[pos + 1] === 'X')) {
-      pos += 2;
-      const digitsStart = pos;
-      while (pos < text.length && /[0-9a-fA-F_]/.test(text[pos])) pos++;
-      const digits = text.slice(digitsStart, pos).replace(/_/g, '');
-      if (digits.length === 0) {
-        // `0xZZ` is one malformed number, not `0x` followed by a name the parser would report again.
-        while (pos < text.length && isIdentPart(text[pos])) pos++;
-        diagnostics.add({ start, end: pos }, 'bad-number', 'hex number needs digits after 0x');
-        push('number', start, { value: 0n });
+/**
+ * The scanner as a token stream, so the parser can pull tokens as it needs them and start anywhere a token starts
+ * (the language server re-parses only the edited part of a document: see incremental.ts). The lexer carries no
+ * state from one token to the next beyond its position: a block comment is skipped whole, a string ends at the end
+ * of its line. The stream ends with a newline token and then `eof`, returned again on every later call.
+ */
+export class Lexer {
+  private pos: number;
+  private spaceBefore = true;
+  private readonly queue: Token[] = [];
+  private ended = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly diagnostics: DiagnosticBag,
+    start = 0,
+  ) {
+    this.pos = start;
+  }
+
+  next(): Token {
+    while (this.queue.length === 0) this.scan();
+    return this.queue.length > 1 || this.queue[0].kind !== 'eof' ? this.queue.shift()! : this.queue[0];
+  }
+
+  private push(kind: TokenKind, start: number, extra?: Partial<Token>): void {
+    const token: Token = { kind, text: this.text.slice(start, this.pos), span: { start, end: this.pos }, spaceBefore: this.spaceBefore };
+    if (extra) Object.assign(token, extra);
+    this.queue.push(token);
+    this.spaceBefore = false;
+  }
+
+  /** Scans from the current position until it has queued at least one token. */
+  private scan(): void {
+    const text = this.text;
+    const diagnostics = this.diagnostics;
+    if (this.ended) return;
+    while (this.pos < text.length) {
+      const pos = this.pos;
+      const c = text[pos];
+      const start = pos;
+      if (c === ' ' || c === '\t' || c === '\r') {
+        this.pos++;
+        this.spaceBefore = true;
+        continue;
+      }
+      if (c === '\n') {
+        this.pos++;
+        this.push('newline', start);
+        this.spaceBefore = true;
         return;
       }
-      trailingGarbage(start);
-      push('number', start, { value: BigInt('0x' + digits) });
+      if (c === '/' && text[pos + 1] === '/') {
+        while (this.pos < text.length && text[this.pos] !== '\n') this.pos++;
+        this.spaceBefore = true;
+        continue;
+      }
+      if (c === '/' && text[pos + 1] === '*') {
+        const close = text.indexOf('*/', pos + 2);
+        this.spaceBefore = true;
+        if (close < 0) {
+          diagnostics.add({ start, end: start + 2 }, 'unterminated-comment', 'unterminated block comment: missing */');
+          this.pos = text.length;
+          continue;
+        }
+        // A block comment spanning lines still ends the statement, as a newline would.
+        const body = text.slice(pos, close + 2);
+        this.pos = close + 2;
+        if (body.includes('\n')) {
+          this.queue.push({ kind: 'newline', text: '', span: { start: this.pos, end: this.pos }, spaceBefore: true });
+          return;
+        }
+        continue;
+      }
+      // A PCI address has ':' two (or four) characters in: test that before running the regex.
+      BDF.lastIndex = pos;
+      if ((text[pos + 2] === ':' || text[pos + 4] === ':') && isHex(c) && BDF.test(text)) {
+        this.pos = BDF.lastIndex;
+        this.push('bdf', start);
+        return;
+      }
+      if (isDigit(c)) {
+        this.scanNumber(start);
+        return;
+      }
+      if (isIdentStart(c)) {
+        while (this.pos < text.length && isIdentPart(text[this.pos])) this.pos++;
+        this.push('ident', start);
+        return;
+      }
+      if (c === '"') {
+        this.scanString(start);
+        return;
+      }
+      const punct = PUNCTUATION_BY_CHAR.get(c)?.find((p) => text.startsWith(p, pos));
+      if (punct) {
+        this.pos += punct.length;
+        this.push('punct', start);
+        return;
+      }
+      // One diagnostic per character, not per UTF-16 unit: a character outside the BMP (an emoji) is two units.
+      const ch = String.fromCodePoint(text.codePointAt(pos)!);
+      this.pos += ch.length;
+      diagnostics.add({ start, end: this.pos }, 'invalid-character', `unexpected character '${ch}'`);
+      this.push('invalid', start);
       return;
     }
-    while (pos < text.length && (isDigit(text[pos]) || text[pos] === '_')) pos++;
-    let fraction = '';
-    if (text[pos] === '.' && isDigit(text[pos + 1] ?? '')) {
-      const fracStart = pos + 1;
-      pos++;
-      while (pos < text.length && isDigit(text[pos])) pos++;
-      fraction = text.slice(fracStart, pos);
+    this.ended = true;
+    const end = this.pos;
+    this.queue.push({ kind: 'newline', text: '', span: { start: end, end }, spaceBefore: true });
+    this.queue.push({ kind: 'eof', text: '', span: { start: end, end }, spaceBefore: true });
+  }
+
+  private scanNumber(start: number): void {
+    if (this.text[this.pos] === '0' && (this.text[this.pos + 1] === 'x' || this.text[this.pos + 1] === 'X')) {
+      this.pos += 2;
+      const digitsStart = this.pos;
+      while (this.pos < this.text.length && /[0-9a-fA-F_]/.test(this.text[this.pos])) this.pos++;
+      const digits = this.text.slice(digitsStart, this.pos).replace(/_/g, '');
+      if (digits.length === 0) {
+        // `0xZZ` is one malformed number, not `0x` followed by a name the parser would report again.
+        while (this.pos < this.text.length && isIdentPart(this.text[this.pos])) this.pos++;
+        this.diagnostics.add({ start, end: this.pos }, 'bad-number', 'hex number needs digits after 0x');
+        this.push('number', start, { value: 0n });
+        return;
+      }
+      this.trailingGarbage(start);
+      this.push('number', start, { value: BigInt('0x' + digits) });
+      return;
     }
-    const whole = text.slice(start, fraction ? pos - fraction.length - 1 : pos).replace(/_/g, '');
-    const suffixStart = pos;
-    while (pos < text.length && isIdentPart(text[pos])) pos++;
-    const suffix = text.slice(suffixStart, pos);
-    if (suffix === '' && text[pos] === '%') {
-      pos++;
+    while (this.pos < this.text.length && (isDigit(this.text[this.pos]) || this.text[this.pos] === '_')) this.pos++;
+    let fraction = '';
+    if (this.text[this.pos] === '.' && isDigit(this.text[this.pos + 1] ?? '')) {
+      const fracStart = this.pos + 1;
+      this.pos++;
+      while (this.pos < this.text.length && isDigit(this.text[this.pos])) this.pos++;
+      fraction = this.text.slice(fracStart, this.pos);
+    }
+    const whole = this.text.slice(start, fraction ? this.pos - fraction.length - 1 : this.pos).replace(/_/g, '');
+    const suffixStart = this.pos;
+    while (this.pos < this.text.length && isIdentPart(this.text[this.pos])) this.pos++;
+    const suffix = this.text.slice(suffixStart, this.pos);
+    if (suffix === '' && this.text[this.pos] === '%') {
+      this.pos++;
       // Percentages are whole numbers; `1.5%` must not silently become 1%.
-      if (fraction) diagnostics.add({ start, end: pos }, 'bad-number', `${text.slice(start, pos)}: a percentage is a whole number`);
-      push('percent', start, { value: BigInt(whole), unit: '%' });
+      if (fraction) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `${this.text.slice(start, this.pos)}: a percentage is a whole number`);
+      this.push('percent', start, { value: BigInt(whole), unit: '%' });
       return;
     }
     if (suffix === '') {
-      if (fraction) push('version', start);
-      else push('number', start, { value: BigInt(whole) });
+      if (fraction) this.push('version', start);
+      else this.push('number', start, { value: BigInt(whole) });
       return;
     }
     const scale = TIME_UNITS[suffix] ?? SIZE_UNITS[suffix];
     if (scale === undefined) {
-      diagnostics.add({ start: suffixStart, end: pos }, 'bad-unit', `unknown unit '${suffix}': use ns, us, ms, s for times or K, M, G, T for sizes`);
-      push('number', start, { value: BigInt(whole) });
+      this.diagnostics.add({ start: suffixStart, end: this.pos }, 'bad-unit', `unknown unit '${suffix}': use ns, us, ms, s for times or K, M, G, T for sizes`);
+      this.push('number', start, { value: BigInt(whole) });
       return;
     }
-    const value = scaled(whole, fraction, scale, start);
-    push(TIME_UNITS[suffix] !== undefined ? 'time' : 'number', start, { value, unit: suffix });
+    const value = this.scaled(whole, fraction, scale, start);
+    this.push(TIME_UNITS[suffix] !== undefined ? 'time' : 'number', start, { value, unit: suffix });
   }
 
-  function scaled(whole: string, fraction: string, scale: bigint, start: number): bigint {
+  private scaled(whole: string, fraction: string, scale: bigint, start: number): bigint {
     if (!fraction) return BigInt(whole) * scale;
     const denominator = 10n ** BigInt(fraction.length);
     const numerator = (BigInt(whole) * denominator + BigInt(fraction)) * scale;
-    if (numerator % denominator !== 0n) diagnostics.add({ start, end: pos }, 'bad-number', `${text.slice(start, pos)} is not a whole number of the smallest unit`);
+    if (numerator % denominator !== 0n) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `${this.text.slice(start, this.pos)} is not a whole number of the smallest unit`);
     return numerator / denominator;
   }
 
-  function trailingGarbage(start: number): void {
-    const garbageStart = pos;
-    while (pos < text.length && isIdentPart(text[pos])) pos++;
-    if (pos > garbageStart) diagnostics.add({ start, end: pos }, 'bad-number', `malformed number '${text.slice(start, pos)}'`);
+  private trailingGarbage(start: number): void {
+    const garbageStart = this.pos;
+    while (this.pos < this.text.length && isIdentPart(this.text[this.pos])) this.pos++;
+    if (this.pos > garbageStart) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `malformed number '${this.text.slice(start, this.pos)}'`);
   }
 
-  function scanString(start: number): void {
-    pos++;
-    while (pos < text.length && text[pos] !== '"' && text[pos] !== '\n') {
-      if (text[pos] === '\\') pos++;
-      pos++;
+  private scanString(start: number): void {
+    this.pos++;
+    while (this.pos < this.text.length && this.text[this.pos] !== '"' && this.text[this.pos] !== '\n') {
+      if (this.text[this.pos] === '\\') this.pos++;
+      this.pos++;
     }
-    if (text[pos] !== '"') {
-      diagnostics.add({ start, end: pos }, 'unterminated-string', 'unterminated string: missing closing "');
-      push('string', start);
+    if (this.text[this.pos] !== '"') {
+      this.diagnostics.add({ start, end: this.pos }, 'unterminated-string', 'unterminated string: missing closing "');
+      this.push('string', start);
       return;
     }
-    pos++;
-    push('string', start);
+    this.pos++;
+    this.push('string', start);
   }
 }

@@ -3,22 +3,48 @@
 // the closing brace of its block) and goes on, so a file with five broken statements reports five errors.
 
 import * as A from './ast';
-import { DiagnosticBag } from './diagnostics';
+import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { EXPLORE_BOUNDS } from './domain/explore';
-import { Token, tokenize } from './lexer';
+import { Lexer, Token, tokenize } from './lexer';
 import { SourceFile, Span } from './source';
 
 export interface ParseResult {
   file: SourceFile;
   ast: A.ScenarioFile;
+  /** the parse's diagnostics; the checker adds its own to the same bag */
   diagnostics: DiagnosticBag;
+  /** where each top-level item starts (its first token), in order */
+  itemStarts: number[];
+  /** the lexer's diagnostics, in order: each lies inside the token (or comment) it is about */
+  lexerDiagnostics: Diagnostic[];
+  /** the parser's diagnostics, per top-level item (what parsing that item reported, wherever it points) */
+  itemDiagnostics: Diagnostic[][];
+  /** the parse's own diagnostics (lexer's, then parser's), as they were before the checker added any */
+  parseDiagnostics: readonly Diagnostic[];
 }
 
 export function parse(file: SourceFile): ParseResult {
+  const part = parseItemsFrom(file, 0);
+  return parseResult(file, part.items, part.starts, part.end, part.lexerDiagnostics, part.itemDiagnostics);
+}
+
+/** A ParseResult from its parts, with the bag the checker goes on filling. */
+export function parseResult(file: SourceFile, items: A.Item[], itemStarts: number[], end: number, lexerDiagnostics: Diagnostic[], itemDiagnostics: Diagnostic[][]): ParseResult {
   const diagnostics = new DiagnosticBag(file);
-  const tokens = tokenize(file.text, diagnostics);
-  const ast = new Parser(tokens, diagnostics).parseFile();
-  return { file, ast, diagnostics };
+  diagnostics.items.push(...lexerDiagnostics);
+  for (const ds of itemDiagnostics) diagnostics.items.push(...ds);
+  return { file, ast: { items, span: { start: 0, end } }, diagnostics, itemStarts, lexerDiagnostics, itemDiagnostics, parseDiagnostics: diagnostics.items.slice() };
+}
+
+/**
+ * Parses `file` from `start` (0, or where a top-level item starts) to the end, or up to the first item that starts
+ * at an offset `stopAt` accepts (the incremental parse, incremental.ts).
+ */
+export function parseItemsFrom(file: SourceFile, start: number, stopAt?: (offset: number) => boolean) {
+  const lexerBag = new DiagnosticBag(file);
+  const parserBag = new DiagnosticBag(file);
+  const part = new Parser(new Lexer(file.text, lexerBag, start), parserBag).parseItems(stopAt);
+  return { ...part, lexerDiagnostics: lexerBag.items, itemDiagnostics: part.itemDiagnostics.map(([from, to]) => parserBag.items.slice(from, to)) };
 }
 
 /** Parses a whole file as one expression (a watch, a condition, a hover); undefined after reporting an error. */
@@ -57,11 +83,31 @@ export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc', 'explore'] as const;
 
 class Parser {
   private pos = 0;
+  /** the tokens read so far: all of them up front, or pulled from a lexer as the parse needs them */
+  private readonly tokens: Token[];
+  private readonly lexer?: Lexer;
 
   constructor(
-    private readonly tokens: Token[],
+    source: Token[] | Lexer,
     private readonly diagnostics: DiagnosticBag,
-  ) {}
+  ) {
+    if (Array.isArray(source)) this.tokens = source;
+    else {
+      this.tokens = [];
+      this.lexer = source;
+    }
+  }
+
+  /** Token `i`, lexing up to it if need be; past the end, the `eof` token. */
+  private at(i: number): Token {
+    const tokens = this.tokens;
+    while (i >= tokens.length) {
+      const last = tokens[tokens.length - 1];
+      if (!this.lexer || last?.kind === 'eof') return last;
+      tokens.push(this.lexer.next());
+    }
+    return tokens[i];
+  }
 
   // ------------------------------------------------------------------------------------------ token helpers
 
@@ -70,13 +116,13 @@ class Parser {
 
   private get tok(): Token {
     if (this.parenDepth > 0) this.skipWrappedNewlines();
-    return this.tokens[this.pos];
+    return this.at(this.pos);
   }
   private skipWrappedNewlines(): void {
     let p = this.pos;
-    while (this.tokens[p].kind === 'newline') p++;
+    while (this.at(p).kind === 'newline') p++;
     if (p === this.pos) return;
-    const next = this.tokens[p];
+    const next = this.at(p);
     const startsStatement = next.kind === 'eof' || (next.kind === 'punct' && next.text === '}') || (next.kind === 'ident' && STATEMENT_KEYWORDS.includes(next.text as never));
     if (!startsStatement) this.pos = p;
   }
@@ -90,10 +136,10 @@ class Parser {
     }
   }
   private peek(offset = 1): Token {
-    return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)];
+    return this.at(this.pos + offset);
   }
   private advance(): Token {
-    const t = this.tokens[this.pos];
+    const t = this.at(this.pos);
     if (t.kind !== 'eof') this.pos++;
     return t;
   }
@@ -108,12 +154,12 @@ class Parser {
     return t.kind === 'newline' || t.kind === 'eof' || this.isPunct(';') || this.isPunct('}');
   }
   private prevEnd(): number {
-    return this.tokens[Math.max(0, this.pos - 1)].span.end;
+    return this.at(Math.max(0, this.pos - 1)).span.end;
   }
 
   private fail(span: Span, code: string, message: string): never {
     // The lexer has already reported a character it could not use; one mistake, one diagnostic.
-    const t = this.tokens[this.pos];
+    const t = this.at(this.pos);
     if (!(t.kind === 'invalid' && t.span.start === span.start)) this.diagnostics.add(span, code, message);
     throw new ParseAbort();
   }
@@ -193,11 +239,23 @@ class Parser {
 
   // ------------------------------------------------------------------------------------------ file
 
-  parseFile(): A.ScenarioFile {
+
+  /**
+   * Top-level items up to the end of the file, or up to the first item that starts where `stopAt` says (the
+   * incremental parse's resynchronisation point). Between two items the parser holds no state but its position:
+   * that is what lets the language server re-parse only part of a document.
+   */
+  parseItems(stopAt?: (offset: number) => boolean): { items: A.Item[]; starts: number[]; itemDiagnostics: [number, number][]; end: number; stoppedAt?: number } {
     const items: A.Item[] = [];
+    const starts: number[] = [];
+    // Which of the parser's diagnostics each item reported: [from, to) in its bag.
+    const itemDiagnostics: [number, number][] = [];
     this.skipNewlines();
     while (this.tok.kind !== 'eof') {
       const start = this.tok.span.start;
+      if (stopAt?.(start)) return { items, starts, itemDiagnostics, end: this.tok.span.end, stoppedAt: start };
+      starts.push(start);
+      const from = this.diagnostics.items.length;
       try {
         items.push(this.parseItem());
       } catch (e) {
@@ -205,9 +263,10 @@ class Parser {
         this.recoverTopLevel();
         items.push({ kind: 'error', span: { start, end: this.prevEnd() } });
       }
+      itemDiagnostics.push([from, this.diagnostics.items.length]);
       this.skipNewlines();
     }
-    return { items, span: { start: 0, end: this.tok.span.end } };
+    return { items, starts, itemDiagnostics, end: this.tok.span.end };
   }
 
   /** At top level a broken item is skipped up to its matching close brace or the end of the line. */

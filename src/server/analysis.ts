@@ -5,6 +5,7 @@
 import { Position, Range } from 'vscode-languageserver';
 import * as A from '../lang/ast';
 import { check, CheckResult } from '../lang/checker';
+import { reparse } from '../lang/incremental';
 import { DiagnosticBag } from '../lang/diagnostics';
 import { Token, tokenize } from '../lang/lexer';
 import { parse } from '../lang/parser';
@@ -62,10 +63,16 @@ export class Analysis {
   private commentList?: Span[];
   private vmsByName?: Map<string, VmConfig>;
 
+  /**
+   * `previous`, an analysis of an earlier version of the same document, lends its parse: only the top-level items
+   * around the edit are parsed again (src/lang/incremental.ts). It must not be used afterwards: the items after the
+   * edit are moved to their new offsets in place.
+   */
   constructor(
     readonly uri: string,
     readonly version: number,
     text: string,
+    previous?: Analysis,
   ) {
     const library = libraryFor(uri);
     this.library = library !== undefined;
@@ -74,7 +81,8 @@ export class Analysis {
     for (const f of others) this.uris.set(f, preludeUri(f));
     this.uris.set(this.file, uri);
     if (!library) {
-      this.result = check([this.file, ...others]);
+      const parsed = previous && !previous.library ? new Map([[this.file, reparse(previous.parse, this.file)]]) : undefined;
+      this.result = check([this.file, ...others], parsed);
     } else {
       // A library alone compiles nothing; a scenario that calls each of its procs makes the checker resolve their
       // bodies, so navigation, hovers and diagnostics work inside the library as they do in a scenario.
@@ -229,7 +237,7 @@ export class AnalysisCache {
   get(uri: string, document: object, version: number, text: () => string): Analysis {
     const cached = this.byUri.get(uri);
     if (cached && cached.document === document && cached.analysis.version === version) return cached.analysis;
-    const analysis = new Analysis(uri, version, text());
+    const analysis = new Analysis(uri, version, text(), cached?.document === document ? cached.analysis : undefined);
     this.byUri.set(uri, { document, analysis });
     return analysis;
   }

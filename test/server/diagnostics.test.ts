@@ -136,6 +136,43 @@ describe('language server: diagnostics', function () {
     assert.deepStrictEqual(diags.map((x) => [x.range.start.line, x.message]), [[29, "expected a config register ('command', 'bar0', 'pmcsr', ...) or an offset, found '='"]]);
   });
 
+  it('while typing (edits re-parse only around them), publishes what a fresh open of the same text publishes', async () => {
+    // Type a new proc into the middle of the scenario a character at a time, with a typo, a correction and a block
+    // comment on the way; after each keystroke the diagnostics equal those of the whole text opened afresh.
+    const insertAt = positionOf(KVM, 'vm guest {', 0, 0);
+    const typed = '/** a helper */\nproc helper {\n  psci CPU_OF\b\bOFF\n  delay 5s\bus\n}\n\n';
+    let text = KVM;
+    let offset = KVM.indexOf('vm guest {');
+    let line = insertAt.line;
+    let character = 0;
+    await client.open(URI, text);
+    let n = 0;
+    for (const ch of typed) {
+      let change;
+      if (ch === '\b') {
+        character--;
+        offset--;
+        change = { range: { start: { line, character }, end: { line, character: character + 1 } }, text: '' };
+        text = text.slice(0, offset) + text.slice(offset + 1);
+      } else {
+        change = { range: { start: { line, character }, end: { line, character } }, text: ch };
+        text = text.slice(0, offset) + ch + text.slice(offset);
+        offset++;
+        if (ch === '\n') {
+          line++;
+          character = 0;
+        } else character++;
+      }
+      const typing = await client.change(URI, [change]);
+      const freshUri = `file:///work/fresh-${n++}.sflow`;
+      const fresh = await client.open(freshUri, text);
+      await client.closeDocument(freshUri);
+      assert.deepStrictEqual(typing, fresh, `after typing ${JSON.stringify(typed.slice(0, n))}`);
+    }
+    assert.strictEqual(text, KVM.replace('vm guest {', '/** a helper */\nproc helper {\n  psci CPU_OFF\n  delay 5us\n}\n\nvm guest {'));
+    await client.closeDocument(URI);
+  });
+
   it('clears the diagnostics of a closed document', async () => {
     const diags = await client.open(URI, KVM.replace('OFF {', 'OF {'));
     assert.strictEqual(diags.length, 1);
