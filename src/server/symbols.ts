@@ -4,7 +4,7 @@
 
 import { DocumentSymbol, SymbolKind } from 'vscode-languageserver';
 import * as A from '../lang/ast';
-import { forEachStatement } from '../lang/checker';
+import { forEachStatement } from '../lang/ast-walk';
 import { Span } from '../lang/source';
 import type { Analysis } from './analysis';
 

@@ -1,7 +1,7 @@
 // Evaluates resolved expressions against the machine state. Values are 64-bit integers (bigint), booleans 0/1,
 // times in nanoseconds.
 
-import { applyBinary } from '../lang/checker';
+import { applyBinary } from '../lang/fold';
 import { RExpr, RTemplate, VmConfig } from '../lang/program';
 import type { Machine } from './machine';
 
