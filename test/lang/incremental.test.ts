@@ -5,7 +5,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { check } from '../../src/lang/checker';
 import { Diagnostic } from '../../src/lang/diagnostics';
+import { preludeFiles } from '../../src/lang/prelude';
 import { reparse } from '../../src/lang/incremental';
 import { parse, ParseResult } from '../../src/lang/parser';
 import { SourceFile } from '../../src/lang/source';
@@ -103,6 +105,30 @@ describe('incremental parse', () => {
     // random edit often leaves a brace open that takes in everything after it.)
     assert.ok(stats.keptBefore > stats.edits / 3, JSON.stringify(stats));
     assert.ok(stats.keptAfter > stats.edits / 5, JSON.stringify(stats));
+  });
+
+  it('the checker finds the same problems in an incremental parse as in a whole one', () => {
+    // The checker runs on items kept from earlier parses (and spans replaced in them): its diagnostics, and the
+    // program's instruction count, must not depend on that.
+    const sorted = (ds: Diagnostic[]) => ds.map(comparable).sort((a, b) => a.span[0] - b.span[0] || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+    let compared = 0;
+    corpus.filter(([name]) => name !== 'linux.sflow').forEach(([name, text], n) => {
+      const next = random(5000 + n);
+      let previous = parse(new SourceFile(name, text));
+      for (let i = 0; i < 40; i++) {
+        text = edit(text, next);
+        const file = new SourceFile(name, text);
+        const incremental = reparse(previous, file);
+        const viaIncremental = check([file, ...preludeFiles()], new Map([[file, incremental]]));
+        const whole = check([new SourceFile(name, text), ...preludeFiles()]);
+        const where = `${name}, seed ${5000 + n}, edit ${i + 1}`;
+        assert.deepStrictEqual(sorted(viaIncremental.diagnostics), sorted(whole.diagnostics), where);
+        assert.deepStrictEqual(viaIncremental.program.vms.map((v) => v.code.length), whole.program.vms.map((v) => v.code.length), where);
+        compared++;
+        previous = incremental;
+      }
+    });
+    assert.ok(compared > 400);
   });
 
   it('re-parses only around the edit: the items elsewhere are the same objects, moved', () => {
