@@ -346,7 +346,7 @@ export interface VmItem extends Node {
   members: VmMember[];
 }
 
-export type HostMember = PolicyDecl | AtDecl | ErrorMember;
+export type HostMember = PolicyDecl | AtDecl | SettingDecl | ErrorMember;
 
 export interface PolicyDecl extends Node {
   kind: 'policy';

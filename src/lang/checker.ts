@@ -37,6 +37,9 @@ export const DEFAULT_RAM_SIZE = 256n << 20n;
 export const DEFAULT_CODE_OFFSET = 0x80000n;
 export const DEFAULT_STATEMENT_TIME = 1000n;
 export const MAX_VCPUS = 512;
+/** How long the host takes from deciding to suspend to being suspended when `suspend_latency` is not given. */
+export const DEFAULT_HOST_SUSPEND_LATENCY = 1_000_000;
+const MAX_HOST_SUSPEND_LATENCY = 1_000_000_000_000n;
 
 /** Which answers the VMM may give per exit kind, per flavour. */
 export const VMM_ANSWERS: Record<'kvm' | 'xen', Partial<Record<P.VmmEvent, string[]>>> = {
@@ -699,12 +702,21 @@ export class Checker {
   // ------------------------------------------------------------------------------------------ host
 
   private buildHost(): P.HostConfig {
-    const host: P.HostConfig = { policies: [], actions: [] };
+    const host: P.HostConfig = { policies: [], actions: [], suspendLatency: DEFAULT_HOST_SUSPEND_LATENCY };
+    let latencySet = false;
     for (const { item, file, diags } of this.hostItems) {
       const ctx: ExprContext = { inCode: false, file, diags };
       for (const m of item.members) {
         if (m.kind === 'policy') this.readPolicy(m, host, file, diags);
         else if (m.kind === 'at') this.readAction(m, host, ctx);
+        else if (m.kind === 'setting') {
+          if (latencySet) diags.add(m.span, 'duplicate-declaration', "'suspend_latency' is already declared");
+          latencySet = true;
+          const t = this.constTime(m.value, ctx, 'the host suspend latency');
+          if (t !== undefined && t < 0n) diags.add(m.value.span, 'bad-value', 'suspend_latency cannot be negative');
+          else if (t !== undefined && t > MAX_HOST_SUSPEND_LATENCY) diags.add(m.value.span, 'bad-value', 'suspend_latency is at most 1000s');
+          else if (t !== undefined) host.suspendLatency = Number(t);
+        }
       }
     }
     return host;

@@ -78,7 +78,7 @@ export const STATEMENT_KEYWORDS = [
 
 export const VM_MEMBER_KEYWORDS = ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'statement_time', 'jitter', 'code_base'] as const;
 export const VM_SETTINGS = ['statement_time', 'jitter', 'code_base'] as const;
-export const HOST_MEMBER_KEYWORDS = ['policy', 'at'] as const;
+export const HOST_MEMBER_KEYWORDS = ['policy', 'at', 'suspend_latency'] as const;
 export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc', 'explore'] as const;
 
 class Parser {
@@ -526,7 +526,13 @@ class Parser {
       this.endStatement('the host action');
       return member;
     }
-    return this.fail(t.span, 'unknown-declaration', `unknown host declaration ${this.describe(t)}; expected 'policy' or 'at TIME: ACTION'`);
+    if (this.isWord('suspend_latency')) {
+      const name = this.name('a setting');
+      const member: A.SettingDecl = { kind: 'setting', name, value: this.parseExpr(), span: { start, end: this.prevEnd() } };
+      this.endStatement("the 'suspend_latency' declaration");
+      return member;
+    }
+    return this.fail(t.span, 'unknown-declaration', `unknown host declaration ${this.describe(t)}; expected 'policy', 'at TIME: ACTION' or 'suspend_latency TIME'`);
   }
 
   private parseHostAction(): A.HostAction {

@@ -188,6 +188,8 @@ export interface HostPolicy {
 export interface HostConfig {
   policies: HostPolicy[];
   actions: TimedAction[];
+  /** virtual time from the host deciding to suspend to being suspended (`suspend_latency`), ns */
+  suspendLatency: number;
 }
 
 export interface Program {

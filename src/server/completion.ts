@@ -529,6 +529,7 @@ class Completer {
     if (n === 0) {
       this.keyword('policy', 'policy suspend waits-for VM s2idle | privileged VM | abort-on-wake');
       this.snippet('at', 'at ${1:10ms}: $0', 'at', { kind: CompletionItemKind.Keyword, detail: 'at TIME[..TIME]: ACTION', command: TRIGGER_SUGGEST });
+      this.keyword('suspend_latency', 'suspend_latency TIME: how long the host takes to suspend once it decides to (default 1ms)');
       return;
     }
     this.slot();

@@ -481,6 +481,8 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
             add(m.rule.span, { kind: 'keyword', text: m.rule.text });
             if (m.vm) add(m.vm.span, { kind: 'vm', name: m.vm.text, vm: vmByName(m.vm.text), declaration: false });
             if (m.qualifier) add(m.qualifier.span, { kind: 'keyword', text: m.qualifier.text });
+          } else if (m.kind === 'setting') {
+            expr(m.value, scope);
           } else if (m.kind === 'at') {
             expr(m.from, scope);
             expr(m.to, scope);

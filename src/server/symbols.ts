@@ -43,6 +43,7 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
         for (const m of item.members) {
           if (m.kind === 'policy') children.push(sym(`policy ${text.slice(m.subject.span.start, m.span.end)}`, SymbolKind.Property, m.span, m.rule.span));
           else if (m.kind === 'at') children.push(sym(text.slice(m.span.start, m.span.end), SymbolKind.Event, m.span, m.from.span));
+          else if (m.kind === 'setting') children.push(sym(text.slice(m.span.start, m.span.end), SymbolKind.Property, m.span, m.name.span));
         }
         const head = { start: item.span.start, end: item.span.start + 4 };
         out.push(sym('host', SymbolKind.Object, item.span, head, 'host', children));

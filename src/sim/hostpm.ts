@@ -7,8 +7,8 @@
 // - `policy suspend abort-on-wake`: a guest vCPU that wakes while the host is suspending aborts the suspend (as
 //   Linux aborts on pm_wakeup_pending); without it the host completes its suspend regardless, which is the race
 //   the s2idle notification RFC leaves open.
-// Suspending takes HOST_SUSPEND_LATENCY of virtual time; while the host is suspended no guest vCPU runs. An
-// interrupt for a VM or a `wake` action wakes the host first.
+// Suspending takes the host's `suspend_latency` of virtual time (1 ms unless the scenario says); while the host is
+// suspended no guest vCPU runs. An interrupt for a VM or a `wake` action wakes the host first.
 //
 // Xen (docs/DOMAIN.md 3.3): when the hardware domain completes SYSTEM_SUSPEND, Xen suspends the host: it freezes
 // the domains, takes the non-boot pCPUs down, stops timers, saves the GIC and calls SYSTEM_SUSPEND at EL3. On wake
@@ -17,8 +17,6 @@
 import { Machine } from './machine';
 import { HostRunState } from './state';
 import { resumeSuspended } from './vmm';
-
-export const HOST_SUSPEND_LATENCY = 1_000_000;
 
 function setHostState(m: Machine, to: HostRunState, why: string): void {
   const from = m.state.host.state;
@@ -70,7 +68,7 @@ export function onGuestNotified(m: Machine, vm: number): void {
 function beginSuspend(m: Machine, why: string): void {
   m.state.host.suspendRequested = false;
   setHostState(m, 'suspending', why);
-  m.schedule(m.state.now + HOST_SUSPEND_LATENCY, 'host-step', -1, -1, 0, 'suspend-complete');
+  m.schedule(m.state.now + m.program.host.suspendLatency, 'host-step', -1, -1, 0, 'suspend-complete');
 }
 
 /** Host-side steps queued in virtual time. */

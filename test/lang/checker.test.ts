@@ -560,6 +560,26 @@ host {
       assert.deepStrictEqual(r.program.host.policies.map((p) => [p.kind, p.vm, p.loc.line]), [['waits-for', 0, 9], ['privileged', 1, 10], ['abort-on-wake', -1, 11]]);
     });
 
+    it('checks the host suspend latency: a constant time, not negative, at most 1000s, once; 1ms by default', () => {
+      assert.deepStrictEqual(diags(`vm a {
+  hypervisor kvm
+}
+host {
+  suspend_latency 5
+  suspend_latency -1ms
+  suspend_latency 2000s
+}
+`), [
+        "5:19+1 error the host suspend latency is a time such as 10ms (units: ns, us, ms, s)",
+        "6:3+20 error 'suspend_latency' is already declared",
+        "6:19+4 error suspend_latency cannot be negative",
+        "7:3+21 error 'suspend_latency' is already declared",
+        "7:19+5 error suspend_latency is at most 1000s",
+      ]);
+      assert.strictEqual(checkSource('vm a {\n  hypervisor kvm\n}\nhost {\n  suspend_latency 150ms + 500us\n}\n').program.host.suspendLatency, 150_500_000);
+      assert.strictEqual(checkSource('vm a {\n  hypervisor kvm\n}\n').program.host.suspendLatency, 1_000_000);
+    });
+
     it('checks host action times, windows, interrupts and VMM answers', () => {
       assert.deepStrictEqual(diags(`vm a {
   hypervisor kvm

@@ -197,12 +197,16 @@ describe('parser', () => {
   at 1ms + 500us: request suspend
   at 2ms: wake
   at 3ms: vmm guest confirm
+  suspend_latency 200ms
 }
 `);
       const host = ast.items[0];
       assert.ok(host.kind === 'host');
       assert.deepStrictEqual(strip(host.members[0]), { kind: 'policy', subject: { text: 'suspend' }, rule: { text: 'waits-for' }, vm: { text: 'vm0' }, qualifier: { text: 's2idle' } });
       assert.deepStrictEqual(strip(host.members[1]), { kind: 'policy', subject: { text: 'suspend' }, rule: { text: 'privileged' }, vm: { text: 'dom0' } });
+      const latency = host.members.pop()!;
+      assert.ok(latency.kind === 'setting');
+      assert.deepStrictEqual([latency.name.text, sexpr(latency.value)], ['suspend_latency', '200ms']);
       const ats = host.members.slice(2).map((m) => {
         assert.ok(m.kind === 'at');
         return [sexpr(m.from), m.to ? sexpr(m.to) : null, strip(m.action)];
@@ -810,7 +814,7 @@ host {
         "12:10 expected ':' after the time of a host action, found 'wake'",
         "13:11 unknown host action 'explode'; expected 'irq N -> VM', 'request suspend', 'wake' or 'vmm VM confirm|deny|resume'",
         "14:18 expected '->' between the interrupt and its VM ('irq 33 -> guest'), found 'guest'",
-        "15:3 unknown host declaration 'frob'; expected 'policy' or 'at TIME: ACTION'",
+        "15:3 unknown host declaration 'frob'; expected 'policy', 'at TIME: ACTION' or 'suspend_latency TIME'",
       ]);
       const [vm, host] = r.ast.items;
       assert.ok(vm.kind === 'vm' && host.kind === 'host');

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { checkSource, diagnosticLines, eventsOf, run, runGreen, RunResult } from '../helpers';
 import { INVARIANT_INFO, invariantInfo } from '../../src/lang/domain/invariants';
 import { INVARIANTS, Violation } from '../../src/sim/invariants';
-import { HOST_SUSPEND_LATENCY } from '../../src/sim/hostpm';
+import { DEFAULT_HOST_SUSPEND_LATENCY as HOST_SUSPEND_LATENCY } from '../../src/lang/checker';
 import { TraceEvent } from '../../src/sim/trace';
 
 const ROOT = path.resolve(__dirname, '../..');

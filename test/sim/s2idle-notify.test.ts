@@ -200,6 +200,26 @@ g.vcpu0 {
     assert.strictEqual(suspended[0] - suspending[0], 1 * MS);
   });
 
+  it('`suspend_latency` sets how long: a guest that goes idle within it is safe, one still running at its end is not', () => {
+    // The guest notifies, then works for 3 ms before it idles: a 5 ms host suspend covers that, a 2 ms one does not.
+    const scenario = (latency: string) => `${world(`  policy suspend privileged g
+  suspend_latency ${latency}
+  at 20ms: irq 33 -> g`)}
+g.vcpu0 {
+  irq enable 33 wake
+  s2idle notify
+  delay 3ms
+  wfi
+}
+`;
+    const slow = run(scenario('5ms'));
+    const t = hostTransitions(slow);
+    assert.strictEqual(t.find(([, , to]) => to === 'suspended')![0] - t.find(([, , to]) => to === 'suspending')![0], 5 * MS);
+    assert.deepStrictEqual(violations(slow), []);
+    const fast = run(scenario('2ms'));
+    assert.deepStrictEqual(violations(fast), ['host-suspended-while-guest-running']);
+  });
+
   it('a suspended host runs no guest vCPU: a vCPU made runnable while it is suspended runs only after the wake', () => {
     const r = runGreen(`${world(`  at 1ms: request suspend
   at 10ms: wake`)}
