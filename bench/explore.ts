@@ -22,8 +22,9 @@ function verdictOf(r: ExploreResult): string {
   return `${r.complete ? 'complete' : 'incomplete'}, ${r.counterexamples.length ? 'FAIL' : 'PASS'}`;
 }
 
-export function exploreBench(): ExploreFigures {
-  const file = path.join(ROOT, 'bench/explore.sflow');
+/** `bench/explore.sflow` (isolated guests) or `bench/explore-host.sflow` (the same guests tied to the host). */
+export function exploreBench(name = 'explore.sflow'): ExploreFigures {
+  const file = path.join(ROOT, 'bench', name);
   const checked = check([new SourceFile(file, fs.readFileSync(file, 'utf8')), ...preludeFiles()]);
   if (hasErrors(checked.diagnostics)) throw new Error(checked.diagnostics.map(formatDiagnostic).join('\n'));
   const measure = (reduction: boolean) => {

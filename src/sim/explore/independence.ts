@@ -11,17 +11,44 @@
 // Everything such a VM does (its vCPUs' statements, its VMM's answers, and a host interrupt aimed at it while the
 // host runs) touches only that VM, so it commutes with everything another isolated VM does.
 //
+// A VM tied to the host (by its s2idle notify register, a host policy, a watchdog, or as Xen's hardware domain)
+// reaches outside only through some of its units, and only in some host states. While the host is running, a unit
+// of such a VM stays inside it (is owned by it, like an isolated VM's) when it is:
+// - a vCPU statement that is contained: not an s2idle notification nor any MMIO access (one could be the notify
+//   register), not a PSCI call of Xen's hardware domain (its SYSTEM_SUSPEND reads the other domains and suspends
+//   the host), and naming no other VM and not the host in its expressions; on a vCPU without interrupt handlers,
+//   or in a VM whose handlers and procs are all contained (a handler could run instead of the statement);
+// - its VMM's answer, unless it is Xen's hardware domain;
+// - a host interrupt aimed at it.
+// A guest only touches a running host by notifying it (or, as dom0, by suspending it); a vCPU waking matters to the
+// host only while it suspends (abort-on-wake); a watchdog fires as a unit of its own, which is never owned. While
+// the host is not running, no unit of a host-tied VM is owned.
+// Running one VM's options first is only safe if nothing the other VMs can do at this instant reaches outside
+// them: not only their current options but what those make due at once (a jump or return the compiler added
+// takes no time; an interrupt wakes a vCPU at once; CPU_ON starts one at once). So each other VM must be isolated,
+// or tied to the host with every instruction contained, while the host runs.
+//
 // At a decision the search runs an ample set instead of every option (persistent sets, in the sense of Peled's
 // and Godefroid's partial-order methods). An option may be run alone when nothing else that can happen at this
 // instant before it would change it, disable it, or be changed by it:
-// - when every option belongs to an isolated VM, the options of one of those VMs: what the other VMs do first
-//   cannot touch them, and cannot enable anything of this VM's at the same instant;
+// - when every option stays inside its VM, the options of one VM: what the other VMs do first cannot touch them,
+//   and cannot enable anything of this VM's at the same instant;
 // - within that (or among all options), one local unit when every other option is a local unit: the others stay
 //   enabled, are independent of it, and none can enable a unit due at the same instant (each takes time, and
 //   local units wake nobody);
-// - within an isolated VM, one local unit of a quiet vCPU (no `on irq` handlers, no statement reads its registers)
-//   when the other options are local units and interrupts aimed at the VM that wake nobody now (no vCPU of the VM
-//   waits in WFI or suspend): an interrupt can change such a vCPU's next unit only through a handler.
+// - within a VM, one local unit of a quiet vCPU (no `on irq` handlers, no statement reads its registers) when the
+//   other options are local units and interrupts aimed at the VM that wake nobody now: an interrupt can change
+//   such a vCPU's next unit only through a handler.
+// Windows are not units that wait their turn: a window fires either now (at the earliest instant it has before
+// the units due next) or at a later decision, and it must fire by the last unit inside it, so the units that exist
+// decide the instants it can have. So:
+// - a window whose interrupt wakes a vCPU (in WFI, suspended, or waiting on `irq N pending`) is never left out: it
+//   would fire later, the sleeper would run from a later instant, and the units it adds would change when other
+//   windows can fire. A window that wakes nobody adds no unit, and firing it after the units due next is the same;
+// - a window is never the whole set unless firing it later could not differ (laterIsSame): the set must hold a
+//   unit whose running first is the branch that postpones the window.
+// test/sim/explore-random.test.ts compares this against the plain search on random scenarios; the rules about
+// windows and host-tied VMs came out of what it found.
 // With a jittered VM every statement draws from the shared seed, so nothing commutes and the reduction is off.
 
 import type { Instr, Program, RExpr, RTemplate } from '../../lang/program';
@@ -38,6 +65,13 @@ export function reductionApplies(program: Program): boolean {
 export interface StaticFacts {
   /** per VM: isolated */
   isolated: boolean[];
+  /** per VM, per instruction: contained (see the header), for VMs tied to the host */
+  contained: boolean[][];
+  /** per VM: every instruction of its interrupt handlers and procs is contained (an interrupt taken instead of the
+   * statement at a vCPU's pc then stays inside the VM too) */
+  handlersContained: boolean[];
+  /** per VM: every instruction is contained */
+  allContained: boolean[];
   /** per VM, per vCPU: no handlers and no statement reads its registers */
   quiet: boolean[][];
 }
@@ -60,7 +94,16 @@ export function staticFacts(program: Program): StaticFacts {
       return vm.code.every((instr) => instr.op !== 's2idleNotify' && exprsOf(instr).every((e) => staysIn(e, k)));
     }),
     quiet: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`))),
+    contained: program.vms.map((vm, k) => vm.code.map((instr) => containedInstr(instr, k, vm.hardwareDomain))),
+    handlersContained: program.vms.map((vm, k) => vm.code.every((instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain))),
+    allContained: program.vms.map((vm, k) => vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
   };
+}
+
+function containedInstr(instr: Instr, vm: number, hardwareDomain: boolean): boolean {
+  if (instr.op === 's2idleNotify' || instr.op === 'mmioRead' || instr.op === 'mmioWrite') return false;
+  if (instr.op === 'psci' && hardwareDomain) return false;
+  return exprsOf(instr).every((e) => staysIn(e, vm));
 }
 
 export function isLocal(m: Machine, unit: Unit): boolean {
@@ -70,13 +113,18 @@ export function isLocal(m: Machine, unit: Unit): boolean {
   return instr !== undefined && localInstr(instr);
 }
 
-/** The isolated VM a unit belongs to, or -1 when it may touch the host or several VMs. */
-export function ownerVm(m: Machine, unit: Unit, isolated: readonly boolean[]): number {
-  if (unit.kind === 'vcpu') return isolated[unit.vm] ? unit.vm : -1;
+/** The VM whose state alone a unit touches (see the header), or -1 when it may touch the host or several VMs. */
+export function ownerVm(m: Machine, unit: Unit, facts: StaticFacts): number {
+  const hostRunning = m.state.host.state === 'running';
+  if (unit.kind === 'vcpu') {
+    if (facts.isolated[unit.vm]) return unit.vm;
+    // A vCPU with interrupt handlers may run one of them instead of the statement at its pc.
+    const handlers = m.program.vms[unit.vm].handlers[unit.vcpu]?.size ?? 0;
+    return hostRunning && (handlers === 0 || facts.handlersContained[unit.vm]) && facts.contained[unit.vm][unit.pc] ? unit.vm : -1;
+  }
   const entry = unit.entry;
-  if (entry.kind === 'vmm') return isolated[entry.vm] ? entry.vm : -1;
-  const irq = irqTarget(m, unit);
-  return irq >= 0 && isolated[irq] ? irq : -1;
+  if (entry.kind === 'vmm') return facts.isolated[entry.vm] || (hostRunning && !m.program.vms[entry.vm].hardwareDomain) ? entry.vm : -1;
+  return irqTarget(m, unit);
 }
 
 /** The VM a host interrupt action aims at (while the host runs), or -1. */
@@ -94,29 +142,76 @@ export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[]
   const all = opts.map((_, i) => i);
   const local = opts.map((u) => isLocal(m, u));
   if (local.every(Boolean)) return [0];
-  const owners = opts.map((u) => ownerVm(m, u, facts.isolated));
+  const owners = opts.map((u) => ownerVm(m, u, facts));
   if (!owners.every((o) => o >= 0)) return all;
-  // Every option belongs to an isolated VM: one VM's options suffice. Take the VM whose set reduces most.
+  // Every option stays inside its VM: one VM's options suffice, provided what the other VMs run at this instant
+  // (their options, and what those make due at once: a jump the compiler added, a vCPU woken or turned on) stays
+  // inside them too. Take the VM whose set reduces most.
+  const vms = new Set(owners);
+  const staysInside = (vm: number) => facts.isolated[vm] || (m.state.host.state === 'running' && facts.allContained[vm]);
   let best = all;
-  for (const vm of new Set(owners)) {
+  for (const vm of vms) {
+    if (![...vms].every((other) => other === vm || staysInside(other))) continue;
     const group = all.filter((i) => owners[i] === vm);
-    const reduced = reduceWithinVm(m, opts, group, local, vm, facts);
+    // A window firing alone is no set to run first unless firing it later cannot differ: not firing it now is not a
+    // unit that waits its turn but any later instant. (With one of the VM's units due now in the set, running that
+    // unit first is the branch that postpones the window.)
+    if (group.every((i) => opts[i].kind === 'host' && opts[i].window) && !group.every((i) => laterIsSame(m, opts[i], vm))) continue;
+    const within = reduceWithinVm(m, opts, group, local, vm, facts);
+    // A window whose interrupt would wake someone stays in the set. Left out, it could only fire after the units
+    // due next, so the sleeper would run from a later instant; and when a window may fire depends on which units
+    // exist (at the latest at the last unit inside it), so the units a woken sleeper adds decide when other windows
+    // can fire. A window that wakes nobody adds no unit: firing it after the units due next is the same.
+    const reduced = within.concat(all.filter((i) => !within.includes(i) && opts[i].kind === 'host' && opts[i].window && hasSleepers(m, owners[i])));
     if (reduced.length < best.length) best = reduced;
     if (best.length === 1) break;
   }
   return best;
 }
 
-/** Within one isolated VM's options: one local unit of a quiet vCPU when nothing else there can affect it. */
+/** Within one VM's options: one local unit of a quiet vCPU when nothing else there can affect it. */
 function reduceWithinVm(m: Machine, opts: Unit[], group: number[], local: boolean[], vm: number, facts: StaticFacts): number[] {
   if (group.every((i) => local[i])) return [group[0]];
-  const sleepers = m.state.vms[vm].vcpus.some((v) => v.run === 'wfi' || v.run === 'suspended');
-  const othersHarmless = group.every((i) => local[i] || (!sleepers && irqTarget(m, opts[i]) === vm));
+  const othersHarmless = group.every((i) => local[i] || (!hasSleepers(m, vm) && irqTarget(m, opts[i]) === vm));
   if (othersHarmless) {
     const quiet = group.find((i) => local[i] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu]);
     if (quiet !== undefined) return [quiet];
   }
   return group;
+}
+
+/**
+ * Whether a window's interrupt for `vm` may as well fire now as at any later instant of its window: nobody in the VM
+ * runs, sleeps or waits for the VMM (so nobody can notice when it became pending, and nothing outside the VM can make
+ * one run: only the VM's own vCPUs raise its signals and turn its vCPUs on), no host action can answer or resume it
+ * before the window ends, and the host stays running until then (a raise while it suspends aborts the suspend with
+ * abort-on-wake; one while it is suspended wakes it).
+ */
+function laterIsSame(m: Machine, unit: Unit, vm: number): boolean {
+  if (unit.kind !== 'host') return false;
+  const until = Number(m.program.host.actions[unit.entry.index].to);
+  if (m.state.host.state !== 'running' || m.program.vms.some((v) => v.hardwareDomain)) return false;
+  if (m.program.host.policies.some((p) => p.kind === 'privileged')) return false;
+  const dormant = m.state.vms[vm].vcpus.every((v) => v.run === 'halted' || v.run === 'off' || v.run === 'faulted' || v.run === 'wait-signal');
+  if (!dormant) return false;
+  return m.program.host.actions.every((a, i) => {
+    if (a.action.kind !== 'requestSuspend' && a.action.kind !== 'vmm' && a.action.kind !== 'wake') return true;
+    const at = m.state.actionTimes[i];
+    const earliest = at >= 0 ? at : Math.max(m.state.now, Number(a.from));
+    return (at >= 0 && at < m.state.now) || earliest > until;
+  });
+}
+
+/** A vCPU of the VM an interrupt could wake: in WFI, suspended, or waiting on a condition that reads interrupts. */
+function hasSleepers(m: Machine, vm: number): boolean {
+  const code = m.program.vms[vm].code;
+  return m.state.vms[vm].vcpus.some((v) => v.run === 'wfi' || v.run === 'suspended' || (v.run === 'wait-expr' && readsInterrupts(code[v.pc])));
+}
+
+function readsInterrupts(instr: Instr | undefined): boolean {
+  let reads = false;
+  if (instr) for (const e of exprsOf(instr)) walk(e, (x) => (reads ||= x.k === 'irqPending'));
+  return reads;
 }
 
 function localInstr(instr: Instr): boolean {

@@ -1,0 +1,75 @@
+function random(seed: number): (n: number) => number {
+  let s = seed >>> 0 || 1;
+  return (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
+}
+
+interface Guest {
+  name: string;
+  vcpus: number;
+  notify: boolean;
+  watchdog: boolean;
+  irq: number;
+}
+
+function scenario(seed: number): string {
+  const next = random(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)];
+  const guests: Guest[] = Array.from({ length: 2 + next(2) }, (_, i) => ({ name: `g${i}`, vcpus: 1 + next(2), notify: next(2) === 0, watchdog: next(5) === 0, irq: 40 + i }));
+  const vms = guests.map((g) => `vm ${g.name} {\n  hypervisor kvm\n  vcpus ${g.vcpus}\n${g.notify ? '  s2idle_notify at 0x0a001000\n' : ''}${g.watchdog ? '  watchdog 30us\n' : ''}}`);
+  const host: string[] = [];
+  for (const g of guests) {
+    if (g.notify && next(2) === 0) host.push(`  policy suspend ${pick(['waits-for', 'privileged'])} ${g.name}${host.length >= 0 && next(2) === 0 ? '' : ''}`.replace(/waits-for (\S+)$/, 'waits-for $1 s2idle'));
+    const from = next(8);
+    host.push(`  at ${from}us..${from + 1 + next(8)}us: irq ${g.irq} -> ${g.name}`);
+  }
+  if (next(2) === 0) host.push('  policy suspend abort-on-wake');
+  if (next(2) === 0) host.push(`  at ${next(6)}us..${6 + next(6)}us: request suspend`);
+  if (next(3) === 0) host.push(`  at ${20 + next(10)}us: wake`);
+  // Policies name each VM once at most.
+  const seen = new Set<string>();
+  const hostLines = host.filter((l) => {
+    const m = /policy suspend (?:waits-for|privileged) (\S+)/.exec(l);
+    if (!m) return true;
+    if (seen.has(m[1])) return false;
+    seen.add(m[1]);
+    return true;
+  });
+
+  const programs: string[] = [];
+  for (const g of guests) {
+    const others = guests.filter((o) => o !== g);
+    for (let c = 0; c < g.vcpus; c++) {
+      const body: string[] = [`irq enable ${g.irq} wake`];
+      const statements = [
+        () => 'set x1 = x1 + 1',
+        () => 'set x2 = x1 * 2',
+        () => 'expect x1 < 100',
+        () => 'log "x1 {x1}"',
+        () => 'delay 2us',
+        () => 'if x1 == 2 { set x3 = 1 }',
+        () => 'loop {\n    set x5 = x5 + 1\n    if x5 == 2 { break }\n  }',
+        () => 'signal s',
+        () => (c > 0 ? 'wait signal s' : 'set x6 = 1'),
+        () => 'wfi',
+        () => (g.notify ? 's2idle notify' : 'set x7 = 1'),
+        () => `set x4 = ${pick(others).name}.vcpu0.x1`,
+        () => 'expect host.state == running || x1 >= 0',
+        () => `irq ack ${g.irq}`,
+      ];
+      const count = 2 + next(5);
+      for (let k = 0; k < count; k++) body.push(pick(statements)());
+      const handler = c === 0 && next(3) === 0 ? `\non irq ${g.irq} {\n  irq ack ${g.irq}\n${g.notify && next(2) === 0 ? '  s2idle notify\n' : ''}}` : '';
+      programs.push(`${g.name}.vcpu${c} {\n  ${body.join('\n  ')}${handler}\n}`);
+    }
+  }
+  return `${vms.join('\n')}\nhost {\n${hostLines.join('\n')}\n}\n${programs.join('\n')}\n`;
+}
+
+import * as fs from 'fs'; fs.writeFileSync('/tmp/seed.sflow', scenario(Number(process.env.SEED)));
