@@ -69,3 +69,16 @@ export function eventsOf<K extends TraceEvent['kind']>(events: TraceEvent[], kin
 export function fixture(name: string): string {
   return fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
 }
+
+/** A small deterministic generator (xorshift32) for randomised tests: `next(n)` is in 0..n-1; a seed replays a run. */
+export function seededRandom(seed: number): (n: number) => number {
+  let s = seed >>> 0 || 1;
+  return (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
+}

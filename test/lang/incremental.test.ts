@@ -11,6 +11,7 @@ import { preludeFiles } from '../../src/lang/prelude';
 import { reparse } from '../../src/lang/incremental';
 import { parse, ParseResult } from '../../src/lang/parser';
 import { SourceFile } from '../../src/lang/source';
+import { seededRandom } from '../helpers';
 import { largeScenario } from '../server/scenarios';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -21,19 +22,6 @@ const INSERTS = [
   '00:01.0', ';', '-', '/', '*', '//', '/*', '*/', '// note\n', '/* a\nb */', 'psci ', 'psci CPU_OFF\n', 'proc p {\n', '}\n\nproc q {\n',
   'vm v {\n', 'vm w {\n  hypervisor kvm\n}\n', 'host {\n', 'explore\n', 'expect violation x\n', 'g.vcpu0 {', 'loop {', 'if x0 == 1 {', '@', '\u00e9', '\ud83d\ude00',
 ];
-
-/** A deterministic generator (xorshift), so a failure names its seed and edit number and can be replayed. */
-function random(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
 
 function edit(text: string, next: (n: number) => number): string {
   const at = next(text.length + 1);
@@ -75,7 +63,7 @@ interface Stats {
 }
 
 function typeInto(name: string, text: string, edits: number, seed: number, stats: Stats): void {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let previous = parse(new SourceFile(name, text));
   for (let i = 0; i < edits; i++) {
     text = edit(text, next);
@@ -113,7 +101,7 @@ describe('incremental parse', () => {
     const sorted = (ds: Diagnostic[]) => ds.map(comparable).sort((a, b) => a.span[0] - b.span[0] || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
     let compared = 0;
     corpus.filter(([name]) => name !== 'linux.sflow').forEach(([name, text], n) => {
-      const next = random(5000 + n);
+      const next = seededRandom(5000 + n);
       let previous = parse(new SourceFile(name, text));
       for (let i = 0; i < 40; i++) {
         text = edit(text, next);

@@ -11,18 +11,7 @@ import { preludeFiles } from '../../src/lang/prelude';
 import { explore } from '../../src/sim/explore/explorer';
 import { stateKey } from '../../src/sim/explore/state-hash';
 import { Machine } from '../../src/sim/machine';
-
-function random(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s % n;
-  };
-}
+import { seededRandom } from '../helpers';
 
 interface Guest {
   name: string;
@@ -33,7 +22,7 @@ interface Guest {
 }
 
 function scenario(seed: number): string {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)];
   const guests: Guest[] = Array.from({ length: 2 + next(2) }, (_, i) => ({ name: `g${i}`, vcpus: 1 + next(2), notify: next(2) === 0, watchdog: next(5) === 0, irq: 40 + i }));
   const vms = guests.map((g) => `vm ${g.name} {\n  hypervisor kvm\n  vcpus ${g.vcpus}\n${g.notify ? '  s2idle_notify at 0x0a001000\n' : ''}${g.watchdog ? '  watchdog 30us\n' : ''}}`);
