@@ -35,16 +35,19 @@
 //   and cannot enable anything of this VM's at the same instant;
 // - within that (or among all options), one local unit when every other option is a local unit: the others stay
 //   enabled, are independent of it, and none can enable a unit due at the same instant (each takes time, and
-//   local units wake nobody);
+//   local units wake nobody); unless a `wait` reads the registers of one of them: a wait re-checks its condition
+//   after every step and completes the moment it holds, so it tells orders apart. (For the same reason a VM whose
+//   state another VM's wait reads is never treated as independent.)
 // - within a VM, one local unit of a quiet vCPU (no `on irq` handlers, no statement reads its registers) when the
 //   other options are local units and interrupts aimed at the VM that wake nobody now: an interrupt can change
 //   such a vCPU's next unit only through a handler.
 // Windows are not units that wait their turn: a window fires either now (at the earliest instant it has before
-// the units due next) or at a later decision, and it must fire by the last unit inside it, so the units that exist
-// decide the instants it can have. So:
-// - a window whose interrupt wakes a vCPU (in WFI, suspended, or waiting on `irq N pending`) is never left out: it
-//   would fire later, the sleeper would run from a later instant, and the units it adds would change when other
-//   windows can fire. A window that wakes nobody adds no unit, and firing it after the units due next is the same;
+// the units due next) or at a later decision, at whatever instant the options run before it have moved the clock
+// to (another window firing later included). So:
+// - while a window whose interrupt would wake a vCPU (in WFI, suspended, or waiting on `irq N pending`) is open,
+//   every option is tried: each gives it another instant, and the sleeper runs from the one it gets;
+// - a window that wakes nobody may be left to fire after the units due next: nothing in its VM happens before
+//   them, so the instant makes no difference;
 // - a window is never the whole set unless firing it later could not differ (laterIsSame): the set must hold a
 //   unit whose running first is the branch that postpones the window.
 // test/sim/explore-random.test.ts compares this against the plain search on random scenarios; the rules about
@@ -74,29 +77,48 @@ export interface StaticFacts {
   allContained: boolean[];
   /** per VM, per vCPU: no handlers and no statement reads its registers */
   quiet: boolean[][];
+  /** per VM, per vCPU: a `wait` somewhere reads its registers (and sees each of their values as it happens) */
+  waitWatched: boolean[][];
 }
 
 export function staticFacts(program: Program): StaticFacts {
+  // A `wait` re-checks its condition after every step of anyone and completes the moment it holds: a VM whose
+  // state another VM's wait reads is watched, and nothing it does is independent of the others (two of its steps
+  // in one order may let the condition hold for a moment that the other order never shows).
+  const watched = new Set<number>();
+  program.vms.forEach((vm, j) => {
+    for (const instr of vm.code) {
+      if (instr.op !== 'waitExpr') continue;
+      walk(instr.condition, (x) => {
+        if ((x.k === 'vcpu' || x.k === 'vm' || x.k === 'device') && x.vm !== j) watched.add(x.vm);
+      });
+    }
+  });
   const readers = new Set<string>();
+  const waitReaders = new Set<string>();
   for (const vm of program.vms) {
     for (const instr of vm.code) {
       for (const e of exprsOf(instr)) {
         walk(e, (x) => {
-          if (x.k === 'vcpu' && OWN_REGISTERS.has(x.field)) readers.add(`${x.vm}:${x.vcpu}`);
+          if (x.k !== 'vcpu' || !OWN_REGISTERS.has(x.field)) return;
+          readers.add(`${x.vm}:${x.vcpu}`);
+          if (instr.op === 'waitExpr') waitReaders.add(`${x.vm}:${x.vcpu}`);
         });
       }
     }
   }
   return {
     isolated: program.vms.map((vm, k) => {
+      if (watched.has(k)) return false;
       if (vm.s2idleNotify !== undefined || vm.watchdog !== undefined || vm.hardwareDomain) return false;
       if (program.host.policies.some((p) => p.vm === k)) return false;
       return vm.code.every((instr) => instr.op !== 's2idleNotify' && exprsOf(instr).every((e) => staysIn(e, k)));
     }),
     quiet: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`))),
-    contained: program.vms.map((vm, k) => vm.code.map((instr) => containedInstr(instr, k, vm.hardwareDomain))),
-    handlersContained: program.vms.map((vm, k) => vm.code.every((instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain))),
-    allContained: program.vms.map((vm, k) => vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
+    waitWatched: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => waitReaders.has(`${k}:${i}`))),
+    contained: program.vms.map((vm, k) => vm.code.map((instr) => !watched.has(k) && containedInstr(instr, k, vm.hardwareDomain))),
+    handlersContained: program.vms.map((vm, k) => !watched.has(k) && vm.code.every((instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain))),
+    allContained: program.vms.map((vm, k) => !watched.has(k) && vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
   };
 }
 
@@ -141,9 +163,14 @@ function irqTarget(m: Machine, unit: Unit): number {
 export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[] {
   const all = opts.map((_, i) => i);
   const local = opts.map((u) => isLocal(m, u));
-  if (local.every(Boolean)) return [0];
+  // Local units commute, unless a wait watches their registers: it could see one changed and not the other.
+  if (local.every(Boolean) && opts.every((u) => u.kind === 'vcpu' && !facts.waitWatched[u.vm][u.vcpu])) return [0];
   const owners = opts.map((u) => ownerVm(m, u, facts));
   if (!owners.every((o) => o >= 0)) return all;
+  // A window whose interrupt would wake someone is timing itself: it fires at the earliest instant it has before
+  // the next unit, or after some other option has moved the clock, and every option that moves the clock (another
+  // window firing at a later instant included) gives it another instant. So no option may be left out.
+  if (opts.some((u, i) => u.kind === 'host' && u.window && hasSleepers(m, owners[i]))) return all;
   // Every option stays inside its VM: one VM's options suffice, provided what the other VMs run at this instant
   // (their options, and what those make due at once: a jump the compiler added, a vCPU woken or turned on) stays
   // inside them too. Take the VM whose set reduces most.
@@ -157,12 +184,7 @@ export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[]
     // unit that waits its turn but any later instant. (With one of the VM's units due now in the set, running that
     // unit first is the branch that postpones the window.)
     if (group.every((i) => opts[i].kind === 'host' && opts[i].window) && !group.every((i) => laterIsSame(m, opts[i], vm))) continue;
-    const within = reduceWithinVm(m, opts, group, local, vm, facts);
-    // A window whose interrupt would wake someone stays in the set. Left out, it could only fire after the units
-    // due next, so the sleeper would run from a later instant; and when a window may fire depends on which units
-    // exist (at the latest at the last unit inside it), so the units a woken sleeper adds decide when other windows
-    // can fire. A window that wakes nobody adds no unit: firing it after the units due next is the same.
-    const reduced = within.concat(all.filter((i) => !within.includes(i) && opts[i].kind === 'host' && opts[i].window && hasSleepers(m, owners[i])));
+    const reduced = reduceWithinVm(m, opts, group, local, vm, facts);
     if (reduced.length < best.length) best = reduced;
     if (best.length === 1) break;
   }
@@ -171,7 +193,7 @@ export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[]
 
 /** Within one VM's options: one local unit of a quiet vCPU when nothing else there can affect it. */
 function reduceWithinVm(m: Machine, opts: Unit[], group: number[], local: boolean[], vm: number, facts: StaticFacts): number[] {
-  if (group.every((i) => local[i])) return [group[0]];
+  if (group.every((i) => local[i] && !facts.waitWatched[vm][(opts[i] as { vcpu: number }).vcpu])) return [group[0]];
   const othersHarmless = group.every((i) => local[i] || (!hasSleepers(m, vm) && irqTarget(m, opts[i]) === vm));
   if (othersHarmless) {
     const quiet = group.find((i) => local[i] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu]);
