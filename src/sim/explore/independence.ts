@@ -212,7 +212,11 @@ function reduceWithinVm(m: Machine, opts: Unit[], group: number[], local: boolea
 function laterIsSame(m: Machine, unit: Unit, vm: number): boolean {
   if (unit.kind !== 'host') return false;
   const until = Number(m.program.host.actions[unit.entry.index].to);
-  if (m.state.host.state !== 'running' || m.program.vms.some((v) => v.hardwareDomain)) return false;
+  // The host could start suspending: dom0 suspending, a privileged guest notifying, a pending request completed by
+  // the notifications it waits for, or a request still to come (below).
+  // The host could start suspending: dom0 suspending, a privileged guest notifying, a pending request completed by
+  // the notifications it waits for, or a request still to come (below).
+  if (m.state.host.state !== 'running' || m.state.host.suspendRequested || m.program.vms.some((v) => v.hardwareDomain)) return false;
   if (m.program.host.policies.some((p) => p.kind === 'privileged')) return false;
   const dormant = m.state.vms[vm].vcpus.every((v) => v.run === 'halted' || v.run === 'off' || v.run === 'faulted' || v.run === 'wait-signal');
   if (!dormant) return false;
