@@ -1,7 +1,8 @@
 // Explore's partial-order reduction against the plain search on randomly built scenarios: two or three guests,
 // isolated or tied to the host (s2idle notify registers, suspend policies, watchdogs), interrupts in windows,
 // handlers, signals, waits (some on another guest's registers), WFI, notifications, statements that read another
-// guest or the host; and guests suspending with PSCI on KVM (VMM alternatives) and Xen (dom0). Each pair of
+// guest or the host; and guests suspending with PSCI on KVM (VMM alternatives, answers deferred to a host action
+// in a window, CPU_ON after the resume) and Xen (dom0). Each pair of
 // searches must find the same problems and end their clean paths in the same states. A failure names its seed;
 // SEED=N runs that scenario alone.
 
@@ -93,14 +94,19 @@ function suspendScenario(seed: number): string {
     const name = `g${i}`;
     const vcpus = 1 + next(2);
     const dom0 = xen && i === 0 && next(2) === 0;
-    const answers = !xen && next(2) === 0 ? '  on system_suspend: confirm | deny\n' : '';
+    const answer = xen ? '' : ['', 'confirm | deny', 'defer'][next(3)];
+    const answers = answer ? `  on system_suspend: ${answer}\n` : '';
+    // A deferred SYSTEM_SUSPEND waits for the host's `vmm` action, itself in a window.
+    if (answer === 'defer') host.push(`  at ${next(8)}us..${8 + next(8)}us: vmm ${name} ${next(2) ? 'confirm' : 'deny'}`);
     vms.push(`vm ${name} {\n  hypervisor ${xen ? 'xen' : 'kvm'}\n  vcpus ${vcpus}\n${dom0 ? '  role hardware-domain\n' : ''}${answers}}`);
     const from = next(10);
     host.push(`  at ${from}us..${from + 2 + next(10)}us: irq ${40 + i} -> ${name}`);
-    for (let c = 1; c < vcpus; c++) programs.push(`${name}.vcpu${c} {\n  set x1 = ${next(3)}\n  signal down\n  psci CPU_OFF\n}`);
+    for (let c = 1; c < vcpus; c++) programs.push(`${name}.vcpu${c} {\n  set x1 = ${next(3)}\n  signal down\n  psci CPU_OFF\n  halt\nonline${c}:\n  set x5 = 1\n}`);
+    // After the resume the boot vCPU may bring its secondary back, which then runs at once.
+    const bringBack = vcpus > 1 && next(2) === 0 ? '\n  psci CPU_ON target=vcpu1 entry=online1 context=0' : '';
     const work = Array.from({ length: next(3) }, () => 'set x2 = x2 + 1');
     const waitOthers = dom0 ? `  wait ${Array.from({ length: count - 1 }, (_, k) => `g${k + 1}.state == vm_suspended`).join(' && ')}\n` : '';
-    programs.push(`${name}.vcpu0 {\n  irq enable ${40 + i} wake\n  ${[...work, ...(vcpus > 1 ? ['wait signal down', 'wait vcpu1.power == OFF'] : [])].join('\n  ')}\n${waitOthers}  psci SYSTEM_SUSPEND entry=back context=${i + 1}\n  halt\nback:\n  set x3 = x0\n}`);
+    programs.push(`${name}.vcpu0 {\n  irq enable ${40 + i} wake\n  ${[...work, ...(vcpus > 1 ? ['wait signal down', 'wait vcpu1.power == OFF'] : [])].join('\n  ')}\n${waitOthers}  psci SYSTEM_SUSPEND entry=back context=${i + 1}\n  halt\nback:\n  set x3 = x0${bringBack}\n}`);
   }
   return `${vms.join('\n')}\nhost {\n${host.join('\n')}\n}\n${programs.join('\n')}\n`;
 }
