@@ -2,9 +2,8 @@
 // isolated or tied to the host (s2idle notify registers, suspend policies, watchdogs), interrupts in windows,
 // handlers, signals, waits (some on another guest's registers), WFI, notifications, statements that read another
 // guest or the host; and guests suspending with PSCI on KVM (VMM alternatives, answers deferred to a host action
-// in a window, CPU_ON after the resume) and Xen (dom0). Each pair of
-// searches must find the same problems and end their clean paths in the same states. A failure names its seed;
-// SEED=N runs that scenario alone.
+// in a window, CPU_ON after the resume) and Xen (dom0). Each pair of searches must find the same problems and end
+// their clean paths in the same states. A failure names its seed; SEED=N runs that scenario alone.
 
 import * as assert from 'assert';
 import { checkText } from '../../src/lang/checker';
