@@ -13,6 +13,9 @@ import { AdapterHost, SuspendFlowSession } from './session';
  * - Replaying history makes many short-lived objects, and V8 answers a high allocation rate by doubling its young
  *   generation, which costs tens of megabytes of resident memory. Keeping it at its starting size trades that for
  *   a few more (cheap) scavenges. The flag is read whenever the heap considers growing, so setting it now works.
+ * - `--optimize-for-size` makes the heap grow less eagerly and give pages back sooner: with a million events of
+ *   history, RSS right after stepping goes from 61-72 MB to ~58 MB and the peak from ~77 MB to ~65 MB, with the
+ *   same step latencies (npm run bench).
  * - A full collection after a long run returns the old-space pages that run's garbage took (about 10 MB of resident
  *   memory after a million events). `global.gc` only exists with --expose-gc; setting the flag and fetching `gc`
  *   from a fresh context gets it without restarting node.
@@ -20,6 +23,7 @@ import { AdapterHost, SuspendFlowSession } from './session';
  */
 export function tuneForAdapterProcess(): (() => void) | undefined {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
+  v8.setFlagsFromString('--optimize-for-size');
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
