@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { CodeAction, DiagnosticSeverity, DiagnosticTag, InitializeResult } from 'vscode-languageserver/node';
 import { preludeFiles } from '../../src/lang/prelude';
+import { seededRandom } from '../helpers';
 import { LspClient, positionOf } from './client';
 import { KVM, largeScenario } from './scenarios';
 
@@ -170,6 +171,36 @@ describe('language server: diagnostics', function () {
       assert.deepStrictEqual(typing, fresh, `after typing ${JSON.stringify(typed.slice(0, n))}`);
     }
     assert.strictEqual(text, KVM.replace('vm guest {', '/** a helper */\nproc helper {\n  psci CPU_OFF\n  delay 5us\n}\n\nvm guest {'));
+    await client.closeDocument(URI);
+  });
+
+  it('after random edits anywhere (several changes per notification), publishes what a fresh open publishes', async () => {
+    const next = seededRandom(77);
+    const snippets = ['x', '\n', '}', '{\n', '"', 'psci CPU_OFF\n', 'proc q {\n', '/*', '*/', '  ', 'vm z {\n', 'SYSTEM_SUSPNED', '// c\n'];
+    const positionAt = (text: string, offset: number) => {
+      const before = text.slice(0, offset).split('\n');
+      return { line: before.length - 1, character: before[before.length - 1].length };
+    };
+    let text = KVM;
+    await client.open(URI, text);
+    for (let n = 0; n < 60; n++) {
+      // Changes in one notification apply in order, each to the text the one before left.
+      const changes = [];
+      for (let k = 1 + next(2); k > 0; k--) {
+        const start = next(text.length + 1);
+        const end = Math.min(text.length, start + (next(3) === 0 ? next(30) : 0));
+        const insert = next(4) === 0 ? '' : snippets[next(snippets.length)];
+        changes.push({ range: { start: positionAt(text, start), end: positionAt(text, end) }, text: insert });
+        text = text.slice(0, start) + insert + text.slice(end);
+      }
+      const edited = await client.change(URI, changes);
+      const freshUri = `file:///work/random-${n}.sflow`;
+      const fresh = await client.open(freshUri, text);
+      await client.closeDocument(freshUri);
+      // Related information points into the document by its URI: the fresh copy has its own.
+      const sameUri = JSON.parse(JSON.stringify(fresh).split(freshUri).join(URI));
+      assert.deepStrictEqual(edited, sameUri, `edit ${n + 1}: ${JSON.stringify(changes)}`);
+    }
     await client.closeDocument(URI);
   });
 
