@@ -8,7 +8,7 @@ import { check, CheckResult } from '../lang/checker';
 import { reparse } from '../lang/incremental';
 import { DiagnosticBag } from '../lang/diagnostics';
 import { Token, tokenize } from '../lang/lexer';
-import { parse } from '../lang/parser';
+import { parse, ParseResult } from '../lang/parser';
 import { preludeFiles } from '../lang/prelude';
 import { VmConfig } from '../lang/program';
 import { SourceFile, Span } from '../lang/source';
@@ -81,8 +81,7 @@ export class Analysis {
     for (const f of others) this.uris.set(f, preludeUri(f));
     this.uris.set(this.file, uri);
     if (!library) {
-      const parsed = previous && !previous.library ? new Map([[this.file, reparse(previous.parse, this.file)]]) : undefined;
-      this.result = check([this.file, ...others], parsed);
+      this.result = check([this.file, ...others], previous && !previous.library ? incrementalParse(previous, this.file) : undefined);
     } else {
       // A library alone compiles nothing; a scenario that calls each of its procs makes the checker resolve their
       // bodies, so navigation, hovers and diagnostics work inside the library as they do in a scenario.
@@ -231,6 +230,15 @@ export function scanComments(text: string): Span[] {
  * Caches one analysis per open document, keyed by the document (a document opened again is a new one, even with
  * the same version number) and its version.
  */
+/** The document re-parsed from an earlier analysis; a whole parse (by the checker) if that fails for any reason. */
+function incrementalParse(previous: Analysis, file: SourceFile): Map<SourceFile, ParseResult> | undefined {
+  try {
+    return new Map([[file, reparse(previous.parse, file)]]);
+  } catch {
+    return undefined;
+  }
+}
+
 export class AnalysisCache {
   private readonly byUri = new Map<string, { document: object; analysis: Analysis }>();
 
