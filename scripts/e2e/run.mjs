@@ -266,23 +266,25 @@ async function main() {
         collapsed.push(name);
       }
     }
-    // The side bar's width is the vertical sash on its right edge: drag it.
+    // The side bar's width is the vertical sash on its right edge: drag it (only for the picture: if the layout is
+    // not what this expects, the screenshot is taken as it is).
     const sidebar = await page.locator('.part.sidebar').boundingBox();
     const sashes = [];
     for (const sash of await page.locator('.monaco-sash.vertical').all()) {
       const box = await sash.boundingBox();
-      if (box && box.height > sidebar.height / 2) sashes.push(box);
+      if (box && sidebar && box.height > sidebar.height / 2) sashes.push(box);
     }
-    const edge = sidebar.x + sidebar.width;
+    const edge = sidebar ? sidebar.x + sidebar.width : 0;
     const sash = sashes.sort((a, b) => Math.abs(a.x + a.width / 2 - edge) - Math.abs(b.x + b.width / 2 - edge))[0];
     const widen = async (fromX, toX) => {
+      if (!sash) return;
       const y = sash.y + sash.height / 2;
       await page.mouse.move(fromX, y);
       await page.mouse.down();
       await page.mouse.move(toX, y, { steps: 10 });
       await page.mouse.up();
     };
-    const sashX = sash.x + sash.width / 2;
+    const sashX = sash ? sash.x + sash.width / 2 : 0;
     await widen(sashX, sashX + 500);
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SHOTS, 'timeline.png') });
