@@ -236,7 +236,14 @@ async function main() {
     // Run on to the end (through the breakpoint again) so the timeline shows the whole suspend and resume.
     for (let i = 0; i < 2; i++) {
       const before = markerEvents(marker).filter((e) => e.event === 'stopped').length;
-      await page.click('.debug-toolbar .codicon-debug-continue');
+      const continues = markerRequests(marker).filter((r) => r === 'continue').length;
+      // As with F5, a click the workbench drops is clicked again until the adapter gets its request.
+      await waitFor('the continue request', async () => {
+        if (markerRequests(marker).filter((r) => r === 'continue').length > continues) return true;
+        await page.click('.debug-toolbar .codicon-debug-continue');
+        await page.waitForTimeout(2000);
+        return markerRequests(marker).filter((r) => r === 'continue').length > continues;
+      }, 60_000, 0);
       await waitFor('the next stop', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > before, 20_000);
     }
     const end = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
