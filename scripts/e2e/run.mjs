@@ -138,6 +138,21 @@ async function main() {
       }
       return false;
     }, 60_000, 0);
+    // The same for a toolbar button: clicked again until the adapter receives the request it sends.
+    const clickUntilRequest = async (selector, command) => {
+      const count = () => markerRequests(marker).filter((r) => r === command).length;
+      const before = count();
+      await waitFor(`the ${command} request`, async () => {
+        if (count() > before) return true;
+        await page.click(selector);
+        const until = Date.now() + 3000;
+        while (Date.now() < until) {
+          if (count() > before) return true;
+          await page.waitForTimeout(100);
+        }
+        return false;
+      }, 60_000, 0);
+    };
     step('workbench loaded');
 
     // Open the example through Quick Open.
@@ -225,7 +240,7 @@ async function main() {
 
     // Step back: VS Code shows the button because the adapter supports it.
     const stopsBefore = markerEvents(marker).filter((e) => e.event === 'stopped').length;
-    await page.click('.debug-toolbar .codicon-debug-step-back');
+    await clickUntilRequest('.debug-toolbar .codicon-debug-step-back', 'stepBack');
     await waitFor('the stop after stepping back', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > stopsBefore, 20_000);
     const back = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
     if (back.body.reason !== 'step') throw new Error(`stepping back stopped with reason ${back.body.reason}`);
@@ -236,14 +251,7 @@ async function main() {
     // Run on to the end (through the breakpoint again) so the timeline shows the whole suspend and resume.
     for (let i = 0; i < 2; i++) {
       const before = markerEvents(marker).filter((e) => e.event === 'stopped').length;
-      const continues = markerRequests(marker).filter((r) => r === 'continue').length;
-      // As with F5, a click the workbench drops is clicked again until the adapter gets its request.
-      await waitFor('the continue request', async () => {
-        if (markerRequests(marker).filter((r) => r === 'continue').length > continues) return true;
-        await page.click('.debug-toolbar .codicon-debug-continue');
-        await page.waitForTimeout(2000);
-        return markerRequests(marker).filter((r) => r === 'continue').length > continues;
-      }, 60_000, 0);
+      await clickUntilRequest('.debug-toolbar .codicon-debug-continue', 'continue');
       await waitFor('the next stop', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > before, 20_000);
     }
     const end = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
