@@ -19,8 +19,11 @@ export interface ParseResult {
   lexerDiagnostics: Diagnostic[];
   /** the parser's diagnostics, per top-level item (what parsing that item reported, wherever it points) */
   itemDiagnostics: Diagnostic[][];
-  /** the parse's own diagnostics (lexer's, then parser's), as they were before the checker added any */
-  parseDiagnostics: readonly Diagnostic[];
+}
+
+/** The parse's own diagnostics (the lexer's, then the parser's), without those the checker added since. */
+export function parseDiagnostics(r: ParseResult): Diagnostic[] {
+  return r.lexerDiagnostics.concat(...r.itemDiagnostics);
 }
 
 export function parse(file: SourceFile): ParseResult {
@@ -30,10 +33,9 @@ export function parse(file: SourceFile): ParseResult {
 
 /** A ParseResult from its parts, with the bag the checker goes on filling. */
 export function parseResult(file: SourceFile, items: A.Item[], itemStarts: number[], end: number, lexerDiagnostics: Diagnostic[], itemDiagnostics: Diagnostic[][]): ParseResult {
-  const diagnostics = new DiagnosticBag(file);
-  diagnostics.items.push(...lexerDiagnostics);
-  for (const ds of itemDiagnostics) diagnostics.items.push(...ds);
-  return { file, ast: { items, span: { start: 0, end } }, diagnostics, itemStarts, lexerDiagnostics, itemDiagnostics, parseDiagnostics: diagnostics.items.slice() };
+  const result: ParseResult = { file, ast: { items, span: { start: 0, end } }, diagnostics: new DiagnosticBag(file), itemStarts, lexerDiagnostics, itemDiagnostics };
+  result.diagnostics.items.push(...parseDiagnostics(result));
+  return result;
 }
 
 /**
@@ -238,7 +240,6 @@ class Parser {
   }
 
   // ------------------------------------------------------------------------------------------ file
-
 
   /**
    * Top-level items up to the end of the file, or up to the first item that starts where `stopAt` says (the

@@ -226,10 +226,6 @@ export function scanComments(text: string): Span[] {
   return out;
 }
 
-/**
- * Caches one analysis per open document, keyed by the document (a document opened again is a new one, even with
- * the same version number) and its version.
- */
 /** The document re-parsed from an earlier analysis; a whole parse (by the checker) if that fails for any reason. */
 function incrementalParse(previous: Analysis, file: SourceFile): Map<SourceFile, ParseResult> | undefined {
   try {
@@ -239,6 +235,10 @@ function incrementalParse(previous: Analysis, file: SourceFile): Map<SourceFile,
   }
 }
 
+/**
+ * Caches one analysis per open document, keyed by the document (a document opened again is a new one, even with
+ * the same version number) and its version.
+ */
 export class AnalysisCache {
   private readonly byUri = new Map<string, { document: object; analysis: Analysis }>();
 

@@ -75,6 +75,8 @@ export interface StaticFacts {
   handlersContained: boolean[];
   /** per VM: every instruction is contained */
   allContained: boolean[];
+  /** per VM: another VM's `wait` reads its state */
+  watched: boolean[];
   /** per VM, per vCPU: no handlers and no statement reads its registers */
   quiet: boolean[][];
   /** per VM, per vCPU: a `wait` somewhere reads its registers (and sees each of their values as it happens) */
@@ -109,16 +111,16 @@ export function staticFacts(program: Program): StaticFacts {
   }
   return {
     isolated: program.vms.map((vm, k) => {
-      if (watched.has(k)) return false;
       if (vm.s2idleNotify !== undefined || vm.watchdog !== undefined || vm.hardwareDomain) return false;
       if (program.host.policies.some((p) => p.vm === k)) return false;
       return vm.code.every((instr) => instr.op !== 's2idleNotify' && exprsOf(instr).every((e) => staysIn(e, k)));
     }),
     quiet: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`))),
     waitWatched: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => waitReaders.has(`${k}:${i}`))),
-    contained: program.vms.map((vm, k) => vm.code.map((instr) => !watched.has(k) && containedInstr(instr, k, vm.hardwareDomain))),
-    handlersContained: program.vms.map((vm, k) => !watched.has(k) && vm.code.every((instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain))),
-    allContained: program.vms.map((vm, k) => !watched.has(k) && vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
+    contained: program.vms.map((vm, k) => vm.code.map((instr) => containedInstr(instr, k, vm.hardwareDomain))),
+    handlersContained: program.vms.map((vm, k) => vm.code.every((instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain))),
+    allContained: program.vms.map((vm, k) => vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
+    watched: program.vms.map((_, k) => watched.has(k)),
   };
 }
 
@@ -137,6 +139,12 @@ export function isLocal(m: Machine, unit: Unit): boolean {
 
 /** The VM whose state alone a unit touches (see the header), or -1 when it may touch the host or several VMs. */
 export function ownerVm(m: Machine, unit: Unit, facts: StaticFacts): number {
+  const owner = ownerIgnoringWaits(m, unit, facts);
+  // Whatever a watched VM does, a wait elsewhere may see.
+  return owner >= 0 && facts.watched[owner] ? -1 : owner;
+}
+
+function ownerIgnoringWaits(m: Machine, unit: Unit, facts: StaticFacts): number {
   const hostRunning = m.state.host.state === 'running';
   if (unit.kind === 'vcpu') {
     if (facts.isolated[unit.vm]) return unit.vm;
