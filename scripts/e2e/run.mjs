@@ -126,11 +126,11 @@ async function main() {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    // A key pressed while the workbench is still taking in the last change can be dropped: press it again until
-    // what it should do has happened, checking for a while after each press so that it never happens twice.
-    const pressUntil = (key, what, done, settleMs = 3000) => waitFor(what, async () => {
+    // A key pressed or a button clicked while the workbench is still taking in the last change can be dropped: do it
+    // again until what it should do has happened, checking for a while after each time so that it never happens twice.
+    const actUntil = (act, what, done, settleMs = 3000) => waitFor(what, async () => {
       if (await done()) return true;
-      await page.keyboard.press(key);
+      await act();
       const until = Date.now() + settleMs;
       while (Date.now() < until) {
         if (await done()) return true;
@@ -138,20 +138,12 @@ async function main() {
       }
       return false;
     }, 60_000, 0);
-    // The same for a toolbar button: clicked again until the adapter receives the request it sends.
-    const clickUntilRequest = async (selector, command) => {
+    const pressUntil = (key, what, done, settleMs) => actUntil(() => page.keyboard.press(key), what, done, settleMs);
+    // A toolbar button: clicked until the adapter receives the request it sends.
+    const clickUntilRequest = (selector, command) => {
       const count = () => markerRequests(marker).filter((r) => r === command).length;
       const before = count();
-      await waitFor(`the ${command} request`, async () => {
-        if (count() > before) return true;
-        await page.click(selector);
-        const until = Date.now() + 3000;
-        while (Date.now() < until) {
-          if (count() > before) return true;
-          await page.waitForTimeout(100);
-        }
-        return false;
-      }, 60_000, 0);
+      return actUntil(() => page.click(selector), `the ${command} request`, async () => count() > before);
     };
     step('workbench loaded');
 
