@@ -9,6 +9,9 @@ import { SourceFile } from '../src/lang/source';
 import { preludeFiles } from '../src/lang/prelude';
 import { Machine, MachineOptions, RunLimits, StopReason } from '../src/sim/machine';
 import { TraceEvent } from '../src/sim/trace';
+import { explore, ExploreOptions } from '../src/sim/explore/explorer';
+import { stateKey } from '../src/sim/explore/state-hash';
+import { Program } from '../src/lang/program';
 
 export function checkSource(text: string, path = 'test.sflow'): CheckResult {
   return check([new SourceFile(path, text), ...preludeFiles()]);
@@ -81,4 +84,16 @@ export function seededRandom(seed: number): (n: number) => number {
     s >>>= 0;
     return s % n;
   };
+}
+
+/**
+ * The states every path of a search ends in without a problem, as keys, and the problems it found. (A path ends
+ * at its first problem, so the state it ends in depends on which units at that instant happened to run before the
+ * failing one: two searches can end such paths in different states and still find the same problems.)
+ */
+export function exploreOutcomes(program: Program, options: ExploreOptions) {
+  const ends = new Set<number>();
+  const clean = (m: Machine) => m.state.expectFailures === 0 && m.state.violations.length === 0 && !m.state.vms.some((vm) => vm.vcpus.some((v) => v.run === 'faulted'));
+  const r = explore(program, { all: true, ...options, onPathEnd: (m) => clean(m) && ends.add(stateKey(m.state)) });
+  return { r, ends, problems: new Set(r.counterexamples.map((c) => c.problems.join('; '))) };
 }

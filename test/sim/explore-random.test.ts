@@ -9,10 +9,7 @@ import * as assert from 'assert';
 import { checkText } from '../../src/lang/checker';
 import { hasErrors, formatDiagnostic } from '../../src/lang/diagnostics';
 import { preludeFiles } from '../../src/lang/prelude';
-import { explore } from '../../src/sim/explore/explorer';
-import { stateKey } from '../../src/sim/explore/state-hash';
-import { Machine } from '../../src/sim/machine';
-import { seededRandom } from '../helpers';
+import { exploreOutcomes, seededRandom } from '../helpers';
 
 interface Guest {
   name: string;
@@ -113,10 +110,8 @@ function suspendScenario(seed: number): string {
 function outcomes(text: string, reduction: boolean) {
   const r0 = checkText('random.sflow', text, preludeFiles());
   if (hasErrors(r0.diagnostics)) throw new Error(`the generated scenario does not check:\n${r0.diagnostics.map(formatDiagnostic).join('\n')}\n${text}`);
-  const ends = new Set<number>();
-  const clean = (m: Machine) => m.state.expectFailures === 0 && m.state.violations.length === 0 && !m.state.vms.some((vm) => vm.vcpus.some((v) => v.run === 'faulted'));
-  const r = explore(r0.program, { all: true, reduction, maxStates: 20_000, onPathEnd: (m) => clean(m) && ends.add(stateKey(m.state)) });
-  return { r, ends: [...ends].sort(), problems: [...new Set(r.counterexamples.map((c) => c.problems.join('; ')))].sort() };
+  const { r, ends, problems } = exploreOutcomes(r0.program, { reduction, maxStates: 20_000 });
+  return { r, ends: [...ends].sort(), problems: [...problems].sort() };
 }
 
 describe('explore: the reduction against the plain search on random scenarios', function () {

@@ -4,28 +4,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { enabledUnits } from '../../src/sim/choices';
-import { explore, ExploreOptions } from '../../src/sim/explore/explorer';
+import { explore } from '../../src/sim/explore/explorer';
 import { parseReplay, replayMachine, REPLAY_FORMAT } from '../../src/sim/explore/replay';
-import { stateKey } from '../../src/sim/explore/state-hash';
 import { Machine } from '../../src/sim/machine';
 import { Program } from '../../src/lang/program';
-import { compile, fixture } from '../helpers';
+import { compile, exploreOutcomes, fixture } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const example = (name: string) => fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8');
 const withoutExpected = (text: string) => text.replace(/^expect violation .*$/m, '');
-
-/**
- * The states every path of a search ends in without a problem, as keys, and the problems it found. (A path ends
- * at its first problem, so the state it ends in depends on which units at that instant happened to run before the
- * failing one: two searches can end such paths in different states and still find the same problems.)
- */
-function outcomes(program: Program, options: ExploreOptions) {
-  const ends = new Set<number>();
-  const clean = (m: Machine) => m.state.expectFailures === 0 && m.state.violations.length === 0 && !m.state.vms.some((vm) => vm.vcpus.some((v) => v.run === 'faulted'));
-  const r = explore(program, { all: true, ...options, onPathEnd: (m) => clean(m) && ends.add(stateKey(m.state)) });
-  return { r, ends, problems: new Set(r.counterexamples.map((c) => c.problems.join('; '))) };
-}
 
 /** Runs a replay to the event count explore recorded and returns the trace hash there. */
 function replayHash(program: Program, choices: [number, number][], events: number): string {
@@ -198,8 +185,8 @@ b.vcpu0 {
     for (const [name, text] of cases) {
       it(`${name}: the same end states and problems, no more states`, () => {
         const program = compile(text);
-        const reduced = outcomes(program, { reduction: true });
-        const plain = outcomes(program, { reduction: false });
+        const reduced = exploreOutcomes(program, { reduction: true });
+        const plain = exploreOutcomes(program, { reduction: false });
         assert.deepStrictEqual([...reduced.problems].sort(), [...plain.problems].sort(), 'same problems');
         assert.deepStrictEqual([...reduced.ends].sort(), [...plain.ends].sort(), 'same end states');
         assert.ok(reduced.r.states <= plain.r.states, `${reduced.r.states} <= ${plain.r.states}`);
@@ -220,12 +207,12 @@ b.vcpu0 {
     it('covers together what one search covers', () => {
       for (const text of [RACE, fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 160 \{ break \}/g, '== 5 { break }').replace(/0us\.\.320us/g, '0us..10us')]) {
         const program = compile(text);
-        const whole = outcomes(program, {});
+        const whole = exploreOutcomes(program, {});
         for (const count of [2, 3]) {
           const ends = new Set<number>();
           const problems = new Set<string>();
           for (let index = 0; index < count; index++) {
-            const part = outcomes(program, { shard: { index, count } });
+            const part = exploreOutcomes(program, { shard: { index, count } });
             for (const e of part.ends) ends.add(e);
             for (const c of part.r.counterexamples) problems.add(c.problems.join('; '));
           }
