@@ -223,18 +223,24 @@ export class SuspendFlowSession extends DebugSession {
   private replay?: ReplayFile;
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
+    if (!this.begin(response, args)) return;
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  /** Loads the scenario the arguments name and starts a session on it (launch and restart); false after failing. */
+  private begin(response: DebugProtocol.Response, args: LaunchArguments): boolean {
     const loaded = this.load(args);
     if ('error' in loaded) {
       this.fail(response, loaded.error);
-      return;
+      return false;
     }
     this.cancelRun();
     this.launchArgs = args;
     this.untilTime = loaded.until;
     this.replay = loaded.replay;
     this.startSession(loaded.program, args);
-    this.sendResponse(response);
-    this.sendEvent(new InitializedEvent());
+    return true;
   }
 
   /** Checks the launch arguments, reads the scenario and checks it with the prelude (launch and restart). */
@@ -326,17 +332,8 @@ export class SuspendFlowSession extends DebugSession {
     }
     const given = args?.arguments as LaunchArguments | undefined;
     const launchArgs = given && typeof given === 'object' && (typeof given.program === 'string' || typeof given.replay === 'string') ? given : this.launchArgs;
-    const loaded = this.load(launchArgs);
-    if ('error' in loaded) {
-      this.fail(response, loaded.error);
-      return;
-    }
-    this.cancelRun();
-    this.launchArgs = launchArgs;
-    this.untilTime = loaded.until;
-    this.replay = loaded.replay;
     const previous = this.bps;
-    this.startSession(loaded.program, launchArgs);
+    if (!this.begin(response, launchArgs)) return;
     if (previous) this.bps!.carryOver(previous, this.timeline!.machine);
     this.sendResponse(response);
     if (launchArgs.stopOnEntry) this.stopAt({ reason: 'entry', thread: this.entryThread() });
