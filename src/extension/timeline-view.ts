@@ -2,9 +2,9 @@
 // trace the adapter keeps. After each stop only the events not yet sent are posted, and the webview appends them;
 // clicking an event asks the adapter to travel there. The webview has a strict CSP with a nonce.
 
-import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { DEBUG_TYPE } from './debug';
+import { timelineHtml } from './timeline-html';
 
 interface TimelineReply {
   events: { seq: number; t: number; kind: string; source: string; lane: string; text: string; state?: string }[];
@@ -26,7 +26,7 @@ export class TimelineView implements vscode.WebviewViewProvider {
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] };
-    view.webview.html = this.html(view.webview);
+    view.webview.html = timelineHtml(view.webview, this.extensionUri);
     this.sentUpTo = -1;
     view.webview.onDidReceiveMessage((m: { type: string; seq?: number }) => {
       if (m.type === 'goto' && typeof m.seq === 'number' && this.session) {
@@ -59,33 +59,5 @@ export class TimelineView implements vscode.WebviewViewProvider {
     const last = reply.events[reply.events.length - 1];
     if (last) this.sentUpTo = last.seq;
     void this.view.webview.postMessage({ type: 'update', ...reply, kept });
-  }
-
-  private html(webview: vscode.Webview): string {
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'timeline.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'timeline.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Suspend Timeline</title>
-</head>
-<body>
-<div id="toolbar"><span id="status">No suspend-flow session.</span><span id="legend"></span></div>
-<div id="chart" role="list" aria-label="Suspend timeline"></div>
-<div id="detail" aria-live="polite"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
   }
 }
