@@ -1,22 +1,43 @@
-// While debugging, hovering a state path (`gpu.pmcsr.state`, `vcpu1.power`, `x0`) evaluates the whole dotted path,
-// not just the word under the mouse.
+// While debugging, hovering a word evaluates what the language server says it is a value of: the whole dotted path
+// (`vcpu1.power`), the device's register or field under any of its words (`pci write net0 pmcsr.state`), a register,
+// a label, `now`; keywords, PSCI argument names, signals, procs and constants are not sent to the adapter at all.
+// The server decides from its semantic model (src/server/evaluatable.ts), through a custom request.
 
 import * as vscode from 'vscode';
-import { STATEMENT_KEYWORDS, TOP_LEVEL_KEYWORDS } from '../lang/parser';
 
-/** Words that are syntax, not values: hovering them asks the adapter nothing. */
-const NOT_VALUES = new Set<string>([...STATEMENT_KEYWORDS, ...TOP_LEVEL_KEYWORDS, 'device', 'else']);
+/** The language server's request (EVALUATABLE_EXPRESSION_REQUEST in src/server/evaluatable.ts). */
+export const EVALUATABLE_EXPRESSION_REQUEST = 'suspendFlow/evaluatableExpression';
+
+interface ServerPosition {
+  line: number;
+  character: number;
+}
+
+interface ServerAnswer {
+  range: { start: ServerPosition; end: ServerPosition };
+  expression: string;
+}
+
+/** What the provider needs of the language client: a LanguageClient is one. */
+export interface LanguageServerRequests {
+  isRunning(): boolean;
+  sendRequest<R>(method: string, param: unknown, token?: vscode.CancellationToken): Promise<R>;
+}
 
 export class ScenarioEvaluatable implements vscode.EvaluatableExpressionProvider {
-  provideEvaluatableExpression(doc: vscode.TextDocument, position: vscode.Position): vscode.EvaluatableExpression | undefined {
-    const range = doc.getWordRangeAtPosition(position, /[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/);
-    if (!range) return undefined;
-    const text = doc.getText(range);
-    if (NOT_VALUES.has(text)) return undefined;
-    const line = doc.lineAt(position.line).text;
-    const comment = line.indexOf('//');
-    if (comment >= 0 && comment < range.start.character) return undefined;
-    // Anything else goes to the adapter, which answers with the value or says it has none.
-    return new vscode.EvaluatableExpression(range, text);
+  constructor(private readonly server: LanguageServerRequests) {}
+
+  async provideEvaluatableExpression(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.EvaluatableExpression | undefined> {
+    // A server still starting (or stopped) has no answer worth waiting for in a hover.
+    if (!this.server.isRunning()) return undefined;
+    const params = { textDocument: { uri: doc.uri.toString() }, position: { line: position.line, character: position.character } };
+    try {
+      const answer = await this.server.sendRequest<ServerAnswer | null>(EVALUATABLE_EXPRESSION_REQUEST, params, token);
+      if (!answer) return undefined;
+      const { start, end } = answer.range;
+      return new vscode.EvaluatableExpression(new vscode.Range(start.line, start.character, end.line, end.character), answer.expression);
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -20,6 +20,11 @@ export interface ExprContext {
   params?: string[];
   /** inside code: registers of the running vCPU are in scope */
   inCode: boolean;
+  /**
+   * for the debugger (compileExpression): the scenario is running, so `now` and the state of the whole world are
+   * known even with no vCPU in scope (the host thread), and names that only one VM declares resolve from anywhere
+   */
+  running?: boolean;
   file: SourceFile;
   diags: DiagnosticBag;
   /** names bound by an enclosing `foreach` to a device or vCPU name */

@@ -70,8 +70,12 @@ export interface CompiledExpression {
 }
 
 /**
- * Compiles an expression typed against a running program, as seen from a vCPU of VM `vm` (registers, labels and
- * devices of that VM in scope) or from nowhere in particular (`vm` undefined: constants and full paths only).
+ * Compiles an expression typed against a running program (for the debugger: hovers, watches, conditions, the
+ * console), as seen from a vCPU of VM `vm` (its registers, labels and devices in scope) or from no vCPU (`vm`
+ * undefined: the host thread). Either way, names that are unambiguous in the world resolve: a device or label that
+ * only one VM declares, `vcpuN.FIELD` when there is one VM, a VM (its state), a device alone (its D-state), `now`,
+ * `host.state`, VM-qualified paths (`guest.vcpu1.power`, `guest.net0.pmcsr.state`, `guest.LABEL`). A name several
+ * VMs declare, or a register with no vCPU, is an error that says what to write instead.
  */
 export function compileExpression(program: P.Program, text: string, vm?: number, params?: string[]): CompiledExpression {
   const file = new SourceFile('<expression>', text);
@@ -137,9 +141,12 @@ export class Checker {
   /** Resolves an expression in the context of a VM (or none), patching label and proc addresses at once. */
   resolveStandalone(expr: A.Expr, file: SourceFile, diags: DiagnosticBag, vm: number | undefined, params?: string[]): Typed {
     const build = vm === undefined ? undefined : this.vms[vm];
-    const typed = this.resolve(expr, { vm: build, params, inCode: build !== undefined, file, diags });
+    const typed = this.resolve(expr, { vm: build, params, inCode: build !== undefined, running: true, file, diags });
+    // A label may be another VM's (one only that VM declares), so every VM's fixups are patched.
+    for (const b of this.vms) {
+      for (const f of b.labelFixups.splice(0)) f.expr.value = P.instrAddress(b.config, b.config.labels.get(f.name) ?? 0);
+    }
     if (build) {
-      for (const f of build.labelFixups.splice(0)) f.expr.value = P.instrAddress(build.config, build.config.labels.get(f.name) ?? 0);
       for (const f of build.procFixups.splice(0)) {
         const frame = build.procFrames.get(f.proc);
         if (frame === undefined) diags.add({ start: 0, end: file.text.length }, 'unknown-proc', `proc '${f.proc}' is not part of VM '${build.config.name}'`);
@@ -842,12 +849,13 @@ export class Checker {
       case 'bool':
         return { r: { k: 'const', value: e.value ? 1n : 0n }, type: 'bool' };
       case 'now':
-        if (!ctx.inCode) ctx.diags.add(e.span, 'not-constant', "'now' is only known while the scenario runs");
+        if (!ctx.inCode && !ctx.running) ctx.diags.add(e.span, 'not-constant', "'now' is only known while the scenario runs");
         return { r: { k: 'now' }, type: 'time' };
       case 'error':
         return { r: { k: 'const', value: 0n }, type: 'any' };
       case 'irqPending': {
-        if (!ctx.inCode) ctx.diags.add(e.span, 'not-constant', "'irq N pending' is only known while the scenario runs");
+        if (ctx.running && !ctx.inCode) ctx.diags.add(e.span, 'needs-vcpu', "'irq N pending' reads a vCPU's interrupts: select a vCPU in the Call Stack");
+        else if (!ctx.inCode) ctx.diags.add(e.span, 'not-constant', "'irq N pending' is only known while the scenario runs");
         const irq = this.expectType(e.irq, ctx, 'int', 'an interrupt number');
         return { r: { k: 'irqPending', irq }, type: 'bool' };
       }
@@ -934,9 +942,10 @@ export class Checker {
     const parts = alias ? [{ text: alias, span: e.parts[0].span }, ...e.parts.slice(1)] : e.parts;
     const words = parts.map((p) => p.text);
     const vm = ctx.vm;
+    const fail: Typed = { r: { k: 'const', value: 0n }, type: 'any' };
     const unknown = (span: Span, message: string, candidates: string[], name?: A.Name): Typed => {
       ctx.diags.add(span, 'unknown-name', message + didYouMean(name?.text ?? words.join('.'), candidates), name ? this.fixFor(name, candidates) : undefined);
-      return { r: { k: 'const', value: 0n }, type: 'any' };
+      return fail;
     };
 
     // A dotted proc name is an address (`entry=linux.cpu_resume`).
@@ -956,35 +965,35 @@ export class Checker {
       const field = lookupVcpuField(w);
       if (field) {
         if (!ctx.inCode) {
-          ctx.diags.add(e.span, 'not-constant', `register '${w}' is only known while a vCPU runs`);
-          return { r: { k: 'const', value: 0n }, type: 'any' };
+          ctx.diags.add(e.span, 'not-constant', ctx.running ? this.registerWithoutVcpu(w) : `register '${w}' is only known while a vCPU runs`);
+          return fail;
         }
         return { r: { k: 'reg', field: w }, type: registerType(w), group: field.group };
       }
-      if (vm) {
-        const label = vm.labelDefs.get(w);
-        if (label) {
-          this.symbols.reference(label, ctx.file, e.span);
-          const expr = { k: 'const' as const, value: 0n };
-          vm.labelFixups.push({ name: w, expr });
-          return { r: expr, type: 'int' };
-        }
-      }
+      const labelVm = this.ownerOf(parts[0], ctx, (v) => v.labelDefs.has(w), 'a label', words);
+      if (labelVm === 'ambiguous') return fail;
+      if (labelVm) return this.labelAddress(labelVm, w, ctx, e.span);
       const constant = lookupConstant(w, hint);
       if (constant) return { r: { k: 'const', value: constant.value }, type: 'int', group: constant.group };
       const vcpu = vcpuIndexOf(w);
       if (vcpu !== undefined && vm) {
         if (vcpu >= vm.config.vcpuCount) return unknown(e.span, `VM '${vm.config.name}' has no ${w}`, [], undefined);
-        // A bare vCPU name is its hardware ID, MPIDR & MPIDR_HWID_BITMASK: what Linux passes as a PSCI target.
-        return { r: { k: 'const', value: mpidrOf(vcpu) & MPIDR_HWID_BITMASK }, type: 'int' };
+        return vcpuAffinity(vcpu);
       }
-      if (this.vmByName.has(w)) {
+      // The affinity depends on the index alone, so with no VM in context any VM that has the vCPU will do.
+      if (vcpu !== undefined && ctx.running && this.vms.some((v) => vcpu < v.config.vcpuCount)) return vcpuAffinity(vcpu);
+      const namedVm = this.vmByName.get(w);
+      if (namedVm) {
+        if (ctx.running) return this.vmState(namedVm, ctx, e.span);
         ctx.diags.add(e.span, 'not-a-value', `'${w}' is a VM, not a value; use ${w}.state or ${w}.vcpuN.FIELD`);
-        return { r: { k: 'const', value: 0n }, type: 'any' };
+        return fail;
       }
-      if (vm?.deviceDefs.has(w)) {
+      const deviceVm = this.ownerOf(parts[0], ctx, (v) => v.deviceDefs.has(w), 'a device', words);
+      if (deviceVm === 'ambiguous') return fail;
+      if (deviceVm) {
+        if (ctx.running) return this.resolveDevicePath(deviceVm, parts[0], [], ctx);
         ctx.diags.add(e.span, 'not-a-value', `'${w}' is a device, not a value; use ${w}.dstate, ${w}.status or ${w}.REGISTER`);
-        return { r: { k: 'const', value: 0n }, type: 'any' };
+        return fail;
       }
       const candidates = [
         ...(ctx.params ?? []), ...(ctx.inCode ? VCPU_FIELDS.map((f) => f.name) : []), ...(vm ? vm.labelDefs.keys() : []), ...constantNames(),
@@ -996,8 +1005,12 @@ export class Checker {
     if (first.text === 'host') return this.resolveField(rest, HOST_FIELDS.map((f) => f.name), (field) => ({ r: { k: 'host', field }, type: 'int', group: HOST_FIELDS.find((f) => f.name === field)?.group }), ctx, 'the host');
     const vcpu = vcpuIndexOf(first.text);
     if (vcpu !== undefined) {
-      if (!vm) return unknown(first.span, `'${first.text}' needs a VM here: write VM.${words.join('.')}`, []);
-      return this.resolveVcpuPath(vm, vcpu, first, rest, ctx);
+      const owner = vm ?? (ctx.running && this.vms.length === 1 ? this.vms[0] : undefined);
+      if (owner) return this.resolveVcpuPath(owner, vcpu, first, rest, ctx);
+      const having = ctx.running ? this.vms.filter((v) => vcpu < v.config.vcpuCount) : [];
+      if (having.length === 0) return unknown(first.span, `'${first.text}' needs a VM here: write VM.${words.join('.')}`, []);
+      ctx.diags.add(first.span, 'ambiguous-name', `${first.text} is a vCPU of ${vmList(having)}: write ${qualifiedPaths(having, words)}`);
+      return fail;
     }
     const otherVm = this.vmByName.get(first.text);
     if (otherVm) {
@@ -1009,11 +1022,49 @@ export class Checker {
       if (tail.length > 0) return unknown(tail[0].span, `unexpected '.${tail[0].text}'`, []);
       const vmField = VM_FIELDS.find((f) => f.name === second.text);
       if (vmField) return { r: { k: 'vm', vm: otherVm.config.index, field: vmField.name }, type: vmField.name === 'suspended' ? 'bool' : 'int', group: vmField.group };
+      // `guest.resume`: how the debugger names a label that several VMs define (code has no use for it).
+      if (ctx.running && otherVm.labelDefs.has(second.text)) return this.labelAddress(otherVm, second.text, ctx, second.span);
       return unknown(second.span, `VM '${otherVm.config.name}' has no '${second.text}'`, [...VM_FIELDS.map((f) => f.name), ...otherVm.deviceDefs.keys(), ...Array.from({ length: otherVm.config.vcpuCount }, (_, i) => `vcpu${i}`)], second);
     }
-    if (vm?.deviceDefs.has(first.text)) return this.resolveDevicePath(vm, first, rest, ctx);
-    const candidates = ['host', ...this.vmByName.keys(), ...(vm ? vm.deviceDefs.keys() : []), ...(vm ? Array.from({ length: vm.config.vcpuCount }, (_, i) => `vcpu${i}`) : [])];
+    const deviceVm = this.ownerOf(first, ctx, (v) => v.deviceDefs.has(first.text), 'a device', words);
+    if (deviceVm === 'ambiguous') return fail;
+    if (deviceVm) return this.resolveDevicePath(deviceVm, first, rest, ctx);
+    const devices = vm ? [...vm.deviceDefs.keys()] : ctx.running ? this.vms.flatMap((v) => [...v.deviceDefs.keys()]) : [];
+    const candidates = ['host', ...this.vmByName.keys(), ...devices, ...(vm ? Array.from({ length: vm.config.vcpuCount }, (_, i) => `vcpu${i}`) : [])];
     return unknown(first.span, `unknown name '${first.text}'`, candidates, first);
+  }
+
+  /**
+   * The VM a device or label name belongs to: the VM in context, or for the debugger (ctx.running) the one VM of
+   * the world that declares it. When several do, the diagnostic says which VM-qualified paths to write instead.
+   */
+  private ownerOf(name: A.Name, ctx: ExprContext, declares: (vm: VmBuild) => boolean, what: string, path: string[]): VmBuild | 'ambiguous' | undefined {
+    if (ctx.vm && declares(ctx.vm)) return ctx.vm;
+    if (!ctx.running) return undefined;
+    const owners = this.vms.filter(declares);
+    if (owners.length <= 1) return owners[0];
+    ctx.diags.add(name.span, 'ambiguous-name', `${name.text} is ${what} of ${vmList(owners)}: write ${qualifiedPaths(owners, path)}`);
+    return 'ambiguous';
+  }
+
+  /** A label's address in its VM's code, patched once the code is laid out (or at once for a running program). */
+  private labelAddress(vm: VmBuild, name: string, ctx: ExprContext, span: Span): Typed {
+    this.symbols.reference(vm.labelDefs.get(name)!, ctx.file, span);
+    const expr = { k: 'const' as const, value: 0n };
+    vm.labelFixups.push({ name, expr });
+    return { r: expr, type: 'int' };
+  }
+
+  /** A VM named alone in the debugger (a hover on its name) reads as its state. */
+  private vmState(vm: VmBuild, ctx: ExprContext, span: Span): Typed {
+    this.refVm(vm, ctx.file, span);
+    const field = VM_FIELDS.find((f) => f.name === 'state')!;
+    return { r: { k: 'vm', vm: vm.config.index, field: field.name }, type: 'int', group: field.group };
+  }
+
+  /** With no vCPU in context (the host thread) a register has no value: say how to name one. */
+  private registerWithoutVcpu(register: string): string {
+    return `${register} is a register of a vCPU: select a vCPU in the Call Stack, or write ${this.vms[0]?.config.name ?? 'VM'}.vcpu0.${register}`;
   }
 
   private resolveField(rest: A.Name[], names: string[], make: (field: string) => Typed, ctx: ExprContext, owner: string, shown = names.join(', ')): Typed {
@@ -1045,6 +1096,11 @@ export class Checker {
     this.symbols.reference(vm.deviceDefs.get(deviceName.text)!, ctx.file, deviceName.span);
     const fail: Typed = { r: { k: 'const', value: 0n }, type: 'any' };
     if (rest.length === 0) {
+      // In the debugger a device alone (a hover on its name) reads as its power state, which every model has.
+      if (ctx.running) {
+        const dstate = lookupDeviceField('dstate')!;
+        return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: dstate.name } }, type: 'int', group: dstate.group };
+      }
       ctx.diags.add(deviceName.span, 'not-a-value', `'${deviceName.text}' is a device, not a value; use ${deviceName.text}.dstate, ${deviceName.text}.status or ${deviceName.text}.REGISTER`);
       return fail;
     }
@@ -1094,6 +1150,24 @@ export class Checker {
   diagnosticsOf(file: SourceFile): DiagnosticBag {
     return this.diagsFor(file);
   }
+}
+
+/** A bare vCPU name is its hardware ID, MPIDR & MPIDR_HWID_BITMASK: what Linux passes as a PSCI target. */
+function vcpuAffinity(vcpu: number): Typed {
+  return { r: { k: 'const', value: mpidrOf(vcpu) & MPIDR_HWID_BITMASK }, type: 'int' };
+}
+
+/** `VM a`, `VMs a and b`, `VMs a, b and c` */
+function vmList(vms: VmBuild[]): string {
+  const names = vms.map((v) => v.config.name);
+  if (names.length === 1) return `VM ${names[0]}`;
+  return `VMs ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** `a.net0.pmcsr or b.net0.pmcsr`: the path qualified with each VM. */
+function qualifiedPaths(vms: VmBuild[], path: string[]): string {
+  const paths = vms.map((v) => [v.config.name, ...path].join('.'));
+  return paths.length === 1 ? paths[0] : `${paths.slice(0, -1).join(', ')} or ${paths[paths.length - 1]}`;
 }
 
 /** The running vCPU's own general-purpose registers are untyped (a number or a time in ns); other fields are typed. */

@@ -84,6 +84,7 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
     case 'word':
       return m.doc ? `**\`${m.text}\`**\n\n${m.doc}` : undefined;
     case 'keyword':
+    case 'now':
       return undefined;
   }
 }

@@ -29,6 +29,8 @@ export type Meaning =
   | { kind: 'vm-field'; field: VmField; vm?: VmConfig }
   | { kind: 'host-field'; field: VmField }
   | { kind: 'host' }
+  /** `now`, the virtual time */
+  | { kind: 'now' }
   | { kind: 'constant'; name: string; constants: Constant[] }
   | { kind: 'label'; name: string; vm?: VmConfig; declaration: boolean }
   | { kind: 'proc'; name: string; declaration: boolean }
@@ -47,6 +49,20 @@ export type Meaning =
 export interface Occurrence {
   span: Span;
   meaning: Meaning;
+  /** set on the names of a value the debugger can read (code only; not on `foreach` names, which it cannot) */
+  site?: ValueSite;
+}
+
+/**
+ * Where a name is one of the names of a value: a state path in code (`vcpu1.power`, `x0`, `net0.pmcsr.state`) or
+ * the `DEV REG.FIELD` operand of `pci read|write` (`net0`, `pmcsr`, `state`), and which of them it is. The
+ * debugger's hover reads the value up to and including this name (src/server/evaluatable.ts).
+ */
+export interface ValueSite {
+  names: A.Name[];
+  index: number;
+  /** the one VM this code runs in: a `VM.vcpuN` program, or a proc of the scenario that only that VM reaches */
+  owner?: VmConfig;
 }
 
 export class OccurrenceIndex {
@@ -111,6 +127,8 @@ export function constantsNamed(name: string): Constant[] | undefined {
 interface Scope {
   /** VM whose code this is (a program's VM; for a proc, the first VM it is compiled into) */
   vm?: VmConfig;
+  /** the VM when the code runs in that one only (see ValueSite.owner) */
+  owner?: VmConfig;
   params: Map<string, Span>;
   proc?: string;
   aliases: Map<string, { over: 'device' | 'vcpu'; decl: Span }>;
@@ -133,12 +151,29 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
 
   const procVm = (name: string): VmConfig | undefined =>
     program.vms.find((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name)) ?? program.vms.find((v) => v.name !== 'library_view') ?? program.vms[0];
+  /** A library's procs run in every VM that calls them; a scenario's proc belongs to a VM when only that one reaches it. */
+  const procOwner = (name: string): VmConfig | undefined => {
+    if (analysis.library) return undefined;
+    const reaching = program.vms.filter((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name));
+    return reaching.length === 1 ? reaching[0] : undefined;
+  };
+
+  /** Marks the occurrences added since `from` that are among `names` as parts of that value. */
+  const markValue = (from: number, names: A.Name[], scope: Scope) => {
+    if (!scope.inCode) return;
+    for (const o of out.slice(from)) {
+      const index = names.findIndex((n) => n.span.start === o.span.start && n.span.end === o.span.end);
+      if (index >= 0) o.site = { names, index, owner: scope.owner };
+    }
+  };
 
   // ------------------------------------------------------------------------------------ expressions
 
   const deviceIn = (vm: VmConfig | undefined, name: string) => vm?.devices.find((d) => d.name === name);
 
-  const devicePath = (device: DeviceConfig | undefined, rest: A.Name[]) => {
+  const devicePath = (device: DeviceConfig | undefined, names: A.Name[]) => {
+    // `DEV.config.REG[.FIELD]` names a config register explicitly, as in the checker.
+    const rest = names[0]?.text === 'config' && names.length > 1 ? names.slice(1) : names;
     const [first, second] = rest;
     if (!first) return;
     const modelField = lookupDeviceField(first.text);
@@ -166,6 +201,13 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
   };
 
   const path = (e: A.PathExpr, scope: Scope) => {
+    const from = out.length;
+    namesOfPath(e, scope);
+    // A foreach name stands for each device or vCPU in turn: the debugger cannot tell which one is meant.
+    if (!scope.aliases.has(e.parts[0].text)) markValue(from, e.parts, scope);
+  };
+
+  const namesOfPath = (e: A.PathExpr, scope: Scope) => {
     const parts = e.parts;
     const first = parts[0];
     const alias = scope.aliases.get(first.text);
@@ -248,6 +290,13 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
       case 'path':
         path(e, scope);
         return;
+      case 'now': {
+        const from = out.length;
+        const name = { text: 'now', span: e.span };
+        add(e.span, { kind: 'now' });
+        markValue(from, [name], scope);
+        return;
+      }
       case 'unary':
         expr(e.operand, scope);
         return;
@@ -281,6 +330,11 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
       return;
     }
     add(name.span, { kind: 'device', name: name.text, vm: scope.vm, device: deviceIn(scope.vm, name.text), declaration: false });
+  };
+
+  /** The device operand of a statement (`pci write net0 pmcsr.state`, `virtio freeze net0`) as a value. */
+  const deviceOperand = (from: number, names: A.Name[], scope: Scope) => {
+    if (!scope.aliases.has(names[0].text)) markValue(from, names, scope);
   };
 
   const block = (b: A.Block, scope: Scope) => {
@@ -318,6 +372,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         return;
       case 'pciRead':
       case 'pciWrite': {
+        const from = out.length;
         deviceName(s.device, scope);
         const device = scope.aliases.has(s.device.text) ? undefined : deviceIn(scope.vm, s.device.text);
         if (s.reg.register) {
@@ -328,18 +383,20 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
             if (field && s.reg.field) add(s.reg.field.span, { kind: 'config-field', reg, field, device });
           }
         }
+        deviceOperand(from, [s.device, ...(s.reg.register ? [s.reg.register] : []), ...(s.reg.field ? [s.reg.field] : [])], scope);
         expr(s.reg.offset, scope);
         if (s.kind === 'pciWrite') expr(s.value, scope);
         expr(s.width, scope);
         return;
       }
       case 'pciState':
+      case 'virtio': {
+        const from = out.length;
         deviceName(s.device, scope);
+        deviceOperand(from, [s.device], scope);
+        if (s.kind === 'virtio') expr(s.value, scope);
         return;
-      case 'virtio':
-        deviceName(s.device, scope);
-        expr(s.value, scope);
-        return;
+      }
       case 'irq':
         expr(s.irq, scope);
         return;
@@ -379,8 +436,11 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
       }
       case 'set': {
         const field = s.target.parts.length === 1 ? lookupVcpuField(s.target.parts[0].text) : undefined;
-        if (field) add(s.target.parts[0].span, { kind: 'vcpu-field', field });
-        else expr(s.target, scope);
+        if (field) {
+          const from = out.length;
+          add(s.target.parts[0].span, { kind: 'vcpu-field', field });
+          markValue(from, s.target.parts, scope);
+        } else expr(s.target, scope);
         expr(s.value, scope);
         return;
       }
@@ -503,7 +563,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         add(item.vm.span, { kind: 'vm', name: item.vm.text, vm, declaration: false });
         const index = vcpuIndexOf(item.vcpu.text);
         if (index !== undefined) add(item.vcpu.span, { kind: 'vcpu', index, vm });
-        block(item.body, { vm, params: new Map(), aliases: new Map(), inCode: true });
+        block(item.body, { vm, owner: vm, params: new Map(), aliases: new Map(), inCode: true });
         break;
       }
       case 'proc': {
@@ -513,7 +573,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
           if (!params.has(p.text)) params.set(p.text, p.span);
           add(p.span, { kind: 'param', name: p.text, proc: item.name.text, decl: p.span, declaration: true });
         }
-        block(item.body, { vm: procVm(item.name.text), params, proc: item.name.text, aliases: new Map(), inCode: true });
+        block(item.body, { vm: procVm(item.name.text), owner: procOwner(item.name.text), params, proc: item.name.text, aliases: new Map(), inCode: true });
         break;
       }
       case 'expectViolation': {

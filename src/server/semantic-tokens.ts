@@ -78,6 +78,7 @@ function classify(m: Meaning): { type: TokenType; modifiers: TokenModifier[] } |
     case 'flavour':
       return { type: 'type', modifiers: [] };
     case 'keyword':
+    case 'now':
     case 'explore':
     case 'explore-bound':
       return { type: 'keyword', modifiers: [] };

@@ -19,6 +19,7 @@ import { Analysis, AnalysisCache, PRELUDE_SCHEME, preludeFileForUri } from './an
 import { codeActions } from './code-actions';
 import { completion } from './completion';
 import { documentDiagnostics } from './diagnostics';
+import { EVALUATABLE_EXPRESSION_REQUEST, EvaluatableExpressionParams, evaluatableExpression } from './evaluatable';
 import { foldingRanges } from './folding';
 import { format } from './formatting';
 import { hover } from './hover';
@@ -113,6 +114,8 @@ export function startServer(connection: Connection): void {
   connection.onDocumentRangeFormatting((p) => withAnalysis(p.textDocument.uri, [], (a) => format(a, p.range)));
   connection.onFoldingRanges((p) => withAnalysis(p.textDocument.uri, [], (a) => foldingRanges(a)));
   connection.onCodeAction((p) => withAnalysis(p.textDocument.uri, [], (a) => codeActions(a, p)));
+  // Not LSP: the extension's EvaluatableExpressionProvider asks what a debug hover should evaluate (./evaluatable.ts).
+  connection.onRequest(EVALUATABLE_EXPRESSION_REQUEST, (p: EvaluatableExpressionParams) => withAnalysis(p.textDocument.uri, null, (a) => evaluatableExpression(a, p.position)));
   connection.workspace.textDocumentContent.on((p) => {
     const prelude = preludeFileForUri(p.uri);
     return prelude ? { text: prelude.text } : null;
