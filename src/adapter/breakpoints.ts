@@ -10,7 +10,7 @@ import { Machine, Unit } from '../sim/machine';
 import { LineIndex } from '../sim/debug/lines';
 import { FunctionMatcher, parseFunctionBreakpoint } from '../sim/debug/function-breakpoints';
 import { Hit, Probe } from '../sim/debug/engine';
-import { EXCEPTION_FILTERS, matchException } from '../sim/debug/exceptions';
+import { EXCEPTION_FILTERS, enabledExceptions, matchException } from '../sim/debug/exceptions';
 import { Watch, WatchAccess, createWatch } from '../sim/debug/watch';
 import { Timeline } from '../sim/timeline';
 
@@ -58,7 +58,8 @@ export class Breakpoints {
   private sites = new Map<string, LineBreakpoint[]>();
   private functions: FunctionBreakpoint[] = [];
   private data: DataBreakpoint[] = [];
-  exceptionFilters = new Set(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.id));
+  /** what the exception filters stop on: invariant ids, `expect-failed`, `psci-error` (the default filters until set) */
+  exceptionFilters = enabledExceptions(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => ({ filterId: f.id }))).enabled;
   /** log messages to print (collected during a run, printed by the session) */
   readonly logs: string[] = [];
   private lineRequests = new Map<string, Requested<DebugProtocol.SourceBreakpoint> & { toDap: (line: number) => number; fromDap: (line: number) => number }>();
@@ -230,8 +231,10 @@ export class Breakpoints {
       after: (result) => {
         const hit = matchException(m, result.events, this.exceptionFilters);
         if (!hit) return undefined;
-        const thread = result.events.find((e) => e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'psci.return');
-        return { reason: 'exception', thread: thread && thread.vm >= 0 && thread.vcpu >= 0 ? t.threadOf(thread.vm, thread.vcpu) : result.thread, exception: hit, description: hit.message };
+        // The vCPU the exception is about: the one whose event it was, or the one a host-caused violation names.
+        const event = result.events.find((e) => e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'psci.return');
+        const about = event && event.vm >= 0 && event.vcpu >= 0 ? event : hit.culprit;
+        return { reason: 'exception', thread: about ? t.threadOf(about.vm, about.vcpu) : result.thread, exception: hit, description: hit.message, vm: event && event.vm >= 0 ? event.vm : undefined, cause: result.thread };
       },
     };
     return [lineProbe, functionProbe, dataProbe, exceptionProbe];
@@ -244,7 +247,7 @@ export class Breakpoints {
   /** A breakpoint's condition, hit count and log message; counts and logs only when running forward. */
   private fires(bp: Conditional, m: Machine, unit: Unit, reverse: boolean): boolean {
     const vm = unit.kind === 'vcpu' ? unit.vm : 0;
-    const scope = unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] };
+    const scope = { ...(unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }), now: unit.time };
     const compiled = bp.compiled.get(vm);
     if (bp.condition?.trim()) {
       if (compiled === undefined || typeof compiled === 'string') return false;
@@ -271,7 +274,7 @@ export class Breakpoints {
     return message.replace(/\{([^}]*)\}/g, (_, text: string) => {
       const c = compileExpression(this.program, text, vm);
       if (!c.expr) return `{${text}: ${c.diagnostics[0]?.message ?? 'error'}}`;
-      const v = evaluate(m, c.expr, unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] });
+      const v = evaluate(m, c.expr, { ...(unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }), now: unit.time });
       // As the language's `log "...{expr}"` renders its holes: times as durations, conditions as true/false.
       return c.type === 'time' ? formatDuration(v) : c.type === 'bool' ? String(v !== 0n) : formatValue(v);
     });

@@ -42,12 +42,13 @@ function defaultLibraryDir(): string {
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'linux.sflow'))) ?? candidates[0];
 }
 
-export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => void): AdapterHost {
+export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => void, libraryUri?: string): AdapterHost {
   return {
     readFile: (p) => fs.readFileSync(p, 'utf8'),
     fileExists: (p) => fs.existsSync(p),
     resolvePath: (p) => path.resolve(p),
     libraryDir: fs.existsSync(libraryDir) ? libraryDir : undefined,
+    libraryUri,
     afterLongRun,
   };
 }
@@ -94,7 +95,9 @@ function collectWhenIdle(gc: (() => void) | undefined): () => void {
 
 function main(): void {
   const gc = tuneForAdapterProcess();
-  const host = nodeHost(undefined, gc);
+  // --library-uri=sflow-prelude:/ : the editor shows the prelude read-only under that URI (VS Code's extension does).
+  const libraryUri = process.argv.find((a) => a.startsWith('--library-uri='))?.slice('--library-uri='.length);
+  const host = nodeHost(undefined, gc, libraryUri);
   const activity = collectWhenIdle(gc);
   const serverArg = process.argv.find((a) => a.startsWith('--server='));
   if (serverArg) {

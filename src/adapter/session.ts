@@ -2,33 +2,39 @@
 // and every vCPU; stops come from the run engine's probes; time travel is the Timeline's. File access is injected,
 // so the same session runs inline in the extension host, as an executable over stdio, and as a TCP server.
 
-import { DebugSession, Handles, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, Source, StoppedEvent, TerminatedEvent, ExitedEvent, Thread } from '@vscode/debugadapter';
+import { ContinuedEvent, DebugSession, Handles, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, Source, StoppedEvent, TerminatedEvent, ExitedEvent, Thread } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { check, compileExpression } from '../lang/checker';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { preludeFiles } from '../lang/prelude';
-import { Program, instrAddress } from '../lang/program';
+import { Loc, Program, instrAddress } from '../lang/program';
 import { SourceFile } from '../lang/source';
 import { constantNames } from '../lang/domain/constants';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
-import { Hit, Probe, findBackward, runBackward, runForward, stepBackTarget, stepProbe } from '../sim/debug/engine';
+import { Hit, Probe, findBackward, isStatement, nextStatementProbe, runBackward, runForward, stepBackTarget, stepProbe } from '../sim/debug/engine';
 import { LineIndex } from '../sim/debug/lines';
-import { EXCEPTION_FILTERS, ExceptionHit } from '../sim/debug/exceptions';
+import { EXCEPTION_FILTERS, ExceptionHit, FilterOption, enabledExceptions } from '../sim/debug/exceptions';
 import { memoryDataId } from '../sim/debug/watch';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
-import { StateNode, machineTree, registersNode, powerNode, interruptsNode, devicesNode } from '../sim/inspect';
+import { StateNode, machineTree, namedStateNode, registersNode, powerNode, interruptsNode, devicesNode } from '../sim/inspect';
 import { Breakpoints } from './breakpoints';
-import { formatResult, parseNumber, setStateValue } from './values';
+import { formatResult, parseNumber, setStateValue, stateWriter } from './values';
 import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
-import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent } from '../sim/debug/timeline-events';
+import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent, vcpuLane } from '../sim/debug/timeline-events';
 import { TraceEvent } from '../sim/trace';
+import { QueueEntry } from '../sim/state';
 import { parseReplay, ReplayFile, replayScheduler, scenarioHash } from '../sim/explore/replay';
 
 export interface AdapterHost {
   readFile(path: string): string;
   /** where the prelude's sources live on disk, so the editor can open them; undefined to serve them as text */
   libraryDir?: string;
+  /**
+   * A URI prefix under which the editor shows the prelude read-only (`sflow-prelude:/`, served by the language
+   * server): frames and breakpoints in the prelude use `${libraryUri}linux.sflow` instead of the file on disk.
+   */
+  libraryUri?: string;
   fileExists(path: string): boolean;
   resolvePath(path: string): string;
   /** called after a long run, when the heap is full of the garbage replaying made: a chance to give memory back */
@@ -48,6 +54,24 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** a replay file from `sflow explore`: follow its path */
   replay?: string;
 }
+
+/**
+ * A stop as the session reports it: a hit, with the few words for the thread's badge when they are not the reason's,
+ * and whether its thread is shown even when it is the host's (a step the user made on the host).
+ */
+type StopHit = Hit & { label?: string; keepThread?: boolean };
+
+/** The badge of a stop by its reason (VS Code upper-cases it next to the thread). */
+const STOP_LABELS: Record<Hit['reason'], string> = {
+  breakpoint: 'Breakpoint',
+  'function breakpoint': 'Function breakpoint',
+  'data breakpoint': 'Data breakpoint',
+  exception: 'Exception',
+  step: 'Step',
+  entry: 'Entry',
+  pause: 'Paused',
+  goto: 'Moved',
+};
 
 /** Trace events the adapter keeps for the timeline view. */
 const TIMELINE_EVENTS_KEPT = 200_000;
@@ -73,8 +97,12 @@ export class SuspendFlowSession extends DebugSession {
   private atEnd = false;
   private lastThread = HOST_THREAD;
   private lastException?: ExceptionHit;
+  /** the virtual time the current stop shows (see Hit.time) */
+  private presentTime = 0;
   /** the timeline position of the current stop when it is an exception (the host's frame then shows the cause) */
   private exceptionAt?: number;
+  /** the thread whose unit raised that exception (the host's, when its own suspend broke a rule) */
+  private exceptionThread?: number;
   private clientLinesStartAt1 = true;
   private clientSupportsProgress = false;
   private clientSupportsInvalidated = false;
@@ -109,8 +137,12 @@ export class SuspendFlowSession extends DebugSession {
     }
   }
 
-  private fail(response: DebugProtocol.Response, message: string): void {
-    this.sendErrorResponse(response, 2000, message);
+  /**
+   * Answers a request with an error. `quiet` errors are for what a person types or points at (a hover, a watch, the
+   * debug console, Set Value): the client shows them where they were asked for, never as a notification.
+   */
+  private fail(response: DebugProtocol.Response, message: string, quiet = false): void {
+    this.sendErrorResponse(response, { id: 2000, format: message, showUser: !quiet });
   }
 
   private requireTimeline(response: DebugProtocol.Response): Timeline | undefined {
@@ -156,6 +188,7 @@ export class SuspendFlowSession extends DebugSession {
   /** The editor's path for a source file of the program (the prelude lives beside the adapter). */
   private sourceFor(file: SourceFile): Source {
     if (file.path.startsWith('lib/')) {
+      if (this.host.libraryUri) return new Source(file.path.slice(4), `${this.host.libraryUri}${file.path.slice(4)}`);
       const dir = this.host.libraryDir;
       const onDisk = dir ? `${dir}/${file.path.slice(4)}` : undefined;
       if (onDisk && this.host.fileExists(onDisk)) return new Source(file.path.slice(4), onDisk);
@@ -170,6 +203,8 @@ export class SuspendFlowSession extends DebugSession {
   private simPath(path: string | undefined, sourceReference?: number): string | undefined {
     if (sourceReference) return preludeFiles()[sourceReference - 1]?.path;
     if (!path) return undefined;
+    const uri = this.host.libraryUri;
+    if (uri && path.startsWith(uri)) return `lib/${path.slice(uri.length)}`;
     const dir = this.host.libraryDir;
     if (dir && path.startsWith(dir + '/')) return `lib/${path.slice(dir.length + 1)}`;
     return this.host.resolvePath(path);
@@ -214,7 +249,11 @@ export class SuspendFlowSession extends DebugSession {
       supportsValueFormattingOptions: false,
       supportsDelayedStackTraceLoading: true,
       supportsCancelRequest: false,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.id, label: f.label, description: f.description, default: f.default })),
+      supportsExceptionFilterOptions: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
+        filter: f.id, label: f.label, description: f.description, default: f.default,
+        supportsCondition: f.conditionDescription !== undefined, conditionDescription: f.conditionDescription,
+      })),
     };
     this.sendResponse(response);
   }
@@ -277,9 +316,13 @@ export class SuspendFlowSession extends DebugSession {
     }
     const checked = check([new SourceFile(path, text), ...preludeFiles()]);
     if (hasErrors(checked.diagnostics)) {
-      const lines = checked.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-      for (const l of lines) this.output(l, 'stderr');
-      return { error: `the scenario has errors:\n${lines.join('\n')}` };
+      // Every error goes to the console in full; the answer names the first one, short, with where it is.
+      const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+      for (const d of errors) this.output(formatDiagnostic(d), 'stderr');
+      const first = errors[0];
+      const at = first.file.position(first.span.start);
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
+      return { error: `${baseName(first.file.path)}:${at.line + 1}:${at.character + 1}: ${first.message}${more}` };
     }
     if (replay) {
       if (replay.scenarioHash && replay.scenarioHash !== scenarioHash(text)) this.output(`${path} changed since the replay was written: the path it records may lead elsewhere now\n`, 'stderr');
@@ -318,7 +361,28 @@ export class SuspendFlowSession extends DebugSession {
   private entryThread(): number {
     const t = this.timeline!;
     const unit = t.machine.peek();
-    return unit ? t.threadOfUnit(unit) : HOST_THREAD;
+    return this.focusThread(unit ? t.threadOfUnit(unit) : HOST_THREAD);
+  }
+
+  /**
+   * The thread a stop shows: the thread the stop names when it is a vCPU; otherwise (the host, which has no code of
+   * its own) the vCPU about to run, else the first vCPU with code, preferring the VM the stop is about. The host
+   * only when no vCPU has anything to show.
+   */
+  private focusThread(thread: number, vm?: number): number {
+    const t = this.timeline!;
+    if (t.threads[thread]?.vm >= 0) return thread;
+    const vcpus = t.threads.map((_, i) => i).filter((i) => i !== HOST_THREAD);
+    const inVm = vm === undefined ? vcpus : vcpus.filter((i) => t.threads[i].vm === vm);
+    const next = t.machine.peek();
+    const nextThread = next?.kind === 'vcpu' ? t.threadOfUnit(next) : undefined;
+    if (nextThread !== undefined && inVm.includes(nextThread)) return nextThread;
+    const hasCode = (i: number) => {
+      const ref = t.threads[i];
+      const v = t.machine.state.vms[ref.vm].vcpus[ref.vcpu];
+      return v.run !== 'off' && v.pc >= 0 && v.stack.length > 0;
+    };
+    return inVm.find(hasCode) ?? vcpus.find(hasCode) ?? thread;
   }
 
   /**
@@ -400,14 +464,18 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
-    const filters = args?.filters ?? [];
-    const unknown = filters.filter((f) => !EXCEPTION_FILTERS.some((x) => x.id === f));
+    // Clients that know filter options send the enabled filters there (with their conditions), the others in `filters`.
+    const options: FilterOption[] = [
+      ...(Array.isArray(args?.filters) ? args.filters : []).map((f) => ({ filterId: String(f) })),
+      ...(Array.isArray(args?.filterOptions) ? args.filterOptions : []).map((o) => ({ filterId: String(o?.filterId), condition: typeof o?.condition === 'string' ? o.condition : undefined })),
+    ];
+    const { enabled, results } = enabledExceptions(options);
     const apply = () => {
-      this.bps!.exceptionFilters = new Set(filters.filter((f) => EXCEPTION_FILTERS.some((x) => x.id === f)));
+      this.bps!.exceptionFilters = enabled;
     };
     if (this.bps) apply();
     else this.pendingBreakpoints.push(apply);
-    response.body = { breakpoints: filters.map((f) => ({ verified: !unknown.includes(f), message: unknown.includes(f) ? `no exception filter '${f}'` : undefined })) };
+    response.body = { breakpoints: results };
     this.sendResponse(response);
   }
 
@@ -472,7 +540,16 @@ export class SuspendFlowSession extends DebugSession {
     if (!named) return;
     const { t, thread } = named;
     this.sendResponse(response);
-    this.run([stepProbe(kind, thread, t)], true);
+    this.allThreadsMove(thread);
+    if (thread === HOST_THREAD && kind === 'in') {
+      // Into, from the host: into the guest, at the next statement any vCPU runs (the host's own steps are next).
+      const next = t.machine.peek();
+      if (next && isStatement(t, next)) this.stopAt({ reason: 'step', thread: t.threadOfUnit(next) });
+      else this.run([nextStatementProbe(t)], true);
+      return;
+    }
+    // Over or out on the host steps the host, from one of its events to the next, and stops there.
+    this.run([stepProbe(kind, thread, t)], true, thread === HOST_THREAD);
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
@@ -486,12 +563,12 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   /** Runs forward in chunks, yielding between them so that pause can arrive; stops on the first hit. */
-  private run(extra: Probe[], skipFirst: boolean): void {
+  private run(extra: Probe[], skipFirst: boolean, keepThread = false): void {
     const t = this.timeline!;
     if (this.atEnd && !t.machine.peek()) {
       // At the end of the scenario a step stays there (history can still be stepped back through); continue ends it.
       if (extra.length > 0) {
-        this.stopAt({ reason: 'pause', thread: this.lastThread, description: 'End of scenario' });
+        this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'End of scenario', description: this.endSummary() });
         return;
       }
       this.sendEvent(new ExitedEvent(this.exitCode()));
@@ -512,7 +589,7 @@ export class SuspendFlowSession extends DebugSession {
       }
       if (this.pauseRequested) {
         this.finishRun(progress, started);
-        this.stopAt({ reason: 'pause', thread: this.lastThread });
+        this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'Paused' });
         return;
       }
       const r = runForward(t, probes, RUN_CHUNK, { skipFirstBefore: first, untilTime: this.untilTime });
@@ -526,11 +603,13 @@ export class SuspendFlowSession extends DebugSession {
         return;
       }
       this.finishRun(progress, started);
-      if (r.kind === 'hit') this.stopAt(r.hit);
+      if (r.kind === 'hit') this.stopAt({ ...r.hit, keepThread: keepThread && r.hit.reason === 'step' });
       else if (r.kind === 'time-limit') {
-        // 'until' stops the first run that reaches it; continuing from there goes on.
+        // 'until' stops the first run that reaches it; continuing from there goes on. Nothing happens between the last
+        // unit and the next, which is past 'until': the world is as it is at 'until'.
+        const until = this.untilTime!;
         this.untilTime = undefined;
-        this.stopAt({ reason: 'pause', thread: this.lastThread, description: `reached 'until' at ${formatTime(t.machine.state.now)}` });
+        this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'Reached until', description: `reached 'until' at ${formatTime(until)}`, time: until });
       } else this.reachEnd();
     };
     chunk(skipFirst);
@@ -554,9 +633,7 @@ export class SuspendFlowSession extends DebugSession {
 
   /** The scenario has nothing left to run: stop there (so it can be stepped back through) or end the session. */
   private reachEnd(): void {
-    const t = this.timeline!;
-    const outcome = t.machine.outcome();
-    const summary = outcome.kind === 'hang' ? `hang: ${outcome.waiting.join('; ')}` : `finished at ${formatTime(t.machine.state.now)}, ${this.exitCode() ? 'FAIL' : 'PASS'}`;
+    const summary = this.endSummary();
     this.output(`-- ${summary}`, 'console');
     if (this.launchArgs?.stopAtEnd === false) {
       this.sendEvent(new ExitedEvent(this.exitCode()));
@@ -564,19 +641,48 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     this.atEnd = true;
-    this.stopAt({ reason: 'pause', thread: this.lastThread, description: `End of scenario: ${summary}` });
+    this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'End of scenario', description: summary });
   }
 
-  private stopAt(hit: Hit): void {
-    this.lastThread = hit.thread;
+  /** How the scenario ended: finished (PASS or FAIL) or hung, and what each vCPU waits for. */
+  private endSummary(): string {
+    const t = this.timeline!;
+    const outcome = t.machine.outcome();
+    return outcome.kind === 'hang' ? `hang: ${outcome.waiting.join('; ')}` : `finished at ${formatTime(t.machine.state.now)}, ${this.exitCode() ? 'FAIL' : 'PASS'}`;
+  }
+
+  /** The moment the next unit executes (a stop before it shows the world then); the clock itself at the end. */
+  private timeBefore(): number {
+    const m = this.timeline!.machine;
+    return Math.max(m.state.now, m.peek()?.time ?? m.state.now);
+  }
+
+  /**
+   * Tells the client the session stopped. The thread is the one a person wants to see (see focusThread); the
+   * description is a few words (VS Code shows it as the thread's badge) and the detail goes in the event's text.
+   */
+  private stopAt(hit: StopHit): void {
+    const thread = hit.keepThread ? hit.thread : this.focusThread(hit.thread, hit.vm);
+    this.lastThread = thread;
+    this.presentTime = hit.time ?? this.timeBefore();
     if (hit.exception) this.lastException = hit.exception;
     this.exceptionAt = hit.exception ? this.timeline?.position : undefined;
-    const e = new StoppedEvent(hit.reason, this.dapThread(hit.thread)) as DebugProtocol.StoppedEvent;
+    this.exceptionThread = hit.exception ? hit.cause ?? hit.thread : undefined;
+    const e = new StoppedEvent(hit.reason, this.dapThread(thread)) as DebugProtocol.StoppedEvent;
     e.body.allThreadsStopped = true;
-    if (hit.description) e.body.description = hit.description;
-    if (hit.exception) e.body.text = hit.exception.message;
+    e.body.description = hit.label ?? hit.exception?.label ?? STOP_LABELS[hit.reason];
+    const text = hit.exception?.message ?? hit.description;
+    if (text) e.body.text = text;
     if (hit.breakpointIds) e.body.hitBreakpointIds = hit.breakpointIds;
     this.sendEvent(e);
+  }
+
+  /**
+   * The whole machine moves on a step, a step back or a jump, not only the thread the request names: say so, so
+   * that a client forgets why each thread stopped before (VS Code otherwise keeps showing an old reason on them).
+   */
+  private allThreadsMove(thread: number): void {
+    this.sendEvent(new ContinuedEvent(this.dapThread(thread), true));
   }
 
   // ------------------------------------------------------------------------------------------ time travel
@@ -586,22 +692,25 @@ export class SuspendFlowSession extends DebugSession {
     if (!named) return;
     const { t, thread } = named;
     this.sendResponse(response);
+    this.allThreadsMove(thread);
     const target = stepBackTarget(t, thread);
     t.seek(target ?? 0);
     this.atEnd = false;
-    this.stopAt({ reason: target === undefined ? 'entry' : 'step', thread, description: target === undefined ? 'the start of the scenario' : undefined });
+    if (target === undefined) this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
+    else this.stopAt({ reason: 'step', thread });
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     this.sendResponse(response);
+    this.allThreadsMove(this.simThread(args?.threadId) ?? this.lastThread);
     const found = runBackward(t, this.bps!.probes(t), t.position);
     this.atEnd = false;
     if (found) this.stopAt(found.hit);
     else {
       t.seek(0);
-      this.stopAt({ reason: 'entry', thread: this.simThread(args?.threadId) ?? this.entryThread(), description: 'the start of the scenario' });
+      this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
     }
   }
 
@@ -635,36 +744,40 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     this.sendResponse(response);
-    this.travelTo(position, args.threadId);
+    this.travelTo(position, this.simThread(args.threadId));
   }
 
-  private travelTo(position: number, threadId?: number): void {
+  /** Moves to a position of history and stops there, on the given thread or the one about to run. */
+  private travelTo(position: number, thread?: number, stop: Partial<StopHit> = {}): void {
     const t = this.timeline!;
+    this.allThreadsMove(thread ?? this.lastThread);
     t.seek(position);
     this.atEnd = false;
     const unit = t.machine.peek();
-    const thread = this.simThread(threadId) ?? (unit ? t.threadOfUnit(unit) : this.lastThread);
-    this.stopAt({ reason: 'goto', thread });
+    this.stopAt({ reason: 'goto', thread: thread ?? (unit ? t.threadOfUnit(unit) : this.lastThread), ...stop });
   }
 
-  /** Custom request `gotoEvent { seq }`: travel to just after trace event `seq` (the timeline view uses it). */
-  protected override customRequest(command: string, response: DebugProtocol.Response, args: { seq?: number } | undefined): void {
+  /**
+   * Custom requests: `gotoEvent { seq, lane? }` travels to trace event `seq` (the timeline view's click), `where`,
+   * `inlineValues`, `timeline` and `trace`.
+   */
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: { seq?: number; lane?: string } | undefined): void {
     if (command === 'gotoEvent') {
       const t = this.requireTimeline(response);
       if (!t) return;
-      const position = typeof args?.seq === 'number' ? t.positionAfterEvent(args.seq) : undefined;
-      if (position === undefined) {
+      const after = typeof args?.seq === 'number' ? t.positionAfterEvent(args.seq) : undefined;
+      if (after === undefined) {
         this.fail(response, `no trace event ${args?.seq}`);
         return;
       }
       this.sendResponse(response);
-      this.travelTo(position);
+      this.gotoEvent(after - 1, args!.seq!, typeof args?.lane === 'string' ? args.lane : undefined);
       return;
     }
     if (command === 'where') {
       const t = this.requireTimeline(response);
       if (!t) return;
-      response.body = { position: t.position, head: t.head, time: formatTime(t.machine.state.now), now: t.machine.state.now, hostState: t.machine.state.host.state, hash: t.machine.traceHash() };
+      response.body = { position: t.position, head: t.head, time: formatTime(this.presentTime), now: this.presentTime, hostState: t.machine.state.host.state, hash: t.machine.traceHash(), events: t.machine.state.events };
       this.sendResponse(response);
       return;
     }
@@ -692,7 +805,7 @@ export class SuspendFlowSession extends DebugSession {
         lanes: timelineLanes(t.machine.program),
         initialStates: initialLaneStates(t.machine.program),
         position: t.machine.state.events,
-        now: t.machine.state.now,
+        now: this.presentTime,
         truncatedFrom: this.timelineTruncatedFrom,
       };
       this.timelineTruncatedFrom = undefined;
@@ -707,6 +820,36 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     this.fail(response, `unknown request '${command}'`);
+  }
+
+  /**
+   * Travels to just before the unit that emitted trace event `seq`: the current line is the statement that did it
+   * and the clock reads its moment. The thread shown is the lane's vCPU when a vCPU's lane was clicked, else the one
+   * whose unit emitted it, else the vCPU the event is about.
+   */
+  private gotoEvent(position: number, seq: number, lane: string | undefined): void {
+    const t = this.timeline!;
+    const event = this.timelineEvent(seq);
+    const laneThread = lane === undefined ? undefined : t.threads.findIndex((ref) => ref.vm >= 0 && vcpuLane(t.machine.vmConfig(ref.vm), ref.vcpu) === lane);
+    t.seek(position);
+    const unit = t.machine.peek();
+    const emitter = unit ? t.threadOfUnit(unit) : HOST_THREAD;
+    const about = event && event.vm >= 0 && event.vcpu >= 0 ? t.threadOf(event.vm, event.vcpu) : undefined;
+    const thread = laneThread !== undefined && laneThread >= 0 ? laneThread : emitter !== HOST_THREAD ? emitter : about ?? emitter;
+    const text = event ? `#${seq} at ${formatTime(event.t)} ${eventSource(t.machine.program, event)}: ${describeEvent(event)}` : `trace event #${seq}`;
+    this.travelTo(position, thread, { label: 'Event', description: text, vm: event && event.vm >= 0 ? event.vm : undefined });
+  }
+
+  /** A trace event of history by its seq (the recent ones are in the machine; older ones are replayed to). */
+  private timelineEvent(seq: number): TraceEvent | undefined {
+    const t = this.timeline!;
+    const here = t.position;
+    const after = t.positionAfterEvent(seq);
+    if (after === undefined) return undefined;
+    t.seek(after);
+    const found = t.machine.state.recent.find((e) => e.seq === seq);
+    t.seek(here);
+    return found;
   }
 
   // ------------------------------------------------------------------------------------------ state
@@ -752,6 +895,40 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
+  /**
+   * A frame's name: the proc its statement is in (`linux.pm_suspend`), or the label and the vCPU running it
+   * (`resume · guest.vcpu0`; `secondary · guest.vcpu1` for vcpu1 started in vcpu0's block).
+   */
+  private frameName(vm: number, vcpu: number, frame: number, pc: number): string {
+    const m = this.timeline!.machine;
+    const cfg = m.vmConfig(vm);
+    const info = cfg.frames[frame];
+    const who = m.vcpuName(vm, vcpu);
+    if (!info) return who;
+    let label: string | undefined;
+    let labelAt = -1;
+    for (const [name, index] of cfg.labels) {
+      if (index <= pc && index > labelAt && cfg.code[index]?.frame === frame) {
+        label = name;
+        labelAt = index;
+      }
+    }
+    // A proc is named after itself (the thread row above says which vCPU runs it); a vCPU's program block and its
+    // interrupt handlers after the label they are at and the vCPU running them, which need not be the block's own.
+    if (info.kind === 'proc') return info.name;
+    const own = info.name.startsWith(`${who} `) ? info.name.slice(who.length + 1) : info.name;
+    const place = info.kind === 'program' ? label ?? own : label ? `${own}: ${label}` : own;
+    return place === who ? who : `${place} · ${who}`;
+  }
+
+  /** Where the scenario says what the host does next: its timed action, the VM whose VMM answers, the suspend policy. */
+  private hostEntryLoc(entry: QueueEntry): Loc | undefined {
+    const program = this.timeline!.machine.program;
+    if (entry.kind === 'host-action') return program.host.actions[entry.index]?.loc;
+    if (entry.kind === 'host-step') return program.host.policies[0]?.loc;
+    return entry.vm >= 0 ? program.vms[entry.vm]?.loc : undefined;
+  }
+
   /** Frame ids: thread * 1024 + level. */
   private framesOf(thread: number): DebugProtocol.StackFrame[] {
     const t = this.timeline!;
@@ -760,7 +937,7 @@ export class SuspendFlowSession extends DebugSession {
     if (ref.vm < 0) {
       // Stopped on a rule the host broke (it suspended over a running guest): the frame names the violation and
       // points at the host's suspend policy, the line that let it happen, not at whatever the host does next.
-      if (this.exceptionAt === t.position && this.lastException && this.lastThread === thread) {
+      if (this.exceptionAt === t.position && this.lastException && this.exceptionThread === thread) {
         const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: `host: ${this.lastException.message}`, line: 0, column: 0 };
         const policy = m.program.host.policies[0];
         if (policy) {
@@ -772,12 +949,12 @@ export class SuspendFlowSession extends DebugSession {
       }
       const next = m.state.queue[0];
       const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: next ? `host: next ${next.kind} ${next.tag} at ${formatTime(next.time)}` : 'host: idle', line: 0, column: 0 };
-      if (next?.kind === 'host-action') {
-        const loc = m.program.host.actions[next.index].loc;
+      const loc = next && this.hostEntryLoc(next);
+      if (loc) {
         frame.source = this.sourceFor(loc.file);
         frame.line = this.dapLine(loc.line);
         frame.column = 1;
-      }
+      } else frame.presentationHint = 'label';
       return [frame];
     }
     const cfg = m.vmConfig(ref.vm);
@@ -795,7 +972,7 @@ export class SuspendFlowSession extends DebugSession {
       // The top frame is at pc; a caller is at its call (or, for an interrupted frame, at the interrupted statement).
       const pc = level === 0 ? v.pc : above!.irq >= 0 ? above!.returnPc : above!.returnPc - 1;
       const instr = cfg.code[pc];
-      const frame: DebugProtocol.StackFrame = { id: thread * 1024 + level, name: cfg.frames[f.frame]?.name ?? '?', line: 0, column: 0 };
+      const frame: DebugProtocol.StackFrame = { id: thread * 1024 + level, name: this.frameName(ref.vm, ref.vcpu, f.frame, pc), line: 0, column: 0 };
       if (instr) {
         frame.source = this.sourceFor(instr.loc.file);
         const start = instr.loc.file.position(instr.loc.span.start);
@@ -824,7 +1001,7 @@ export class SuspendFlowSession extends DebugSession {
     const scope = (name: string, children: () => StateNode[], expensive = false, hint?: string): DebugProtocol.Scope => ({
       name, variablesReference: this.handles.create(children), expensive, presentationHint: hint,
     });
-    const tree = () => machineTree(m);
+    const tree = () => machineTree(m, this.presentTime);
     const hostScope = scope('Host', () => tree()[0].children!().filter((n) => n.name !== 'trace'));
     const traceScope = scope('Trace', () => tree()[0].children!().find((n) => n.name === 'trace')!.children!(), true);
     if (ref.vm < 0) {
@@ -862,6 +1039,7 @@ export class SuspendFlowSession extends DebugSession {
         // it is now (a node's own children closure keeps the values read when the node was made).
         const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.handles.create(() => this.childrenOf(parent, n.name)) : 0 };
         if (n.path) v.evaluateName = n.path;
+        if (!n.path || 'error' in stateWriter(this.timeline!.machine, n.path)) v.presentationHint = { attributes: ['readOnly'] };
         if (n.description) v.type = n.description;
         const address = /^0x[0-9a-f]+/.exec(n.value);
         if (address && n.path && /\.(x\d+|sp|pc|lr|bar\d)$/.test(n.path)) v.memoryReference = `${n.path.split('.')[0] ?? vmName}:${address[0]}`;
@@ -880,12 +1058,12 @@ export class SuspendFlowSession extends DebugSession {
     if (!t) return;
     const node = this.handles.get(args?.variablesReference ?? -1)?.().find((n) => n.name === args.name);
     if (!node?.path) {
-      this.fail(response, `'${args?.name}' cannot be set`);
+      this.fail(response, `'${args?.name}' cannot be set`, true);
       return;
     }
     const result = setStateValue(t.machine, node.path, String(args.value ?? ''));
     if ('error' in result) {
-      this.fail(response, result.error);
+      this.fail(response, result.error, true);
       return;
     }
     // The past stays as it was; the future is recomputed from the edited state.
@@ -909,17 +1087,25 @@ export class SuspendFlowSession extends DebugSession {
         return;
       }
     }
-    const thread = args.frameId !== undefined ? Math.floor(args.frameId / 1024) : this.lastThread;
-    const ref = t.threads[thread] ?? t.threads[0];
+    const thread = typeof args.frameId === 'number' ? Math.floor(args.frameId / 1024) : this.lastThread;
+    const ref = t.threads[thread] ?? t.threads[HOST_THREAD];
     const vm = ref.vm >= 0 ? ref.vm : undefined;
     const params = this.paramsOfFrame(thread, args.frameId);
-    const compiled = compileExpression(t.machine.program, text, vm, params);
-    if (!compiled.expr) {
-      this.fail(response, compiled.diagnostics.map((d) => d.message).join('; ') || `cannot evaluate '${text}'`);
+    // A device, a VM or the host by name is a thing, not a number: its node of the Variables view, to expand.
+    const node = namedStateNode(t.machine, text, vm, this.presentTime);
+    if (node) {
+      response.body = { result: node.value, type: node.description, variablesReference: node.children ? this.handles.create(node.children) : 0 };
+      this.sendResponse(response);
       return;
     }
-    const scope = ref.vm >= 0 ? { ...t.machine.scope(ref.vm, ref.vcpu), args: this.frameOf(thread, args.frameId)?.args ?? [] } : { vm: 0, vcpu: 0, args: [] };
-    response.body = { result: formatResult(t.machine, compiled, scope), variablesReference: 0 };
+    const compiled = compileExpression(t.machine.program, text, vm, params);
+    if (!compiled.expr) {
+      // Failing quietly: a hover, a watch or the console shows the message where it was asked for.
+      this.fail(response, compiled.diagnostics.map((d) => d.message).join('; ') || `cannot evaluate '${text}'`, true);
+      return;
+    }
+    const frameScope = ref.vm >= 0 ? { ...t.machine.scope(ref.vm, ref.vcpu), args: this.frameOf(thread, args.frameId)?.args ?? [] } : { vm: 0, vcpu: 0, args: [] };
+    response.body = { result: formatResult(t.machine, compiled, { ...frameScope, now: this.presentTime }), variablesReference: 0 };
     this.sendResponse(response);
   }
 
@@ -952,7 +1138,7 @@ export class SuspendFlowSession extends DebugSession {
       const v = m.state.violations[m.state.violations.length - 1];
       return v ? `${v.title}: ${v.message}` : 'nothing to explain: no exception or violation so far';
     }
-    if (text === 'where') return `step ${t.position} of ${t.head} recorded, ${formatTime(m.state.now)}, trace hash ${m.traceHash()}`;
+    if (text === 'where') return `step ${t.position} of ${t.head} recorded, ${formatTime(this.presentTime)}, trace hash ${m.traceHash()}`;
     if (text === 'help') return 'commands: trace [N] (the last N events), explain (the last exception), where (position in history); anything else is an expression of the language (gpu.pmcsr.state, vcpu1.power, x0 == SUCCESS)';
     return undefined;
   }
@@ -1080,6 +1266,11 @@ export class SuspendFlowSession extends DebugSession {
     response.body = { sources: this.program ? this.program.files.map((f) => this.sourceFor(f)) : [] };
     this.sendResponse(response);
   }
+}
+
+/** The last part of a path, as an editor names a file. */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
 }
 
 /** `50ms`, `2s`, `1500us`, `1000` (ns). */

@@ -5,18 +5,23 @@ import { CompiledExpression, compileExpression } from '../lang/checker';
 import { constantName } from '../lang/domain/constants';
 import { lookupField, lookupRegister } from '../lang/domain/pci';
 import { lookupVcpuField, vcpuIndexOf } from '../lang/domain/vcpu';
-import { EvalScope, evaluate, formatDuration, formatValue } from '../sim/eval';
+import { EvalScope, evaluate } from '../sim/eval';
+import { formatTime } from '../sim/describe-event';
+import { registerValue } from '../sim/inspect';
 import { Machine } from '../sim/machine';
 import { configAccess, virtioAction } from '../sim/devices/registry';
 
+/**
+ * A value as the Variables view shows it, so a hover, a watch and the console agree with it: conditions as
+ * true/false, times as times, named constants as `D3hot (3)`, numbers in hex (with the PSCI code a negative one spells).
+ */
 export function formatResult(m: Machine, compiled: CompiledExpression, scope: EvalScope): string {
   const v = evaluate(m, compiled.expr!, scope);
   if (compiled.type === 'bool') return String(v !== 0n);
-  if (compiled.type === 'time') return formatDuration(v);
+  if (compiled.type === 'time') return formatTime(Number(v));
   const name = compiled.group ? constantName(compiled.group, v) : undefined;
   if (name) return `${name} (${v})`;
-  const plain = formatValue(v);
-  return plain.startsWith('0x') || (v >= 0n && v < 10n) ? plain : `${plain} (0x${BigInt.asUintN(64, v).toString(16)})`;
+  return registerValue(v);
 }
 
 export function parseNumber(text: string): bigint | undefined {
@@ -25,26 +30,21 @@ export function parseNumber(text: string): bigint | undefined {
   return undefined;
 }
 
-/** Writes a value named by a variables-view path: a vCPU register, a config register or field, a virtio status. */
-export function setStateValue(m: Machine, path: string, valueText: string): { ok: true } | { error: string } {
+/** How a variables-view path is written, or why it cannot be: the rules Set Value and the view's read-only marks share. */
+export function stateWriter(m: Machine, path: string): { write(value: bigint): void } | { error: string } {
   const parts = path.split('.');
   const vm = m.program.vms.findIndex((v) => v.name === parts[0]);
   if (vm < 0) return { error: `'${path}' cannot be set` };
-  const compiled = compileExpression(m.program, valueText, vm);
-  if (!compiled.expr) return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `'${valueText}' is not a value` };
-  const value = evaluate(m, compiled.expr, { vm, vcpu: 0, args: [] });
   const vcpu = vcpuIndexOf(parts[1] ?? '');
   if (vcpu !== undefined) {
     const field = lookupVcpuField(parts[2] ?? '');
     if (!field || !field.writable || parts.length !== 3) return { error: `${path} is read-only` };
-    m.writeVcpuField(vm, vcpu, field.name, value);
-    return { ok: true };
+    return { write: (value) => m.writeVcpuField(vm, vcpu, field.name, value) };
   }
   const device = m.vmConfig(vm).devices.findIndex((d) => d.name === parts[1]);
   if (device < 0) return { error: `'${path}' cannot be set` };
   if (parts[2] === 'status' && parts.length === 3 && m.vmConfig(vm).devices[device].virtio) {
-    virtioAction(m, vm, -1, device, 'status', value);
-    return { ok: true };
+    return { write: (value) => virtioAction(m, vm, -1, device, 'status', value) };
   }
   // `VM.DEV.config.REG[.FIELD]` (the variables view's form) or `VM.DEV.REG[.FIELD]`.
   if (parts[2] === 'config') parts.splice(2, 1);
@@ -52,6 +52,21 @@ export function setStateValue(m: Machine, path: string, valueText: string): { ok
   if (!register) return { error: `${path} is read-only: change a device through its config registers or MMIO` };
   const field = parts[3] ? lookupField(register.def, parts[3]) : undefined;
   if (parts[3] && !field) return { error: `${register.def.name} has no field '${parts[3]}'` };
-  configAccess(m, vm, -1, device, 'write', { offset: register.offset, size: register.def.size, register: register.def, field }, value);
+  // A write the function ignores would change nothing but still discard the recorded future: refuse it.
+  const writable = field ? WRITABLE.has(field.access) : register.def.fields.length ? register.def.fields.some((f) => WRITABLE.has(f.access)) : WRITABLE.has(register.def.access);
+  if (!writable) return { error: `${path} is read-only (${field?.access ?? register.def.access})` };
+  return { write: (value) => configAccess(m, vm, -1, device, 'write', { offset: register.offset, size: register.def.size, register: register.def, field }, value) };
+}
+
+const WRITABLE = new Set(['RW', 'RW1C']);
+
+/** Writes a value named by a variables-view path: a vCPU register, a config register or field, a virtio status. */
+export function setStateValue(m: Machine, path: string, valueText: string): { ok: true } | { error: string } {
+  const writer = stateWriter(m, path);
+  if ('error' in writer) return writer;
+  const vm = m.program.vms.findIndex((v) => v.name === path.split('.')[0]);
+  const compiled = compileExpression(m.program, valueText, vm);
+  if (!compiled.expr) return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `'${valueText}' is not a value` };
+  writer.write(evaluate(m, compiled.expr, { vm, vcpu: 0, args: [] }));
   return { ok: true };
 }

@@ -7,7 +7,11 @@ import * as net from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { SuspendFlowSession } from '../adapter/session';
+import { check } from '../lang/checker';
+import { preludeFiles } from '../lang/prelude';
+import { SourceFile } from '../lang/source';
 import { nodeHost, startServer } from '../adapter/main';
+import { PRELUDE_SCHEME } from './client';
 
 export const DEBUG_TYPE = 'suspend-flow';
 
@@ -50,11 +54,45 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
     return config;
   }
 
+  /**
+   * Just before the session starts (variables substituted): a scenario with errors is not launched. VS Code would show
+   * the adapter's refusal as a modal offering to open launch.json; a short message naming the first error, with a
+   * way to it and to the Problems view, says what is wrong instead.
+   */
+  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
+    if (typeof config.program !== 'string' || config.program === '') return config;
+    const first = firstError(config.program);
+    if (!first) return config;
+    const where = `${path.basename(first.file)}:${first.line + 1}`;
+    const more = first.count > 1 ? ` (and ${first.count - 1} more)` : '';
+    void vscode.window.showErrorMessage(`Cannot debug ${path.basename(config.program)}: ${where}: ${first.message}${more}`, 'Go to Error', 'Show Problems').then((choice) => {
+      if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      if (choice === 'Go to Error') void vscode.window.showTextDocument(vscode.Uri.file(first.file), { selection: new vscode.Range(first.line, first.character, first.line, first.character) });
+    });
+    return undefined;
+  }
+
   /** The dynamic configurations: one per open scenario. */
   provideDebugConfigurations(): vscode.ProviderResult<vscode.DebugConfiguration[]> {
     const docs = vscode.workspace.textDocuments.filter((d) => d.languageId === 'suspend-flow' && d.uri.scheme === 'file');
     return docs.map((d) => ({ type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(d.uri.fsPath)}`, program: d.uri.fsPath, stopOnEntry: true }));
   }
+}
+
+/** The first error of a scenario as the editor has it (an unsaved edit counts: it is saved before the launch). */
+function firstError(program: string): { file: string; line: number; character: number; message: string; count: number } | undefined {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === program);
+  let text: string;
+  try {
+    text = open ? open.getText() : fs.readFileSync(program, 'utf8');
+  } catch {
+    return undefined; // the adapter says it cannot read it
+  }
+  const errors = check([new SourceFile(program, text), ...preludeFiles()]).diagnostics.filter((d) => d.severity === 'error');
+  const d = errors[0];
+  if (!d) return undefined;
+  const at = d.file.position(d.span.start);
+  return { file: d.file.path.startsWith('lib/') ? program : d.file.path, line: at.line, character: at.character, message: d.message, count: errors.length };
 }
 
 class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
@@ -64,16 +102,18 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Dis
 
   async createDebugAdapterDescriptor(): Promise<vscode.DebugAdapterDescriptor> {
     const libraryDir = this.context.asAbsolutePath('lib');
+    // The prelude opens read-only, as the language server serves it, not as a writable file of the extension.
+    const libraryUri = `${PRELUDE_SCHEME}:/`;
     switch (settings().get<string>('adapter.mode', 'inline')) {
       case 'server': {
-        if (!this.server) this.server = await startServer(settings().get<number>('adapter.port', 0), nodeHost(libraryDir));
+        if (!this.server) this.server = await startServer(settings().get<number>('adapter.port', 0), nodeHost(libraryDir, undefined, libraryUri));
         return new vscode.DebugAdapterServer((this.server.address() as net.AddressInfo).port, '127.0.0.1');
       }
       case 'executable':
         // The extension host's own runtime, run as plain node.
-        return new vscode.DebugAdapterExecutable(process.execPath, [this.context.asAbsolutePath('dist/debugAdapter.js')], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+        return new vscode.DebugAdapterExecutable(process.execPath, [this.context.asAbsolutePath('dist/debugAdapter.js'), `--library-uri=${libraryUri}`], { env: { ELECTRON_RUN_AS_NODE: '1' } });
       default:
-        return new vscode.DebugAdapterInlineImplementation(new SuspendFlowSession(nodeHost(libraryDir)));
+        return new vscode.DebugAdapterInlineImplementation(new SuspendFlowSession(nodeHost(libraryDir, undefined, libraryUri)));
     }
   }
 
@@ -93,16 +133,16 @@ class Tracker implements vscode.DebugAdapterTrackerFactory {
     };
     return {
       // Requests that move the session are noted too, so a test can tell a lost keypress from a slow adapter.
-      onWillReceiveMessage: (m: { type?: string; command?: string }) => {
-        if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) note({ request: m.command });
+      onWillReceiveMessage: (m: { type?: string; command?: string; arguments?: unknown }) => {
+        if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'gotoEvent', 'terminate', 'disconnect'].includes(m.command ?? '')) note({ request: m.command, arguments: m.arguments, at: Date.now() });
       },
       onDidSendMessage: (m: { type?: string; event?: string; body?: Record<string, unknown> }) => {
-        if (m.type === 'event' && ['stopped', 'terminated', 'exited', 'initialized'].includes(m.event ?? '')) note({ event: m.event, body: m.body ?? {} });
+        if (m.type === 'event' && ['stopped', 'terminated', 'exited', 'initialized'].includes(m.event ?? '')) note({ event: m.event, body: m.body ?? {}, at: Date.now() });
         if (m.type === 'event' && m.event === 'stopped') this.onStop(session);
       },
       onWillStopSession: () => {
-        this.status.hide();
-        note({ event: 'session-ended' });
+        if (vscode.debug.activeDebugSession === session || !vscode.debug.activeDebugSession) this.status.hide();
+        note({ event: 'session-ended', at: Date.now() });
       },
     };
   }
@@ -125,8 +165,12 @@ export function registerDebugger(context: vscode.ExtensionContext, onStop: (sess
   return status;
 }
 
-/** Updates the status bar from the adapter after a stop. */
-export async function refreshStatus(status: vscode.StatusBarItem, session: vscode.DebugSession): Promise<void> {
+/** Updates the status bar from the adapter after a stop: it shows the active session (one of several, perhaps). */
+export async function refreshStatus(status: vscode.StatusBarItem, session: vscode.DebugSession | undefined): Promise<void> {
+  if (!session || session.type !== DEBUG_TYPE || session !== vscode.debug.activeDebugSession) {
+    if (!vscode.debug.activeDebugSession || vscode.debug.activeDebugSession.type !== DEBUG_TYPE) status.hide();
+    return;
+  }
   try {
     const where = await session.customRequest('where');
     status.text = `$(clock) ${where.time} · host ${where.hostState}`;

@@ -27,12 +27,16 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     vscode.window.registerWebviewViewProvider('suspendFlow.timeline', timeline, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.commands.registerCommand('suspendFlow.showTimeline', () => vscode.commands.executeCommand('suspendFlow.timeline.focus')),
+    vscode.commands.registerCommand('suspendFlow.openTimelineInEditor', () => timeline.openInEditor()),
     vscode.languages.registerCodeLensProvider(selector, new ScenarioCodeLens()),
     vscode.languages.registerInlineValuesProvider(selector, new ScenarioInlineValues()),
-    vscode.languages.registerEvaluatableExpressionProvider(selector, new ScenarioEvaluatable()),
+    vscode.languages.registerEvaluatableExpressionProvider(selector, new ScenarioEvaluatable(client)),
     vscode.debug.onDidStartDebugSession((s) => {
       if (s.type === DEBUG_TYPE) timeline.reset(s);
     }),
+    vscode.debug.onDidTerminateDebugSession((s) => timeline.end(s)),
+    // With two sessions, the status bar follows the one the Call Stack has selected.
+    vscode.debug.onDidChangeActiveDebugSession((s) => void refreshStatus(status, s)),
   );
 }
 

@@ -9,7 +9,7 @@ export class ScenarioInlineValues implements vscode.InlineValuesProvider {
     const session = vscode.debug.activeDebugSession;
     if (!session || session.type !== DEBUG_TYPE) return [];
     try {
-      const r = await session.customRequest('inlineValues', { frameId: context.frameId, path: doc.uri.fsPath, fromLine: viewport.start.line, toLine: viewport.end.line });
+      const r = await session.customRequest('inlineValues', { frameId: context.frameId, path: doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(), fromLine: viewport.start.line, toLine: viewport.end.line });
       return (r.values as { line: number; text: string }[]).map((v) => new vscode.InlineValueText(new vscode.Range(v.line, 0, v.line, doc.lineAt(v.line).text.length), v.text));
     } catch {
       return [];

@@ -10,6 +10,11 @@ export interface EvalScope {
   vcpu: number;
   /** arguments of the innermost proc frame */
   args: bigint[];
+  /**
+   * What `now` reads when it is not the machine's clock: the debugger, stopped before a statement, evaluates at the
+   * moment that statement executes (the machine's clock still shows the unit before it).
+   */
+  now?: number;
 }
 
 export function evaluate(m: Machine, e: RExpr, scope: EvalScope): bigint {
@@ -29,7 +34,7 @@ export function evaluate(m: Machine, e: RExpr, scope: EvalScope): bigint {
     case 'param':
       return scope.args[e.index] ?? 0n;
     case 'now':
-      return BigInt(m.state.now);
+      return BigInt(scope.now ?? m.state.now);
     case 'irqPending':
       return m.irqPending(scope.vm, scope.vcpu, Number(evaluate(m, e.irq, scope))) ? 1n : 0n;
     case 'unary': {

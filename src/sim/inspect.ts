@@ -31,14 +31,15 @@ export function registerValue(v: bigint): string {
   return name && BigInt.asIntN(64, v) < 0n ? `${hex(v)} (${name})` : hex(v);
 }
 
-export function machineTree(m: Machine): StateNode[] {
+/** `now`: the time the debugger shows (stopped before a statement, the moment it executes); the machine's clock otherwise. */
+export function machineTree(m: Machine, now = m.state.now): StateNode[] {
   return [
-    hostNode(m),
+    hostNode(m, now),
     ...m.program.vms.map((_, vm) => vmNode(m, vm)),
   ];
 }
 
-function hostNode(m: Machine): StateNode {
+function hostNode(m: Machine, now: number): StateNode {
   const host = m.state.host;
   return {
     name: 'host',
@@ -47,7 +48,7 @@ function hostNode(m: Machine): StateNode {
     children: () => [
       { name: 'state', value: host.state, path: 'host.state', description: 'running, suspending, suspended or resuming' },
       { name: 'suspend requested', value: String(host.suspendRequested) },
-      { name: 'time', value: formatTime(m.state.now), path: 'now', description: 'virtual time' },
+      { name: 'time', value: formatTime(now), path: 'now', description: 'virtual time' },
       {
         name: 'queued',
         value: `${m.state.queue.length} event${m.state.queue.length === 1 ? '' : 's'}`,
@@ -267,4 +268,24 @@ function configNode(m: Machine, vm: number, index: number): StateNode {
       };
     }),
   };
+}
+
+/**
+ * The node of the state tree a name stands for, when the name is a thing rather than a number: `host`, a VM, a
+ * device (`net0` in the VM of `vm`, or the one VM that has it; `guest.net0`), a vCPU (`guest.vcpu1`).
+ */
+export function namedStateNode(m: Machine, name: string, vm: number | undefined, now = m.state.now): StateNode | undefined {
+  const vms = m.program.vms;
+  if (name === 'host') return machineTree(m, now)[0];
+  const parts = name.split('.');
+  const vmIndex = vms.findIndex((v) => v.name === parts[0]);
+  if (vmIndex >= 0 && parts.length === 1) return vmNode(m, vmIndex);
+  const inVm = vmIndex >= 0 ? [vmIndex] : vm !== undefined ? [vm] : vms.map((_, i) => i);
+  const rest = vmIndex >= 0 ? parts.slice(1) : parts;
+  if (rest.length !== 1) return undefined;
+  const vcpu = /^vcpu(\d+)$/.exec(rest[0]);
+  if (vcpu && vmIndex >= 0 && Number(vcpu[1]) < vms[vmIndex].vcpuCount) return vcpuNode(m, vmIndex, Number(vcpu[1]));
+  const owners = inVm.filter((i) => vms[i].devices.some((d) => d.name === rest[0]));
+  if (owners.length !== 1) return undefined;
+  return deviceNode(m, owners[0], vms[owners[0]].devices.find((d) => d.name === rest[0])!.index);
 }

@@ -221,7 +221,7 @@ export class Machine {
       const related = this.state.recent.filter((e) => e.kind !== 'violation' && (e.vm === event.vm || e.vm < 0 || event.vm < 0));
       const violation: Violation = {
         invariant: inv.id, title: inv.title, message, seq: event.seq, t: event.t, vm: event.vm, vcpu: event.vcpu,
-        lead: related.slice(-LEAD_EVENTS),
+        culprit: inv.culprit?.(this, event), lead: related.slice(-LEAD_EVENTS),
       };
       this.state.violations.push(violation);
       this.emit(event.vm, event.vcpu, { kind: 'violation', invariant: inv.id, title: inv.title, message });

@@ -89,7 +89,7 @@ forEachTransport('stepping', (adapter) => {
       await c.ok('pause', { threadId: 2 });
       const paused = await c.stopped();
       assert.strictEqual(paused.body.reason, 'pause');
-      assert.strictEqual(await c.evaluate('x5', 'watch', 1024), '1');
+      assert.strictEqual(await c.evaluate('x5', 'watch', 1024), '0x1');
       const x6 = BigInt((await c.evaluate('x6', 'watch', 1024)).split(' ')[0]);
       assert.ok(x6 > 0n);
       const r = await c.ok<DebugProtocol.ContinueResponse>('continue', { threadId: 2 });
@@ -131,11 +131,12 @@ forEachTransport('stepping', (adapter) => {
     it('next steps over the whole Linux suspend path on its vCPU while the host runs on', async () => {
       const c = await adapter.open();
       const entry = await c.launch({ program: FIXED, stopOnEntry: true });
-      assert.deepStrictEqual(await stopInfo(c, entry), { reason: 'entry', thread: 1, at: `host: next host-action requestSuspend at 0.000000 ms:${lineOf(FIXED, 'at 0ms: request suspend')}` });
-      assert.strictEqual((await c.top(2)).line, 24);
+      // The host acts first (at 0 ms), but the stop shows the guest's vCPU, at its first line; the host frame is at its action.
+      assert.deepStrictEqual(await stopInfo(c, entry), { reason: 'entry', thread: 2, at: 'vm0.vcpu0:24' });
+      assert.strictEqual((await c.top(1)).line, lineOf(FIXED, 'at 0ms: request suspend'));
       assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: 'vm0.vcpu0:25' });
       assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: 'vm0.vcpu0:26' });
-      assert.strictEqual(await c.evaluate('now', 'watch', 1024), '83.516ms');
+      assert.strictEqual(await c.evaluate('now', 'watch', 1024), '83.516000 ms');
       assert.strictEqual(await c.evaluate('host.state', 'watch', 1024), 'running (0)');
       assert.strictEqual((await c.top(1)).name, 'host: next host-action irq at 400.000000 ms');
       assert.strictEqual((await c.top(1)).line, lineOf(FIXED, 'at 400ms: irq 40'));
@@ -169,10 +170,13 @@ forEachTransport('stepping', (adapter) => {
       // vcpu1 waits for vcpu0's `signal cpu_down`: its next line comes once vcpu0 has got that far.
       assert.deepStrictEqual(await step(c, 'next', 3), { reason: 'step', thread: 3, at: 'guest.vcpu1:25' });
       assert.ok((await c.top(2)).line > lineOf(KVM, 'signal cpu_down'));
-      assert.strictEqual(await c.evaluate('now', 'watch', 2048), '10.008ms');
-      // The host thread steps from host event to host event.
+      assert.strictEqual(await c.evaluate('now', 'watch', 2048), '10.008000 ms');
+      // The host thread steps from host event to host event, each at the line of the scenario that says what it does:
+      // the timed action, then the VMM's answer to the WAKEUP exit (the VM's declaration).
       assert.deepStrictEqual(await step(c, 'next', 1), { reason: 'step', thread: 1, at: `host: next host-action irq at 30.000000 ms:${lineOf(KVM, 'at 30ms: irq 33')}` });
-      assert.deepStrictEqual(await step(c, 'next', 1), { reason: 'step', thread: 1, at: 'host: next vmm WAKEUP at 30.000000 ms:0' });
+      assert.deepStrictEqual(await step(c, 'next', 1), { reason: 'step', thread: 1, at: `host: next vmm WAKEUP at 30.000000 ms:${lineOf(KVM, 'vm guest {')}` });
+      // Into, from the host, is into the guest: the next statement a vCPU runs, on that vCPU.
+      assert.deepStrictEqual(await step(c, 'stepIn', 1), { reason: 'step', thread: 2, at: `resume · guest.vcpu0:${lineOf(KVM, 'expect x0 == 0xc0ffee')}` });
     });
 
     it('at the end of the scenario a step stays there', async () => {
@@ -214,7 +218,7 @@ forEachTransport('stepping', (adapter) => {
         points.push(back);
         if (moves[i]) await c.stepAndStop(moves[i], { threadId: 2 });
       }
-      assert.deepStrictEqual(points.map((p) => p.at), ['guest.vcpu0:30', 'guest.vcpu0:31', 'guest.vcpu0:38', 'guest.vcpu0:53']);
+      assert.deepStrictEqual(points.map((p) => p.at), ['guest.vcpu0:30', 'guest.vcpu0:31', 'guest.vcpu0:38', 'resume · guest.vcpu0:53']);
     });
 
     it('restores exactly deep in history (a snapshot restored and replayed), on both vCPUs', async () => {
@@ -233,14 +237,14 @@ forEachTransport('stepping', (adapter) => {
         await step(c, 'next', thread);
       }
       assert.strictEqual(await c.evaluate('gpu.pmcsr.state', 'watch', 1024), 'D0 (0)');
-      assert.strictEqual(await c.evaluate('gpu.bar0', 'watch', 1024), '0', 'D3hot -> D0 without No_Soft_Reset reset the BAR');
+      assert.strictEqual(await c.evaluate('gpu.bar0', 'watch', 1024), '0x0', 'D3hot -> D0 without No_Soft_Reset reset the BAR');
       // Back over the D0 write: the BAR and the power state are as they were.
       await step(c, 'stepBack', 2);
       assert.strictEqual(await c.evaluate('gpu.pmcsr.state', 'watch', 1024), 'D3hot (3)');
       assert.strictEqual(await c.evaluate('gpu.bar0', 'watch', 1024), '0xe0000000');
-      assert.strictEqual(await c.evaluate('x2', 'watch', 1024), '7');
+      assert.strictEqual(await c.evaluate('x2', 'watch', 1024), '0x7');
       await step(c, 'stepBack', 2);
-      assert.strictEqual(await c.evaluate('x2', 'watch', 1024), '0');
+      assert.strictEqual(await c.evaluate('x2', 'watch', 1024), '0x0');
     });
 
     it('two steps forward and two back come back to the same state; stepping back from the start stops at entry', async () => {
@@ -261,7 +265,7 @@ forEachTransport('stepping', (adapter) => {
       const fresh = await adapter.open();
       await fresh.launch({ program: KVM, stopOnEntry: true });
       const back = await fresh.stepAndStop('stepBack', { threadId: 2 });
-      assert.deepStrictEqual([back.body.reason, back.body.description], ['entry', 'the start of the scenario']);
+      assert.deepStrictEqual([back.body.reason, back.body.description], ['entry', 'Start of scenario']);
       assert.strictEqual(await fresh.evaluate('where', 'repl'), 'step 0 of 0 recorded, 0.000000 ms, trace hash 811c9dc5050c5d1f');
     });
 
@@ -289,7 +293,7 @@ forEachTransport('stepping', (adapter) => {
         positions.push(await c.evaluate('where', 'repl'));
         stop = await c.stepAndStop('reverseContinue', { threadId: 2 });
       }
-      assert.deepStrictEqual([stop.body.reason, stop.body.description], ['entry', 'the start of the scenario']);
+      assert.deepStrictEqual([stop.body.reason, stop.body.description], ['entry', 'Start of scenario']);
       assert.strictEqual(positions.length, 2, positions.join('\n'));
       assert.match(positions[0], /^step 15 of 38 recorded/);
       assert.match(positions[1], /^step 10 of 38 recorded/);
@@ -319,12 +323,12 @@ forEachTransport('stepping', (adapter) => {
       await c.setFunctionBreakpoints([]);
       await c.ok('setExceptionBreakpoints', { filters: ['host-suspended-while-guest-running'] });
       const forward = await c.stepAndStop('continue', { threadId: 2 });
-      assert.deepStrictEqual([forward.body.reason, forward.body.threadId], ['exception', 1]);
+      assert.deepStrictEqual([forward.body.reason, forward.body.threadId], ['exception', 2]);
       const atViolation = await c.evaluate('where', 'repl');
       // From the end, reverse continue finds the same violation on the way back.
       await c.stepAndStop('continue', { threadId: 1 });
       const back = await c.stepAndStop('reverseContinue', { threadId: 1 });
-      assert.deepStrictEqual([back.body.reason, back.body.threadId, back.body.description], ['exception', 1, forward.body.description]);
+      assert.deepStrictEqual([back.body.reason, back.body.threadId, back.body.text], ['exception', 2, forward.body.text]);
       assert.strictEqual((await c.evaluate('where', 'repl')).replace(/ of \d+ /, ' '), atViolation.replace(/ of \d+ /, ' '));
     });
   });
@@ -337,7 +341,7 @@ forEachTransport('stepping', (adapter) => {
       assert.deepStrictEqual(r.body.targets.map((t) => [t.label, t.line]), [['guest.vcpu0, step 15', 42], ['guest.vcpu0, step 10', 42]]);
       const stop = await c.stepAndStop('goto', { threadId: 2, targetId: r.body.targets[1].id });
       assert.deepStrictEqual(await stopInfo(c, stop), { reason: 'goto', thread: 2, at: 'guest.vcpu0:42' });
-      assert.match(await c.evaluate('where', 'repl'), /^step 10 of 38 recorded, 10\.007000 ms/);
+      assert.match(await c.evaluate('where', 'repl'), /^step 10 of 38 recorded, 10\.008000 ms/);
       // History is kept: going to the later target is going forward in it.
       await c.stepAndStop('goto', { threadId: 2, targetId: r.body.targets[0].id });
       assert.match(await c.evaluate('where', 'repl'), /^step 15 of 38 recorded/);
@@ -346,7 +350,7 @@ forEachTransport('stepping', (adapter) => {
       assert.strictEqual(await c.fails('goto', { threadId: 2, targetId: 1000 }), 'no goto target 1000');
     });
 
-    it('gotoEvent travels to just after a trace event; trace lists the recent events, the position and the hash', async () => {
+    it('gotoEvent travels to just before the unit that emitted a trace event; trace lists the recent events, the position and the hash', async () => {
       const c = await adapter.open();
       await c.launch({ program: KVM, stopOnEntry: true });
       const empty = await c.ok('trace');
@@ -362,12 +366,29 @@ forEachTransport('stepping', (adapter) => {
       assert.ok(denied, events.map((e) => e.text).join('\n'));
       assert.deepStrictEqual([denied.t, denied.source], [10_005_000, 'guest.vcpu0']);
 
-      const stop = await c.stepAndStop('gotoEvent', { seq: denied.seq });
-      assert.deepStrictEqual(await stopInfo(c, stop), { reason: 'goto', thread: 2, at: 'guest.vcpu0:38' });
-      assert.strictEqual(await c.evaluate('x0 == DENIED', 'watch', 1024), 'true');
+      // The HVC is the first SYSTEM_SUSPEND call's, on line 37: the stop is on that line, before it runs, at the moment
+      // it runs; the stop's text names the event.
+      const hvc = events.find((e) => e.text.startsWith('HVC SYSTEM_SUSPEND'))!;
+      const stop = await c.stepAndStop('gotoEvent', { seq: hvc.seq });
+      assert.deepStrictEqual(await stopInfo(c, stop), { reason: 'goto', thread: 2, at: 'guest.vcpu0:37' });
+      assert.deepStrictEqual([stop.body.description, stop.body.text], ['Event', `#${hvc.seq} at 10.005000 ms guest.vcpu0: ${hvc.text}`]);
+      assert.strictEqual(await c.evaluate('now', 'watch', 1024), '10.005000 ms');
       const there = await c.ok('trace');
-      assert.strictEqual(there.body.events[there.body.events.length - 1].seq, denied.seq);
+      assert.strictEqual(there.body.events[there.body.events.length - 1].seq, hvc.seq - 1);
       assert.ok(there.body.position < 38);
+      // Running that statement emits the event.
+      await c.stepAndStop('next', { threadId: 2 });
+      assert.ok((await c.ok('trace')).body.events.some((e: { seq: number }) => e.seq === hvc.seq));
+      // The VMM's DENIED answer is the host's unit: before it, vcpu0 is in its exit, past the HVC, x0 not yet written.
+      const answer = await c.stepAndStop('gotoEvent', { seq: denied.seq });
+      assert.deepStrictEqual(await stopInfo(c, answer), { reason: 'goto', thread: 2, at: 'guest.vcpu0:38' });
+      assert.strictEqual(await c.evaluate('x0 == DENIED', 'watch', 1024), 'false');
+      // A lane names the thread to show: the irq that woke vcpu0, clicked on vcpu1's lane, shows vcpu1.
+      const wake = events.find((e) => e.text.startsWith('irq 33 wakes'))!;
+      const onLane = await c.stepAndStop('gotoEvent', { seq: wake.seq, lane: 'guest.vcpu1' });
+      assert.strictEqual(onLane.body.threadId, 3);
+      const own = await c.stepAndStop('gotoEvent', { seq: wake.seq, lane: 'guest.net0' });
+      assert.strictEqual(own.body.threadId, 2, 'a device lane shows the vCPU the event is about');
       assert.strictEqual(await c.fails('gotoEvent', { seq: 100000 }), 'no trace event 100000');
       assert.strictEqual(await c.fails('gotoEvent', {}), 'no trace event undefined');
     });

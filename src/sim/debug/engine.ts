@@ -12,9 +12,19 @@ export interface Hit {
   reason: StopReason;
   /** the thread to show as stopped */
   thread: number;
+  /** one line of detail (what the breakpoint matched, the value that changed, the violation) */
   description?: string;
   breakpointIds?: number[];
   exception?: ExceptionHit;
+  /** the VM the stop is about, when its thread is the host's (a violation the host's suspend caused) */
+  vm?: number;
+  /** the thread whose unit caused the stop, when it is not the thread shown (the host, for a violation of its own) */
+  cause?: number;
+  /**
+   * The virtual time the stop shows: a stop before a unit is at the moment that unit executes (every unit due
+   * before it has run); a stop after one is at the moment it ran. Set by the engine; undefined means the machine's.
+   */
+  time?: number;
 }
 
 export interface ProbeContext {
@@ -37,7 +47,7 @@ export type RunResult =
 function firstBefore(probes: readonly Probe[], unit: Unit, ctx: ProbeContext): Hit | undefined {
   for (const p of probes) {
     const h = p.before?.(unit, ctx);
-    if (h) return h;
+    if (h) return { ...h, time: unit.time };
   }
   return undefined;
 }
@@ -45,7 +55,7 @@ function firstBefore(probes: readonly Probe[], unit: Unit, ctx: ProbeContext): H
 function firstAfter(probes: readonly Probe[], result: UnitResult, ctx: ProbeContext): Hit | undefined {
   for (const p of probes) {
     const h = p.after?.(result, ctx);
-    if (h) return h;
+    if (h) return { ...h, time: ctx.t.machine.state.now };
   }
   return undefined;
 }
@@ -153,5 +163,17 @@ export function stepProbe(kind: 'next' | 'in' | 'out', thread: number, t: Timeli
       if (kind === 'in' || (kind === 'next' && depth <= depth0) || (kind === 'out' && depth < depth0)) return { reason: 'step', thread };
       return undefined;
     },
+  };
+}
+
+/** Whether a unit is a vCPU about to run a statement a person steps to (not a jump or return the compiler added). */
+export function isStatement(t: Timeline, unit: Unit): boolean {
+  return unit.kind === 'vcpu' && !!t.machine.vmConfig(unit.vm).code[unit.pc]?.stmt;
+}
+
+/** Stops before the next statement any vCPU runs, on that vCPU (stepping into the guests from the host). */
+export function nextStatementProbe(t: Timeline): Probe {
+  return {
+    before: (unit) => (isStatement(t, unit) ? { reason: 'step', thread: t.threadOfUnit(unit) } : undefined),
   };
 }

@@ -13,4 +13,10 @@ export const hostSuspendedWhileGuestRunning: Invariant = {
     }));
     return running.length ? `the host suspended while ${running.join(', ')} ${running.length === 1 ? 'was' : 'were'} running` : undefined;
   },
+  culprit(m) {
+    for (let vi = 0; vi < m.state.vms.length; vi++) {
+      for (let ci = 0; ci < m.state.vms[vi].vcpus.length; ci++) if (m.isExecuting(vi, ci)) return { vm: vi, vcpu: ci };
+    }
+    return undefined;
+  },
 };

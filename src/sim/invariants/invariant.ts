@@ -13,6 +13,8 @@ export interface Invariant {
   /** the events that can break it: it is only checked on these */
   kinds: readonly TraceEvent['kind'][];
   check(m: Machine, e: TraceEvent): string | undefined;
+  /** the vCPU a violation is about when the event that broke it is not a vCPU's (the host's suspend): the debugger shows it */
+  culprit?(m: Machine, e: TraceEvent): { vm: number; vcpu: number } | undefined;
 }
 
 export interface Violation {
@@ -24,6 +26,8 @@ export interface Violation {
   t: number;
   vm: number;
   vcpu: number;
+  /** the vCPU it is about, where that is not the breaking event's (see Invariant.culprit) */
+  culprit?: { vm: number; vcpu: number };
   /** the events that led to it, oldest first, ending with the breaking event */
   lead: TraceEvent[];
 }
