@@ -22,6 +22,9 @@ const { chromium } = require('playwright-core');
 const SHOTS = path.join(ROOT, 'docs/images');
 const EXAMPLE = 'kvm-system-suspend.sflow';
 const EXPLORE_EXAMPLE = 's2idle-notify-window.sflow';
+const FIXED_EXAMPLE = 's2idle-notify-fixed.sflow';
+/** A scenario with an error, for F5 on a broken file. */
+const BROKEN = 'vm guest {\n  hypervisor kvm\n  vcpus 1\n}\nguest.vcpu0 {\n  psci SYSTEM_SUSPNED\n}\n';
 const BREAK_LINE = fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8').split('\n').findIndex((l) => /^\s*psci SYSTEM_SUSPEND /.test(l)) + 1;
 
 const run = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-e2e-'));
@@ -82,6 +85,7 @@ async function main() {
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(path.join(userData, 'Machine'), { recursive: true });
   fs.cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'broken.sflow'), BROKEN);
   // Machine-scoped settings (the marker file) are read from the server side's Machine settings in code-server.
   fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify({ 'suspendFlow.test.markerFile': marker }, null, 2));
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
@@ -146,19 +150,62 @@ async function main() {
       return actUntil(() => page.click(selector), `the ${command} request`, async () => count() > before);
     };
     step('workbench loaded');
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const shot = async (name, what) => {
+      await page.screenshot({ path: path.join(SHOTS, name) });
+      step(`screenshot: ${name} (${what})`);
+    };
+    const stops = () => markerEvents(marker).filter((e) => e.event === 'stopped');
+    const lastStop = () => stops().at(-1);
+    /** Waits for the next stopped event after `before` stops, and returns it. */
+    const nextStop = async (before, what) => {
+      await waitFor(what, async () => stops().length > before, 30_000);
+      return stops()[before];
+    };
+    // Notifications (toasts) a person would see pop up; none of ours may appear for a failed evaluation.
+    const toastTexts = async () => page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+    const noNewToasts = async (what) => {
+      await page.waitForTimeout(700);
+      const texts = (await toastTexts()).filter((t) => !/gallery|marketplace|extensions?/i.test(t));
+      if (texts.length) throw new Error(`${what} popped a notification: ${JSON.stringify(texts)}`);
+    };
+    const openFile = async (name) => {
+      await page.keyboard.press('Control+P');
+      await page.waitForSelector('.quick-input-widget input');
+      await page.keyboard.type(name);
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`);
+      await page.click(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`);
+      await waitFor(`${name} in the editor`, async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, 20_000);
+    };
+    const activeLine = async () => Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent());
+    const selectedCallStackRow = async () => (await page.locator('.debug-call-stack .monaco-list-row.selected').first().innerText().catch(() => '')).trim();
+    const statusTime = async () => (await page.locator('.statusbar-item', { hasText: 'host' }).first().innerText().catch(() => '')).trim();
+    const hoverWord = async (lineText, word) => {
+      const line = page.locator('.view-line', { hasText: lineText }).first();
+      await line.locator('span', { hasText: new RegExp(`^${word}$`) }).first().hover();
+    };
+    const debugHover = async () => (await page.locator('.debug-hover-widget').first().innerText().catch(() => '')).trim();
+    const closeHover = async () => {
+      await page.mouse.move(5, 500);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(300);
+    };
+    /** Types into the debug console and returns the new output lines. */
+    const consoleEval = async (expression) => {
+      const input = page.locator('.repl-input-wrapper .monaco-editor').first();
+      const before = await page.locator('.repl .monaco-list-row').count();
+      await input.click();
+      await page.keyboard.type(expression);
+      await page.keyboard.press('Enter');
+      await waitFor(`the console's answer to ${expression}`, async () => (await page.locator('.repl .monaco-list-row').count()) >= before + 2, 10_000);
+      return (await page.locator('.repl .monaco-list-row').allInnerTexts()).slice(-1)[0].trim();
+    };
 
-    // Open the example through Quick Open.
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input');
-    await page.keyboard.type(EXAMPLE);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`);
-    await page.click(`.quick-input-list .monaco-list-row[aria-label*="${EXAMPLE}"]`);
-    await page.waitForSelector('.monaco-editor .view-lines');
+    // ---------------------------------------------------------------------- a breakpoint on SYSTEM_SUSPEND
+    await openFile(EXAMPLE);
     // Our extension is active when its CodeLens shows above the vCPU programs.
     await waitFor('the extension (CodeLens over the vCPU programs)', async () => (await page.locator('.codelens-decoration').count()) > 0, 90_000, 500);
     step('extension active');
-
-    // Put the cursor on the SYSTEM_SUSPEND line and toggle a breakpoint (F9).
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+G');
     await page.waitForSelector('.quick-input-widget input');
@@ -166,46 +213,80 @@ async function main() {
     await page.keyboard.press('Enter');
     await pressUntil('F9', 'the breakpoint glyph', async () => (await page.locator('.codicon-debug-breakpoint').count()) > 0, 5000);
     step(`breakpoint on line ${BREAK_LINE}`);
+    // The Run and Debug view, where the call stack and the variables are, open before the session starts (VS Code
+    // expands the focused thread only in a visible Call Stack).
+    await page.keyboard.press('Control+Shift+D');
+    await page.waitForSelector('.debug-viewlet', { timeout: 20_000 });
 
     // F5 with no launch.json debugs the open scenario, stopping on entry; F5 again runs to the breakpoint.
-    // Pressed again only if no session started at all (a second F5 while one starts would not start another).
     await pressUntil('F5', 'the session to start', async () => markerEvents(marker).some((e) => e.event === 'initialized'), 20_000);
-    await waitFor('the stop on entry', async () => markerEvents(marker).some((e) => e.event === 'stopped' && e.body.reason === 'entry'), 60_000);
-    step('stopped on entry');
+    await waitFor('the stop on entry', async () => stops().some((e) => e.body.reason === 'entry'), 60_000);
     await page.waitForSelector('.debug-toolbar', { timeout: 30_000 });
-    // F5 right after the stop can reach the workbench before it has taken in the stop and be dropped: press it until
-    // the adapter receives a continue request (only then, so the run never goes past the breakpoint twice).
+    // Focused on guest.vcpu0 (its first line is the current one; the host has no line of its own at entry).
+    await waitFor('guest.vcpu0 focused at entry', async () => (await selectedCallStackRow()).startsWith('guest.vcpu0') && (await activeLine()) === 30, 20_000)
+      .catch(async () => { throw new Error(`at entry the call stack selects "${await selectedCallStackRow()}", the current line is ${await activeLine()}`); });
+    step('stopped on entry, guest.vcpu0 focused');
     await pressUntil('F5', 'the continue request', async () => markerRequests(marker).includes('continue'));
-    await waitFor('the stop at the breakpoint', async () => markerEvents(marker).some((e) => e.event === 'stopped' && e.body.reason === 'breakpoint'), 60_000);
-    step('stopped at the breakpoint');
-
-    // What VS Code itself shows: the stopped-line decoration on that line, the vCPU in the call stack, registers.
+    await waitFor('the stop at the breakpoint', async () => stops().some((e) => e.body.reason === 'breakpoint'), 60_000);
     await waitFor('the stopped-line decoration', async () => (await page.locator('.debug-top-stack-frame-line').count()) > 0, 20_000);
-    // The decoration of the entry stop may still be drawn for a moment: wait for the editor to move to the breakpoint.
-    const activeLine = async () => Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent());
     await waitFor(`line ${BREAK_LINE} as the current line`, async () => (await activeLine()) === BREAK_LINE, 20_000)
       .catch(async () => { throw new Error(`the editor shows line ${await activeLine()} as current, not ${BREAK_LINE}`); });
     await waitFor('guest.vcpu0 in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).count()) > 0, 20_000);
+    // The thread's badge is a short word; the others say Paused (not a stale "Paused on entry").
+    const badges = async () => (await page.locator('.debug-call-stack .monaco-list-row .state.label').allInnerTexts().catch(() => [])).map((b) => b.trim().toUpperCase());
+    await waitFor('the badges BREAKPOINT and PAUSED', async () => {
+      const b = await badges();
+      return b.includes('BREAKPOINT') && b.every((x) => x === 'BREAKPOINT' || x === 'PAUSED');
+    }, 10_000).catch(async () => { throw new Error(`call stack badges: ${JSON.stringify(await badges())}`); });
+    // The world when SYSTEM_SUSPEND runs: after the 10 ms D3hot wait, not before it.
+    await waitFor('the status bar at 10.005 ms', async () => (await statusTime()).includes('10.005000 ms'), 10_000)
+      .catch(async () => { throw new Error(`status bar: ${await statusTime()}`); });
+    step(`stopped at the breakpoint; badges ${JSON.stringify(await badges())}; status bar "${await statusTime()}"`);
     await waitFor('the Registers scope', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0, 20_000);
     const registers = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
     if ((await registers.getAttribute('aria-expanded')) !== 'true') await registers.click();
     await waitFor('x0 in the variables view', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'x0' }).count()) > 0, 20_000);
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, 'debugging-system-suspend.png') });
-    step('screenshot: debugging-system-suspend.png');
+    await shot('debugging-system-suspend.png', 'stopped at SYSTEM_SUSPEND');
 
-    // Hovering a register in the editor evaluates it through the adapter (the evaluatable-expression provider).
-    const line38 = page.locator('.view-line', { hasText: 'expect x0 == DENIED' }).first();
-    await line38.locator('span', { hasText: /^x0$/ }).first().hover();
-    // x0 holds PSCI_FEATURES' answer, SUCCESS (0), until the SYSTEM_SUSPEND on this line runs.
-    await waitFor('the debug hover for x0 showing 0', async () => (await page.locator('.debug-hover-widget').first().innerText().catch(() => '')).trim() === '0', 20_000);
-    step(`hover on x0: ${(await page.locator('.debug-hover-widget').first().innerText()).trim()}`);
-    await page.keyboard.press('Escape');
+    // ---------------------------------------------------------------------- hovers
+    // A register: as the Variables view shows it (x0 holds PSCI_FEATURES' SUCCESS until this SYSTEM_SUSPEND runs).
+    await hoverWord('expect x0 == DENIED', 'x0');
+    await waitFor('the debug hover for x0', async () => (await debugHover()) === '0x0', 20_000)
+      .catch(async () => { throw new Error(`x0 hover: ${await debugHover()}`); });
+    await closeHover();
+    // Any part of a `DEV REG.FIELD` operand: the device's field.
+    await hoverWord('pci write net0 pmcsr.state = D3hot', 'state');
+    await waitFor('the debug hover for net0.pmcsr.state', async () => (await debugHover()).includes('D3hot (3)'), 20_000)
+      .catch(async () => { throw new Error(`pmcsr.state hover: ${await debugHover()}`); });
+    await shot('hover-device-field.png', 'hovering the field of a PMCSR write');
+    await closeHover();
+    // Words that are not values (a PSCI argument name, a signal) ask the debugger nothing: no debug hover, no toast.
+    for (const [lineText, word] of [['psci AFFINITY_INFO target=vcpu1 level=0', 'level'], ['wait signal cpu_down', 'cpu_down']]) {
+      await hoverWord(lineText, word);
+      await page.waitForTimeout(1500);
+      if (await page.locator('.debug-hover-widget').first().isVisible().catch(() => false)) throw new Error(`hovering ${word} showed a debug hover: ${await debugHover()}`);
+      await closeHover();
+    }
+    await noNewToasts('hovering words that are not values');
+    step('hovers: x0 = 0x0, net0.pmcsr.state = D3hot (3); level and cpu_down not evaluated');
 
-    // The device registers: Devices > net0 > config space > pmcsr, decoded field by field.
+    // ---------------------------------------------------------------------- the debug console, from the host's frame
+    await page.keyboard.press('Control+Shift+Y');
+    await page.waitForSelector('.repl-input-wrapper', { timeout: 20_000 });
+    const typo = await consoleEval('nosuch + 1');
+    if (!/unknown name 'nosuch'/.test(typo)) throw new Error(`the console answered ${typo}`);
+    await noNewToasts('a typo in the debug console');
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: /^host/ }).first().click();
+    await waitFor('the host frame selected', async () => (await selectedCallStackRow()).startsWith('host'), 10_000).catch(() => undefined);
+    const power = await consoleEval('vcpu1.power');
+    if (power !== 'ON (0)') throw new Error(`vcpu1.power from the host frame: ${power}`);
+    const field = await consoleEval('net0.pmcsr.state');
+    if (field !== 'D3hot (3)') throw new Error(`net0.pmcsr.state from the host frame: ${field}`);
+    step(`debug console: a typo answered quietly; from the host frame vcpu1.power = ${power}, net0.pmcsr.state = ${field}`);
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).first().click();
+
+    // ---------------------------------------------------------------------- devices: PMCSR decoded, read-only marked
     await registers.click();
-    // The tree is virtual: rows below the fold do not exist until scrolled into view, so scroll the
-    // variables view with the mouse wheel until the wanted row is rendered.
     const variablesRow = (label) => page.locator('.debug-variables .monaco-list-row', { hasText: label }).first();
     const reveal = async (label) => {
       const pane = page.locator('.debug-variables .monaco-list').first();
@@ -226,100 +307,162 @@ async function main() {
     await expand('config space');
     await expand('pmcsr');
     await reveal('D3hot (3)');
-    await waitFor('PMCSR PowerState decoded as D3hot', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'D3hot (3)' }).count()) > 0, 20_000);
-    await page.screenshot({ path: path.join(SHOTS, 'device-registers.png') });
-    step('screenshot: device-registers.png (PMCSR state = D3hot (3))');
+    await shot('device-registers.png', 'PMCSR state = D3hot (3)');
+    // Set Value is greyed out on a read-only field and offered on a writable one.
+    const setValueEnabled = async (label) => {
+      await reveal(label);
+      await variablesRow(label).click({ button: 'right' });
+      await page.waitForSelector('.context-view .monaco-menu', { timeout: 10_000 });
+      const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Set Value' }).first();
+      const enabled = (await item.count()) > 0 && !/\bdisabled\b/.test((await item.getAttribute('class')) ?? '') && !/\bdisabled\b/.test((await item.locator('.action-label').first().getAttribute('class')) ?? '');
+      await page.keyboard.press('Escape');
+      return enabled;
+    };
+    const ro = await setValueEnabled('no_soft_reset');
+    const rw = await setValueEnabled('pme_en');
+    if (ro || !rw) throw new Error(`Set Value enabled on no_soft_reset: ${ro}, on pme_en: ${rw}`);
+    step('Set Value is offered on pme_en and greyed out on the read-only no_soft_reset');
 
-    // Step back: VS Code shows the button because the adapter supports it.
-    const stopsBefore = markerEvents(marker).filter((e) => e.event === 'stopped').length;
+    // ---------------------------------------------------------------------- step back
+    const beforeBack = stops().length;
     await clickUntilRequest('.debug-toolbar .codicon-debug-step-back', 'stepBack');
-    await waitFor('the stop after stepping back', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > stopsBefore, 20_000);
-    const back = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
+    const back = await nextStop(beforeBack, 'the stop after stepping back');
     if (back.body.reason !== 'step') throw new Error(`stepping back stopped with reason ${back.body.reason}`);
-    await waitFor('the current line to move back', async () => Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent()) < BREAK_LINE, 20_000);
-    await page.screenshot({ path: path.join(SHOTS, 'stepped-back.png') });
-    step(`stepped back to line ${await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent()}`);
+    await waitFor('the current line to move back', async () => (await activeLine()) < BREAK_LINE, 20_000);
+    await waitFor('guest.vcpu0 still focused', async () => (await selectedCallStackRow()).startsWith('guest.vcpu0'), 10_000);
+    await shot('stepped-back.png', `stepped back to line ${await activeLine()}`);
 
     // Run on to the end (through the breakpoint again) so the timeline shows the whole suspend and resume.
     for (let i = 0; i < 2; i++) {
-      const before = markerEvents(marker).filter((e) => e.event === 'stopped').length;
+      const before = stops().length;
       await clickUntilRequest('.debug-toolbar .codicon-debug-continue', 'continue');
-      await waitFor('the next stop', async () => markerEvents(marker).filter((e) => e.event === 'stopped').length > before, 20_000);
+      await nextStop(before, 'the next stop');
     }
-    const end = markerEvents(marker).filter((e) => e.event === 'stopped').at(-1);
-    if (!String(end.body.description ?? '').startsWith('End of scenario')) throw new Error(`expected the end of the scenario, stopped with ${JSON.stringify(end.body)}`);
+    if (lastStop().body.description !== 'End of scenario') throw new Error(`expected the end of the scenario, stopped with ${JSON.stringify(lastStop().body)}`);
+    await waitFor('the END OF SCENARIO badge', async () => (await badges()).includes('END OF SCENARIO'), 10_000);
     step('ran to the end of the scenario');
 
-    // The timeline view in the Run and Debug container.
-    await page.keyboard.press('Control+Shift+P');
-    await page.keyboard.type('Suspend Flow: Show Suspend Timeline');
-    // The first row may be a recently used command: click the one whose label is this command.
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Suspend Timeline' }).first();
-    await row.waitFor();
-    await row.click();
-    await waitFor('the timeline to draw its lanes', async () => {
+    // ---------------------------------------------------------------------- the Suspend Timeline in the panel
+    await page.locator('.part.panel .composite-bar .action-item', { hasText: 'Suspend Timeline' }).first().click()
+      .catch(() => page.locator('.part.panel [aria-label*="Suspend Timeline"]').first().click());
+    let timeline;
+    await waitFor('the timeline to draw', async () => {
       for (const frame of page.frames()) {
-        if ((await frame.locator('#chart .label').count().catch(() => 0)) > 0) return true;
+        const ready = await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 0).catch(() => false);
+        if (ready) {
+          timeline = frame;
+          return true;
+        }
       }
       return false;
     }, 30_000, 500);
-    // Give the timeline the room a user would: the other sections collapsed and the side bar wider, then put back.
-    const sections = ['Variables', 'Watch', 'Call Stack', 'Breakpoints', 'Loaded Scripts'];
-    const header = (name) => page.locator('.debug-viewlet .pane-header', { hasText: name }).first();
-    const collapsed = [];
-    for (const name of sections) {
-      if ((await header(name).getAttribute('aria-expanded').catch(() => null)) === 'true') {
-        await header(name).click();
-        collapsed.push(name);
-      }
-    }
-    // The side bar's width is the vertical sash on its right edge: drag it (only for the picture: if the layout is
-    // not what this expects, the screenshot is taken as it is).
-    const sidebar = await page.locator('.part.sidebar').boundingBox();
-    const sashes = [];
-    for (const sash of await page.locator('.monaco-sash.vertical').all()) {
-      const box = await sash.boundingBox();
-      if (box && sidebar && box.height > sidebar.height / 2) sashes.push(box);
-    }
-    const edge = sidebar ? sidebar.x + sidebar.width : 0;
-    const sash = sashes.sort((a, b) => Math.abs(a.x + a.width / 2 - edge) - Math.abs(b.x + b.width / 2 - edge))[0];
-    const widen = async (fromX, toX) => {
-      if (!sash) return;
-      const y = sash.y + sash.height / 2;
-      await page.mouse.move(fromX, y);
-      await page.mouse.down();
-      await page.mouse.move(toX, y, { steps: 10 });
-      await page.mouse.up();
-    };
-    const sashX = sash ? sash.x + sash.width / 2 : 0;
-    await widen(sashX, sashX + 500);
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(SHOTS, 'timeline.png') });
-    step('screenshot: timeline.png');
-    await widen(sashX + 500, sashX);
-    for (const name of collapsed) await header(name).click();
+    const drawMs = await timeline.evaluate(() => window.sflowTimeline.drawMs);
+    await shot('timeline.png', `the Suspend Timeline in the panel, drawn in ${drawMs?.toFixed?.(1)} ms`);
 
-    // Explore: the Explore CodeLens on the window race, then "Debug It" on what it found opens the replay in the
-    // debugger, stopped at the violation.
+    // Click the first SYSTEM_SUSPEND call on vcpu0's lane: zoom until it stands apart, hover it, click it; the session
+    // must travel to exactly that event, on that lane's thread.
+    const first = await timeline.evaluate(() => window.sflowTimeline.marks().find((m) => m.lane === 'guest.vcpu0' && m.kind === 'psci' && m.text.startsWith('HVC SYSTEM_SUSPEND')));
+    if (!first) throw new Error('no SYSTEM_SUSPEND mark on guest.vcpu0');
+    await timeline.evaluate((t) => window.sflowTimeline.setView({ from: t - 10_000, to: t + 30_000 }), first.t);
+    const target = await timeline.evaluate((seq) => window.sflowTimeline.marks().find((m) => m.seq === seq), first.seq);
+    // The real mouse, at the mark's place on the page (the canvas's box is in page coordinates, through the webview's frames).
+    const box = await timeline.locator('#canvas').boundingBox();
+    await page.mouse.move(box.x + target.x, box.y + target.y, { steps: 4 });
+    await waitFor('the mark tooltip', async () => (await timeline.locator('#tooltip').innerText().catch(() => '')).includes(`#${first.seq}`), 10_000);
+    step(`tooltip: ${(await timeline.locator('#tooltip').innerText()).split('\n').slice(0, 3).join(' | ')}`);
+    await shot('timeline-hover.png', 'a mark\'s tooltip, zoomed in on the first SYSTEM_SUSPEND');
+    const beforeClick = stops().length;
+    await page.mouse.click(box.x + target.x, box.y + target.y);
+    const travelled = await nextStop(beforeClick, 'the stop after clicking the mark');
+    const goto = markerLines(marker).filter((l) => l.request === 'gotoEvent').at(-1);
+    if (goto?.arguments?.seq !== first.seq || goto?.arguments?.lane !== 'guest.vcpu0') throw new Error(`clicked #${first.seq} on guest.vcpu0, the adapter was asked for ${JSON.stringify(goto?.arguments)}`);
+    if (travelled.body.threadId !== 2 || !String(travelled.body.text).startsWith(`#${first.seq} `)) throw new Error(`travelled to ${JSON.stringify(travelled.body)}`);
+    await waitFor(`line ${BREAK_LINE} after the click`, async () => (await activeLine()) === BREAK_LINE, 20_000);
+    step(`clicked #${first.seq} (${first.text.slice(0, 40)}): stopped on guest.vcpu0 at line ${BREAK_LINE}, "${travelled.body.text}"`);
+
+    // Stop: the session ends at once, and the timeline marks itself stale.
+    const stopAt = Date.now();
+    await page.keyboard.press('Shift+F5');
+    await waitFor('the session to end', async () => markerEvents(marker).some((e) => e.event === 'session-ended' && e.at >= stopAt), 20_000);
+    const stopMs = Date.now() - stopAt;
+    await waitFor('the timeline marked stale', async () => timeline.evaluate(() => window.sflowTimeline.state().stale), 10_000);
+    step(`stopped in ${stopMs} ms; the timeline is marked stale`);
+    if (stopMs > 1500) throw new Error(`Stop took ${stopMs} ms`);
+
+    // ---------------------------------------------------------------------- the Breakpoints view
+    await page.keyboard.press('Control+Shift+D');
+    const bpHeader = page.locator('.debug-viewlet .pane-header', { hasText: 'Breakpoints' }).first();
+    await bpHeader.hover();
+    await bpHeader.locator('.action-label[aria-label*="Add Function Breakpoint"]').click();
+    await page.waitForSelector('.debug-breakpoints .monaco-inputbox input', { timeout: 10_000 });
+    await page.keyboard.type('SYSTEM_SUSPEND');
+    await page.keyboard.press('Enter');
+    await waitFor('the function breakpoint in the view', async () => (await page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'SYSTEM_SUSPEND' }).count()) > 0, 10_000);
+    await shot('breakpoints-view.png', 'three exception filters and the user\'s breakpoints');
+
+    // ---------------------------------------------------------------------- focus on entry when the host acts first
+    await openFile(FIXED_EXAMPLE);
+    const beforeFixed = stops().length;
+    await pressUntil('F5', 'the fixed example\'s session to start', async () => stops().length > beforeFixed, 20_000);
+    const entry = stops()[beforeFixed];
+    if (entry.body.reason !== 'entry' || entry.body.threadId !== 2) throw new Error(`entry stop ${JSON.stringify(entry.body)}`);
+    await waitFor('vm0.vcpu0 focused at entry', async () => (await selectedCallStackRow()).startsWith('vm0.vcpu0') && (await activeLine()) === 24, 20_000)
+      .catch(async () => { throw new Error(`at entry the call stack selects "${await selectedCallStackRow()}", the current line is ${await activeLine()}`); });
+    // F11 three times: into linux.pm_suspend within microseconds, not from host event to host event.
+    for (let i = 0; i < 3; i++) {
+      const before = stops().length;
+      const asked = markerRequests(marker).filter((r) => r === 'stepIn').length;
+      await pressUntil('F11', 'the stepIn request', async () => markerRequests(marker).filter((r) => r === 'stepIn').length > asked);
+      await nextStop(before, 'the stop after F11');
+      // The toolbar says stopped (Continue, not Pause) once the stop is taken in.
+      await waitFor('the debug toolbar in the stopped state', async () => (await page.locator('.debug-toolbar .codicon-debug-continue').count()) > 0, 10_000);
+    }
+    await waitFor('linux.pm_suspend in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'linux.pm_suspend' }).count()) > 0, 20_000);
+    // The prelude opens read-only, from the language server (not as a writable file of the extension).
+    await waitFor('linux.sflow in the editor', async () => (await page.locator('.tab.active', { hasText: 'linux.sflow' }).count()) > 0, 20_000);
+    // Typing in it is refused with VS Code's read-only message, and the text stays as it was.
+    const editorText = async () => page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
+    const textBefore = await editorText();
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.type('x');
+    const refused = await page.locator('.monaco-editor-overlaymessage', { hasText: /read-only|Cannot edit/i }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+    const unchanged = (await editorText()) === textBefore;
+    step(`F11 x3 from entry: in linux.pm_suspend at ${await statusTime()}; typing in the prelude: refused ${refused}, unchanged ${unchanged}`);
+    if (!refused || !unchanged) throw new Error('the prelude is editable');
+    await shot('stepped-into-prelude.png', 'F11 from entry: in linux.pm_suspend, the prelude read-only');
     await page.keyboard.press('Shift+F5');
     await waitFor('the session to end', async () => (await page.locator('.debug-toolbar').count()) === 0 || !(await page.locator('.debug-toolbar').isVisible()), 20_000);
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input');
-    await page.keyboard.type(EXPLORE_EXAMPLE);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${EXPLORE_EXAMPLE}"]`);
-    await page.click(`.quick-input-list .monaco-list-row[aria-label*="${EXPLORE_EXAMPLE}"]`);
+
+    // ---------------------------------------------------------------------- F5 on a scenario with errors
+    await openFile('broken.sflow');
+    const sessionsBefore = markerEvents(marker).filter((e) => e.event === 'initialized').length;
+    await page.keyboard.press('F5');
+    const errorToast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Cannot debug broken.sflow' }).first();
+    await errorToast.waitFor({ timeout: 20_000 });
+    const errorText = (await errorToast.innerText()).split('\n')[0];
+    if (await page.locator('.monaco-dialog-box').count()) throw new Error('a modal dialog opened');
+    if (markerEvents(marker).filter((e) => e.event === 'initialized').length !== sessionsBefore) throw new Error('a session started');
+    await shot('launch-error.png', 'F5 on a scenario with an error');
+    await errorToast.locator('.monaco-button', { hasText: 'Show Problems' }).click();
+    await waitFor('the Problems view', async () => (await page.locator('.markers-panel').count()) > 0 && (await page.locator('.markers-panel').first().isVisible()), 10_000);
+    step(`F5 with an error: "${errorText}", no modal, Show Problems opens the Problems view`);
+
+    // ---------------------------------------------------------------------- explore, Debug It
+    await openFile(EXPLORE_EXAMPLE);
     const exploreLens = page.locator('.codelens-decoration a', { hasText: 'Explore' }).first();
     await exploreLens.waitFor({ timeout: 30_000 });
     await exploreLens.click();
     const debugIt = page.locator('.notifications-toasts .monaco-button', { hasText: 'Debug It' }).first();
     await debugIt.waitFor({ timeout: 60_000 });
     step(`explore: ${(await page.locator('.notifications-toasts .notification-list-item-message').first().textContent())?.trim()}`);
-    const stopsBeforeReplay = markerEvents(marker).filter((e) => e.event === 'stopped').length;
+    const stopsBeforeReplay = stops().length;
     await debugIt.click();
-    await waitFor('the replay to stop at the violation', async () => markerEvents(marker).filter((e) => e.event === 'stopped').slice(stopsBeforeReplay).some((e) => e.body.reason === 'exception'), 60_000);
+    await waitFor('the replay to stop at the violation', async () => stops().slice(stopsBeforeReplay).some((e) => e.body.reason === 'exception'), 60_000);
+    const violation = stops().slice(stopsBeforeReplay).find((e) => e.body.reason === 'exception');
+    if (violation.body.threadId === 1) throw new Error('the replay stopped on the host thread');
     await waitFor('the exception widget', async () => (await page.locator('.exception-widget').count()) > 0, 20_000).catch(() => undefined);
-    await page.screenshot({ path: path.join(SHOTS, 'explore-counterexample.png') });
-    step('screenshot: explore-counterexample.png (the replay stopped at the violation)');
+    await waitFor('the vCPU focused', async () => /^(linux\.|vm0\.vcpu0)/.test(await selectedCallStackRow()), 10_000).catch(() => undefined);
+    await shot('explore-counterexample.png', `the replay stopped at the violation on ${await selectedCallStackRow()}`);
     console.log('e2e: PASS');
   } catch (e) {
     console.error(`e2e: FAIL: ${e.message}`);
