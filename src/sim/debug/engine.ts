@@ -33,6 +33,7 @@ export interface ProbeContext {
   reverse: boolean;
 }
 
+/** Checks before or after each unit; a hit it returns is a new object (the engine completes it with the time). */
 export interface Probe {
   before?(unit: Unit, ctx: ProbeContext): Hit | undefined;
   after?(result: UnitResult, ctx: ProbeContext): Hit | undefined;
@@ -47,7 +48,11 @@ export type RunResult =
 function firstBefore(probes: readonly Probe[], unit: Unit, ctx: ProbeContext): Hit | undefined {
   for (const p of probes) {
     const h = p.before?.(unit, ctx);
-    if (h) return { ...h, time: unit.time };
+    // Set on the probe's own (fresh) hit: scans backwards make one per statement, and a copy per hit costs there.
+    if (h) {
+      h.time ??= unit.time;
+      return h;
+    }
   }
   return undefined;
 }
@@ -55,7 +60,10 @@ function firstBefore(probes: readonly Probe[], unit: Unit, ctx: ProbeContext): H
 function firstAfter(probes: readonly Probe[], result: UnitResult, ctx: ProbeContext): Hit | undefined {
   for (const p of probes) {
     const h = p.after?.(result, ctx);
-    if (h) return { ...h, time: ctx.t.machine.state.now };
+    if (h) {
+      h.time ??= ctx.t.machine.state.now;
+      return h;
+    }
   }
   return undefined;
 }
