@@ -10,6 +10,7 @@ import { Machine } from '../src/sim/machine';
 import { dapBench } from './dap';
 import { lspBench } from './lsp';
 import { exploreBench } from './explore';
+import { timelineBench } from './timeline';
 
 function compile(text: string) {
   const r = check([new SourceFile('bench.sflow', text), ...preludeFiles()]);
@@ -105,6 +106,11 @@ async function main(): Promise<void> {
   rows.push([`language server, ${lsp.lines.toLocaleString('en-US')}-line scenario`, '', '']);
   rows.push(['  open to first diagnostics', `${lsp.openMs.toFixed(0)} ms`, '']);
   rows.push(['  edit to diagnostics (median / p90)', `${lsp.editMedianMs.toFixed(1)} ms / ${lsp.editP90Ms.toFixed(1)} ms`, '< 50 ms']);
+  const timeline = await timelineBench();
+  const aims: Record<string, string> = { draw: '< 200 ms', zoom: '< 16 ms', 'drag-pan': '< 16 ms' };
+  for (const row of timeline ?? [{ name: 'timeline view (headless Chromium)', value: 'skipped: run scripts/e2e/setup.sh first' }]) {
+    rows.push([row.name, row.value, aims[Object.keys(aims).find((k) => row.name.startsWith(`timeline: ${k}`)) ?? ''] ?? '']);
+  }
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`${'measure'.padEnd(width)}  ${'value'.padEnd(34)}  aim`);
   for (const [name, value, aim] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(34)}  ${aim}`);

@@ -280,7 +280,8 @@ function pageErrors(page: Page): string[] {
 
 /** Stores an update in the page (outside the timing), to be posted later. */
 async function stage(page: Page, update: Update): Promise<void> {
-  await page.evaluate(`void (window.__update = JSON.parse(${JSON.stringify(JSON.stringify(update))}))`);
+  // As the extension sends it: the update as one JSON string (src/extension/timeline-view.ts).
+  await page.evaluate(`void (window.__update = { type: 'update', json: ${JSON.stringify(JSON.stringify(update))} })`);
 }
 
 interface Delivery {
@@ -409,7 +410,7 @@ export async function timelineBench(): Promise<{ name: string; value: string }[]
       const stop: Update = { ...big, events, position: last.seq + i * 10 + 10, now: last.t + (i * 10 + 10) * 1000 };
       stops.push(await page.evaluate<Delivery>(`new Promise((resolve) => {
         const t0 = performance.now();
-        window.postMessage(${JSON.stringify(stop)}, '*');
+        window.postMessage({ type: 'update', json: ${JSON.stringify(JSON.stringify(stop))} }, '*');
         const after = () => {
           window.removeEventListener('message', after);
           resolve({ handledMs: performance.now() - t0, drawMs: window.sflowTimeline.drawMs, frameMs: 0 });

@@ -1184,7 +1184,9 @@
     const message = e.data;
     if (!message || typeof message !== 'object') return;
     if (message.type === 'reset') reset();
-    else if (message.type === 'update') onUpdate(message);
+    // An update may come as one JSON string: copying a string into the webview is far cheaper than copying 100,000
+    // objects (VS Code serialises messages on the way; the browser clones them again into the page).
+    else if (message.type === 'update') onUpdate(typeof message.json === 'string' ? { type: 'update', ...JSON.parse(message.json) } : message);
     else if (message.type === 'ended') onEnded();
   });
 

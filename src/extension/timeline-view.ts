@@ -145,7 +145,9 @@ export class TimelineView implements vscode.WebviewViewProvider {
     const fresh = this.events.filter((e) => e.seq > surface.sentUpTo);
     const newest = this.events[this.events.length - 1];
     if (newest) surface.sentUpTo = newest.seq;
-    void surface.webview.postMessage({ type: 'update', ...this.last, events: fresh, truncatedFrom: truncated ? this.truncatedFrom : undefined, kept: this.kept() });
+    // As one JSON string: a string crosses to the webview far faster than as many objects as there are events.
+    const update = { ...this.last, events: fresh, truncatedFrom: truncated ? this.truncatedFrom : undefined, kept: this.kept() };
+    void surface.webview.postMessage({ type: 'update', json: JSON.stringify(update) });
     if (this.ended) void surface.webview.postMessage({ type: 'ended' });
   }
 }
