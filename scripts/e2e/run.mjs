@@ -283,10 +283,25 @@ async function main() {
     const field = await consoleEval('net0.pmcsr.state');
     if (field !== 'D3hot (3)') throw new Error(`net0.pmcsr.state from the host frame: ${field}`);
     step(`debug console: a typo answered quietly; from the host frame vcpu1.power = ${power}, net0.pmcsr.state = ${field}`);
-    await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).first().click();
+    // Back to guest.vcpu0's frame (the row under its thread, which names the file).
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'kvm-system-suspend.sflow' }).first().click();
+    await waitFor('the Registers scope again', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0, 20_000);
+    // A Watch expression that does not evaluate shows its error in the Watch view, not as a notification.
+    const watchHeader = page.locator('.debug-viewlet .pane-header', { hasText: 'Watch' }).first();
+    await watchHeader.hover();
+    await watchHeader.locator('.action-label[aria-label*="Add Expression"]').click();
+    await page.waitForSelector('.debug-watch .monaco-inputbox input', { timeout: 10_000 });
+    await page.keyboard.type('nosuch.power');
+    await page.keyboard.press('Enter');
+    await waitFor('the watch expression\'s error in the Watch view', async () => /unknown name 'nosuch'/.test(await page.locator('.debug-watch').first().innerText()), 10_000)
+      .catch(async () => { throw new Error(`Watch view: ${await page.locator('.debug-watch').first().innerText()}`); });
+    await noNewToasts('a Watch expression that does not evaluate');
+    step('a failing Watch expression shows its error in place');
+    await watchHeader.hover();
+    await watchHeader.locator('.action-label[aria-label*="Remove All Expressions"]').click();
 
     // ---------------------------------------------------------------------- devices: PMCSR decoded, read-only marked
-    await registers.click();
+    if ((await registers.getAttribute('aria-expanded')) === 'true') await registers.click();
     const variablesRow = (label) => page.locator('.debug-variables .monaco-list-row', { hasText: label }).first();
     const reveal = async (label) => {
       const pane = page.locator('.debug-variables .monaco-list').first();
@@ -420,15 +435,13 @@ async function main() {
     await waitFor('linux.pm_suspend in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'linux.pm_suspend' }).count()) > 0, 20_000);
     // The prelude opens read-only, from the language server (not as a writable file of the extension).
     await waitFor('linux.sflow in the editor', async () => (await page.locator('.tab.active', { hasText: 'linux.sflow' }).count()) > 0, 20_000);
-    // Typing in it is refused with VS Code's read-only message, and the text stays as it was.
-    const editorText = async () => page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
-    const textBefore = await editorText();
+    // Typing in it is refused with VS Code's read-only message, and the editor stays clean (no unsaved change).
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     await page.keyboard.type('x');
     const refused = await page.locator('.monaco-editor-overlaymessage', { hasText: /read-only|Cannot edit/i }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
-    const unchanged = (await editorText()) === textBefore;
-    step(`F11 x3 from entry: in linux.pm_suspend at ${await statusTime()}; typing in the prelude: refused ${refused}, unchanged ${unchanged}`);
-    if (!refused || !unchanged) throw new Error('the prelude is editable');
+    const dirty = (await page.locator('.tab.active.dirty').count()) > 0;
+    step(`F11 x3 from entry: in linux.pm_suspend at ${await statusTime()}; typing in the prelude: refused ${refused}, dirty ${dirty}`);
+    if (!refused || dirty) throw new Error('the prelude is editable');
     await shot('stepped-into-prelude.png', 'F11 from entry: in linux.pm_suspend, the prelude read-only');
     await page.keyboard.press('Shift+F5');
     await waitFor('the session to end', async () => (await page.locator('.debug-toolbar').count()) === 0 || !(await page.locator('.debug-toolbar').isVisible()), 20_000);
@@ -439,7 +452,8 @@ async function main() {
     await page.keyboard.press('F5');
     const errorToast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Cannot debug broken.sflow' }).first();
     await errorToast.waitFor({ timeout: 20_000 });
-    const errorText = (await errorToast.innerText()).split('\n')[0];
+    await page.waitForTimeout(600); // the toast's fade-in, for the picture
+    const errorText = (await errorToast.locator('.notification-list-item-message').first().innerText()).replace(/\s+/g, ' ');
     if (await page.locator('.monaco-dialog-box').count()) throw new Error('a modal dialog opened');
     if (markerEvents(marker).filter((e) => e.event === 'initialized').length !== sessionsBefore) throw new Error('a session started');
     await shot('launch-error.png', 'F5 on a scenario with an error');
@@ -463,6 +477,47 @@ async function main() {
     await waitFor('the exception widget', async () => (await page.locator('.exception-widget').count()) > 0, 20_000).catch(() => undefined);
     await waitFor('the vCPU focused', async () => /^(linux\.|vm0\.vcpu0)/.test(await selectedCallStackRow()), 10_000).catch(() => undefined);
     await shot('explore-counterexample.png', `the replay stopped at the violation on ${await selectedCallStackRow()}`);
+
+    // The timeline in an editor tab too, fed from the same session.
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('Suspend Flow: Open Suspend Timeline in Editor');
+    const openRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Suspend Timeline in Editor' }).first();
+    await openRow.waitFor();
+    await openRow.click();
+    await waitFor('the timeline in an editor tab', async () => {
+      let drawn = 0;
+      for (const frame of page.frames()) {
+        if (await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 0 && !window.sflowTimeline.state().stale).catch(() => false)) drawn++;
+      }
+      return (await page.locator('.tab', { hasText: 'Suspend Timeline' }).count()) > 0 && drawn >= 1;
+    }, 30_000, 500);
+    await shot('timeline-editor.png', 'the replay\'s timeline in an editor tab');
+
+    // Two sessions: the status bar follows the one selected in the Call Stack.
+    const replayTime = await statusTime();
+    await openFile(EXAMPLE);
+    await page.keyboard.press('Control+Shift+P');
+    await page.keyboard.type('Suspend Flow: Debug Scenario');
+    const debugRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug Scenario' }).first();
+    await debugRow.waitFor();
+    const beforeSecond = stops().length;
+    await debugRow.click();
+    await nextStop(beforeSecond, 'the second session\'s entry stop');
+    const sessionRow = (name) => page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first();
+    await sessionRow(`Debug ${EXAMPLE}`).click();
+    await waitFor('the status bar on the second session', async () => (await statusTime()).startsWith('0.000000 ms'), 10_000)
+      .catch(async () => { throw new Error(`with the second session selected the status bar says ${await statusTime()}`); });
+    await sessionRow('Replay ').click();
+    await waitFor('the status bar back on the replay', async () => (await statusTime()) === replayTime, 10_000)
+      .catch(async () => { throw new Error(`with the replay selected the status bar says ${await statusTime()}, not ${replayTime}`); });
+    // The timeline follows the selected session too.
+    await waitFor('the editor timeline on the replay again', async () => {
+      for (const frame of page.frames()) {
+        if (await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 5).catch(() => false)) return true;
+      }
+      return false;
+    }, 10_000);
+    step(`two sessions: the status bar and the timeline follow the selected one (${replayTime}, then 0.000000 ms, then back)`);
     console.log('e2e: PASS');
   } catch (e) {
     console.error(`e2e: FAIL: ${e.message}`);

@@ -35,8 +35,11 @@ export function activate(context: vscode.ExtensionContext): void {
       if (s.type === DEBUG_TYPE) timeline.reset(s);
     }),
     vscode.debug.onDidTerminateDebugSession((s) => timeline.end(s)),
-    // With two sessions, the status bar follows the one the Call Stack has selected.
-    vscode.debug.onDidChangeActiveDebugSession((s) => void refreshStatus(status, s)),
+    // With two sessions, the status bar and the timeline follow the one the Call Stack has selected.
+    vscode.debug.onDidChangeActiveDebugSession((s) => {
+      void refreshStatus(status, s);
+      if (s?.type === DEBUG_TYPE) void timeline.refresh(s);
+    }),
   );
 }
 

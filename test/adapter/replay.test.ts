@@ -91,6 +91,8 @@ describe('replay', () => {
       assert.strictEqual(here.now, race.replay.time);
       assert.strictEqual(here.hostState, 'suspended');
       assert.strictEqual(await c.evaluate('host.state', 'hover'), 'suspended (2)');
+      // Names unambiguous in the world evaluate in a replay session from every frame, the host's included.
+      for (const frameId of [0, 1024, undefined]) assert.match(await c.evaluate('pt0.pmcsr.state', 'hover', frameId), /^D\w+ \(\d\)$/);
       // The host suspended over a guest vCPU that the interrupt had woken: it is running, not in WFI.
       const threads = (await c.threads()).map((t) => t.name);
       assert.deepStrictEqual(threads, ['host', 'vm0.vcpu0']);
