@@ -489,8 +489,10 @@ async function main() {
       for (const frame of page.frames()) {
         if (await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 0 && !window.sflowTimeline.state().stale).catch(() => false)) drawn++;
       }
-      return (await page.locator('.tab', { hasText: 'Suspend Timeline' }).count()) > 0 && drawn >= 1;
+      // The panel's view (hidden behind the Output tab now, but kept) and the editor tab's.
+      return (await page.locator('.tab', { hasText: 'Suspend Timeline' }).count()) > 0 && drawn >= 2;
     }, 30_000, 500);
+    await page.waitForTimeout(500);
     await shot('timeline-editor.png', 'the replay\'s timeline in an editor tab');
 
     // Two sessions: the status bar follows the one selected in the Call Stack.
