@@ -771,7 +771,7 @@ export class SuspendFlowSession extends DebugSession {
         return;
       }
       this.sendResponse(response);
-      this.gotoEvent(after - 1, args!.seq!, typeof args?.lane === 'string' ? args.lane : undefined);
+      this.gotoEvent(after, args!.seq!, typeof args?.lane === 'string' ? args.lane : undefined);
       return;
     }
     if (command === 'where') {
@@ -823,13 +823,16 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   /**
-   * Travels to just before the unit that emitted trace event `seq`: the current line is the statement that did it
+   * Travels to just before the unit that emitted trace event `seq` (it ends at `after`): the current line is the statement that did it
    * and the clock reads its moment. The thread shown is the lane's vCPU when a vCPU's lane was clicked, else the one
    * whose unit emitted it, else the vCPU the event is about.
    */
-  private gotoEvent(position: number, seq: number, lane: string | undefined): void {
+  private gotoEvent(after: number, seq: number, lane: string | undefined): void {
     const t = this.timeline!;
-    const event = this.timelineEvent(seq);
+    // Just after its unit the event is among the machine's recent ones: read it there, then go to just before.
+    t.seek(after);
+    const event = t.machine.state.recent.find((e) => e.seq === seq);
+    const position = after - 1;
     const laneThread = lane === undefined ? undefined : t.threads.findIndex((ref) => ref.vm >= 0 && vcpuLane(t.machine.vmConfig(ref.vm), ref.vcpu) === lane);
     t.seek(position);
     const unit = t.machine.peek();
@@ -839,20 +842,6 @@ export class SuspendFlowSession extends DebugSession {
     const text = event ? `#${seq} at ${formatTime(event.t)} ${eventSource(t.machine.program, event)}: ${describeEvent(event)}` : `trace event #${seq}`;
     this.travelTo(position, thread, { label: 'Event', description: text, vm: event && event.vm >= 0 ? event.vm : undefined });
   }
-
-  /** A trace event of history by its seq (the recent ones are in the machine; older ones are replayed to). */
-  private timelineEvent(seq: number): TraceEvent | undefined {
-    const t = this.timeline!;
-    const here = t.position;
-    const after = t.positionAfterEvent(seq);
-    if (after === undefined) return undefined;
-    t.seek(after);
-    const found = t.machine.state.recent.find((e) => e.seq === seq);
-    t.seek(here);
-    return found;
-  }
-
-  // ------------------------------------------------------------------------------------------ state
 
   // ------------------------------------------------------------------------------------------ timeline view
 
