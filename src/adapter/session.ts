@@ -23,6 +23,7 @@ import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
 import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent, vcpuLane } from '../sim/debug/timeline-events';
 import { TraceEvent } from '../sim/trace';
+import { judge, Verdict } from '../sim/verdict';
 import { QueueEntry } from '../sim/state';
 import { parseReplay, ReplayFile, replayScheduler, scenarioHash } from '../sim/explore/replay';
 
@@ -568,10 +569,11 @@ export class SuspendFlowSession extends DebugSession {
     if (this.atEnd && !t.machine.peek()) {
       // At the end of the scenario a step stays there (history can still be stepped back through); continue ends it.
       if (extra.length > 0) {
-        this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'End of scenario', description: this.endSummary() });
+        const verdict = this.verdict();
+        this.stopAt({ reason: 'pause', thread: this.lastThread, label: verdict.ok ? 'End of scenario' : 'End of scenario: FAIL', description: verdict.summary });
         return;
       }
-      this.sendEvent(new ExitedEvent(this.exitCode()));
+      this.sendEvent(new ExitedEvent(this.verdict().ok ? 0 : 1));
       this.sendEvent(new TerminatedEvent());
       return;
     }
@@ -626,29 +628,26 @@ export class SuspendFlowSession extends DebugSession {
     for (const l of this.bps!.logs.splice(0)) this.output(l, 'console');
   }
 
-  private exitCode(): number {
-    const s = this.timeline!.machine.state;
-    return s.expectFailures || s.violations.some((v) => !this.program!.expectedViolations.some((e) => e.id === v.invariant)) ? 1 : 0;
+  /**
+   * The verdict of the scenario as it ended: the one `sflow run` and `sflow test` give (src/sim/verdict.ts), so the
+   * debugger never calls PASS what the CLI calls FAIL (a faulted vCPU, a hang, an expected violation missing).
+   */
+  private verdict(): Verdict {
+    const m = this.timeline!.machine;
+    return judge(m, { kind: 'outcome', outcome: m.outcome() });
   }
 
   /** The scenario has nothing left to run: stop there (so it can be stepped back through) or end the session. */
   private reachEnd(): void {
-    const summary = this.endSummary();
-    this.output(`-- ${summary}`, 'console');
+    const verdict = this.verdict();
+    this.output(`-- ${verdict.summary}`, verdict.ok ? 'console' : 'stderr');
     if (this.launchArgs?.stopAtEnd === false) {
-      this.sendEvent(new ExitedEvent(this.exitCode()));
+      this.sendEvent(new ExitedEvent(verdict.ok ? 0 : 1));
       this.sendEvent(new TerminatedEvent());
       return;
     }
     this.atEnd = true;
-    this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'End of scenario', description: summary });
-  }
-
-  /** How the scenario ended: finished (PASS or FAIL) or hung, and what each vCPU waits for. */
-  private endSummary(): string {
-    const t = this.timeline!;
-    const outcome = t.machine.outcome();
-    return outcome.kind === 'hang' ? `hang: ${outcome.waiting.join('; ')}` : `finished at ${formatTime(t.machine.state.now)}, ${this.exitCode() ? 'FAIL' : 'PASS'}`;
+    this.stopAt({ reason: 'pause', thread: this.lastThread, label: verdict.ok ? 'End of scenario' : 'End of scenario: FAIL', description: verdict.summary });
   }
 
   /** The moment the next unit executes (a stop before it shows the world then); the clock itself at the end. */

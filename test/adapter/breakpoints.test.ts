@@ -108,7 +108,7 @@ forEachTransport('breakpoints', (adapter) => {
       // Woken by irq 33 at 30 ms: the resume entry runs with x0 = the context id.
       assert.strictEqual(await c.evaluate('x0', 'watch', 1024), '0xc0ffee');
       const end = await cont(c);
-      assert.deepStrictEqual([end.body.reason, end.body.description, end.body.text], ['pause', 'End of scenario', 'finished at 40.011000 ms, PASS']);
+      assert.deepStrictEqual([end.body.reason, end.body.description, end.body.text], ['pause', 'End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
     });
 
     it('on the first statement stop there when the scenario starts (nothing has run yet)', async () => {
@@ -227,7 +227,7 @@ forEachTransport('breakpoints', (adapter) => {
       await c.setLineBreakpoints(KVM, [{ line: 37 }]);
       assert.deepStrictEqual(await c.setLineBreakpoints(KVM, []), []);
       const end = await cont(c);
-      assert.deepStrictEqual([end.body.description, end.body.text], ['End of scenario', 'finished at 40.011000 ms, PASS']);
+      assert.deepStrictEqual([end.body.description, end.body.text], ['End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
     });
   });
 
@@ -451,7 +451,7 @@ forEachTransport('breakpoints', (adapter) => {
         const r = await c.ok<DebugProtocol.SetExceptionBreakpointsResponse>('setExceptionBreakpoints', { filters: [] });
         assert.deepStrictEqual(r.body!.breakpoints, []);
       });
-      assert.deepStrictEqual([stop.body.description, stop.body.text], ['End of scenario', 'finished at 501.012000 ms, PASS']);
+      assert.deepStrictEqual([stop.body.description, stop.body.text], ['End of scenario', 'finished at 501.012000 ms, 40 events, trace 4ae2b8de371e96a4, expected violation host-suspended-while-guest-running shown: PASS']);
       assert.match(await c.fails('exceptionInfo', { threadId: 1 }), /not stopped on an exception/);
     });
 

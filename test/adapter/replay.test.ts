@@ -136,7 +136,7 @@ describe('replay', () => {
       const c = await adapter.open();
       const stop = await c.launch({ program: race.scenario });
       assert.deepStrictEqual([stop.body.reason, stop.body.description], ['pause', 'End of scenario']);
-      assert.match(stop.body.text!, /^finished at .*, PASS$/);
+      assert.match(stop.body.text!, /^finished at .*: PASS$/);
       assert.notStrictEqual((await where(c)).hash, race.replay.traceHash);
     });
 
@@ -184,7 +184,7 @@ describe('replay', () => {
       await c.event('initialized');
       await c.ok('configurationDone');
       const stop = await c.stopped();
-      assert.deepStrictEqual([stop.body.description, stop.body.text], ['End of scenario', 'finished at 40.011000 ms, PASS']);
+      assert.deepStrictEqual([stop.body.description, stop.body.text], ['End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
     });
 
     it('a replay file that does not exist is an error response naming its path', async () => {

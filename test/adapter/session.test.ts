@@ -120,12 +120,12 @@ forEachTransport('session', (adapter) => {
   it('without stopOnEntry the scenario runs to its end and stops there; continue then ends the session with its exit code', async () => {
     const c = await adapter.open();
     const stop = await c.launch({ program: KVM });
-    assert.deepStrictEqual([stop.body.reason, stop.body.description, stop.body.text], ['pause', 'End of scenario', 'finished at 40.011000 ms, PASS']);
+    assert.deepStrictEqual([stop.body.reason, stop.body.description, stop.body.text], ['pause', 'End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
     const outputs = c.drain<DebugProtocol.OutputEvent>('output').map((e) => e.body.output);
     assert.ok(outputs.includes('guest.vcpu1: CPU_OFF returned: 0\n') === false, 'CPU_OFF does not return');
     assert.ok(outputs.includes('guest.vcpu0: resumed at 40.007ms: bringing vcpu1 back\n'), outputs.join(''));
     assert.ok(outputs.includes('guest.vcpu1: vcpu1 is back\n'));
-    assert.ok(outputs.includes('-- finished at 40.011000 ms, PASS\n'));
+    assert.ok(outputs.includes('-- finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS\n'));
     await c.ok('continue', { threadId: stop.body.threadId });
     const exited = await c.event<DebugProtocol.ExitedEvent>('exited');
     assert.strictEqual(exited.body.exitCode, 0);
@@ -138,8 +138,8 @@ forEachTransport('session', (adapter) => {
     const stop = await c.launch({ program: file }, async () => {
       await c.ok('setExceptionBreakpoints', { filters: [] });
     });
-    assert.strictEqual(stop.body.description, 'End of scenario');
-    assert.match(stop.body.text!, /^finished at .*, FAIL$/);
+    assert.strictEqual(stop.body.description, 'End of scenario: FAIL');
+    assert.match(stop.body.text!, /^finished at .*: FAIL: 1 expectation failed \(x1 is three\)$/);
     assert.ok(c.drain<DebugProtocol.OutputEvent>('output').some((e) => e.body.category === 'stderr' && e.body.output.includes('x1 is three')));
     await c.ok('continue', { threadId: 2 });
     assert.strictEqual((await c.event<DebugProtocol.ExitedEvent>('exited')).body.exitCode, 1);
@@ -167,7 +167,7 @@ forEachTransport('session', (adapter) => {
     assert.strictEqual((await c.top(2)).line, lineOf(KVM, 'expect x0 == 0xc0ffee'));
     // Continuing goes on past 'until'.
     const end = await c.stepAndStop('continue', { threadId: 2 });
-    assert.strictEqual(end.body.text, 'finished at 40.011000 ms, PASS');
+    assert.strictEqual(end.body.text, 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS');
   });
 
   it('until also takes a number of nanoseconds', async () => {
@@ -189,7 +189,7 @@ forEachTransport('session', (adapter) => {
       return `${stop.body.text} ${where.replace(/^step \d+ of \d+ recorded, /, '')}`;
     };
     const a = await endOf(1);
-    assert.match(a, /^finished at 1\.\d+ ms, PASS/);
+    assert.match(a, /^finished at 1\.\d+ ms, \d+ events, trace [0-9a-f]{16}: PASS/);
     assert.strictEqual(await endOf(1), a);
     const others = new Set([await endOf(2), await endOf(3)]);
     assert.ok(!others.has(a), `seeds 2 and 3 should time the run differently from seed 1: ${a}`);
