@@ -2,7 +2,7 @@
 // and every vCPU; stops come from the run engine's probes; time travel is the Timeline's. File access is injected,
 // so the same session runs inline in the extension host, as an executable over stdio, and as a TCP server.
 
-import { ContinuedEvent, DebugSession, Handles, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, Source, StoppedEvent, TerminatedEvent, ExitedEvent, Thread } from '@vscode/debugadapter';
+import { ContinuedEvent, DebugSession, ErrorDestination, Handles, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, Source, StoppedEvent, TerminatedEvent, ExitedEvent, Thread } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { check, compileExpression } from '../lang/checker';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
@@ -19,6 +19,7 @@ import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { StateNode, machineTree, namedStateNode, registersNode, powerNode, interruptsNode, devicesNode } from '../sim/inspect';
 import { Breakpoints } from './breakpoints';
 import { formatResult, parseNumber, setStateValue, stateWriter } from './values';
+import { checkArguments } from './requests';
 import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
 import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent, vcpuLane } from '../sim/debug/timeline-events';
@@ -129,13 +130,41 @@ export class SuspendFlowSession extends DebugSession {
   // ------------------------------------------------------------------------------------------ plumbing
 
   /** Every request is answered: a request that throws gets an error response naming the problem. */
+  /**
+   * Every request is answered. Its arguments are checked against the protocol's types first (src/adapter/requests.ts):
+   * a wrongly typed one gets a short message naming the field, and no handler sees it.
+   */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: String(request.command), success: false };
+    if (typeof request.command !== 'string') {
+      this.sendErrorResponse(response, { id: 1001, format: "a request needs a 'command'", showUser: false });
+      return;
+    }
+    const problem = checkArguments(request.command, request.arguments);
+    if (problem) {
+      this.sendErrorResponse(response, { id: 1001, format: `${request.command}: ${problem}`, showUser: false });
+      return;
+    }
+    // Arguments that are all optional may be left out: handlers then see none set.
+    request.arguments ??= {};
     try {
       super.dispatchRequest(request);
     } catch (e) {
-      const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false };
-      this.sendErrorResponse(response, 1000, `${request.command}: ${e instanceof Error ? e.message : String(e)}`);
+      this.sendErrorResponse(response, 1104, '', { _exception: e instanceof Error ? e.message : String(e), _stack: e instanceof Error ? e.stack : undefined });
     }
+  }
+
+  /**
+   * A handler that threw (a defect: arguments are checked before) is answered without its JavaScript message or
+   * stack, which go to the adapter's own stderr for a bug report; the base class would send them to the client.
+   */
+  protected override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: { _exception?: string; _stack?: string }, dest?: ErrorDestination): void {
+    if (codeOrMessage === 1104) {
+      console.error(`suspend-flow adapter: '${response.command}' failed: ${variables?._stack ?? variables?._exception ?? format}`);
+      super.sendErrorResponse(response, { id: 1104, format: `'${response.command}' could not be answered (an internal error of the adapter)`, showUser: false });
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage as DebugProtocol.Message, format, variables, dest);
   }
 
   /**
@@ -307,7 +336,6 @@ export class SuspendFlowSession extends DebugSession {
       until = typeof args.until === 'number' ? args.until : parseTimeText(args.until);
       if (until === undefined) return { error: `'until' is a time such as 50ms, not '${args.until}'` };
     }
-    if (args.seed !== undefined && (!Number.isInteger(args.seed) || args.seed < 0)) return { error: `'seed' is a non-negative integer, not ${JSON.stringify(args.seed)}` };
     const path = this.host.resolvePath(programPath);
     let text: string;
     try {
@@ -397,6 +425,12 @@ export class SuspendFlowSession extends DebugSession {
     }
     const given = args?.arguments as LaunchArguments | undefined;
     const launchArgs = given && typeof given === 'object' && (typeof given.program === 'string' || typeof given.replay === 'string') ? given : this.launchArgs;
+    // A new launch configuration is checked as launch's arguments are.
+    const problem = checkArguments('launch', launchArgs);
+    if (problem) {
+      this.fail(response, `restart: ${problem}`);
+      return;
+    }
     const previous = this.bps;
     if (!this.begin(response, launchArgs)) return;
     if (previous) this.bps!.carryOver(previous, this.timeline!.machine);

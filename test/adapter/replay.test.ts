@@ -177,7 +177,7 @@ describe('replay', () => {
       const badChoices = path.join(dir, 'bad-choices.replay.json');
       fs.writeFileSync(badChoices, JSON.stringify({ ...race.replay, choices: [[1, -1]] }));
       assert.match(await c.fails('launch', { replay: badChoices }), /'choices' should be a list of \[decision, option\] pairs/);
-      assert.match(await c.fails('launch', { replay: 42 }), /'replay' is the path of a replay file/);
+      assert.match(await c.fails('launch', { replay: 42 }), /^launch: 'replay' should be a string$/);
       // Still answering, and a good launch works in the same session.
       assert.deepStrictEqual(await c.threads(), []);
       await c.ok('launch', { program: KVM });

@@ -390,7 +390,7 @@ forEachTransport('stepping', (adapter) => {
       const own = await c.stepAndStop('gotoEvent', { seq: wake.seq, lane: 'guest.net0' });
       assert.strictEqual(own.body.threadId, 2, 'a device lane shows the vCPU the event is about');
       assert.strictEqual(await c.fails('gotoEvent', { seq: 100000 }), 'no trace event 100000');
-      assert.strictEqual(await c.fails('gotoEvent', {}), 'no trace event undefined');
+      assert.strictEqual(await c.fails('gotoEvent', {}), "gotoEvent: 'seq' is missing");
     });
   });
 });
