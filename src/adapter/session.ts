@@ -11,7 +11,7 @@ import { Loc, Program, instrAddress } from '../lang/program';
 import { SourceFile } from '../lang/source';
 import { constantNames } from '../lang/domain/constants';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
-import { Hit, Probe, findBackward, isStatement, nextStatementProbe, runBackward, runForward, stepBackTarget, stepProbe } from '../sim/debug/engine';
+import { BackwardScan, Hit, Probe, isStatement, nextStatementProbe, runForward, stepBackScan, stepProbe } from '../sim/debug/engine';
 import { LineIndex } from '../sim/debug/lines';
 import { EXCEPTION_FILTERS, ExceptionHit, FilterOption, enabledExceptions } from '../sim/debug/exceptions';
 import { memoryDataId } from '../sim/debug/watch';
@@ -83,6 +83,9 @@ const LONG_RUN_MS = 250;
 
 /** Units run between looks at incoming requests (pause) during a long run. */
 const RUN_CHUNK = 20_000;
+
+/** Milliseconds a scan back through history runs before it looks at incoming requests (pause). */
+const SCAN_SLICE_MS = 30;
 
 export class SuspendFlowSession extends DebugSession {
   private timeline?: Timeline;
@@ -726,11 +729,56 @@ export class SuspendFlowSession extends DebugSession {
     const { t, thread } = named;
     this.sendResponse(response);
     this.allThreadsMove(thread);
-    const target = stepBackTarget(t, thread);
-    t.seek(target ?? 0);
-    this.atEnd = false;
-    if (target === undefined) this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
-    else this.stopAt({ reason: 'step', thread });
+    this.scanBack(stepBackScan(t, thread), (found) => {
+      const target = found[0]?.position;
+      t.seek(target ?? 0);
+      this.atEnd = false;
+      if (target === undefined) this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
+      else this.stopAt({ reason: 'step', thread });
+    });
+  }
+
+  /**
+   * Runs a scan back through history in slices of a few milliseconds, so that a long one (a breakpoint never hit
+   * in millions of units) answers pause and keeps the adapter responsive; a progress notification says it is busy.
+   * The first slice runs at once, so a short scan answers without delay. `done` gets what it found. Paused, the
+   * session stops where the scan got to, unless `paused` says otherwise.
+   */
+  private scanBack(scan: BackwardScan, done: (found: { position: number; hit: Hit }[]) => void, paused?: () => void): void {
+    const t = this.timeline!;
+    this.running = true;
+    this.pauseRequested = false;
+    const token = ++this.runToken;
+    const started = Date.now();
+    let progress: string | undefined;
+    const slice = () => {
+      if (token !== this.runToken) {
+        if (progress) this.sendEvent(new ProgressEndEvent(progress));
+        return;
+      }
+      if (this.pauseRequested) {
+        this.finishRun(progress, started);
+        t.seek(scan.reached);
+        this.atEnd = false;
+        if (paused) paused();
+        else this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'Paused', description: 'paused while going back through history' });
+        return;
+      }
+      const until = Date.now() + SCAN_SLICE_MS;
+      let finished = scan.step();
+      while (!finished && Date.now() < until) finished = scan.step();
+      if (finished) {
+        this.finishRun(progress, started);
+        done(scan.found);
+        return;
+      }
+      if (!progress && this.clientSupportsProgress && Date.now() - started > 300) {
+        progress = `back-${++this.progressId}`;
+        this.sendEvent(new ProgressStartEvent(progress, 'Going back through history', `at ${formatTime(t.machine.state.now)}`));
+      }
+      setImmediate(slice);
+    };
+    slice();
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
@@ -738,13 +786,12 @@ export class SuspendFlowSession extends DebugSession {
     if (!t) return;
     this.sendResponse(response);
     this.allThreadsMove(this.simThread(args?.threadId) ?? this.lastThread);
-    const found = runBackward(t, this.bps!.probes(t), t.position);
-    this.atEnd = false;
-    if (found) this.stopAt(found.hit);
-    else {
-      t.seek(0);
-      this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
-    }
+    this.scanBack(new BackwardScan(t, this.bps!.probes(t), t.position, 1), ([found]) => {
+      t.seek(found ? found.position : 0);
+      this.atEnd = false;
+      if (found) this.stopAt(found.hit);
+      else this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
+    });
   }
 
   protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
@@ -759,13 +806,23 @@ export class SuspendFlowSession extends DebugSession {
       before: (unit) => (unit.kind === 'vcpu' && keys.has(`${unit.vm}:${unit.pc}`) ? { reason: 'goto', thread: t.threadOfUnit(unit) } : undefined),
     };
     const here = t.position;
-    const targets: DebugProtocol.GotoTarget[] = keys.size === 0 ? [] : findBackward(t, [probe], here, 20).map(({ position, hit }) => {
-      const ref = t.threads[hit.thread];
-      return { id: position + 1, label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${position}`, line: args.line };
-    });
-    t.seek(here);
-    response.body = { targets };
-    this.sendResponse(response);
+    const answer = (found: { position: number; hit: Hit }[]) => {
+      t.seek(here);
+      response.body = {
+        targets: found.map(({ position, hit }) => {
+          const ref = t.threads[hit.thread];
+          return { id: position + 1, label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${position}`, line: args.line };
+        }),
+      };
+      this.sendResponse(response);
+    };
+    if (keys.size === 0) {
+      answer([]);
+      return;
+    }
+    // A long history is scanned in slices; a pause meanwhile answers with the targets found so far.
+    const scan = new BackwardScan(t, [probe], here, 20);
+    this.scanBack(scan, answer, () => answer(scan.found));
   }
 
   protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {

@@ -1,7 +1,9 @@
 // Time travel over a deterministic machine. A snapshot is kept every INTERVAL units; seeking to any earlier position
 // restores the nearest snapshot at or before it and replays the rest, so the state there is exactly what it was:
 // every register, device field and the trace hash. Nothing else is logged per unit, so a long history costs only its
-// snapshots, and those are thinned out far from where the user is (a snapshot every SPARSE_INTERVAL units there).
+// snapshots, and those are thinned out far from where the user is (a snapshot every SPARSE_INTERVAL units there, and
+// never more than MAX_SPARSE of them: as history grows past that, the far ones are spaced twice as wide, so memory
+// stays bounded however long a session runs, and a seek far back replays at most history / MAX_SPARSE units).
 // A change made by the user (a register written from the debugger) forks history at the current position.
 
 import { Machine, MachineOptions, Unit } from './machine';
@@ -15,6 +17,8 @@ export const CHECKPOINT_INTERVAL = 512;
 export const SPARSE_INTERVAL = 16 * CHECKPOINT_INTERVAL;
 /** How far from the head and from the current position snapshots stay dense. */
 export const DENSE_SPAN = 64 * CHECKPOINT_INTERVAL;
+/** The most snapshots kept far from the head and the current position. */
+export const MAX_SPARSE = 1024;
 
 /** A thread of the debugger: 0 is the host (and its VMM), then every vCPU of every VM in declaration order. */
 export interface ThreadRef {
@@ -52,7 +56,7 @@ export class Timeline {
   private readonly unitEvents: TraceEvent[] = [];
   private listeners: ((e: TraceEvent) => void)[] = [];
 
-  constructor(program: Program, options: MachineOptions = {}, private readonly interval = CHECKPOINT_INTERVAL) {
+  constructor(program: Program, options: MachineOptions = {}, private readonly interval = CHECKPOINT_INTERVAL, private readonly maxSparse = MAX_SPARSE) {
     this.machine = new Machine(program, options);
     this.threads = [{ vm: -1, vcpu: -1 }];
     this.threadIndex = program.vms.map((vm, vi) => Array.from({ length: vm.vcpuCount }, (_, ci) => {
@@ -123,19 +127,28 @@ export class Timeline {
     if ((this.headStep / this.interval) % 64 === 0) this.thin();
   }
 
-  /** Replaying through a sparse stretch: keep a snapshot here so moving around nearby stays cheap. */
+  /**
+   * Replaying through a sparse stretch: keep a snapshot here so moving around nearby stays cheap. A scan back over a
+   * long history passes through every stretch: the snapshots it leaves far behind are thinned again as it goes.
+   */
   private densify(): void {
     const here = this.position;
     const i = this.indexAtOrBefore(here);
     if (this.checkpoints[i].step === here) return;
     this.checkpoints.splice(i + 1, 0, this.checkpointHere());
+    if (this.checkpoints.length > this.maxSparse + 4 * (DENSE_SPAN / this.interval) + 64) this.thin();
   }
 
-  /** Drops snapshots far from both the head and the current position, down to one every SPARSE_INTERVAL. */
+  /**
+   * Drops snapshots far from both the head and the current position, down to one every SPARSE_INTERVAL, or wider
+   * (a power of two times that) so that at most maxSparse of them stay.
+   */
   private thin(): void {
     const head = this.headStep;
     const here = this.position;
-    this.checkpoints = this.checkpoints.filter((c) => c.step === 0 || c.step % SPARSE_INTERVAL === 0 || head - c.step <= DENSE_SPAN || Math.abs(here - c.step) <= DENSE_SPAN);
+    let sparse = SPARSE_INTERVAL;
+    while (head / sparse > this.maxSparse) sparse *= 2;
+    this.checkpoints = this.checkpoints.filter((c) => c.step === 0 || c.step % sparse === 0 || head - c.step <= DENSE_SPAN || Math.abs(here - c.step) <= DENSE_SPAN);
   }
 
   /** Moves to any position in 0..head, restoring a snapshot and replaying silently. */

@@ -333,6 +333,34 @@ forEachTransport('stepping', (adapter) => {
     });
   });
 
+  describe('long scans back through history', () => {
+    it('reverse continue over millions of units answers pause, with progress, and the session goes on', async function () {
+      this.timeout(120_000);
+      const c = await adapter.open();
+      const file = writeScenario('spin.sflow', SPIN);
+      const stop = await c.launch({ program: file, until: '8s' }, undefined, { supportsProgressReporting: true });
+      assert.strictEqual(stop.body.description, 'Reached until');
+      const head = Number(/^step (\d+) of/.exec(await c.evaluate('where', 'repl'))![1]);
+      assert.ok(head > 2_000_000, `${head} units of history`);
+      c.drain('progressStart');
+      c.drain('progressEnd');
+      // No breakpoint behind: the scan would go all the way back to the start.
+      await c.ok('reverseContinue', { threadId: 2 });
+      const start = await c.event<DebugProtocol.ProgressStartEvent>('progressStart', 30_000);
+      assert.strictEqual(start.body.title, 'Going back through history');
+      assert.strictEqual(await c.fails('stackTrace', { threadId: 2 }), "'stackTrace' needs the scenario stopped; it is running (send pause)");
+      await c.ok('pause', { threadId: 2 });
+      const paused = await c.stopped();
+      assert.deepStrictEqual([paused.body.reason, paused.body.description, paused.body.text], ['pause', 'Paused', 'paused while going back through history']);
+      assert.strictEqual((await c.event<DebugProtocol.ProgressEndEvent>('progressEnd')).body.progressId, start.body.progressId);
+      const at = Number(/^step (\d+) of/.exec(await c.evaluate('where', 'repl'))![1]);
+      assert.ok(at > 0 && at < head, `paused at ${at} of ${head}`);
+      // The session goes on from there.
+      const next = await c.stepAndStop('next', { threadId: 2 });
+      assert.strictEqual(next.body.reason, 'step');
+    });
+  });
+
   describe('goto', () => {
     it('gotoTargets lists the earlier executions of a line, newest first; goto travels there', async () => {
       const c = await adapter.open();

@@ -98,14 +98,42 @@ export function runForward(t: Timeline, probes: readonly Probe[], budget: number
  * the scan ended, so the caller seeks where it wants to be next.
  */
 export function findBackward(t: Timeline, probes: readonly Probe[], from: number, limit: number): { position: number; hit: Hit }[] {
-  const ctx: ProbeContext = { t, reverse: true };
-  const found: { position: number; hit: Hit }[] = [];
-  let end = from;
-  for (const start of t.checkpointsBefore(from)) {
+  const scan = new BackwardScan(t, probes, from, limit);
+  while (!scan.step());
+  return scan.found;
+}
+
+/**
+ * A scan of history backwards from a position, one snapshot interval per `step()`, newest first, so a caller can
+ * yield between steps (to answer a pause, to stay responsive) when history is long. `found` holds what it found so
+ * far, newest first, at most `limit`; `reached` is the earliest position scanned.
+ */
+export class BackwardScan {
+  readonly found: { position: number; hit: Hit }[] = [];
+  private readonly starts: number[];
+  private next = 0;
+  private end: number;
+  private readonly ctx: ProbeContext;
+
+  constructor(private readonly t: Timeline, private readonly probes: readonly Probe[], private readonly from: number, private readonly limit: number) {
+    this.starts = t.checkpointsBefore(from);
+    this.end = from;
+    this.ctx = { t, reverse: true };
+  }
+
+  get reached(): number {
+    return this.end;
+  }
+
+  /** Scans the next interval back; true when done (enough found, or the start of history reached). */
+  step(): boolean {
+    if (this.found.length >= this.limit || this.next >= this.starts.length) return true;
+    const { t, probes, ctx, from } = this;
+    const start = this.starts[this.next++];
     t.seek(start);
     const inInterval: { position: number; hit: Hit }[] = [];
     t.replayTo(
-      end,
+      this.end,
       (pos) => {
         const unit = t.machine.peek();
         const hit = unit && pos < from ? firstBefore(probes, unit, ctx) : undefined;
@@ -116,11 +144,10 @@ export function findBackward(t: Timeline, probes: readonly Probe[], from: number
         if (hit) inInterval.push({ position: posAfter, hit });
       },
     );
-    found.push(...inInterval.reverse());
-    if (found.length >= limit) break;
-    end = start;
+    this.found.push(...inInterval.reverse().slice(0, this.limit - this.found.length));
+    this.end = start;
+    return this.found.length >= this.limit || this.next >= this.starts.length;
   }
-  return found.slice(0, limit);
 }
 
 /** Reverse continue: travels to the latest earlier position where a probe stops, if there is one. */
@@ -135,6 +162,16 @@ export function runBackward(t: Timeline, probes: readonly Probe[], from: number)
  * same call depth or shallower (calls made since are stepped over backwards).
  */
 export function stepBackTarget(t: Timeline, thread: number): number | undefined {
+  const from = t.position;
+  const scan = stepBackScan(t, thread);
+  while (!scan.step());
+  const target = scan.found[0]?.position;
+  if (target === undefined) t.seek(from);
+  return target;
+}
+
+/** The scan stepBackTarget runs, for a caller that runs it a slice at a time. */
+export function stepBackScan(t: Timeline, thread: number): BackwardScan {
   const depth = t.depthOf(thread);
   const probe: Probe = {
     before(unit) {
@@ -144,10 +181,7 @@ export function stepBackTarget(t: Timeline, thread: number): number | undefined 
       return t.depthOf(thread) <= depth ? { reason: 'step', thread } : undefined;
     },
   };
-  const from = t.position;
-  const target = findBackward(t, [probe], from, 1)[0]?.position;
-  if (target === undefined) t.seek(from);
-  return target;
+  return new BackwardScan(t, [probe], t.position, 1);
 }
 
 /**
