@@ -1,8 +1,10 @@
-// dist/debugAdapter.js: the debug adapter as an executable. Over stdio by default; with --server=PORT it listens on
-// loopback only and serves one session per connection.
+// dist/debugAdapter.js: the debug adapter as an executable. Over stdio by default; with --socket=PATH it listens on
+// a Unix socket only its owner can open (in a directory of mode 0700), and with --server=PORT on a loopback TCP port
+// (which any local user can reach: for a client that cannot use a socket), serving one session per connection.
 
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
@@ -53,18 +55,41 @@ export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => 
   };
 }
 
-/** Starts a loopback server; resolves with the port it listens on. */
+/** Starts a loopback TCP server; resolves with it once it listens (its address has the port). */
 export function startServer(port: number, host: AdapterHost = nodeHost()): Promise<net.Server> {
+  return listen(sessionServer(host), (server) => server.listen(port, '127.0.0.1'));
+}
+
+/**
+ * Starts a server on a Unix socket (a named pipe on Windows) that only this user can open: the socket is made in a
+ * new directory of mode 0700 under the temporary directory, unless a path is given. Resolves with the server and the
+ * socket's path; closing the server removes the socket.
+ */
+export async function startSocketServer(host: AdapterHost = nodeHost(), socketPath?: string): Promise<{ server: net.Server; path: string }> {
+  const where = socketPath ?? (process.platform === 'win32' ? `\\\\.\\pipe\\suspend-flow-${process.pid}-${Date.now()}` : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-dap-')), 'adapter.sock'));
+  const server = await listen(sessionServer(host), (s) => s.listen(where));
+  if (process.platform !== 'win32') fs.chmodSync(where, 0o600);
+  return { server, path: where };
+}
+
+function sessionServer(host: AdapterHost): net.Server {
+  return net.createServer((socket) => {
+    if (host.onActivity) socket.on('data', host.onActivity);
+    const session = new SuspendFlowSession(host);
+    session.setRunAsServer(true);
+    session.start(socket, socket);
+    socket.on('error', () => socket.destroy());
+  });
+}
+
+function listen(server: net.Server, start: (server: net.Server) => void): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => {
-      if (host.onActivity) socket.on('data', host.onActivity);
-      const session = new SuspendFlowSession(host);
-      session.setRunAsServer(true);
-      session.start(socket, socket);
-      socket.on('error', () => socket.destroy());
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve(server);
     });
-    server.on('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    start(server);
   });
 }
 
@@ -99,6 +124,16 @@ function main(): void {
   const libraryUri = process.argv.find((a) => a.startsWith('--library-uri='))?.slice('--library-uri='.length);
   const host = nodeHost(undefined, gc, libraryUri);
   const activity = collectWhenIdle(gc);
+  const socketArg = process.argv.find((a) => a.startsWith('--socket='));
+  if (socketArg) {
+    startSocketServer({ ...host, onActivity: activity }, socketArg.slice('--socket='.length) || undefined).then(({ path: where }) => {
+      process.stderr.write(`suspend-flow debug adapter listening on ${where}\n`);
+    }, (e: Error) => {
+      process.stderr.write(`debugAdapter: ${e.message}\n`);
+      process.exit(1);
+    });
+    return;
+  }
   const serverArg = process.argv.find((a) => a.startsWith('--server='));
   if (serverArg) {
     const port = Number(serverArg.slice('--server='.length));

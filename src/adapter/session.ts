@@ -150,6 +150,8 @@ export class SuspendFlowSession extends DebugSession {
     }
     // Arguments that are all optional may be left out: handlers then see none set.
     request.arguments ??= {};
+    // The protocol's default path format is 'path'; the base class refuses a client that leaves it out.
+    if (request.command === 'initialize') (request.arguments as DebugProtocol.InitializeRequestArguments).pathFormat ??= 'path';
     try {
       super.dispatchRequest(request);
     } catch (e) {
@@ -340,6 +342,8 @@ export class SuspendFlowSession extends DebugSession {
       if (until === undefined) return { error: `'until' is a time such as 50ms, not '${args.until}'` };
     }
     const path = this.host.resolvePath(programPath);
+    // Only a scenario is read as one: a diagnostic about any other file would quote what is in it.
+    if (!/\.sflow$/i.test(path)) return { error: `${path} is not a scenario (a .sflow file)` };
     let text: string;
     try {
       text = this.host.readFile(path);

@@ -10,7 +10,7 @@ import { SuspendFlowSession } from '../adapter/session';
 import { check } from '../lang/checker';
 import { preludeFiles } from '../lang/prelude';
 import { SourceFile } from '../lang/source';
-import { nodeHost, startServer } from '../adapter/main';
+import { nodeHost, startServer, startSocketServer } from '../adapter/main';
 import { PRELUDE_SCHEME } from './client';
 
 export const DEBUG_TYPE = 'suspend-flow';
@@ -97,6 +97,8 @@ function firstError(program: string): { file: string; line: number; character: n
 
 class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
   private server?: net.Server;
+  /** the server's socket, when it listens on one (port 0: the default) */
+  private socketPath?: string;
 
   constructor(private readonly context: vscode.ExtensionContext) {}
 
@@ -106,8 +108,13 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Dis
     const libraryUri = `${PRELUDE_SCHEME}:/`;
     switch (settings().get<string>('adapter.mode', 'inline')) {
       case 'server': {
-        if (!this.server) this.server = await startServer(settings().get<number>('adapter.port', 0), nodeHost(libraryDir, undefined, libraryUri));
-        return new vscode.DebugAdapterServer((this.server.address() as net.AddressInfo).port, '127.0.0.1');
+        // A socket only this user can open; a loopback TCP port (reachable by any local user) only when one is set.
+        const port = settings().get<number>('adapter.port', 0);
+        const host = nodeHost(libraryDir, undefined, libraryUri);
+        if (!this.server && port === 0) ({ server: this.server, path: this.socketPath } = await startSocketServer(host));
+        else if (!this.server) this.server = await startServer(port, host);
+        if (this.socketPath) return new vscode.DebugAdapterNamedPipeServer(this.socketPath);
+        return new vscode.DebugAdapterServer((this.server!.address() as net.AddressInfo).port, '127.0.0.1');
       }
       case 'executable':
         // The extension host's own runtime, run as plain node.
