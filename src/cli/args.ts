@@ -1,8 +1,9 @@
 // Reading a command line: `--flag value`, `--flag=value`, bare switches, and one scenario file. Each command says
 // which flags it takes; the flags several commands share (which run to make) are read here once.
 
-import { UsageError } from './main';
+import { UsageError } from './errors';
 import { parseIntArg, parseTime } from './load';
+import { DEFAULT_MAX_OUTPUT, DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS, parseSeconds, parseSize } from './bounds';
 
 /** Answers a flag: `value()` takes the flag's value (inline or the next word); false means "not mine". */
 export type FlagReader = (flag: string, value: () => string | undefined) => boolean;
@@ -35,9 +36,21 @@ export interface RunFlags {
   seed: number;
   until?: number;
   maxSteps: number;
+  /** wall-clock seconds, 0 for none */
+  maxSeconds: number;
+  /** bytes of output, 0 for none */
+  maxOutput: number;
 }
 
-/** `--seed N`, `--until TIME`, `--max-steps N`: how a run is made, for run and export. */
+/** The bounds a run has unless the command line says otherwise. */
+export function defaultRunFlags(): RunFlags {
+  return { seed: 0, maxSteps: DEFAULT_MAX_STEPS, maxSeconds: DEFAULT_MAX_SECONDS, maxOutput: DEFAULT_MAX_OUTPUT };
+}
+
+/**
+ * `--seed N`, `--until TIME`, `--max-steps N`, `--max-seconds S`, `--max-output SIZE`: how a run is made and
+ * bounded, for run and export.
+ */
 export function runFlag(options: Partial<RunFlags>): FlagReader {
   return (flag, value) => {
     switch (flag) {
@@ -49,6 +62,12 @@ export function runFlag(options: Partial<RunFlags>): FlagReader {
         return true;
       case '--max-steps':
         options.maxSteps = parseIntArg('--max-steps', value());
+        return true;
+      case '--max-seconds':
+        options.maxSeconds = parseSeconds('--max-seconds', value());
+        return true;
+      case '--max-output':
+        options.maxOutput = parseSize('--max-output', value());
         return true;
       default:
         return false;

@@ -1,20 +1,24 @@
 // `sflow explore FILE`: every interleaving the scenario allows, every invariant and expectation on every path.
 // Problems are written as replay files and printed as the timeline of how they happened; the exit code is 1 when a
-// path breaks a rule (or a violation the scenario expects is on no path).
+// path breaks a rule (or a violation the scenario expects is on no path). `--results FILE` writes a JSON summary
+// naming the replay files, for programs (the editor's Explore command) to read instead of the printed lines.
 
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Loc, Program } from '../lang/program';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Counterexample, explore, ExploreOptions, ExploreProgress, ExploreResult } from '../sim/explore/explorer';
-import { REPLAY_FORMAT, ReplayFile, replayScheduler, scenarioHash } from '../sim/explore/replay';
+import { REPLAY_FORMAT, ReplayCheck, ReplayFile, scenarioHash } from '../sim/explore/replay';
 import { Machine, Unit } from '../sim/machine';
 import { TraceEvent } from '../sim/trace';
-import { Io, UsageError } from './main';
+import { Io } from './main';
+import { UsageError } from './errors';
 import { loadScenario, parseIntArg, parseTime } from './load';
 import { readArgs, required } from './args';
+import { printable } from './text';
 
 export interface ExploreCliOptions {
   file: string;
@@ -31,8 +35,35 @@ export interface ExploreCliOptions {
   shard?: { index: number; count: number };
   workers: number;
   outDir: string;
+  /** a JSON summary of the search, with the replay files written, for programs to read */
+  results?: string;
   /** progress on stderr: on a terminal by default */
   progress: boolean;
+}
+
+/** The format tag of `--results` files. */
+export const RESULTS_FORMAT = 'sflow-explore-results/1';
+
+/** What `--results FILE` holds. */
+export interface ExploreResults {
+  format: typeof RESULTS_FORMAT;
+  /** the scenario's absolute path */
+  scenario: string;
+  /** 'fail' when the exit code is 1 */
+  result: 'pass' | 'fail';
+  exitCode: number;
+  complete: boolean;
+  /** the closing verdict, as printed after `-- complete: ` */
+  verdict: string;
+  states: number;
+  paths: number;
+  /** every replay file written, by absolute path: paths with a problem first, then expected violations */
+  replays: { file: string; kind: 'counterexample' | 'expected-violation'; invariant?: string; problems: string[]; traceHash: string }[];
+}
+
+/** How many worker threads there can be: one per CPU. */
+export function maxWorkers(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
 export function parseExploreArgs(args: string[]): ExploreCliOptions {
@@ -49,6 +80,7 @@ export function parseExploreArgs(args: string[]): ExploreCliOptions {
       case '--skew': o.skew = parseTime(required('--skew', value(), 'a time')); break;
       case '--workers': o.workers = positive('--workers', value()); break;
       case '--out': o.outDir = required('--out', value(), 'a directory'); break;
+      case '--results': o.results = required('--results', value(), 'a file name'); break;
       case '--progress': o.progress = true; break;
       case '--no-progress': o.progress = false; break;
       case '--shard': {
@@ -73,7 +105,7 @@ function positive(flag: string, v: string | undefined): number {
 }
 
 /** The scenario's own `explore { }` bounds, under the command line's. */
-export function searchOptions(program: Program, o: Omit<ExploreCliOptions, 'file' | 'workers' | 'outDir' | 'progress'>): ExploreOptions {
+export function searchOptions(program: Program, o: Omit<ExploreCliOptions, 'file' | 'workers' | 'outDir' | 'progress' | 'results'>): ExploreOptions {
   const declared = program.explore;
   return {
     seed: o.seed,
@@ -90,10 +122,16 @@ export function searchOptions(program: Program, o: Omit<ExploreCliOptions, 'file
 export async function exploreCommand(args: string[], io: Io): Promise<number> {
   const o = parseExploreArgs(args);
   const checked = loadScenario(o.file);
-  for (const d of checked.diagnostics) io.err(formatDiagnostic(d));
+  for (const d of checked.diagnostics) io.err(printable(formatDiagnostic(d)));
   if (hasErrors(checked.diagnostics)) return 2;
   const program = checked.program;
-  const text = fs.readFileSync(o.file, 'utf8');
+  const text = checked.text;
+  // A worker per CPU at most: more only cost memory (each holds its own search) and time.
+  const cpus = maxWorkers();
+  if (o.workers > cpus) {
+    io.err(`sflow: --workers ${o.workers} is more than the ${cpus} CPU${cpus === 1 ? '' : 's'} here: using ${cpus}`);
+    o.workers = cpus;
+  }
 
   const started = Date.now();
   const search = searchOptions(program, o);
@@ -106,14 +144,17 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
   const seconds = (Date.now() - started) / 1000;
 
   // Each path worth showing: a header, the path, and the replay file it is written to (named by its label).
-  const shown: [header: string, cex: Counterexample, label: string][] = [
+  const shown: [header: string, cex: Counterexample, label: string, invariant?: string][] = [
     ...result.counterexamples.map((cex, i): [string, Counterexample, string] => [`counterexample ${i + 1}: ${cex.problems.join('; ')}`, cex, `cex${i + 1}`]),
-    ...[...result.expectedSeen].map(([id, cex]): [string, Counterexample, string] => [`expected violation ${id} is reachable:`, cex, id]),
+    ...[...result.expectedSeen].map(([id, cex]): [string, Counterexample, string, string] => [`expected violation ${id} is reachable:`, cex, id, id]),
   ];
-  for (const [header, cex, label] of shown) {
-    io.out(`\n${header}`);
+  const replays: ExploreResults['replays'] = [];
+  for (const [header, cex, label, invariant] of shown) {
+    io.out(`\n${printable(header)}`);
     printPath(io, program, o.seed, cex, search.skew ?? 0);
-    io.out(`replay: ${writeReplay(o, text, cex, label, search.skew ?? 0)}`);
+    const file = writeReplay(o, text, cex, label, search.skew ?? 0);
+    io.out(`replay: ${printable(file)}`);
+    replays.push({ file: path.resolve(file), kind: invariant ? 'expected-violation' : 'counterexample', ...(invariant ? { invariant } : {}), problems: cex.problems, traceHash: cex.traceHash });
   }
 
   const rate = seconds > 0 ? Math.round(result.states / seconds) : result.states;
@@ -133,47 +174,79 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
         : `PASS: every path${bounds.length ? ' within the bounds' : ''} keeps every rule`
       : `PASS so far: no problem in what was explored${unknown.length ? `; expected violation ${unknown.join(', ')} not found yet` : ''}`;
   const extent = result.complete ? 'complete' : result.stoppedBy === 'first-problem' ? 'stopped at the first problem (--all looks for every one)' : 'incomplete';
-  io.out(`-- ${extent}${bounds.length ? ` (${bounds.join('; ')})` : ''}: ${verdict}`);
-  return failed || (!result.complete && unknown.length > 0) ? 1 : 0;
+  io.out(printable(`-- ${extent}${bounds.length ? ` (${bounds.join('; ')})` : ''}: ${verdict}`));
+  const code = failed || (!result.complete && unknown.length > 0) ? 1 : 0;
+  if (o.results) {
+    const summary: ExploreResults = {
+      format: RESULTS_FORMAT, scenario: path.resolve(o.file), result: code === 0 ? 'pass' : 'fail', exitCode: code, complete: result.complete,
+      verdict, states: result.states, paths: result.paths, replays,
+    };
+    writeFile(o.results, JSON.stringify(summary, null, 2) + '\n');
+  }
+  return code;
+}
+
+/** Writes a file whole (a temporary file renamed over it, so a reader never sees half of it). */
+function writeFile(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, file);
+  } catch (e) {
+    fs.rmSync(temp, { force: true });
+    throw new Error(`cannot write ${printable(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Replays a path and prints how it went: each decision that left the default order, then the events around the problem. */
+/**
+ * Replays a path and prints how it went: each decision that left the default order, then the events before where
+ * explore stopped the path. The replay is checked (replay.ts): the line `path ends at T, trace H` gives the trace
+ * hash the replay file records, and says so if the replay differs.
+ */
 export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
   const recorded = new Set(cex.choices.map(([d]) => d));
   const decisions: string[] = [];
   let running: Unit | undefined;
+  const check = new ReplayCheck({ seed, skew, choices: cex.choices, checkpoints: cex.checkpoints, steps: cex.steps, traceHash: cex.traceHash, end: cex.end });
   // The replay's scheduler, saying where a running unit's pick left the default order.
-  const follow = replayScheduler(cex.choices);
   const m = new Machine(program, {
     seed, scheduling: 'open', skew,
     scheduler: {
       pick(decision, count) {
-        const pick = follow.pick(decision, count);
+        const pick = check.scheduler.pick(decision, count);
         if (running && recorded.has(decision)) decisions.push(`  decision ${decision} at ${formatTime(m.state.now)}: ${describeUnit(m, running)} takes alternative ${pick + 1} of ${count}`);
         return pick;
       },
     },
   });
-  const events: TraceEvent[] = [];
-  m.onEvent((e) => events.push(e));
-  while (m.state.events < cex.events) {
+  check.attach(m);
+  // The last `tail` events, and how many came before them.
+  const last: TraceEvent[] = [];
+  let events = 0;
+  m.onEvent((e) => {
+    events++;
+    last.push(e);
+    if (last.length > tail) last.shift();
+  });
+  while (!check.atEnd(m) && !check.departed) {
     const unit = m.peek();
-    if (!unit) break;
+    if (!unit || check.departed) break;
     if (unit.decision && recorded.has(m.state.decisions)) decisions.push(`  decision ${m.state.decisions} at ${formatTime(unit.time)}: ${describeUnit(m, unit)} first`);
     running = unit;
     m.execute(unit);
     running = undefined;
   }
-  if (decisions.length) io.out(decisions.join('\n'));
+  if (decisions.length) io.out(decisions.map(printable).join('\n'));
   const width = Math.max(4, ...program.vms.map((vm) => vm.name.length + 6));
-  if (events.length > tail) io.out(`  ... ${events.length - tail} earlier events`);
-  for (const e of events.slice(-tail)) io.out(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`);
-  const faithful = m.traceHash() === cex.traceHash;
-  io.out(`  path ends at ${formatTime(m.state.now)}, trace ${m.traceHash()}${faithful ? '' : ` (explore saw ${cex.traceHash}: the replay differs)`}`);
+  if (events > last.length) io.out(`  ... ${events - last.length} earlier events`);
+  for (const e of last) io.out(printable(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`));
+  const report = check.finish(m);
+  io.out(`  path ends at ${formatTime(m.state.now)}, trace ${m.traceHash()}${report.faithful ? '' : ` (explore saw ${cex.traceHash}: the replay differs: ${printable(report.message)})`}`);
 }
 
 function describeUnit(m: Machine, unit: Unit): string {
@@ -199,9 +272,13 @@ function writeReplay(o: ExploreCliOptions, text: string, cex: Counterexample, la
     seed: o.seed,
     ...(skew ? { skew } : {}),
     choices: cex.choices,
+    checkpoints: cex.checkpoints,
     problems: cex.problems,
     traceHash: cex.traceHash,
     time: cex.time,
+    steps: cex.steps,
+    events: cex.events,
+    end: cex.end,
   };
   fs.mkdirSync(o.outDir, { recursive: true });
   const file = path.join(o.outDir, `${path.basename(o.file, '.sflow')}.${label}${o.shard ? `.shard${o.shard.index + 1}` : ''}.replay.json`);

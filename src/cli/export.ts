@@ -1,35 +1,31 @@
 // `sflow export`: runs a scenario and writes its trace for other tools. `perfetto` is the Chrome trace-event JSON
 // that ui.perfetto.dev and chrome://tracing open; `json` is what `sflow run --format json` prints plus the lanes
-// (each vCPU's, device's and the host's states as intervals).
+// (each vCPU's, device's and the host's states as intervals). Both are written as the run goes (stream.ts): memory
+// stays bounded however long the run.
 
-import * as fs from 'fs';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
-import { Program } from '../lang/program';
-import { chromeTraceText, toChromeTrace } from '../sim/export/chrome-trace';
-import { laneStates } from '../sim/export/lane-states';
 import { Machine } from '../sim/machine';
-import { eventToJson, TraceEvent } from '../sim/trace';
-import { judge, Verdict } from '../sim/verdict';
-import { Io, UsageError } from './main';
+import { judge } from '../sim/verdict';
+import { Io } from './main';
+import { UsageError } from './errors';
 import { loadScenario } from './load';
-import { readArgs, required, runFlag } from './args';
-import { DEFAULT_MAX_STEPS } from './run';
+import { defaultRunFlags, readArgs, required, runFlag, RunFlags } from './args';
+import { OutputBudget, runBounded } from './bounds';
+import { ChromeTraceStream, JsonRunDocument, LaneSpool, LineWriter } from './stream';
+import { printable } from './text';
 
 export const EXPORT_FORMATS = ['perfetto', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-interface ExportOptions {
+interface ExportOptions extends RunFlags {
   file: string;
   format: ExportFormat;
-  seed: number;
-  until?: number;
-  maxSteps: number;
   /** stdout when absent */
   out?: string;
 }
 
 function parseExportArgs(args: string[]): ExportOptions {
-  const options: Partial<ExportOptions> = { format: 'perfetto', seed: 0, maxSteps: DEFAULT_MAX_STEPS };
+  const options: Partial<ExportOptions> = { ...defaultRunFlags(), format: 'perfetto' };
   const runFlags = runFlag(options);
   options.file = readArgs('export', args, (flag, value) => {
     if (flag === '--format') {
@@ -44,64 +40,51 @@ function parseExportArgs(args: string[]): ExportOptions {
   return options as ExportOptions;
 }
 
-export interface RecordedRun {
-  machine: Machine;
-  events: TraceEvent[];
-  verdict: Verdict;
-}
-
-/** The document `sflow export --format json` writes: `sflow run --format json`'s, plus the lanes. */
-export function runDocument(scenario: string, seed: number, program: Program, run: RecordedRun): Record<string, unknown> {
-  const { machine, events, verdict } = run;
-  return {
-    scenario,
-    seed,
-    traceHash: machine.traceHash(),
-    endTime: machine.state.now,
-    result: verdict.ok ? 'pass' : 'fail',
-    summary: verdict.summary,
-    events: events.map(eventToJson),
-    lanes: laneStates(program, events, machine.state.now).map((l) => ({
-      lane: l.lane,
-      kind: l.kind,
-      states: l.spans.map((s) => ({ state: s.state, start: s.start, end: s.end, seq: s.seq, cause: s.cause, ...s.attributes })),
-    })),
-  };
-}
-
 export function exportCommand(args: string[], io: Io): number {
   const options = parseExportArgs(args);
   const checked = loadScenario(options.file);
-  for (const d of checked.diagnostics) io.err(formatDiagnostic(d));
+  for (const d of checked.diagnostics) io.err(printable(formatDiagnostic(d)));
   if (hasErrors(checked.diagnostics)) return 2;
 
   const program = checked.program;
+  const budget = new OutputBudget(options.maxOutput);
+  let out: LineWriter & { close?(): void };
+  try {
+    out = options.out ? LineWriter.toFile(options.out, budget) : new LineWriter((text) => io.out(text), budget);
+  } catch (e) {
+    io.err(`sflow: cannot write ${printable(options.out!)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return 2;
+  }
+
   const machine = new Machine(program, { seed: options.seed });
-  const events: TraceEvent[] = [];
-  machine.onEvent((e) => events.push(e));
-  const stop = machine.run({ untilTime: options.until, maxSteps: options.maxSteps });
-  const run: RecordedRun = { machine, events, verdict: judge(machine, stop) };
-
+  const head = { scenario: options.file, seed: options.seed };
   // A failed run is exported all the same: its trace is what shows why it failed.
-  let text: string;
-  if (options.format === 'perfetto') {
-    const metadata = { scenario: options.file, seed: options.seed, traceHash: machine.traceHash(), endTime: machine.state.now, result: run.verdict.ok ? 'pass' : 'fail', summary: run.verdict.summary };
-    text = chromeTraceText(toChromeTrace(program, events, machine.state.now, metadata));
-  } else {
-    text = JSON.stringify(runDocument(options.file, options.seed, program, run), null, 2) + '\n';
+  try {
+    if (options.format === 'perfetto') {
+      const trace = new ChromeTraceStream(program, out);
+      machine.onEvent((e) => trace.event(e));
+      const verdict = judge(machine, runBounded(machine, { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: budget }));
+      trace.finish(machine.state.now, { ...head, traceHash: machine.traceHash(), endTime: machine.state.now, result: verdict.ok ? 'pass' : 'fail', summary: verdict.summary });
+      return done(verdict.ok, verdict.summary);
+    }
+    const doc = new JsonRunDocument(out, head);
+    const lanes = new LaneSpool(program, budget);
+    machine.onEvent((e) => {
+      doc.event(e);
+      lanes.event(e);
+    });
+    const verdict = judge(machine, runBounded(machine, { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: budget }));
+    doc.endEvents();
+    lanes.write(out, machine.state.now);
+    doc.finish({ traceHash: machine.traceHash(), endTime: machine.state.now, result: verdict.ok ? 'pass' : 'fail', summary: verdict.summary });
+    return done(verdict.ok, verdict.summary);
+  } finally {
+    out.close?.();
   }
 
-  if (options.out) {
-    try {
-      fs.writeFileSync(options.out, text);
-    } catch (e) {
-      io.err(`sflow: cannot write ${options.out}: ${(e as Error).message}`);
-      return 2;
-    }
-    io.err(`wrote ${options.out}${options.format === 'perfetto' ? ' (open it in https://ui.perfetto.dev)' : ''}`);
-  } else {
-    io.out(text.replace(/\n$/, ''));
+  function done(ok: boolean, summary: string): number {
+    if (options.out) io.err(`wrote ${printable(options.out)}${options.format === 'perfetto' ? ' (open it in https://ui.perfetto.dev)' : ''}`);
+    io.err(`-- ${printable(summary)}`);
+    return ok ? 0 : 1;
   }
-  io.err(`-- ${run.verdict.summary}`);
-  return run.verdict.ok ? 0 : 1;
 }

@@ -1,20 +1,17 @@
 // Reading a scenario from disk and checking it together with the libraries every scenario can call.
 
-import * as fs from 'fs';
 import { check, CheckResult } from '../lang/checker';
 import { SourceFile } from '../lang/source';
-import { UsageError } from './main';
+import { UsageError } from './errors';
 import { preludeFiles } from '../lang/prelude';
+import { readScenarioFile } from './files';
 
-export function loadScenario(path: string): CheckResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(e as Error).message}`);
-  }
-  return check([new SourceFile(path, text), ...preludeFiles()]);
+export { isScenarioName } from './files';
+
+/** The scenario checked with the prelude, and its text (whose hash a replay file records). */
+export function loadScenario(path: string): CheckResult & { text: string } {
+  const text = readScenarioFile(path);
+  return { ...check([new SourceFile(path, text), ...preludeFiles()]), text };
 }
 
 /** `10ms`, `2s`, `500us`, `1000` (ns) -> nanoseconds. */

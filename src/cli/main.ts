@@ -1,13 +1,14 @@
 // `sflow`: runs and checks suspend-flow scenarios headless.
 //
-//   sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--format text|json]
+//   sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--max-seconds S] [--max-output SIZE] [--format text|json]
 //   sflow check FILE...
 //   sflow explore FILE [options]
 //   sflow test [PATHS...] [--junit FILE]
 //   sflow export FILE [--format perfetto|json]
 //
 // Exit codes: 0 every expectation held; 1 an expectation failed, a vCPU faulted, or the run hung or hit a limit;
-// 2 the scenario has errors (or the command line is wrong). Errors never print a stack trace.
+// 2 the scenario has errors (or the command line is wrong, a file cannot be read, a replay departs from its
+// recording). Errors never print a stack trace; only a wrong command line prints the usage.
 
 import { runCommand } from './run';
 import { checkCommand } from './check';
@@ -15,34 +16,44 @@ import { exportCommand } from './export';
 import { exploreCommand, runExploreJob, WorkerJob } from './explore';
 import { testCommand } from './test';
 import { isMainThread, parentPort, workerData } from 'worker_threads';
+import { UsageError } from './errors';
+import { printable } from './text';
+
+export { UsageError };
 
 export const USAGE = `usage:
-  sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--format text|json]
+  sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--max-seconds S] [--max-output SIZE] [--format text|json]
   sflow check FILE...
-  sflow run FILE --replay REPLAY.json
+  sflow run [FILE] --replay REPLAY.json
   sflow explore FILE [--all] [--max-states N] [--depth N] [--until TIME] [--time TIME] [--skew TIME] [--seed N]
-                     [--no-reduction] [--shard I/N] [--workers K] [--out DIR] [--progress|--no-progress]
+                     [--no-reduction] [--shard I/N] [--workers K] [--out DIR] [--results FILE.json]
+                     [--progress|--no-progress]
   sflow test [PATHS...] [--junit FILE]
-  sflow export FILE [--format perfetto|json] [--seed N] [--until TIME] [--max-steps N] [--out FILE]
+  sflow export FILE [--format perfetto|json] [--seed N] [--until TIME] [--max-steps N] [--max-seconds S]
+                    [--max-output SIZE] [--out FILE]
 
-  run     runs the scenario and prints its timeline (text: one line per event; json: the trace);
-          --replay follows a path explore wrote
+  run     runs the scenario and prints its timeline (text: one line per event; json: the trace, written as the
+          run goes); a run stops at --until, after --max-steps units (default 50,000,000), --max-seconds of wall
+          clock (default 60, 0 for none) or --max-output of output (default 64M, 0 for none);
+          --replay follows a path explore wrote, stops where explore stopped it and checks it is that path
   check   prints diagnostics as file:line:col: severity: message
   explore tries every interleaving the scenario allows (windows, same-instant order, VMM alternatives) and
-          checks every path; each problem is printed and written as a replay file (--out, default .)
+          checks every path; each problem is printed and written as a replay file (--out, default .);
+          --results writes a JSON summary naming them; --workers is at most the number of CPUs
   test    runs every scenario under PATHS (default: examples), exploring those that declare \`explore\`;
           one line each, then N passed, N failed
   export  writes the timeline as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or as the run's JSON
 
-exit codes: 0 ok, 1 an expectation failed, an invariant broke, the run hung, or explore found a problem,
-2 the scenario has errors or the command line is wrong`;
+scenarios are files whose name ends in .sflow, at most 16 MiB; replay files at most 16 MiB
+
+exit codes: 0 ok, 1 an expectation failed, an invariant broke, the run hung or hit a bound, or explore found a
+problem, 2 the scenario has errors, the command line is wrong, a file cannot be read or a replay departs from its
+recording`;
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
-
-export class UsageError extends Error {}
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;
@@ -73,11 +84,12 @@ export function main(argv: string[], io: Io): number | Promise<number> {
 }
 
 function failure(e: unknown, io: Io): number {
+  // The usage helps with a wrong command line only; any other problem is one line.
   if (e instanceof UsageError) {
-    io.err(`sflow: ${e.message}\n${USAGE}`);
+    io.err(`sflow: ${printable(e.message)}\n${USAGE}`);
     return 2;
   }
-  io.err(`sflow: ${e instanceof Error ? e.message : String(e)}`);
+  io.err(`sflow: ${printable(e instanceof Error ? e.message : String(e))}`);
   return 2;
 }
 

@@ -1,28 +1,38 @@
+// `sflow run FILE`: runs a scenario and prints its timeline as it goes (text: a line per event; json: the run's
+// document, written as the run goes). `--replay FILE` follows a path explore wrote, stops where explore stopped it
+// and checks that it is that path: a replay that departs from its recording is an error (exit 2), not a verdict.
+
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Machine } from '../sim/machine';
 import { judge } from '../sim/verdict';
-import { eventToJson, TraceEvent } from '../sim/trace';
-import { Io, UsageError } from './main';
+import { Io } from './main';
+import { UsageError } from './errors';
 import { loadScenario } from './load';
-import { readArgs, required, runFlag, RunFlags } from './args';
-import * as fs from 'fs';
-import { parseReplay, ReplayFile, replayMachine, scenarioHash } from '../sim/explore/replay';
+import { defaultRunFlags, readArgs, required, runFlag, RunFlags } from './args';
+import { parseReplay, ReplayCheck, ReplayFile, replayOptions, scenarioHash } from '../sim/explore/replay';
+import { FileError, readTextFile, REPLAY_MAX_BYTES } from './files';
+import { printable, shownPath } from './text';
+import { OutputBudget, runBounded } from './bounds';
+import { JsonRunDocument, LineWriter } from './stream';
 
+export { DEFAULT_MAX_STEPS } from './bounds';
+
+/**
+ * A replay file, read and checked; a one-line error (never the usage) when it cannot be. A file that does not
+ * record where explore stopped its path (`steps`, `traceHash`, `end`: an older sflow wrote it, or it was edited)
+ * is refused: a run could not be checked to follow it.
+ */
 export function readReplay(file: string): ReplayFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+  const text = readTextFile(file, { what: 'replay file', maxBytes: REPLAY_MAX_BYTES });
   const parsed = parseReplay(text);
-  if ('error' in parsed) throw new UsageError(`${file}: ${parsed.error}`);
+  if ('error' in parsed) throw new FileError(`${shownPath(file)}: ${parsed.error}`, file);
+  const missing = (['steps', 'traceHash', 'end'] as const).filter((key) => parsed[key] === undefined || parsed[key] === '');
+  if (missing.length) {
+    throw new FileError(`${shownPath(file)}: the replay records no end of its path (${missing.map((k) => `'${k}'`).join(', ')}), so a run cannot be checked to follow it (an older sflow wrote it, or it was edited): explore the scenario again`, file);
+  }
   return parsed;
 }
-
-/** A run that does not end by itself stops here, so a loop without an exit cannot hang CI. */
-export const DEFAULT_MAX_STEPS = 50_000_000;
 
 interface RunOptions extends RunFlags {
   file: string;
@@ -32,7 +42,7 @@ interface RunOptions extends RunFlags {
 }
 
 function parseRunArgs(args: string[]): RunOptions {
-  const options: Partial<RunOptions> = { seed: 0, maxSteps: DEFAULT_MAX_STEPS, format: 'text' };
+  const options: Partial<RunOptions> = { ...defaultRunFlags(), format: 'text' };
   const runFlags = runFlag(options);
   options.file = readArgs('run', args, (flag, value) => {
     if (flag === '--replay') options.replay = required('--replay', value(), 'a replay file');
@@ -55,29 +65,48 @@ export function runCommand(args: string[], io: Io): number {
     options.seed = replay.seed;
   }
   const checked = loadScenario(options.file);
-  for (const d of checked.diagnostics) io.err(formatDiagnostic(d));
+  for (const d of checked.diagnostics) io.err(printable(formatDiagnostic(d)));
   if (hasErrors(checked.diagnostics)) return 2;
-  if (replay && replay.scenarioHash && replay.scenarioHash !== scenarioHash(fs.readFileSync(options.file, 'utf8'))) {
-    io.err(`sflow: warning: ${options.file} changed since ${options.replay} was written; the replay may take another path`);
+  if (replay && replay.scenarioHash && replay.scenarioHash !== scenarioHash(checked.text)) {
+    io.err(`sflow: warning: ${shownPath(options.file)} changed since ${shownPath(options.replay!)} was written; the replay may take another path`);
   }
 
-  const machine = replay ? replayMachine(checked.program, replay) : new Machine(checked.program, { seed: options.seed });
-  const events: TraceEvent[] = [];
-  if (options.format === 'json') machine.onEvent((e) => events.push(e));
-  else {
-    const width = Math.max(4, ...checked.program.vms.map((vm) => vm.name.length + 6));
-    machine.onEvent((e) => io.out(`${formatTime(e.t).padStart(16)}  ${eventSource(checked.program, e).padEnd(width)}  ${describeEvent(e)}`));
-  }
-  const stop = machine.run({ untilTime: options.until, maxSteps: options.maxSteps });
-  const verdict = judge(machine, stop);
+  const program = checked.program;
+  const check = replay ? new ReplayCheck(replay) : undefined;
+  const machine = new Machine(program, check ? replayOptions(replay!, check) : { seed: options.seed });
+  check?.attach(machine);
 
+  const out = new LineWriter((text) => io.out(text), new OutputBudget(options.maxOutput));
+  let json: JsonRunDocument | undefined;
   if (options.format === 'json') {
-    io.out(JSON.stringify({
-      scenario: options.file, seed: options.seed, traceHash: machine.traceHash(), endTime: machine.state.now,
-      result: verdict.ok ? 'pass' : 'fail', summary: verdict.summary, events: events.map(eventToJson),
-    }, null, 2));
+    json = new JsonRunDocument(out, { scenario: options.file, seed: options.seed });
+    machine.onEvent((e) => json!.event(e));
   } else {
-    io.out(`-- ${verdict.summary}`);
+    const width = Math.max(4, ...program.vms.map((vm) => vm.name.length + 6));
+    machine.onEvent((e) => out.line(printable(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`)));
+  }
+  // A replay stops where explore stopped the path (the problem), or where it leaves its recording.
+  const stopped = runBounded(machine, { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: out.budget }, check ? () => check.departed || check.atEnd(machine) : undefined);
+  const stop = check ? check.endStop(stopped, machine) : stopped;
+  const report = check?.finish(machine);
+  const verdict = judge(machine, stop);
+  const departure = report && !report.faithful ? `${shownPath(options.replay!)}: the replay departs from its recording: ${printable(report.message)}` : undefined;
+
+  if (json) {
+    json.endEvents();
+    json.finish({
+      traceHash: machine.traceHash(), endTime: machine.state.now,
+      result: departure ? 'error' : verdict.ok ? 'pass' : 'fail', summary: departure ?? verdict.summary,
+      replay: report ? { file: options.replay, faithful: report.faithful, ...(report.faithful ? { checked: report.message } : { departure: report.message }) } : undefined,
+    });
+  } else {
+    if (report?.faithful && report.hashChecked) out.line(`-- ${printable(report.message)}`, false);
+    out.line(departure ? `-- stopped at ${formatTime(machine.state.now)}, ${machine.state.events} events, trace ${machine.traceHash()}: not the recorded path` : `-- ${printable(verdict.summary)}`, false);
+    out.flush();
+  }
+  if (departure) {
+    io.err(`sflow: ${departure}`);
+    return 2;
   }
   return verdict.ok ? 0 : 1;
 }

@@ -8,10 +8,12 @@ import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { explore } from '../sim/explore/explorer';
 import { Machine } from '../sim/machine';
 import { judge } from '../sim/verdict';
-import { Io, UsageError } from './main';
-import { loadScenario } from './load';
+import { Io } from './main';
+import { UsageError } from './errors';
+import { isScenarioName, loadScenario } from './load';
 import { searchOptions } from './explore';
-import { DEFAULT_MAX_STEPS } from './run';
+import { DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS, runBounded } from './bounds';
+import { printable } from './text';
 
 interface Outcome {
   file: string;
@@ -38,10 +40,10 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
   if (files.length === 0) throw new UsageError(`no .sflow scenarios under ${(paths.length ? paths : ['examples']).join(', ')}`);
 
   const outcomes = files.map(testOne);
-  const width = Math.max(...outcomes.map((o) => o.file.length));
+  const width = Math.max(...outcomes.map((o) => printable(o.file).length));
   for (const o of outcomes) {
-    io.out(`${o.ok ? 'PASS' : 'FAIL'}  ${o.file.padEnd(width)}  ${o.summary}`);
-    for (const d of o.ok ? [] : o.details) io.out(`        ${d}`);
+    io.out(`${o.ok ? 'PASS' : 'FAIL'}  ${printable(o.file).padEnd(width)}  ${printable(o.summary)}`);
+    for (const d of o.ok ? [] : o.details) io.out(`        ${printable(d)}`);
   }
   const failed = outcomes.filter((o) => !o.ok).length;
   io.out(`${outcomes.length - failed} passed, ${failed} failed`);
@@ -52,26 +54,51 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** Files and directories (searched recursively) to .sflow files, sorted, each once. */
+/**
+ * Files and directories (searched recursively) to .sflow files, sorted, each once. Symlinks are followed, but never
+ * into a directory already being walked (a cycle) or already walked; a .sflow entry that cannot be read (a dangling
+ * link, a device) is listed all the same, and fails as a test that cannot read its file.
+ */
 export function scenarioFiles(paths: string[]): string[] {
   const found = new Set<string>();
-  const walk = (p: string) => {
-    let stat: fs.Stats;
+  const walked = new Set<string>();
+  const walk = (p: string, named: boolean) => {
+    let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(p);
     } catch {
-      throw new UsageError(`no such file or directory: ${p}`);
+      if (named) throw new UsageError(`no such file or directory: ${p}`);
     }
-    if (stat.isDirectory()) {
-      for (const name of fs.readdirSync(p).sort()) {
+    if (stat?.isDirectory()) {
+      // A directory is known by its device and inode: a link back to one on the way (or seen before) is skipped.
+      const id = `${stat.dev}:${stat.ino}`;
+      if (walked.has(id)) return;
+      walked.add(id);
+      let names: string[];
+      try {
+        names = fs.readdirSync(p).sort();
+      } catch (e) {
+        if (named) throw new UsageError(`cannot read the directory ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        return;
+      }
+      for (const name of names) {
         if (name === 'node_modules' || name.startsWith('.')) continue;
         const child = path.join(p, name);
-        if (fs.statSync(child).isDirectory() || name.endsWith('.sflow')) walk(child);
+        if (isScenarioName(name)) found.add(child);
+        else if (isDirectory(child)) walk(child, false);
       }
     } else found.add(p);
   };
-  for (const p of paths) walk(p);
+  for (const p of paths) walk(p, true);
   return [...found].sort();
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function testOne(file: string): Outcome {
@@ -103,13 +130,14 @@ function testOne(file: string): Outcome {
     return done(true, `${stats}${shown.length ? `, expected violation ${shown.join(', ')} reachable` : ''}`);
   }
   const m = new Machine(program, { seed: 0 });
-  const verdict = judge(m, m.run({ maxSteps: DEFAULT_MAX_STEPS }));
+  const verdict = judge(m, runBounded(m, { maxSteps: DEFAULT_MAX_STEPS, maxSeconds: DEFAULT_MAX_SECONDS }));
   const summary = verdict.summary.replace(/: (PASS|FAIL.*)$/, '');
   return done(verdict.ok, verdict.ok ? `run: ${summary}` : `run: FAIL: ${verdict.problems.join('; ')}`, verdict.problems);
 }
 
+/** XML text, its lines kept: control characters in them as visible escapes (XML 1.0 allows none, even as references). */
 function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text.split('\n').map(printable).join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: one testsuite, a testcase per scenario. */
@@ -117,9 +145,9 @@ export function junitXml(outcomes: Outcome[]): string {
   const failures = outcomes.filter((o) => !o.ok).length;
   const total = outcomes.reduce((t, o) => t + o.seconds, 0);
   const cases = outcomes.map((o) => {
-    const open = `    <testcase classname="sflow" name="${xml(o.file)}" time="${o.seconds.toFixed(3)}"`;
-    if (o.ok) return `${open}>\n      <system-out>${xml(o.summary)}</system-out>\n    </testcase>`;
-    return `${open}>\n      <failure message="${xml(o.summary)}">${xml(o.details.join('\n'))}</failure>\n    </testcase>`;
+    const open = `    <testcase classname="sflow" name="${xml(printable(o.file))}" time="${o.seconds.toFixed(3)}"`;
+    if (o.ok) return `${open}>\n      <system-out>${xml(printable(o.summary))}</system-out>\n    </testcase>`;
+    return `${open}>\n      <failure message="${xml(printable(o.summary))}">${xml(o.details.map(printable).join('\n'))}</failure>\n    </testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="sflow test" tests="${outcomes.length}" failures="${failures}" time="${total.toFixed(3)}">\n  <testsuite name="sflow" tests="${outcomes.length}" failures="${failures}" errors="0" skipped="0" time="${total.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }

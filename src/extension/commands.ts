@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { main as cli } from '../cli/main';
+import { ExploreResults, RESULTS_FORMAT } from '../cli/explore';
+import { readTextFile } from '../cli/files';
 import { check } from '../lang/checker';
 import { hasErrors } from '../lang/diagnostics';
 import { preludeFiles } from '../lang/prelude';
@@ -67,27 +69,41 @@ export function registerCommands(context: vscode.ExtensionContext, output: vscod
   );
 }
 
+/**
+ * The replay files a search wrote, from the JSON summary `sflow explore --results FILE` wrote: never from its
+ * printed output, which carries the scenario's own text. Only files in the directory the command chose count.
+ */
+function writtenReplays(resultsFile: string, replays: string): string[] {
+  let summary: ExploreResults;
+  try {
+    summary = JSON.parse(readTextFile(resultsFile, { what: 'results file' })) as ExploreResults;
+  } catch {
+    return [];
+  }
+  if (summary?.format !== RESULTS_FORMAT || !Array.isArray(summary.replays)) return [];
+  return summary.replays
+    .map((r) => (typeof r?.file === 'string' ? path.resolve(r.file) : ''))
+    .filter((file) => file !== '' && path.dirname(file) === path.resolve(replays));
+}
+
 /** Runs `sflow explore` on a scenario with its output in the channel; offers to debug what it found. */
 async function exploreInOutput(context: vscode.ExtensionContext, output: vscode.OutputChannel, uri: vscode.Uri): Promise<void> {
   output.clear();
   output.show(true);
   const replays = path.join(context.globalStorageUri.fsPath, 'replays');
   fs.mkdirSync(replays, { recursive: true });
-  const written: string[] = [];
+  // This search's summary (a name of its own: the replay files it lists are this search's, whatever else is there).
+  const resultsFile = path.join(replays, `results-${process.pid}-${Date.now()}.json`);
   const code = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Exploring ${path.basename(uri.fsPath)}`, cancellable: true },
     (_progress, cancel) => new Promise<number>((resolve) => {
-      const child = fork(context.asAbsolutePath('dist/cli.js'), ['explore', uri.fsPath, '--out', replays, '--no-progress'], { cwd: path.dirname(uri.fsPath), silent: true });
+      const child = fork(context.asAbsolutePath('dist/cli.js'), ['explore', uri.fsPath, '--out', replays, '--results', resultsFile, '--no-progress'], { cwd: path.dirname(uri.fsPath), silent: true });
       let pending = '';
       const lines = (chunk: Buffer) => {
         pending += chunk.toString('utf8');
         const parts = pending.split('\n');
         pending = parts.pop() ?? '';
-        for (const line of parts) {
-          output.appendLine(line);
-          const replay = /^replay: (.+)$/.exec(line);
-          if (replay) written.push(replay[1]);
-        }
+        for (const line of parts) output.appendLine(line);
       };
       child.stdout?.on('data', lines);
       child.stderr?.on('data', lines);
@@ -99,6 +115,8 @@ async function exploreInOutput(context: vscode.ExtensionContext, output: vscode.
     }),
   );
   output.appendLine(`(exit code ${code})`);
+  const written = writtenReplays(resultsFile, replays);
+  fs.rmSync(resultsFile, { force: true });
   if (written.length === 0) {
     if (code === 0) void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)}: every path explored passes.`);
     return;

@@ -28,14 +28,27 @@ export function stateProblems(m: Machine): string[] {
   return problems;
 }
 
-/** How a run stopped, as a problem if it did not end properly. */
-export function stopProblem(stop: StopReason): string | undefined {
+/**
+ * How a run stopped: Machine.run's reasons, and the bounds the CLI keeps around it (src/cli/bounds.ts): the wall
+ * clock (`--max-seconds`) and the output (`--max-output`).
+ */
+export type RunStop = StopReason | { kind: 'wall-clock'; seconds: number } | { kind: 'output-limit'; bytes: number };
+
+/** How a run stopped, as a problem if it did not end properly; a bound that stopped it says how to raise it. */
+export function stopProblem(stop: RunStop): string | undefined {
   if (stop.kind === 'outcome' && stop.outcome.kind === 'hang') return `hang: ${stop.outcome.waiting.join('; ')}`;
   if (stop.kind === 'step-limit') return `did not finish within ${stop.steps} steps (use --max-steps or --until)`;
+  if (stop.kind === 'wall-clock') return `did not finish within ${stop.seconds} s of wall-clock time (raise the bound with --max-seconds N, 0 for none, or stop earlier with --until TIME)`;
+  if (stop.kind === 'output-limit') return `stopped after ${sizeText(stop.bytes)} of output (raise the bound with --max-output SIZE, 0 for none, or stop earlier with --until TIME)`;
   return undefined;
 }
 
-export function judge(m: Machine, stop: StopReason): Verdict {
+function sizeText(bytes: number): string {
+  const unit = ([[1 << 30, 'GiB'], [1 << 20, 'MiB'], [1 << 10, 'KiB']] as const).find(([size]) => bytes >= size && bytes % size === 0);
+  return unit ? `${bytes / unit[0]} ${unit[1]}` : `${bytes} bytes`;
+}
+
+export function judge(m: Machine, stop: RunStop): Verdict {
   const s = m.state;
   const problems = stateProblems(m);
   const expected = m.program.expectedViolations.map((v) => v.id);

@@ -28,6 +28,15 @@ import { stateKey } from './state-hash';
 
 export type Choice = [decision: number, option: number];
 
+/**
+ * What the search saw where it took a choice: the decision, the option taken, how many options there were, and
+ * the trace hash when the decision was made. A replay compares its own at the same decision (replay.ts).
+ */
+export type Checkpoint = [decision: number, option: number, options: number, traceHash: string];
+
+/** Where explore stopped a path it reports: at a problem, at an expected violation, or at its end (a hang, the step bound). */
+export type PathEnd = 'problem' | 'expected-violation' | 'hang' | 'step-limit';
+
 export interface ExploreOptions {
   seed?: number;
   /** partial-order reduction (default on) */
@@ -62,11 +71,17 @@ export interface ExploreProgress {
 
 export interface Counterexample {
   choices: Choice[];
+  /** one per choice, in the same order: what the search saw there */
+  checkpoints: Checkpoint[];
   problems: string[];
-  /** the trace hash of the path, which a replay reproduces */
+  /** the trace hash where the path was stopped (its `steps`th unit), which a replay reproduces */
   traceHash: string;
   time: number;
   events: number;
+  /** units run from the start to where the path was stopped: a replay stops there too */
+  steps: number;
+  /** why the path was stopped there */
+  end: PathEnd;
   /** the key of the state the path ends in: paths to the same state are the same problem (merging shards) */
   stateKey: number;
 }
@@ -103,6 +118,8 @@ interface Frame {
   kind: 'schedule' | 'pick';
   options: Unit[];
   decision: number;
+  /** `pick`: how many alternatives the unit chose among */
+  count?: number;
   todo: number[];
   next: number;
   choices: number;
@@ -130,7 +147,12 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   const scheduler: Scheduler = {
     pick(decision, count) {
       const pick = forced.get(decision);
-      if (pick !== undefined) return pick;
+      if (pick !== undefined) {
+        // A forced pick is the newest choice: its checkpoint gets the trace hash at the moment the unit chooses.
+        const last = checkpoints[checkpoints.length - 1];
+        if (last && last[0] === decision && last[3] === '') last[3] = m.traceHash();
+        return pick;
+      }
       if (running && !unforced) unforced = { decision, count };
       return 0;
     },
@@ -155,6 +177,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   const seen = new Set<number>();
   const stack: Frame[] = [];
   const choices: Choice[] = [];
+  const checkpoints: Checkpoint[] = [];
   let depth = 0;
   let steps = 0;
   /** on the spine: no option but 0 taken below the split depth yet (sharding only) */
@@ -165,12 +188,13 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
     if (e.kind === 'fault') faulted = true;
   });
 
-  const record = (problems: string[]): Counterexample => ({
-    choices: choices.slice(), problems, traceHash: m.traceHash(), time: m.state.now, events: m.state.events, stateKey: stateKey(m.state),
+  const record = (problems: string[], end: PathEnd): Counterexample => ({
+    choices: choices.slice(), checkpoints: checkpoints.map((c): Checkpoint => [c[0], c[1], c[2], c[3]]), problems, traceHash: m.traceHash(),
+    time: m.state.now, events: m.state.events, steps: m.state.steps, end, stateKey: stateKey(m.state),
   });
   const noteExpected = () => {
     for (const v of m.state.violations) {
-      if (expected.has(v.invariant) && !result.expectedSeen.has(v.invariant)) result.expectedSeen.set(v.invariant, record([`${v.invariant}: ${v.message}`]));
+      if (expected.has(v.invariant) && !result.expectedSeen.has(v.invariant)) result.expectedSeen.set(v.invariant, record([`${v.invariant}: ${v.message}`], 'expected-violation'));
     }
   };
   // The first option to try continues the spine; on the spine below the split depth each other one has one owner.
@@ -196,7 +220,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
       else {
         // Pick 0 has just run; the frame holds the others.
         const todo = owned(Array.from({ length: pick.count }, (_, i) => i), stateKey(before)).slice(1);
-        if (todo.length) stack.push({ snapshot: before, kind: 'pick', options: [unit], decision: pick.decision, todo, next: 0, choices: frameChoices, depth: frameDepth, steps: frameSteps, spine });
+        if (todo.length) stack.push({ snapshot: before, kind: 'pick', options: [unit], decision: pick.decision, count: pick.count, todo, next: 0, choices: frameChoices, depth: frameDepth, steps: frameSteps, spine });
       }
       depth++;
     }
@@ -205,7 +229,10 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   /** Runs option `index` of a scheduling decision, recording it as a choice when it is not option 0. */
   const take = (opts: Unit[], index: number) => {
     const unit = opts[index];
-    if (unit.decision && index !== 0) choices.push([m.state.decisions, index]);
+    if (unit.decision && index !== 0) {
+      choices.push([m.state.decisions, index]);
+      checkpoints.push([m.state.decisions, index, opts.length, m.traceHash()]);
+    }
     run(unit);
   };
 
@@ -219,6 +246,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
     m.state = stack[stack.length - 1] === frame ? cloneState(frame.snapshot) : frame.snapshot;
     for (const d of forced.keys()) if (d >= m.state.decisions) forced.delete(d);
     choices.length = frame.choices;
+    checkpoints.length = frame.choices;
     depth = frame.depth;
     steps = frame.steps;
     faulted = false;
@@ -228,6 +256,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
     else {
       forced.set(frame.decision, option);
       choices.push([frame.decision, option]);
+      checkpoints.push([frame.decision, option, frame.count!, '']);
       run(frame.options[0]);
     }
     return true;
@@ -252,7 +281,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
         if (violations.some((v) => !expected.has(v.invariant))) problem = true;
       }
       if (problem) {
-        result.counterexamples.push(record(stateProblems(m)));
+        result.counterexamples.push(record(stateProblems(m), 'problem'));
         result.paths++;
         options.onPathEnd?.(m);
         ended = true;
@@ -269,7 +298,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
           const stop: StopReason = opts.length === 0 ? { kind: 'outcome', outcome: m.outcome() } : steps >= maxSteps && opts[0].time < untilTime ? { kind: 'step-limit', steps } : { kind: 'time-limit', time: untilTime };
           const problem = stopProblem(stop);
           if (problem) {
-            result.counterexamples.push(record([problem]));
+            result.counterexamples.push(record([problem], stop.kind === 'step-limit' ? 'step-limit' : 'hang'));
             if (!options.all) {
               stopped = 'first-problem';
               break search;
