@@ -3,6 +3,6 @@
 // from there.
 
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startServer } from './server';
+import { connectionOptions, startServer } from './server';
 
-startServer(createConnection(ProposedFeatures.all));
+startServer(createConnection(ProposedFeatures.all, connectionOptions()));
