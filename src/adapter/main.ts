@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { AdapterHost, SuspendFlowSession } from './session';
+import { readTextFile, REPLAY_MAX_BYTES, SCENARIO_MAX_BYTES } from '../cli/files';
 
 /**
  * Tunes V8 for a process that is only the adapter (never inside the extension host, which is VS Code's):
@@ -46,7 +47,8 @@ function defaultLibraryDir(): string {
 
 export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => void, libraryUri?: string): AdapterHost {
   return {
-    readFile: (p) => fs.readFileSync(p, 'utf8'),
+    // Regular files only, up to a size limit, never quoted in an error (src/cli/files.ts, as the CLI reads them).
+    readFile: (p, what) => readTextFile(p, { what, maxBytes: what === 'scenario' ? SCENARIO_MAX_BYTES : REPLAY_MAX_BYTES }),
     fileExists: (p) => fs.existsSync(p),
     resolvePath: (p) => path.resolve(p),
     libraryDir: fs.existsSync(libraryDir) ? libraryDir : undefined,

@@ -20,16 +20,18 @@ import { StateNode, machineTree, namedStateNode, registersNode, powerNode, inter
 import { Breakpoints } from './breakpoints';
 import { formatResult, parseNumber, setStateValue, stateWriter } from './values';
 import { checkArguments } from './requests';
+import { isScenarioName } from '../cli/files';
 import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
 import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent, vcpuLane } from '../sim/debug/timeline-events';
 import { TraceEvent } from '../sim/trace';
 import { judge, Verdict } from '../sim/verdict';
 import { QueueEntry } from '../sim/state';
-import { parseReplay, ReplayFile, replayScheduler, scenarioHash } from '../sim/explore/replay';
+import { parseReplay, ReplayCheck, ReplayFile, replayOptions, scenarioHash, uncheckable } from '../sim/explore/replay';
 
 export interface AdapterHost {
-  readFile(path: string): string;
+  /** a scenario's or a replay file's text; throws an error whose message says what is wrong without quoting the file */
+  readFile(path: string, what: 'scenario' | 'replay file'): string;
   /** where the prelude's sources live on disk, so the editor can open them; undefined to serve them as text */
   libraryDir?: string;
   /**
@@ -293,8 +295,11 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /** the replay being followed, if the launch named one */
+  /** the replay being followed, if the launch named one, and the check that it is followed */
   private replay?: ReplayFile;
+  private replayCheck?: ReplayCheck;
+  /** the session has stopped at (or past) the end of the recorded path, or where it left the recording */
+  private replayEndShown = false;
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
     if (!this.begin(response, args)) return;
@@ -326,12 +331,14 @@ export class SuspendFlowSession extends DebugSession {
       const replayPath = this.host.resolvePath(args.replay);
       let replayText: string;
       try {
-        replayText = this.host.readFile(replayPath);
+        replayText = this.host.readFile(replayPath, 'replay file');
       } catch (e) {
-        return { error: `cannot read ${replayPath}: ${(e as Error).message}` };
+        return { error: (e as Error).message };
       }
       const parsed = parseReplay(replayText);
       if ('error' in parsed) return { error: `${replayPath}: ${parsed.error}` };
+      const unchecked = uncheckable(parsed);
+      if (unchecked) return { error: `${replayPath}: ${unchecked}` };
       replay = parsed;
     }
     const programPath = typeof args.program === 'string' && args.program !== '' ? args.program : replay?.scenario;
@@ -343,12 +350,12 @@ export class SuspendFlowSession extends DebugSession {
     }
     const path = this.host.resolvePath(programPath);
     // Only a scenario is read as one: a diagnostic about any other file would quote what is in it.
-    if (!/\.sflow$/i.test(path)) return { error: `${path} is not a scenario (a .sflow file)` };
+    if (!isScenarioName(path)) return { error: `${path} is not a scenario (a scenario's name ends in .sflow)` };
     let text: string;
     try {
-      text = this.host.readFile(path);
+      text = this.host.readFile(path, 'scenario');
     } catch (e) {
-      return { error: `cannot read ${path}: ${(e as Error).message}` };
+      return { error: (e as Error).message };
     }
     const checked = check([new SourceFile(path, text), ...preludeFiles()]);
     if (hasErrors(checked.diagnostics)) {
@@ -371,9 +378,13 @@ export class SuspendFlowSession extends DebugSession {
     this.program = program;
     const keep = this.bps;
     this.lines = new LineIndex(program);
-    // A replay follows explore's path: open scheduling, with the recorded choice at each decision.
+    // A replay follows explore's path: open scheduling, with the recorded choice at each decision, checked as it goes
+    // (src/sim/explore/replay.ts, as `sflow run --replay` checks it).
     const replay = this.replay;
-    this.timeline = new Timeline(program, replay ? { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices), skew: replay.skew ?? 0 } : { seed: args.seed ?? 0 });
+    this.replayCheck = replay ? new ReplayCheck(replay, { onDeviation: (d) => this.output(`the replay leaves its recording: ${d.message}`, 'stderr') }) : undefined;
+    this.replayEndShown = false;
+    this.timeline = new Timeline(program, replay ? replayOptions(replay, this.replayCheck!) : { seed: args.seed ?? 0 });
+    this.replayCheck?.attach(this.timeline.machine);
     this.bps = new Breakpoints(program, this.lines);
     if (keep) this.bps.exceptionFilters = keep.exceptionFilters;
     this.atEnd = false;
@@ -619,7 +630,7 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     this.bps!.resetWatches(t.machine);
-    const probes = [...this.bps!.probes(t), ...extra];
+    const probes = [...this.bps!.probes(t), ...this.replayProbes(), ...extra];
     this.running = true;
     this.pauseRequested = false;
     const token = ++this.runToken;
@@ -656,6 +667,25 @@ export class SuspendFlowSession extends DebugSession {
       } else this.reachEnd();
     };
     chunk(skipFirst);
+  }
+
+  /**
+   * A replay stops where explore stopped its path (its problem, when no exception filter stopped there first) or
+   * where it leaves its recording, once: from there on it is not the recorded path.
+   */
+  private replayProbes(): Probe[] {
+    const check = this.replayCheck;
+    if (!check) return [];
+    return [{
+      after: (result) => {
+        if (this.replayEndShown) return undefined;
+        const m = this.timeline!.machine;
+        let stop: StopHit | undefined;
+        if (check.departed) stop = { reason: 'pause', thread: result.thread, label: 'Left the recording', description: check.deviations[0].message };
+        else if (check.atEnd(m)) stop = { reason: 'pause', thread: result.thread, label: 'End of the recorded path', description: check.finish(m).message };
+        return stop;
+      },
+    }];
   }
 
   private finishRun(progress: string | undefined, started: number): void {
@@ -704,6 +734,7 @@ export class SuspendFlowSession extends DebugSession {
   private stopAt(hit: StopHit): void {
     const thread = hit.keepThread ? hit.thread : this.focusThread(hit.thread, hit.vm);
     this.lastThread = thread;
+    this.noteReplayEnd();
     this.presentTime = hit.time ?? this.timeBefore();
     if (hit.exception) this.lastException = hit.exception;
     this.exceptionAt = hit.exception ? this.timeline?.position : undefined;
@@ -715,6 +746,29 @@ export class SuspendFlowSession extends DebugSession {
     if (text) e.body.text = text;
     if (hit.breakpointIds) e.body.hitBreakpointIds = hit.breakpointIds;
     this.sendEvent(e);
+  }
+
+  /**
+   * After an edit (Set Value, writeMemory): the past stays as it was and the future is recomputed from the edited
+   * state. A replay's recording no longer applies from here.
+   */
+  private forkHistory(): void {
+    this.timeline!.fork();
+    this.atEnd = false;
+    if (this.replayCheck && !this.replayEndShown) {
+      this.replayEndShown = true;
+      this.output('replay: an edit changed the state, so the run no longer follows the recording from here', 'console');
+    }
+  }
+
+  /** The first stop at the end of a replay's recorded path (or after it left it) says whether it was followed. */
+  private noteReplayEnd(): void {
+    const check = this.replayCheck;
+    const m = this.timeline?.machine;
+    if (!check || !m || this.replayEndShown || !(check.departed || check.atEnd(m))) return;
+    this.replayEndShown = true;
+    const report = check.finish(m);
+    this.output(`replay: ${report.message}`, report.faithful ? 'console' : 'stderr');
   }
 
   /**
@@ -1149,9 +1203,7 @@ export class SuspendFlowSession extends DebugSession {
       this.fail(response, result.error, true);
       return;
     }
-    // The past stays as it was; the future is recomputed from the edited state.
-    t.fork();
-    this.atEnd = false;
+    this.forkHistory();
     const after = this.handles.get(args.variablesReference)?.().find((n) => n.name === args.name);
     response.body = { value: after?.value ?? String(args.value) };
     this.sendResponse(response);
@@ -1326,7 +1378,7 @@ export class SuspendFlowSession extends DebugSession {
       this.fail(response, `0x${base.toString(16)} is not RAM of ${t.machine.vmConfig(ref.vm).name}`);
       return;
     }
-    t.fork();
+    this.forkHistory();
     response.body = { bytesWritten: written };
     this.sendResponse(response);
     if (this.clientSupportsMemoryEvent) this.sendEvent(new MemoryEvent(String(args.memoryReference), args.offset ?? 0, written));

@@ -10,7 +10,7 @@ import { Io } from './main';
 import { UsageError } from './errors';
 import { loadScenario } from './load';
 import { defaultRunFlags, readArgs, required, runFlag, RunFlags } from './args';
-import { parseReplay, ReplayCheck, ReplayFile, replayOptions, scenarioHash } from '../sim/explore/replay';
+import { parseReplay, ReplayCheck, ReplayFile, replayOptions, scenarioHash, uncheckable } from '../sim/explore/replay';
 import { FileError, readTextFile, REPLAY_MAX_BYTES } from './files';
 import { printable, shownPath } from './text';
 import { OutputBudget, runBounded } from './bounds';
@@ -27,10 +27,8 @@ export function readReplay(file: string): ReplayFile {
   const text = readTextFile(file, { what: 'replay file', maxBytes: REPLAY_MAX_BYTES });
   const parsed = parseReplay(text);
   if ('error' in parsed) throw new FileError(`${shownPath(file)}: ${parsed.error}`, file);
-  const missing = (['steps', 'traceHash', 'end'] as const).filter((key) => parsed[key] === undefined || parsed[key] === '');
-  if (missing.length) {
-    throw new FileError(`${shownPath(file)}: the replay records no end of its path (${missing.map((k) => `'${k}'`).join(', ')}), so a run cannot be checked to follow it (an older sflow wrote it, or it was edited): explore the scenario again`, file);
-  }
+  const unchecked = uncheckable(parsed);
+  if (unchecked) throw new FileError(`${shownPath(file)}: ${unchecked}`, file);
   return parsed;
 }
 

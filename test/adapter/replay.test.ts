@@ -83,6 +83,8 @@ describe('replay', () => {
       const console = outputs(c, 'console').join('');
       assert.ok(console.includes(`replaying ${race.replay.choices.length} choice`), console);
       assert.ok(console.includes(`it found: ${race.replay.problems[0]}`), console);
+      // Where explore stopped the path, the check says the replay followed it (src/sim/explore/replay.ts).
+      assert.ok(console.includes(`replay: the replay follows its recording to the end of explore's path: trace ${race.replay.traceHash}, as recorded`), console);
       assert.deepStrictEqual(outputs(c, 'stderr').filter((o) => o.includes('changed since')), [], 'the scenario has not changed');
 
       // Stopped where explore's path ended: the same trace hash, the same virtual time.
@@ -187,13 +189,33 @@ describe('replay', () => {
       assert.deepStrictEqual([stop.body.description, stop.body.text], ['End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
     });
 
+    it('a replay that departs from its recording stops where it departs and says so; one that records no end is refused', async () => {
+      const c = await adapter.open();
+      const [decision, option] = race.replay.choices[0];
+      const edited = path.join(dir, 'edited.replay.json');
+      fs.writeFileSync(edited, JSON.stringify({ ...race.replay, choices: [[decision, option + 7], ...race.replay.choices.slice(1)] }));
+      const stop = await c.launch({ replay: edited });
+      assert.deepStrictEqual([stop.body.reason, stop.body.description], ['pause', 'Left the recording']);
+      assert.match(stop.body.text!, new RegExp(`^decision ${decision}: the replay takes option ${option + 7}, but only options 0 to \\d+ are possible there$`));
+      assert.ok(outputs(c, 'stderr').some((o) => o.startsWith(`the replay leaves its recording: decision ${decision}:`)), outputs(c, 'stderr').join(''));
+      // Continuing from there runs on, not the recorded path any more; no second stop for the recording.
+      const next = await c.stepAndStop('continue', { threadId: 2 });
+      assert.notStrictEqual(next.body.description, 'Left the recording');
+
+      const old = path.join(dir, 'old.replay.json');
+      const { steps: _s, end: _e, ...without } = race.replay as unknown as Record<string, unknown>;
+      fs.writeFileSync(old, JSON.stringify(without));
+      const refused = await (await adapter.open()).fails('launch', { replay: old });
+      assert.match(refused, /the replay records no end of its path \('steps', 'end'\), so a run cannot be checked to follow it/);
+    });
+
     it('a replay file that does not exist is an error response naming its path', async () => {
       const c = await adapter.open();
       await c.initialize();
       const missing = path.join(dir, 'nosuch.replay.json');
       const message = await c.fails('launch', { replay: missing });
       assert.ok(message.includes(missing), message);
-      assert.match(message, /^cannot read /);
+      assert.strictEqual(message, `no such file: ${missing}`);
       assert.strictEqual(c.events.filter((e) => e.event === 'initialized').length, 0, 'no session started');
       assert.ok(Array.isArray(await c.threads()));
     });

@@ -2,8 +2,10 @@
 // scenarios, quoting nothing of any other file.
 
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { nodeHost, startSocketServer } from '../../src/adapter/main';
 import { forEachTransport } from './helpers';
@@ -46,10 +48,26 @@ describe('the adapter as a server on a private socket', () => {
 });
 
 forEachTransport('what a launch reads', (adapter) => {
+  it('only regular files: a device or a FIFO named .sflow is refused at once, and the adapter goes on', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-files-'));
+    const zero = path.join(dir, 'zero.sflow');
+    fs.symlinkSync('/dev/zero', zero);
+    const fifo = path.join(dir, 'fifo.sflow');
+    execFileSync('mkfifo', [fifo]);
+    const c = await adapter.open();
+    await c.initialize();
+    assert.strictEqual(await c.fails('launch', { program: zero }), `${zero} is a character device, not a scenario file`);
+    assert.strictEqual(await c.fails('launch', { program: fifo }), `${fifo} is a FIFO, not a scenario file`);
+    assert.strictEqual(await c.fails('launch', { replay: fifo }), `${fifo} is a FIFO, not a replay file`);
+    assert.deepStrictEqual(await c.threads(), []);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('only a .sflow scenario: another file is refused without quoting it', async () => {
     const c = await adapter.open();
     await c.initialize();
     const message = await c.fails('launch', { program: '/etc/passwd' });
-    assert.strictEqual(message, '/etc/passwd is not a scenario (a .sflow file)');
+    assert.strictEqual(message, "/etc/passwd is not a scenario (a scenario's name ends in .sflow)");
   });
 });

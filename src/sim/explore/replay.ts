@@ -235,6 +235,16 @@ export function startReplay(program: Program, path: ReplayPath, options?: { onDe
   return { machine, check };
 }
 
+/**
+ * Why a replay file cannot be checked to be followed (it records no end of its path: an older sflow wrote it, or it
+ * was edited), or undefined. `sflow run --replay` and the debugger refuse such a file.
+ */
+export function uncheckable(replay: ReplayFile): string | undefined {
+  const missing = (['steps', 'traceHash', 'end'] as const).filter((key) => replay[key] === undefined || replay[key] === '');
+  if (!missing.length) return undefined;
+  return `the replay records no end of its path (${missing.map((k) => `'${k}'`).join(', ')}), so a run cannot be checked to follow it (an older sflow wrote it, or it was edited): explore the scenario again`;
+}
+
 export function scenarioHash(text: string): string {
   return hashHex(hashString(HASH_SEED, text));
 }
