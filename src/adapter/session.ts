@@ -86,6 +86,9 @@ const LONG_RUN_MS = 250;
 /** Units run between looks at incoming requests (pause) during a long run. */
 const RUN_CHUNK = 20_000;
 
+/** The longest error message the adapter sends (they quote what the client sent: an expression, a command). */
+const MAX_MESSAGE = 400;
+
 /** Milliseconds a scan back through history runs before it looks at incoming requests (pause). */
 const SCAN_SLICE_MS = 30;
 
@@ -127,7 +130,11 @@ export class SuspendFlowSession extends DebugSession {
     this.removeAllListeners('error');
     this.on('error', (e: { body?: unknown }) => {
       const what = String(e?.body ?? e);
-      if (what.startsWith('Error handling data')) this.output(`ignored a malformed message: ${what}`, 'stderr');
+      // Said in the adapter's own words: what JavaScript made of the message is for the adapter's stderr only.
+      if (what.startsWith('Error handling data')) {
+        console.error(`suspend-flow adapter: ${what}`);
+        this.output('ignored a message that is not a DAP request, response or event', 'stderr');
+      }
       else this.shutdown();
     });
   }
@@ -171,6 +178,8 @@ export class SuspendFlowSession extends DebugSession {
       super.sendErrorResponse(response, { id: 1104, format: `'${response.command}' could not be answered (an internal error of the adapter)`, showUser: false });
       return;
     }
+    // A message quotes what the client sent (a name, a command): never more than a line's worth of it.
+    if (typeof codeOrMessage === 'object' && codeOrMessage.format.length > MAX_MESSAGE) codeOrMessage = { ...codeOrMessage, format: `${codeOrMessage.format.slice(0, MAX_MESSAGE - 1)}…` };
     super.sendErrorResponse(response, codeOrMessage as DebugProtocol.Message, format, variables, dest);
   }
 

@@ -150,6 +150,16 @@ forEachTransport('errors', (adapter) => {
       assert.strictEqual(await c.evaluate('x1', 'watch', 1024), '0x1');
     });
 
+    it('a message quoting what the client sent is at most a line long', async () => {
+      const c = await adapter.open();
+      await c.launch({ program: KVM, stopOnEntry: true });
+      const long = 'n'.repeat(20_000);
+      for (const [command, args] of [['evaluate', { expression: long, context: 'hover', frameId: 1024 }], [long.slice(0, 2500), {}]] as const) {
+        const message = await c.fails(command, args);
+        assert.ok(message.length <= 400, `${message.length} characters`);
+      }
+    });
+
     it('bad or missing launch arguments are answered with what is wrong', async () => {
       const c = await adapter.open();
       await c.initialize();
@@ -264,6 +274,11 @@ forEachTransport('errors', (adapter) => {
       for (const body of ['{"type":"request","seq":99,"command":', 'null', '[1,2,3]', '"text"', '{"type":"response","request_seq":1}', '{"type":"event","event":"x"}', '{"type":"request"}']) {
         inner.outputStream.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       }
+      // Said in the adapter's words, not JavaScript's.
+      await new Promise((r) => setTimeout(r, 100));
+      const said = c.drain<DebugProtocol.OutputEvent>('output').map((o) => o.body.output);
+      for (const line of said) assert.doesNotMatch(line, INTERNAL, line);
+      assert.ok(said.includes('ignored a message that is not a DAP request, response or event\n'), said.join(''));
       // (An adapter that took one of them for a fatal error would exit within 100 ms.)
       await new Promise((r) => setTimeout(r, 250));
       await c.ok('pause', { threadId: 2 });

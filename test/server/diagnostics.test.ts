@@ -74,6 +74,31 @@ describe('language server: diagnostics', function () {
     assert.deepStrictEqual(await client.change(URI, [{ range: edit.range, text: edit.newText }]), []);
   });
 
+  it('offers a fix from the data a client sends back only when it is an edit inside the document', async () => {
+    const text = KVM.replace('psci SYSTEM_SUSPEND entry', 'psci SYSTEM_SUSPNED entry');
+    const [d] = await client.open(URI, text);
+    const lines = text.split('\n').length;
+    const forged = (fix: unknown) => ({ ...d, message: 'changed since', data: { fixes: [fix] } });
+    const bad = [
+      { title: 'past the end', range: { start: { line: lines - 2, character: 8 }, end: { line: lines + 30, character: 130 } }, newText: 'x' },
+      { title: 'past a line', range: { start: { line: 27, character: 7 }, end: { line: 27, character: 900 } }, newText: 'x' },
+      { title: 'backwards', range: { start: { line: 27, character: 21 }, end: { line: 27, character: 7 } }, newText: 'x' },
+      { title: 'negative', range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } }, newText: 'x' },
+      { title: 7, range: d.range, newText: 'x' },
+      { title: 'no text', range: d.range },
+      null,
+    ];
+    for (const fix of bad) {
+      // Refused as invalid params (the shapes the protocol layer checks), or answered with no action.
+      const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: d.range, context: { diagnostics: [forged(fix)] } }).catch((e: Error) => e);
+      if (actions instanceof Error) assert.match(actions.message, /^'context\.diagnostics\[0\]\.data/, JSON.stringify(fix));
+      else assert.deepStrictEqual(actions, [], JSON.stringify(fix));
+    }
+    const good = { title: 'fine', range: d.range, newText: 'SYSTEM_SUSPEND' };
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: d.range, context: { diagnostics: [forged(good)] } });
+    assert.deepStrictEqual(actions.map((a) => a.title), ['fine']);
+  });
+
   it('has quick fixes for other misspellings: device, field, VMM answer', async () => {
     const text = KVM.replace('pci write net0 pmcsr.state = D0', 'pci write nte0 pmcsr.stat = D0').replace('on system_suspend: confirm', 'on system_suspend: confrim');
     const diags = await client.open(URI, text);
