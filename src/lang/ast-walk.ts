@@ -3,29 +3,40 @@
 
 import * as A from './ast';
 
-export function mentionsNow(e: A.Expr): boolean {
-  switch (e.kind) {
-    case 'now':
-      return true;
-    case 'unary':
-      return mentionsNow(e.operand);
-    case 'binary':
-      return mentionsNow(e.left) || mentionsNow(e.right);
-    default:
-      return false;
+/**
+ * Visits every node of an expression, in order (a node before its operands, left before right), with its own stack:
+ * a chain of thousands of operators is as deep a tree as it is long.
+ */
+export function forEachExpr(root: A.Expr, visit: (e: A.Expr) => void): void {
+  const stack: A.Expr[] = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    visit(e);
+    if (e.kind === 'unary') stack.push(e.operand);
+    else if (e.kind === 'binary') stack.push(e.right, e.left);
+    else if (e.kind === 'irqPending') stack.push(e.irq);
   }
+}
+
+/** Whether `now` is an operand of the expression (the interrupt number of `irq N pending` aside). */
+export function mentionsNow(root: A.Expr): boolean {
+  const stack: A.Expr[] = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.kind === 'now') return true;
+    if (e.kind === 'unary') stack.push(e.operand);
+    else if (e.kind === 'binary') stack.push(e.right, e.left);
+  }
+  return false;
 }
 
 /** Calls `onName` with every dotted name a block mentions in `call` and in expressions (to find reachable procs). */
 export function walkBlock(block: A.Block, onName: (name: string) => void): void {
   const expr = (e: A.Expr | undefined): void => {
     if (!e) return;
-    if (e.kind === 'path') onName(e.parts.map((p) => p.text).join('.'));
-    else if (e.kind === 'unary') expr(e.operand);
-    else if (e.kind === 'binary') {
-      expr(e.left);
-      expr(e.right);
-    } else if (e.kind === 'irqPending') expr(e.irq);
+    forEachExpr(e, (x) => {
+      if (x.kind === 'path') onName(x.parts.map((p) => p.text).join('.'));
+    });
   };
   forEachStatement(block, (s) => {
     switch (s.kind) {

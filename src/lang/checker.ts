@@ -13,6 +13,7 @@ import { INVARIANT_INFO } from './domain/invariants';
 import { EXPLORE_BOUNDS, exploreValueText, lookupExploreBound } from './domain/explore';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { parse, parseExpression, ParseResult } from './parser';
+import { preludeFiles } from './prelude';
 import * as P from './program';
 import { SourceFile, Span } from './source';
 import { closest, didYouMean } from './suggest';
@@ -158,6 +159,7 @@ export class Checker {
 
   run(): CheckResult {
     this.collect();
+    this.checkSomethingRuns();
     for (const vm of this.vms) this.buildVmConfig(vm);
     this.attachPrograms();
     for (const vm of this.vms) this.generateCode(vm);
@@ -181,6 +183,16 @@ export class Checker {
       }
     }
     return out.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || a.span.end - b.span.end : this.files.indexOf(a.file) - this.files.indexOf(b.file)));
+  }
+
+  /**
+   * A scenario declares a VM and a program for one of its vCPUs; without either nothing would run and the run would
+   * pass (an empty file, or one of procs only). The prelude checked on its own is a library, not a scenario.
+   */
+  private checkSomethingRuns(): void {
+    const scenario = this.files[0];
+    if (!scenario || isPrelude(scenario) || (this.vms.length > 0 && this.programs.length > 0)) return;
+    this.parses[0].diagnostics.add({ start: 0, end: 0 }, 'nothing-to-run', 'the scenario has nothing to run: declare a VM (vm NAME { hypervisor kvm }) and a program for one of its vCPUs (NAME.vcpu0 { ... })');
   }
 
   // ------------------------------------------------------------------------------------------ collection
@@ -396,12 +408,17 @@ export class Checker {
           const base = this.constInt(m.base, ctx, 'the RAM base address');
           const size = this.constInt(m.size, ctx, 'the RAM size');
           if (base !== undefined) {
-            if (base % 4096n !== 0n) diags.add(m.base.span, 'bad-value', 'RAM must start on a 4K page boundary');
-            cfg.ramBase = base;
+            if (base < 0n) diags.add(m.base.span, 'bad-value', 'the RAM base is an address, not negative');
+            else {
+              if (base % 4096n !== 0n) diags.add(m.base.span, 'bad-value', 'RAM must start on a 4K page boundary');
+              cfg.ramBase = base;
+            }
           }
           if (size !== undefined) {
             if (size <= 0n) diags.add(m.size.span, 'bad-value', 'RAM size must be positive');
-            else cfg.ramSize = size;
+            else if (base !== undefined && base >= 0n && base + size > 1n << 64n) {
+              diags.add(m.size.span, 'bad-value', `RAM from 0x${base.toString(16)} of 0x${size.toString(16)} bytes runs past the end of the 64-bit address space`);
+            } else cfg.ramSize = size;
           }
           break;
         }
@@ -420,7 +437,8 @@ export class Checker {
         case 'watchdog': {
           if (!once(m, 'watchdog', m.span)) break;
           const t = this.constTime(m.timeout, ctx, 'the watchdog timeout');
-          if (t !== undefined) cfg.watchdog = t;
+          if (t !== undefined && t <= 0n) diags.add(m.timeout.span, 'bad-value', 'the watchdog timeout must be positive');
+          else if (t !== undefined) cfg.watchdog = t;
           break;
         }
         case 'role':
@@ -560,11 +578,12 @@ export class Checker {
       diags.add(m.model.span, 'unknown-device-model', `unknown device model '${m.model.text}'; expected ${names.join(', ')}${didYouMean(m.model.text, names)}`, this.fixFor(m.model, names));
       return;
     }
-    const bdf = /^(?:[0-9a-fA-F]{4}:)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/.exec(m.bdf.text);
+    const bdf = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/.exec(m.bdf.text);
     if (!bdf) return;
-    const [bus, dev, fn] = [parseInt(bdf[1], 16), parseInt(bdf[2], 16), parseInt(bdf[3], 16)];
+    // `BB:DD.F` is in domain 0, as `0000:BB:DD.F` is.
+    const [domain, bus, dev, fn] = [parseInt(bdf[1] ?? '0', 16), parseInt(bdf[2], 16), parseInt(bdf[3], 16), parseInt(bdf[4], 16)];
     if (dev > 31) diags.add(m.bdf.span, 'bad-value', `PCI device number ${dev} is out of range (0-1f)`);
-    const clash = cfg.devices.find((d) => d.bus === bus && d.dev === dev && d.fn === fn);
+    const clash = cfg.devices.find((d) => d.domain === domain && d.bus === bus && d.dev === dev && d.fn === fn);
     if (clash) diags.add(m.bdf.span, 'duplicate-bdf', `${m.bdf.text} is already taken by '${clash.name}'`);
     let irq: number | undefined;
     if (m.irq) {
@@ -604,7 +623,7 @@ export class Checker {
       diags.warn(o.span, 'suspend-needs-no-soft-reset', "VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' (the PCI transport requires No_Soft_Reset): this feature is not negotiated");
     }
     const device: P.DeviceConfig = {
-      name: m.name.text, index: cfg.devices.length, model: model.name, virtio: model.virtio, bus, dev, fn, irq, options, loc: this.loc(vm.file, m.name.span),
+      name: m.name.text, index: cfg.devices.length, model: model.name, virtio: model.virtio, domain, bus, dev, fn, irq, options, loc: this.loc(vm.file, m.name.span),
     };
     cfg.devices.push(device);
     vm.deviceDefs.set(m.name.text, this.symbols.define({ kind: 'device', name: m.name.text, vm: cfg.name, file: vm.file, span: m.name.span, fullSpan: m.span, detail: `${model.name} at ${m.bdf.text}` }));
@@ -652,18 +671,35 @@ export class Checker {
     gen.finish();
   }
 
-  /** Procs a VM's programs call or name as an address, transitively, in a stable order. */
+  /**
+   * Procs a VM's programs call or name as an address, transitively, in a stable order: depth first, each proc where
+   * the walk first meets its name. The walk keeps its own stack, so a chain of procs of any length is no recursion.
+   */
   private reachableProcs(roots: A.Block[]): string[] {
     const found: string[] = [];
-    const visit = (block: A.Block) => {
-      walkBlock(block, (name) => {
-        if (this.procs.has(name) && !found.includes(name)) {
-          found.push(name);
-          visit(this.procs.get(name)!.item.body);
-        }
-      });
+    const seen = new Set<string>();
+    const namesIn = (block: A.Block) => {
+      const names: string[] = [];
+      walkBlock(block, (name) => names.push(name));
+      return names;
     };
-    roots.forEach(visit);
+    const stack: { names: string[]; next: number }[] = [];
+    for (const root of roots) {
+      stack.push({ names: namesIn(root), next: 0 });
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        if (top.next >= top.names.length) {
+          stack.pop();
+          continue;
+        }
+        const name = top.names[top.next++];
+        const proc = this.procs.get(name);
+        if (!proc || seen.has(name)) continue;
+        seen.add(name);
+        found.push(name);
+        stack.push({ names: namesIn(proc.item.body), next: 0 });
+      }
+    }
     return found;
   }
 
@@ -826,13 +862,19 @@ export class Checker {
     return this.fold(t, e, ctx, what);
   }
 
+  /** A constant time; one the virtual clock cannot reach (MAX_VIRTUAL_TIME) is an error here rather than a wrap later. */
   constTime(e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
     const t = this.resolve(e, ctx);
     if (t.type !== 'time' && t.type !== 'any') {
       ctx.diags.add(e.span, 'type-mismatch', `${what} is a time such as 10ms (units: ns, us, ms, s)`);
       return undefined;
     }
-    return this.fold(t, e, ctx, what);
+    const value = this.fold(t, e, ctx, what);
+    if (value !== undefined && value > P.MAX_VIRTUAL_TIME) {
+      ctx.diags.add(e.span, 'bad-value', `${what} is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${value}ns`);
+      return undefined;
+    }
+    return value;
   }
 
   private fold(t: Typed, e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
@@ -867,14 +909,34 @@ export class Checker {
         return { r: { k: 'unary', op: e.op, operand: operand.r }, type: operand.type === 'bool' ? 'any' : operand.type };
       }
       case 'binary':
-        return this.resolveBinary(e, ctx);
+        return this.resolveChain(e, ctx);
       case 'path':
         return this.resolvePath(e, ctx, hint);
     }
   }
 
-  private resolveBinary(e: A.BinaryExpr, ctx: ExprContext): Typed {
-    let left = this.resolve(e.left, ctx);
+  /**
+   * A binary expression with the chain of left operands under it (`1 + 2 + 3 ...` is a tree as deep as the chain is
+   * long), resolved in a loop from the innermost operator out: the order, types and diagnostics of resolving each
+   * left operand first, without a recursion per operator. The code of a long chain is balanced where that keeps
+   * every value (balanceChain), so what walks it later does not go as deep as the chain is long either.
+   */
+  private resolveChain(top: A.BinaryExpr, ctx: ExprContext): Typed {
+    const chain: A.BinaryExpr[] = [];
+    let e: A.Expr = top;
+    while (e.kind === 'binary') {
+      chain.push(e);
+      e = e.left;
+    }
+    let typed = this.resolve(e, ctx);
+    for (let i = chain.length - 1; i >= 0; i--) typed = this.resolveBinary(chain[i], typed, ctx);
+    if (chain.length >= BALANCE_FROM) typed.r = balanceChain(typed.r, chain.length);
+    return typed;
+  }
+
+  /** One operator of a chain, its left operand already resolved. */
+  private resolveBinary(e: A.BinaryExpr, resolvedLeft: Typed, ctx: ExprContext): Typed {
+    let left = resolvedLeft;
     const right = this.resolve(e.right, ctx, left.group);
     // A constant on the left takes the right side's group too: `ON_PENDING == vcpu1.power` reads as
     // `vcpu1.power == ON_PENDING` (power state 2), not as the return code -5.
@@ -1150,6 +1212,70 @@ export class Checker {
   diagnosticsOf(file: SourceFile): DiagnosticBag {
     return this.diagsFor(file);
   }
+}
+
+/** The prelude (lib/linux.sflow), embedded or read from a workspace, which is a library even when checked alone. */
+function isPrelude(file: SourceFile): boolean {
+  return preludeFiles().some((p) => p === file || file.path === p.path || file.path.endsWith('/' + p.path));
+}
+
+/** Chains of at least this many operators are balanced; shorter ones (what people write) keep their shape. */
+const BALANCE_FROM = 64;
+
+/** Operators whose runs can be regrouped without changing a value: 64-bit `+` (with `-` as `+ -x`), `*`, bitwise, logical. */
+function regroupAs(op: A.BinaryOp): A.BinaryOp | undefined {
+  switch (op) {
+    case '+':
+    case '-':
+      return '+';
+    case '*':
+    case '&':
+    case '|':
+    case '^':
+    case '&&':
+    case '||':
+      return op;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The resolved code of a chain of `length` left-associative operators, with each run of operators that regroup
+ * (regroupAs) turned into a balanced tree of the same operands in the same order: the same value (arithmetic is
+ * modulo 2^64, so `a - b` is `a + -b`), the same operands evaluated in the same order, the same short-circuits of
+ * `&&` and `||`, and a depth of log2 of the run instead of its length.
+ */
+function balanceChain(r: P.RExpr, length: number): P.RExpr {
+  const ops: A.BinaryOp[] = [];
+  const rights: P.RExpr[] = [];
+  let leaf = r;
+  for (let i = 0; i < length && leaf.k === 'binary'; i++) {
+    ops.push(leaf.op);
+    rights.push(leaf.right);
+    leaf = leaf.left;
+  }
+  ops.reverse();
+  rights.reverse();
+  let acc = leaf;
+  for (let i = 0; i < ops.length; ) {
+    const op = regroupAs(ops[i]);
+    if (!op) {
+      acc = { k: 'binary', op: ops[i], left: acc, right: rights[i] };
+      i++;
+      continue;
+    }
+    let terms: P.RExpr[] = [acc];
+    for (; i < ops.length && regroupAs(ops[i]) === op; i++) terms.push(ops[i] === '-' ? { k: 'unary', op: '-', operand: rights[i] } : rights[i]);
+    while (terms.length > 1) {
+      const next: P.RExpr[] = [];
+      for (let t = 0; t + 1 < terms.length; t += 2) next.push({ k: 'binary', op, left: terms[t], right: terms[t + 1] });
+      if (terms.length % 2 === 1) next.push(terms[terms.length - 1]);
+      terms = next;
+    }
+    acc = terms[0];
+  }
+  return acc;
 }
 
 /** A bare vCPU name is its hardware ID, MPIDR & MPIDR_HWID_BITMASK: what Linux passes as a PSCI target. */

@@ -188,9 +188,16 @@ export class CodeGen {
       case 'wfi':
         emit({ op: 'wfi' });
         return;
-      case 'delay':
-        emit({ op: 'delay', duration: c.expectType(s.duration, ctx, 'time', 'a delay') });
+      case 'delay': {
+        const duration = c.expectType(s.duration, ctx, 'time', 'a delay');
+        // A constant the clock cannot take is an error here; a computed one is checked when it runs (a vCPU fault).
+        const folded = foldConst(duration);
+        const ns = folded === undefined ? undefined : BigInt.asIntN(64, folded);
+        if (ns !== undefined && ns < 0n) diags.add(s.duration.span, 'bad-value', `a delay cannot be negative (${ns}ns)`);
+        else if (ns !== undefined && ns > P.MAX_VIRTUAL_TIME) diags.add(s.duration.span, 'bad-value', `a delay is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${ns}ns`);
+        emit({ op: 'delay', duration });
         return;
+      }
       case 'signal':
         this.vm.signalsRaised.add(s.name.text);
         emit({ op: 'signal', signal: this.signal(s.name, ctx) });
@@ -310,19 +317,27 @@ export class CodeGen {
     }
   }
 
+  /** An `if` and its `else if` chain, in a loop: each branch that is taken jumps past the end of the whole chain. */
   private ifStatement(s: A.IfStmt, ctx: ExprContext, frame: number, inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
-    const condition = this.checker.expectType(s.condition, ctx, 'bool', 'an if condition');
-    const branch = this.emit({ op: 'branchIfFalse', condition, target: -1 }, ctx.file, { start: s.span.start, end: s.condition.span.end }, frame) as P.Instr & { op: 'branchIfFalse' };
-    this.block(s.then, ctx, frame, inner);
-    if (!s.else) {
+    const skips: (P.Instr & { op: 'jump' })[] = [];
+    for (let branchIf: A.IfStmt | undefined = s; branchIf; ) {
+      const condition = this.checker.expectType(branchIf.condition, ctx, 'bool', 'an if condition');
+      const branch = this.emit({ op: 'branchIfFalse', condition, target: -1 }, ctx.file, { start: branchIf.span.start, end: branchIf.condition.span.end }, frame) as P.Instr & { op: 'branchIfFalse' };
+      this.block(branchIf.then, ctx, frame, inner);
+      const otherwise: A.IfStmt | A.Block | undefined = branchIf.else;
+      if (!otherwise) {
+        branch.target = this.cfg.code.length;
+        break;
+      }
+      skips.push(this.emit({ op: 'jump', target: -1 }, ctx.file, branchIf.then.closeSpan, frame, false) as P.Instr & { op: 'jump' });
       branch.target = this.cfg.code.length;
-      return;
+      if (otherwise.kind === 'if') branchIf = otherwise;
+      else {
+        this.block(otherwise, ctx, frame, inner);
+        branchIf = undefined;
+      }
     }
-    const skip = this.emit({ op: 'jump', target: -1 }, ctx.file, s.then.closeSpan, frame, false) as P.Instr & { op: 'jump' };
-    branch.target = this.cfg.code.length;
-    if (s.else.kind === 'if') this.ifStatement(s.else, ctx, frame, inner);
-    else this.block(s.else, ctx, frame, inner);
-    skip.target = this.cfg.code.length;
+    for (const skip of skips) skip.target = this.cfg.code.length;
   }
 
   private psci(s: A.PsciStmt, ctx: ExprContext, emit: (b: P.InstrBody) => P.Instr): void {

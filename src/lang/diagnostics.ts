@@ -48,11 +48,18 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** `file:line:col: error: message`, with 1-based line and column, the form compilers and editors parse. */
+/**
+ * `file:line:col: error: message`, with 1-based line and column, the form compilers and editors parse. The column is
+ * the one an editor shows: on the first line a byte order mark, which editors hide, is not counted.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const pos = d.file.position(d.span.start);
-  return `${d.file.path}:${pos.line + 1}:${pos.character + 1}: ${d.severity}: ${d.message}`;
+  const bom = pos.line === 0 && d.span.start > 0 && d.file.text.charCodeAt(0) === BOM ? 1 : 0;
+  return `${d.file.path}:${pos.line + 1}:${pos.character + 1 - bom}: ${d.severity}: ${d.message}`;
 }
+
+/** U+FEFF, the byte order mark a UTF-8 file may start with; the lexer skips it there. */
+export const BOM = 0xfeff;
 
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.sort((a, b) => (a.file.path === b.file.path ? a.span.start - b.span.start : a.file.path < b.file.path ? -1 : 1));

@@ -3,7 +3,10 @@
 import * as A from './ast';
 import * as P from './program';
 
-/** Evaluates a resolved expression that depends on nothing at run time. */
+/**
+ * Evaluates a resolved expression that depends on nothing at run time. A chain of left operands is followed in a
+ * loop, so its length costs no stack; what else nests is bounded by the parser (MAX_EXPRESSION_DEPTH).
+ */
 export function foldConst(r: P.RExpr): bigint | undefined {
   switch (r.k) {
     case 'const':
@@ -14,10 +17,18 @@ export function foldConst(r: P.RExpr): bigint | undefined {
       return r.op === '-' ? -v : r.op === '~' ? ~v : v === 0n ? 1n : 0n;
     }
     case 'binary': {
-      const a = foldConst(r.left);
-      const b = foldConst(r.right);
-      if (a === undefined || b === undefined) return undefined;
-      return applyBinary(r.op, a, b);
+      const chain: (P.RExpr & { k: 'binary' })[] = [];
+      let e: P.RExpr = r;
+      while (e.k === 'binary') {
+        chain.push(e);
+        e = e.left;
+      }
+      let a = foldConst(e);
+      for (let i = chain.length - 1; i >= 0 && a !== undefined; i--) {
+        const b = foldConst(chain[i].right);
+        a = b === undefined ? undefined : applyBinary(chain[i].op, a, b);
+      }
+      return a;
     }
     default:
       return undefined;

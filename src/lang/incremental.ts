@@ -98,23 +98,33 @@ function moved(d: Diagnostic, file: SourceFile, delta: number): Diagnostic {
 /**
  * Moves every span in a subtree of the syntax tree. Each reference to a span gets a new, moved span (two nodes may
  * share one span object: moving it in place would move it twice). A span is the only object in the tree with
- * numeric `start` and `end`.
+ * numeric `start` and `end`. The walk recurses up to a bounded depth and queues what lies deeper: a chain of
+ * thousands of operators is that deep a tree.
  */
-function shiftSpans(node: Record<string, unknown>, delta: number): void {
-  for (const key in node) {
-    const value = node[key];
-    if (typeof value !== 'object' || value === null) continue;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const child = value[i];
-        if (typeof child !== 'object' || child === null) continue;
-        if (typeof child.start === 'number' && typeof child.end === 'number') value[i] = { start: child.start + delta, end: child.end + delta };
-        else shiftSpans(child, delta);
+function shiftSpans(root: Record<string, unknown>, delta: number): void {
+  const deeper: Record<string, unknown>[] = [root];
+  const visit = (node: Record<string, unknown>, depth: number): void => {
+    for (const key in node) {
+      const value = node[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const child = value[i];
+          if (typeof child !== 'object' || child === null) continue;
+          if (typeof child.start === 'number' && typeof child.end === 'number') value[i] = { start: child.start + delta, end: child.end + delta };
+          else if (depth < SHIFT_RECURSION) visit(child, depth + 1);
+          else deeper.push(child);
+        }
+      } else {
+        const fields = value as Record<string, unknown>;
+        if (typeof fields.start === 'number' && typeof fields.end === 'number') node[key] = { start: fields.start + delta, end: fields.end + delta };
+        else if (depth < SHIFT_RECURSION) visit(fields, depth + 1);
+        else deeper.push(fields);
       }
-    } else {
-      const fields = value as Record<string, unknown>;
-      if (typeof fields.start === 'number' && typeof fields.end === 'number') node[key] = { start: fields.start + delta, end: fields.end + delta };
-      else shiftSpans(fields, delta);
     }
-  }
+  };
+  while (deeper.length > 0) visit(deeper.pop()!, 0);
 }
+
+/** How deep shiftSpans recurses before it queues the rest. */
+const SHIFT_RECURSION = 200;

@@ -1,7 +1,7 @@
 // The scanner: turns .sflow text into tokens with spans. It never throws; a character it cannot use becomes an
 // `invalid` token with a diagnostic, so the parser can go on.
 
-import { DiagnosticBag } from './diagnostics';
+import { BOM, DiagnosticBag } from './diagnostics';
 import { Span } from './source';
 
 export type TokenKind =
@@ -37,6 +37,9 @@ const PUNCTUATION = [
 /** Punctuation by its first character, longest first (so `..` wins over `.`). */
 const PUNCTUATION_BY_CHAR = new Map<string, string[]>();
 for (const p of PUNCTUATION) PUNCTUATION_BY_CHAR.set(p[0], [...(PUNCTUATION_BY_CHAR.get(p[0]) ?? []), p].sort((a, b) => b.length - a.length));
+
+/** Literals are 64-bit: 0 to 2^64 - 1 (the values are 64-bit two's complement, so 0xffffffffffffffff is -1). */
+export const MAX_LITERAL = (1n << 64n) - 1n;
 
 export const TIME_UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 export const SIZE_UNITS: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
@@ -107,19 +110,21 @@ export class Lexer {
       const pos = this.pos;
       const c = text[pos];
       const start = pos;
-      if (c === ' ' || c === '\t' || c === '\r') {
+      if (c === ' ' || c === '\t' || (pos === 0 && c.charCodeAt(0) === BOM)) {
         this.pos++;
         this.spaceBefore = true;
         continue;
       }
-      if (c === '\n') {
-        this.pos++;
+      // A line ends at `\n`, `\r\n` or a lone `\r` (source.ts): one newline token, which starts where the line's
+      // text ends (a diagnostic at a newline points at the end of its line, never between `\r` and `\n`).
+      if (c === '\n' || c === '\r') {
+        this.pos += c === '\r' && text[pos + 1] === '\n' ? 2 : 1;
         this.push('newline', start);
         this.spaceBefore = true;
         return;
       }
       if (c === '/' && text[pos + 1] === '/') {
-        while (this.pos < text.length && text[this.pos] !== '\n') this.pos++;
+        while (this.pos < text.length && text[this.pos] !== '\n' && text[this.pos] !== '\r') this.pos++;
         this.spaceBefore = true;
         continue;
       }
@@ -134,7 +139,7 @@ export class Lexer {
         // A block comment spanning lines still ends the statement, as a newline would.
         const body = text.slice(pos, close + 2);
         this.pos = close + 2;
-        if (body.includes('\n')) {
+        if (body.includes('\n') || body.includes('\r')) {
           this.queue.push({ kind: 'newline', text: '', span: { start: this.pos, end: this.pos }, spaceBefore: true });
           return;
         }
@@ -193,7 +198,7 @@ export class Lexer {
         return;
       }
       this.trailingGarbage(start);
-      this.push('number', start, { value: BigInt('0x' + digits) });
+      this.push('number', start, { value: this.inRange(BigInt('0x' + digits), start, 'integer') });
       return;
     }
     while (this.pos < this.text.length && (isDigit(this.text[this.pos]) || this.text[this.pos] === '_')) this.pos++;
@@ -212,12 +217,12 @@ export class Lexer {
       this.pos++;
       // Percentages are whole numbers; `1.5%` must not silently become 1%.
       if (fraction) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `${this.text.slice(start, this.pos)}: a percentage is a whole number`);
-      this.push('percent', start, { value: BigInt(whole), unit: '%' });
+      this.push('percent', start, { value: this.inRange(BigInt(whole), start, 'integer'), unit: '%' });
       return;
     }
     if (suffix === '') {
       if (fraction) this.push('version', start);
-      else this.push('number', start, { value: BigInt(whole) });
+      else this.push('number', start, { value: this.inRange(BigInt(whole), start, 'integer') });
       return;
     }
     const scale = TIME_UNITS[suffix] ?? SIZE_UNITS[suffix];
@@ -226,8 +231,9 @@ export class Lexer {
       this.push('number', start, { value: BigInt(whole) });
       return;
     }
-    const value = this.scaled(whole, fraction, scale, start);
-    this.push(TIME_UNITS[suffix] !== undefined ? 'time' : 'number', start, { value, unit: suffix });
+    const time = TIME_UNITS[suffix] !== undefined;
+    const value = this.inRange(this.scaled(whole, fraction, scale, start), start, time ? 'time' : 'integer');
+    this.push(time ? 'time' : 'number', start, { value, unit: suffix });
   }
 
   private scaled(whole: string, fraction: string, scale: bigint, start: number): bigint {
@@ -238,19 +244,46 @@ export class Lexer {
     return numerator / denominator;
   }
 
+  /** A literal beyond 64 bits is an error at the literal (it would wrap silently otherwise). */
+  private inRange(value: bigint, start: number, what: 'integer' | 'time'): bigint {
+    if (value > MAX_LITERAL) {
+      const range = what === 'time' ? 'times are 64-bit counts of nanoseconds (0 to 0xffffffffffffffff ns)' : 'integers are 64 bits (0 to 0xffffffffffffffff)';
+      this.diagnostics.add({ start, end: this.pos }, 'number-out-of-range', `${this.text.slice(start, this.pos)} is out of range: ${range}`);
+      // Reported once, here: the value stands in as 0 so that nothing reports it again under another name.
+      return 0n;
+    }
+    return value;
+  }
+
   private trailingGarbage(start: number): void {
     const garbageStart = this.pos;
     while (this.pos < this.text.length && isIdentPart(this.text[this.pos])) this.pos++;
     if (this.pos > garbageStart) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `malformed number '${this.text.slice(start, this.pos)}'`);
   }
 
+  /** A string ends on its line: at its closing quote, else (unterminated) at the line break or the end of the file. */
   private scanString(start: number): void {
+    const text = this.text;
     this.pos++;
-    while (this.pos < this.text.length && this.text[this.pos] !== '"' && this.text[this.pos] !== '\n') {
-      if (this.text[this.pos] === '\\') this.pos++;
+    while (this.pos < text.length && text[this.pos] !== '"' && text[this.pos] !== '\n' && text[this.pos] !== '\r') {
+      if (text[this.pos] === '\\') {
+        const next = text[this.pos + 1];
+        // `\` escapes the next character on the line; before a line break (or at the end of the file) it is left alone.
+        if (next === '\n' || next === '\r') {
+          this.diagnostics.add({ start: this.pos, end: this.pos + 1 }, 'unterminated-string', "a string ends at the end of its line: the '\\' before the line break continues nothing");
+          this.pos++;
+          this.push('string', start);
+          return;
+        }
+        if (next === undefined) {
+          this.pos++;
+          break;
+        }
+        this.pos++;
+      }
       this.pos++;
     }
-    if (this.text[this.pos] !== '"') {
+    if (text[this.pos] !== '"') {
       this.diagnostics.add({ start, end: this.pos }, 'unterminated-string', 'unterminated string: missing closing "');
       this.push('string', start);
       return;

@@ -66,6 +66,17 @@ export function parseExpression(file: SourceFile, diagnostics: DiagnosticBag): A
 /** Thrown inside one statement's parse to abandon it; caught at the statement boundary. */
 class ParseAbort {}
 
+/**
+ * How deep an expression may nest: each parenthesis, unary operator, `irq N pending` and right-hand operand of a
+ * binary operator opens a level. A chain of left-associative operators (`1 + 2 + 3 ...`) does not nest, however long
+ * it is: the parser builds it in a loop and every walk over expressions follows its left operands in a loop too.
+ * Beyond the limit the parser reports the token that went too deep; below it no walk can exhaust the stack.
+ */
+export const MAX_EXPRESSION_DEPTH = 256;
+
+/** How deep blocks (a program or proc body, `loop`, `if`, `else`, `foreach`, `on irq`) may nest; `else if` does not. */
+export const MAX_BLOCK_DEPTH = 256;
+
 const BINARY_PRECEDENCE: Record<string, number> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5,
   '==': 6, '!=': 6, '<': 7, '<=': 7, '>': 7, '>=': 7,
@@ -115,6 +126,9 @@ class Parser {
 
   /** Inside parentheses an expression may wrap onto the next line, unless that line starts a new statement. */
   private parenDepth = 0;
+  /** Levels of expression nesting and of blocks open at the current token (MAX_EXPRESSION_DEPTH, MAX_BLOCK_DEPTH). */
+  private exprDepth = 0;
+  private blockDepth = 0;
 
   private get tok(): Token {
     if (this.parenDepth > 0) this.skipWrappedNewlines();
@@ -567,16 +581,23 @@ class Parser {
   // ------------------------------------------------------------------------------------------ statements
 
   private parseBlock(what: string): A.Block {
+    // Too deep: reported at the `{`, before it is consumed, so that recovery skips the whole block.
+    if (this.blockDepth >= MAX_BLOCK_DEPTH && this.isPunct('{')) this.fail(this.tok.span, 'too-deep', `blocks nest deeper than ${MAX_BLOCK_DEPTH} levels`);
     const open = this.expectPunct('{', `to open the ${what} body`);
     const statements: A.Stmt[] = [];
-    this.skipNewlines();
-    while (!this.isPunct('}')) {
-      if (this.tok.kind === 'eof') {
-        this.diagnostics.add(open.span, 'unclosed-block', `missing '}' to close this ${what} body`);
-        return { kind: 'block', statements, closeSpan: this.tok.span, span: { start: open.span.start, end: this.tok.span.end } };
-      }
-      statements.push(this.parseStatement());
+    this.blockDepth++;
+    try {
       this.skipNewlines();
+      while (!this.isPunct('}')) {
+        if (this.tok.kind === 'eof') {
+          this.diagnostics.add(open.span, 'unclosed-block', `missing '}' to close this ${what} body`);
+          return { kind: 'block', statements, closeSpan: this.tok.span, span: { start: open.span.start, end: this.tok.span.end } };
+        }
+        statements.push(this.parseStatement());
+        this.skipNewlines();
+      }
+    } finally {
+      this.blockDepth--;
     }
     const close = this.advance();
     return { kind: 'block', statements, closeSpan: close.span, span: { start: open.span.start, end: close.span.end } };
@@ -792,21 +813,34 @@ class Parser {
     }
   }
 
+  /** `if` with its `else if` chain, read in a loop: a chain of any length is one level of nesting. */
   private parseIf(): A.IfStmt {
-    const start = this.advance().span.start;
-    const condition = this.parseExpr();
-    const then = this.parseBlock('if');
-    let elseBranch: A.Block | A.IfStmt | undefined;
-    // `else` may follow `}` on the same line or the next one.
-    const save = this.pos;
-    while (this.tok.kind === 'newline') this.advance();
-    if (this.isWord('else')) {
+    const chain: { start: number; condition: A.Expr; then: A.Block }[] = [];
+    let last: A.Block | undefined;
+    for (;;) {
+      const start = this.advance().span.start;
+      const condition = this.parseExpr();
+      chain.push({ start, condition, then: this.parseBlock('if') });
+      // `else` may follow `}` on the same line or the next one.
+      const save = this.pos;
+      while (this.tok.kind === 'newline') this.advance();
+      if (!this.isWord('else')) {
+        this.pos = save;
+        break;
+      }
       this.advance();
-      elseBranch = this.isWord('if') ? this.parseIf() : this.parseBlock('else');
-    } else {
-      this.pos = save;
+      if (this.isWord('if')) continue;
+      last = this.parseBlock('else');
+      break;
     }
-    return { kind: 'if', condition, then, else: elseBranch, span: { start, end: this.prevEnd() } };
+    // Every `if` of the chain ends where the whole statement ends.
+    const end = this.prevEnd();
+    let node: A.Block | A.IfStmt | undefined = last;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i];
+      node = { kind: 'if', condition: c.condition, then: c.then, else: node, span: { start: c.start, end } };
+    }
+    return node as A.IfStmt;
   }
 
   private parseWidth(): A.Expr | undefined {
@@ -850,6 +884,7 @@ class Parser {
 
   // ------------------------------------------------------------------------------------------ expressions
 
+  /** Binary operators by precedence climbing: a chain of left-associative operators is built in the loop. */
   parseExpr(minPrecedence = 1): A.Expr {
     let left = this.parseUnary();
     for (;;) {
@@ -857,8 +892,19 @@ class Parser {
       const precedence = t.kind === 'punct' ? BINARY_PRECEDENCE[t.text] : undefined;
       if (precedence === undefined || precedence < minPrecedence) return left;
       this.advance();
-      const right = this.parseExpr(precedence + 1);
+      const right = this.nested(this.tok, () => this.parseExpr(precedence + 1));
       left = { kind: 'binary', op: t.text as A.BinaryOp, opSpan: t.span, left, right, span: { start: left.span.start, end: right.span.end } };
+    }
+  }
+
+  /** Parses one level of expression nesting deeper, reporting `at` if that is too deep (MAX_EXPRESSION_DEPTH). */
+  private nested<T>(at: Token, parse: () => T): T {
+    if (this.exprDepth >= MAX_EXPRESSION_DEPTH) this.fail(at.span, 'too-deep', `expressions nest deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+    this.exprDepth++;
+    try {
+      return parse();
+    } finally {
+      this.exprDepth--;
     }
   }
 
@@ -880,8 +926,10 @@ class Parser {
   private parseUnary(): A.Expr {
     const t = this.tok;
     if (this.isPunct('!') || this.isPunct('-') || this.isPunct('~')) {
-      this.advance();
-      const operand = this.parseUnary();
+      const operand = this.nested(t, () => {
+        this.advance();
+        return this.parseUnary();
+      });
       return { kind: 'unary', op: t.text as '!' | '-' | '~', operand, span: { start: t.span.start, end: operand.span.end } };
     }
     return this.parsePrimary();
@@ -906,14 +954,15 @@ class Parser {
         return { kind: 'number', value: t.value ?? 0n, unit: 'percent', text: t.text, span: t.span };
       case 'punct':
         if (t.text === '(') {
-          this.advance();
-          this.parenDepth++;
-          let inner: A.Expr;
-          try {
-            inner = this.parseExpr();
-          } finally {
-            this.parenDepth--;
-          }
+          const inner = this.nested(t, () => {
+            this.advance();
+            this.parenDepth++;
+            try {
+              return this.parseExpr();
+            } finally {
+              this.parenDepth--;
+            }
+          });
           const close = this.expectPunct(')', 'to close the parenthesis');
           return { ...inner, span: { start: t.span.start, end: close.span.end } };
         }
@@ -928,8 +977,10 @@ class Parser {
           return { kind: 'now', span: t.span };
         }
         if (t.text === 'irq' && !this.isPunct('.', this.peek())) {
-          this.advance();
-          const irq = this.parsePrimary();
+          const irq = this.nested(t, () => {
+            this.advance();
+            return this.parsePrimary();
+          });
           this.expectWord('pending', "after 'irq N' in an expression ('irq 33 pending')");
           return { kind: 'irqPending', irq, span: { start: t.span.start, end: this.prevEnd() } };
         }

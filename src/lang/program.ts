@@ -32,6 +32,24 @@ export type RExpr =
   | { k: 'unary'; op: '!' | '-' | '~'; operand: RExpr }
   | { k: 'binary'; op: BinaryOp; left: RExpr; right: RExpr };
 
+/**
+ * Whether some node of a resolved expression satisfies `test`, visiting nodes in order (a node before its operands,
+ * left before right) and stopping at the first that does. It keeps its own stack: a chain of operators that cannot
+ * be regrouped (`a / b / c ...`, see the checker's balanceChain) is as deep a tree as it is long, and a walk that
+ * recursed into left operands would exhaust the stack on a long one.
+ */
+export function someRExpr(root: RExpr, test: (e: RExpr) => boolean): boolean {
+  const stack: RExpr[] = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (test(e)) return true;
+    if (e.k === 'unary') stack.push(e.operand);
+    else if (e.k === 'binary') stack.push(e.right, e.left);
+    else if (e.k === 'irqPending') stack.push(e.irq);
+  }
+  return false;
+}
+
 /** A device value: a config register (optionally one field) or a model-level field such as `status` or `dstate`. */
 export type DevicePath =
   | { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef }
@@ -110,6 +128,8 @@ export interface DeviceConfig {
   index: number;
   model: string;
   virtio: boolean;
+  /** the PCI domain (segment) of `dddd:bb:dd.f`; 0 when the address has none */
+  domain: number;
   bus: number;
   dev: number;
   fn: number;
@@ -215,6 +235,13 @@ export interface ExploreDeclaration {
   /** how far (ns) a vCPU may run ahead of another that is due first: vCPU interleavings beyond exact ties */
   skew?: bigint;
 }
+
+/**
+ * The longest virtual time, in ns: the simulator's clock is a double, exact up to 2^53 - 1 (about 104 days). A delay
+ * that would take a vCPU past it is a fault of that vCPU; a constant time beyond it is a checker error.
+ */
+export const MAX_VIRTUAL_TIME = BigInt(Number.MAX_SAFE_INTEGER);
+export const MAX_VIRTUAL_TIME_TEXT = '2^53 - 1 ns, about 104 days';
 
 /** Statements sit 4 bytes apart, like A64 instructions. */
 export const INSTRUCTION_STRIDE = 4n;

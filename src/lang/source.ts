@@ -1,5 +1,11 @@
 // Source text, offsets and line/column positions. Every AST node and every diagnostic carries a Span
 // (half-open offsets into one SourceFile); line and column are computed on demand from a line table.
+//
+// Lines are what LSP (and every editor) calls lines: a line ends at `\r\n`, `\n` or a lone `\r`. The lexer ends
+// statements at the same three, the language server converts positions with this table, and the formatter edits
+// within the lines it gives; there is one line model. Columns count UTF-16 units of the text as given, so a byte
+// order mark at offset 0 is one unit of line 0 (formatDiagnostic, the `file:line:col` form, leaves it out: see
+// diagnostics.ts).
 
 export interface Span {
   start: number;
@@ -13,6 +19,18 @@ export interface Position {
   character: number;
 }
 
+/** A line break is `\r\n`, `\n` or a lone `\r`. */
+export function isLineBreak(code: number): boolean {
+  return code === 10 || code === 13;
+}
+
+/** The offset just past the line break at `offset` (`\r\n` is one break); `offset` itself when there is none. */
+export function skipLineBreak(text: string, offset: number): number {
+  const c = text.charCodeAt(offset);
+  if (c === 13) return text.charCodeAt(offset + 1) === 10 ? offset + 2 : offset + 1;
+  return c === 10 ? offset + 1 : offset;
+}
+
 export class SourceFile {
   private lineStarts: number[] | undefined;
 
@@ -23,9 +41,15 @@ export class SourceFile {
 
   private starts(): number[] {
     if (!this.lineStarts) {
+      const text = this.text;
       const starts = [0];
-      for (let i = 0; i < this.text.length; i++) {
-        if (this.text.charCodeAt(i) === 10) starts.push(i + 1);
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13) {
+          if (text.charCodeAt(i + 1) === 10) i++;
+          starts.push(i + 1);
+        }
       }
       this.lineStarts = starts;
     }
@@ -36,6 +60,7 @@ export class SourceFile {
     return this.starts().length;
   }
 
+  /** The position of an offset; one between the `\r` and the `\n` of a line break is the end of the line. */
   position(offset: number): Position {
     const starts = this.starts();
     let lo = 0;
@@ -45,20 +70,34 @@ export class SourceFile {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: offset - starts[lo] };
+    const inBreak = offset > starts[lo] && this.text.charCodeAt(offset) === 10 && this.text.charCodeAt(offset - 1) === 13;
+    return { line: lo, character: offset - starts[lo] - (inBreak ? 1 : 0) };
   }
 
+  /** The offset of a position; a character past the end of its line is the line's end (before its line break). */
   offset(position: Position): number {
     const starts = this.starts();
     const line = Math.max(0, Math.min(position.line, starts.length - 1));
-    const lineEnd = line + 1 < starts.length ? starts[line + 1] - 1 : this.text.length;
-    return Math.min(starts[line] + Math.max(0, position.character), lineEnd);
+    return Math.min(starts[line] + Math.max(0, position.character), this.lineEnd(line));
+  }
+
+  /** Where a line starts. */
+  lineStart(line: number): number {
+    const starts = this.starts();
+    return starts[Math.max(0, Math.min(line, starts.length - 1))];
+  }
+
+  /** Where a line's text ends: at its line break, or at the end of the file for the last line. */
+  lineEnd(line: number): number {
+    const starts = this.starts();
+    const l = Math.max(0, Math.min(line, starts.length - 1));
+    if (l + 1 >= starts.length) return this.text.length;
+    const next = starts[l + 1];
+    return this.text.charCodeAt(next - 1) === 10 && this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
   }
 
   lineText(line: number): string {
-    const starts = this.starts();
-    const end = line + 1 < starts.length ? starts[line + 1] - 1 : this.text.length;
-    return this.text.slice(starts[line], end).replace(/\r$/, '');
+    return this.text.slice(this.lineStart(line), this.lineEnd(line));
   }
 
   slice(span: Span): string {

@@ -4,14 +4,15 @@
 
 import { Position, Range } from 'vscode-languageserver';
 import * as A from '../lang/ast';
-import { check, CheckResult } from '../lang/checker';
+import { check, CheckResult, DEFAULT_HOST_SUSPEND_LATENCY } from '../lang/checker';
 import { reparse } from '../lang/incremental';
 import { DiagnosticBag } from '../lang/diagnostics';
 import { Token, tokenize } from '../lang/lexer';
-import { parse, ParseResult } from '../lang/parser';
+import { parse, ParseResult, parseResult } from '../lang/parser';
 import { preludeFiles } from '../lang/prelude';
-import { VmConfig } from '../lang/program';
-import { SourceFile, Span } from '../lang/source';
+import { Program, VmConfig } from '../lang/program';
+import { SymbolIndex } from '../lang/symbols';
+import { isLineBreak, SourceFile, Span } from '../lang/source';
 import { buildOccurrences, OccurrenceIndex } from './occurrences';
 
 /**
@@ -66,13 +67,14 @@ export class Analysis {
   /**
    * `previous`, an analysis of an earlier version of the same document, lends its parse: only the top-level items
    * around the edit are parsed again (src/lang/incremental.ts). It must not be used afterwards: the items after the
-   * edit are moved to their new offsets in place.
+   * edit are moved to their new offsets in place. `checker` is the checker's entry point (a test gives one that fails).
    */
   constructor(
     readonly uri: string,
     readonly version: number,
     text: string,
     previous?: Analysis,
+    checker: typeof check = check,
   ) {
     const library = libraryFor(uri);
     this.library = library !== undefined;
@@ -80,13 +82,19 @@ export class Analysis {
     const others = preludeFiles().filter((f) => f !== library && !(library && f.path === library.path));
     for (const f of others) this.uris.set(f, preludeUri(f));
     this.uris.set(this.file, uri);
-    if (!library) {
-      this.result = check([this.file, ...others], previous && !previous.library ? incrementalParse(previous, this.file) : undefined);
-    } else {
-      // A library alone compiles nothing; a scenario that calls each of its procs makes the checker resolve their
-      // bodies, so navigation, hovers and diagnostics work inside the library as they do in a scenario.
-      const view = new SourceFile('<library-view>', libraryViewScenario(this.file));
-      this.result = check([view, this.file, ...others]);
+    try {
+      if (!library) {
+        this.result = checker([this.file, ...others], previous && !previous.library ? incrementalParse(previous, this.file) : undefined);
+      } else {
+        // A library alone compiles nothing; a scenario that calls each of its procs makes the checker resolve their
+        // bodies, so navigation, hovers and diagnostics work inside the library as they do in a scenario.
+        const view = new SourceFile('<library-view>', libraryViewScenario(this.file));
+        this.result = checker([view, this.file, ...others]);
+      }
+    } catch (e) {
+      // A bug in the checker must not leave the document without an analysis (every request on it would fail, and
+      // its old diagnostics would stay): it gets an empty one, with the failure as its diagnostic.
+      this.result = failedCheck(this.file, [this.file, ...others], e);
     }
   }
 
@@ -185,7 +193,10 @@ function libraryViewScenario(library: SourceFile): string {
   ].join('\n');
 }
 
-/** Comment spans, skipping strings (which never span lines). An unterminated block comment runs to the end. */
+/**
+ * Comment spans, skipping strings (which never span lines: a string ends at a line break, `\` before it included, as
+ * the lexer's do). An unterminated block comment runs to the end. A line ends at `\n`, `\r\n` or `\r`.
+ */
 export function scanComments(text: string): Span[] {
   const out: Span[] = [];
   let i = 0;
@@ -196,19 +207,20 @@ export function scanComments(text: string): Span[] {
       i++;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92 /* \ */) i += 2;
-        else if (d === 34 || d === 10) {
+        if (d === 92 /* \ */ && !isLineBreak(text.charCodeAt(i + 1))) i += 2;
+        else if (d === 34) {
           i++;
           break;
-        } else i++;
+        } else if (isLineBreak(d)) break;
+        else i++;
       }
       continue;
     }
     if (c === 47 /* / */ && i + 1 < n) {
       const d = text.charCodeAt(i + 1);
       if (d === 47) {
-        const end = text.indexOf('\n', i);
-        const stop = end < 0 ? n : end;
+        let stop = i + 2;
+        while (stop < n && !isLineBreak(text.charCodeAt(stop))) stop++;
         out.push({ start: i, end: stop });
         i = stop;
         continue;
@@ -224,6 +236,15 @@ export function scanComments(text: string): Span[] {
     i++;
   }
   return out;
+}
+
+/** The result of a check that threw: nothing parsed, one error at the start of the document saying what happened. */
+function failedCheck(file: SourceFile, files: SourceFile[], error: unknown): CheckResult {
+  const parsed = parseResult(file, [], [], 0, [], []);
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  parsed.diagnostics.add({ start: 0, end: 0 }, 'internal-error', `the language server could not check this document (${message}); please report it`);
+  const program: Program = { files, vms: [], host: { policies: [], actions: [], suspendLatency: DEFAULT_HOST_SUSPEND_LATENCY }, expectedViolations: [], diagnostics: parsed.diagnostics.items };
+  return { program, symbols: new SymbolIndex(), parses: [parsed], diagnostics: parsed.diagnostics.items };
 }
 
 /** The document re-parsed from an earlier analysis; a whole parse (by the checker) if that fails for any reason. */

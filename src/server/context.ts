@@ -155,7 +155,8 @@ export function vmsForCode(analysis: Analysis, item: A.ProgramItem | A.ProcItem 
 export function cursorContext(analysis: Analysis, offset: number): CursorContext {
   const text = analysis.text;
   const where = blockAt(analysis, offset);
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const file = analysis.file;
+  const lineStart = file.lineStart(file.position(offset).line);
   const prefix = text.slice(lineStart, offset);
   const ctx: CursorContext = {
     offset,
@@ -198,11 +199,11 @@ export function cursorContext(analysis: Analysis, offset: number): CursorContext
     tokens = lineTokens(body.slice(open + 1), last.span.start + open + 1);
   }
 
-  // The word being typed: identifier characters right before the cursor.
-  const m = /[A-Za-z_][A-Za-z0-9_]*$/.exec(prefix);
-  if (m && !/[0-9]/.test(prefix[prefix.length - m[0].length - 1] ?? '')) {
-    ctx.word = m[0];
-    ctx.wordStart = offset - m[0].length;
+  // The word being typed: identifier characters right before the cursor (not the unit of a number: `10m`).
+  const word = wordBefore(prefix);
+  if (word && !/[0-9]/.test(prefix[prefix.length - word.length - 1] ?? '')) {
+    ctx.word = word;
+    ctx.wordStart = offset - word.length;
     tokens = tokens.filter((t) => t.span.end <= ctx.wordStart);
   }
   tokens = joinHyphens(tokens);
@@ -228,6 +229,17 @@ export function cursorContext(analysis: Analysis, offset: number): CursorContext
   if (ctx.block === 'code' && tokens.length >= 2 && tokens[0].kind === 'ident' && tokens[1].kind === 'punct' && tokens[1].text === ':' && !tokens[1].spaceBefore) tokens = tokens.slice(2);
   ctx.tokens = tokens;
   return ctx;
+}
+
+/**
+ * The identifier at the end of `text` (`[A-Za-z_][A-Za-z0-9_]*`, from its first letter or `_`), or ''. One scan back
+ * from the end: a regular expression searching for it from every position would be quadratic on a long line.
+ */
+function wordBefore(text: string): string {
+  let start = text.length;
+  while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1])) start--;
+  while (start < text.length && text[start] >= '0' && text[start] <= '9') start++;
+  return text.slice(start);
 }
 
 /** The dotted path being typed before the cursor (`net0.pmcsr.` gives ['net0', 'pmcsr']), if the tokens end with one. */

@@ -1,13 +1,18 @@
 // Formatting, conservatively: it only ever changes white space between tokens, never a token.
 // - indentation: 2 spaces per open `{`; a line starting with `}` one level less; a label one level less than the
 //   statements around it (so `resume:` in a vCPU program sits at column 0, as in the examples); lines inside a
-//   block comment and continuation lines inside parentheses keep their indentation;
+//   block comment, continuation lines inside parentheses and lines nested deeper than MAX_BLOCK_DEPTH keep their
+//   indentation;
 // - trailing white space removed, blank lines emptied;
 // - one space on each side of the `=` of an assignment (`set`, `pci write`, `mmio write`, `virtio status`);
 //   `name=value` arguments are left as written.
+// Lines are the source file's (a line ends at `\r\n`, `\n` or `\r`, as LSP says), and each line is scanned once:
+// the work is linear in the size of the document, however long a line of spaces.
 
 import { Range, TextEdit } from 'vscode-languageserver';
+import { BOM } from '../lang/diagnostics';
 import { Token } from '../lang/lexer';
+import { MAX_BLOCK_DEPTH } from '../lang/parser';
 import type { Analysis } from './analysis';
 
 export const INDENT = '  ';
@@ -18,7 +23,7 @@ export function format(analysis: Analysis, range?: Range): TextEdit[] {
   const file = analysis.file;
   const text = analysis.text;
   const lineCount = file.lineCount;
-  const lineStart = (line: number) => file.offset({ line, character: 0 });
+  const lineStart = (line: number) => file.lineStart(line);
 
   // Lines whose start is inside a block comment.
   const inComment = new Uint8Array(lineCount);
@@ -69,21 +74,26 @@ export function format(analysis: Analysis, range?: Range): TextEdit[] {
   const to = range ? Math.min(range.end.line, lineCount - 1) : lineCount - 1;
 
   for (let l = from; l <= to; l++) {
-    const start = lineStart(l);
-    let end = l + 1 < lineCount ? lineStart(l + 1) - 1 : text.length;
-    if (text[end - 1] === '\r') end--;
-    const content = text.slice(start, end);
-    const trimmedEnd = content.replace(/[ \t]+$/, '');
-    const indentLength = trimmedEnd.length - trimmedEnd.trimStart().length;
-    if (trimmedEnd.length === 0) {
+    // A byte order mark is not indentation: line 0 starts after it.
+    const start = l === 0 && text.charCodeAt(0) === BOM ? 1 : lineStart(l);
+    const end = file.lineEnd(l);
+    // Where the line's text ends without its trailing spaces and tabs, and where it starts after its indentation.
+    let contentEnd = end;
+    while (contentEnd > start && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
+    let indentEnd = start;
+    while (indentEnd < contentEnd && isBlank(text.charCodeAt(indentEnd))) indentEnd++;
+    const indentLength = indentEnd - start;
+    if (contentEnd === start) {
       edit(start, end, '');
       continue;
     }
     // Trailing white space, unless the line ends inside a string left open.
     const last = tokens.length ? lastTokenBefore(tokens, end) : undefined;
-    const openString = last !== undefined && last.kind === 'string' && last.span.end >= start + trimmedEnd.length && (last.text.length < 2 || !last.text.endsWith('"'));
-    if (trimmedEnd.length < content.length && !openString) edit(start + trimmedEnd.length, end, '');
-    if (inComment[l] || parens[l] > 0) continue;
+    const openString = last !== undefined && last.kind === 'string' && last.span.end >= contentEnd && (last.text.length < 2 || !last.text.endsWith('"'));
+    if (contentEnd < end && !openString) edit(contentEnd, end, '');
+    // Lines inside blocks nested deeper than the language allows (an error the parser reports) keep their indentation:
+    // indenting absurd nesting would multiply the text (each of n lines by up to n levels).
+    if (inComment[l] || parens[l] > 0 || depth[l] > MAX_BLOCK_DEPTH) continue;
     const first = firstToken[l];
     let level = depth[l];
     if (first && first.span.start === start + indentLength) {
@@ -116,6 +126,17 @@ export function format(analysis: Analysis, range?: Range): TextEdit[] {
   return edits;
 }
 
+/** Space or tab: the only white space the formatter changes (other characters, a no-break space say, are text). */
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+/** Whether text[from, to) is spaces and tabs only. */
+function blankBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isBlank(text.charCodeAt(i))) return false;
+  return true;
+}
+
 function lastTokenBefore(tokens: Token[], end: number): Token | undefined {
   let lo = 0;
   let hi = tokens.length - 1;
@@ -146,8 +167,8 @@ function assignment(
     const after = tokens[k + 1];
     const line = position(eq.span.start).line;
     if (line < firstLine || line > lastLine) return;
-    if (/^[ \t]*$/.test(text.slice(before.span.end, eq.span.start))) edit(before.span.end, eq.span.start, ' ');
-    if (after && k + 1 < to && /^[ \t]*$/.test(text.slice(eq.span.end, after.span.start))) edit(eq.span.end, after.span.start, ' ');
+    if (blankBetween(text, before.span.end, eq.span.start)) edit(before.span.end, eq.span.start, ' ');
+    if (after && k + 1 < to && blankBetween(text, eq.span.end, after.span.start)) edit(eq.span.end, after.span.start, ' ');
     return;
   }
 }

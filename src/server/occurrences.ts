@@ -4,6 +4,7 @@
 // SymbolIndex stays the source for definitions and references.
 
 import * as A from '../lang/ast';
+import { forEachExpr } from '../lang/ast-walk';
 import { Constant, CONSTANTS } from '../lang/domain/constants';
 import { DeviceField, DeviceModel, DeviceOption, lookupDeviceField, lookupDeviceModel } from '../lang/domain/devices';
 import { ExploreBound, lookupExploreBound } from '../lang/domain/explore';
@@ -284,32 +285,18 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
     }
   };
 
+  // Every node of the expression in order, with its own stack (a chain of operators is as deep as it is long).
   const expr = (e: A.Expr | undefined, scope: Scope): void => {
     if (!e) return;
-    switch (e.kind) {
-      case 'path':
-        path(e, scope);
-        return;
-      case 'now': {
+    forEachExpr(e, (x) => {
+      if (x.kind === 'path') path(x, scope);
+      else if (x.kind === 'now') {
         const from = out.length;
-        const name = { text: 'now', span: e.span };
-        add(e.span, { kind: 'now' });
+        const name = { text: 'now', span: x.span };
+        add(x.span, { kind: 'now' });
         markValue(from, [name], scope);
-        return;
       }
-      case 'unary':
-        expr(e.operand, scope);
-        return;
-      case 'binary':
-        expr(e.left, scope);
-        expr(e.right, scope);
-        return;
-      case 'irqPending':
-        expr(e.irq, scope);
-        return;
-      default:
-        return;
-    }
+    });
   };
 
   const template = (t: A.Template | undefined, scope: Scope) => {
@@ -605,29 +592,25 @@ export function leadingComment(file: SourceFile, start: number): string | undefi
   const text = file.text;
   let end = start;
   while (end > 0 && /[ \t\r\n]/.test(text[end - 1])) end--;
-  // Only a comment that ends on the line just above the declaration.
-  const gap = text.slice(end, start);
-  if ((gap.match(/\n/g) ?? []).length > 1) return undefined;
+  // Only a comment that ends on the line just above the declaration (lines as the source file counts them).
+  const endLine = file.position(end).line;
+  if (file.position(start).line - endLine > 1) return undefined;
   if (text.startsWith('*/', end - 2)) {
     const open = text.lastIndexOf('/*', end - 2);
     if (open < 0) return undefined;
     return text
       .slice(open + 2, end - 2)
       .replace(/^\*+/, '')
-      .split('\n')
+      .split(/\r\n|\r|\n/)
       .map((l) => l.replace(/^\s*\*?\s?/, '').trimEnd())
       .join('\n')
       .trim();
   }
   const lines: string[] = [];
-  let lineEnd = end;
-  for (;;) {
-    const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
-    const line = text.slice(lineStart, lineEnd).trim();
-    if (!line.startsWith('//')) break;
-    lines.unshift(line.replace(/^\/\/\s?/, ''));
-    if (lineStart === 0) break;
-    lineEnd = lineStart - 1;
+  for (let line = endLine; line >= 0; line--) {
+    const content = text.slice(file.lineStart(line), line === endLine ? end : file.lineEnd(line)).trim();
+    if (!content.startsWith('//')) break;
+    lines.unshift(content.replace(/^\/\/\s?/, ''));
   }
   return lines.length ? lines.join('\n') : undefined;
 }

@@ -67,9 +67,14 @@ export function describeEvent(e: TraceEvent): string {
   }
 }
 
-/** Virtual time as milliseconds with nanosecond digits, right-aligned. */
-export function formatTime(ns: number): string {
-  const ms = Math.floor(ns / 1e6);
-  const rest = String(ns % 1e6).padStart(6, '0');
-  return `${ms}.${rest} ms`;
+/**
+ * Virtual time as milliseconds with nanosecond digits (`10.005000 ms`), exact at any size: the digits are those of
+ * the integer number of nanoseconds, never an exponent.
+ */
+export function formatTime(ns: number | bigint): string {
+  if (typeof ns === 'number' && !Number.isFinite(ns)) return `${ns} ms`;
+  const t = typeof ns === 'bigint' ? ns : BigInt(Math.trunc(ns));
+  const abs = t < 0n ? -t : t;
+  const rest = String(abs % 1_000_000n).padStart(6, '0');
+  return `${t < 0n ? '-' : ''}${abs / 1_000_000n}.${rest} ms`;
 }

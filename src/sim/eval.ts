@@ -42,12 +42,43 @@ export function evaluate(m: Machine, e: RExpr, scope: EvalScope): bigint {
       return e.op === '-' ? BigInt.asIntN(64, -v) : e.op === '~' ? BigInt.asIntN(64, ~v) : v === 0n ? 1n : 0n;
     }
     case 'binary': {
+      // A long chain of operators (a left operand that is an operator, and so on) is followed in a loop.
+      if (e.left.k === 'binary' && longChain(e.left)) return evaluateChain(m, e, scope);
       // Short-circuit like C, so `vcpu1.power == OFF && ...` does not read what it need not.
       if (e.op === '&&') return evaluate(m, e.left, scope) !== 0n && evaluate(m, e.right, scope) !== 0n ? 1n : 0n;
       if (e.op === '||') return evaluate(m, e.left, scope) !== 0n || evaluate(m, e.right, scope) !== 0n ? 1n : 0n;
       return applyBinary(e.op, evaluate(m, e.left, scope), evaluate(m, e.right, scope));
     }
   }
+}
+
+/** Whether more than a few operators hang off each other's left operands (what people write is short). */
+function longChain(e: RExpr): boolean {
+  let n = 0;
+  for (let x = e; x.k === 'binary'; x = x.left) if (++n > 16) return true;
+  return false;
+}
+
+/**
+ * `((a op b) op c) op ...` from the innermost operator out, in a loop: the values, the order and the short-circuits
+ * of the recursive evaluation, at a constant depth of stack however long the chain (the checker balances the long
+ * chains it can, the others are as deep as they are long). Right operands nest no deeper than MAX_EXPRESSION_DEPTH.
+ */
+function evaluateChain(m: Machine, top: RExpr & { k: 'binary' }, scope: EvalScope): bigint {
+  const chain: (RExpr & { k: 'binary' })[] = [];
+  let e: RExpr = top;
+  while (e.k === 'binary') {
+    chain.push(e);
+    e = e.left;
+  }
+  let value = evaluate(m, e, scope);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const b = chain[i];
+    if (b.op === '&&') value = value !== 0n && evaluate(m, b.right, scope) !== 0n ? 1n : 0n;
+    else if (b.op === '||') value = value !== 0n || evaluate(m, b.right, scope) !== 0n ? 1n : 0n;
+    else value = applyBinary(b.op, value, evaluate(m, b.right, scope));
+  }
+  return value;
 }
 
 export function formatValue(v: bigint): string {

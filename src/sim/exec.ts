@@ -2,8 +2,8 @@
 // the hypervisor flavour (PSCI), the device models (MMIO, config space) or the VMM at the instant they happen.
 
 import { Instr, VmConfig } from '../lang/program';
-import { evaluate, renderTemplate } from './eval';
-import { MAX_CALL_DEPTH, Machine } from './machine';
+import { evaluate, formatDuration, renderTemplate } from './eval';
+import { MAX_CALL_DEPTH, MAX_TIME, Machine, PAST_THE_END } from './machine';
 import { psciCall } from './psci/dispatch';
 import { configAccess, mmioAccess, pciStateAction, virtioAction } from './devices/registry';
 import { VcpuState } from './state';
@@ -79,10 +79,24 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       if (m.pendingWake(vm, vcpu) < 0) m.block(vm, vcpu, 'wfi');
       else onGuestWake(m, vm, vcpu);
       return;
-    case 'delay':
+    case 'delay': {
+      // A register may hold any 64-bit value: read as signed, a negative delay or one past the longest virtual time
+      // is this vCPU's fault, not a wrap of the clock.
+      const ns = BigInt.asIntN(64, evaluate(m, instr.duration, scope));
+      if (ns < 0n) {
+        m.fault(vm, vcpu, `delay of -${formatDuration(-ns)}: a delay cannot be negative`);
+        return;
+      }
+      // Exact: a delay up to 2^53 converts exactly, and one beyond is past the end whatever its rounding.
+      const duration = Number(ns);
+      if (duration > MAX_TIME - m.state.now) {
+        m.fault(vm, vcpu, `delay of ${formatDuration(ns)}: ${PAST_THE_END}`);
+        return;
+      }
       m.advance(v, cfg, 0);
-      v.readyAt += Number(evaluate(m, instr.duration, scope));
+      v.readyAt += duration;
       return;
+    }
     case 'signal': {
       const signals = m.state.vms[vm].signals;
       if (!signals[instr.signal]) {
@@ -106,7 +120,10 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       return;
     case 'call': {
       if (v.stack.length >= MAX_CALL_DEPTH) {
-        m.fault(vm, vcpu, `call depth over ${MAX_CALL_DEPTH}: runaway recursion into ${cfg.frames[instr.callee].name}`);
+        // A proc already on the stack is recursion; otherwise a chain of calls that deep (p0 calls p1 calls p2 ...).
+        const callee = cfg.frames[instr.callee].name;
+        const recursion = v.stack.some((f) => f.frame === instr.callee);
+        m.fault(vm, vcpu, `call depth over ${MAX_CALL_DEPTH}: ${recursion ? `runaway recursion into ${callee}` : `a chain of calls too deep to call ${callee}`}`);
         return;
       }
       const args = instr.args.map((a) => evaluate(m, a, scope));

@@ -7,11 +7,11 @@
 // declaration order and vCPUs by index. The seed only resolves choices the scenario declares (window instants,
 // alternative VMM answers) and jitter.
 
-import { DevicePath, Instr, Program, VmConfig, instrAddress, instrIndexAt } from '../lang/program';
+import { DevicePath, Instr, MAX_VIRTUAL_TIME, MAX_VIRTUAL_TIME_TEXT, Program, VmConfig, instrAddress, instrIndexAt } from '../lang/program';
 import { POWER_STATE_NAMES, HOST_STATE_NAMES } from '../lang/domain/constants';
 import { mpidrOf } from '../lang/domain/psci';
 import { hasErrors } from '../lang/diagnostics';
-import { evaluate, EvalScope } from './eval';
+import { evaluate, EvalScope, formatDuration } from './eval';
 import { executeInstruction } from './exec';
 import { handleQueueEntry, initialActionTimes } from './host';
 import { enabledUnits } from './choices';
@@ -34,7 +34,13 @@ export const MP_NAMES: Record<number, string> = { 0: 'RUNNABLE', 5: 'STOPPED', 1
 /** PSTATE.DAIF with all four exceptions masked, as after reset (VCPU_RESET_PSTATE_EL1). */
 export const DAIF_ALL = 0xf;
 export const DAIF_I = 0x2;
-/** Deeper than this, a call is taken to be runaway recursion and the vCPU faults. */
+/** MAX_VIRTUAL_TIME as the clock holds it. */
+export const MAX_TIME = Number(MAX_VIRTUAL_TIME);
+
+/** Why a vCPU faults whose next step would take virtual time past MAX_VIRTUAL_TIME. */
+export const PAST_THE_END = `the clock would pass ${formatDuration(MAX_VIRTUAL_TIME)} (${MAX_VIRTUAL_TIME_TEXT}), the longest virtual time`;
+
+/** Deeper than this, a call faults the vCPU (runaway recursion, or a chain of calls that deep). */
 export const MAX_CALL_DEPTH = 256;
 /** `x7` -> 7, looked up instead of parsed on every register access. */
 const REGISTER_INDEX: Record<string, number> = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`x${i}`, i]));
@@ -295,7 +301,7 @@ export class Machine {
   /** Runs a unit; returns the index of the instruction a vCPU executed, or -1 (a host event, an interrupt entry, a fault). */
   execute(unit: Unit): number {
     const s = this.state;
-    if (unit.time > s.now) s.now = unit.time;
+    if (unit.time > s.now) s.now = Math.min(unit.time, MAX_TIME);
     s.steps++;
     if (unit.decision) s.decisions++;
     let executed = -1;
@@ -305,6 +311,9 @@ export class Machine {
       else if (s.queue[0] === unit.entry) s.queue.shift();
       else s.queue.splice(s.queue.indexOf(unit.entry), 1);
       handleQueueEntry(this, unit.entry);
+    } else if (unit.time > MAX_TIME) {
+      // Its next step would be past the longest virtual time: the vCPU faults there, and the clock stops short of it.
+      this.fault(unit.vm, unit.vcpu, PAST_THE_END);
     } else {
       executed = this.runVcpu(unit.vm, unit.vcpu);
     }

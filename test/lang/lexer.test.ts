@@ -199,8 +199,9 @@ describe('lexer', () => {
       );
     });
 
-    it('treats \\r and tabs as space', () => {
-      assert.deepStrictEqual(kinds('a\t\r\nb'), ['ident:a', 'newline:\n', 'ident:b', 'newline:', 'eof:']);
+    it('treats tabs as space, and \\r\\n, \\n and a lone \\r each as one newline', () => {
+      assert.deepStrictEqual(kinds('a\t\r\nb'), ['ident:a', 'newline:\r\n', 'ident:b', 'newline:', 'eof:']);
+      assert.deepStrictEqual(kinds('a\rb\n\r\nc'), ['ident:a', 'newline:\r', 'ident:b', 'newline:\n', 'newline:\r\n', 'ident:c', 'newline:', 'eof:']);
     });
   });
 
