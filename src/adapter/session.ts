@@ -1290,7 +1290,10 @@ export class SuspendFlowSession extends DebugSession {
   protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
     const t = this.timeline;
     const text = (args?.text ?? '').slice(0, (args?.column ?? 1) - 1);
-    const word = /[A-Za-z0-9_.]*$/.exec(text)?.[0] ?? '';
+    // The word before the cursor, scanned backwards (a regex anchored at the end retries from every position).
+    let from = text.length;
+    while (from > 0 && /[A-Za-z0-9_.]/.test(text[from - 1])) from--;
+    const word = text.slice(from);
     const candidates = new Set<string>(['trace', 'explain', 'where', 'help', 'host.state', 'now', ...constantNames()]);
     if (t) {
       for (const cfg of t.machine.program.vms) {

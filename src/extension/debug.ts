@@ -84,7 +84,8 @@ function firstError(program: string): { file: string; line: number; character: n
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === program);
   let text: string;
   try {
-    text = open ? open.getText() : fs.readFileSync(program, 'utf8');
+    // As the editor has it: without the byte order mark a file may start with (its columns do not count one).
+    text = open ? open.getText() : fs.readFileSync(program, 'utf8').replace(/^\uFEFF/, '');
   } catch {
     return undefined; // the adapter says it cannot read it
   }

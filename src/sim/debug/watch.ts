@@ -3,7 +3,7 @@
 // its value ('change'), or that wrote it at all, even with the same value ('write').
 
 import { compileExpression } from '../../lang/checker';
-import { Instr, RExpr } from '../../lang/program';
+import { Instr, RExpr, someRExpr } from '../../lang/program';
 import { evaluate } from '../eval';
 import { Machine } from '../machine';
 import { UnitResult } from '../timeline';
@@ -52,8 +52,15 @@ function expressionWatch(label: string, expr: RExpr): Watch {
   };
 }
 
-/** Whether a unit wrote what an expression reads: a register by `set` or a call's results, a config register. */
+/**
+ * Whether a unit wrote what an expression reads: a register by `set` or a call's results, a config register. Each
+ * part of the expression is looked at in turn, iteratively (a chain of operators is as deep a tree as it is long).
+ */
 function writesTo(m: Machine, expr: RExpr, r: UnitResult): boolean {
+  return someRExpr(expr, (part) => partWritten(m, part, r));
+}
+
+function partWritten(m: Machine, expr: RExpr, r: UnitResult): boolean {
   switch (expr.k) {
     case 'vcpu': {
       if (r.unit.kind !== 'vcpu' || r.unit.vm !== expr.vm || r.unit.vcpu !== expr.vcpu || r.pc < 0) return false;
@@ -73,10 +80,6 @@ function writesTo(m: Machine, expr: RExpr, r: UnitResult): boolean {
       const { offset, register } = expr.path;
       return r.events.some((e) => e.kind === 'pci.config' && e.vm === expr.vm && e.device === name && e.access === 'write' && e.offset < offset + register.size && e.offset + e.size > offset);
     }
-    case 'unary':
-      return writesTo(m, expr.operand, r);
-    case 'binary':
-      return writesTo(m, expr.left, r) || writesTo(m, expr.right, r);
     default:
       return false;
   }

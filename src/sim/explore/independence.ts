@@ -54,6 +54,7 @@
 // windows and host-tied VMs came out of what it found.
 // With a jittered VM every statement draws from the shared seed, so nothing commutes and the reduction is off.
 
+import { someRExpr } from '../../lang/program';
 import type { Instr, Program, RExpr, RTemplate } from '../../lang/program';
 import type { Machine, Unit } from '../machine';
 
@@ -276,20 +277,21 @@ function localTemplate(t: RTemplate): boolean {
 }
 
 function localExpr(e: RExpr): boolean {
-  switch (e.k) {
-    case 'const':
-    case 'param':
-    case 'now':
-      return true;
-    case 'reg':
-      return OWN_REGISTERS.has(e.field) || e.field === 'mpidr';
-    case 'unary':
-      return localExpr(e.operand);
-    case 'binary':
-      return localExpr(e.left) && localExpr(e.right);
-    default:
-      return false;
-  }
+  // Iteratively (a chain of operators is as deep a tree as it is long): local unless some part is not.
+  return !someRExpr(e, (x) => {
+    switch (x.k) {
+      case 'const':
+      case 'param':
+      case 'now':
+      case 'unary':
+      case 'binary':
+        return false;
+      case 'reg':
+        return !(OWN_REGISTERS.has(x.field) || x.field === 'mpidr');
+      default:
+        return true;
+    }
+  });
 }
 
 /** Every expression an instruction evaluates. */
@@ -328,19 +330,14 @@ function exprsOf(instr: Instr): RExpr[] {
   }
 }
 
+/** Visits every part of an expression, iteratively (a chain of operators is as deep a tree as it is long). */
 function walk(e: RExpr, visit: (e: RExpr) => void): void {
-  visit(e);
-  if (e.k === 'unary') walk(e.operand, visit);
-  else if (e.k === 'binary') {
-    walk(e.left, visit);
-    walk(e.right, visit);
-  } else if (e.k === 'irqPending') walk(e.irq, visit);
+  someRExpr(e, (x) => {
+    visit(x);
+    return false;
+  });
 }
 
 function staysIn(e: RExpr, vm: number): boolean {
-  let inside = true;
-  walk(e, (x) => {
-    if (x.k === 'host' || ((x.k === 'vcpu' || x.k === 'vm' || x.k === 'device') && x.vm !== vm)) inside = false;
-  });
-  return inside;
+  return !someRExpr(e, (x) => x.k === 'host' || ((x.k === 'vcpu' || x.k === 'vm' || x.k === 'device') && x.vm !== vm));
 }
