@@ -38,6 +38,12 @@ export const DEFAULT_RAM_SIZE = 256n << 20n;
 export const DEFAULT_CODE_OFFSET = 0x80000n;
 export const DEFAULT_STATEMENT_TIME = 1000n;
 export const MAX_VCPUS = 512;
+/**
+ * What one scenario may declare in all, so that what it costs to simulate is bounded whatever the file says (a file of
+ * 16 MiB could otherwise declare thousands of VMs of 512 vCPUs each).
+ */
+export const MAX_TOTAL_VCPUS = 4096;
+export const MAX_TOTAL_DEVICES = 4096;
 /** How long the host takes from deciding to suspend to being suspended when `suspend_latency` is not given. */
 export const DEFAULT_HOST_SUSPEND_LATENCY = 1_000_000;
 const MAX_HOST_SUSPEND_LATENCY = 1_000_000_000_000n;
@@ -161,6 +167,7 @@ export class Checker {
     this.collect();
     this.checkSomethingRuns();
     for (const vm of this.vms) this.buildVmConfig(vm);
+    this.checkTotals();
     this.attachPrograms();
     for (const vm of this.vms) this.generateCode(vm);
     this.checkUnusedProcs();
@@ -364,6 +371,23 @@ export class Checker {
   }
 
   // ------------------------------------------------------------------------------------------ VM declarations
+
+  /** The whole scenario's vCPUs and devices, within what the simulator takes; the VM that goes past says so. */
+  private checkTotals(): void {
+    let vcpus = 0;
+    let devices = 0;
+    for (const vm of this.vms) {
+      vcpus += vm.config.vcpuCount;
+      devices += vm.config.devices.length;
+      const diags = this.diagsFor(vm.file);
+      if (vcpus > MAX_TOTAL_VCPUS && vcpus - vm.config.vcpuCount <= MAX_TOTAL_VCPUS) {
+        diags.add(vm.item.name.span, 'too-many', `with VM '${vm.config.name}' the scenario has ${vcpus} vCPUs; a scenario simulates at most ${MAX_TOTAL_VCPUS} (split it into several scenarios)`);
+      }
+      if (devices > MAX_TOTAL_DEVICES && devices - vm.config.devices.length <= MAX_TOTAL_DEVICES) {
+        diags.add(vm.item.name.span, 'too-many', `with VM '${vm.config.name}' the scenario has ${devices} devices; a scenario simulates at most ${MAX_TOTAL_DEVICES} (split it into several scenarios)`);
+      }
+    }
+  }
 
   private buildVmConfig(vm: VmBuild): void {
     const diags = this.diagsFor(vm.file);
