@@ -44,12 +44,19 @@ export async function dapBench(history = 500_000, samples = 300): Promise<DapFig
   const line = template.split('\n').findIndex((l) => /^\s+signal go$/.test(l)) + 1;
 
   // DAPBENCH_NODE_OPTIONS lets the figures be taken with V8 flags for comparison.
-  const env = process.env.DAPBENCH_NODE_OPTIONS ? { ...process.env, NODE_OPTIONS: process.env.DAPBENCH_NODE_OPTIONS } : process.env;
+  const env = process.env.DAPBENCH_NODE_OPTIONS
+    ? { ...process.env, NODE_OPTIONS: process.env.DAPBENCH_NODE_OPTIONS }
+    : process.env;
   const dc = new DebugClient('node', path.join(ROOT, 'dist/debugAdapter.js'), 'suspend-flow', { env });
   await dc.start();
-  const pid = ((dc as unknown as { _adapterProcess: ChildProcess })._adapterProcess).pid!;
+  const pid = (dc as unknown as { _adapterProcess: ChildProcess })._adapterProcess.pid!;
   try {
-    await dc.initializeRequest({ adapterID: 'suspend-flow', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    await dc.initializeRequest({
+      adapterID: 'suspend-flow',
+      linesStartAt1: true,
+      columnsStartAt1: true,
+      pathFormat: 'path',
+    });
     await dc.launch({ program } as never);
     await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line }] });
     const t0 = performance.now();
@@ -65,7 +72,10 @@ export async function dapBench(history = 500_000, samples = 300): Promise<DapFig
       const st = await dc.stackTraceRequest({ threadId: 2 });
       const scopes = await dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
       const vars = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0].variablesReference });
-      return JSON.stringify({ line: st.body.stackFrames[0].line, vars: vars.body.variables.map((v) => [v.name, v.value]) });
+      return JSON.stringify({
+        line: st.body.stackFrames[0].line,
+        vars: vars.body.variables.map((v) => [v.name, v.value]),
+      });
     };
     const step = async (command: 'next' | 'stepBack') => {
       const stopped = dc.waitForEvent('stopped');
@@ -102,8 +112,15 @@ export async function dapBench(history = 500_000, samples = 300): Promise<DapFig
     await new Promise((r) => setTimeout(r, 2500));
     const mem = memoryOf(pid);
     return {
-      historyEvents, runToBreakpointMs, nextMs: median(nexts), chainMs: median(chains), stepBackMs: median(backs),
-      restored: `${restored}/${checked}`, busyRssMb: busy.rss, rssMb: mem.rss, peakMb: mem.peak,
+      historyEvents,
+      runToBreakpointMs,
+      nextMs: median(nexts),
+      chainMs: median(chains),
+      stepBackMs: median(backs),
+      restored: `${restored}/${checked}`,
+      busyRssMb: busy.rss,
+      rssMb: mem.rss,
+      peakMb: mem.peak,
     };
   } finally {
     await dc.disconnectRequest().catch(() => undefined);

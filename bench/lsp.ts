@@ -29,11 +29,18 @@ export async function lspBench(edits = 60): Promise<LspFigures> {
       const s = performance.now();
       // Typing and deleting a character, as a user does: everything after the edit moves by one.
       const end = i % 2 ? col + 1 : col;
-      await client.change(uri, [{ range: { start: { line, character: col }, end: { line, character: end } }, text: i % 2 ? '' : 'x' }]);
+      await client.change(uri, [
+        { range: { start: { line, character: col }, end: { line, character: end } }, text: i % 2 ? '' : 'x' },
+      ]);
       times.push(performance.now() - s);
     }
     times.sort((a, b) => a - b);
-    return { lines: lines.length, openMs, editMedianMs: times[Math.floor(times.length / 2)], editP90Ms: times[Math.floor(times.length * 0.9)] };
+    return {
+      lines: lines.length,
+      openMs,
+      editMedianMs: times[Math.floor(times.length / 2)],
+      editP90Ms: times[Math.floor(times.length * 0.9)],
+    };
   } finally {
     await client.stop();
   }

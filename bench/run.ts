@@ -38,8 +38,15 @@ g.vcpu${i} {
 
 /** A 16-vCPU machine with half virtio-net, half passthrough functions, every vCPU idle in WFI. */
 function bigMachine(vcpus: number, devices: number): string {
-  const devs = Array.from({ length: devices }, (_, i) => `  device d${i} ${i % 2 ? 'passthrough' : 'virtio-net'} at 00:${(i % 32).toString(16).padStart(2, '0')}.${Math.floor(i / 32)} irq ${40 + i}`).join('\n');
-  const programs = Array.from({ length: vcpus }, (_, i) => `big.vcpu${i} {\n  set x${i % 30} = ${i}\n  irq enable ${40 + i} wake\n  wfi\n}`).join('\n');
+  const devs = Array.from(
+    { length: devices },
+    (_, i) =>
+      `  device d${i} ${i % 2 ? 'passthrough' : 'virtio-net'} at 00:${(i % 32).toString(16).padStart(2, '0')}.${Math.floor(i / 32)} irq ${40 + i}`,
+  ).join('\n');
+  const programs = Array.from(
+    { length: vcpus },
+    (_, i) => `big.vcpu${i} {\n  set x${i % 30} = ${i}\n  irq enable ${40 + i} wake\n  wfi\n}`,
+  ).join('\n');
   return `vm big {\n  hypervisor kvm\n  vcpus ${vcpus}\n${devs}\n}\n${programs}\n`;
 }
 
@@ -56,7 +63,8 @@ function statementsPerSecond(): { statements: number; seconds: number; rate: num
   const t0 = performance.now();
   const stop = m.run({ maxSteps: 10_000_000 });
   const seconds = (performance.now() - t0) / 1000;
-  if (stop.kind !== 'outcome' || stop.outcome.kind !== 'finished' || m.state.expectFailures) throw new Error('bench scenario did not finish green');
+  if (stop.kind !== 'outcome' || stop.outcome.kind !== 'finished' || m.state.expectFailures)
+    throw new Error('bench scenario did not finish green');
   const statements = m.state.vms[0].vcpus.reduce((n, v) => n + v.executed, 0);
   return { statements, seconds, rate: statements / seconds };
 }
@@ -81,17 +89,40 @@ function snapshotCost(vcpus: number, devices: number): { snapshotMs: number; res
 async function main(): Promise<void> {
   const rows: [string, string, string][] = [];
   const sps = statementsPerSecond();
-  rows.push(['simulated statements/s (4 vCPUs, 1M statements)', Math.round(sps.rate).toLocaleString('en-US'), '> 2,000,000']);
-  rows.push(['  run time', `${(sps.seconds * 1000).toFixed(0)} ms for ${sps.statements.toLocaleString('en-US')} statements`, '']);
+  rows.push([
+    'simulated statements/s (4 vCPUs, 1M statements)',
+    Math.round(sps.rate).toLocaleString('en-US'),
+    '> 2,000,000',
+  ]);
+  rows.push([
+    '  run time',
+    `${(sps.seconds * 1000).toFixed(0)} ms for ${sps.statements.toLocaleString('en-US')} statements`,
+    '',
+  ]);
   const snap = snapshotCost(16, 64);
   rows.push(['snapshot, 16 vCPUs, 64 devices (median)', `${(snap.snapshotMs * 1000).toFixed(1)} us`, '< 1 ms']);
   rows.push(['restore, 16 vCPUs, 64 devices (median)', `${(snap.restoreMs * 1000).toFixed(1)} us`, '']);
-  for (const [name, what] of [['explore.sflow', 'isolated'], ['explore-host.sflow', 'tied to the host']]) {
+  for (const [name, what] of [
+    ['explore.sflow', 'isolated'],
+    ['explore-host.sflow', 'tied to the host'],
+  ]) {
     const ex = exploreBench(name);
     rows.push([`explore, 2 VMs x 2 vCPUs, 2 windows, ${what} (bench/${name})`, '', '']);
-    rows.push(['  with partial-order reduction', `${ex.reduced.states.toLocaleString('en-US')} states, ${ex.reduced.ms.toFixed(0)} ms, ${Math.round(ex.reduced.rate).toLocaleString('en-US')} states/s`, '> 100,000 states/s']);
-    rows.push(['  without', `${ex.plain.states.toLocaleString('en-US')} states, ${ex.plain.ms.toFixed(0)} ms, ${Math.round(ex.plain.rate).toLocaleString('en-US')} states/s`, '']);
-    rows.push(['  states without / with, verdicts', `${(ex.plain.states / ex.reduced.states).toFixed(1)}x, ${ex.reduced.verdict} / ${ex.plain.verdict}`, '>= 5x, same']);
+    rows.push([
+      '  with partial-order reduction',
+      `${ex.reduced.states.toLocaleString('en-US')} states, ${ex.reduced.ms.toFixed(0)} ms, ${Math.round(ex.reduced.rate).toLocaleString('en-US')} states/s`,
+      '> 100,000 states/s',
+    ]);
+    rows.push([
+      '  without',
+      `${ex.plain.states.toLocaleString('en-US')} states, ${ex.plain.ms.toFixed(0)} ms, ${Math.round(ex.plain.rate).toLocaleString('en-US')} states/s`,
+      '',
+    ]);
+    rows.push([
+      '  states without / with, verdicts',
+      `${(ex.plain.states / ex.reduced.states).toFixed(1)}x, ${ex.reduced.verdict} / ${ex.plain.verdict}`,
+      '>= 5x, same',
+    ]);
   }
   const dap = await dapBench();
   rows.push([`debug adapter over stdio, ${dap.historyEvents.toLocaleString('en-US')} events of history`, '', '']);
@@ -101,15 +132,29 @@ async function main(): Promise<void> {
   rows.push(['  stepBack round trip (median)', `${dap.stepBackMs.toFixed(3)} ms`, '< 1 ms']);
   rows.push(['  stops whose line and registers stepBack restored', dap.restored, 'all']);
   rows.push(['  adapter RSS right after the last step', `${dap.busyRssMb.toFixed(1)} MB`, '']);
-  rows.push(['  adapter memory after the history, idle (RSS / peak)', `${dap.rssMb.toFixed(1)} MB / ${dap.peakMb.toFixed(1)} MB`, '< 60 MB']);
+  rows.push([
+    '  adapter memory after the history, idle (RSS / peak)',
+    `${dap.rssMb.toFixed(1)} MB / ${dap.peakMb.toFixed(1)} MB`,
+    '< 60 MB',
+  ]);
   const lsp = await lspBench();
   rows.push([`language server, ${lsp.lines.toLocaleString('en-US')}-line scenario`, '', '']);
   rows.push(['  open to first diagnostics', `${lsp.openMs.toFixed(0)} ms`, '']);
-  rows.push(['  edit to diagnostics (median / p90)', `${lsp.editMedianMs.toFixed(1)} ms / ${lsp.editP90Ms.toFixed(1)} ms`, '< 50 ms']);
+  rows.push([
+    '  edit to diagnostics (median / p90)',
+    `${lsp.editMedianMs.toFixed(1)} ms / ${lsp.editP90Ms.toFixed(1)} ms`,
+    '< 50 ms',
+  ]);
   const timeline = await timelineBench();
   const aims: Record<string, string> = { draw: '< 200 ms', zoom: '< 16 ms', 'drag-pan': '< 16 ms' };
-  for (const row of timeline ?? [{ name: 'timeline view (headless Chromium)', value: 'skipped: run scripts/e2e/setup.sh first' }]) {
-    rows.push([row.name, row.value, aims[Object.keys(aims).find((k) => row.name.startsWith(`timeline: ${k}`)) ?? ''] ?? '']);
+  for (const row of timeline ?? [
+    { name: 'timeline view (headless Chromium)', value: 'skipped: run scripts/e2e/setup.sh first' },
+  ]) {
+    rows.push([
+      row.name,
+      row.value,
+      aims[Object.keys(aims).find((k) => row.name.startsWith(`timeline: ${k}`)) ?? ''] ?? '',
+    ]);
   }
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`${'measure'.padEnd(width)}  ${'value'.padEnd(34)}  aim`);

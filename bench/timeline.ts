@@ -1,4 +1,5 @@
-// The Suspend Timeline webview's figures, measured in headless Chromium on the real page (src/extension/timeline-html.ts)
+// The Suspend Timeline webview's figures, measured in headless Chromium on the real page
+// (src/extension/timeline-html.ts)
 // with the real media/timeline-core.js, timeline.js and timeline.css, served from a loopback HTTP server, and a stub
 // acquireVsCodeApi. Aims (issue: the old SVG view took 4-6 s): an update drawn well under 200 ms with 100,000 events,
 // zoom and pan frames well under 16 ms.
@@ -25,9 +26,19 @@ import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent } from
 
 const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-// ------------------------------------------------------------------------------------------ the little of Playwright used
+// ------------------------------------------------------------------------------------------ the little of Playwright
+// used
 
 interface Mouse {
   move(x: number, y: number, options?: { steps?: number }): Promise<void>;
@@ -42,7 +53,10 @@ interface Page {
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   screenshot(options: { path: string }): Promise<unknown>;
   waitForFunction(expression: string): Promise<unknown>;
-  on(event: 'pageerror' | 'console', listener: (arg: { message?: string; text?: () => string; type?: () => string }) => void): void;
+  on(
+    event: 'pageerror' | 'console',
+    listener: (arg: { message?: string; text?: () => string; type?: () => string }) => void,
+  ): void;
   mouse: Mouse;
   keyboard: { press(key: string): Promise<void>; down(key: string): Promise<void>; up(key: string): Promise<void> };
   focus(selector: string): Promise<void>;
@@ -88,7 +102,15 @@ export function kvmUpdate(): Update {
     if (te) events.push(te);
   });
   machine.run();
-  return { type: 'update', events, lanes: timelineLanes(r.program), initialStates: initialLaneStates(r.program), position: machine.state.events, now: machine.state.now, kept: 100_000 };
+  return {
+    type: 'update',
+    events,
+    lanes: timelineLanes(r.program),
+    initialStates: initialLaneStates(r.program),
+    position: machine.state.events,
+    now: machine.state.now,
+    kept: 100_000,
+  };
 }
 
 /** A deterministic generator (mulberry32). */
@@ -120,7 +142,15 @@ export function syntheticUpdate(count: number): Update {
   const events: TimelineEvent[] = [];
   let t = 0;
   const push = (lane: string, kind: TimelineEvent['kind'], text: string, state?: string) => {
-    events.push({ seq: events.length, t: Math.round(t), kind, lane, source: lane.startsWith('host') ? 'host' : lane, text, ...(state ? { state } : {}) });
+    events.push({
+      seq: events.length,
+      t: Math.round(t),
+      kind,
+      lane,
+      source: lane.startsWith('host') ? 'host' : lane,
+      text,
+      ...(state ? { state } : {}),
+    });
   };
   const hex = () => `0x${Math.floor(rnd() * 0xffffffff).toString(16)}`;
   while (events.length < count) {
@@ -143,7 +173,7 @@ export function syntheticUpdate(count: number): Update {
       push(vcpu, 'vmm', 'exit to VMM: KVM_EXIT_SYSTEM_EVENT SUSPEND (entry=0x40080044 context=0xc0ffee)');
       push(vcpu, 'state', 'power ON -> POWERDOWN (SUSPENDED): SYSTEM_SUSPEND honoured by the VMM', 'POWERDOWN');
       t += 10_000 + rnd() * 200_000;
-      push(vcpu, 'vmm', 'exit to VMM: KVM_EXIT_SYSTEM_EVENT WAKEUP (irq 33 pending: KVM\'s emulated WFI ends)');
+      push(vcpu, 'vmm', "exit to VMM: KVM_EXIT_SYSTEM_EVENT WAKEUP (irq 33 pending: KVM's emulated WFI ends)");
       push(vcpu, 'state', 'power POWERDOWN -> ON (RUNNABLE): the VMM honoured the wake-up', 'ON');
     } else if (roll < 0.6) {
       t += rnd() * 30_000;
@@ -156,7 +186,11 @@ export function syntheticUpdate(count: number): Update {
     } else if (roll < 0.8) {
       t += rnd() * 40_000;
       const to = rnd() < 0.8 ? 'D3hot' : 'D3cold';
-      push(device, 'pmcsr', `config write ${device.split('.')[1]} pmcsr.state @0x44 = 0x3 (PowerState D0 -> ${to}, 10 ms delay)`);
+      push(
+        device,
+        'pmcsr',
+        `config write ${device.split('.')[1]} pmcsr.state @0x44 = 0x3 (PowerState D0 -> ${to}, 10 ms delay)`,
+      );
       push(device, 'state', `${device.split('.')[1]}: D0 -> ${to} (power state)`, to);
       t += 2_000 + rnd() * 300_000;
       push(device, 'pmcsr', `config write ${device.split('.')[1]} pmcsr.state @0x44 = 0x0 (PowerState ${to} -> D0)`);
@@ -182,7 +216,7 @@ export function syntheticUpdate(count: number): Update {
     }
   }
   events.length = count;
-  const stop = events[Math.floor(count * 2 / 3)];
+  const stop = events[Math.floor((count * 2) / 3)];
   return { type: 'update', events, lanes, initialStates, position: stop.seq + 1, now: stop.t, kept: 200_000 };
 }
 
@@ -191,29 +225,69 @@ export function syntheticUpdate(count: number): Update {
 /** VS Code's theme variables (Dark Modern / Light Modern) and the default webview styles it injects. */
 const THEMES: Record<'dark' | 'light', Record<string, string>> = {
   dark: {
-    'foreground': '#cccccc', 'descriptionForeground': '#9d9d9d', 'disabledForeground': 'rgba(204, 204, 204, 0.5)', 'errorForeground': '#f85149',
-    'focusBorder': '#0078d4', 'panel-border': '#2b2b2b', 'panel-background': '#181818', 'sideBar-background': '#181818', 'editor-background': '#1f1f1f',
-    'charts-foreground': '#cccccc', 'charts-lines': 'rgba(204, 204, 204, 0.5)', 'charts-red': '#f14c4c', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700',
-    'charts-orange': '#d18616', 'charts-green': '#89d185', 'charts-purple': '#b180d7',
-    'editorHoverWidget-background': '#202020', 'editorHoverWidget-foreground': '#cccccc', 'editorHoverWidget-border': '#454545', 'widget-shadow': 'rgba(0, 0, 0, 0.36)',
-    'toolbar-hoverBackground': 'rgba(90, 93, 94, 0.31)', 'inputOption-activeBackground': 'rgba(36, 137, 219, 0.51)', 'inputOption-activeBorder': '#2488db',
+    foreground: '#cccccc',
+    descriptionForeground: '#9d9d9d',
+    disabledForeground: 'rgba(204, 204, 204, 0.5)',
+    errorForeground: '#f85149',
+    focusBorder: '#0078d4',
+    'panel-border': '#2b2b2b',
+    'panel-background': '#181818',
+    'sideBar-background': '#181818',
+    'editor-background': '#1f1f1f',
+    'charts-foreground': '#cccccc',
+    'charts-lines': 'rgba(204, 204, 204, 0.5)',
+    'charts-red': '#f14c4c',
+    'charts-blue': '#3794ff',
+    'charts-yellow': '#cca700',
+    'charts-orange': '#d18616',
+    'charts-green': '#89d185',
+    'charts-purple': '#b180d7',
+    'editorHoverWidget-background': '#202020',
+    'editorHoverWidget-foreground': '#cccccc',
+    'editorHoverWidget-border': '#454545',
+    'widget-shadow': 'rgba(0, 0, 0, 0.36)',
+    'toolbar-hoverBackground': 'rgba(90, 93, 94, 0.31)',
+    'inputOption-activeBackground': 'rgba(36, 137, 219, 0.51)',
+    'inputOption-activeBorder': '#2488db',
   },
   light: {
-    'foreground': '#3b3b3b', 'descriptionForeground': '#3b3b3b', 'disabledForeground': 'rgba(97, 97, 97, 0.5)', 'errorForeground': '#f85149',
-    'focusBorder': '#005fb8', 'panel-border': '#e5e5e5', 'panel-background': '#f8f8f8', 'sideBar-background': '#f8f8f8', 'editor-background': '#ffffff',
-    'charts-foreground': '#616161', 'charts-lines': 'rgba(97, 97, 97, 0.5)', 'charts-red': '#e51400', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803',
-    'charts-orange': '#d18616', 'charts-green': '#388a34', 'charts-purple': '#652d90',
-    'editorHoverWidget-background': '#f8f8f8', 'editorHoverWidget-foreground': '#3b3b3b', 'editorHoverWidget-border': '#c8c8c8', 'widget-shadow': 'rgba(0, 0, 0, 0.16)',
-    'toolbar-hoverBackground': 'rgba(184, 184, 184, 0.31)', 'inputOption-activeBackground': 'rgba(190, 230, 253, 0.5)', 'inputOption-activeBorder': '#005fb8',
+    foreground: '#3b3b3b',
+    descriptionForeground: '#3b3b3b',
+    disabledForeground: 'rgba(97, 97, 97, 0.5)',
+    errorForeground: '#f85149',
+    focusBorder: '#005fb8',
+    'panel-border': '#e5e5e5',
+    'panel-background': '#f8f8f8',
+    'sideBar-background': '#f8f8f8',
+    'editor-background': '#ffffff',
+    'charts-foreground': '#616161',
+    'charts-lines': 'rgba(97, 97, 97, 0.5)',
+    'charts-red': '#e51400',
+    'charts-blue': '#1a85ff',
+    'charts-yellow': '#bf8803',
+    'charts-orange': '#d18616',
+    'charts-green': '#388a34',
+    'charts-purple': '#652d90',
+    'editorHoverWidget-background': '#f8f8f8',
+    'editorHoverWidget-foreground': '#3b3b3b',
+    'editorHoverWidget-border': '#c8c8c8',
+    'widget-shadow': 'rgba(0, 0, 0, 0.16)',
+    'toolbar-hoverBackground': 'rgba(184, 184, 184, 0.31)',
+    'inputOption-activeBackground': 'rgba(190, 230, 253, 0.5)',
+    'inputOption-activeBorder': '#005fb8',
   },
 };
 
 function themeCss(theme: 'dark' | 'light', background: string): string {
-  const vars = Object.entries(THEMES[theme]).map(([k, v]) => `  --vscode-${k}: ${v};`).join('\n');
-  return `:root {\n${vars}\n  --vscode-font-family: system-ui, "Ubuntu", "Droid Sans", sans-serif;\n  --vscode-font-size: 13px;\n}\n` +
+  const vars = Object.entries(THEMES[theme])
+    .map(([k, v]) => `  --vscode-${k}: ${v};`)
+    .join('\n');
+  return (
+    `:root {\n${vars}\n  --vscode-font-family: system-ui, "Ubuntu", "Droid Sans", sans-serif;\n  --vscode-font-size: 13px;\n}\n` +
     `html { background: var(--vscode-${background}-background); }\n` +
     // What VS Code's webview host injects before the page's own styles.
-    'body { background-color: transparent; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); margin: 0; padding: 0 20px; }\n';
+    'body { background-color: transparent; color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); margin: 0; padding: 0 20px; }\n'
+  );
 }
 
 const STUB_VSCODE_API = `
@@ -238,8 +312,17 @@ async function startHarness(): Promise<Harness> {
     if (url.pathname === '/timeline.html') {
       const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const theme = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
-      const page = timelinePage({ cspSource: origin, nonce, coreScript: `${origin}/media/timeline-core.js`, script: `${origin}/media/timeline.js`, style: `${origin}/media/timeline.css` })
-        .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${origin}/theme.css?${url.searchParams}">\n<link rel="stylesheet"`)
+      const page = timelinePage({
+        cspSource: origin,
+        nonce,
+        coreScript: `${origin}/media/timeline-core.js`,
+        script: `${origin}/media/timeline.js`,
+        style: `${origin}/media/timeline.css`,
+      })
+        .replace(
+          '<link rel="stylesheet"',
+          `<link rel="stylesheet" href="${origin}/theme.css?${url.searchParams}">\n<link rel="stylesheet"`,
+        )
         .replace('<body>', `<body class="vscode-${theme}">`);
       return send('text/html; charset=utf-8', page);
     }
@@ -248,19 +331,31 @@ async function startHarness(): Promise<Harness> {
       return send('text/css', themeCss(theme, url.searchParams.get('background') ?? 'panel'));
     }
     const media = /^\/media\/(timeline(?:-core)?\.(?:js|css))$/.exec(url.pathname);
-    if (media) return send(media[1].endsWith('.css') ? 'text/css' : 'text/javascript', fs.readFileSync(path.join(ROOT, 'media', media[1])));
+    if (media)
+      return send(
+        media[1].endsWith('.css') ? 'text/css' : 'text/javascript',
+        fs.readFileSync(path.join(ROOT, 'media', media[1])),
+      );
     res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404);
     res.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: (theme, background = 'panel') => `http://127.0.0.1:${port}/timeline.html?theme=${theme}&background=${background}`,
+    url: (theme, background = 'panel') =>
+      `http://127.0.0.1:${port}/timeline.html?theme=${theme}&background=${background}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-async function openPage(browser: Browser, harness: Harness, size: { width: number; height: number }, theme: 'dark' | 'light' = 'dark', background: 'panel' | 'sideBar' | 'editor' = 'panel', deviceScaleFactor = 1): Promise<Page> {
+async function openPage(
+  browser: Browser,
+  harness: Harness,
+  size: { width: number; height: number },
+  theme: 'dark' | 'light' = 'dark',
+  background: 'panel' | 'sideBar' | 'editor' = 'panel',
+  deviceScaleFactor = 1,
+): Promise<Page> {
   const page = await browser.newPage({ viewport: size, deviceScaleFactor });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message ?? String(e)));
@@ -311,7 +406,8 @@ async function deliver(page: Page): Promise<Delivery> {
   })`);
 }
 
-const NEXT_FRAME = 'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: window.sflowTimeline.frameMs, frames: window.sflowTimeline.frames }))))';
+const NEXT_FRAME =
+  'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve({ ms: window.sflowTimeline.frameMs, frames: window.sflowTimeline.frames }))))';
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -325,7 +421,12 @@ function percentile(xs: number[], p: number): number {
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-interface PlotBox { x: number; y: number; width: number; height: number }
+interface PlotBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** The plot's box in the page: from the marks the view reports and the canvas's size. */
 async function plotBox(page: Page): Promise<PlotBox> {
@@ -395,20 +496,31 @@ export async function timelineBench(): Promise<{ name: string; value: string }[]
     const page = await openPage(browser, harness, { width: 1400, height: 300 });
     const kvm = kvmUpdate();
     const k = await deliveries(page, kvm, 7);
-    rows.push({ name: `timeline: draw after a stop, KVM example (${kvm.events.length} events)`, value: `${ms(k.drawMs)} (posted to drawn ${ms(k.handledMs)})` });
+    rows.push({
+      name: `timeline: draw after a stop, KVM example (${kvm.events.length} events)`,
+      value: `${ms(k.drawMs)} (posted to drawn ${ms(k.handledMs)})`,
+    });
 
     const big = syntheticUpdate(100_000);
     const b = await deliveries(page, big, 5);
-    rows.push({ name: 'timeline: draw an update of 100,000 events (synthetic, 14 lanes)', value: `${ms(b.drawMs)} (posted to drawn ${ms(b.handledMs)})` });
+    rows.push({
+      name: 'timeline: draw an update of 100,000 events (synthetic, 14 lanes)',
+      value: `${ms(b.drawMs)} (posted to drawn ${ms(b.handledMs)})`,
+    });
 
     // Stops with that history behind it: each posts 10 new events and moves the cursor.
     await deliver(page);
     const last = big.events[big.events.length - 1];
     const stops: Delivery[] = [];
     for (let i = 1; i <= 5; i++) {
-      const events = Array.from({ length: 10 }, (_, k) => ({ ...last, seq: last.seq + i * 10 + k, t: last.t + (i * 10 + k) * 1000 }));
+      const events = Array.from({ length: 10 }, (_, k) => ({
+        ...last,
+        seq: last.seq + i * 10 + k,
+        t: last.t + (i * 10 + k) * 1000,
+      }));
       const stop: Update = { ...big, events, position: last.seq + i * 10 + 10, now: last.t + (i * 10 + 10) * 1000 };
-      stops.push(await page.evaluate<Delivery>(`new Promise((resolve) => {
+      stops.push(
+        await page.evaluate<Delivery>(`new Promise((resolve) => {
         const t0 = performance.now();
         window.postMessage({ type: 'update', json: ${JSON.stringify(JSON.stringify(stop))} }, '*');
         const after = () => {
@@ -416,15 +528,26 @@ export async function timelineBench(): Promise<{ name: string; value: string }[]
           resolve({ handledMs: performance.now() - t0, drawMs: window.sflowTimeline.drawMs, frameMs: 0 });
         };
         window.addEventListener('message', after);
-      })`));
+      })`),
+      );
     }
-    rows.push({ name: 'timeline: draw after a stop, 100,000 events of history (10 new)', value: `${ms(median(stops.map((d) => d.drawMs)))} (posted to drawn ${ms(median(stops.map((d) => d.handledMs)))})` });
+    rows.push({
+      name: 'timeline: draw after a stop, 100,000 events of history (10 new)',
+      value: `${ms(median(stops.map((d) => d.drawMs)))} (posted to drawn ${ms(median(stops.map((d) => d.handledMs)))})`,
+    });
 
     await deliver(page);
     const frames = await interactionFrames(page);
-    if (frames.framesPerStep < 0.9) throw new Error(`the wheel drew ${frames.framesPerStep.toFixed(2)} frames per step: it did not zoom`);
-    rows.push({ name: 'timeline: zoom frame, 100,000 events (median / p95)', value: `${ms(median(frames.zoom))} / ${ms(percentile(frames.zoom, 95))} (${frames.zoom.length} frames)` });
-    rows.push({ name: 'timeline: drag-pan frame, 100,000 events (median / p95)', value: `${ms(median(frames.pan))} / ${ms(percentile(frames.pan, 95))} (${frames.pan.length} frames)` });
+    if (frames.framesPerStep < 0.9)
+      throw new Error(`the wheel drew ${frames.framesPerStep.toFixed(2)} frames per step: it did not zoom`);
+    rows.push({
+      name: 'timeline: zoom frame, 100,000 events (median / p95)',
+      value: `${ms(median(frames.zoom))} / ${ms(percentile(frames.zoom, 95))} (${frames.zoom.length} frames)`,
+    });
+    rows.push({
+      name: 'timeline: drag-pan frame, 100,000 events (median / p95)',
+      value: `${ms(median(frames.pan))} / ${ms(percentile(frames.pan, 95))} (${frames.pan.length} frames)`,
+    });
     const errors = pageErrors(page);
     if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
     await page.close();
@@ -491,7 +614,13 @@ export async function timelineScreenshots(dir: string): Promise<string[]> {
         await page.close();
       }
     }
-    const extra = async (name: string, size: { width: number; height: number }, data: Update, scale: number, act: (page: Page) => Promise<void>) => {
+    const extra = async (
+      name: string,
+      size: { width: number; height: number },
+      data: Update,
+      scale: number,
+      act: (page: Page) => Promise<void>,
+    ) => {
       const page = await openPage(browser, harness, size, 'dark', 'panel', scale);
       await stage(page, data);
       await deliver(page);
@@ -504,7 +633,9 @@ export async function timelineScreenshots(dir: string): Promise<string[]> {
       if (errors.length) throw new Error(`the page reported errors: ${errors.join('; ')}`);
       await page.close();
     };
-    await extra('panel-dark-key', { width: 1400, height: 260 }, update, 1, (page) => page.evaluate(`document.getElementById('key-toggle').click()`));
+    await extra('panel-dark-key', { width: 1400, height: 260 }, update, 1, (page) =>
+      page.evaluate(`document.getElementById('key-toggle').click()`),
+    );
     await extra('sidebar-dark-dpr2', { width: 320, height: 180 }, update, 2, async () => {});
     const big = syntheticUpdate(100_000);
     await extra('panel-dark-100k-fit', { width: 1400, height: 260 }, big, 1, async () => {});
@@ -524,7 +655,10 @@ if (require.main === module && path.basename(__filename) === 'timeline.ts') {
   void (async () => {
     const shots = process.argv.indexOf('--shots');
     if (shots >= 0) {
-      const dir = process.argv[shots + 1] && !process.argv[shots + 1].startsWith('-') ? process.argv[shots + 1] : '/tmp/timeline-shots';
+      const dir =
+        process.argv[shots + 1] && !process.argv[shots + 1].startsWith('-')
+          ? process.argv[shots + 1]
+          : '/tmp/timeline-shots';
       for (const file of await timelineScreenshots(dir)) console.log(file);
     }
     const rows = await timelineBench();

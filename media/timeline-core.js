@@ -108,7 +108,9 @@
   function visibleMarks(times, view, width, margin = 2) {
     const pxPerNs = pxPerNsOf(view, width);
     const out = [];
-    forEachMarkColumn(times, view.from, pxPerNs, -margin, Math.ceil(width) + margin, (index, count, x) => out.push({ index, count, x }));
+    forEachMarkColumn(times, view.from, pxPerNs, -margin, Math.ceil(width) + margin, (index, count, x) =>
+      out.push({ index, count, x }),
+    );
     return out;
   }
 
@@ -120,10 +122,17 @@
   function hitTestMarks(times, view, width, x, threshold) {
     const pxPerNs = pxPerNsOf(view, width);
     let best;
-    forEachMarkColumn(times, view.from, pxPerNs, Math.floor(x - threshold) - 1, Math.ceil(x + threshold) + 1, (index, count, markX) => {
-      const distance = Math.abs(markX - x);
-      if (distance <= threshold && (!best || distance < best.distance)) best = { index, count, x: markX, distance };
-    });
+    forEachMarkColumn(
+      times,
+      view.from,
+      pxPerNs,
+      Math.floor(x - threshold) - 1,
+      Math.ceil(x + threshold) + 1,
+      (index, count, markX) => {
+        const distance = Math.abs(markX - x);
+        if (distance <= threshold && (!best || distance < best.distance)) best = { index, count, x: markX, distance };
+      },
+    );
     return best;
   }
 
@@ -208,7 +217,9 @@
   /** The band segments drawn in a plot `width` px wide, as objects (for tests and the test hook). */
   function visibleBands(starts, end, view, width) {
     const out = [];
-    forEachBandSegment(starts, end, view, width, 0, width, (index, x0, x1, count) => out.push({ index, x0, x1, count }));
+    forEachBandSegment(starts, end, view, width, 0, width, (index, x0, x1, count) =>
+      out.push({ index, x0, x1, count }),
+    );
     return out;
   }
 
@@ -375,16 +386,32 @@
 
   /** The theme variable each band state is drawn in: one colour per depth of sleep, whatever the lane. */
   const STATE_COLOURS = {
-    ON: 'charts-green', D0: 'charts-green', running: 'charts-green', vm_running: 'charts-green',
-    ON_PENDING: 'charts-yellow', suspending: 'charts-yellow', resuming: 'charts-yellow',
-    STANDBY: 'charts-blue', D1: 'charts-blue', D2: 'charts-blue',
-    POWERDOWN: 'charts-purple', SUSPENDED: 'charts-purple', D3hot: 'charts-purple', suspended: 'charts-purple',
-    OFF: 'disabledForeground', D3cold: 'disabledForeground',
+    ON: 'charts-green',
+    D0: 'charts-green',
+    running: 'charts-green',
+    vm_running: 'charts-green',
+    ON_PENDING: 'charts-yellow',
+    suspending: 'charts-yellow',
+    resuming: 'charts-yellow',
+    STANDBY: 'charts-blue',
+    D1: 'charts-blue',
+    D2: 'charts-blue',
+    POWERDOWN: 'charts-purple',
+    SUSPENDED: 'charts-purple',
+    D3hot: 'charts-purple',
+    suspended: 'charts-purple',
+    OFF: 'disabledForeground',
+    D3cold: 'disabledForeground',
   };
   const UNKNOWN_STATE_COLOUR = 'charts-foreground';
 
   const MARK_COLOURS = {
-    psci: 'charts-orange', vmm: 'charts-red', irq: 'charts-blue', pmcsr: 'charts-purple', notify: 'charts-yellow', violation: 'errorForeground',
+    psci: 'charts-orange',
+    vmm: 'charts-red',
+    irq: 'charts-blue',
+    pmcsr: 'charts-purple',
+    notify: 'charts-yellow',
+    violation: 'errorForeground',
   };
   const UNKNOWN_MARK_COLOUR = 'descriptionForeground';
 
@@ -412,13 +439,41 @@
   }
 
   return {
-    lowerBound, upperBound,
-    pxPerNsOf, timeToX, xToTime, columnOf, columnSpan,
-    forEachMarkColumn, visibleMarks, hitTestMarks, hitTestLane, laneIndexAt,
-    bandIndexAt, forEachBandSegment, visibleBands,
-    UNITS, niceStep, unitFor, axisTicks, estimateTextWidth, formatTime, formatDuration,
-    fullRange, minSpanFor, clampView, zoomAround, panBy, revealTime, wheelZoomFactor,
-    STATE_COLOURS, MARK_COLOURS, UNKNOWN_STATE_COLOUR, UNKNOWN_MARK_COLOUR, stateColourName, markColourName,
+    lowerBound,
+    upperBound,
+    pxPerNsOf,
+    timeToX,
+    xToTime,
+    columnOf,
+    columnSpan,
+    forEachMarkColumn,
+    visibleMarks,
+    hitTestMarks,
+    hitTestLane,
+    laneIndexAt,
+    bandIndexAt,
+    forEachBandSegment,
+    visibleBands,
+    UNITS,
+    niceStep,
+    unitFor,
+    axisTicks,
+    estimateTextWidth,
+    formatTime,
+    formatDuration,
+    fullRange,
+    minSpanFor,
+    clampView,
+    zoomAround,
+    panBy,
+    revealTime,
+    wheelZoomFactor,
+    STATE_COLOURS,
+    MARK_COLOURS,
+    UNKNOWN_STATE_COLOUR,
+    UNKNOWN_MARK_COLOUR,
+    stateColourName,
+    markColourName,
     fitLabel,
   };
 });

@@ -46,7 +46,15 @@
   const FUTURE_ALPHA = 0.5;
   const BAND_ALPHA = 0.7;
 
-  const KIND_NAMES = { psci: 'PSCI call', vmm: 'VMM exit', irq: 'interrupt', pmcsr: 'PMCSR write', notify: 's2idle notify', violation: 'violation', state: 'state change' };
+  const KIND_NAMES = {
+    psci: 'PSCI call',
+    vmm: 'VMM exit',
+    irq: 'interrupt',
+    pmcsr: 'PMCSR write',
+    notify: 's2idle notify',
+    violation: 'violation',
+    state: 'state change',
+  };
 
   // ------------------------------------------------------------------------------------------ the model
 
@@ -144,7 +152,15 @@
       const state = initialStates && initialStates[name];
       if (state !== undefined && !lane.hasInitial) {
         lane.hasInitial = true;
-        insertSorted(lane.bands, { seq: -1, t: 0, kind: 'state', lane: name, source: name, text: 'the state at the start', state });
+        insertSorted(lane.bands, {
+          seq: -1,
+          t: 0,
+          kind: 'state',
+          lane: name,
+          source: name,
+          text: 'the state at the start',
+          state,
+        });
       }
     }
     const order = new Map((names || []).map((name, i) => [name, i]));
@@ -303,10 +319,31 @@
     };
     const keys = document.createElement('span');
     keys.className = 'key-help';
-    keys.textContent = 'wheel or W/S: zoom · Shift+wheel, drag or A/D: pan · F: fit · ←/→: select · ↑/↓: lane · Enter or click: travel';
+    keys.textContent =
+      'wheel or W/S: zoom · Shift+wheel, drag or A/D: pan · F: fit · ←/→: select · ↑/↓: lane · Enter or click: travel';
     dom.legend.append(
-      group([['state-ON', 'on · D0 · running'], ['state-suspending', 'changing'], ['state-STANDBY', 'standby · D1/D2'], ['state-POWERDOWN', 'powerdown · D3hot · suspended'], ['state-OFF', 'off · D3cold'], ['state-unknown', 'other']], 'swatch'),
-      group([['k-psci', 'PSCI'], ['k-vmm', 'VMM exit'], ['k-irq', 'IRQ'], ['k-pmcsr', 'PMCSR'], ['k-notify', 'notify'], ['k-violation', 'violation']], 'tick'),
+      group(
+        [
+          ['state-ON', 'on · D0 · running'],
+          ['state-suspending', 'changing'],
+          ['state-STANDBY', 'standby · D1/D2'],
+          ['state-POWERDOWN', 'powerdown · D3hot · suspended'],
+          ['state-OFF', 'off · D3cold'],
+          ['state-unknown', 'other'],
+        ],
+        'swatch',
+      ),
+      group(
+        [
+          ['k-psci', 'PSCI'],
+          ['k-vmm', 'VMM exit'],
+          ['k-irq', 'IRQ'],
+          ['k-pmcsr', 'PMCSR'],
+          ['k-notify', 'notify'],
+          ['k-violation', 'violation'],
+        ],
+        'tick',
+      ),
       keys,
     );
   }
@@ -322,11 +359,22 @@
     const variable = (name, fallback) => style.getPropertyValue(`--vscode-${name}`).trim() || fallback;
     const colours = {};
     const fallbacks = {
-      'charts-green': '#89d185', 'charts-yellow': '#cca700', 'charts-blue': '#3794ff', 'charts-purple': '#b180d7',
-      'charts-orange': '#d18616', 'charts-red': '#f14c4c', 'charts-foreground': '#cccccc', 'errorForeground': '#f85149',
-      'disabledForeground': 'rgba(204, 204, 204, 0.5)', 'descriptionForeground': '#9d9d9d', 'foreground': '#cccccc',
-      'focusBorder': '#0078d4', 'charts-lines': 'rgba(204, 204, 204, 0.5)', 'panel-border': 'rgba(128, 128, 128, 0.35)',
-      'editorHoverWidget-background': '#252526', 'editorHoverWidget-foreground': '#cccccc',
+      'charts-green': '#89d185',
+      'charts-yellow': '#cca700',
+      'charts-blue': '#3794ff',
+      'charts-purple': '#b180d7',
+      'charts-orange': '#d18616',
+      'charts-red': '#f14c4c',
+      'charts-foreground': '#cccccc',
+      errorForeground: '#f85149',
+      disabledForeground: 'rgba(204, 204, 204, 0.5)',
+      descriptionForeground: '#9d9d9d',
+      foreground: '#cccccc',
+      focusBorder: '#0078d4',
+      'charts-lines': 'rgba(204, 204, 204, 0.5)',
+      'panel-border': 'rgba(128, 128, 128, 0.35)',
+      'editorHoverWidget-background': '#252526',
+      'editorHoverWidget-foreground': '#cccccc',
     };
     for (const name of Object.keys(fallbacks)) colours[name] = variable(name, fallbacks[name]);
     const bodyStyle = getComputedStyle(document.body);
@@ -487,8 +535,11 @@
   }
 
   function visibleLaneRange(layout) {
-    const first = Math.max(0, Math.floor((layout.scrollY) / layout.laneHeight));
-    const last = Math.min(lanes.length - 1, Math.floor((layout.scrollY + layout.height - AXIS_HEIGHT) / layout.laneHeight));
+    const first = Math.max(0, Math.floor(layout.scrollY / layout.laneHeight));
+    const last = Math.min(
+      lanes.length - 1,
+      Math.floor((layout.scrollY + layout.height - AXIS_HEIGHT) / layout.laneHeight),
+    );
     return { first, last };
   }
 
@@ -503,7 +554,8 @@
     ctx.globalAlpha = 0.18;
     ctx.fillStyle = colour('charts-lines');
     const bottom = lanesBottom(layout);
-    for (const tick of ticks.ticks) ctx.fillRect(Math.round(layout.plotX + tick.x), AXIS_HEIGHT, 1, bottom - AXIS_HEIGHT);
+    for (const tick of ticks.ticks)
+      ctx.fillRect(Math.round(layout.plotX + tick.x), AXIS_HEIGHT, 1, bottom - AXIS_HEIGHT);
     ctx.globalAlpha = 1;
     ctx.font = theme.font;
     ctx.textBaseline = 'middle';
@@ -532,7 +584,14 @@
   function laneGeometry(layout, index) {
     const top = laneTop(layout, index);
     const h = layout.laneHeight;
-    return { top, bandY: top + Math.round(h * 0.42), bandH: h - Math.round(h * 0.42) - 4, markY: top + 3, markH: h - 6, capH: 5 };
+    return {
+      top,
+      bandY: top + Math.round(h * 0.42),
+      bandH: h - Math.round(h * 0.42) - 4,
+      markY: top + 3,
+      markH: h - 6,
+      capH: 5,
+    };
   }
 
   function isFuture(ev) {
@@ -553,10 +612,26 @@
       const lane = lanes[i];
       const g = laneGeometry(layout, i);
       const bandEvents = lane.bands.events;
-      core.forEachBandSegment(lane.bands.times, end, view, layout.plotWidth, -1, layout.plotWidth + 1, (index, x0, x1, count) => {
-        const name = count > 1 ? 'descriptionForeground' : core.stateColourName(bandEvents[index].state);
-        addSplitAtNow(bandBatches, name, snap(layout.plotX + x0), snap(layout.plotX + Math.max(x1, x0 + 1)), g.bandY, g.bandH, nowX);
-      });
+      core.forEachBandSegment(
+        lane.bands.times,
+        end,
+        view,
+        layout.plotWidth,
+        -1,
+        layout.plotWidth + 1,
+        (index, x0, x1, count) => {
+          const name = count > 1 ? 'descriptionForeground' : core.stateColourName(bandEvents[index].state);
+          addSplitAtNow(
+            bandBatches,
+            name,
+            snap(layout.plotX + x0),
+            snap(layout.plotX + Math.max(x1, x0 + 1)),
+            g.bandY,
+            g.bandH,
+            nowX,
+          );
+        },
+      );
       const addMark = (ev, x, ticks, caps) => {
         const alpha = ev.seq >= position ? FUTURE_ALPHA : 1;
         const name = core.markColourName(ev.kind);
@@ -573,10 +648,14 @@
         caps.add(name, alpha, left - 2, g.markY, 6, g.capH);
       };
       const markEvents = lane.marks.events;
-      core.forEachMarkColumn(lane.marks.times, view.from, pxPerNs, -2, lastColumn, (index, _count, x) => addMark(markEvents[index], x, tickBatches, capBatches));
+      core.forEachMarkColumn(lane.marks.times, view.from, pxPerNs, -2, lastColumn, (index, _count, x) =>
+        addMark(markEvents[index], x, tickBatches, capBatches),
+      );
       // Violations are drawn again, last: one must stay visible even in a column whose first mark is another kind.
       const violationEvents = lane.violations.events;
-      core.forEachMarkColumn(lane.violations.times, view.from, pxPerNs, -2, lastColumn, (index, _count, x) => addMark(violationEvents[index], x, violationBatches, violationBatches));
+      core.forEachMarkColumn(lane.violations.times, view.from, pxPerNs, -2, lastColumn, (index, _count, x) =>
+        addMark(violationEvents[index], x, violationBatches, violationBatches),
+      );
     }
     bandBatches.fill();
     // The future's shade and the cursor go under the marks, so marks at the cursor stay visible.
@@ -651,7 +730,11 @@
     ctx.globalAlpha = 1;
     // The corner shows the span in view: the scale at a glance.
     ctx.fillStyle = colour('descriptionForeground');
-    ctx.fillText(core.fitLabel(`Δ ${core.formatDuration(view.to - view.from)}`, layout.labelWidth - 8, measureText), 6, AXIS_HEIGHT / 2);
+    ctx.fillText(
+      core.fitLabel(`Δ ${core.formatDuration(view.to - view.from)}`, layout.labelWidth - 8, measureText),
+      6,
+      AXIS_HEIGHT / 2,
+    );
     const right = layout.plotX + layout.plotWidth + RIGHT_PADDING;
     const pointerBox = pointer && !drag && pointerInPlot(layout) ? pointerTimeBox(layout) : undefined;
     for (const tick of ticks.ticks) {
@@ -674,7 +757,8 @@
 
   /** Where the time under the pointer goes on the axis: the hovered mark's own time, if there is one. */
   function pointerTimeBox(layout) {
-    const t = hover && hover.type === 'mark' ? hover.ev.t : core.xToTime(pointer.cx - layout.plotX, view, layout.plotWidth);
+    const t =
+      hover && hover.type === 'mark' ? hover.ev.t : core.xToTime(pointer.cx - layout.plotX, view, layout.plotWidth);
     const text = core.formatTime(t);
     const w = measureText(text) + 8;
     const x = Math.min(Math.max(layout.plotX, pointer.cx - w / 2), layout.width - w);
@@ -740,7 +824,13 @@
     const t = core.xToTime(x, view, layout.plotWidth);
     const band = core.bandIndexAt(lane.bands.times, dataEnd(), t);
     if (band < 0) return undefined;
-    return { type: 'band', lane, index: band, ev: lane.bands.events[band], changesHere: changesInPixel(lane, x, layout) };
+    return {
+      type: 'band',
+      lane,
+      index: band,
+      ev: lane.bands.events[band],
+      changesHere: changesInPixel(lane, x, layout),
+    };
   }
 
   /** A mark hit, with (the first few of) the other marks in its pixel column, which the tooltip lists. */
@@ -748,7 +838,8 @@
     const pxPerNs = core.pxPerNsOf(view, layout.plotWidth);
     const [lo, hi] = core.columnSpan(lane.marks.times, view.from, pxPerNs, core.columnOf(ev.t, view.from, pxPerNs));
     const others = [];
-    for (let i = lo; i < hi && others.length < 5; i++) if (lane.marks.events[i] !== ev) others.push(lane.marks.events[i]);
+    for (let i = lo; i < hi && others.length < 5; i++)
+      if (lane.marks.events[i] !== ev) others.push(lane.marks.events[i]);
     return { type: 'mark', lane, ev, x, others, othersCount: Math.max(0, hi - lo - 1) };
   }
 
@@ -778,14 +869,20 @@
   function tooltipLines(hit) {
     if (hit.type === 'label') {
       const state = hit.lane.bands.events[core.bandIndexAt(hit.lane.bands.times, dataEnd(), now)];
-      return [line(hit.lane.name, 'tip-title'), ...(state ? [line(`${state.state} at the cursor (${core.formatTime(now)})`)] : [])];
+      return [
+        line(hit.lane.name, 'tip-title'),
+        ...(state ? [line(`${state.state} at the cursor (${core.formatTime(now)})`)] : []),
+      ];
     }
     const travel = stale ? line('The session has ended', 'tip-hint') : undefined;
     if (hit.type === 'mark') {
       const { ev } = hit;
       const out = [
         line(`${KIND_NAMES[ev.kind] || ev.kind} · ${hit.lane.name}`, 'tip-title'),
-        line(`${core.formatTime(ev.t)} · #${ev.seq}${ev.source && ev.source !== hit.lane.name ? ` · from ${ev.source}` : ''}${isFuture(ev) ? ' · after the cursor' : ''}`, 'tip-meta'),
+        line(
+          `${core.formatTime(ev.t)} · #${ev.seq}${ev.source && ev.source !== hit.lane.name ? ` · from ${ev.source}` : ''}${isFuture(ev) ? ' · after the cursor' : ''}`,
+          'tip-meta',
+        ),
         line(ev.text, 'tip-text'),
       ];
       const short = window.innerHeight < 260; // a side bar: room for fewer lines
@@ -793,7 +890,14 @@
         // Events at the very same time never come apart by zooming: only the keyboard steps through them.
         const sameTime = hit.othersCount === hit.others.length && hit.others.every((other) => other.t === ev.t);
         const n = hit.othersCount;
-        out.push(line(sameTime ? `${n} more at this time (←/→ to pick one)${short ? '' : ':'}` : `${n} more in this pixel (zoom in, or ←/→)${short ? '' : ':'}`, 'tip-meta'));
+        out.push(
+          line(
+            sameTime
+              ? `${n} more at this time (←/→ to pick one)${short ? '' : ':'}`
+              : `${n} more in this pixel (zoom in, or ←/→)${short ? '' : ':'}`,
+            'tip-meta',
+          ),
+        );
         const listed = short ? 0 : 4;
         for (const other of hit.others.slice(0, listed)) out.push(line(describeLine(other), 'tip-more'));
         if (n > listed && listed > 0) out.push(line(`… ${n - listed} more`, 'tip-more'));
@@ -837,14 +941,22 @@
 
   function sameHit(a, b) {
     if (!a || !b) return a === b;
-    return a.type === b.type && a.lane === b.lane && a.ev === b.ev && a.index === b.index && a.othersCount === b.othersCount && a.changesHere === b.changesHere;
+    return (
+      a.type === b.type &&
+      a.lane === b.lane &&
+      a.ev === b.ev &&
+      a.index === b.index &&
+      a.othersCount === b.othersCount &&
+      a.changesHere === b.changesHere
+    );
   }
 
   function updateHover() {
     const hit = pointer ? hitAt(pointer.cx, pointer.cy) : undefined;
     const changed = !sameHit(hit, hover);
     hover = hit;
-    dom.canvas.style.cursor = drag && drag.moved ? 'grabbing' : hit && !stale && isTravelable(hit) ? 'pointer' : 'default';
+    dom.canvas.style.cursor =
+      drag && drag.moved ? 'grabbing' : hit && !stale && isTravelable(hit) ? 'pointer' : 'default';
     if (!hit) hideTooltip();
     else showHoverTooltip(changed);
     return changed;
@@ -889,7 +1001,8 @@
 
   function indexIn(list, t, seq) {
     const { times, events } = list;
-    for (let i = core.lowerBound(times, t); i < times.length && times[i] === t; i++) if (events[i].seq === seq) return i;
+    for (let i = core.lowerBound(times, t); i < times.length && times[i] === t; i++)
+      if (events[i].seq === seq) return i;
     return -1;
   }
 
@@ -932,7 +1045,9 @@
 
   function select(lane, ev) {
     selection = ev ? { lane: lane.name, seq: ev.seq, t: ev.t } : { lane: lane.name };
-    dom.selection.textContent = ev ? `${lane.name}: ${core.formatTime(ev.t)}, ${ev.text}` : `${lane.name}: no event selected`;
+    dom.selection.textContent = ev
+      ? `${lane.name}: ${core.formatTime(ev.t)}, ${ev.text}`
+      : `${lane.name}: no event selected`;
     requestDraw();
   }
 
@@ -957,7 +1072,10 @@
     if (!lanes.length) return;
     const lane = keyLane();
     const selected = selectedItem();
-    const ev = selected && selected.lane === lane ? adjacentEvent(lane, selected.ev, step) || selected.ev : nearestEvent(lane, referenceTime());
+    const ev =
+      selected && selected.lane === lane
+        ? adjacentEvent(lane, selected.ev, step) || selected.ev
+        : nearestEvent(lane, referenceTime());
     select(lane, ev);
     revealSelection();
   }
@@ -977,7 +1095,8 @@
     const index = focusLaneIndex();
     const top = AXIS_HEIGHT + index * layout.laneHeight;
     if (top - AXIS_HEIGHT < dom.chart.scrollTop) dom.chart.scrollTop = top - AXIS_HEIGHT;
-    else if (top + layout.laneHeight > dom.chart.scrollTop + layout.height) dom.chart.scrollTop = top + layout.laneHeight - layout.height;
+    else if (top + layout.laneHeight > dom.chart.scrollTop + layout.height)
+      dom.chart.scrollTop = top + layout.laneHeight - layout.height;
     const selected = selectedItem();
     if (!selected) return hideTooltip();
     const next = core.revealTime(view, selected.ev.t, fullView(), core.minSpanFor(layout.plotWidth));
@@ -990,9 +1109,16 @@
     const rect = dom.canvas.getBoundingClientRect();
     const x = after.plotX + core.timeToX(selected.ev.t, view, after.plotWidth);
     const y = laneTop(after, index) + after.laneHeight / 2;
-    const hit = typeof selected.ev.state === 'string'
-      ? { type: 'band', lane: selected.lane, index: indexIn(selected.lane.bands, selected.ev.t, selected.ev.seq), ev: selected.ev, changesHere: 1 }
-      : { type: 'mark', lane: selected.lane, ev: selected.ev, x, others: [], othersCount: 0 };
+    const hit =
+      typeof selected.ev.state === 'string'
+        ? {
+            type: 'band',
+            lane: selected.lane,
+            index: indexIn(selected.lane.bands, selected.ev.t, selected.ev.seq),
+            ev: selected.ev,
+            changesHere: 1,
+          }
+        : { type: 'mark', lane: selected.lane, ev: selected.ev, x, others: [], othersCount: 0 };
     showTooltip(hit, rect.left + x, rect.top + y);
   }
 
@@ -1044,14 +1170,25 @@
     if (e.shiftKey || horizontal) {
       e.preventDefault();
       const dx = (horizontal ? e.deltaX : e.deltaY) * scale;
-      setView(core.panBy(view, dx / core.pxPerNsOf(view, layout.plotWidth), fullView(), core.minSpanFor(layout.plotWidth)));
+      setView(
+        core.panBy(view, dx / core.pxPerNsOf(view, layout.plotWidth), fullView(), core.minSpanFor(layout.plotWidth)),
+      );
       return;
     }
     const lanesOverflow = layout.contentHeight > layout.height + 1;
     if (!e.ctrlKey && !e.metaKey && lanesOverflow && cy >= AXIS_HEIGHT) return; // the browser scrolls the lanes
     e.preventDefault();
-    const anchor = cx >= layout.plotX ? core.xToTime(cx - layout.plotX, view, layout.plotWidth) : (view.from + view.to) / 2;
-    setView(core.zoomAround(view, anchor, core.wheelZoomFactor(e.deltaY, e.deltaMode), fullView(), core.minSpanFor(layout.plotWidth)));
+    const anchor =
+      cx >= layout.plotX ? core.xToTime(cx - layout.plotX, view, layout.plotWidth) : (view.from + view.to) / 2;
+    setView(
+      core.zoomAround(
+        view,
+        anchor,
+        core.wheelZoomFactor(e.deltaY, e.deltaMode),
+        fullView(),
+        core.minSpanFor(layout.plotWidth),
+      ),
+    );
   }
 
   function onPointerDown(e) {
@@ -1075,7 +1212,12 @@
       }
       if (drag.moved) {
         const layout = computeLayout();
-        view = core.panBy(drag.view, -dx / core.pxPerNsOf(drag.view, layout.plotWidth), fullView(), core.minSpanFor(layout.plotWidth));
+        view = core.panBy(
+          drag.view,
+          -dx / core.pxPerNsOf(drag.view, layout.plotWidth),
+          fullView(),
+          core.minSpanFor(layout.plotWidth),
+        );
         following = false;
         dom.chart.scrollTop = drag.scrollTop - dy;
       }
@@ -1108,17 +1250,61 @@
     if (e.ctrlKey || e.metaKey || e.altKey) return; // VS Code's own shortcuts
     const key = e.key;
     const handled = () => e.preventDefault();
-    if (key === '+' || key === '=' || key === 'w' || key === 'W') { handled(); zoomBy(KEY_ZOOM, zoomAnchor()); return; }
-    if (key === '-' || key === '_' || key === 's' || key === 'S') { handled(); zoomBy(1 / KEY_ZOOM, zoomAnchor()); return; }
-    if (key === 'a' || key === 'A' || (key === 'ArrowLeft' && e.shiftKey)) { handled(); panByFraction(-KEY_PAN); return; }
-    if (key === 'd' || key === 'D' || (key === 'ArrowRight' && e.shiftKey)) { handled(); panByFraction(KEY_PAN); return; }
-    if (key === '0' || key === 'f' || key === 'F') { handled(); fit(); return; }
-    if (key === 'Home') { handled(); panTo('start'); return; }
-    if (key === 'End') { handled(); panTo('end'); return; }
-    if (key === 'ArrowLeft') { handled(); moveSelection(-1); return; }
-    if (key === 'ArrowRight') { handled(); moveSelection(1); return; }
-    if (key === 'ArrowUp') { handled(); changeLane(-1); return; }
-    if (key === 'ArrowDown') { handled(); changeLane(1); return; }
+    if (key === '+' || key === '=' || key === 'w' || key === 'W') {
+      handled();
+      zoomBy(KEY_ZOOM, zoomAnchor());
+      return;
+    }
+    if (key === '-' || key === '_' || key === 's' || key === 'S') {
+      handled();
+      zoomBy(1 / KEY_ZOOM, zoomAnchor());
+      return;
+    }
+    if (key === 'a' || key === 'A' || (key === 'ArrowLeft' && e.shiftKey)) {
+      handled();
+      panByFraction(-KEY_PAN);
+      return;
+    }
+    if (key === 'd' || key === 'D' || (key === 'ArrowRight' && e.shiftKey)) {
+      handled();
+      panByFraction(KEY_PAN);
+      return;
+    }
+    if (key === '0' || key === 'f' || key === 'F') {
+      handled();
+      fit();
+      return;
+    }
+    if (key === 'Home') {
+      handled();
+      panTo('start');
+      return;
+    }
+    if (key === 'End') {
+      handled();
+      panTo('end');
+      return;
+    }
+    if (key === 'ArrowLeft') {
+      handled();
+      moveSelection(-1);
+      return;
+    }
+    if (key === 'ArrowRight') {
+      handled();
+      moveSelection(1);
+      return;
+    }
+    if (key === 'ArrowUp') {
+      handled();
+      changeLane(-1);
+      return;
+    }
+    if (key === 'ArrowDown') {
+      handled();
+      changeLane(1);
+      return;
+    }
     if (key === 'Enter' || key === ' ') {
       handled();
       const selected = selectedItem();
@@ -1166,10 +1352,14 @@
   new ResizeObserver(() => requestDraw()).observe(dom.chart);
   // A new devicePixelRatio (the window moved to another screen) changes no CSS size: watch for it too.
   const watchPixelRatio = () => {
-    matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', () => {
-      requestDraw();
-      watchPixelRatio();
-    }, { once: true });
+    matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener(
+      'change',
+      () => {
+        requestDraw();
+        watchPixelRatio();
+      },
+      { once: true },
+    );
   };
   watchPixelRatio();
   // VS Code changes theme by changing the body's class and the variables on <html>: re-read the colours then.
@@ -1186,7 +1376,8 @@
     if (message.type === 'reset') reset();
     // An update may come as one JSON string: copying a string into the webview is far cheaper than copying 100,000
     // objects (VS Code serialises messages on the way; the browser clones them again into the page).
-    else if (message.type === 'update') onUpdate(typeof message.json === 'string' ? { type: 'update', ...JSON.parse(message.json) } : message);
+    else if (message.type === 'update')
+      onUpdate(typeof message.json === 'string' ? { type: 'update', ...JSON.parse(message.json) } : message);
     else if (message.type === 'ended') onEnded();
   });
 
@@ -1207,8 +1398,17 @@
           seen.add(ev.seq);
           out.push({ seq: ev.seq, lane: lane.name, kind: ev.kind, t: ev.t, text: ev.text, x: layout.plotX + x, y });
         };
-        core.forEachMarkColumn(lane.violations.times, view.from, pxPerNs, 0, Math.ceil(layout.plotWidth), (index, _c, x) => add(lane.violations.events[index], x));
-        core.forEachMarkColumn(lane.marks.times, view.from, pxPerNs, 0, Math.ceil(layout.plotWidth), (index, _c, x) => add(lane.marks.events[index], x));
+        core.forEachMarkColumn(
+          lane.violations.times,
+          view.from,
+          pxPerNs,
+          0,
+          Math.ceil(layout.plotWidth),
+          (index, _c, x) => add(lane.violations.events[index], x),
+        );
+        core.forEachMarkColumn(lane.marks.times, view.from, pxPerNs, 0, Math.ceil(layout.plotWidth), (index, _c, x) =>
+          add(lane.marks.events[index], x),
+        );
       }
       return out.sort((a, b) => a.t - b.t || a.seq - b.seq);
     },
@@ -1219,10 +1419,28 @@
       for (let i = first; i <= last; i++) {
         const lane = lanes[i];
         const g = laneGeometry(layout, i);
-        core.forEachBandSegment(lane.bands.times, dataEnd(), view, layout.plotWidth, 0, layout.plotWidth, (index, x0, x1, count) => {
-          const ev = lane.bands.events[index];
-          out.push({ seq: ev.seq, lane: lane.name, state: ev.state, from: ev.t, to: bandEnd(lane, index), merged: count, x0: layout.plotX + x0, x1: layout.plotX + x1, y: g.bandY + g.bandH / 2 });
-        });
+        core.forEachBandSegment(
+          lane.bands.times,
+          dataEnd(),
+          view,
+          layout.plotWidth,
+          0,
+          layout.plotWidth,
+          (index, x0, x1, count) => {
+            const ev = lane.bands.events[index];
+            out.push({
+              seq: ev.seq,
+              lane: lane.name,
+              state: ev.state,
+              from: ev.t,
+              to: bandEnd(lane, index),
+              merged: count,
+              x0: layout.plotX + x0,
+              x1: layout.plotX + x1,
+              y: g.bandY + g.bandH / 2,
+            });
+          },
+        );
       }
       return out;
     },
@@ -1242,7 +1460,15 @@
       draw();
     },
     state() {
-      return { stale, view: { from: view.from, to: view.to }, lanes: lanes.length, events: allSeqs.length, now, following, selection: selection ? { ...selection } : undefined };
+      return {
+        stale,
+        view: { from: view.from, to: view.to },
+        lanes: lanes.length,
+        events: allSeqs.length,
+        now,
+        following,
+        selection: selection ? { ...selection } : undefined,
+      };
     },
   };
 

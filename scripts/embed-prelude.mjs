@@ -6,8 +6,13 @@ import * as path from 'path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 export function preludeModule() {
-  const files = fs.readdirSync(path.join(root, 'lib')).filter((f) => f.endsWith('.sflow')).sort();
-  const entries = files.map((f) => `  { path: 'lib/${f}', text: ${JSON.stringify(fs.readFileSync(path.join(root, 'lib', f), 'utf8'))} },`);
+  const files = fs
+    .readdirSync(path.join(root, 'lib'))
+    .filter((f) => f.endsWith('.sflow'))
+    .sort();
+  const entries = files.map(
+    (f) => `  { path: 'lib/${f}', text: ${JSON.stringify(fs.readFileSync(path.join(root, 'lib', f), 'utf8'))} },`,
+  );
   return `// Generated from lib/*.sflow by scripts/embed-prelude.mjs (run by \`npm run build\`). Do not edit by hand.\n\nexport const PRELUDE_SOURCES: { path: string; text: string }[] = [\n${entries.join('\n')}\n];\n`;
 }
 
@@ -17,4 +22,5 @@ export function writePreludeModule() {
   if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text) fs.writeFileSync(target, text);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) writePreludeModule();
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname))
+  writePreludeModule();

@@ -29,18 +29,39 @@ describe('fuzz (a short campaign, seed 1)', function () {
       shrink: { evaluations: 100, ms: 4000 },
     });
     const known = result.findings.filter((f) => !fresh([f]).length);
-    if (known.length) console.log(`  (fuzz: ${known.length} findings in known-failing categories: ${[...new Set(known.map((f) => f.category))].join(', ')})`);
+    if (known.length)
+      console.log(
+        `  (fuzz: ${known.length} findings in known-failing categories: ${[...new Set(known.map((f) => f.category))].join(', ')})`,
+      );
   });
 
   const check = (targets: string[]) => () => {
     const rows = result.rows.filter((r) => targets.includes(r.target));
-    assert.ok(rows.length === targets.length && rows.every((r) => r.cases > 0), `not every target ran: ${JSON.stringify(result.rows)}`);
+    assert.ok(
+      rows.length === targets.length && rows.every((r) => r.cases > 0),
+      `not every target ran: ${JSON.stringify(result.rows)}`,
+    );
     const failing: Finding[] = fresh(result.findings.filter((f) => targets.includes(f.target)));
-    assert.ok(failing.length === 0, `${failing.length} findings outside the known-failing categories (${KNOWN_FAILING.join(', ')}):\n${report({ ...result, findings: failing }, { seed: QUICK_SEED })}`);
+    assert.ok(
+      failing.length === 0,
+      `${failing.length} findings outside the known-failing categories (${KNOWN_FAILING.join(', ')}):\n${report({ ...result, findings: failing }, { seed: QUICK_SEED })}`,
+    );
   };
 
-  it('the checker, simulator, formatter and language features: no crash, hang, internal message or broken invariant', check(['checker', 'simulator', 'formatter', 'lsp-features']));
-  it('replay files, parsed and run in-process and through `sflow run --replay`: a clear error or a replay, never a crash', check(['replay', 'replay-cli']));
-  it('random and wrongly typed DAP traffic: every request answered, short messages, the adapter works afterwards', check(['dap']));
-  it('random and wrongly typed LSP traffic: every request answered, short messages, the server works afterwards', check(['lsp']));
+  it(
+    'the checker, simulator, formatter and language features: no crash, hang, internal message or broken invariant',
+    check(['checker', 'simulator', 'formatter', 'lsp-features']),
+  );
+  it(
+    'replay files, parsed and run in-process and through `sflow run --replay`: a clear error or a replay, never a crash',
+    check(['replay', 'replay-cli']),
+  );
+  it(
+    'random and wrongly typed DAP traffic: every request answered, short messages, the adapter works afterwards',
+    check(['dap']),
+  );
+  it(
+    'random and wrongly typed LSP traffic: every request answered, short messages, the server works afterwards',
+    check(['lsp']),
+  );
 });

@@ -27,7 +27,8 @@ export function diagnosticLines(text: string): string[] {
 
 export function compile(text: string) {
   const result = checkSource(text);
-  if (hasErrors(result.diagnostics)) assert.fail('scenario has errors:\n' + result.diagnostics.map(formatDiagnostic).join('\n'));
+  if (hasErrors(result.diagnostics))
+    assert.fail('scenario has errors:\n' + result.diagnostics.map(formatDiagnostic).join('\n'));
   return result.program;
 }
 
@@ -49,7 +50,9 @@ export function run(text: string, options: MachineOptions & RunLimits = {}): Run
     machine,
     events,
     stop,
-    failures: events.filter((e): e is TraceEvent & { kind: 'expect.fail' } => e.kind === 'expect.fail').map((e) => e.message),
+    failures: events
+      .filter((e): e is TraceEvent & { kind: 'expect.fail' } => e.kind === 'expect.fail')
+      .map((e) => e.message),
     logs: events.filter((e): e is TraceEvent & { kind: 'log' } => e.kind === 'log').map((e) => e.text),
   };
 }
@@ -93,7 +96,10 @@ export function seededRandom(seed: number): (n: number) => number {
  */
 export function exploreOutcomes(program: Program, options: ExploreOptions) {
   const ends = new Set<number>();
-  const clean = (m: Machine) => m.state.expectFailures === 0 && m.state.violations.length === 0 && !m.state.vms.some((vm) => vm.vcpus.some((v) => v.run === 'faulted'));
+  const clean = (m: Machine) =>
+    m.state.expectFailures === 0 &&
+    m.state.violations.length === 0 &&
+    !m.state.vms.some((vm) => vm.vcpus.some((v) => v.run === 'faulted'));
   const r = explore(program, { all: true, ...options, onPathEnd: (m) => clean(m) && ends.add(stateKey(m.state)) });
   return { r, ends, problems: new Set(r.counterexamples.map((c) => c.problems.join('; '))) };
 }

@@ -25,7 +25,11 @@ const EXPLORE_EXAMPLE = 's2idle-notify-window.sflow';
 const FIXED_EXAMPLE = 's2idle-notify-fixed.sflow';
 /** A scenario with an error, for F5 on a broken file. */
 const BROKEN = 'vm guest {\n  hypervisor kvm\n  vcpus 1\n}\nguest.vcpu0 {\n  psci SYSTEM_SUSPNED\n}\n';
-const BREAK_LINE = fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8').split('\n').findIndex((l) => /^\s*psci SYSTEM_SUSPEND /.test(l)) + 1;
+const BREAK_LINE =
+  fs
+    .readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8')
+    .split('\n')
+    .findIndex((l) => /^\s*psci SYSTEM_SUSPEND /.test(l)) + 1;
 
 const run = fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-e2e-'));
 const env = { ...process.env };
@@ -61,7 +65,11 @@ async function waitFor(what, check, timeoutMs = 60_000, everyMs = 250) {
 
 function markerLines(marker) {
   if (!fs.existsSync(marker)) return [];
-  return fs.readFileSync(marker, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(marker, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 function markerEvents(marker) {
@@ -69,13 +77,29 @@ function markerEvents(marker) {
 }
 
 function markerRequests(marker) {
-  return markerLines(marker).filter((l) => l.request !== undefined).map((l) => l.request);
+  return markerLines(marker)
+    .filter((l) => l.request !== undefined)
+    .map((l) => l.request);
 }
 
 async function main() {
   step('packaging the extension');
   const vsix = path.join(run, 'suspend-flow.vsix');
-  const pack = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--baseContentUrl', 'https://example.invalid/x/blob/main', '--baseImagesUrl', 'https://example.invalid/x/raw/main', '-o', vsix], { cwd: ROOT, encoding: 'utf8' });
+  const pack = spawnSync(
+    'npx',
+    [
+      'vsce',
+      'package',
+      '--no-dependencies',
+      '--baseContentUrl',
+      'https://example.invalid/x/blob/main',
+      '--baseImagesUrl',
+      'https://example.invalid/x/raw/main',
+      '-o',
+      vsix,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (pack.status !== 0) throw new Error(`vsce package failed:\n${pack.stdout}${pack.stderr}`);
 
   const extensions = path.join(run, 'extensions');
@@ -87,29 +111,64 @@ async function main() {
   fs.cpSync(path.join(ROOT, 'examples'), workspace, { recursive: true });
   fs.writeFileSync(path.join(workspace, 'broken.sflow'), BROKEN);
   // Machine-scoped settings (the marker file) are read from the server side's Machine settings in code-server.
-  fs.writeFileSync(path.join(userData, 'Machine', 'settings.json'), JSON.stringify({ 'suspendFlow.test.markerFile': marker }, null, 2));
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.welcomePage.walkthroughs.openOnInstall': false,
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'workbench.enableExperiments': false,
-    'chat.disableAIFeatures': true,
-    'security.workspace.trust.enabled': false,
-    'editor.minimap.enabled': false,
-    'suspendFlow.test.markerFile': marker,
-    'debug.toolBarLocation': 'floating',
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(userData, 'Machine', 'settings.json'),
+    JSON.stringify({ 'suspendFlow.test.markerFile': marker }, null, 2),
+  );
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'workbench.enableExperiments': false,
+        'chat.disableAIFeatures': true,
+        'security.workspace.trust.enabled': false,
+        'editor.minimap.enabled': false,
+        'suspendFlow.test.markerFile': marker,
+        'debug.toolBarLocation': 'floating',
+      },
+      null,
+      2,
+    ),
+  );
 
   step('installing the .vsix into code-server');
-  const install = spawnSync(NODE24, [CODE_SERVER, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix], { env, encoding: 'utf8' });
+  const install = spawnSync(
+    NODE24,
+    [CODE_SERVER, '--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix],
+    { env, encoding: 'utf8' },
+  );
   if (install.status !== 0) throw new Error(`install failed:\n${install.stdout}${install.stderr}`);
 
   const port = await freePort();
   step(`starting code-server on 127.0.0.1:${port}`);
-  const server = spawn(NODE24, [CODE_SERVER, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--reconnection-grace-time', '5', '--extensions-dir', extensions, '--user-data-dir', userData, workspace], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(
+    NODE24,
+    [
+      CODE_SERVER,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--reconnection-grace-time',
+      '5',
+      '--extensions-dir',
+      extensions,
+      '--user-data-dir',
+      userData,
+      workspace,
+    ],
+    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let serverLog = '';
   server.stdout.on('data', (d) => (serverLog += d));
   server.stderr.on('data', (d) => (serverLog += d));
@@ -125,29 +184,48 @@ async function main() {
 
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // A key pressed or a button clicked while the workbench is still taking in the last change can be dropped: do it
     // again until what it should do has happened, checking for a while after each time so that it never happens twice.
-    const actUntil = (act, what, done, settleMs = 3000) => waitFor(what, async () => {
-      if (await done()) return true;
-      await act();
-      const until = Date.now() + settleMs;
-      while (Date.now() < until) {
-        if (await done()) return true;
-        await page.waitForTimeout(100);
-      }
-      return false;
-    }, 60_000, 0);
+    const actUntil = (act, what, done, settleMs = 3000) =>
+      waitFor(
+        what,
+        async () => {
+          if (await done()) return true;
+          await act();
+          const until = Date.now() + settleMs;
+          while (Date.now() < until) {
+            if (await done()) return true;
+            await page.waitForTimeout(100);
+          }
+          return false;
+        },
+        60_000,
+        0,
+      );
     const pressUntil = (key, what, done, settleMs) => actUntil(() => page.keyboard.press(key), what, done, settleMs);
     // A toolbar button: clicked until the adapter receives the request it sends.
     const clickUntilRequest = (selector, command) => {
       const count = () => markerRequests(marker).filter((r) => r === command).length;
       const before = count();
-      return actUntil(() => page.click(selector), `the ${command} request`, async () => count() > before);
+      return actUntil(
+        () => page.click(selector),
+        `the ${command} request`,
+        async () => count() > before,
+      );
     };
     step('workbench loaded');
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -163,7 +241,11 @@ async function main() {
       return stops()[before];
     };
     // Notifications (toasts) a person would see pop up; none of ours may appear for a failed evaluation.
-    const toastTexts = async () => page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+    const toastTexts = async () =>
+      page
+        .locator('.notifications-toasts .notification-toast')
+        .allInnerTexts()
+        .catch(() => []);
     const noNewToasts = async (what) => {
       await page.waitForTimeout(700);
       const texts = (await toastTexts()).filter((t) => !/gallery|marketplace|extensions?/i.test(t));
@@ -175,16 +257,45 @@ async function main() {
       await page.keyboard.type(name);
       await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`);
       await page.click(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`);
-      await waitFor(`${name} in the editor`, async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0, 20_000);
+      await waitFor(
+        `${name} in the editor`,
+        async () => (await page.locator('.tab.active', { hasText: name }).count()) > 0,
+        20_000,
+      );
     };
-    const activeLine = async () => Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent());
-    const selectedCallStackRow = async () => (await page.locator('.debug-call-stack .monaco-list-row.selected').first().innerText().catch(() => '')).trim();
-    const statusTime = async () => (await page.locator('.statusbar-item', { hasText: 'host' }).first().innerText().catch(() => '')).trim();
+    const activeLine = async () =>
+      Number(await page.locator('.monaco-editor .line-numbers.active-line-number').first().textContent());
+    const selectedCallStackRow = async () =>
+      (
+        await page
+          .locator('.debug-call-stack .monaco-list-row.selected')
+          .first()
+          .innerText()
+          .catch(() => '')
+      ).trim();
+    const statusTime = async () =>
+      (
+        await page
+          .locator('.statusbar-item', { hasText: 'host' })
+          .first()
+          .innerText()
+          .catch(() => '')
+      ).trim();
     const hoverWord = async (lineText, word) => {
       const line = page.locator('.view-line', { hasText: lineText }).first();
-      await line.locator('span', { hasText: new RegExp(`^${word}$`) }).first().hover();
+      await line
+        .locator('span', { hasText: new RegExp(`^${word}$`) })
+        .first()
+        .hover();
     };
-    const debugHover = async () => (await page.locator('.debug-hover-widget').first().innerText().catch(() => '')).trim();
+    const debugHover = async () =>
+      (
+        await page
+          .locator('.debug-hover-widget')
+          .first()
+          .innerText()
+          .catch(() => '')
+      ).trim();
     const closeHover = async () => {
       await page.mouse.move(5, 500);
       await page.keyboard.press('Escape');
@@ -197,21 +308,35 @@ async function main() {
       await input.click();
       await page.keyboard.type(expression);
       await page.keyboard.press('Enter');
-      await waitFor(`the console's answer to ${expression}`, async () => (await page.locator('.repl .monaco-list-row').count()) >= before + 2, 10_000);
+      await waitFor(
+        `the console's answer to ${expression}`,
+        async () => (await page.locator('.repl .monaco-list-row').count()) >= before + 2,
+        10_000,
+      );
       return (await page.locator('.repl .monaco-list-row').allInnerTexts()).slice(-1)[0].trim();
     };
 
     // ---------------------------------------------------------------------- a breakpoint on SYSTEM_SUSPEND
     await openFile(EXAMPLE);
     // Our extension is active when its CodeLens shows above the vCPU programs.
-    await waitFor('the extension (CodeLens over the vCPU programs)', async () => (await page.locator('.codelens-decoration').count()) > 0, 90_000, 500);
+    await waitFor(
+      'the extension (CodeLens over the vCPU programs)',
+      async () => (await page.locator('.codelens-decoration').count()) > 0,
+      90_000,
+      500,
+    );
     step('extension active');
     await page.click('.monaco-editor .view-lines');
     await page.keyboard.press('Control+G');
     await page.waitForSelector('.quick-input-widget input');
     await page.keyboard.type(String(BREAK_LINE));
     await page.keyboard.press('Enter');
-    await pressUntil('F9', 'the breakpoint glyph', async () => (await page.locator('.codicon-debug-breakpoint').count()) > 0, 5000);
+    await pressUntil(
+      'F9',
+      'the breakpoint glyph',
+      async () => (await page.locator('.codicon-debug-breakpoint').count()) > 0,
+      5000,
+    );
     step(`breakpoint on line ${BREAK_LINE}`);
     // The Run and Debug view, where the call stack and the variables are, open before the session starts (VS Code
     // expands the focused thread only in a visible Call Stack).
@@ -219,52 +344,122 @@ async function main() {
     await page.waitForSelector('.debug-viewlet', { timeout: 20_000 });
 
     // F5 with no launch.json debugs the open scenario, stopping on entry; F5 again runs to the breakpoint.
-    await pressUntil('F5', 'the session to start', async () => markerEvents(marker).some((e) => e.event === 'initialized'), 20_000);
+    await pressUntil(
+      'F5',
+      'the session to start',
+      async () => markerEvents(marker).some((e) => e.event === 'initialized'),
+      20_000,
+    );
     await waitFor('the stop on entry', async () => stops().some((e) => e.body.reason === 'entry'), 60_000);
     await page.waitForSelector('.debug-toolbar', { timeout: 30_000 });
     // Focused on guest.vcpu0 (its first line is the current one; the host has no line of its own at entry).
-    await waitFor('guest.vcpu0 focused at entry', async () => (await selectedCallStackRow()).startsWith('guest.vcpu0') && (await activeLine()) === 30, 20_000)
-      .catch(async () => { throw new Error(`at entry the call stack selects "${await selectedCallStackRow()}", the current line is ${await activeLine()}`); });
+    await waitFor(
+      'guest.vcpu0 focused at entry',
+      async () => (await selectedCallStackRow()).startsWith('guest.vcpu0') && (await activeLine()) === 30,
+      20_000,
+    ).catch(async () => {
+      throw new Error(
+        `at entry the call stack selects "${await selectedCallStackRow()}", the current line is ${await activeLine()}`,
+      );
+    });
     step('stopped on entry, guest.vcpu0 focused');
     await pressUntil('F5', 'the continue request', async () => markerRequests(marker).includes('continue'));
-    await waitFor('the stop at the breakpoint', async () => stops().some((e) => e.body.reason === 'breakpoint'), 60_000);
-    await waitFor('the stopped-line decoration', async () => (await page.locator('.debug-top-stack-frame-line').count()) > 0, 20_000);
-    await waitFor(`line ${BREAK_LINE} as the current line`, async () => (await activeLine()) === BREAK_LINE, 20_000)
-      .catch(async () => { throw new Error(`the editor shows line ${await activeLine()} as current, not ${BREAK_LINE}`); });
-    await waitFor('guest.vcpu0 in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).count()) > 0, 20_000);
+    await waitFor(
+      'the stop at the breakpoint',
+      async () => stops().some((e) => e.body.reason === 'breakpoint'),
+      60_000,
+    );
+    await waitFor(
+      'the stopped-line decoration',
+      async () => (await page.locator('.debug-top-stack-frame-line').count()) > 0,
+      20_000,
+    );
+    await waitFor(
+      `line ${BREAK_LINE} as the current line`,
+      async () => (await activeLine()) === BREAK_LINE,
+      20_000,
+    ).catch(async () => {
+      throw new Error(`the editor shows line ${await activeLine()} as current, not ${BREAK_LINE}`);
+    });
+    await waitFor(
+      'guest.vcpu0 in the call stack',
+      async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'guest.vcpu0' }).count()) > 0,
+      20_000,
+    );
     // The thread's badge is a short word; the others say Paused (not a stale "Paused on entry").
-    const badges = async () => (await page.locator('.debug-call-stack .monaco-list-row .state.label').allInnerTexts().catch(() => [])).map((b) => b.trim().toUpperCase());
-    await waitFor('the badges BREAKPOINT and PAUSED', async () => {
-      const b = await badges();
-      return b.includes('BREAKPOINT') && b.every((x) => x === 'BREAKPOINT' || x === 'PAUSED');
-    }, 10_000).catch(async () => { throw new Error(`call stack badges: ${JSON.stringify(await badges())}`); });
+    const badges = async () =>
+      (
+        await page
+          .locator('.debug-call-stack .monaco-list-row .state.label')
+          .allInnerTexts()
+          .catch(() => [])
+      ).map((b) => b.trim().toUpperCase());
+    await waitFor(
+      'the badges BREAKPOINT and PAUSED',
+      async () => {
+        const b = await badges();
+        return b.includes('BREAKPOINT') && b.every((x) => x === 'BREAKPOINT' || x === 'PAUSED');
+      },
+      10_000,
+    ).catch(async () => {
+      throw new Error(`call stack badges: ${JSON.stringify(await badges())}`);
+    });
     // The world when SYSTEM_SUSPEND runs: after the 10 ms D3hot wait, not before it.
-    await waitFor('the status bar at 10.005 ms', async () => (await statusTime()).includes('10.005000 ms'), 10_000)
-      .catch(async () => { throw new Error(`status bar: ${await statusTime()}`); });
+    await waitFor(
+      'the status bar at 10.005 ms',
+      async () => (await statusTime()).includes('10.005000 ms'),
+      10_000,
+    ).catch(async () => {
+      throw new Error(`status bar: ${await statusTime()}`);
+    });
     step(`stopped at the breakpoint; badges ${JSON.stringify(await badges())}; status bar "${await statusTime()}"`);
-    await waitFor('the Registers scope', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0, 20_000);
+    await waitFor(
+      'the Registers scope',
+      async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0,
+      20_000,
+    );
     const registers = page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).first();
     if ((await registers.getAttribute('aria-expanded')) !== 'true') await registers.click();
-    await waitFor('x0 in the variables view', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'x0' }).count()) > 0, 20_000);
+    await waitFor(
+      'x0 in the variables view',
+      async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'x0' }).count()) > 0,
+      20_000,
+    );
     await shot('debugging-system-suspend.png', 'stopped at SYSTEM_SUSPEND');
 
     // ---------------------------------------------------------------------- hovers
     // A register: as the Variables view shows it (x0 holds PSCI_FEATURES' SUCCESS until this SYSTEM_SUSPEND runs).
     await hoverWord('expect x0 == DENIED', 'x0');
-    await waitFor('the debug hover for x0', async () => (await debugHover()) === '0x0', 20_000)
-      .catch(async () => { throw new Error(`x0 hover: ${await debugHover()}`); });
+    await waitFor('the debug hover for x0', async () => (await debugHover()) === '0x0', 20_000).catch(async () => {
+      throw new Error(`x0 hover: ${await debugHover()}`);
+    });
     await closeHover();
     // Any part of a `DEV REG.FIELD` operand: the device's field.
     await hoverWord('pci write net0 pmcsr.state = D3hot', 'state');
-    await waitFor('the debug hover for net0.pmcsr.state', async () => (await debugHover()).includes('D3hot (3)'), 20_000)
-      .catch(async () => { throw new Error(`pmcsr.state hover: ${await debugHover()}`); });
+    await waitFor(
+      'the debug hover for net0.pmcsr.state',
+      async () => (await debugHover()).includes('D3hot (3)'),
+      20_000,
+    ).catch(async () => {
+      throw new Error(`pmcsr.state hover: ${await debugHover()}`);
+    });
     await shot('hover-device-field.png', 'hovering the field of a PMCSR write');
     await closeHover();
     // Words that are not values (a PSCI argument name, a signal) ask the debugger nothing: no debug hover, no toast.
-    for (const [lineText, word] of [['psci AFFINITY_INFO target=vcpu1 level=0', 'level'], ['wait signal cpu_down', 'cpu_down']]) {
+    for (const [lineText, word] of [
+      ['psci AFFINITY_INFO target=vcpu1 level=0', 'level'],
+      ['wait signal cpu_down', 'cpu_down'],
+    ]) {
       await hoverWord(lineText, word);
       await page.waitForTimeout(1500);
-      if (await page.locator('.debug-hover-widget').first().isVisible().catch(() => false)) throw new Error(`hovering ${word} showed a debug hover: ${await debugHover()}`);
+      if (
+        await page
+          .locator('.debug-hover-widget')
+          .first()
+          .isVisible()
+          .catch(() => false)
+      )
+        throw new Error(`hovering ${word} showed a debug hover: ${await debugHover()}`);
       await closeHover();
     }
     await noNewToasts('hovering words that are not values');
@@ -277,15 +472,25 @@ async function main() {
     if (!/unknown name 'nosuch'/.test(typo)) throw new Error(`the console answered ${typo}`);
     await noNewToasts('a typo in the debug console');
     await page.locator('.debug-call-stack .monaco-list-row', { hasText: /^host/ }).first().click();
-    await waitFor('the host frame selected', async () => (await selectedCallStackRow()).startsWith('host'), 10_000).catch(() => undefined);
+    await waitFor(
+      'the host frame selected',
+      async () => (await selectedCallStackRow()).startsWith('host'),
+      10_000,
+    ).catch(() => undefined);
     const power = await consoleEval('vcpu1.power');
     if (power !== 'ON (0)') throw new Error(`vcpu1.power from the host frame: ${power}`);
     const field = await consoleEval('net0.pmcsr.state');
     if (field !== 'D3hot (3)') throw new Error(`net0.pmcsr.state from the host frame: ${field}`);
-    step(`debug console: a typo answered quietly; from the host frame vcpu1.power = ${power}, net0.pmcsr.state = ${field}`);
+    step(
+      `debug console: a typo answered quietly; from the host frame vcpu1.power = ${power}, net0.pmcsr.state = ${field}`,
+    );
     // Back to guest.vcpu0's frame (the row under its thread, which names the file).
     await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'kvm-system-suspend.sflow' }).first().click();
-    await waitFor('the Registers scope again', async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0, 20_000);
+    await waitFor(
+      'the Registers scope again',
+      async () => (await page.locator('.debug-variables .monaco-list-row', { hasText: 'Registers' }).count()) > 0,
+      20_000,
+    );
     // A Watch expression that does not evaluate shows its error in the Watch view, not as a notification.
     const watchHeader = page.locator('.debug-viewlet .pane-header', { hasText: 'Watch' }).first();
     await watchHeader.hover();
@@ -293,8 +498,13 @@ async function main() {
     await page.waitForSelector('.debug-watch .monaco-inputbox input', { timeout: 10_000 });
     await page.keyboard.type('nosuch.power');
     await page.keyboard.press('Enter');
-    await waitFor('the watch expression\'s error in the Watch view', async () => /unknown name 'nosuch'/.test(await page.locator('.debug-watch').first().innerText()), 10_000)
-      .catch(async () => { throw new Error(`Watch view: ${await page.locator('.debug-watch').first().innerText()}`); });
+    await waitFor(
+      "the watch expression's error in the Watch view",
+      async () => /unknown name 'nosuch'/.test(await page.locator('.debug-watch').first().innerText()),
+      10_000,
+    ).catch(async () => {
+      throw new Error(`Watch view: ${await page.locator('.debug-watch').first().innerText()}`);
+    });
     await noNewToasts('a Watch expression that does not evaluate');
     step('a failing Watch expression shows its error in place');
     await watchHeader.hover();
@@ -329,7 +539,10 @@ async function main() {
       await variablesRow(label).click({ button: 'right' });
       await page.waitForSelector('.context-view .monaco-menu', { timeout: 10_000 });
       const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Set Value' }).first();
-      const enabled = (await item.count()) > 0 && !/\bdisabled\b/.test((await item.getAttribute('class')) ?? '') && !/\bdisabled\b/.test((await item.locator('.action-label').first().getAttribute('class')) ?? '');
+      const enabled =
+        (await item.count()) > 0 &&
+        !/\bdisabled\b/.test((await item.getAttribute('class')) ?? '') &&
+        !/\bdisabled\b/.test((await item.locator('.action-label').first().getAttribute('class')) ?? '');
       await page.keyboard.press('Escape');
       return enabled;
     };
@@ -344,7 +557,11 @@ async function main() {
     const back = await nextStop(beforeBack, 'the stop after stepping back');
     if (back.body.reason !== 'step') throw new Error(`stepping back stopped with reason ${back.body.reason}`);
     await waitFor('the current line to move back', async () => (await activeLine()) < BREAK_LINE, 20_000);
-    await waitFor('guest.vcpu0 still focused', async () => (await selectedCallStackRow()).startsWith('guest.vcpu0'), 10_000);
+    await waitFor(
+      'guest.vcpu0 still focused',
+      async () => (await selectedCallStackRow()).startsWith('guest.vcpu0'),
+      10_000,
+    );
     await shot('stepped-back.png', `stepped back to line ${await activeLine()}`);
 
     // Run on to the end (through the breakpoint again) so the timeline shows the whole suspend and resume.
@@ -353,54 +570,95 @@ async function main() {
       await clickUntilRequest('.debug-toolbar .codicon-debug-continue', 'continue');
       await nextStop(before, 'the next stop');
     }
-    if (lastStop().body.description !== 'End of scenario') throw new Error(`expected the end of the scenario, stopped with ${JSON.stringify(lastStop().body)}`);
+    if (lastStop().body.description !== 'End of scenario')
+      throw new Error(`expected the end of the scenario, stopped with ${JSON.stringify(lastStop().body)}`);
     await waitFor('the END OF SCENARIO badge', async () => (await badges()).includes('END OF SCENARIO'), 10_000);
     step('ran to the end of the scenario');
 
     // ---------------------------------------------------------------------- the Suspend Timeline in the panel
-    await page.locator('.part.panel .composite-bar .action-item', { hasText: 'Suspend Timeline' }).first().click()
+    await page
+      .locator('.part.panel .composite-bar .action-item', { hasText: 'Suspend Timeline' })
+      .first()
+      .click()
       .catch(() => page.locator('.part.panel [aria-label*="Suspend Timeline"]').first().click());
     let timeline;
-    await waitFor('the timeline to draw', async () => {
-      for (const frame of page.frames()) {
-        const ready = await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 0).catch(() => false);
-        if (ready) {
-          timeline = frame;
-          return true;
+    await waitFor(
+      'the timeline to draw',
+      async () => {
+        for (const frame of page.frames()) {
+          const ready = await frame
+            .evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 0)
+            .catch(() => false);
+          if (ready) {
+            timeline = frame;
+            return true;
+          }
         }
-      }
-      return false;
-    }, 30_000, 500);
+        return false;
+      },
+      30_000,
+      500,
+    );
     const drawMs = await timeline.evaluate(() => window.sflowTimeline.drawMs);
     await shot('timeline.png', `the Suspend Timeline in the panel, drawn in ${drawMs?.toFixed?.(1)} ms`);
 
     // Click the first SYSTEM_SUSPEND call on vcpu0's lane: zoom until it stands apart, hover it, click it; the session
     // must travel to exactly that event, on that lane's thread.
-    const first = await timeline.evaluate(() => window.sflowTimeline.marks().find((m) => m.lane === 'guest.vcpu0' && m.kind === 'psci' && m.text.startsWith('HVC SYSTEM_SUSPEND')));
+    const first = await timeline.evaluate(() =>
+      window.sflowTimeline
+        .marks()
+        .find((m) => m.lane === 'guest.vcpu0' && m.kind === 'psci' && m.text.startsWith('HVC SYSTEM_SUSPEND')),
+    );
     if (!first) throw new Error('no SYSTEM_SUSPEND mark on guest.vcpu0');
     await timeline.evaluate((t) => window.sflowTimeline.setView({ from: t - 10_000, to: t + 30_000 }), first.t);
     const target = await timeline.evaluate((seq) => window.sflowTimeline.marks().find((m) => m.seq === seq), first.seq);
     // The real mouse, at the mark's place on the page (the canvas's box is in page coordinates, through the webview's frames).
     const box = await timeline.locator('#canvas').boundingBox();
     await page.mouse.move(box.x + target.x, box.y + target.y, { steps: 4 });
-    await waitFor('the mark tooltip', async () => (await timeline.locator('#tooltip').innerText().catch(() => '')).includes(`#${first.seq}`), 10_000);
+    await waitFor(
+      'the mark tooltip',
+      async () =>
+        (
+          await timeline
+            .locator('#tooltip')
+            .innerText()
+            .catch(() => '')
+        ).includes(`#${first.seq}`),
+      10_000,
+    );
     step(`tooltip: ${(await timeline.locator('#tooltip').innerText()).split('\n').slice(0, 3).join(' | ')}`);
-    await shot('timeline-hover.png', 'a mark\'s tooltip, zoomed in on the first SYSTEM_SUSPEND');
+    await shot('timeline-hover.png', "a mark's tooltip, zoomed in on the first SYSTEM_SUSPEND");
     const beforeClick = stops().length;
     await page.mouse.click(box.x + target.x, box.y + target.y);
     const travelled = await nextStop(beforeClick, 'the stop after clicking the mark');
-    const goto = markerLines(marker).filter((l) => l.request === 'gotoEvent').at(-1);
-    if (goto?.arguments?.seq !== first.seq || goto?.arguments?.lane !== 'guest.vcpu0') throw new Error(`clicked #${first.seq} on guest.vcpu0, the adapter was asked for ${JSON.stringify(goto?.arguments)}`);
-    if (travelled.body.threadId !== 2 || !String(travelled.body.text).startsWith(`#${first.seq} `)) throw new Error(`travelled to ${JSON.stringify(travelled.body)}`);
+    const goto = markerLines(marker)
+      .filter((l) => l.request === 'gotoEvent')
+      .at(-1);
+    if (goto?.arguments?.seq !== first.seq || goto?.arguments?.lane !== 'guest.vcpu0')
+      throw new Error(
+        `clicked #${first.seq} on guest.vcpu0, the adapter was asked for ${JSON.stringify(goto?.arguments)}`,
+      );
+    if (travelled.body.threadId !== 2 || !String(travelled.body.text).startsWith(`#${first.seq} `))
+      throw new Error(`travelled to ${JSON.stringify(travelled.body)}`);
     await waitFor(`line ${BREAK_LINE} after the click`, async () => (await activeLine()) === BREAK_LINE, 20_000);
-    step(`clicked #${first.seq} (${first.text.slice(0, 40)}): stopped on guest.vcpu0 at line ${BREAK_LINE}, "${travelled.body.text}"`);
+    step(
+      `clicked #${first.seq} (${first.text.slice(0, 40)}): stopped on guest.vcpu0 at line ${BREAK_LINE}, "${travelled.body.text}"`,
+    );
 
     // Stop: the session ends at once, and the timeline marks itself stale.
     const stopAt = Date.now();
     await page.keyboard.press('Shift+F5');
-    await waitFor('the session to end', async () => markerEvents(marker).some((e) => e.event === 'session-ended' && e.at >= stopAt), 20_000);
+    await waitFor(
+      'the session to end',
+      async () => markerEvents(marker).some((e) => e.event === 'session-ended' && e.at >= stopAt),
+      20_000,
+    );
     const stopMs = Date.now() - stopAt;
-    await waitFor('the timeline marked stale', async () => timeline.evaluate(() => window.sflowTimeline.state().stale), 10_000);
+    await waitFor(
+      'the timeline marked stale',
+      async () => timeline.evaluate(() => window.sflowTimeline.state().stale),
+      10_000,
+    );
     step(`stopped in ${stopMs} ms; the timeline is marked stale`);
     if (stopMs > 1500) throw new Error(`Stop took ${stopMs} ms`);
 
@@ -412,53 +670,109 @@ async function main() {
     await page.waitForSelector('.debug-breakpoints .monaco-inputbox input', { timeout: 10_000 });
     await page.keyboard.type('SYSTEM_SUSPEND');
     await page.keyboard.press('Enter');
-    await waitFor('the function breakpoint in the view', async () => (await page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'SYSTEM_SUSPEND' }).count()) > 0, 10_000);
-    await shot('breakpoints-view.png', 'three exception filters and the user\'s breakpoints');
+    await waitFor(
+      'the function breakpoint in the view',
+      async () =>
+        (await page.locator('.debug-breakpoints .monaco-list-row', { hasText: 'SYSTEM_SUSPEND' }).count()) > 0,
+      10_000,
+    );
+    await shot('breakpoints-view.png', "three exception filters and the user's breakpoints");
 
     // ---------------------------------------------------------------------- focus on entry when the host acts first
     await openFile(FIXED_EXAMPLE);
     const beforeFixed = stops().length;
-    await pressUntil('F5', 'the fixed example\'s session to start', async () => stops().length > beforeFixed, 20_000);
+    await pressUntil('F5', "the fixed example's session to start", async () => stops().length > beforeFixed, 20_000);
     const entry = stops()[beforeFixed];
-    if (entry.body.reason !== 'entry' || entry.body.threadId !== 2) throw new Error(`entry stop ${JSON.stringify(entry.body)}`);
-    await waitFor('vm0.vcpu0 focused at entry', async () => (await selectedCallStackRow()).startsWith('vm0.vcpu0') && (await activeLine()) === 24, 20_000)
-      .catch(async () => { throw new Error(`at entry the call stack selects "${await selectedCallStackRow()}", the current line is ${await activeLine()}`); });
+    if (entry.body.reason !== 'entry' || entry.body.threadId !== 2)
+      throw new Error(`entry stop ${JSON.stringify(entry.body)}`);
+    await waitFor(
+      'vm0.vcpu0 focused at entry',
+      async () => (await selectedCallStackRow()).startsWith('vm0.vcpu0') && (await activeLine()) === 24,
+      20_000,
+    ).catch(async () => {
+      throw new Error(
+        `at entry the call stack selects "${await selectedCallStackRow()}", the current line is ${await activeLine()}`,
+      );
+    });
     // F11 three times: into linux.pm_suspend within microseconds, not from host event to host event.
     for (let i = 0; i < 3; i++) {
       const before = stops().length;
       const asked = markerRequests(marker).filter((r) => r === 'stepIn').length;
-      await pressUntil('F11', 'the stepIn request', async () => markerRequests(marker).filter((r) => r === 'stepIn').length > asked);
+      await pressUntil(
+        'F11',
+        'the stepIn request',
+        async () => markerRequests(marker).filter((r) => r === 'stepIn').length > asked,
+      );
       await nextStop(before, 'the stop after F11');
       // The toolbar says stopped (Continue, not Pause) once the stop is taken in.
-      await waitFor('the debug toolbar in the stopped state', async () => (await page.locator('.debug-toolbar .codicon-debug-continue').count()) > 0, 10_000);
+      await waitFor(
+        'the debug toolbar in the stopped state',
+        async () => (await page.locator('.debug-toolbar .codicon-debug-continue').count()) > 0,
+        10_000,
+      );
     }
-    await waitFor('linux.pm_suspend in the call stack', async () => (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'linux.pm_suspend' }).count()) > 0, 20_000);
+    await waitFor(
+      'linux.pm_suspend in the call stack',
+      async () =>
+        (await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'linux.pm_suspend' }).count()) > 0,
+      20_000,
+    );
     // The prelude opens read-only, from the language server (not as a writable file of the extension).
-    await waitFor('linux.sflow in the editor', async () => (await page.locator('.tab.active', { hasText: 'linux.sflow' }).count()) > 0, 20_000);
+    await waitFor(
+      'linux.sflow in the editor',
+      async () => (await page.locator('.tab.active', { hasText: 'linux.sflow' }).count()) > 0,
+      20_000,
+    );
     // Typing in it is refused with VS Code's read-only message, and the editor stays clean (no unsaved change).
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     await page.keyboard.type('x');
-    const refused = await page.locator('.monaco-editor-overlaymessage', { hasText: /read-only|Cannot edit/i }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+    const refused = await page
+      .locator('.monaco-editor-overlaymessage', { hasText: /read-only|Cannot edit/i })
+      .first()
+      .waitFor({ timeout: 5000 })
+      .then(
+        () => true,
+        () => false,
+      );
     const dirty = (await page.locator('.tab.active.dirty').count()) > 0;
-    step(`F11 x3 from entry: in linux.pm_suspend at ${await statusTime()}; typing in the prelude: refused ${refused}, dirty ${dirty}`);
+    step(
+      `F11 x3 from entry: in linux.pm_suspend at ${await statusTime()}; typing in the prelude: refused ${refused}, dirty ${dirty}`,
+    );
     if (!refused || dirty) throw new Error('the prelude is editable');
     await shot('stepped-into-prelude.png', 'F11 from entry: in linux.pm_suspend, the prelude read-only');
     await page.keyboard.press('Shift+F5');
-    await waitFor('the session to end', async () => (await page.locator('.debug-toolbar').count()) === 0 || !(await page.locator('.debug-toolbar').isVisible()), 20_000);
+    await waitFor(
+      'the session to end',
+      async () =>
+        (await page.locator('.debug-toolbar').count()) === 0 || !(await page.locator('.debug-toolbar').isVisible()),
+      20_000,
+    );
 
     // ---------------------------------------------------------------------- F5 on a scenario with errors
     await openFile('broken.sflow');
     const sessionsBefore = markerEvents(marker).filter((e) => e.event === 'initialized').length;
     await page.keyboard.press('F5');
-    const errorToast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Cannot debug broken.sflow' }).first();
+    const errorToast = page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'Cannot debug broken.sflow' })
+      .first();
     await errorToast.waitFor({ timeout: 20_000 });
     await page.waitForTimeout(600); // the toast's fade-in, for the picture
-    const errorText = (await errorToast.locator('.notification-list-item-message').first().innerText()).replace(/\s+/g, ' ');
+    const errorText = (await errorToast.locator('.notification-list-item-message').first().innerText()).replace(
+      /\s+/g,
+      ' ',
+    );
     if (await page.locator('.monaco-dialog-box').count()) throw new Error('a modal dialog opened');
-    if (markerEvents(marker).filter((e) => e.event === 'initialized').length !== sessionsBefore) throw new Error('a session started');
+    if (markerEvents(marker).filter((e) => e.event === 'initialized').length !== sessionsBefore)
+      throw new Error('a session started');
     await shot('launch-error.png', 'F5 on a scenario with an error');
     await errorToast.locator('.monaco-button', { hasText: 'Show Problems' }).click();
-    await waitFor('the Problems view', async () => (await page.locator('.markers-panel').count()) > 0 && (await page.locator('.markers-panel').first().isVisible()), 10_000);
+    await waitFor(
+      'the Problems view',
+      async () =>
+        (await page.locator('.markers-panel').count()) > 0 &&
+        (await page.locator('.markers-panel').first().isVisible()),
+      10_000,
+    );
     step(`F5 with an error: "${errorText}", no modal, Show Problems opens the Problems view`);
 
     // ---------------------------------------------------------------------- explore, Debug It
@@ -468,32 +782,68 @@ async function main() {
     await exploreLens.click();
     const debugIt = page.locator('.notifications-toasts .monaco-button', { hasText: 'Debug It' }).first();
     await debugIt.waitFor({ timeout: 60_000 });
-    step(`explore: ${(await page.locator('.notifications-toasts .notification-list-item-message').first().textContent())?.trim()}`);
+    step(
+      `explore: ${(await page.locator('.notifications-toasts .notification-list-item-message').first().textContent())?.trim()}`,
+    );
     const stopsBeforeReplay = stops().length;
     await debugIt.click();
-    await waitFor('the replay to stop at the violation', async () => stops().slice(stopsBeforeReplay).some((e) => e.body.reason === 'exception'), 60_000);
-    const violation = stops().slice(stopsBeforeReplay).find((e) => e.body.reason === 'exception');
+    await waitFor(
+      'the replay to stop at the violation',
+      async () =>
+        stops()
+          .slice(stopsBeforeReplay)
+          .some((e) => e.body.reason === 'exception'),
+      60_000,
+    );
+    const violation = stops()
+      .slice(stopsBeforeReplay)
+      .find((e) => e.body.reason === 'exception');
     if (violation.body.threadId === 1) throw new Error('the replay stopped on the host thread');
-    await waitFor('the exception widget', async () => (await page.locator('.exception-widget').count()) > 0, 20_000).catch(() => undefined);
-    await waitFor('the vCPU focused', async () => /^(linux\.|vm0\.vcpu0)/.test(await selectedCallStackRow()), 10_000).catch(() => undefined);
+    await waitFor(
+      'the exception widget',
+      async () => (await page.locator('.exception-widget').count()) > 0,
+      20_000,
+    ).catch(() => undefined);
+    await waitFor(
+      'the vCPU focused',
+      async () => /^(linux\.|vm0\.vcpu0)/.test(await selectedCallStackRow()),
+      10_000,
+    ).catch(() => undefined);
     await shot('explore-counterexample.png', `the replay stopped at the violation on ${await selectedCallStackRow()}`);
 
     // The timeline in an editor tab too, fed from the same session.
     await page.keyboard.press('Control+Shift+P');
     await page.keyboard.type('Suspend Flow: Open Suspend Timeline in Editor');
-    const openRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Suspend Timeline in Editor' }).first();
+    const openRow = page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Open Suspend Timeline in Editor' })
+      .first();
     await openRow.waitFor();
     await openRow.click();
-    await waitFor('the timeline in an editor tab', async () => {
-      let drawn = 0;
-      for (const frame of page.frames()) {
-        if (await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 0 && !window.sflowTimeline.state().stale).catch(() => false)) drawn++;
-      }
-      // The panel's view (hidden behind the Output tab now, but kept) and the editor tab's.
-      return (await page.locator('.tab', { hasText: 'Suspend Timeline' }).count()) > 0 && drawn >= 2;
-    }, 30_000, 500);
+    await waitFor(
+      'the timeline in an editor tab',
+      async () => {
+        let drawn = 0;
+        for (const frame of page.frames()) {
+          if (
+            await frame
+              .evaluate(
+                () =>
+                  !!window.sflowTimeline &&
+                  window.sflowTimeline.state().events > 0 &&
+                  !window.sflowTimeline.state().stale,
+              )
+              .catch(() => false)
+          )
+            drawn++;
+        }
+        // The panel's view (hidden behind the Output tab now, but kept) and the editor tab's.
+        return (await page.locator('.tab', { hasText: 'Suspend Timeline' }).count()) > 0 && drawn >= 2;
+      },
+      30_000,
+      500,
+    );
     await page.waitForTimeout(500);
-    await shot('timeline-editor.png', 'the replay\'s timeline in an editor tab');
+    await shot('timeline-editor.png', "the replay's timeline in an editor tab");
 
     // Two sessions: the status bar follows the one selected in the Call Stack.
     const replayTime = await statusTime();
@@ -504,22 +854,41 @@ async function main() {
     await debugRow.waitFor();
     const beforeSecond = stops().length;
     await debugRow.click();
-    await nextStop(beforeSecond, 'the second session\'s entry stop');
+    await nextStop(beforeSecond, "the second session's entry stop");
     const sessionRow = (name) => page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first();
     await sessionRow(`Debug ${EXAMPLE}`).click();
-    await waitFor('the status bar on the second session', async () => (await statusTime()).startsWith('0.000000 ms'), 10_000)
-      .catch(async () => { throw new Error(`with the second session selected the status bar says ${await statusTime()}`); });
+    await waitFor(
+      'the status bar on the second session',
+      async () => (await statusTime()).startsWith('0.000000 ms'),
+      10_000,
+    ).catch(async () => {
+      throw new Error(`with the second session selected the status bar says ${await statusTime()}`);
+    });
     await sessionRow('Replay ').click();
-    await waitFor('the status bar back on the replay', async () => (await statusTime()) === replayTime, 10_000)
-      .catch(async () => { throw new Error(`with the replay selected the status bar says ${await statusTime()}, not ${replayTime}`); });
+    await waitFor('the status bar back on the replay', async () => (await statusTime()) === replayTime, 10_000).catch(
+      async () => {
+        throw new Error(`with the replay selected the status bar says ${await statusTime()}, not ${replayTime}`);
+      },
+    );
     // The timeline follows the selected session too.
-    await waitFor('the editor timeline on the replay again', async () => {
-      for (const frame of page.frames()) {
-        if (await frame.evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 5).catch(() => false)) return true;
-      }
-      return false;
-    }, 10_000);
-    step(`two sessions: the status bar and the timeline follow the selected one (${replayTime}, then 0.000000 ms, then back)`);
+    await waitFor(
+      'the editor timeline on the replay again',
+      async () => {
+        for (const frame of page.frames()) {
+          if (
+            await frame
+              .evaluate(() => !!window.sflowTimeline && window.sflowTimeline.state().events > 5)
+              .catch(() => false)
+          )
+            return true;
+        }
+        return false;
+      },
+      10_000,
+    );
+    step(
+      `two sessions: the status bar and the timeline follow the selected one (${replayTime}, then 0.000000 ms, then back)`,
+    );
     console.log('e2e: PASS');
   } catch (e) {
     console.error(`e2e: FAIL: ${e.message}`);
@@ -530,7 +899,11 @@ async function main() {
     } catch {
       // no browser to capture
     }
-    console.error(`e2e: marker events:\n${markerEvents(marker).map((x) => JSON.stringify(x)).join('\n')}`);
+    console.error(
+      `e2e: marker events:\n${markerEvents(marker)
+        .map((x) => JSON.stringify(x))
+        .join('\n')}`,
+    );
     console.error(`e2e: code-server output (last lines):\n${serverLog.split('\n').slice(-30).join('\n')}`);
     process.exitCode = 1;
   } finally {

@@ -58,11 +58,16 @@ export class Breakpoints {
   private sites = new Map<string, LineBreakpoint[]>();
   private functions: FunctionBreakpoint[] = [];
   private data: DataBreakpoint[] = [];
-  /** what the exception filters stop on: invariant ids, `expect-failed`, `psci-error` (the default filters until set) */
-  exceptionFilters = enabledExceptions(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => ({ filterId: f.id }))).enabled;
+  /** what the exception filters stop on: invariant ids, `expect-failed`, `psci-error` (the default filters until set)
+   * */
+  exceptionFilters = enabledExceptions(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => ({ filterId: f.id })))
+    .enabled;
   /** log messages to print (collected during a run, printed by the session) */
   readonly logs: string[] = [];
-  private lineRequests = new Map<string, Requested<DebugProtocol.SourceBreakpoint> & { toDap: (line: number) => number; fromDap: (line: number) => number }>();
+  private lineRequests = new Map<
+    string,
+    Requested<DebugProtocol.SourceBreakpoint> & { toDap: (line: number) => number; fromDap: (line: number) => number }
+  >();
   private functionRequests: Requested<DebugProtocol.FunctionBreakpoint> = { requested: [], ids: [] };
   private dataRequests: Requested<DebugProtocol.DataBreakpoint> = { requested: [], ids: [] };
 
@@ -80,7 +85,8 @@ export class Breakpoints {
   carryOver(previous: Breakpoints, m: Machine): void {
     this.nextId = Math.max(this.nextId, previous.nextId);
     this.exceptionFilters = previous.exceptionFilters;
-    for (const [path, r] of previous.lineRequests) this.setLineBreakpoints(path, r.requested, r.toDap, r.fromDap, r.ids);
+    for (const [path, r] of previous.lineRequests)
+      this.setLineBreakpoints(path, r.requested, r.toDap, r.fromDap, r.ids);
     this.setFunctionBreakpoints(previous.functionRequests.requested, previous.functionRequests.ids);
     this.setDataBreakpoints(m, previous.dataRequests.requested, previous.dataRequests.ids);
   }
@@ -91,7 +97,13 @@ export class Breakpoints {
     return id;
   }
 
-  setLineBreakpoints(path: string, requested: DebugProtocol.SourceBreakpoint[], toDap: (line: number) => number, fromDap: (line: number) => number, ids?: number[]): DebugProtocol.Breakpoint[] {
+  setLineBreakpoints(
+    path: string,
+    requested: DebugProtocol.SourceBreakpoint[],
+    toDap: (line: number) => number,
+    fromDap: (line: number) => number,
+    ids?: number[],
+  ): DebugProtocol.Breakpoint[] {
     const out: DebugProtocol.Breakpoint[] = [];
     const kept: LineBreakpoint[] = [];
     for (const [i, r] of requested.entries()) {
@@ -102,9 +114,26 @@ export class Breakpoints {
         out.push({ id, verified: false, line: r.line, message: 'no statement on or after this line' });
         continue;
       }
-      const bp: LineBreakpoint = { id, path, line, condition: r.condition, hitCondition: r.hitCondition, logMessage: r.logMessage, hitPositions: [], compiled: new Map() };
-      const problem = this.checkCondition(bp, this.index.sites(path, line).map((s) => s.vm));
-      out.push({ id, verified: problem === undefined, line: toDap(line), message: problem ?? (line !== wanted ? `moved to the next statement, line ${toDap(line)}` : undefined) });
+      const bp: LineBreakpoint = {
+        id,
+        path,
+        line,
+        condition: r.condition,
+        hitCondition: r.hitCondition,
+        logMessage: r.logMessage,
+        hitPositions: [],
+        compiled: new Map(),
+      };
+      const problem = this.checkCondition(
+        bp,
+        this.index.sites(path, line).map((s) => s.vm),
+      );
+      out.push({
+        id,
+        verified: problem === undefined,
+        line: toDap(line),
+        message: problem ?? (line !== wanted ? `moved to the next statement, line ${toDap(line)}` : undefined),
+      });
       if (problem === undefined) kept.push(bp);
     }
     this.lines.set(path, kept);
@@ -127,7 +156,11 @@ export class Breakpoints {
 
   /** Compiles the condition in every VM the breakpoint can stop in; returns the first error, if any. */
   private checkCondition(bp: Conditional, vms: number[]): string | undefined {
-    if (bp.hitCondition !== undefined && bp.hitCondition.trim() !== '' && !/^\s*(>=|>|==|%)?\s*\d+\s*$/.test(bp.hitCondition)) {
+    if (
+      bp.hitCondition !== undefined &&
+      bp.hitCondition.trim() !== '' &&
+      !/^\s*(>=|>|==|%)?\s*\d+\s*$/.test(bp.hitCondition)
+    ) {
       return `hit count '${bp.hitCondition}' is not a number, >N, >=N, ==N or %N`;
     }
     if (!bp.condition?.trim()) return undefined;
@@ -147,8 +180,18 @@ export class Breakpoints {
       const id = this.allocate(ids, i);
       const parsed = parseFunctionBreakpoint(this.program, r.name);
       if ('error' in parsed) return { id, verified: false, message: parsed.error };
-      const bp: FunctionBreakpoint = { id, matcher: parsed.matcher, condition: r.condition, hitCondition: r.hitCondition, hitPositions: [], compiled: new Map() };
-      const problem = this.checkCondition(bp, this.program.vms.map((_, i) => i));
+      const bp: FunctionBreakpoint = {
+        id,
+        matcher: parsed.matcher,
+        condition: r.condition,
+        hitCondition: r.hitCondition,
+        hitPositions: [],
+        compiled: new Map(),
+      };
+      const problem = this.checkCondition(
+        bp,
+        this.program.vms.map((_, i) => i),
+      );
       if (problem) return { id, verified: false, message: problem };
       this.functions.push(bp);
       return { id, verified: true, message: `stops on ${parsed.matcher.describe}` };
@@ -159,7 +202,11 @@ export class Breakpoints {
 
   // ------------------------------------------------------------------------------------------ data
 
-  setDataBreakpoints(m: Machine, requested: DebugProtocol.DataBreakpoint[], ids?: number[]): DebugProtocol.Breakpoint[] {
+  setDataBreakpoints(
+    m: Machine,
+    requested: DebugProtocol.DataBreakpoint[],
+    ids?: number[],
+  ): DebugProtocol.Breakpoint[] {
     this.data = [];
     const out = requested.map((r, i): DebugProtocol.Breakpoint => {
       const id = this.allocate(ids, i);
@@ -168,7 +215,11 @@ export class Breakpoints {
       // VS Code calls 'write' "Break on Value Change"; 'readWrite' ("Value Access") stops on every write.
       const access: WatchAccess = r.accessType === 'readWrite' ? 'write' : 'change';
       this.data.push({ id, watch, access, last: watch.read(m) });
-      return { id, verified: true, message: `${access === 'change' ? 'on change of' : 'on every write to'} ${watch.label}` };
+      return {
+        id,
+        verified: true,
+        message: `${access === 'change' ? 'on change of' : 'on every write to'} ${watch.label}`,
+      };
     });
     this.dataRequests = { requested, ids: out.map((b) => b.id!) };
     return out;
@@ -190,13 +241,24 @@ export class Breakpoints {
         const bps = this.sites.get(`${unit.vm}:${unit.pc}`);
         if (!bps) return undefined;
         const hitIds = bps.filter((bp) => this.fires(bp, m, unit, ctx.reverse)).map((bp) => bp.id);
-        return hitIds.length ? { reason: 'breakpoint', thread: t.threadOfUnit(unit), breakpointIds: hitIds } : undefined;
+        return hitIds.length
+          ? { reason: 'breakpoint', thread: t.threadOfUnit(unit), breakpointIds: hitIds }
+          : undefined;
       },
     };
     const functionProbe: Probe = {
       before: (unit, ctx) => {
-        const ids = this.functions.filter((bp) => bp.matcher.before?.(m, unit) && this.fires(bp, m, unit, ctx.reverse)).map((bp) => bp.id);
-        return ids.length ? { reason: 'function breakpoint', thread: t.threadOfUnit(unit), breakpointIds: ids, description: this.describeFunctions(ids) } : undefined;
+        const ids = this.functions
+          .filter((bp) => bp.matcher.before?.(m, unit) && this.fires(bp, m, unit, ctx.reverse))
+          .map((bp) => bp.id);
+        return ids.length
+          ? {
+              reason: 'function breakpoint',
+              thread: t.threadOfUnit(unit),
+              breakpointIds: ids,
+              description: this.describeFunctions(ids),
+            }
+          : undefined;
       },
       after: (result, ctx) => {
         let thread = result.thread;
@@ -208,7 +270,9 @@ export class Breakpoints {
           // Stop on the vCPU the event is about (the one that exited), not the host unit that caused it.
           if (event.vm >= 0 && event.vcpu >= 0) thread = t.threadOf(event.vm, event.vcpu);
         }
-        return ids.length ? { reason: 'function breakpoint', thread, breakpointIds: ids, description: this.describeFunctions(ids) } : undefined;
+        return ids.length
+          ? { reason: 'function breakpoint', thread, breakpointIds: ids, description: this.describeFunctions(ids) }
+          : undefined;
       },
     };
     const dataProbe: Probe = {
@@ -224,7 +288,9 @@ export class Breakpoints {
           }
           d.last = now;
         }
-        return ids.length ? { reason: 'data breakpoint', thread: result.thread, breakpointIds: ids, description: changes.join('; ') } : undefined;
+        return ids.length
+          ? { reason: 'data breakpoint', thread: result.thread, breakpointIds: ids, description: changes.join('; ') }
+          : undefined;
       },
     };
     const exceptionProbe: Probe = {
@@ -232,22 +298,37 @@ export class Breakpoints {
         const hit = matchException(m, result.events, this.exceptionFilters);
         if (!hit) return undefined;
         // The vCPU the exception is about: the one whose event it was, or the one a host-caused violation names.
-        const event = result.events.find((e) => e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'psci.return');
+        const event = result.events.find(
+          (e) => e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'psci.return',
+        );
         const about = event && event.vm >= 0 && event.vcpu >= 0 ? event : hit.culprit;
-        return { reason: 'exception', thread: about ? t.threadOf(about.vm, about.vcpu) : result.thread, exception: hit, description: hit.message, vm: event && event.vm >= 0 ? event.vm : undefined, cause: result.thread };
+        return {
+          reason: 'exception',
+          thread: about ? t.threadOf(about.vm, about.vcpu) : result.thread,
+          exception: hit,
+          description: hit.message,
+          vm: event && event.vm >= 0 ? event.vm : undefined,
+          cause: result.thread,
+        };
       },
     };
     return [lineProbe, functionProbe, dataProbe, exceptionProbe];
   }
 
   private describeFunctions(ids: number[]): string {
-    return this.functions.filter((f) => ids.includes(f.id)).map((f) => f.matcher.describe).join(', ');
+    return this.functions
+      .filter((f) => ids.includes(f.id))
+      .map((f) => f.matcher.describe)
+      .join(', ');
   }
 
   /** A breakpoint's condition, hit count and log message; counts and logs only when running forward. */
   private fires(bp: Conditional, m: Machine, unit: Unit, reverse: boolean): boolean {
     const vm = unit.kind === 'vcpu' ? unit.vm : 0;
-    const scope = { ...(unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }), now: unit.time };
+    const scope = {
+      ...(unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }),
+      now: unit.time,
+    };
     const compiled = bp.compiled.get(vm);
     if (bp.condition?.trim()) {
       if (compiled === undefined || typeof compiled === 'string') return false;
@@ -258,7 +339,8 @@ export class Breakpoints {
       const hits = countHit(bp.hitPositions, m.state.steps);
       const hc = /^\s*(>=|>|==|%)?\s*(\d+)\s*$/.exec(bp.hitCondition)!;
       const n = Number(hc[2]);
-      const ok = hc[1] === '>' ? hits > n : hc[1] === '>=' ? hits >= n : hc[1] === '%' ? n > 0 && hits % n === 0 : hits === n;
+      const ok =
+        hc[1] === '>' ? hits > n : hc[1] === '>=' ? hits >= n : hc[1] === '%' ? n > 0 && hits % n === 0 : hits === n;
       if (!ok) return false;
     }
     if (bp.logMessage) {
@@ -274,7 +356,10 @@ export class Breakpoints {
     return message.replace(/\{([^}]*)\}/g, (_, text: string) => {
       const c = compileExpression(this.program, text, vm);
       if (!c.expr) return `{${text}: ${c.diagnostics[0]?.message ?? 'error'}}`;
-      const v = evaluate(m, c.expr, { ...(unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }), now: unit.time });
+      const v = evaluate(m, c.expr, {
+        ...(unit.kind === 'vcpu' ? m.scope(unit.vm, unit.vcpu) : { vm: 0, vcpu: 0, args: [] }),
+        now: unit.time,
+      });
       // As the language's `log "...{expr}"` renders its holes: times as durations, conditions as true/false.
       return c.type === 'time' ? formatDuration(v) : c.type === 'bool' ? String(v !== 0n) : formatValue(v);
     });

@@ -45,10 +45,15 @@ function defaultLibraryDir(): string {
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'linux.sflow'))) ?? candidates[0];
 }
 
-export function nodeHost(libraryDir = defaultLibraryDir(), afterLongRun?: () => void, libraryUri?: string): AdapterHost {
+export function nodeHost(
+  libraryDir = defaultLibraryDir(),
+  afterLongRun?: () => void,
+  libraryUri?: string,
+): AdapterHost {
   return {
     // Regular files only, up to a size limit, never quoted in an error (src/cli/files.ts, as the CLI reads them).
-    readFile: (p, what) => readTextFile(p, { what, maxBytes: what === 'scenario' ? SCENARIO_MAX_BYTES : REPLAY_MAX_BYTES }),
+    readFile: (p, what) =>
+      readTextFile(p, { what, maxBytes: what === 'scenario' ? SCENARIO_MAX_BYTES : REPLAY_MAX_BYTES }),
     fileExists: (p) => fs.existsSync(p),
     resolvePath: (p) => path.resolve(p),
     libraryDir: fs.existsSync(libraryDir) ? libraryDir : undefined,
@@ -67,8 +72,15 @@ export function startServer(port: number, host: AdapterHost = nodeHost()): Promi
  * new directory of mode 0700 under the temporary directory, unless a path is given. Resolves with the server and the
  * socket's path; closing the server removes the socket.
  */
-export async function startSocketServer(host: AdapterHost = nodeHost(), socketPath?: string): Promise<{ server: net.Server; path: string }> {
-  const where = socketPath ?? (process.platform === 'win32' ? `\\\\.\\pipe\\suspend-flow-${process.pid}-${Date.now()}` : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-dap-')), 'adapter.sock'));
+export async function startSocketServer(
+  host: AdapterHost = nodeHost(),
+  socketPath?: string,
+): Promise<{ server: net.Server; path: string }> {
+  const where =
+    socketPath ??
+    (process.platform === 'win32'
+      ? `\\\\.\\pipe\\suspend-flow-${process.pid}-${Date.now()}`
+      : path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-dap-')), 'adapter.sock'));
   const server = await listen(sessionServer(host), (s) => s.listen(where));
   if (process.platform !== 'win32') fs.chmodSync(where, 0o600);
   return { server, path: where };
@@ -128,12 +140,15 @@ function main(): void {
   const activity = collectWhenIdle(gc);
   const socketArg = process.argv.find((a) => a.startsWith('--socket='));
   if (socketArg) {
-    startSocketServer({ ...host, onActivity: activity }, socketArg.slice('--socket='.length) || undefined).then(({ path: where }) => {
-      process.stderr.write(`suspend-flow debug adapter listening on ${where}\n`);
-    }, (e: Error) => {
-      process.stderr.write(`debugAdapter: ${e.message}\n`);
-      process.exit(1);
-    });
+    startSocketServer({ ...host, onActivity: activity }, socketArg.slice('--socket='.length) || undefined).then(
+      ({ path: where }) => {
+        process.stderr.write(`suspend-flow debug adapter listening on ${where}\n`);
+      },
+      (e: Error) => {
+        process.stderr.write(`debugAdapter: ${e.message}\n`);
+        process.exit(1);
+      },
+    );
     return;
   }
   const serverArg = process.argv.find((a) => a.startsWith('--server='));
@@ -143,13 +158,16 @@ function main(): void {
       process.stderr.write(`debugAdapter: '${serverArg}' needs a port number\n`);
       process.exit(2);
     }
-    startServer(port, { ...host, onActivity: activity }).then((server) => {
-      const address = server.address() as net.AddressInfo;
-      process.stderr.write(`suspend-flow debug adapter listening on 127.0.0.1:${address.port}\n`);
-    }, (e: Error) => {
-      process.stderr.write(`debugAdapter: ${e.message}\n`);
-      process.exit(1);
-    });
+    startServer(port, { ...host, onActivity: activity }).then(
+      (server) => {
+        const address = server.address() as net.AddressInfo;
+        process.stderr.write(`suspend-flow debug adapter listening on 127.0.0.1:${address.port}\n`);
+      },
+      (e: Error) => {
+        process.stderr.write(`debugAdapter: ${e.message}\n`);
+        process.exit(1);
+      },
+    );
     return;
   }
   process.stdin.on('data', activity);

@@ -7,28 +7,53 @@
 type Scalar = 'string' | 'integer' | 'count' | 'number' | 'boolean' | 'object' | 'string|integer';
 
 /** A field: its type (`?` after it: optional); an array of items, or a nested object. */
-type FieldType = `${Scalar}` | `${Scalar}?` | { array: FieldType | Shape; optional?: boolean } | { shape: Shape; optional?: boolean };
+type FieldType =
+  `${Scalar}` | `${Scalar}?` | { array: FieldType | Shape; optional?: boolean } | { shape: Shape; optional?: boolean };
 
 interface Shape {
   [field: string]: FieldType;
 }
 
 const source: FieldType = { shape: { path: 'string?', name: 'string?', sourceReference: 'integer?' } };
-const optionalSource: FieldType = { shape: { path: 'string?', name: 'string?', sourceReference: 'integer?' }, optional: true };
+const optionalSource: FieldType = {
+  shape: { path: 'string?', name: 'string?', sourceReference: 'integer?' },
+  optional: true,
+};
 const thread: Shape = { threadId: 'integer' };
 const stepping: Shape = { threadId: 'integer', singleThread: 'boolean?', granularity: 'string?' };
 const conditions = { condition: 'string?', hitCondition: 'string?' } as const;
 
 /** Each request's arguments; a command not listed takes none the adapter reads. */
 export const REQUEST_ARGUMENTS: Record<string, Shape> = {
-  initialize: { adapterID: 'string?', clientID: 'string?', linesStartAt1: 'boolean?', columnsStartAt1: 'boolean?', pathFormat: 'string?', supportsProgressReporting: 'boolean?', supportsInvalidatedEvent: 'boolean?', supportsMemoryEvent: 'boolean?' },
-  launch: { program: 'string?', seed: 'count?', stopOnEntry: 'boolean?', until: 'string|integer?', stopAtEnd: 'boolean?', replay: 'string?', svdPath: 'string?', noDebug: 'boolean?' },
+  initialize: {
+    adapterID: 'string?',
+    clientID: 'string?',
+    linesStartAt1: 'boolean?',
+    columnsStartAt1: 'boolean?',
+    pathFormat: 'string?',
+    supportsProgressReporting: 'boolean?',
+    supportsInvalidatedEvent: 'boolean?',
+    supportsMemoryEvent: 'boolean?',
+  },
+  launch: {
+    program: 'string?',
+    seed: 'count?',
+    stopOnEntry: 'boolean?',
+    until: 'string|integer?',
+    stopAtEnd: 'boolean?',
+    replay: 'string?',
+    svdPath: 'string?',
+    noDebug: 'boolean?',
+  },
   restart: { arguments: 'object?' },
   disconnect: { restart: 'boolean?', terminateDebuggee: 'boolean?', suspendDebuggee: 'boolean?' },
   terminate: { restart: 'boolean?' },
   setBreakpoints: {
     source,
-    breakpoints: { array: { shape: { line: 'integer', column: 'integer?', ...conditions, logMessage: 'string?' } }, optional: true },
+    breakpoints: {
+      array: { shape: { line: 'integer', column: 'integer?', ...conditions, logMessage: 'string?' } },
+      optional: true,
+    },
     lines: { array: 'integer', optional: true },
     sourceModified: 'boolean?',
   },
@@ -38,7 +63,13 @@ export const REQUEST_ARGUMENTS: Record<string, Shape> = {
     filters: { array: 'string' },
     filterOptions: { array: { shape: { filterId: 'string', condition: 'string?' } }, optional: true },
   },
-  dataBreakpointInfo: { variablesReference: 'integer?', name: 'string', frameId: 'integer?', bytes: 'count?', asAddress: 'boolean?' },
+  dataBreakpointInfo: {
+    variablesReference: 'integer?',
+    name: 'string',
+    frameId: 'integer?',
+    bytes: 'count?',
+    asAddress: 'boolean?',
+  },
   setDataBreakpoints: { breakpoints: { array: { shape: { dataId: 'string', accessType: 'string?', ...conditions } } } },
   continue: { threadId: 'integer', singleThread: 'boolean?' },
   next: stepping,

@@ -2,7 +2,23 @@
 // and every vCPU; stops come from the run engine's probes; time travel is the Timeline's. File access is injected,
 // so the same session runs inline in the extension host, as an executable over stdio, and as a TCP server.
 
-import { ContinuedEvent, DebugSession, ErrorDestination, Handles, InitializedEvent, InvalidatedEvent, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent, Source, StoppedEvent, TerminatedEvent, ExitedEvent, Thread } from '@vscode/debugadapter';
+import {
+  ContinuedEvent,
+  DebugSession,
+  ErrorDestination,
+  Handles,
+  InitializedEvent,
+  InvalidatedEvent,
+  MemoryEvent,
+  OutputEvent,
+  ProgressEndEvent,
+  ProgressStartEvent,
+  Source,
+  StoppedEvent,
+  TerminatedEvent,
+  ExitedEvent,
+  Thread,
+} from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { check, compileExpression } from '../lang/checker';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
@@ -11,19 +27,42 @@ import { Loc, Program, instrAddress } from '../lang/program';
 import { SourceFile } from '../lang/source';
 import { constantNames } from '../lang/domain/constants';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
-import { BackwardScan, Hit, Probe, isStatement, nextStatementProbe, runForward, stepBackScan, stepProbe } from '../sim/debug/engine';
+import {
+  BackwardScan,
+  Hit,
+  Probe,
+  isStatement,
+  nextStatementProbe,
+  runForward,
+  stepBackScan,
+  stepProbe,
+} from '../sim/debug/engine';
 import { LineIndex } from '../sim/debug/lines';
 import { EXCEPTION_FILTERS, ExceptionHit, FilterOption, enabledExceptions } from '../sim/debug/exceptions';
 import { memoryDataId } from '../sim/debug/watch';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
-import { StateNode, machineTree, namedStateNode, registersNode, powerNode, interruptsNode, devicesNode } from '../sim/inspect';
+import {
+  StateNode,
+  machineTree,
+  namedStateNode,
+  registersNode,
+  powerNode,
+  interruptsNode,
+  devicesNode,
+} from '../sim/inspect';
 import { Breakpoints } from './breakpoints';
 import { formatResult, parseNumber, setStateValue, stateWriter } from './values';
 import { checkArguments } from './requests';
 import { isScenarioName } from '../cli/files';
 import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
-import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent, vcpuLane } from '../sim/debug/timeline-events';
+import {
+  TimelineEvent,
+  initialLaneStates,
+  timelineLanes,
+  toTimelineEvent,
+  vcpuLane,
+} from '../sim/debug/timeline-events';
 import { TraceEvent } from '../sim/trace';
 import { judge, Verdict } from '../sim/verdict';
 import { QueueEntry } from '../sim/state';
@@ -134,8 +173,7 @@ export class SuspendFlowSession extends DebugSession {
       if (what.startsWith('Error handling data')) {
         console.error(`suspend-flow adapter: ${what}`);
         this.output('ignored a message that is not a DAP request, response or event', 'stderr');
-      }
-      else this.shutdown();
+      } else this.shutdown();
     });
   }
 
@@ -147,7 +185,13 @@ export class SuspendFlowSession extends DebugSession {
    * a wrongly typed one gets a short message naming the field, and no handler sees it.
    */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
-    const response: DebugProtocol.Response = { seq: 0, type: 'response', request_seq: request.seq, command: String(request.command), success: false };
+    const response: DebugProtocol.Response = {
+      seq: 0,
+      type: 'response',
+      request_seq: request.seq,
+      command: String(request.command),
+      success: false,
+    };
     if (typeof request.command !== 'string') {
       this.sendErrorResponse(response, { id: 1001, format: "a request needs a 'command'", showUser: false });
       return;
@@ -160,11 +204,15 @@ export class SuspendFlowSession extends DebugSession {
     // Arguments that are all optional may be left out: handlers then see none set.
     request.arguments ??= {};
     // The protocol's default path format is 'path'; the base class refuses a client that leaves it out.
-    if (request.command === 'initialize') (request.arguments as DebugProtocol.InitializeRequestArguments).pathFormat ??= 'path';
+    if (request.command === 'initialize')
+      (request.arguments as DebugProtocol.InitializeRequestArguments).pathFormat ??= 'path';
     try {
       super.dispatchRequest(request);
     } catch (e) {
-      this.sendErrorResponse(response, 1104, '', { _exception: e instanceof Error ? e.message : String(e), _stack: e instanceof Error ? e.stack : undefined });
+      this.sendErrorResponse(response, 1104, '', {
+        _exception: e instanceof Error ? e.message : String(e),
+        _stack: e instanceof Error ? e.stack : undefined,
+      });
     }
   }
 
@@ -172,14 +220,27 @@ export class SuspendFlowSession extends DebugSession {
    * A handler that threw (a defect: arguments are checked before) is answered without its JavaScript message or
    * stack, which go to the adapter's own stderr for a bug report; the base class would send them to the client.
    */
-  protected override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: { _exception?: string; _stack?: string }, dest?: ErrorDestination): void {
+  protected override sendErrorResponse(
+    response: DebugProtocol.Response,
+    codeOrMessage: number | DebugProtocol.Message,
+    format?: string,
+    variables?: { _exception?: string; _stack?: string },
+    dest?: ErrorDestination,
+  ): void {
     if (codeOrMessage === 1104) {
-      console.error(`suspend-flow adapter: '${response.command}' failed: ${variables?._stack ?? variables?._exception ?? format}`);
-      super.sendErrorResponse(response, { id: 1104, format: `'${response.command}' could not be answered (an internal error of the adapter)`, showUser: false });
+      console.error(
+        `suspend-flow adapter: '${response.command}' failed: ${variables?._stack ?? variables?._exception ?? format}`,
+      );
+      super.sendErrorResponse(response, {
+        id: 1104,
+        format: `'${response.command}' could not be answered (an internal error of the adapter)`,
+        showUser: false,
+      });
       return;
     }
     // A message quotes what the client sent (a name, a command): never more than a line's worth of it.
-    if (typeof codeOrMessage === 'object' && codeOrMessage.format.length > MAX_MESSAGE) codeOrMessage = { ...codeOrMessage, format: `${codeOrMessage.format.slice(0, MAX_MESSAGE - 1)}…` };
+    if (typeof codeOrMessage === 'object' && codeOrMessage.format.length > MAX_MESSAGE)
+      codeOrMessage = { ...codeOrMessage, format: `${codeOrMessage.format.slice(0, MAX_MESSAGE - 1)}…` };
     super.sendErrorResponse(response, codeOrMessage as DebugProtocol.Message, format, variables, dest);
   }
 
@@ -204,7 +265,10 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   /** The timeline and the simulator thread a request names, or an error response saying which is missing. */
-  private requireThread(response: DebugProtocol.Response, threadId: number | undefined): { t: Timeline; thread: number } | undefined {
+  private requireThread(
+    response: DebugProtocol.Response,
+    threadId: number | undefined,
+  ): { t: Timeline; thread: number } | undefined {
     const t = this.requireTimeline(response);
     if (!t) return undefined;
     const thread = this.simThread(threadId);
@@ -266,7 +330,10 @@ export class SuspendFlowSession extends DebugSession {
 
   // ------------------------------------------------------------------------------------------ lifecycle
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+  protected override initializeRequest(
+    response: DebugProtocol.InitializeResponse,
+    args: DebugProtocol.InitializeRequestArguments,
+  ): void {
     this.clientLinesStartAt1 = args.linesStartAt1 !== false;
     this.clientSupportsProgress = !!args.supportsProgressReporting;
     this.clientSupportsInvalidated = !!args.supportsInvalidatedEvent;
@@ -297,8 +364,12 @@ export class SuspendFlowSession extends DebugSession {
       supportsCancelRequest: false,
       supportsExceptionFilterOptions: true,
       exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({
-        filter: f.id, label: f.label, description: f.description, default: f.default,
-        supportsCondition: f.conditionDescription !== undefined, conditionDescription: f.conditionDescription,
+        filter: f.id,
+        label: f.label,
+        description: f.description,
+        default: f.default,
+        supportsCondition: f.conditionDescription !== undefined,
+        conditionDescription: f.conditionDescription,
       })),
     };
     this.sendResponse(response);
@@ -336,7 +407,8 @@ export class SuspendFlowSession extends DebugSession {
     if (!args || typeof args !== 'object') return { error: "launch needs 'program': the path of a .sflow scenario" };
     let replay: ReplayFile | undefined;
     if (args.replay !== undefined) {
-      if (typeof args.replay !== 'string' || args.replay === '') return { error: "'replay' is the path of a replay file written by sflow explore" };
+      if (typeof args.replay !== 'string' || args.replay === '')
+        return { error: "'replay' is the path of a replay file written by sflow explore" };
       const replayPath = this.host.resolvePath(args.replay);
       let replayText: string;
       try {
@@ -377,8 +449,15 @@ export class SuspendFlowSession extends DebugSession {
       return { error: `${baseName(first.file.path)}:${at.line + 1}:${at.character + 1}: ${first.message}${more}` };
     }
     if (replay) {
-      if (replay.scenarioHash && replay.scenarioHash !== scenarioHash(text)) this.output(`${path} changed since the replay was written: the path it records may lead elsewhere now\n`, 'stderr');
-      this.output(`replaying ${replay.choices.length} choice${replay.choices.length === 1 ? '' : 's'} explore made; it found: ${replay.problems.join('; ') || 'no problem recorded'}\n`, 'console');
+      if (replay.scenarioHash && replay.scenarioHash !== scenarioHash(text))
+        this.output(
+          `${path} changed since the replay was written: the path it records may lead elsewhere now\n`,
+          'stderr',
+        );
+      this.output(
+        `replaying ${replay.choices.length} choice${replay.choices.length === 1 ? '' : 's'} explore made; it found: ${replay.problems.join('; ') || 'no problem recorded'}\n`,
+        'console',
+      );
     }
     return { program: checked.program, until, replay };
   }
@@ -390,7 +469,11 @@ export class SuspendFlowSession extends DebugSession {
     // A replay follows explore's path: open scheduling, with the recorded choice at each decision, checked as it goes
     // (src/sim/explore/replay.ts, as `sflow run --replay` checks it).
     const replay = this.replay;
-    this.replayCheck = replay ? new ReplayCheck(replay, { onDeviation: (d) => this.output(`the replay leaves its recording: ${d.message}`, 'stderr') }) : undefined;
+    this.replayCheck = replay
+      ? new ReplayCheck(replay, {
+          onDeviation: (d) => this.output(`the replay leaves its recording: ${d.message}`, 'stderr'),
+        })
+      : undefined;
     this.replayEndShown = false;
     this.timeline = new Timeline(program, replay ? replayOptions(replay, this.replayCheck!) : { seed: args.seed ?? 0 });
     this.replayCheck?.attach(this.timeline.machine);
@@ -401,7 +484,8 @@ export class SuspendFlowSession extends DebugSession {
     this.timeline.onEvent((e) => {
       this.recordForTimeline(e);
       if (e.kind === 'log') this.output(`${eventSource(program, e)}: ${e.text}`, 'stdout');
-      else if (e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'fault') this.output(`${formatTime(e.t)} ${eventSource(program, e)}: ${describeEvent(e)}`, 'stderr');
+      else if (e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'fault')
+        this.output(`${formatTime(e.t)} ${eventSource(program, e)}: ${describeEvent(e)}`, 'stderr');
     });
     for (const replay of this.pendingBreakpoints.splice(0)) replay();
   }
@@ -445,13 +529,19 @@ export class SuspendFlowSession extends DebugSession {
    * Starts over: the scenario is read and checked again (the user restarts after editing it), with the launch
    * configuration the client sends (or the one launched with), and every breakpoint carried over with its id.
    */
-  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
+  protected override restartRequest(
+    response: DebugProtocol.RestartResponse,
+    args: DebugProtocol.RestartArguments,
+  ): void {
     if (!this.program || !this.launchArgs) {
       this.fail(response, 'nothing to restart: launch first');
       return;
     }
     const given = args?.arguments as LaunchArguments | undefined;
-    const launchArgs = given && typeof given === 'object' && (typeof given.program === 'string' || typeof given.replay === 'string') ? given : this.launchArgs;
+    const launchArgs =
+      given && typeof given === 'object' && (typeof given.program === 'string' || typeof given.replay === 'string')
+        ? given
+        : this.launchArgs;
     // A new launch configuration is checked as launch's arguments are.
     const problem = checkArguments('launch', launchArgs);
     if (problem) {
@@ -486,7 +576,10 @@ export class SuspendFlowSession extends DebugSession {
 
   // ------------------------------------------------------------------------------------------ breakpoints
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
     const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
     if (!path) {
       this.fail(response, 'setBreakpoints needs a source with a path');
@@ -494,16 +587,32 @@ export class SuspendFlowSession extends DebugSession {
     }
     const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
     if (!this.bps) {
-      response.body = { breakpoints: requested.map((r) => ({ verified: false, line: r.line, message: 'the scenario is not loaded yet' })) };
+      response.body = {
+        breakpoints: requested.map((r) => ({
+          verified: false,
+          line: r.line,
+          message: 'the scenario is not loaded yet',
+        })),
+      };
       this.sendResponse(response);
       return;
     }
-    response.body = { breakpoints: this.bps.setLineBreakpoints(path, requested, (l) => this.dapLine(l), (l) => this.simLine(l)) };
+    response.body = {
+      breakpoints: this.bps.setLineBreakpoints(
+        path,
+        requested,
+        (l) => this.dapLine(l),
+        (l) => this.simLine(l),
+      ),
+    };
     for (const b of response.body.breakpoints) if (b.verified) b.source = args.source;
     this.sendResponse(response);
   }
 
-  protected override breakpointLocationsRequest(response: DebugProtocol.BreakpointLocationsResponse, args: DebugProtocol.BreakpointLocationsArguments): void {
+  protected override breakpointLocationsRequest(
+    response: DebugProtocol.BreakpointLocationsResponse,
+    args: DebugProtocol.BreakpointLocationsArguments,
+  ): void {
     const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
     if (!path || !this.lines || typeof args.line !== 'number') {
       response.body = { breakpoints: [] };
@@ -516,7 +625,10 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
     if (!this.bps) {
       this.fail(response, 'no scenario is running: send launch first');
       return;
@@ -525,11 +637,17 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
     // Clients that know filter options send the enabled filters there (with their conditions), the others in `filters`.
     const options: FilterOption[] = [
       ...(Array.isArray(args?.filters) ? args.filters : []).map((f) => ({ filterId: String(f) })),
-      ...(Array.isArray(args?.filterOptions) ? args.filterOptions : []).map((o) => ({ filterId: String(o?.filterId), condition: typeof o?.condition === 'string' ? o.condition : undefined })),
+      ...(Array.isArray(args?.filterOptions) ? args.filterOptions : []).map((o) => ({
+        filterId: String(o?.filterId),
+        condition: typeof o?.condition === 'string' ? o.condition : undefined,
+      })),
     ];
     const { enabled, results } = enabledExceptions(options);
     const apply = () => {
@@ -541,7 +659,10 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
+  protected override dataBreakpointInfoRequest(
+    response: DebugProtocol.DataBreakpointInfoResponse,
+    args: DebugProtocol.DataBreakpointInfoArguments,
+  ): void {
     const t = this.timeline;
     if (!t || !args || typeof args.name !== 'string') {
       response.body = { dataId: null, description: 'no scenario is running' };
@@ -554,12 +675,20 @@ export class SuspendFlowSession extends DebugSession {
       if (address === undefined) response.body = { dataId: null, description: `'${args.name}' is not an address` };
       else {
         const bytes = Math.min(8, Math.max(1, args.bytes ?? 4));
-        response.body = { dataId: memoryDataId(t.machine.vmConfig(vm).name, address, bytes), description: `${bytes} bytes at 0x${address.toString(16)}`, accessTypes: ['write', 'readWrite'] };
+        response.body = {
+          dataId: memoryDataId(t.machine.vmConfig(vm).name, address, bytes),
+          description: `${bytes} bytes at 0x${address.toString(16)}`,
+          accessTypes: ['write', 'readWrite'],
+        };
       }
       this.sendResponse(response);
       return;
     }
-    const node = args.variablesReference ? this.handles.get(args.variablesReference)?.().find((n) => n.name === args.name) : undefined;
+    const node = args.variablesReference
+      ? this.handles
+          .get(args.variablesReference)?.()
+          .find((n) => n.name === args.name)
+      : undefined;
     const path = node?.path ?? (args.variablesReference ? undefined : args.name);
     if (!path || !compileExpression(t.machine.program, path).expr) {
       response.body = { dataId: null, description: `'${args.name}' cannot be watched` };
@@ -569,7 +698,10 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
+  protected override setDataBreakpointsRequest(
+    response: DebugProtocol.SetDataBreakpointsResponse,
+    args: DebugProtocol.SetDataBreakpointsArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     response.body = { breakpoints: this.bps!.setDataBreakpoints(t.machine, args?.breakpoints ?? []) };
@@ -593,7 +725,10 @@ export class SuspendFlowSession extends DebugSession {
     this.step(response, args?.threadId, 'in');
   }
 
-  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+  protected override stepOutRequest(
+    response: DebugProtocol.StepOutResponse,
+    args: DebugProtocol.StepOutArguments,
+  ): void {
     this.step(response, args?.threadId, 'out');
   }
 
@@ -631,7 +766,12 @@ export class SuspendFlowSession extends DebugSession {
       // At the end of the scenario a step stays there (history can still be stepped back through); continue ends it.
       if (extra.length > 0) {
         const verdict = this.verdict();
-        this.stopAt({ reason: 'pause', thread: this.lastThread, label: verdict.ok ? 'End of scenario' : 'End of scenario: FAIL', description: verdict.summary });
+        this.stopAt({
+          reason: 'pause',
+          thread: this.lastThread,
+          label: verdict.ok ? 'End of scenario' : 'End of scenario: FAIL',
+          description: verdict.summary,
+        });
         return;
       }
       this.sendEvent(new ExitedEvent(this.verdict().ok ? 0 : 1));
@@ -660,7 +800,9 @@ export class SuspendFlowSession extends DebugSession {
       if (r.kind === 'budget') {
         if (!progress && this.clientSupportsProgress && Date.now() - started > 300) {
           progress = `run-${++this.progressId}`;
-          this.sendEvent(new ProgressStartEvent(progress, 'Running the scenario', `at ${formatTime(t.machine.state.now)}`));
+          this.sendEvent(
+            new ProgressStartEvent(progress, 'Running the scenario', `at ${formatTime(t.machine.state.now)}`),
+          );
         }
         setImmediate(() => chunk(false));
         return;
@@ -672,7 +814,13 @@ export class SuspendFlowSession extends DebugSession {
         // unit and the next, which is past 'until': the world is as it is at 'until'.
         const until = this.untilTime!;
         this.untilTime = undefined;
-        this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'Reached until', description: `reached 'until' at ${formatTime(until)}`, time: until });
+        this.stopAt({
+          reason: 'pause',
+          thread: this.lastThread,
+          label: 'Reached until',
+          description: `reached 'until' at ${formatTime(until)}`,
+          time: until,
+        });
       } else this.reachEnd();
     };
     chunk(skipFirst);
@@ -685,16 +833,30 @@ export class SuspendFlowSession extends DebugSession {
   private replayProbes(): Probe[] {
     const check = this.replayCheck;
     if (!check) return [];
-    return [{
-      after: (result) => {
-        if (this.replayEndShown) return undefined;
-        const m = this.timeline!.machine;
-        let stop: StopHit | undefined;
-        if (check.departed) stop = { reason: 'pause', thread: result.thread, label: 'Left the recording', description: check.deviations[0].message };
-        else if (check.atEnd(m)) stop = { reason: 'pause', thread: result.thread, label: 'End of the recorded path', description: check.finish(m).message };
-        return stop;
+    return [
+      {
+        after: (result) => {
+          if (this.replayEndShown) return undefined;
+          const m = this.timeline!.machine;
+          let stop: StopHit | undefined;
+          if (check.departed)
+            stop = {
+              reason: 'pause',
+              thread: result.thread,
+              label: 'Left the recording',
+              description: check.deviations[0].message,
+            };
+          else if (check.atEnd(m))
+            stop = {
+              reason: 'pause',
+              thread: result.thread,
+              label: 'End of the recorded path',
+              description: check.finish(m).message,
+            };
+          return stop;
+        },
       },
-    }];
+    ];
   }
 
   private finishRun(progress: string | undefined, started: number): void {
@@ -727,7 +889,12 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     this.atEnd = true;
-    this.stopAt({ reason: 'pause', thread: this.lastThread, label: verdict.ok ? 'End of scenario' : 'End of scenario: FAIL', description: verdict.summary });
+    this.stopAt({
+      reason: 'pause',
+      thread: this.lastThread,
+      label: verdict.ok ? 'End of scenario' : 'End of scenario: FAIL',
+      description: verdict.summary,
+    });
   }
 
   /** The moment the next unit executes (a stop before it shows the world then); the clock itself at the end. */
@@ -747,7 +914,7 @@ export class SuspendFlowSession extends DebugSession {
     this.presentTime = hit.time ?? this.timeBefore();
     if (hit.exception) this.lastException = hit.exception;
     this.exceptionAt = hit.exception ? this.timeline?.position : undefined;
-    this.exceptionThread = hit.exception ? hit.cause ?? hit.thread : undefined;
+    this.exceptionThread = hit.exception ? (hit.cause ?? hit.thread) : undefined;
     const e = new StoppedEvent(hit.reason, this.dapThread(thread)) as DebugProtocol.StoppedEvent;
     e.body.allThreadsStopped = true;
     e.body.description = hit.label ?? hit.exception?.label ?? STOP_LABELS[hit.reason];
@@ -790,7 +957,10 @@ export class SuspendFlowSession extends DebugSession {
 
   // ------------------------------------------------------------------------------------------ time travel
 
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    args: DebugProtocol.StepBackArguments,
+  ): void {
     const named = this.requireThread(response, args?.threadId);
     if (!named) return;
     const { t, thread } = named;
@@ -800,7 +970,8 @@ export class SuspendFlowSession extends DebugSession {
       const target = found[0]?.position;
       t.seek(target ?? 0);
       this.atEnd = false;
-      if (target === undefined) this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
+      if (target === undefined)
+        this.stopAt({ reason: 'entry', thread: this.entryThread(), label: 'Start of scenario' });
       else this.stopAt({ reason: 'step', thread });
     });
   }
@@ -811,7 +982,11 @@ export class SuspendFlowSession extends DebugSession {
    * The first slice runs at once, so a short scan answers without delay. `done` gets what it found. Paused, the
    * session stops where the scan got to, unless `paused` says otherwise.
    */
-  private scanBack(scan: BackwardScan, done: (found: { position: number; hit: Hit }[]) => void, paused?: () => void): void {
+  private scanBack(
+    scan: BackwardScan,
+    done: (found: { position: number; hit: Hit }[]) => void,
+    paused?: () => void,
+  ): void {
     const t = this.timeline!;
     this.running = true;
     this.pauseRequested = false;
@@ -828,7 +1003,13 @@ export class SuspendFlowSession extends DebugSession {
         t.seek(scan.reached);
         this.atEnd = false;
         if (paused) paused();
-        else this.stopAt({ reason: 'pause', thread: this.lastThread, label: 'Paused', description: 'paused while going back through history' });
+        else
+          this.stopAt({
+            reason: 'pause',
+            thread: this.lastThread,
+            label: 'Paused',
+            description: 'paused while going back through history',
+          });
         return;
       }
       const until = Date.now() + SCAN_SLICE_MS;
@@ -841,14 +1022,19 @@ export class SuspendFlowSession extends DebugSession {
       }
       if (!progress && this.clientSupportsProgress && Date.now() - started > 300) {
         progress = `back-${++this.progressId}`;
-        this.sendEvent(new ProgressStartEvent(progress, 'Going back through history', `at ${formatTime(t.machine.state.now)}`));
+        this.sendEvent(
+          new ProgressStartEvent(progress, 'Going back through history', `at ${formatTime(t.machine.state.now)}`),
+        );
       }
       setImmediate(slice);
     };
     slice();
   }
 
-  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse, args: DebugProtocol.ReverseContinueArguments): void {
+  protected override reverseContinueRequest(
+    response: DebugProtocol.ReverseContinueResponse,
+    args: DebugProtocol.ReverseContinueArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     this.sendResponse(response);
@@ -861,7 +1047,10 @@ export class SuspendFlowSession extends DebugSession {
     });
   }
 
-  protected override gotoTargetsRequest(response: DebugProtocol.GotoTargetsResponse, args: DebugProtocol.GotoTargetsArguments): void {
+  protected override gotoTargetsRequest(
+    response: DebugProtocol.GotoTargetsResponse,
+    args: DebugProtocol.GotoTargetsArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     const path = this.simPath(args?.source?.path, args?.source?.sourceReference);
@@ -870,7 +1059,10 @@ export class SuspendFlowSession extends DebugSession {
     const keys = new Set(sites.map((s) => `${s.vm}:${s.pc}`));
     // Earlier executions of that line, newest first: going there is travelling back to just before it ran.
     const probe: Probe = {
-      before: (unit) => (unit.kind === 'vcpu' && keys.has(`${unit.vm}:${unit.pc}`) ? { reason: 'goto', thread: t.threadOfUnit(unit) } : undefined),
+      before: (unit) =>
+        unit.kind === 'vcpu' && keys.has(`${unit.vm}:${unit.pc}`)
+          ? { reason: 'goto', thread: t.threadOfUnit(unit) }
+          : undefined,
     };
     const here = t.position;
     const answer = (found: { position: number; hit: Hit }[]) => {
@@ -878,7 +1070,11 @@ export class SuspendFlowSession extends DebugSession {
       response.body = {
         targets: found.map(({ position, hit }) => {
           const ref = t.threads[hit.thread];
-          return { id: position + 1, label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${position}`, line: args.line };
+          return {
+            id: position + 1,
+            label: `${t.machine.vcpuName(ref.vm, ref.vcpu)}, step ${position}`,
+            line: args.line,
+          };
         }),
       };
       this.sendResponse(response);
@@ -918,7 +1114,11 @@ export class SuspendFlowSession extends DebugSession {
    * Custom requests: `gotoEvent { seq, lane? }` travels to trace event `seq` (the timeline view's click), `where`,
    * `inlineValues`, `timeline` and `trace`.
    */
-  protected override customRequest(command: string, response: DebugProtocol.Response, args: { seq?: number; lane?: string } | undefined): void {
+  protected override customRequest(
+    command: string,
+    response: DebugProtocol.Response,
+    args: { seq?: number; lane?: string } | undefined,
+  ): void {
     if (command === 'gotoEvent') {
       const t = this.requireTimeline(response);
       if (!t) return;
@@ -934,7 +1134,15 @@ export class SuspendFlowSession extends DebugSession {
     if (command === 'where') {
       const t = this.requireTimeline(response);
       if (!t) return;
-      response.body = { position: t.position, head: t.head, time: formatTime(this.presentTime), now: this.presentTime, hostState: t.machine.state.host.state, hash: t.machine.traceHash(), events: t.machine.state.events };
+      response.body = {
+        position: t.position,
+        head: t.head,
+        time: formatTime(this.presentTime),
+        now: this.presentTime,
+        hostState: t.machine.state.host.state,
+        hash: t.machine.traceHash(),
+        events: t.machine.state.events,
+      };
       this.sendResponse(response);
       return;
     }
@@ -945,7 +1153,10 @@ export class SuspendFlowSession extends DebugSession {
       const thread = typeof a?.frameId === 'number' ? Math.floor(a.frameId / 1024) : this.lastThread;
       const ref = t.threads[thread];
       const path = this.simPath(a?.path);
-      const values = ref && ref.vm >= 0 && path ? inlineValues(t.machine, ref.vm, path, a?.fromLine ?? 0, a?.toLine ?? Number.MAX_SAFE_INTEGER) : [];
+      const values =
+        ref && ref.vm >= 0 && path
+          ? inlineValues(t.machine, ref.vm, path, a?.fromLine ?? 0, a?.toLine ?? Number.MAX_SAFE_INTEGER)
+          : [];
       response.body = { values };
       this.sendResponse(response);
       return;
@@ -972,7 +1183,16 @@ export class SuspendFlowSession extends DebugSession {
     if (command === 'trace') {
       const t = this.requireTimeline(response);
       if (!t) return;
-      response.body = { events: t.machine.state.recent.map((e) => ({ seq: e.seq, t: e.t, source: eventSource(t.machine.program, e), text: describeEvent(e) })), position: t.position, hash: t.machine.traceHash() };
+      response.body = {
+        events: t.machine.state.recent.map((e) => ({
+          seq: e.seq,
+          t: e.t,
+          source: eventSource(t.machine.program, e),
+          text: describeEvent(e),
+        })),
+        position: t.position,
+        hash: t.machine.traceHash(),
+      };
       this.sendResponse(response);
       return;
     }
@@ -980,7 +1200,8 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   /**
-   * Travels to just before the unit that emitted trace event `seq` (it ends at `after`): the current line is the statement that did it
+   * Travels to just before the unit that emitted trace event `seq` (it ends at `after`): the current line is the
+   * statement that did it
    * and the clock reads its moment. The thread shown is the lane's vCPU when a vCPU's lane was clicked, else the one
    * whose unit emitted it, else the vCPU the event is about.
    */
@@ -990,14 +1211,24 @@ export class SuspendFlowSession extends DebugSession {
     t.seek(after);
     const event = t.machine.state.recent.find((e) => e.seq === seq);
     const position = after - 1;
-    const laneThread = lane === undefined ? undefined : t.threads.findIndex((ref) => ref.vm >= 0 && vcpuLane(t.machine.vmConfig(ref.vm), ref.vcpu) === lane);
+    const laneThread =
+      lane === undefined
+        ? undefined
+        : t.threads.findIndex((ref) => ref.vm >= 0 && vcpuLane(t.machine.vmConfig(ref.vm), ref.vcpu) === lane);
     t.seek(position);
     const unit = t.machine.peek();
     const emitter = unit ? t.threadOfUnit(unit) : HOST_THREAD;
     const about = event && event.vm >= 0 && event.vcpu >= 0 ? t.threadOf(event.vm, event.vcpu) : undefined;
-    const thread = laneThread !== undefined && laneThread >= 0 ? laneThread : emitter !== HOST_THREAD ? emitter : about ?? emitter;
-    const text = event ? `#${seq} at ${formatTime(event.t)} ${eventSource(t.machine.program, event)}: ${describeEvent(event)}` : `trace event #${seq}`;
-    this.travelTo(position, thread, { label: 'Event', description: text, vm: event && event.vm >= 0 ? event.vm : undefined });
+    const thread =
+      laneThread !== undefined && laneThread >= 0 ? laneThread : emitter !== HOST_THREAD ? emitter : (about ?? emitter);
+    const text = event
+      ? `#${seq} at ${formatTime(event.t)} ${eventSource(t.machine.program, event)}: ${describeEvent(event)}`
+      : `trace event #${seq}`;
+    this.travelTo(position, thread, {
+      label: 'Event',
+      description: text,
+      vm: event && event.vm >= 0 ? event.vm : undefined,
+    });
   }
 
   // ------------------------------------------------------------------------------------------ timeline view
@@ -1019,18 +1250,26 @@ export class SuspendFlowSession extends DebugSession {
     const te = toTimelineEvent(this.program!, e);
     if (!te) return;
     this.timelineLog.push(te);
-    if (this.timelineLog.length > TIMELINE_EVENTS_KEPT) this.timelineLog.splice(0, this.timelineLog.length - TIMELINE_EVENTS_KEPT);
+    if (this.timelineLog.length > TIMELINE_EVENTS_KEPT)
+      this.timelineLog.splice(0, this.timelineLog.length - TIMELINE_EVENTS_KEPT);
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     const t = this.timeline;
     response.body = {
-      threads: t ? t.threads.map((ref, i) => new Thread(this.dapThread(i), ref.vm < 0 ? 'host' : t.machine.vcpuName(ref.vm, ref.vcpu))) : [],
+      threads: t
+        ? t.threads.map(
+            (ref, i) => new Thread(this.dapThread(i), ref.vm < 0 ? 'host' : t.machine.vcpuName(ref.vm, ref.vcpu)),
+          )
+        : [],
     };
     this.sendResponse(response);
   }
 
-  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+  protected override stackTraceRequest(
+    response: DebugProtocol.StackTraceResponse,
+    args: DebugProtocol.StackTraceArguments,
+  ): void {
     const named = this.requireThread(response, args?.threadId);
     if (!named) return;
     const { thread } = named;
@@ -1063,11 +1302,12 @@ export class SuspendFlowSession extends DebugSession {
     // interrupt handlers after the label they are at and the vCPU running them, which need not be the block's own.
     if (info.kind === 'proc') return info.name;
     const own = info.name.startsWith(`${who} `) ? info.name.slice(who.length + 1) : info.name;
-    const place = info.kind === 'program' ? label ?? own : label ? `${own}: ${label}` : own;
+    const place = info.kind === 'program' ? (label ?? own) : label ? `${own}: ${label}` : own;
     return place === who ? who : `${place} · ${who}`;
   }
 
-  /** Where the scenario says what the host does next: its timed action, the VM whose VMM answers, the suspend policy. */
+  /** Where the scenario says what the host does next: its timed action, the VM whose VMM answers, the suspend policy.
+   * */
   private hostEntryLoc(entry: QueueEntry): Loc | undefined {
     const program = this.timeline!.machine.program;
     if (entry.kind === 'host-action') return program.host.actions[entry.index]?.loc;
@@ -1084,7 +1324,12 @@ export class SuspendFlowSession extends DebugSession {
       // Stopped on a rule the host broke (it suspended over a running guest): the frame names the violation and
       // points at the host's suspend policy, the line that let it happen, not at whatever the host does next.
       if (this.exceptionAt === t.position && this.lastException && this.exceptionThread === thread) {
-        const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: `host: ${this.lastException.message}`, line: 0, column: 0 };
+        const frame: DebugProtocol.StackFrame = {
+          id: thread * 1024,
+          name: `host: ${this.lastException.message}`,
+          line: 0,
+          column: 0,
+        };
         const policy = m.program.host.policies[0];
         if (policy) {
           frame.source = this.sourceFor(policy.loc.file);
@@ -1094,7 +1339,12 @@ export class SuspendFlowSession extends DebugSession {
         return [frame];
       }
       const next = m.state.queue[0];
-      const frame: DebugProtocol.StackFrame = { id: thread * 1024, name: next ? `host: next ${next.kind} ${next.tag} at ${formatTime(next.time)}` : 'host: idle', line: 0, column: 0 };
+      const frame: DebugProtocol.StackFrame = {
+        id: thread * 1024,
+        name: next ? `host: next ${next.kind} ${next.tag} at ${formatTime(next.time)}` : 'host: idle',
+        line: 0,
+        column: 0,
+      };
       const loc = next && this.hostEntryLoc(next);
       if (loc) {
         frame.source = this.sourceFor(loc.file);
@@ -1109,8 +1359,22 @@ export class SuspendFlowSession extends DebugSession {
     const stack = v.stack;
     // A vCPU that is off (CPU_OFF, or never started) runs nothing: its stale pc and stack are not a place to show.
     if (stack.length === 0 || v.pc < 0 || v.run === 'off') {
-      const what = v.run === 'off' ? 'powered off' : v.run === 'faulted' ? `faulted: ${v.fault}` : `pc 0x${v.pcAddress.toString(16)}`;
-      return [{ id: thread * 1024, name: `${t.machine.vcpuName(ref.vm, ref.vcpu)} (${what})`, line: 0, column: 0, presentationHint: 'label', instructionPointerReference: `0x${v.pcAddress.toString(16)}` }];
+      const what =
+        v.run === 'off'
+          ? 'powered off'
+          : v.run === 'faulted'
+            ? `faulted: ${v.fault}`
+            : `pc 0x${v.pcAddress.toString(16)}`;
+      return [
+        {
+          id: thread * 1024,
+          name: `${t.machine.vcpuName(ref.vm, ref.vcpu)} (${what})`,
+          line: 0,
+          column: 0,
+          presentationHint: 'label',
+          instructionPointerReference: `0x${v.pcAddress.toString(16)}`,
+        },
+      ];
     }
     for (let level = 0; level < stack.length; level++) {
       const f = stack[stack.length - 1 - level];
@@ -1118,7 +1382,12 @@ export class SuspendFlowSession extends DebugSession {
       // The top frame is at pc; a caller is at its call (or, for an interrupted frame, at the interrupted statement).
       const pc = level === 0 ? v.pc : above!.irq >= 0 ? above!.returnPc : above!.returnPc - 1;
       const instr = cfg.code[pc];
-      const frame: DebugProtocol.StackFrame = { id: thread * 1024 + level, name: this.frameName(ref.vm, ref.vcpu, f.frame, pc), line: 0, column: 0 };
+      const frame: DebugProtocol.StackFrame = {
+        id: thread * 1024 + level,
+        name: this.frameName(ref.vm, ref.vcpu, f.frame, pc),
+        line: 0,
+        column: 0,
+      };
       if (instr) {
         frame.source = this.sourceFor(instr.loc.file);
         const start = instr.loc.file.position(instr.loc.span.start);
@@ -1144,14 +1413,28 @@ export class SuspendFlowSession extends DebugSession {
     }
     const m = t.machine;
     const ref = t.threads[thread];
-    const scope = (name: string, children: () => StateNode[], expensive = false, hint?: string): DebugProtocol.Scope => ({
-      name, variablesReference: this.handles.create(children), expensive, presentationHint: hint,
+    const scope = (
+      name: string,
+      children: () => StateNode[],
+      expensive = false,
+      hint?: string,
+    ): DebugProtocol.Scope => ({
+      name,
+      variablesReference: this.handles.create(children),
+      expensive,
+      presentationHint: hint,
     });
     const tree = () => machineTree(m, this.presentTime);
     const hostScope = scope('Host', () => tree()[0].children!().filter((n) => n.name !== 'trace'));
     const traceScope = scope('Trace', () => tree()[0].children!().find((n) => n.name === 'trace')!.children!(), true);
     if (ref.vm < 0) {
-      response.body = { scopes: [hostScope, ...m.program.vms.map((cfg, i) => scope(cfg.name, () => tree()[1 + i].children!())), traceScope] };
+      response.body = {
+        scopes: [
+          hostScope,
+          ...m.program.vms.map((cfg, i) => scope(cfg.name, () => tree()[1 + i].children!())),
+          traceScope,
+        ],
+      };
     } else {
       response.body = {
         scopes: [
@@ -1167,7 +1450,10 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+  protected override variablesRequest(
+    response: DebugProtocol.VariablesResponse,
+    args: DebugProtocol.VariablesArguments,
+  ): void {
     const children = this.handles.get(args?.variablesReference ?? -1);
     if (!children) {
       this.fail(response, `no variables reference ${args?.variablesReference}`);
@@ -1183,12 +1469,18 @@ export class SuspendFlowSession extends DebugSession {
       variables: nodes.map((n) => {
         // A child's reference finds its node again through its parent each time, so it always shows the machine as
         // it is now (a node's own children closure keeps the values read when the node was made).
-        const v: DebugProtocol.Variable = { name: n.name, value: n.value, variablesReference: n.children ? this.handles.create(() => this.childrenOf(parent, n.name)) : 0 };
+        const v: DebugProtocol.Variable = {
+          name: n.name,
+          value: n.value,
+          variablesReference: n.children ? this.handles.create(() => this.childrenOf(parent, n.name)) : 0,
+        };
         if (n.path) v.evaluateName = n.path;
-        if (!n.path || 'error' in stateWriter(this.timeline!.machine, n.path)) v.presentationHint = { attributes: ['readOnly'] };
+        if (!n.path || 'error' in stateWriter(this.timeline!.machine, n.path))
+          v.presentationHint = { attributes: ['readOnly'] };
         if (n.description) v.type = n.description;
         const address = /^0x[0-9a-f]+/.exec(n.value);
-        if (address && n.path && /\.(x\d+|sp|pc|lr|bar\d)$/.test(n.path)) v.memoryReference = `${n.path.split('.')[0] ?? vmName}:${address[0]}`;
+        if (address && n.path && /\.(x\d+|sp|pc|lr|bar\d)$/.test(n.path))
+          v.memoryReference = `${n.path.split('.')[0] ?? vmName}:${address[0]}`;
         return v;
       }),
     };
@@ -1196,13 +1488,23 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   private childrenOf(parent: number, name: string): StateNode[] {
-    return this.handles.get(parent)?.().find((n) => n.name === name)?.children?.() ?? [];
+    return (
+      this.handles
+        .get(parent)?.()
+        .find((n) => n.name === name)
+        ?.children?.() ?? []
+    );
   }
 
-  protected override setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): void {
+  protected override setVariableRequest(
+    response: DebugProtocol.SetVariableResponse,
+    args: DebugProtocol.SetVariableArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
-    const node = this.handles.get(args?.variablesReference ?? -1)?.().find((n) => n.name === args.name);
+    const node = this.handles
+      .get(args?.variablesReference ?? -1)?.()
+      .find((n) => n.name === args.name);
     if (!node?.path) {
       this.fail(response, `'${args?.name}' cannot be set`, true);
       return;
@@ -1213,13 +1515,18 @@ export class SuspendFlowSession extends DebugSession {
       return;
     }
     this.forkHistory();
-    const after = this.handles.get(args.variablesReference)?.().find((n) => n.name === args.name);
+    const after = this.handles
+      .get(args.variablesReference)?.()
+      .find((n) => n.name === args.name);
     response.body = { value: after?.value ?? String(args.value) };
     this.sendResponse(response);
     if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
   }
 
-  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+  protected override evaluateRequest(
+    response: DebugProtocol.EvaluateResponse,
+    args: DebugProtocol.EvaluateArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     const text = (args?.expression ?? '').trim();
@@ -1238,7 +1545,11 @@ export class SuspendFlowSession extends DebugSession {
     // A device, a VM or the host by name is a thing, not a number: its node of the Variables view, to expand.
     const node = namedStateNode(t.machine, text, vm, this.presentTime);
     if (node) {
-      response.body = { result: node.value, type: node.description, variablesReference: node.children ? this.handles.create(node.children) : 0 };
+      response.body = {
+        result: node.value,
+        type: node.description,
+        variablesReference: node.children ? this.handles.create(node.children) : 0,
+      };
       this.sendResponse(response);
       return;
     }
@@ -1248,8 +1559,14 @@ export class SuspendFlowSession extends DebugSession {
       this.fail(response, compiled.diagnostics.map((d) => d.message).join('; ') || `cannot evaluate '${text}'`, true);
       return;
     }
-    const frameScope = ref.vm >= 0 ? { ...t.machine.scope(ref.vm, ref.vcpu), args: this.frameOf(thread, args.frameId)?.args ?? [] } : { vm: 0, vcpu: 0, args: [] };
-    response.body = { result: formatResult(t.machine, compiled, { ...frameScope, now: this.presentTime }), variablesReference: 0 };
+    const frameScope =
+      ref.vm >= 0
+        ? { ...t.machine.scope(ref.vm, ref.vcpu), args: this.frameOf(thread, args.frameId)?.args ?? [] }
+        : { vm: 0, vcpu: 0, args: [] };
+    response.body = {
+      result: formatResult(t.machine, compiled, { ...frameScope, now: this.presentTime }),
+      variablesReference: 0,
+    };
     this.sendResponse(response);
   }
 
@@ -1275,19 +1592,29 @@ export class SuspendFlowSession extends DebugSession {
     const trace = /^trace(?:\s+(\d+))?$/.exec(text);
     if (trace) {
       const n = Math.min(Number(trace[1] ?? 20), m.state.recent.length);
-      return m.state.recent.slice(-n).map((e) => `${formatTime(e.t).padStart(14)}  ${eventSource(m.program, e)}: ${describeEvent(e)}`).join('\n') || '(no events yet)';
+      return (
+        m.state.recent
+          .slice(-n)
+          .map((e) => `${formatTime(e.t).padStart(14)}  ${eventSource(m.program, e)}: ${describeEvent(e)}`)
+          .join('\n') || '(no events yet)'
+      );
     }
     if (text === 'explain') {
       if (this.lastException) return `${this.lastException.message}\n\n${this.lastException.details}`;
       const v = m.state.violations[m.state.violations.length - 1];
       return v ? `${v.title}: ${v.message}` : 'nothing to explain: no exception or violation so far';
     }
-    if (text === 'where') return `step ${t.position} of ${t.head} recorded, ${formatTime(this.presentTime)}, trace hash ${m.traceHash()}`;
-    if (text === 'help') return 'commands: trace [N] (the last N events), explain (the last exception), where (position in history); anything else is an expression of the language (gpu.pmcsr.state, vcpu1.power, x0 == SUCCESS)';
+    if (text === 'where')
+      return `step ${t.position} of ${t.head} recorded, ${formatTime(this.presentTime)}, trace hash ${m.traceHash()}`;
+    if (text === 'help')
+      return 'commands: trace [N] (the last N events), explain (the last exception), where (position in history); anything else is an expression of the language (gpu.pmcsr.state, vcpu1.power, x0 == SUCCESS)';
     return undefined;
   }
 
-  protected override completionsRequest(response: DebugProtocol.CompletionsResponse, args: DebugProtocol.CompletionsArguments): void {
+  protected override completionsRequest(
+    response: DebugProtocol.CompletionsResponse,
+    args: DebugProtocol.CompletionsArguments,
+  ): void {
     const t = this.timeline;
     const text = (args?.text ?? '').slice(0, (args?.column ?? 1) - 1);
     // The word before the cursor, scanned backwards (a regex anchored at the end retries from every position).
@@ -1298,13 +1625,20 @@ export class SuspendFlowSession extends DebugSession {
     if (t) {
       for (const cfg of t.machine.program.vms) {
         candidates.add(`${cfg.name}.state`);
-        for (let i = 0; i < cfg.vcpuCount; i++) for (const f of ['pc', 'x0', 'power', 'mp_state', 'mmu']) candidates.add(`${cfg.name}.vcpu${i}.${f}`);
-        for (const d of cfg.devices) for (const f of ['dstate', 'decodes', 'pmcsr.state', 'bar0', 'command', ...(d.virtio ? ['status'] : [])]) candidates.add(`${d.name}.${f}`);
+        for (let i = 0; i < cfg.vcpuCount; i++)
+          for (const f of ['pc', 'x0', 'power', 'mp_state', 'mmu']) candidates.add(`${cfg.name}.vcpu${i}.${f}`);
+        for (const d of cfg.devices)
+          for (const f of ['dstate', 'decodes', 'pmcsr.state', 'bar0', 'command', ...(d.virtio ? ['status'] : [])])
+            candidates.add(`${d.name}.${f}`);
       }
       for (let i = 0; i <= 30; i++) candidates.add(`x${i}`);
     }
     response.body = {
-      targets: [...candidates].filter((c) => c.startsWith(word) && c !== word).sort().slice(0, 200).map((c) => ({ label: c, start: text.length - word.length, length: word.length })),
+      targets: [...candidates]
+        .filter((c) => c.startsWith(word) && c !== word)
+        .sort()
+        .slice(0, 200)
+        .map((c) => ({ label: c, start: text.length - word.length, length: word.length })),
     };
     this.sendResponse(response);
   }
@@ -1315,7 +1649,12 @@ export class SuspendFlowSession extends DebugSession {
       this.fail(response, 'not stopped on an exception');
       return;
     }
-    response.body = { exceptionId: e.filter, description: e.message, breakMode: 'always', details: { message: e.message, stackTrace: e.details } };
+    response.body = {
+      exceptionId: e.filter,
+      description: e.message,
+      breakMode: 'always',
+      details: { message: e.message, stackTrace: e.details },
+    };
     this.sendResponse(response);
   }
 
@@ -1327,7 +1666,9 @@ export class SuspendFlowSession extends DebugSession {
   }
 
   /** `0xADDR` (in the VM of the last stop), `VM:0xADDR`, or `config:VM:DEVICE`. */
-  private parseMemoryReference(reference: string): { vm: number; address: bigint } | { vm: number; device: number } | undefined {
+  private parseMemoryReference(
+    reference: string,
+  ): { vm: number; address: bigint } | { vm: number; device: number } | undefined {
     const m = this.timeline!.machine;
     const config = /^config:([^:]+):([^:]+)$/.exec(reference);
     if (config) {
@@ -1337,17 +1678,25 @@ export class SuspendFlowSession extends DebugSession {
     }
     const qualified = /^(?:([^:]+):)?(0x[0-9a-fA-F]+|\d+)$/.exec(reference);
     if (!qualified) return undefined;
-    const vm = qualified[1] ? m.program.vms.findIndex((v) => v.name === qualified[1]) : this.vmOfThread(this.lastThread);
+    const vm = qualified[1]
+      ? m.program.vms.findIndex((v) => v.name === qualified[1])
+      : this.vmOfThread(this.lastThread);
     return vm >= 0 ? { vm, address: BigInt(qualified[2]) } : undefined;
   }
 
-  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+  protected override readMemoryRequest(
+    response: DebugProtocol.ReadMemoryResponse,
+    args: DebugProtocol.ReadMemoryArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     const ref = this.parseMemoryReference(String(args?.memoryReference ?? ''));
     const count = Math.max(0, Math.min(args?.count ?? 0, 1 << 16));
     if (!ref) {
-      this.fail(response, `'${args?.memoryReference}' is not a memory reference (0xADDR, VM:0xADDR or config:VM:DEVICE)`);
+      this.fail(
+        response,
+        `'${args?.memoryReference}' is not a memory reference (0xADDR, VM:0xADDR or config:VM:DEVICE)`,
+      );
       return;
     }
     const offset = args.offset ?? 0;
@@ -1367,16 +1716,26 @@ export class SuspendFlowSession extends DebugSession {
         bytes.push(b);
       }
     }
-    response.body = { address: 'device' in ref ? `0x${offset.toString(16)}` : `0x${(ref.address + BigInt(offset)).toString(16)}`, data: Buffer.from(bytes).toString('base64'), unreadableBytes: unreadable };
+    response.body = {
+      address: 'device' in ref ? `0x${offset.toString(16)}` : `0x${(ref.address + BigInt(offset)).toString(16)}`,
+      data: Buffer.from(bytes).toString('base64'),
+      unreadableBytes: unreadable,
+    };
     this.sendResponse(response);
   }
 
-  protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
+  protected override writeMemoryRequest(
+    response: DebugProtocol.WriteMemoryResponse,
+    args: DebugProtocol.WriteMemoryArguments,
+  ): void {
     const t = this.requireTimeline(response);
     if (!t) return;
     const ref = this.parseMemoryReference(String(args?.memoryReference ?? ''));
     if (!ref || 'device' in ref) {
-      this.fail(response, 'writeMemory writes guest RAM (0xADDR or VM:0xADDR); change device registers through their variables');
+      this.fail(
+        response,
+        'writeMemory writes guest RAM (0xADDR or VM:0xADDR); change device registers through their variables',
+      );
       return;
     }
     const data = Buffer.from(String(args.data ?? ''), 'base64');
@@ -1393,7 +1752,8 @@ export class SuspendFlowSession extends DebugSession {
     this.forkHistory();
     response.body = { bytesWritten: written };
     this.sendResponse(response);
-    if (this.clientSupportsMemoryEvent) this.sendEvent(new MemoryEvent(String(args.memoryReference), args.offset ?? 0, written));
+    if (this.clientSupportsMemoryEvent)
+      this.sendEvent(new MemoryEvent(String(args.memoryReference), args.offset ?? 0, written));
     if (this.clientSupportsInvalidated) this.sendEvent(new InvalidatedEvent(['variables']));
   }
 

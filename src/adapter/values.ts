@@ -13,7 +13,8 @@ import { configAccess, virtioAction } from '../sim/devices/registry';
 
 /**
  * A value as the Variables view shows it, so a hover, a watch and the console agree with it: conditions as
- * true/false, times as times, named constants as `D3hot (3)`, numbers in hex (with the PSCI code a negative one spells).
+ * true/false, times as times, named constants as `D3hot (3)`, numbers in hex (with the PSCI code a negative one
+ * spells).
  */
 export function formatResult(m: Machine, compiled: CompiledExpression, scope: EvalScope): string {
   const v = evaluate(m, compiled.expr!, scope);
@@ -30,7 +31,8 @@ export function parseNumber(text: string): bigint | undefined {
   return undefined;
 }
 
-/** How a variables-view path is written, or why it cannot be: the rules Set Value and the view's read-only marks share. */
+/** How a variables-view path is written, or why it cannot be: the rules Set Value and the view's read-only marks share.
+ * */
 export function stateWriter(m: Machine, path: string): { write(value: bigint): void } | { error: string } {
   const parts = path.split('.');
   const vm = m.program.vms.findIndex((v) => v.name === parts[0]);
@@ -53,9 +55,24 @@ export function stateWriter(m: Machine, path: string): { write(value: bigint): v
   const field = parts[3] ? lookupField(register.def, parts[3]) : undefined;
   if (parts[3] && !field) return { error: `${register.def.name} has no field '${parts[3]}'` };
   // A write the function ignores would change nothing but still discard the recorded future: refuse it.
-  const writable = field ? WRITABLE.has(field.access) : register.def.fields.length ? register.def.fields.some((f) => WRITABLE.has(f.access)) : WRITABLE.has(register.def.access);
+  const writable = field
+    ? WRITABLE.has(field.access)
+    : register.def.fields.length
+      ? register.def.fields.some((f) => WRITABLE.has(f.access))
+      : WRITABLE.has(register.def.access);
   if (!writable) return { error: `${path} is read-only (${field?.access ?? register.def.access})` };
-  return { write: (value) => configAccess(m, vm, -1, device, 'write', { offset: register.offset, size: register.def.size, register: register.def, field }, value) };
+  return {
+    write: (value) =>
+      configAccess(
+        m,
+        vm,
+        -1,
+        device,
+        'write',
+        { offset: register.offset, size: register.def.size, register: register.def, field },
+        value,
+      ),
+  };
 }
 
 const WRITABLE = new Set(['RW', 'RW1C']);
@@ -66,7 +83,8 @@ export function setStateValue(m: Machine, path: string, valueText: string): { ok
   if ('error' in writer) return writer;
   const vm = m.program.vms.findIndex((v) => v.name === path.split('.')[0]);
   const compiled = compileExpression(m.program, valueText, vm);
-  if (!compiled.expr) return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `'${valueText}' is not a value` };
+  if (!compiled.expr)
+    return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `'${valueText}' is not a value` };
   writer.write(evaluate(m, compiled.expr, { vm, vcpu: 0, args: [] }));
   return { ok: true };
 }

@@ -16,7 +16,8 @@ export const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 
 /** `--max-seconds 30`, `0.5`; 0 means no bound. */
 export function parseSeconds(flag: string, text: string | undefined): number {
-  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`${flag} needs a number of seconds (0 for no bound)`);
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text))
+    throw new UsageError(`${flag} needs a number of seconds (0 for no bound)`);
   return Number(text);
 }
 

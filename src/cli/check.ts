@@ -28,7 +28,9 @@ export function checkCommand(args: string[], io: Io): number {
     for (const d of result.diagnostics) io.out(printable(formatDiagnostic(d)));
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
-    io.err(`${printable(path)}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    io.err(
+      `${printable(path)}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+    );
     if (hasErrors(result.diagnostics)) failed = true;
   }
   return failed ? 2 : 0;

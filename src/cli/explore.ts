@@ -58,7 +58,13 @@ export interface ExploreResults {
   states: number;
   paths: number;
   /** every replay file written, by absolute path: paths with a problem first, then expected violations */
-  replays: { file: string; kind: 'counterexample' | 'expected-violation'; invariant?: string; problems: string[]; traceHash: string }[];
+  replays: {
+    file: string;
+    kind: 'counterexample' | 'expected-violation';
+    invariant?: string;
+    problems: string[];
+    traceHash: string;
+  }[];
 }
 
 /** How many worker threads there can be: one per CPU. */
@@ -67,25 +73,59 @@ export function maxWorkers(): number {
 }
 
 export function parseExploreArgs(args: string[]): ExploreCliOptions {
-  const o: Partial<ExploreCliOptions> = { seed: 0, all: false, reduction: true, workers: 1, outDir: '.', progress: !!process.stderr.isTTY };
+  const o: Partial<ExploreCliOptions> = {
+    seed: 0,
+    all: false,
+    reduction: true,
+    workers: 1,
+    outDir: '.',
+    progress: !!process.stderr.isTTY,
+  };
   o.file = readArgs('explore', args, (flag, value) => {
     switch (flag) {
-      case '--seed': o.seed = parseIntArg('--seed', value()); break;
-      case '--all': o.all = true; break;
-      case '--no-reduction': o.reduction = false; break;
-      case '--max-states': o.maxStates = positive('--max-states', value()); break;
-      case '--depth': o.depth = positive('--depth', value()); break;
-      case '--until': o.until = parseTime(required('--until', value(), 'a time')); break;
-      case '--time': o.timeMs = parseTime(required('--time', value(), 'a time')) / 1e6; break;
-      case '--skew': o.skew = parseTime(required('--skew', value(), 'a time')); break;
-      case '--workers': o.workers = positive('--workers', value()); break;
-      case '--out': o.outDir = required('--out', value(), 'a directory'); break;
-      case '--results': o.results = required('--results', value(), 'a file name'); break;
-      case '--progress': o.progress = true; break;
-      case '--no-progress': o.progress = false; break;
+      case '--seed':
+        o.seed = parseIntArg('--seed', value());
+        break;
+      case '--all':
+        o.all = true;
+        break;
+      case '--no-reduction':
+        o.reduction = false;
+        break;
+      case '--max-states':
+        o.maxStates = positive('--max-states', value());
+        break;
+      case '--depth':
+        o.depth = positive('--depth', value());
+        break;
+      case '--until':
+        o.until = parseTime(required('--until', value(), 'a time'));
+        break;
+      case '--time':
+        o.timeMs = parseTime(required('--time', value(), 'a time')) / 1e6;
+        break;
+      case '--skew':
+        o.skew = parseTime(required('--skew', value(), 'a time'));
+        break;
+      case '--workers':
+        o.workers = positive('--workers', value());
+        break;
+      case '--out':
+        o.outDir = required('--out', value(), 'a directory');
+        break;
+      case '--results':
+        o.results = required('--results', value(), 'a file name');
+        break;
+      case '--progress':
+        o.progress = true;
+        break;
+      case '--no-progress':
+        o.progress = false;
+        break;
       case '--shard': {
         const m = /^(\d+)\/(\d+)$/.exec(required('--shard', value(), 'I/N'));
-        if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError('--shard is I/N with 1 <= I <= N (for example 2/4)');
+        if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+          throw new UsageError('--shard is I/N with 1 <= I <= N (for example 2/4)');
         o.shard = { index: Number(m[1]) - 1, count: Number(m[2]) };
         break;
       }
@@ -105,7 +145,10 @@ function positive(flag: string, v: string | undefined): number {
 }
 
 /** The scenario's own `explore { }` bounds, under the command line's. */
-export function searchOptions(program: Program, o: Omit<ExploreCliOptions, 'file' | 'workers' | 'outDir' | 'progress' | 'results'>): ExploreOptions {
+export function searchOptions(
+  program: Program,
+  o: Omit<ExploreCliOptions, 'file' | 'workers' | 'outDir' | 'progress' | 'results'>,
+): ExploreOptions {
   const declared = program.explore;
   return {
     seed: o.seed,
@@ -137,16 +180,30 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
   const search = searchOptions(program, o);
   const deadline = o.timeMs !== undefined ? started + o.timeMs : undefined;
   const progress = o.progress ? progressLine(started) : undefined;
-  const result = o.workers > 1
-    ? await exploreInWorkers(o.file, search, o.workers, deadline, progress)
-    : explore(program, { ...search, shouldStop: deadline ? () => Date.now() >= deadline : undefined, onProgress: progress?.update });
+  const result =
+    o.workers > 1
+      ? await exploreInWorkers(o.file, search, o.workers, deadline, progress)
+      : explore(program, {
+          ...search,
+          shouldStop: deadline ? () => Date.now() >= deadline : undefined,
+          onProgress: progress?.update,
+        });
   progress?.done();
   const seconds = (Date.now() - started) / 1000;
 
   // Each path worth showing: a header, the path, and the replay file it is written to (named by its label).
   const shown: [header: string, cex: Counterexample, label: string, invariant?: string][] = [
-    ...result.counterexamples.map((cex, i): [string, Counterexample, string] => [`counterexample ${i + 1}: ${cex.problems.join('; ')}`, cex, `cex${i + 1}`]),
-    ...[...result.expectedSeen].map(([id, cex]): [string, Counterexample, string, string] => [`expected violation ${id} is reachable:`, cex, id, id]),
+    ...result.counterexamples.map((cex, i): [string, Counterexample, string] => [
+      `counterexample ${i + 1}: ${cex.problems.join('; ')}`,
+      cex,
+      `cex${i + 1}`,
+    ]),
+    ...[...result.expectedSeen].map(([id, cex]): [string, Counterexample, string, string] => [
+      `expected violation ${id} is reachable:`,
+      cex,
+      id,
+      id,
+    ]),
   ];
   const replays: ExploreResults['replays'] = [];
   for (const [header, cex, label, invariant] of shown) {
@@ -154,11 +211,19 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
     printPath(io, program, o.seed, cex, search.skew ?? 0);
     const file = writeReplay(o, text, cex, label, search.skew ?? 0);
     io.out(`replay: ${printable(file)}`);
-    replays.push({ file: path.resolve(file), kind: invariant ? 'expected-violation' : 'counterexample', ...(invariant ? { invariant } : {}), problems: cex.problems, traceHash: cex.traceHash });
+    replays.push({
+      file: path.resolve(file),
+      kind: invariant ? 'expected-violation' : 'counterexample',
+      ...(invariant ? { invariant } : {}),
+      problems: cex.problems,
+      traceHash: cex.traceHash,
+    });
   }
 
   const rate = seconds > 0 ? Math.round(result.states / seconds) : result.states;
-  io.out(`\n-- explored ${fmt(result.states)} states (${fmt(result.transitions)} transitions, ${fmt(result.paths)} paths, ${fmt(result.revisits)} revisits, depth ${result.maxDepth}) in ${seconds.toFixed(2)} s, ${fmt(rate)} states/s; reduction ${result.reduction ? 'on' : 'off'}${search.skew ? `; skew ${formatTime(search.skew)}` : ''}${o.shard ? `; shard ${o.shard.index + 1}/${o.shard.count}` : ''}${o.workers > 1 ? `; ${o.workers} workers` : ''}`);
+  io.out(
+    `\n-- explored ${fmt(result.states)} states (${fmt(result.transitions)} transitions, ${fmt(result.paths)} paths, ${fmt(result.revisits)} revisits, depth ${result.maxDepth}) in ${seconds.toFixed(2)} s, ${fmt(rate)} states/s; reduction ${result.reduction ? 'on' : 'off'}${search.skew ? `; skew ${formatTime(search.skew)}` : ''}${o.shard ? `; shard ${o.shard.index + 1}/${o.shard.count}` : ''}${o.workers > 1 ? `; ${o.workers} workers` : ''}`,
+  );
   const bounds: string[] = [];
   if (result.stoppedBy === 'max-states') bounds.push('--max-states reached');
   if (result.stoppedBy === 'stop') bounds.push('--time ran out');
@@ -173,13 +238,24 @@ export async function exploreCommand(args: string[], io: Io): Promise<number> {
         ? `PASS: the expected violation${result.expectedSeen.size === 1 ? '' : 's'} ${[...result.expectedSeen.keys()].join(', ')} ${result.expectedSeen.size === 1 ? 'is' : 'are'} reachable, and no path${bounds.length ? ' within the bounds' : ''} breaks anything else`
         : `PASS: every path${bounds.length ? ' within the bounds' : ''} keeps every rule`
       : `PASS so far: no problem in what was explored${unknown.length ? `; expected violation ${unknown.join(', ')} not found yet` : ''}`;
-  const extent = result.complete ? 'complete' : result.stoppedBy === 'first-problem' ? 'stopped at the first problem (--all looks for every one)' : 'incomplete';
+  const extent = result.complete
+    ? 'complete'
+    : result.stoppedBy === 'first-problem'
+      ? 'stopped at the first problem (--all looks for every one)'
+      : 'incomplete';
   io.out(printable(`-- ${extent}${bounds.length ? ` (${bounds.join('; ')})` : ''}: ${verdict}`));
   const code = failed || (!result.complete && unknown.length > 0) ? 1 : 0;
   if (o.results) {
     const summary: ExploreResults = {
-      format: RESULTS_FORMAT, scenario: path.resolve(o.file), result: code === 0 ? 'pass' : 'fail', exitCode: code, complete: result.complete,
-      verdict, states: result.states, paths: result.paths, replays,
+      format: RESULTS_FORMAT,
+      scenario: path.resolve(o.file),
+      result: code === 0 ? 'pass' : 'fail',
+      exitCode: code,
+      complete: result.complete,
+      verdict,
+      states: result.states,
+      paths: result.paths,
+      replays,
     };
     writeFile(o.results, JSON.stringify(summary, null, 2) + '\n');
   }
@@ -212,14 +288,27 @@ export function printPath(io: Io, program: Program, seed: number, cex: Counterex
   const recorded = new Set(cex.choices.map(([d]) => d));
   const decisions: string[] = [];
   let running: Unit | undefined;
-  const check = new ReplayCheck({ seed, skew, choices: cex.choices, checkpoints: cex.checkpoints, steps: cex.steps, traceHash: cex.traceHash, end: cex.end });
+  const check = new ReplayCheck({
+    seed,
+    skew,
+    choices: cex.choices,
+    checkpoints: cex.checkpoints,
+    steps: cex.steps,
+    traceHash: cex.traceHash,
+    end: cex.end,
+  });
   // The replay's scheduler, saying where a running unit's pick left the default order.
   const m = new Machine(program, {
-    seed, scheduling: 'open', skew,
+    seed,
+    scheduling: 'open',
+    skew,
     scheduler: {
       pick(decision, count) {
         const pick = check.scheduler.pick(decision, count);
-        if (running && recorded.has(decision)) decisions.push(`  decision ${decision} at ${formatTime(m.state.now)}: ${describeUnit(m, running)} takes alternative ${pick + 1} of ${count}`);
+        if (running && recorded.has(decision))
+          decisions.push(
+            `  decision ${decision} at ${formatTime(m.state.now)}: ${describeUnit(m, running)} takes alternative ${pick + 1} of ${count}`,
+          );
         return pick;
       },
     },
@@ -236,7 +325,8 @@ export function printPath(io: Io, program: Program, seed: number, cex: Counterex
   while (!check.atEnd(m) && !check.departed) {
     const unit = m.peek();
     if (!unit || check.departed) break;
-    if (unit.decision && recorded.has(m.state.decisions)) decisions.push(`  decision ${m.state.decisions} at ${formatTime(unit.time)}: ${describeUnit(m, unit)} first`);
+    if (unit.decision && recorded.has(m.state.decisions))
+      decisions.push(`  decision ${m.state.decisions} at ${formatTime(unit.time)}: ${describeUnit(m, unit)} first`);
     running = unit;
     m.execute(unit);
     running = undefined;
@@ -244,14 +334,18 @@ export function printPath(io: Io, program: Program, seed: number, cex: Counterex
   if (decisions.length) io.out(decisions.map(printable).join('\n'));
   const width = Math.max(4, ...program.vms.map((vm) => vm.name.length + 6));
   if (events > last.length) io.out(`  ... ${events - last.length} earlier events`);
-  for (const e of last) io.out(printable(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`));
+  for (const e of last)
+    io.out(printable(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`));
   const report = check.finish(m);
-  io.out(`  path ends at ${formatTime(m.state.now)}, trace ${m.traceHash()}${report.faithful ? '' : ` (explore saw ${cex.traceHash}: the replay differs: ${printable(report.message)})`}`);
+  io.out(
+    `  path ends at ${formatTime(m.state.now)}, trace ${m.traceHash()}${report.faithful ? '' : ` (explore saw ${cex.traceHash}: the replay differs: ${printable(report.message)})`}`,
+  );
 }
 
 function describeUnit(m: Machine, unit: Unit): string {
   const program = m.program;
-  if (unit.kind === 'vcpu') return `${m.vcpuName(unit.vm, unit.vcpu)} (line ${(program.vms[unit.vm].code[unit.pc]?.loc.line ?? -1) + 1})`;
+  if (unit.kind === 'vcpu')
+    return `${m.vcpuName(unit.vm, unit.vcpu)} (line ${(program.vms[unit.vm].code[unit.pc]?.loc.line ?? -1) + 1})`;
   if (unit.window) {
     const loc = program.host.actions[unit.entry.index].loc;
     return `\`${sourceText(loc)}\` (line ${loc.line + 1}) fires`;
@@ -281,7 +375,10 @@ function writeReplay(o: ExploreCliOptions, text: string, cex: Counterexample, la
     end: cex.end,
   };
   fs.mkdirSync(o.outDir, { recursive: true });
-  const file = path.join(o.outDir, `${path.basename(o.file, '.sflow')}.${label}${o.shard ? `.shard${o.shard.index + 1}` : ''}.replay.json`);
+  const file = path.join(
+    o.outDir,
+    `${path.basename(o.file, '.sflow')}.${label}${o.shard ? `.shard${o.shard.index + 1}` : ''}.replay.json`,
+  );
   fs.writeFileSync(file, JSON.stringify(replay, null, 2) + '\n');
   return file;
 }
@@ -294,7 +391,9 @@ function progressLine(started: number) {
       if (now - last < 200) return;
       last = now;
       const rate = Math.round(p.states / Math.max(0.001, (now - started) / 1000));
-      process.stderr.write(`\r  states ${fmt(p.states)}  ${fmt(rate)}/s  depth ${p.depth}  paths ${fmt(p.paths)}  problems ${p.problems}   `);
+      process.stderr.write(
+        `\r  states ${fmt(p.states)}  ${fmt(rate)}/s  depth ${p.depth}  paths ${fmt(p.paths)}  problems ${p.problems}   `,
+      );
     },
     done() {
       if (last) process.stderr.write('\n');
@@ -319,51 +418,103 @@ interface WorkerReply {
 export function runExploreJob(job: WorkerJob, onProgress?: (p: ExploreProgress) => void): WorkerReply {
   const checked = loadScenario(job.file);
   const deadline = job.deadline;
-  const result = explore(checked.program, { ...job.options, onProgress, shouldStop: deadline ? () => Date.now() >= deadline : undefined });
+  const result = explore(checked.program, {
+    ...job.options,
+    onProgress,
+    shouldStop: deadline ? () => Date.now() >= deadline : undefined,
+  });
   return { result: { ...result, expectedSeen: [...result.expectedSeen] } };
 }
 
 /** K worker threads, each shard w of K within the shard the command line asked for; results merged. */
-async function exploreInWorkers(file: string, search: ExploreOptions, workers: number, deadline: number | undefined, progress?: { update(p: ExploreProgress): void }): Promise<ExploreResult> {
+async function exploreInWorkers(
+  file: string,
+  search: ExploreOptions,
+  workers: number,
+  deadline: number | undefined,
+  progress?: { update(p: ExploreProgress): void },
+): Promise<ExploreResult> {
   const outer = search.shard ?? { index: 0, count: 1 };
   const count = outer.count * workers;
   const threads: Worker[] = [];
   const progressOf: ExploreProgress[] = [];
-  const replies = await Promise.all(Array.from({ length: workers }, (_, w) => new Promise<WorkerReply>((resolve, reject) => {
-    const job: WorkerJob = { kind: 'sflow-explore', file, options: { ...search, shard: { index: outer.index * workers + w, count } }, deadline };
-    const worker = new Worker(__filename, { workerData: job });
-    threads.push(worker);
-    worker.on('message', (message: WorkerReply | { progress: ExploreProgress }) => {
-      if ('progress' in message) {
-        progressOf[w] = message.progress;
-        const sum = progressOf.reduce((a, p) => ({ states: a.states + p.states, paths: a.paths + p.paths, depth: Math.max(a.depth, p.depth), problems: a.problems + p.problems }), { states: 0, paths: 0, depth: 0, problems: 0 });
-        progress?.update(sum);
-        return;
-      }
-      const reply = message;
-      resolve(reply);
-      // The first problem ends the search everywhere unless --all asked for every one.
-      if (!search.all && reply.result.counterexamples.length) for (const t of threads) if (t !== worker) void t.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) resolve({ result: emptyResult(search) });
-    });
-  })));
-  return mergeResults(replies.map((r) => ({ ...r.result, expectedSeen: new Map(r.result.expectedSeen) })), search);
+  const replies = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, w) =>
+        new Promise<WorkerReply>((resolve, reject) => {
+          const job: WorkerJob = {
+            kind: 'sflow-explore',
+            file,
+            options: { ...search, shard: { index: outer.index * workers + w, count } },
+            deadline,
+          };
+          const worker = new Worker(__filename, { workerData: job });
+          threads.push(worker);
+          worker.on('message', (message: WorkerReply | { progress: ExploreProgress }) => {
+            if ('progress' in message) {
+              progressOf[w] = message.progress;
+              const sum = progressOf.reduce(
+                (a, p) => ({
+                  states: a.states + p.states,
+                  paths: a.paths + p.paths,
+                  depth: Math.max(a.depth, p.depth),
+                  problems: a.problems + p.problems,
+                }),
+                { states: 0, paths: 0, depth: 0, problems: 0 },
+              );
+              progress?.update(sum);
+              return;
+            }
+            const reply = message;
+            resolve(reply);
+            // The first problem ends the search everywhere unless --all asked for every one.
+            if (!search.all && reply.result.counterexamples.length)
+              for (const t of threads) if (t !== worker) void t.terminate();
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => {
+            if (code !== 0) resolve({ result: emptyResult(search) });
+          });
+        }),
+    ),
+  );
+  return mergeResults(
+    replies.map((r) => ({ ...r.result, expectedSeen: new Map(r.result.expectedSeen) })),
+    search,
+  );
 }
 
 function emptyResult(search: ExploreOptions): WorkerReply['result'] {
   return {
-    states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: false, stoppedBy: 'stop', depthLimited: false,
-    reduction: search.reduction ?? true, counterexamples: [], expectedSeen: [], expectedMissing: [],
+    states: 0,
+    transitions: 0,
+    paths: 0,
+    revisits: 0,
+    maxDepth: 0,
+    complete: false,
+    stoppedBy: 'stop',
+    depthLimited: false,
+    reduction: search.reduction ?? true,
+    counterexamples: [],
+    expectedSeen: [],
+    expectedMissing: [],
   };
 }
 
 export function mergeResults(results: ExploreResult[], search: ExploreOptions): ExploreResult {
   const merged: ExploreResult = {
-    states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: true, depthLimited: false,
-    reduction: results[0]?.reduction ?? (search.reduction ?? true), counterexamples: [], expectedSeen: new Map(), expectedMissing: [],
+    states: 0,
+    transitions: 0,
+    paths: 0,
+    revisits: 0,
+    maxDepth: 0,
+    complete: true,
+    depthLimited: false,
+    reduction: results[0]?.reduction ?? search.reduction ?? true,
+    counterexamples: [],
+    expectedSeen: new Map(),
+    expectedMissing: [],
   };
   const seenStates = new Set<number>();
   for (const r of results) {

@@ -30,7 +30,10 @@ function parseExportArgs(args: string[]): ExportOptions {
   options.file = readArgs('export', args, (flag, value) => {
     if (flag === '--format') {
       const f = value();
-      if (!EXPORT_FORMATS.includes(f as ExportFormat)) throw new UsageError(`--format is ${EXPORT_FORMATS.map((n) => `'${n}'`).join(' or ')}${f === undefined ? '' : ` (got '${f}')`}`);
+      if (!EXPORT_FORMATS.includes(f as ExportFormat))
+        throw new UsageError(
+          `--format is ${EXPORT_FORMATS.map((n) => `'${n}'`).join(' or ')}${f === undefined ? '' : ` (got '${f}')`}`,
+        );
       options.format = f as ExportFormat;
     } else if (flag === '--out') options.out = required('--out', value(), 'a file name');
     else return runFlags(flag, value);
@@ -52,7 +55,9 @@ export function exportCommand(args: string[], io: Io): number {
   try {
     out = options.out ? LineWriter.toFile(options.out, budget) : new LineWriter((text) => io.out(text), budget);
   } catch (e) {
-    io.err(`sflow: cannot write ${printable(options.out!)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    io.err(
+      `sflow: cannot write ${printable(options.out!)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
     return 2;
   }
 
@@ -63,8 +68,22 @@ export function exportCommand(args: string[], io: Io): number {
     if (options.format === 'perfetto') {
       const trace = new ChromeTraceStream(program, out);
       machine.onEvent((e) => trace.event(e));
-      const verdict = judge(machine, runBounded(machine, { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: budget }));
-      trace.finish(machine.state.now, { ...head, traceHash: machine.traceHash(), endTime: machine.state.now, result: verdict.ok ? 'pass' : 'fail', summary: verdict.summary });
+      const verdict = judge(
+        machine,
+        runBounded(machine, {
+          untilTime: options.until,
+          maxSteps: options.maxSteps,
+          maxSeconds: options.maxSeconds,
+          output: budget,
+        }),
+      );
+      trace.finish(machine.state.now, {
+        ...head,
+        traceHash: machine.traceHash(),
+        endTime: machine.state.now,
+        result: verdict.ok ? 'pass' : 'fail',
+        summary: verdict.summary,
+      });
       return done(verdict.ok, verdict.summary);
     }
     const doc = new JsonRunDocument(out, head);
@@ -73,17 +92,33 @@ export function exportCommand(args: string[], io: Io): number {
       doc.event(e);
       lanes.event(e);
     });
-    const verdict = judge(machine, runBounded(machine, { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: budget }));
+    const verdict = judge(
+      machine,
+      runBounded(machine, {
+        untilTime: options.until,
+        maxSteps: options.maxSteps,
+        maxSeconds: options.maxSeconds,
+        output: budget,
+      }),
+    );
     doc.endEvents();
     lanes.write(out, machine.state.now);
-    doc.finish({ traceHash: machine.traceHash(), endTime: machine.state.now, result: verdict.ok ? 'pass' : 'fail', summary: verdict.summary });
+    doc.finish({
+      traceHash: machine.traceHash(),
+      endTime: machine.state.now,
+      result: verdict.ok ? 'pass' : 'fail',
+      summary: verdict.summary,
+    });
     return done(verdict.ok, verdict.summary);
   } finally {
     out.close?.();
   }
 
   function done(ok: boolean, summary: string): number {
-    if (options.out) io.err(`wrote ${printable(options.out)}${options.format === 'perfetto' ? ' (open it in https://ui.perfetto.dev)' : ''}`);
+    if (options.out)
+      io.err(
+        `wrote ${printable(options.out)}${options.format === 'perfetto' ? ' (open it in https://ui.perfetto.dev)' : ''}`,
+      );
     io.err(`-- ${printable(summary)}`);
     return ok ? 0 : 1;
   }

@@ -28,7 +28,11 @@ export interface ReadOptions {
 
 /** A file that cannot be read as asked; the message is one line and quotes nothing from the file. */
 export class FileError extends Error {
-  constructor(message: string, readonly path: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'FileError';
   }
@@ -55,7 +59,8 @@ export function isScenarioName(file: string): boolean {
  * otherwise (`PATH is not a scenario (a scenario's name ends in .sflow)`, or readTextFile's).
  */
 export function readScenarioFile(file: string): string {
-  if (!isScenarioName(file)) throw new FileError(`${shownPath(file)} is not a scenario (a scenario's name ends in .sflow)`, file);
+  if (!isScenarioName(file))
+    throw new FileError(`${shownPath(file)} is not a scenario (a scenario's name ends in .sflow)`, file);
   return readTextFile(file, { what: 'scenario', maxBytes: SCENARIO_MAX_BYTES });
 }
 
@@ -146,7 +151,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (length === 0) return i;
     if (length > 1) {
       const valid = new TextDecoder('utf-8', { fatal: true });

@@ -66,7 +66,9 @@ export function runCommand(args: string[], io: Io): number {
   for (const d of checked.diagnostics) io.err(printable(formatDiagnostic(d)));
   if (hasErrors(checked.diagnostics)) return 2;
   if (replay && replay.scenarioHash && replay.scenarioHash !== scenarioHash(checked.text)) {
-    io.err(`sflow: warning: ${shownPath(options.file)} changed since ${shownPath(options.replay!)} was written; the replay may take another path`);
+    io.err(
+      `sflow: warning: ${shownPath(options.file)} changed since ${shownPath(options.replay!)} was written; the replay may take another path`,
+    );
   }
 
   const program = checked.program;
@@ -81,25 +83,49 @@ export function runCommand(args: string[], io: Io): number {
     machine.onEvent((e) => json!.event(e));
   } else {
     const width = Math.max(4, ...program.vms.map((vm) => vm.name.length + 6));
-    machine.onEvent((e) => out.line(printable(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`)));
+    machine.onEvent((e) =>
+      out.line(
+        printable(`${formatTime(e.t).padStart(16)}  ${eventSource(program, e).padEnd(width)}  ${describeEvent(e)}`),
+      ),
+    );
   }
   // A replay stops where explore stopped the path (the problem), or where it leaves its recording.
-  const stopped = runBounded(machine, { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: out.budget }, check ? () => check.departed || check.atEnd(machine) : undefined);
+  const stopped = runBounded(
+    machine,
+    { untilTime: options.until, maxSteps: options.maxSteps, maxSeconds: options.maxSeconds, output: out.budget },
+    check ? () => check.departed || check.atEnd(machine) : undefined,
+  );
   const stop = check ? check.endStop(stopped, machine) : stopped;
   const report = check?.finish(machine);
   const verdict = judge(machine, stop);
-  const departure = report && !report.faithful ? `${shownPath(options.replay!)}: the replay departs from its recording: ${printable(report.message)}` : undefined;
+  const departure =
+    report && !report.faithful
+      ? `${shownPath(options.replay!)}: the replay departs from its recording: ${printable(report.message)}`
+      : undefined;
 
   if (json) {
     json.endEvents();
     json.finish({
-      traceHash: machine.traceHash(), endTime: machine.state.now,
-      result: departure ? 'error' : verdict.ok ? 'pass' : 'fail', summary: departure ?? verdict.summary,
-      replay: report ? { file: options.replay, faithful: report.faithful, ...(report.faithful ? { checked: report.message } : { departure: report.message }) } : undefined,
+      traceHash: machine.traceHash(),
+      endTime: machine.state.now,
+      result: departure ? 'error' : verdict.ok ? 'pass' : 'fail',
+      summary: departure ?? verdict.summary,
+      replay: report
+        ? {
+            file: options.replay,
+            faithful: report.faithful,
+            ...(report.faithful ? { checked: report.message } : { departure: report.message }),
+          }
+        : undefined,
     });
   } else {
     if (report?.faithful && report.hashChecked) out.line(`-- ${printable(report.message)}`, false);
-    out.line(departure ? `-- stopped at ${formatTime(machine.state.now)}, ${machine.state.events} events, trace ${machine.traceHash()}: not the recorded path` : `-- ${printable(verdict.summary)}`, false);
+    out.line(
+      departure
+        ? `-- stopped at ${formatTime(machine.state.now)}, ${machine.state.events} events, trace ${machine.traceHash()}: not the recorded path`
+        : `-- ${printable(verdict.summary)}`,
+      false,
+    );
     out.flush();
   }
   if (departure) {

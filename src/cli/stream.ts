@@ -32,7 +32,10 @@ export class LineWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly write: (text: string) => void, readonly budget: OutputBudget) {}
+  constructor(
+    private readonly write: (text: string) => void,
+    readonly budget: OutputBudget,
+  ) {}
 
   /** A file to write to, opened now (so a bad path fails before the run). */
   static toFile(file: string, budget: OutputBudget): LineWriter & { close(): void } {
@@ -78,7 +81,10 @@ export class JsonRunDocument {
   private held?: string;
   private members = 0;
 
-  constructor(private readonly out: LineWriter, head: Record<string, unknown>) {
+  constructor(
+    private readonly out: LineWriter,
+    head: Record<string, unknown>,
+  ) {
     out.line('{');
     for (const [key, value] of Object.entries(head)) this.member(key, value);
     out.line('  "events": [');
@@ -106,7 +112,9 @@ export class JsonRunDocument {
   /** The members known at the end, and the closing brace. */
   finish(tail: Record<string, unknown>): void {
     const entries = Object.entries(tail).filter(([, v]) => v !== undefined);
-    entries.forEach(([key, value], i) => this.out.line(`  ${JSON.stringify(key)}: ${pretty(value, '  ')}${i < entries.length - 1 ? ',' : ''}`, false));
+    entries.forEach(([key, value], i) =>
+      this.out.line(`  ${JSON.stringify(key)}: ${pretty(value, '  ')}${i < entries.length - 1 ? ',' : ''}`, false),
+    );
     this.out.line('}', false);
     this.out.flush();
   }
@@ -114,7 +122,8 @@ export class JsonRunDocument {
 
 // ------------------------------------------------------------------------------------------ lanes
 
-/** A vCPU starts RUNNABLE when it has a program and STOPPED when it has none, as the machine resets it (lane-states.ts). */
+/** A vCPU starts RUNNABLE when it has a program and STOPPED when it has none, as the machine resets it
+ * (lane-states.ts). */
 function initialMpState(power: string): string {
   return power === 'OFF' ? 'STOPPED' : 'RUNNABLE';
 }
@@ -136,7 +145,10 @@ export class LaneTracker {
   private readonly held: (StateSpan[] | undefined)[];
   private readonly byName: Map<string, number>;
 
-  constructor(private readonly program: Program, private readonly emit: (lane: number, span: StateSpan) => void) {
+  constructor(
+    private readonly program: Program,
+    private readonly emit: (lane: number, span: StateSpan) => void,
+  ) {
     this.lanes = laneInfos(program);
     this.byName = new Map(this.lanes.map((l, i) => [l.lane, i]));
     const initial = initialLaneStates(program);
@@ -145,7 +157,9 @@ export class LaneTracker {
       const attributes: Record<string, string> = l.kind === 'vcpu' ? { mp_state: initialMpState(state) } : {};
       return { state, start: 0, seq: -1, cause: '', attributes };
     });
-    this.held = this.lanes.map((l) => (l.kind === 'device' && /^virtio/.test(program.vms[l.vm].devices[l.index].model) ? [] : undefined));
+    this.held = this.lanes.map((l) =>
+      l.kind === 'device' && /^virtio/.test(program.vms[l.vm].devices[l.index].model) ? [] : undefined,
+    );
   }
 
   private give(lane: number, span: StateSpan): void {
@@ -221,18 +235,32 @@ export class ChromeTraceStream {
   /** the last event line, held until the next (for its comma) */
   private held?: string;
 
-  constructor(private readonly program: Program, private readonly out: LineWriter) {
+  constructor(
+    private readonly program: Program,
+    private readonly out: LineWriter,
+  ) {
     // pids, tids and categories as toChromeTrace gives them: its trace of no events has the metadata and, in lane
     // order, one slice per lane.
     const empty = toChromeTrace(program, [], 0).traceEvents;
     this.slice = empty.filter((e) => e.ph === 'X').map((e) => ({ pid: e.pid, tid: e.tid, cat: e.cat }));
     out.line('{"traceEvents":[');
     for (const e of empty) if (e.ph === 'M') this.write(e);
-    this.tracker = new LaneTracker(program, (lane, span) => this.write({
-      name: span.state, cat: this.slice[lane].cat, ph: 'X', ts: microseconds(span.start), dur: microseconds(span.end - span.start),
-      pid: this.slice[lane].pid, tid: this.slice[lane].tid,
-      args: { ...span.attributes, ...(span.cause ? { since: span.cause } : {}), ...(span.seq >= 0 ? { seq: span.seq } : {}) },
-    }));
+    this.tracker = new LaneTracker(program, (lane, span) =>
+      this.write({
+        name: span.state,
+        cat: this.slice[lane].cat,
+        ph: 'X',
+        ts: microseconds(span.start),
+        dur: microseconds(span.end - span.start),
+        pid: this.slice[lane].pid,
+        tid: this.slice[lane].tid,
+        args: {
+          ...span.attributes,
+          ...(span.cause ? { since: span.cause } : {}),
+          ...(span.seq >= 0 ? { seq: span.seq } : {}),
+        },
+      }),
+    );
   }
 
   private write(e: ChromeTraceEvent): void {
@@ -289,7 +317,10 @@ export class LaneSpool {
   private memoryBytes = 0;
   private dir?: string;
 
-  constructor(program: Program, private readonly budget: OutputBudget) {
+  constructor(
+    program: Program,
+    private readonly budget: OutputBudget,
+  ) {
     this.tracker = new LaneTracker(program, (lane, span) => this.add(lane, span));
     this.memory = this.tracker.lanes.map(() => []);
   }
@@ -299,7 +330,14 @@ export class LaneSpool {
   }
 
   private add(lane: number, span: StateSpan): void {
-    const text = JSON.stringify({ state: span.state, start: span.start, end: span.end, seq: span.seq, cause: span.cause, ...span.attributes });
+    const text = JSON.stringify({
+      state: span.state,
+      start: span.start,
+      end: span.end,
+      seq: span.seq,
+      cause: span.cause,
+      ...span.attributes,
+    });
     this.budget.charge(Buffer.byteLength(text) + 12);
     this.memory[lane].push(text);
     this.memoryBytes += text.length;
@@ -326,7 +364,10 @@ export class LaneSpool {
       out.line('  "lanes": [', false);
       const lanes = this.tracker.lanes;
       lanes.forEach((info, lane) => {
-        out.line(`    {\n      "lane": ${JSON.stringify(info.lane)},\n      "kind": ${JSON.stringify(info.kind)},\n      "states": [`, false);
+        out.line(
+          `    {\n      "lane": ${JSON.stringify(info.lane)},\n      "kind": ${JSON.stringify(info.kind)},\n      "states": [`,
+          false,
+        );
         let held: string | undefined;
         const span = (text: string) => {
           if (held !== undefined) out.line(held + ',', false);

@@ -37,7 +37,8 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
     else paths.push(a);
   }
   const files = scenarioFiles(paths.length ? paths : ['examples']);
-  if (files.length === 0) throw new UsageError(`no .sflow scenarios under ${(paths.length ? paths : ['examples']).join(', ')}`);
+  if (files.length === 0)
+    throw new UsageError(`no .sflow scenarios under ${(paths.length ? paths : ['examples']).join(', ')}`);
 
   const outcomes = files.map(testOne);
   const width = Math.max(...outcomes.map((o) => printable(o.file).length));
@@ -78,7 +79,10 @@ export function scenarioFiles(paths: string[]): string[] {
       try {
         names = fs.readdirSync(p).sort();
       } catch (e) {
-        if (named) throw new UsageError(`cannot read the directory ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if (named)
+          throw new UsageError(
+            `cannot read the directory ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+          );
         return;
       }
       for (const name of names) {
@@ -103,7 +107,13 @@ function isDirectory(p: string): boolean {
 
 function testOne(file: string): Outcome {
   const started = Date.now();
-  const done = (ok: boolean, summary: string, details: string[] = []): Outcome => ({ file, ok, summary, details, seconds: (Date.now() - started) / 1000 });
+  const done = (ok: boolean, summary: string, details: string[] = []): Outcome => ({
+    file,
+    ok,
+    summary,
+    details,
+    seconds: (Date.now() - started) / 1000,
+  });
   let checked;
   try {
     checked = loadScenario(file);
@@ -112,7 +122,11 @@ function testOne(file: string): Outcome {
   }
   if (hasErrors(checked.diagnostics)) {
     const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-    return done(false, `${errors.length} error${errors.length === 1 ? '' : 's'} in the scenario`, errors.map(formatDiagnostic));
+    return done(
+      false,
+      `${errors.length} error${errors.length === 1 ? '' : 's'} in the scenario`,
+      errors.map(formatDiagnostic),
+    );
   }
   const program = checked.program;
   if (program.explore) {
@@ -120,11 +134,28 @@ function testOne(file: string): Outcome {
     const missing = r.complete ? r.expectedMissing : [];
     const bounded = r.stoppedBy === 'max-states' || r.stoppedBy === 'stop' || r.depthLimited;
     const stats = `explore: ${r.states.toLocaleString('en-US')} states, ${r.paths.toLocaleString('en-US')} paths${bounded ? ' (bounded)' : ''}`;
-    if (r.counterexamples.length) return done(false, `${stats}: a path breaks a rule`, [...r.counterexamples[0].problems, `(sflow explore ${file} writes it as a replay)`]);
-    if (missing.length) return done(false, `${stats}: expected violation not reachable`, missing.map((id) => `expect violation ${id}: on no path`));
-    // As sflow explore judges it: a bounded search that has not reached an expected violation proves nothing either way.
+    if (r.counterexamples.length)
+      return done(false, `${stats}: a path breaks a rule`, [
+        ...r.counterexamples[0].problems,
+        `(sflow explore ${file} writes it as a replay)`,
+      ]);
+    if (missing.length)
+      return done(
+        false,
+        `${stats}: expected violation not reachable`,
+        missing.map((id) => `expect violation ${id}: on no path`),
+      );
+    // As sflow explore judges it: a bounded search that has not reached an expected violation proves nothing either
+    // way.
     if (!r.complete && r.expectedMissing.length) {
-      return done(false, `${stats}: expected violation not found within the bounds`, r.expectedMissing.map((id) => `expect violation ${id}: not reached before the search stopped (raise max_states or until in the explore block)`));
+      return done(
+        false,
+        `${stats}: expected violation not found within the bounds`,
+        r.expectedMissing.map(
+          (id) =>
+            `expect violation ${id}: not reached before the search stopped (raise max_states or until in the explore block)`,
+        ),
+      );
     }
     const shown = [...r.expectedSeen.keys()];
     return done(true, `${stats}${shown.length ? `, expected violation ${shown.join(', ')} reachable` : ''}`);
@@ -132,12 +163,24 @@ function testOne(file: string): Outcome {
   const m = new Machine(program, { seed: 0 });
   const verdict = judge(m, runBounded(m, { maxSteps: DEFAULT_MAX_STEPS, maxSeconds: DEFAULT_MAX_SECONDS }));
   const summary = verdict.summary.replace(/: (PASS|FAIL.*)$/, '');
-  return done(verdict.ok, verdict.ok ? `run: ${summary}` : `run: FAIL: ${verdict.problems.join('; ')}`, verdict.problems);
+  return done(
+    verdict.ok,
+    verdict.ok ? `run: ${summary}` : `run: FAIL: ${verdict.problems.join('; ')}`,
+    verdict.problems,
+  );
 }
 
-/** XML text, its lines kept: control characters in them as visible escapes (XML 1.0 allows none, even as references). */
+/** XML text, its lines kept: control characters in them as visible escapes (XML 1.0 allows none, even as references).
+ * */
 function xml(text: string): string {
-  return text.split('\n').map(printable).join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .split('\n')
+    .map(printable)
+    .join('\n')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: one testsuite, a testcase per scenario. */

@@ -7,7 +7,6 @@
  * C0 controls (newline, carriage return, escape, ...), DEL, C1 controls (U+0085 NEL among them), the Unicode line
  * and paragraph separators, and the bidirectional overrides and isolates, which reorder what a terminal shows.
  */
-// eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -25,15 +24,25 @@ export function printable(text: string): string {
 /** A path (or any name) for a message: printable, and at most about 300 characters (the middle left out). */
 export function shownPath(text: string): string {
   const shown = printable(text);
-  return shown.length <= 300 ? shown : `${shown.slice(0, 200)}...(${shown.length - 280} characters)...${shown.slice(-80)}`;
+  return shown.length <= 300
+    ? shown
+    : `${shown.slice(0, 200)}...(${shown.length - 280} characters)...${shown.slice(-80)}`;
 }
 
 /** A size in bytes as a person writes it: `64 MiB`, `10 KiB`, `100 bytes`. */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1 << 30],
+    ['MiB', 1 << 20],
+    ['KiB', 1 << 10],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
-  for (const [unit, size] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1 << 30],
+    ['MiB', 1 << 20],
+    ['KiB', 1 << 10],
+  ] as const) {
     if (bytes >= size) return `${(bytes / size).toFixed(1)} ${unit}`;
   }
   return `${bytes} byte${bytes === 1 ? '' : 's'}`;

@@ -14,7 +14,11 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'suspend-flow', scheme: 'file' }, { language: 'suspend-flow', scheme: 'untitled' }, { language: 'suspend-flow', scheme: PRELUDE_SCHEME }],
+    documentSelector: [
+      { language: 'suspend-flow', scheme: 'file' },
+      { language: 'suspend-flow', scheme: 'untitled' },
+      { language: 'suspend-flow', scheme: PRELUDE_SCHEME },
+    ],
     initializationOptions: { libraryDir: context.asAbsolutePath('lib') },
   };
   const client = new LanguageClient('suspendFlow', 'Suspend Flow Language Server', serverOptions, clientOptions);

@@ -11,9 +11,24 @@ export class ScenarioCodeLens implements vscode.CodeLensProvider {
       if (!m) continue;
       const range = new vscode.Range(line, 0, line, text.length);
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(play) Run', command: 'suspendFlow.runScenario', arguments: [doc.uri], tooltip: 'Run the scenario headless and print its timeline' }),
-        new vscode.CodeLens(range, { title: '$(debug-alt) Debug', command: 'suspendFlow.debugScenario', arguments: [doc.uri], tooltip: 'Debug the scenario, stopping at its first statement' }),
-        new vscode.CodeLens(range, { title: '$(type-hierarchy) Explore', command: 'suspendFlow.exploreScenario', arguments: [doc.uri], tooltip: 'Try every interleaving the scenario allows and check every path' }),
+        new vscode.CodeLens(range, {
+          title: '$(play) Run',
+          command: 'suspendFlow.runScenario',
+          arguments: [doc.uri],
+          tooltip: 'Run the scenario headless and print its timeline',
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(debug-alt) Debug',
+          command: 'suspendFlow.debugScenario',
+          arguments: [doc.uri],
+          tooltip: 'Debug the scenario, stopping at its first statement',
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(type-hierarchy) Explore',
+          command: 'suspendFlow.exploreScenario',
+          arguments: [doc.uri],
+          tooltip: 'Try every interleaving the scenario allows and check every path',
+        }),
       );
     }
     return lenses;

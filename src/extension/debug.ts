@@ -26,11 +26,19 @@ function activeScenario(): vscode.Uri | undefined {
 
 class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   /** F5 with no launch.json, or a configuration without a program: debug the open scenario. */
-  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Running a suspend-flow scenario needs a trusted workspace (Restricted Mode keeps the language features only).', 'Manage Workspace Trust').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showWarningMessage(
+          'Running a suspend-flow scenario needs a trusted workspace (Restricted Mode keeps the language features only).',
+          'Manage Workspace Trust',
+        )
+        .then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
       return undefined;
     }
     if (!config.type && !config.request && !config.name) {
@@ -39,7 +47,13 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
         void vscode.window.showInformationMessage('Open a .sflow scenario to debug it.');
         return undefined;
       }
-      config = { type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(file.fsPath)}`, program: file.fsPath, stopOnEntry: true };
+      config = {
+        type: DEBUG_TYPE,
+        request: 'launch',
+        name: `Debug ${path.basename(file.fsPath)}`,
+        program: file.fsPath,
+        stopOnEntry: true,
+      };
     }
     // A replay names its scenario; the adapter reads it from there.
     if (!config.program && !config.replay) {
@@ -59,28 +73,50 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
    * the adapter's refusal as a modal offering to open launch.json; a short message naming the first error, with a
    * way to it and to the Problems view, says what is wrong instead.
    */
-  resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
+  resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.ProviderResult<vscode.DebugConfiguration> {
     if (typeof config.program !== 'string' || config.program === '') return config;
     const first = firstError(config.program);
     if (!first) return config;
     const where = `${path.basename(first.file)}:${first.line + 1}`;
     const more = first.count > 1 ? ` (and ${first.count - 1} more)` : '';
-    void vscode.window.showErrorMessage(`Cannot debug ${path.basename(config.program)}: ${where}: ${first.message}${more}`, 'Go to Error', 'Show Problems').then((choice) => {
-      if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
-      if (choice === 'Go to Error') void vscode.window.showTextDocument(vscode.Uri.file(first.file), { selection: new vscode.Range(first.line, first.character, first.line, first.character) });
-    });
+    void vscode.window
+      .showErrorMessage(
+        `Cannot debug ${path.basename(config.program)}: ${where}: ${first.message}${more}`,
+        'Go to Error',
+        'Show Problems',
+      )
+      .then((choice) => {
+        if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+        if (choice === 'Go to Error')
+          void vscode.window.showTextDocument(vscode.Uri.file(first.file), {
+            selection: new vscode.Range(first.line, first.character, first.line, first.character),
+          });
+      });
     return undefined;
   }
 
   /** The dynamic configurations: one per open scenario. */
   provideDebugConfigurations(): vscode.ProviderResult<vscode.DebugConfiguration[]> {
-    const docs = vscode.workspace.textDocuments.filter((d) => d.languageId === 'suspend-flow' && d.uri.scheme === 'file');
-    return docs.map((d) => ({ type: DEBUG_TYPE, request: 'launch', name: `Debug ${path.basename(d.uri.fsPath)}`, program: d.uri.fsPath, stopOnEntry: true }));
+    const docs = vscode.workspace.textDocuments.filter(
+      (d) => d.languageId === 'suspend-flow' && d.uri.scheme === 'file',
+    );
+    return docs.map((d) => ({
+      type: DEBUG_TYPE,
+      request: 'launch',
+      name: `Debug ${path.basename(d.uri.fsPath)}`,
+      program: d.uri.fsPath,
+      stopOnEntry: true,
+    }));
   }
 }
 
 /** The first error of a scenario as the editor has it (an unsaved edit counts: it is saved before the launch). */
-function firstError(program: string): { file: string; line: number; character: number; message: string; count: number } | undefined {
+function firstError(
+  program: string,
+): { file: string; line: number; character: number; message: string; count: number } | undefined {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === program);
   let text: string;
   try {
@@ -89,11 +125,19 @@ function firstError(program: string): { file: string; line: number; character: n
   } catch {
     return undefined; // the adapter says it cannot read it
   }
-  const errors = check([new SourceFile(program, text), ...preludeFiles()]).diagnostics.filter((d) => d.severity === 'error');
+  const errors = check([new SourceFile(program, text), ...preludeFiles()]).diagnostics.filter(
+    (d) => d.severity === 'error',
+  );
   const d = errors[0];
   if (!d) return undefined;
   const at = d.file.position(d.span.start);
-  return { file: d.file.path.startsWith('lib/') ? program : d.file.path, line: at.line, character: at.character, message: d.message, count: errors.length };
+  return {
+    file: d.file.path.startsWith('lib/') ? program : d.file.path,
+    line: at.line,
+    character: at.character,
+    message: d.message,
+    count: errors.length,
+  };
 }
 
 class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
@@ -112,16 +156,23 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Dis
         // A socket only this user can open; a loopback TCP port (reachable by any local user) only when one is set.
         const port = settings().get<number>('adapter.port', 0);
         const host = nodeHost(libraryDir, undefined, libraryUri);
-        if (!this.server && port === 0) ({ server: this.server, path: this.socketPath } = await startSocketServer(host));
+        if (!this.server && port === 0)
+          ({ server: this.server, path: this.socketPath } = await startSocketServer(host));
         else if (!this.server) this.server = await startServer(port, host);
         if (this.socketPath) return new vscode.DebugAdapterNamedPipeServer(this.socketPath);
         return new vscode.DebugAdapterServer((this.server!.address() as net.AddressInfo).port, '127.0.0.1');
       }
       case 'executable':
         // The extension host's own runtime, run as plain node.
-        return new vscode.DebugAdapterExecutable(process.execPath, [this.context.asAbsolutePath('dist/debugAdapter.js'), `--library-uri=${libraryUri}`], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+        return new vscode.DebugAdapterExecutable(
+          process.execPath,
+          [this.context.asAbsolutePath('dist/debugAdapter.js'), `--library-uri=${libraryUri}`],
+          { env: { ELECTRON_RUN_AS_NODE: '1' } },
+        );
       default:
-        return new vscode.DebugAdapterInlineImplementation(new SuspendFlowSession(nodeHost(libraryDir, undefined, libraryUri)));
+        return new vscode.DebugAdapterInlineImplementation(
+          new SuspendFlowSession(nodeHost(libraryDir, undefined, libraryUri)),
+        );
     }
   }
 
@@ -132,7 +183,10 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Dis
 
 /** Listens to the adapter's messages: the status bar, and (for tests) a marker file of what the session did. */
 class Tracker implements vscode.DebugAdapterTrackerFactory {
-  constructor(private readonly status: vscode.StatusBarItem, private readonly onStop: (session: vscode.DebugSession) => void) {}
+  constructor(
+    private readonly status: vscode.StatusBarItem,
+    private readonly onStop: (session: vscode.DebugSession) => void,
+  ) {}
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     const marker = settings().get<string>('test.markerFile', '');
@@ -142,10 +196,25 @@ class Tracker implements vscode.DebugAdapterTrackerFactory {
     return {
       // Requests that move the session are noted too, so a test can tell a lost keypress from a slow adapter.
       onWillReceiveMessage: (m: { type?: string; command?: string; arguments?: unknown }) => {
-        if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'gotoEvent', 'terminate', 'disconnect'].includes(m.command ?? '')) note({ request: m.command, arguments: m.arguments, at: Date.now() });
+        if (
+          m.type === 'request' &&
+          [
+            'continue',
+            'next',
+            'stepIn',
+            'stepOut',
+            'stepBack',
+            'reverseContinue',
+            'gotoEvent',
+            'terminate',
+            'disconnect',
+          ].includes(m.command ?? '')
+        )
+          note({ request: m.command, arguments: m.arguments, at: Date.now() });
       },
       onDidSendMessage: (m: { type?: string; event?: string; body?: Record<string, unknown> }) => {
-        if (m.type === 'event' && ['stopped', 'terminated', 'exited', 'initialized'].includes(m.event ?? '')) note({ event: m.event, body: m.body ?? {}, at: Date.now() });
+        if (m.type === 'event' && ['stopped', 'terminated', 'exited', 'initialized'].includes(m.event ?? ''))
+          note({ event: m.event, body: m.body ?? {}, at: Date.now() });
         if (m.type === 'event' && m.event === 'stopped') this.onStop(session);
       },
       onWillStopSession: () => {
@@ -156,17 +225,24 @@ class Tracker implements vscode.DebugAdapterTrackerFactory {
   }
 }
 
-export function registerDebugger(context: vscode.ExtensionContext, onStop: (session: vscode.DebugSession) => void): vscode.StatusBarItem {
+export function registerDebugger(
+  context: vscode.ExtensionContext,
+  onStop: (session: vscode.DebugSession) => void,
+): vscode.StatusBarItem {
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
   status.name = 'Suspend Flow';
-  status.tooltip = 'Virtual time and the host\'s suspend state of the scenario being debugged';
+  status.tooltip = "Virtual time and the host's suspend state of the scenario being debugged";
   const factory = new AdapterFactory(context);
   const provider = new ConfigurationProvider();
   context.subscriptions.push(
     status,
     factory,
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, { provideDebugConfigurations: () => provider.provideDebugConfigurations() }, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      { provideDebugConfigurations: () => provider.provideDebugConfigurations() },
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, new Tracker(status, onStop)),
   );
@@ -174,7 +250,10 @@ export function registerDebugger(context: vscode.ExtensionContext, onStop: (sess
 }
 
 /** Updates the status bar from the adapter after a stop: it shows the active session (one of several, perhaps). */
-export async function refreshStatus(status: vscode.StatusBarItem, session: vscode.DebugSession | undefined): Promise<void> {
+export async function refreshStatus(
+  status: vscode.StatusBarItem,
+  session: vscode.DebugSession | undefined,
+): Promise<void> {
   if (!session || session.type !== DEBUG_TYPE || session !== vscode.debug.activeDebugSession) {
     if (!vscode.debug.activeDebugSession || vscode.debug.activeDebugSession.type !== DEBUG_TYPE) status.hide();
     return;

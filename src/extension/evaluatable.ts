@@ -27,15 +27,25 @@ export interface LanguageServerRequests {
 export class ScenarioEvaluatable implements vscode.EvaluatableExpressionProvider {
   constructor(private readonly server: LanguageServerRequests) {}
 
-  async provideEvaluatableExpression(doc: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.EvaluatableExpression | undefined> {
+  async provideEvaluatableExpression(
+    doc: vscode.TextDocument,
+    position: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.EvaluatableExpression | undefined> {
     // A server still starting (or stopped) has no answer worth waiting for in a hover.
     if (!this.server.isRunning()) return undefined;
-    const params = { textDocument: { uri: doc.uri.toString() }, position: { line: position.line, character: position.character } };
+    const params = {
+      textDocument: { uri: doc.uri.toString() },
+      position: { line: position.line, character: position.character },
+    };
     try {
       const answer = await this.server.sendRequest<ServerAnswer | null>(EVALUATABLE_EXPRESSION_REQUEST, params, token);
       if (!answer) return undefined;
       const { start, end } = answer.range;
-      return new vscode.EvaluatableExpression(new vscode.Range(start.line, start.character, end.line, end.character), answer.expression);
+      return new vscode.EvaluatableExpression(
+        new vscode.Range(start.line, start.character, end.line, end.character),
+        answer.expression,
+      );
     } catch {
       return undefined;
     }

@@ -25,8 +25,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const selector: vscode.DocumentSelector = { language: 'suspend-flow' };
   context.subscriptions.push(
     output,
-    vscode.window.registerWebviewViewProvider('suspendFlow.timeline', timeline, { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.commands.registerCommand('suspendFlow.showTimeline', () => vscode.commands.executeCommand('suspendFlow.timeline.focus')),
+    vscode.window.registerWebviewViewProvider('suspendFlow.timeline', timeline, {
+      webviewOptions: { retainContextWhenHidden: true },
+    }),
+    vscode.commands.registerCommand('suspendFlow.showTimeline', () =>
+      vscode.commands.executeCommand('suspendFlow.timeline.focus'),
+    ),
     vscode.commands.registerCommand('suspendFlow.openTimelineInEditor', () => timeline.openInEditor()),
     vscode.languages.registerCodeLensProvider(selector, new ScenarioCodeLens()),
     vscode.languages.registerInlineValuesProvider(selector, new ScenarioInlineValues()),

@@ -56,7 +56,10 @@ export function timelinePage(assets: TimelinePageAssets): string {
 
 export function timelineHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   // Uri.with instead of Uri.joinPath: this module stays loadable without the vscode module (see above).
-  const media = (file: string) => webview.asWebviewUri(extensionUri.with({ path: `${extensionUri.path.replace(/\/$/, '')}/media/${file}` })).toString();
+  const media = (file: string) =>
+    webview
+      .asWebviewUri(extensionUri.with({ path: `${extensionUri.path.replace(/\/$/, '')}/media/${file}` }))
+      .toString();
   return timelinePage({
     cspSource: webview.cspSource,
     nonce: crypto.randomBytes(16).toString('base64'),

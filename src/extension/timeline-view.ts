@@ -56,11 +56,16 @@ export class TimelineView implements vscode.WebviewViewProvider {
 
   /** Opens the timeline in an editor tab, where it has the most room. */
   openInEditor(): void {
-    const panel = vscode.window.createWebviewPanel('suspendFlow.timelineEditor', 'Suspend Timeline', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      'suspendFlow.timelineEditor',
+      'Suspend Timeline',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
+      },
+    );
     const surface = this.attach(panel.webview);
     panel.onDidDispose(() => this.surfaces.delete(surface));
   }
@@ -77,7 +82,8 @@ export class TimelineView implements vscode.WebviewViewProvider {
         void webview.postMessage({ type: 'reset' });
         this.send(surface);
       }
-      if (m.type === 'goto' && typeof m.seq === 'number') this.goto(m.seq, typeof m.lane === 'string' ? m.lane : undefined);
+      if (m.type === 'goto' && typeof m.seq === 'number')
+        this.goto(m.seq, typeof m.lane === 'string' ? m.lane : undefined);
     });
     return surface;
   }
@@ -85,7 +91,9 @@ export class TimelineView implements vscode.WebviewViewProvider {
   private goto(seq: number, lane: string | undefined): void {
     const session = this.session;
     if (!session || this.ended) return;
-    session.customRequest('gotoEvent', { seq, lane }).then(undefined, (e: Error) => vscode.window.showWarningMessage(`Suspend Timeline: ${e.message}`));
+    session
+      .customRequest('gotoEvent', { seq, lane })
+      .then(undefined, (e: Error) => vscode.window.showWarningMessage(`Suspend Timeline: ${e.message}`));
   }
 
   /** A new session: every surface starts from an empty chart. */
@@ -146,7 +154,12 @@ export class TimelineView implements vscode.WebviewViewProvider {
     const newest = this.events[this.events.length - 1];
     if (newest) surface.sentUpTo = newest.seq;
     // As one JSON string: a string crosses to the webview far faster than as many objects as there are events.
-    const update = { ...this.last, events: fresh, truncatedFrom: truncated ? this.truncatedFrom : undefined, kept: this.kept() };
+    const update = {
+      ...this.last,
+      events: fresh,
+      truncatedFrom: truncated ? this.truncatedFrom : undefined,
+      kept: this.kept(),
+    };
     void surface.webview.postMessage({ type: 'update', json: JSON.stringify(update) });
     if (this.ended) void surface.webview.postMessage({ type: 'ended' });
   }

@@ -56,6 +56,31 @@ export function walkBlock(block: A.Block, onName: (name: string) => void): void 
       case 'expect':
         expr(s.condition);
         break;
+      case 'break':
+      case 'clearSignal':
+      case 'context':
+      case 'delay':
+      case 'error':
+      case 'foreach':
+      case 'halt':
+      case 'irq':
+      case 'label':
+      case 'log':
+      case 'loop':
+      case 'mmioRead':
+      case 'mmioWrite':
+      case 'onIrq':
+      case 'pciRead':
+      case 'pciState':
+      case 'pciWrite':
+      case 'return':
+      case 's2idleNotify':
+      case 'signal':
+      case 'virtio':
+      case 'waitSignal':
+      case 'wfi':
+        // nothing to do for the others (listed so that a new kind is a question here)
+        break;
     }
   });
 }

@@ -13,15 +13,7 @@ export interface Name extends Node {
 
 // ---------------------------------------------------------------------------------------------- expressions
 
-export type Expr =
-  | NumberLit
-  | BoolLit
-  | PathExpr
-  | UnaryExpr
-  | BinaryExpr
-  | IrqPendingExpr
-  | NowExpr
-  | ErrorExpr;
+export type Expr = NumberLit | BoolLit | PathExpr | UnaryExpr | BinaryExpr | IrqPendingExpr | NowExpr | ErrorExpr;
 
 export type NumberUnit = 'none' | 'time' | 'size' | 'percent';
 
@@ -35,7 +27,8 @@ export interface BoolLit extends Node {
   kind: 'bool';
   value: boolean;
 }
-/** A dotted name: a register (`x0`), a constant (`DENIED`), a label, or a state path (`vcpu1.power`, `gpu.pmcsr.state`). */
+/** A dotted name: a register (`x0`), a constant (`DENIED`), a label, or a state path (`vcpu1.power`,
+ * `gpu.pmcsr.state`). */
 export interface PathExpr extends Node {
   kind: 'path';
   parts: Name[];
@@ -45,7 +38,8 @@ export interface UnaryExpr extends Node {
   op: '!' | '-' | '~';
   operand: Expr;
 }
-export type BinaryOp = '||' | '&&' | '|' | '^' | '&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '<<' | '>>' | '+' | '-' | '*' | '/' | '%';
+export type BinaryOp =
+  '||' | '&&' | '|' | '^' | '&' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '<<' | '>>' | '+' | '-' | '*' | '/' | '%';
 export interface BinaryExpr extends Node {
   kind: 'binary';
   op: BinaryOp;

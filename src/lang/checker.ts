@@ -1,6 +1,7 @@
 // The checker: resolves every name of a parsed scenario (VMs, vCPUs, devices, registers, labels, procs, signals,
 // PSCI functions and their arguments), checks values and units, and has codegen.ts lower the programs to the flat
-// instruction arrays the simulator runs. It reports every problem it finds with a precise span and keeps going; a program with
+// instruction arrays the simulator runs. It reports every problem it finds with a precise span and keeps going; a
+// program with
 // errors is still returned (for the language server) but the simulator refuses it.
 
 import * as A from './ast';
@@ -50,11 +51,20 @@ const MAX_HOST_SUSPEND_LATENCY = 1_000_000_000_000n;
 
 /** Which answers the VMM may give per exit kind, per flavour. */
 export const VMM_ANSWERS: Record<'kvm' | 'xen', Partial<Record<P.VmmEvent, string[]>>> = {
-  kvm: { system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked'], wakeup: ['resume', 'ignore', 'defer'], system_off: ['stop', 'resume'], system_reset: ['stop', 'resume'] },
+  kvm: {
+    system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked'],
+    wakeup: ['resume', 'ignore', 'defer'],
+    system_off: ['stop', 'resume'],
+    system_reset: ['stop', 'resume'],
+  },
   xen: { wakeup: ['resume', 'defer'], system_off: ['stop'], system_reset: ['stop'] },
 };
-export const DEFAULT_VMM_ANSWER: Record<P.VmmEvent, string> = { system_suspend: 'confirm', wakeup: 'resume', system_off: 'stop', system_reset: 'stop' };
-
+export const DEFAULT_VMM_ANSWER: Record<P.VmmEvent, string> = {
+  system_suspend: 'confirm',
+  wakeup: 'resume',
+  system_off: 'stop',
+  system_reset: 'stop',
+};
 
 /**
  * Checks and compiles a scenario. `files[0]` is the scenario; later files are libraries (procs only, e.g. the Linux
@@ -84,7 +94,12 @@ export interface CompiledExpression {
  * `host.state`, VM-qualified paths (`guest.vcpu1.power`, `guest.net0.pmcsr.state`, `guest.LABEL`). A name several
  * VMs declare, or a register with no vCPU, is an error that says what to write instead.
  */
-export function compileExpression(program: P.Program, text: string, vm?: number, params?: string[]): CompiledExpression {
+export function compileExpression(
+  program: P.Program,
+  text: string,
+  vm?: number,
+  params?: string[],
+): CompiledExpression {
   const file = new SourceFile('<expression>', text);
   const diags = new DiagnosticBag(file);
   const ast = parseExpression(file, diags);
@@ -122,21 +137,58 @@ export class Checker {
     for (const cfg of program.vms) {
       const build: VmBuild = {
         item: { kind: 'vm', name: { text: cfg.name, span: cfg.loc.span }, members: [], span: cfg.loc.span },
-        file: cfg.loc.file, config: cfg,
-        labelDefs: new Map(), labelFixups: [], procFrames: new Map(), procFixups: [], callFixups: [],
-        signalIndex: new Map(cfg.signals.map((n, i) => [n, i])), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [], signalDefs: new Map(),
+        file: cfg.loc.file,
+        config: cfg,
+        labelDefs: new Map(),
+        labelFixups: [],
+        procFrames: new Map(),
+        procFixups: [],
+        callFixups: [],
+        signalIndex: new Map(cfg.signals.map((n, i) => [n, i])),
+        signalsRaised: new Set(),
+        signalWaits: [],
+        deviceDefs: new Map(),
+        programs: [],
+        signalDefs: new Map(),
       };
       for (const [name, index] of cfg.labels) {
         const loc = cfg.code[index]?.loc ?? cfg.loc;
-        build.labelDefs.set(name, { kind: 'label', name, vm: cfg.name, file: loc.file, span: loc.span, fullSpan: loc.span });
+        build.labelDefs.set(name, {
+          kind: 'label',
+          name,
+          vm: cfg.name,
+          file: loc.file,
+          span: loc.span,
+          fullSpan: loc.span,
+        });
       }
-      for (const d of cfg.devices) build.deviceDefs.set(d.name, { kind: 'device', name: d.name, vm: cfg.name, file: d.loc.file, span: d.loc.span, fullSpan: d.loc.span });
+      for (const d of cfg.devices)
+        build.deviceDefs.set(d.name, {
+          kind: 'device',
+          name: d.name,
+          vm: cfg.name,
+          file: d.loc.file,
+          span: d.loc.span,
+          fullSpan: d.loc.span,
+        });
       cfg.frames.forEach((f, i) => {
         if (f.kind !== 'proc') return;
         build.procFrames.set(f.name, i);
         if (!c.procs.has(f.name)) {
-          const def: SymbolDef = { kind: 'proc', name: f.name, file: f.loc.file, span: f.loc.span, fullSpan: f.loc.span };
-          c.procs.set(f.name, { item: undefined as unknown as A.ProcItem, file: f.loc.file, diags: new DiagnosticBag(f.loc.file), def, library: true });
+          const def: SymbolDef = {
+            kind: 'proc',
+            name: f.name,
+            file: f.loc.file,
+            span: f.loc.span,
+            fullSpan: f.loc.span,
+          };
+          c.procs.set(f.name, {
+            item: undefined as unknown as A.ProcItem,
+            file: f.loc.file,
+            diags: new DiagnosticBag(f.loc.file),
+            def,
+            library: true,
+          });
         }
       });
       c.vms.push(build);
@@ -146,17 +198,29 @@ export class Checker {
   }
 
   /** Resolves an expression in the context of a VM (or none), patching label and proc addresses at once. */
-  resolveStandalone(expr: A.Expr, file: SourceFile, diags: DiagnosticBag, vm: number | undefined, params?: string[]): Typed {
+  resolveStandalone(
+    expr: A.Expr,
+    file: SourceFile,
+    diags: DiagnosticBag,
+    vm: number | undefined,
+    params?: string[],
+  ): Typed {
     const build = vm === undefined ? undefined : this.vms[vm];
     const typed = this.resolve(expr, { vm: build, params, inCode: build !== undefined, running: true, file, diags });
     // A label may be another VM's (one only that VM declares), so every VM's fixups are patched.
     for (const b of this.vms) {
-      for (const f of b.labelFixups.splice(0)) f.expr.value = P.instrAddress(b.config, b.config.labels.get(f.name) ?? 0);
+      for (const f of b.labelFixups.splice(0))
+        f.expr.value = P.instrAddress(b.config, b.config.labels.get(f.name) ?? 0);
     }
     if (build) {
       for (const f of build.procFixups.splice(0)) {
         const frame = build.procFrames.get(f.proc);
-        if (frame === undefined) diags.add({ start: 0, end: file.text.length }, 'unknown-proc', `proc '${f.proc}' is not part of VM '${build.config.name}'`);
+        if (frame === undefined)
+          diags.add(
+            { start: 0, end: file.text.length },
+            'unknown-proc',
+            `proc '${f.proc}' is not part of VM '${build.config.name}'`,
+          );
         else f.expr.value = P.instrAddress(build.config, build.config.frames[frame].entry);
       }
     }
@@ -173,7 +237,13 @@ export class Checker {
     this.checkUnusedProcs();
     const host = this.buildHost();
     const diagnostics = this.allDiagnostics();
-    const program: P.Program = { files: this.files, vms: this.vms.map((v) => v.config), host, expectedViolations: this.expectedViolations, diagnostics };
+    const program: P.Program = {
+      files: this.files,
+      vms: this.vms.map((v) => v.config),
+      host,
+      expectedViolations: this.expectedViolations,
+      diagnostics,
+    };
     if (this.explore) program.explore = this.explore.declaration;
     return { program, symbols: this.symbols, parses: this.parses, diagnostics };
   }
@@ -189,7 +259,11 @@ export class Checker {
         out.push(d);
       }
     }
-    return out.sort((a, b) => (a.file === b.file ? a.span.start - b.span.start || a.span.end - b.span.end : this.files.indexOf(a.file) - this.files.indexOf(b.file)));
+    return out.sort((a, b) =>
+      a.file === b.file
+        ? a.span.start - b.span.start || a.span.end - b.span.end
+        : this.files.indexOf(a.file) - this.files.indexOf(b.file),
+    );
   }
 
   /**
@@ -199,7 +273,11 @@ export class Checker {
   private checkSomethingRuns(): void {
     const scenario = this.files[0];
     if (!scenario || isPrelude(scenario) || (this.vms.length > 0 && this.programs.length > 0)) return;
-    this.parses[0].diagnostics.add({ start: 0, end: 0 }, 'nothing-to-run', 'the scenario has nothing to run: declare a VM (vm NAME { hypervisor kvm }) and a program for one of its vCPUs (NAME.vcpu0 { ... })');
+    this.parses[0].diagnostics.add(
+      { start: 0, end: 0 },
+      'nothing-to-run',
+      'the scenario has nothing to run: declare a VM (vm NAME { hypervisor kvm }) and a program for one of its vCPUs (NAME.vcpu0 { ... })',
+    );
   }
 
   // ------------------------------------------------------------------------------------------ collection
@@ -225,7 +303,14 @@ export class Checker {
             const vm = this.newVmBuild(item, p.file);
             this.vms.push(vm);
             this.vmByName.set(item.name.text, vm);
-            vm.def = this.symbols.define({ kind: 'vm', name: item.name.text, file: p.file, span: item.name.span, fullSpan: item.span, detail: 'vm' });
+            vm.def = this.symbols.define({
+              kind: 'vm',
+              name: item.name.text,
+              file: p.file,
+              span: item.name.span,
+              fullSpan: item.span,
+              detail: 'vm',
+            });
             break;
           }
           case 'host':
@@ -244,11 +329,19 @@ export class Checker {
               });
               break;
             }
-            const def = this.symbols.define({ kind: 'proc', name: item.name.text, file: p.file, span: item.name.span, fullSpan: item.span, detail: `proc(${item.params.map((x) => x.text).join(', ')})` });
+            const def = this.symbols.define({
+              kind: 'proc',
+              name: item.name.text,
+              file: p.file,
+              span: item.name.span,
+              fullSpan: item.span,
+              detail: `proc(${item.params.map((x) => x.text).join(', ')})`,
+            });
             this.procs.set(item.name.text, { item, file: p.file, diags, def, library: isLibrary });
             const seenParams = new Set<string>();
             for (const param of item.params) {
-              if (seenParams.has(param.text)) diags.add(param.span, 'duplicate-parameter', `parameter '${param.text}' appears twice`);
+              if (seenParams.has(param.text))
+                diags.add(param.span, 'duplicate-parameter', `parameter '${param.text}' appears twice`);
               seenParams.add(param.text);
             }
             break;
@@ -257,7 +350,12 @@ export class Checker {
             const ids = INVARIANT_INFO.map((i) => i.id);
             if (isLibrary) diags.add(item.span, 'library-declaration', 'a library file may only declare procs');
             else if (!ids.includes(item.invariant.text)) {
-              diags.add(item.invariant.span, 'unknown-invariant', `unknown invariant '${item.invariant.text}'${didYouMean(item.invariant.text, ids)}; the invariants are ${ids.join(', ')}`, this.fixFor(item.invariant, ids));
+              diags.add(
+                item.invariant.span,
+                'unknown-invariant',
+                `unknown invariant '${item.invariant.text}'${didYouMean(item.invariant.text, ids)}; the invariants are ${ids.join(', ')}`,
+                this.fixFor(item.invariant, ids),
+              );
             } else if (this.expectedViolations.some((v) => v.id === item.invariant.text)) {
               diags.add(item.invariant.span, 'duplicate-declaration', `'${item.invariant.text}' is already expected`);
             } else this.expectedViolations.push({ id: item.invariant.text, loc: this.loc(p.file, item.span) });
@@ -292,12 +390,19 @@ export class Checker {
       if (m.kind !== 'bound') continue;
       const bound = lookupExploreBound(m.name.text);
       if (!bound) {
-        diags.add(m.name.span, 'unknown-explore-bound', `'explore' has no bound '${m.name.text}'; it takes ${names.join(', ')}${didYouMean(m.name.text, names)}`, this.fixFor(m.name, names));
+        diags.add(
+          m.name.span,
+          'unknown-explore-bound',
+          `'explore' has no bound '${m.name.text}'; it takes ${names.join(', ')}${didYouMean(m.name.text, names)}`,
+          this.fixFor(m.name, names),
+        );
         continue;
       }
       const prior = seen.get(bound.name);
       if (prior) {
-        diags.add(m.name.span, 'duplicate-declaration', `'${bound.name}' is given twice in 'explore'`, { related: [{ file, span: prior.name.span, message: 'first given here' }] });
+        diags.add(m.name.span, 'duplicate-declaration', `'${bound.name}' is given twice in 'explore'`, {
+          related: [{ file, span: prior.name.span, message: 'first given here' }],
+        });
         continue;
       }
       seen.set(bound.name, m);
@@ -316,13 +421,21 @@ export class Checker {
       // A count: an integer, not a time, and (unlike conditions) not a boolean either.
       const typed = this.resolve(m.value, ctx);
       if (typed.type === 'time' || typed.type === 'bool') {
-        diags.add(m.value.span, 'type-mismatch', `${what} is ${exploreValueText(bound)}, not ${typed.type === 'time' ? 'a time' : 'a boolean'}`);
+        diags.add(
+          m.value.span,
+          'type-mismatch',
+          `${what} is ${exploreValueText(bound)}, not ${typed.type === 'time' ? 'a time' : 'a boolean'}`,
+        );
         continue;
       }
       const n = this.fold(typed, m.value, ctx, what);
       if (n === undefined) continue;
       if (n <= 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) {
-        diags.add(m.value.span, 'bad-value', n <= 0n ? `${what} is ${exploreValueText(bound)}, not ${n}` : `${what} is at most ${Number.MAX_SAFE_INTEGER}`);
+        diags.add(
+          m.value.span,
+          'bad-value',
+          n <= 0n ? `${what} is ${exploreValueText(bound)}, not ${n}` : `${what} is at most ${Number.MAX_SAFE_INTEGER}`,
+        );
         continue;
       }
       if (bound.field === 'maxStates') declaration.maxStates = Number(n);
@@ -356,9 +469,20 @@ export class Checker {
       signals: [],
     };
     return {
-      item, file, config,
-      labelDefs: new Map(), labelFixups: [], procFrames: new Map(), procFixups: [], callFixups: [],
-      signalIndex: new Map(), signalsRaised: new Set(), signalWaits: [], deviceDefs: new Map(), programs: [], signalDefs: new Map(),
+      item,
+      file,
+      config,
+      labelDefs: new Map(),
+      labelFixups: [],
+      procFrames: new Map(),
+      procFixups: [],
+      callFixups: [],
+      signalIndex: new Map(),
+      signalsRaised: new Set(),
+      signalWaits: [],
+      deviceDefs: new Map(),
+      programs: [],
+      signalDefs: new Map(),
     };
   }
 
@@ -381,10 +505,18 @@ export class Checker {
       devices += vm.config.devices.length;
       const diags = this.diagsFor(vm.file);
       if (vcpus > MAX_TOTAL_VCPUS && vcpus - vm.config.vcpuCount <= MAX_TOTAL_VCPUS) {
-        diags.add(vm.item.name.span, 'too-many', `with VM '${vm.config.name}' the scenario has ${vcpus} vCPUs; a scenario simulates at most ${MAX_TOTAL_VCPUS} (split it into several scenarios)`);
+        diags.add(
+          vm.item.name.span,
+          'too-many',
+          `with VM '${vm.config.name}' the scenario has ${vcpus} vCPUs; a scenario simulates at most ${MAX_TOTAL_VCPUS} (split it into several scenarios)`,
+        );
       }
       if (devices > MAX_TOTAL_DEVICES && devices - vm.config.devices.length <= MAX_TOTAL_DEVICES) {
-        diags.add(vm.item.name.span, 'too-many', `with VM '${vm.config.name}' the scenario has ${devices} devices; a scenario simulates at most ${MAX_TOTAL_DEVICES} (split it into several scenarios)`);
+        diags.add(
+          vm.item.name.span,
+          'too-many',
+          `with VM '${vm.config.name}' the scenario has ${devices} devices; a scenario simulates at most ${MAX_TOTAL_DEVICES} (split it into several scenarios)`,
+        );
       }
     }
   }
@@ -399,7 +531,9 @@ export class Checker {
     const once = (member: A.VmMember, key: string, span: Span): boolean => {
       const prior = seen.get(key);
       if (prior) {
-        diags.add(span, 'duplicate-declaration', `'${key}' is declared twice in VM '${cfg.name}'`, { related: [{ file: vm.file, span: prior.span, message: 'first declared here' }] });
+        diags.add(span, 'duplicate-declaration', `'${key}' is declared twice in VM '${cfg.name}'`, {
+          related: [{ file: vm.file, span: prior.span, message: 'first declared here' }],
+        });
         return false;
       }
       seen.set(key, member);
@@ -412,7 +546,12 @@ export class Checker {
       hypervisorSeen = true;
       this.readHypervisor(m, cfg, diags);
     }
-    if (!hypervisorSeen) diags.add(vm.item.name.span, 'missing-hypervisor', `VM '${cfg.name}' needs a 'hypervisor kvm' or 'hypervisor xen' declaration`);
+    if (!hypervisorSeen)
+      diags.add(
+        vm.item.name.span,
+        'missing-hypervisor',
+        `VM '${cfg.name}' needs a 'hypervisor kvm' or 'hypervisor xen' declaration`,
+      );
 
     for (const m of vm.item.members) {
       switch (m.kind) {
@@ -423,7 +562,8 @@ export class Checker {
           if (!once(m, 'vcpus', m.span)) break;
           const n = this.constInt(m.count, ctx, 'the number of vCPUs');
           if (n === undefined) break;
-          if (n < 1n || n > BigInt(MAX_VCPUS)) diags.add(m.count.span, 'bad-value', `a VM has 1 to ${MAX_VCPUS} vCPUs, not ${n}`);
+          if (n < 1n || n > BigInt(MAX_VCPUS))
+            diags.add(m.count.span, 'bad-value', `a VM has 1 to ${MAX_VCPUS} vCPUs, not ${n}`);
           else cfg.vcpuCount = Number(n);
           break;
         }
@@ -441,7 +581,11 @@ export class Checker {
           if (size !== undefined) {
             if (size <= 0n) diags.add(m.size.span, 'bad-value', 'RAM size must be positive');
             else if (base !== undefined && base >= 0n && base + size > 1n << 64n) {
-              diags.add(m.size.span, 'bad-value', `RAM from 0x${base.toString(16)} of 0x${size.toString(16)} bytes runs past the end of the 64-bit address space`);
+              diags.add(
+                m.size.span,
+                'bad-value',
+                `RAM from 0x${base.toString(16)} of 0x${size.toString(16)} bytes runs past the end of the 64-bit address space`,
+              );
             } else cfg.ramSize = size;
           }
           break;
@@ -453,7 +597,8 @@ export class Checker {
           if (!once(m, 's2idle_notify', m.span)) break;
           const address = this.constInt(m.address, ctx, 'the s2idle notify register address');
           if (address !== undefined) {
-            if (address % 4n !== 0n) diags.add(m.address.span, 'bad-value', 'the s2idle notify register is 4-byte aligned');
+            if (address % 4n !== 0n)
+              diags.add(m.address.span, 'bad-value', 'the s2idle notify register is 4-byte aligned');
             cfg.s2idleNotify = address;
           }
           break;
@@ -461,14 +606,20 @@ export class Checker {
         case 'watchdog': {
           if (!once(m, 'watchdog', m.span)) break;
           const t = this.constTime(m.timeout, ctx, 'the watchdog timeout');
-          if (t !== undefined && t <= 0n) diags.add(m.timeout.span, 'bad-value', 'the watchdog timeout must be positive');
+          if (t !== undefined && t <= 0n)
+            diags.add(m.timeout.span, 'bad-value', 'the watchdog timeout must be positive');
           else if (t !== undefined) cfg.watchdog = t;
           break;
         }
         case 'role':
           if (!once(m, 'role', m.span)) break;
           if (m.role.text !== 'hardware-domain') {
-            diags.add(m.role.span, 'bad-value', `unknown role '${m.role.text}'; the only role is 'hardware-domain' (Xen dom0)`, this.fixFor(m.role, ['hardware-domain']));
+            diags.add(
+              m.role.span,
+              'bad-value',
+              `unknown role '${m.role.text}'; the only role is 'hardware-domain' (Xen dom0)`,
+              this.fixFor(m.role, ['hardware-domain']),
+            );
           } else if (cfg.flavour !== 'xen') {
             diags.add(m.role.span, 'bad-value', "'role hardware-domain' is a Xen concept (dom0); this VM runs on kvm");
           } else cfg.hardwareDomain = true;
@@ -485,7 +636,8 @@ export class Checker {
               else cfg.statementTime = t;
             }
           } else if (m.name.text === 'jitter') {
-            if (m.value.kind !== 'number' || m.value.unit !== 'percent') diags.add(m.value.span, 'type-mismatch', "jitter is a percentage such as '10%'");
+            if (m.value.kind !== 'number' || m.value.unit !== 'percent')
+              diags.add(m.value.span, 'type-mismatch', "jitter is a percentage such as '10%'");
             else if (m.value.value > 100n) diags.add(m.value.span, 'bad-value', 'jitter is at most 100%');
             else cfg.jitterPercent = Number(m.value.value);
           } else if (m.name.text === 'code_base') {
@@ -502,7 +654,7 @@ export class Checker {
     if (!codeBaseSet) cfg.codeBase = cfg.ramBase + DEFAULT_CODE_OFFSET;
     else if (cfg.codeBase < cfg.ramBase || cfg.codeBase >= cfg.ramBase + cfg.ramSize) {
       const m = vm.item.members.find((x) => x.kind === 'setting' && x.name.text === 'code_base');
-      if (m) diags.add(m.span, 'bad-value', 'code_base must lie inside the VM\'s RAM');
+      if (m) diags.add(m.span, 'bad-value', "code_base must lie inside the VM's RAM");
     }
     cfg.programEntry = new Array<number>(cfg.vcpuCount).fill(-1);
     cfg.handlers = Array.from({ length: cfg.vcpuCount }, () => new Map<number, number>());
@@ -511,7 +663,12 @@ export class Checker {
   private readHypervisor(m: A.HypervisorDecl, cfg: P.VmConfig, diags: DiagnosticBag): void {
     const flavour = m.flavour.text;
     if (flavour !== 'kvm' && flavour !== 'xen') {
-      diags.add(m.flavour.span, 'unknown-flavour', `unknown hypervisor '${flavour}'; expected 'kvm' or 'xen'${didYouMean(flavour, ['kvm', 'xen'])}`, this.fixFor(m.flavour, ['kvm', 'xen']));
+      diags.add(
+        m.flavour.span,
+        'unknown-flavour',
+        `unknown hypervisor '${flavour}'; expected 'kvm' or 'xen'${didYouMean(flavour, ['kvm', 'xen'])}`,
+        this.fixFor(m.flavour, ['kvm', 'xen']),
+      );
       return;
     }
     cfg.flavour = flavour;
@@ -519,17 +676,32 @@ export class Checker {
     cfg.psciVersion = { major: defaultMajor, minor: defaultMinor };
     const version = m.psciVersion?.text ?? DEFAULT_PSCI_VERSION[flavour];
     if (!PSCI_VERSIONS[flavour].includes(version)) {
-      const why = flavour === 'xen' ? "Xen's vPSCI implements PSCI 1.1 (xen/arch/arm/vpsci.c)" : `KVM offers PSCI ${PSCI_VERSIONS.kvm.join(', ')}`;
-      diags.add(m.psciVersion?.span ?? m.flavour.span, 'unsupported-psci-version', `PSCI ${version} is not available on ${flavour}: ${why}`);
+      const why =
+        flavour === 'xen'
+          ? "Xen's vPSCI implements PSCI 1.1 (xen/arch/arm/vpsci.c)"
+          : `KVM offers PSCI ${PSCI_VERSIONS.kvm.join(', ')}`;
+      diags.add(
+        m.psciVersion?.span ?? m.flavour.span,
+        'unsupported-psci-version',
+        `PSCI ${version} is not available on ${flavour}: ${why}`,
+      );
     } else {
       const [major, minor] = version.split('.').map(Number);
       cfg.psciVersion = { major, minor } satisfies PsciVersion;
     }
-    const known: Record<string, string[]> = flavour === 'kvm' ? { system_suspend_exit: ['on', 'off'], suspend_checks: ['vmm', 'kernel'] } : { system_suspend: ['on', 'off'] };
+    const known: Record<string, string[]> =
+      flavour === 'kvm'
+        ? { system_suspend_exit: ['on', 'off'], suspend_checks: ['vmm', 'kernel'] }
+        : { system_suspend: ['on', 'off'] };
     for (const option of m.options) {
       const allowed = known[option.name.text];
       if (!allowed) {
-        diags.add(option.name.span, 'unknown-option', `unknown ${flavour} option '${option.name.text}'; expected ${Object.keys(known).join(' or ')}${didYouMean(option.name.text, Object.keys(known))}`, this.fixFor(option.name, Object.keys(known)));
+        diags.add(
+          option.name.span,
+          'unknown-option',
+          `unknown ${flavour} option '${option.name.text}'; expected ${Object.keys(known).join(' or ')}${didYouMean(option.name.text, Object.keys(known))}`,
+          this.fixFor(option.name, Object.keys(known)),
+        );
         continue;
       }
       const word = this.optionWord(option, allowed, diags);
@@ -543,12 +715,20 @@ export class Checker {
   /** The single word an option takes, checked against its allowed values. */
   private optionWord(option: A.OptionDecl, allowed: string[], diags: DiagnosticBag): string | undefined {
     if (option.values.length !== 1) {
-      diags.add(option.span, 'bad-option-value', `option '${option.name.text}' takes one value: ${allowed.join(' or ')}`);
+      diags.add(
+        option.span,
+        'bad-option-value',
+        `option '${option.name.text}' takes one value: ${allowed.join(' or ')}`,
+      );
       return undefined;
     }
     const word = this.wordOf(option.values[0]);
     if (word === undefined || !allowed.includes(word)) {
-      diags.add(option.values[0].span, 'bad-option-value', `option '${option.name.text}' is ${allowed.join(' or ')}${word ? didYouMean(word, allowed) : ''}`);
+      diags.add(
+        option.values[0].span,
+        'bad-option-value',
+        `option '${option.name.text}' is ${allowed.join(' or ')}${word ? didYouMean(word, allowed) : ''}`,
+      );
       return undefined;
     }
     return word;
@@ -561,26 +741,45 @@ export class Checker {
     return undefined;
   }
 
-  private readVmmAnswer(m: A.OnEventDecl, cfg: P.VmConfig, diags: DiagnosticBag, once: (m: A.VmMember, key: string, span: Span) => boolean): void {
+  private readVmmAnswer(
+    m: A.OnEventDecl,
+    cfg: P.VmConfig,
+    diags: DiagnosticBag,
+    once: (m: A.VmMember, key: string, span: Span) => boolean,
+  ): void {
     const table = VMM_ANSWERS[cfg.flavour];
     const event = m.event.text as P.VmmEvent;
     const all = Object.keys(DEFAULT_VMM_ANSWER);
     if (!all.includes(event)) {
-      diags.add(m.event.span, 'unknown-vmm-event', `unknown VMM event '${m.event.text}'; expected ${all.join(', ')}${didYouMean(m.event.text, all)}`, this.fixFor(m.event, all));
+      diags.add(
+        m.event.span,
+        'unknown-vmm-event',
+        `unknown VMM event '${m.event.text}'; expected ${all.join(', ')}${didYouMean(m.event.text, all)}`,
+        this.fixFor(m.event, all),
+      );
       return;
     }
     const allowed = table[event];
     if (!allowed) {
-      diags.add(m.event.span, 'bad-vmm-event', event === 'system_suspend'
-        ? "Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer"
-        : `'on ${event}' does not apply to ${cfg.flavour}`);
+      diags.add(
+        m.event.span,
+        'bad-vmm-event',
+        event === 'system_suspend'
+          ? 'Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer'
+          : `'on ${event}' does not apply to ${cfg.flavour}`,
+      );
       return;
     }
     if (!once(m, `on ${event}`, m.span)) return;
     const answers: string[] = [];
     for (const a of m.answers) {
       if (!allowed.includes(a.text)) {
-        diags.add(a.span, 'bad-vmm-answer', `the VMM answers '${event}' with ${allowed.join(', ')}, not '${a.text}'${didYouMean(a.text, allowed)}`, this.fixFor(a, allowed));
+        diags.add(
+          a.span,
+          'bad-vmm-answer',
+          `the VMM answers '${event}' with ${allowed.join(', ')}, not '${a.text}'${didYouMean(a.text, allowed)}`,
+          this.fixFor(a, allowed),
+        );
         continue;
       }
       if (answers.includes(a.text)) diags.warn(a.span, 'duplicate-answer', `'${a.text}' is listed twice`);
@@ -593,19 +792,31 @@ export class Checker {
     const diags = ctx.diags;
     const cfg = vm.config;
     if (vm.deviceDefs.has(m.name.text)) {
-      diags.add(m.name.span, 'duplicate-device', `device '${m.name.text}' is already declared in VM '${cfg.name}'`, { related: [{ file: vm.file, span: vm.deviceDefs.get(m.name.text)!.span, message: 'first declared here' }] });
+      diags.add(m.name.span, 'duplicate-device', `device '${m.name.text}' is already declared in VM '${cfg.name}'`, {
+        related: [{ file: vm.file, span: vm.deviceDefs.get(m.name.text)!.span, message: 'first declared here' }],
+      });
       return;
     }
     const model = lookupDeviceModel(m.model.text);
     if (!model) {
       const names = ['virtio-net', 'virtio-blk', 'virtio-gpio', 'passthrough', 'pci'];
-      diags.add(m.model.span, 'unknown-device-model', `unknown device model '${m.model.text}'; expected ${names.join(', ')}${didYouMean(m.model.text, names)}`, this.fixFor(m.model, names));
+      diags.add(
+        m.model.span,
+        'unknown-device-model',
+        `unknown device model '${m.model.text}'; expected ${names.join(', ')}${didYouMean(m.model.text, names)}`,
+        this.fixFor(m.model, names),
+      );
       return;
     }
     const bdf = /^(?:([0-9a-fA-F]{4}):)?([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])$/.exec(m.bdf.text);
     if (!bdf) return;
     // `BB:DD.F` is in domain 0, as `0000:BB:DD.F` is.
-    const [domain, bus, dev, fn] = [parseInt(bdf[1] ?? '0', 16), parseInt(bdf[2], 16), parseInt(bdf[3], 16), parseInt(bdf[4], 16)];
+    const [domain, bus, dev, fn] = [
+      parseInt(bdf[1] ?? '0', 16),
+      parseInt(bdf[2], 16),
+      parseInt(bdf[3], 16),
+      parseInt(bdf[4], 16),
+    ];
     if (dev > 31) diags.add(m.bdf.span, 'bad-value', `PCI device number ${dev} is out of range (0-1f)`);
     const clash = cfg.devices.find((d) => d.domain === domain && d.bus === bus && d.dev === dev && d.fn === fn);
     if (clash) diags.add(m.bdf.span, 'duplicate-bdf', `${m.bdf.text} is already taken by '${clash.name}'`);
@@ -613,7 +824,8 @@ export class Checker {
     if (m.irq) {
       const n = this.constInt(m.irq, ctx, 'the interrupt number');
       if (n !== undefined) {
-        if (n < 32n || n > 1019n) diags.add(m.irq.span, 'bad-value', `a device interrupt is an SPI, 32 to 1019, not ${n}`);
+        if (n < 32n || n > 1019n)
+          diags.add(m.irq.span, 'bad-value', `a device interrupt is an SPI, 32 to 1019, not ${n}`);
         else irq = Number(n);
       }
     }
@@ -622,7 +834,12 @@ export class Checker {
       const def = model.options.find((x) => x.name === o.name.text);
       const names = model.options.map((x) => x.name);
       if (!def) {
-        diags.add(o.name.span, 'unknown-option', `'${model.name}' has no option '${o.name.text}'; it takes ${names.join(', ')}${didYouMean(o.name.text, names)}`, this.fixFor(o.name, names));
+        diags.add(
+          o.name.span,
+          'unknown-option',
+          `'${model.name}' has no option '${o.name.text}'; it takes ${names.join(', ')}${didYouMean(o.name.text, names)}`,
+          this.fixFor(o.name, names),
+        );
         continue;
       }
       if (options[def.name]) diags.add(o.name.span, 'duplicate-declaration', `option '${def.name}' is given twice`);
@@ -636,7 +853,8 @@ export class Checker {
         const words: string[] = [];
         for (const v of o.values) {
           const w = this.wordOf(v)?.toLowerCase();
-          if (!w || !def.values?.includes(w)) diags.add(v.span, 'bad-option-value', `'${def.name}' lists ${def.values?.join(', ')}`);
+          if (!w || !def.values?.includes(w))
+            diags.add(v.span, 'bad-option-value', `'${def.name}' lists ${def.values?.join(', ')}`);
           else words.push(w);
         }
         options[def.name] = words;
@@ -644,13 +862,38 @@ export class Checker {
     }
     if (options.feature?.includes('suspend') && options.no_soft_reset?.[0] !== 'true') {
       const o = m.options.find((x) => x.name.text === 'feature')!;
-      diags.warn(o.span, 'suspend-needs-no-soft-reset', "VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' (the PCI transport requires No_Soft_Reset): this feature is not negotiated");
+      diags.warn(
+        o.span,
+        'suspend-needs-no-soft-reset',
+        "VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' (the PCI transport requires No_Soft_Reset): this feature is not negotiated",
+      );
     }
     const device: P.DeviceConfig = {
-      name: m.name.text, index: cfg.devices.length, model: model.name, virtio: model.virtio, domain, bus, dev, fn, irq, options, loc: this.loc(vm.file, m.name.span),
+      name: m.name.text,
+      index: cfg.devices.length,
+      model: model.name,
+      virtio: model.virtio,
+      domain,
+      bus,
+      dev,
+      fn,
+      irq,
+      options,
+      loc: this.loc(vm.file, m.name.span),
     };
     cfg.devices.push(device);
-    vm.deviceDefs.set(m.name.text, this.symbols.define({ kind: 'device', name: m.name.text, vm: cfg.name, file: vm.file, span: m.name.span, fullSpan: m.span, detail: `${model.name} at ${m.bdf.text}` }));
+    vm.deviceDefs.set(
+      m.name.text,
+      this.symbols.define({
+        kind: 'device',
+        name: m.name.text,
+        vm: cfg.name,
+        file: vm.file,
+        span: m.name.span,
+        fullSpan: m.span,
+        detail: `${model.name} at ${m.bdf.text}`,
+      }),
+    );
   }
 
   // ------------------------------------------------------------------------------------------ programs
@@ -660,27 +903,49 @@ export class Checker {
     for (const { item, file, diags } of this.programs) {
       const vm = this.vmByName.get(item.vm.text);
       if (!vm) {
-        diags.add(item.vm.span, 'unknown-vm', `unknown VM '${item.vm.text}'${didYouMean(item.vm.text, this.vmByName.keys())}`, this.fixFor(item.vm, [...this.vmByName.keys()]));
+        diags.add(
+          item.vm.span,
+          'unknown-vm',
+          `unknown VM '${item.vm.text}'${didYouMean(item.vm.text, this.vmByName.keys())}`,
+          this.fixFor(item.vm, [...this.vmByName.keys()]),
+        );
         continue;
       }
       this.refVm(vm, file, item.vm.span);
       const index = vcpuIndexOf(item.vcpu.text);
       if (index === undefined) {
-        diags.add(item.vcpu.span, 'expected-vcpu', `expected 'vcpuN' after '${item.vm.text}.', found '${item.vcpu.text}'`);
+        diags.add(
+          item.vcpu.span,
+          'expected-vcpu',
+          `expected 'vcpuN' after '${item.vm.text}.', found '${item.vcpu.text}'`,
+        );
         continue;
       }
       if (index >= vm.config.vcpuCount) {
-        diags.add(item.vcpu.span, 'vcpu-out-of-range', `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'} (vcpu0..vcpu${vm.config.vcpuCount - 1}); there is no ${item.vcpu.text}`);
+        diags.add(
+          item.vcpu.span,
+          'vcpu-out-of-range',
+          `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'} (vcpu0..vcpu${vm.config.vcpuCount - 1}); there is no ${item.vcpu.text}`,
+        );
         continue;
       }
       const key = `${vm.config.name}.${index}`;
       const prior = seen.get(key);
       if (prior) {
-        diags.add(item.vcpu.span, 'duplicate-program', `${vm.config.name}.${item.vcpu.text} already has a program`, { related: [{ file, span: prior.span, message: 'first program here' }] });
+        diags.add(item.vcpu.span, 'duplicate-program', `${vm.config.name}.${item.vcpu.text} already has a program`, {
+          related: [{ file, span: prior.span, message: 'first program here' }],
+        });
         continue;
       }
       seen.set(key, item);
-      this.symbols.define({ kind: 'vcpu-program', name: `${vm.config.name}.${item.vcpu.text}`, vm: vm.config.name, file, span: { start: item.vm.span.start, end: item.vcpu.span.end }, fullSpan: item.span });
+      this.symbols.define({
+        kind: 'vcpu-program',
+        name: `${vm.config.name}.${item.vcpu.text}`,
+        vm: vm.config.name,
+        file,
+        span: { start: item.vm.span.start, end: item.vcpu.span.end },
+        fullSpan: item.span,
+      });
       vm.programs.push({ index, item, file });
     }
   }
@@ -688,7 +953,11 @@ export class Checker {
   private generateCode(vm: VmBuild): void {
     const programs = vm.programs.sort((a, b) => a.index - b.index);
     const reachable = this.reachableProcs(programs.map((p) => p.item.body));
-    this.collectLabels(vm, programs.map((p) => ({ block: p.item.body, file: p.file })), reachable);
+    this.collectLabels(
+      vm,
+      programs.map((p) => ({ block: p.item.body, file: p.file })),
+      reachable,
+    );
     const gen = new CodeGen(this, vm);
     for (const p of programs) gen.program(p.index, p.item, p.file);
     for (const name of reachable) gen.proc(name, this.procs.get(name)!);
@@ -728,20 +997,42 @@ export class Checker {
   }
 
   private collectLabels(vm: VmBuild, blocks: { block: A.Block; file: SourceFile }[], procs: string[]): void {
-    const all = [...blocks, ...procs.map((name) => ({ block: this.procs.get(name)!.item.body, file: this.procs.get(name)!.file }))];
+    const all = [
+      ...blocks,
+      ...procs.map((name) => ({ block: this.procs.get(name)!.item.body, file: this.procs.get(name)!.file })),
+    ];
     for (const { block, file } of all) {
       forEachStatement(block, (s) => {
         if (s.kind !== 'label') return;
         const prior = vm.labelDefs.get(s.name.text);
         if (prior) {
-          this.diagsFor(file).add(s.name.span, 'duplicate-label', `label '${s.name.text}' is already defined in VM '${vm.config.name}'`, { related: [{ file: prior.file, span: prior.span, message: 'first defined here' }] });
+          this.diagsFor(file).add(
+            s.name.span,
+            'duplicate-label',
+            `label '${s.name.text}' is already defined in VM '${vm.config.name}'`,
+            { related: [{ file: prior.file, span: prior.span, message: 'first defined here' }] },
+          );
           return;
         }
         if (lookupVcpuField(s.name.text) || lookupConstant(s.name.text)) {
-          this.diagsFor(file).add(s.name.span, 'reserved-name', `'${s.name.text}' is a register or constant name and cannot be a label`);
+          this.diagsFor(file).add(
+            s.name.span,
+            'reserved-name',
+            `'${s.name.text}' is a register or constant name and cannot be a label`,
+          );
           return;
         }
-        vm.labelDefs.set(s.name.text, this.symbols.define({ kind: 'label', name: s.name.text, vm: vm.config.name, file, span: s.name.span, fullSpan: s.span }));
+        vm.labelDefs.set(
+          s.name.text,
+          this.symbols.define({
+            kind: 'label',
+            name: s.name.text,
+            vm: vm.config.name,
+            file,
+            span: s.name.span,
+            fullSpan: s.span,
+          }),
+        );
       });
     }
   }
@@ -759,7 +1050,17 @@ export class Checker {
       const labelDefs = new Map(vm.labelDefs);
       forEachStatement(proc.item.body, (s) => {
         if (s.kind === 'label' && !labelDefs.has(s.name.text)) {
-          labelDefs.set(s.name.text, this.symbols.define({ kind: 'label', name: s.name.text, vm: vm.config.name, file: proc.file, span: s.name.span, fullSpan: s.span }));
+          labelDefs.set(
+            s.name.text,
+            this.symbols.define({
+              kind: 'label',
+              name: s.name.text,
+              vm: vm.config.name,
+              file: proc.file,
+              span: s.name.span,
+              fullSpan: s.span,
+            }),
+          );
         }
       });
       new CodeGen(this, { ...vm, labelDefs }, true).proc(name, proc);
@@ -781,7 +1082,8 @@ export class Checker {
           latencySet = true;
           const t = this.constTime(m.value, ctx, 'the host suspend latency');
           if (t !== undefined && t < 0n) diags.add(m.value.span, 'bad-value', 'suspend_latency cannot be negative');
-          else if (t !== undefined && t > MAX_HOST_SUSPEND_LATENCY) diags.add(m.value.span, 'bad-value', 'suspend_latency is at most 1000s');
+          else if (t !== undefined && t > MAX_HOST_SUSPEND_LATENCY)
+            diags.add(m.value.span, 'bad-value', 'suspend_latency is at most 1000s');
           else if (t !== undefined) host.suspendLatency = Number(t);
         }
       }
@@ -791,16 +1093,26 @@ export class Checker {
 
   private readPolicy(m: A.PolicyDecl, host: P.HostConfig, file: SourceFile, diags: DiagnosticBag): void {
     if (m.subject.text !== 'suspend') {
-      diags.add(m.subject.span, 'unknown-policy', `unknown policy subject '${m.subject.text}'; the host has 'policy suspend ...'`);
+      diags.add(
+        m.subject.span,
+        'unknown-policy',
+        `unknown policy subject '${m.subject.text}'; the host has 'policy suspend ...'`,
+      );
       return;
     }
     const rules = ['waits-for', 'privileged', 'abort-on-wake'];
     if (!rules.includes(m.rule.text)) {
-      diags.add(m.rule.span, 'unknown-policy', `unknown suspend policy '${m.rule.text}'; expected 'waits-for VM s2idle', 'privileged VM' or 'abort-on-wake'${didYouMean(m.rule.text, rules)}`, this.fixFor(m.rule, rules));
+      diags.add(
+        m.rule.span,
+        'unknown-policy',
+        `unknown suspend policy '${m.rule.text}'; expected 'waits-for VM s2idle', 'privileged VM' or 'abort-on-wake'${didYouMean(m.rule.text, rules)}`,
+        this.fixFor(m.rule, rules),
+      );
       return;
     }
     if (m.rule.text === 'abort-on-wake') {
-      if (host.policies.some((p) => p.kind === 'abort-on-wake')) diags.add(m.span, 'duplicate-declaration', "'abort-on-wake' is already declared");
+      if (host.policies.some((p) => p.kind === 'abort-on-wake'))
+        diags.add(m.span, 'duplicate-declaration', "'abort-on-wake' is already declared");
       host.policies.push({ kind: 'abort-on-wake', vm: -1, loc: this.loc(file, m.span) });
       return;
     }
@@ -811,12 +1123,33 @@ export class Checker {
     const vm = this.lookupVmName(m.vm, file, diags);
     if (!vm) return;
     if (m.rule.text === 'waits-for') {
-      if (!m.qualifier || m.qualifier.text !== 's2idle') diags.add(m.qualifier?.span ?? m.vm.span, 'unknown-policy', "'waits-for' takes 'VM s2idle': the host waits for the guest's s2idle notification");
-      if (vm.config.s2idleNotify === undefined) diags.add(m.vm.span, 'missing-s2idle-notify', `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register to wait for`);
-    } else if (m.qualifier) diags.add(m.qualifier.span, 'expected-end', `unexpected '${m.qualifier.text}' after 'privileged ${m.vm.text}'`);
-    if (m.rule.text === 'privileged' && vm.config.s2idleNotify === undefined) diags.add(m.vm.span, 'missing-s2idle-notify', `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register: it can never trigger the host's suspend`);
-    if (host.policies.some((p) => p.vm === vm.config.index)) diags.add(m.span, 'duplicate-declaration', `VM '${vm.config.name}' already has a suspend policy`);
-    host.policies.push({ kind: m.rule.text as 'waits-for' | 'privileged', vm: vm.config.index, loc: this.loc(file, m.span) });
+      if (!m.qualifier || m.qualifier.text !== 's2idle')
+        diags.add(
+          m.qualifier?.span ?? m.vm.span,
+          'unknown-policy',
+          "'waits-for' takes 'VM s2idle': the host waits for the guest's s2idle notification",
+        );
+      if (vm.config.s2idleNotify === undefined)
+        diags.add(
+          m.vm.span,
+          'missing-s2idle-notify',
+          `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register to wait for`,
+        );
+    } else if (m.qualifier)
+      diags.add(m.qualifier.span, 'expected-end', `unexpected '${m.qualifier.text}' after 'privileged ${m.vm.text}'`);
+    if (m.rule.text === 'privileged' && vm.config.s2idleNotify === undefined)
+      diags.add(
+        m.vm.span,
+        'missing-s2idle-notify',
+        `VM '${vm.config.name}' has no 's2idle_notify at ADDR' register: it can never trigger the host's suspend`,
+      );
+    if (host.policies.some((p) => p.vm === vm.config.index))
+      diags.add(m.span, 'duplicate-declaration', `VM '${vm.config.name}' already has a suspend policy`);
+    host.policies.push({
+      kind: m.rule.text as 'waits-for' | 'privileged',
+      vm: vm.config.index,
+      loc: this.loc(file, m.span),
+    });
   }
 
   private readAction(m: A.AtDecl, host: P.HostConfig, ctx: ExprContext): void {
@@ -824,7 +1157,8 @@ export class Checker {
     const from = this.constTime(m.from, ctx, 'the time of a host action');
     const to = m.to ? this.constTime(m.to, ctx, 'the end of the window') : from;
     let timesOk = from !== undefined && to !== undefined;
-    if (from !== undefined && from < 0n) diags.add(m.from.span, 'bad-value', 'a host action cannot happen before time 0');
+    if (from !== undefined && from < 0n)
+      diags.add(m.from.span, 'bad-value', 'a host action cannot happen before time 0');
     if (from !== undefined && to !== undefined && to < from) {
       diags.add(m.to!.span, 'bad-value', 'the window ends before it starts');
       timesOk = false;
@@ -835,7 +1169,8 @@ export class Checker {
       case 'irq': {
         const vm = this.lookupVmName(a.vm, ctx.file, diags);
         const n = this.constInt(a.irq, ctx, 'the interrupt number');
-        if (n !== undefined && (n < 0n || n > 1019n)) diags.add(a.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+        if (n !== undefined && (n < 0n || n > 1019n))
+          diags.add(a.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
         else if (vm && n !== undefined) action = { kind: 'irq', irq: Number(n), vm: vm.config.index };
         break;
       }
@@ -848,18 +1183,31 @@ export class Checker {
       case 'vmm': {
         const vm = this.lookupVmName(a.vm, ctx.file, diags);
         const answers = ['confirm', 'deny', 'resume'];
-        if (!answers.includes(a.answer.text)) diags.add(a.answer.span, 'bad-vmm-answer', `'vmm ${a.vm.text}' takes confirm, deny or resume${didYouMean(a.answer.text, answers)}`, this.fixFor(a.answer, answers));
-        else if (vm) action = { kind: 'vmm', vm: vm.config.index, answer: a.answer.text as 'confirm' | 'deny' | 'resume' };
+        if (!answers.includes(a.answer.text))
+          diags.add(
+            a.answer.span,
+            'bad-vmm-answer',
+            `'vmm ${a.vm.text}' takes confirm, deny or resume${didYouMean(a.answer.text, answers)}`,
+            this.fixFor(a.answer, answers),
+          );
+        else if (vm)
+          action = { kind: 'vmm', vm: vm.config.index, answer: a.answer.text as 'confirm' | 'deny' | 'resume' };
         break;
       }
     }
-    if (action && timesOk) host.actions.push({ index: host.actions.length, loc: this.loc(ctx.file, m.span), from: from!, to: to!, action });
+    if (action && timesOk)
+      host.actions.push({ index: host.actions.length, loc: this.loc(ctx.file, m.span), from: from!, to: to!, action });
   }
 
   lookupVmName(name: A.Name, file: SourceFile, diags: DiagnosticBag): VmBuild | undefined {
     const vm = this.vmByName.get(name.text);
     if (!vm) {
-      diags.add(name.span, 'unknown-vm', `unknown VM '${name.text}'${didYouMean(name.text, this.vmByName.keys())}`, this.fixFor(name, [...this.vmByName.keys()]));
+      diags.add(
+        name.span,
+        'unknown-vm',
+        `unknown VM '${name.text}'${didYouMean(name.text, this.vmByName.keys())}`,
+        this.fixFor(name, [...this.vmByName.keys()]),
+      );
       return undefined;
     }
     this.refVm(vm, file, name.span);
@@ -872,7 +1220,10 @@ export class Checker {
 
   // ------------------------------------------------------------------------------------------ expressions
 
-  fixFor(name: A.Name, candidates: Iterable<string>): { fixes: { title: string; span: Span; newText: string }[] } | undefined {
+  fixFor(
+    name: A.Name,
+    candidates: Iterable<string>,
+  ): { fixes: { title: string; span: Span; newText: string }[] } | undefined {
     const guess = closest(name.text, candidates);
     return guess ? { fixes: [{ title: `Change to '${guess}'`, span: name.span, newText: guess }] } : undefined;
   }
@@ -886,7 +1237,8 @@ export class Checker {
     return this.fold(t, e, ctx, what);
   }
 
-  /** A constant time; one the virtual clock cannot reach (MAX_VIRTUAL_TIME) is an error here rather than a wrap later. */
+  /** A constant time; one the virtual clock cannot reach (MAX_VIRTUAL_TIME) is an error here rather than a wrap later.
+   * */
   constTime(e: A.Expr, ctx: ExprContext, what: string): bigint | undefined {
     const t = this.resolve(e, ctx);
     if (t.type !== 'time' && t.type !== 'any') {
@@ -895,7 +1247,11 @@ export class Checker {
     }
     const value = this.fold(t, e, ctx, what);
     if (value !== undefined && value > P.MAX_VIRTUAL_TIME) {
-      ctx.diags.add(e.span, 'bad-value', `${what} is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${value}ns`);
+      ctx.diags.add(
+        e.span,
+        'bad-value',
+        `${what} is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${value}ns`,
+      );
       return undefined;
     }
     return value;
@@ -915,13 +1271,20 @@ export class Checker {
       case 'bool':
         return { r: { k: 'const', value: e.value ? 1n : 0n }, type: 'bool' };
       case 'now':
-        if (!ctx.inCode && !ctx.running) ctx.diags.add(e.span, 'not-constant', "'now' is only known while the scenario runs");
+        if (!ctx.inCode && !ctx.running)
+          ctx.diags.add(e.span, 'not-constant', "'now' is only known while the scenario runs");
         return { r: { k: 'now' }, type: 'time' };
       case 'error':
         return { r: { k: 'const', value: 0n }, type: 'any' };
       case 'irqPending': {
-        if (ctx.running && !ctx.inCode) ctx.diags.add(e.span, 'needs-vcpu', "'irq N pending' reads a vCPU's interrupts: select a vCPU in the Call Stack");
-        else if (!ctx.inCode) ctx.diags.add(e.span, 'not-constant', "'irq N pending' is only known while the scenario runs");
+        if (ctx.running && !ctx.inCode)
+          ctx.diags.add(
+            e.span,
+            'needs-vcpu',
+            "'irq N pending' reads a vCPU's interrupts: select a vCPU in the Call Stack",
+          );
+        else if (!ctx.inCode)
+          ctx.diags.add(e.span, 'not-constant', "'irq N pending' is only known while the scenario runs");
         const irq = this.expectType(e.irq, ctx, 'int', 'an interrupt number');
         return { r: { k: 'irqPending', irq }, type: 'bool' };
       }
@@ -929,8 +1292,12 @@ export class Checker {
         const operand = this.resolve(e.operand, ctx, hint);
         if (e.op === '!') return { r: { k: 'unary', op: '!', operand: operand.r }, type: 'bool' };
         if (operand.type === 'bool') ctx.diags.add(e.operand.span, 'type-mismatch', `'${e.op}' needs a number`);
-        if (e.op === '~' && operand.type === 'time') ctx.diags.add(e.operand.span, 'type-mismatch', "'~' needs an integer, not a time");
-        return { r: { k: 'unary', op: e.op, operand: operand.r }, type: operand.type === 'bool' ? 'any' : operand.type };
+        if (e.op === '~' && operand.type === 'time')
+          ctx.diags.add(e.operand.span, 'type-mismatch', "'~' needs an integer, not a time");
+        return {
+          r: { k: 'unary', op: e.op, operand: operand.r },
+          type: operand.type === 'bool' ? 'any' : operand.type,
+        };
       }
       case 'binary':
         return this.resolveChain(e, ctx);
@@ -964,7 +1331,8 @@ export class Checker {
     const right = this.resolve(e.right, ctx, left.group);
     // A constant on the left takes the right side's group too: `ON_PENDING == vcpu1.power` reads as
     // `vcpu1.power == ON_PENDING` (power state 2), not as the return code -5.
-    if (right.group && left.group !== right.group && e.left.kind === 'path') left = this.resolve(e.left, ctx, right.group);
+    if (right.group && left.group !== right.group && e.left.kind === 'path')
+      left = this.resolve(e.left, ctx, right.group);
     const r: P.RExpr = { k: 'binary', op: e.op, left: left.r, right: right.r };
     const lt = left.type;
     const rt = right.type;
@@ -993,7 +1361,10 @@ export class Checker {
       case '-':
         if (any) return { r, type: lt === 'any' ? rt : lt };
         if (lt === 'bool' || rt === 'bool') return mismatch(`'${e.op}' needs numbers, not booleans`);
-        if (lt !== rt) return mismatch(`cannot ${e.op === '+' ? 'add' : 'subtract'} ${describe(rt)} ${e.op === '+' ? 'to' : 'from'} ${describe(lt)}`);
+        if (lt !== rt)
+          return mismatch(
+            `cannot ${e.op === '+' ? 'add' : 'subtract'} ${describe(rt)} ${e.op === '+' ? 'to' : 'from'} ${describe(lt)}`,
+          );
         return { r, type: lt };
       case '*':
         if (any) return { r, type: lt === 'time' || rt === 'time' ? 'time' : 'any' };
@@ -1006,6 +1377,11 @@ export class Checker {
         if (rt === 'time' && lt !== 'time') return mismatch(`cannot divide ${describe(lt)} by a time`);
         if (lt === 'bool' || rt === 'bool') return mismatch(`'${e.op}' needs numbers, not booleans`);
         return { r, type: lt === 'time' && rt === 'time' ? (e.op === '/' ? 'int' : 'time') : lt };
+      case '&':
+      case '^':
+      case '<<':
+      case '>>':
+      case '|':
       default:
         if (lt === 'time' || rt === 'time') return mismatch(`'${e.op}' works on integers, not times`);
         return { r, type: 'int' };
@@ -1014,7 +1390,11 @@ export class Checker {
 
   expectType(e: A.Expr, ctx: ExprContext, want: 'int' | 'time' | 'bool', what: string, hint?: ConstantGroup): P.RExpr {
     const t = this.resolve(e, ctx, hint);
-    const ok = t.type === 'any' || t.type === want || (want === 'bool' && t.type === 'int') || (want === 'int' && t.type === 'bool');
+    const ok =
+      t.type === 'any' ||
+      t.type === want ||
+      (want === 'bool' && t.type === 'int') ||
+      (want === 'int' && t.type === 'bool');
     if (!ok) {
       const got = t.type === 'time' ? 'a time' : t.type === 'bool' ? 'a boolean' : 'an integer';
       const wanted = want === 'time' ? 'a time such as 10us' : want === 'bool' ? 'a condition' : 'an integer';
@@ -1030,7 +1410,12 @@ export class Checker {
     const vm = ctx.vm;
     const fail: Typed = { r: { k: 'const', value: 0n }, type: 'any' };
     const unknown = (span: Span, message: string, candidates: string[], name?: A.Name): Typed => {
-      ctx.diags.add(span, 'unknown-name', message + didYouMean(name?.text ?? words.join('.'), candidates), name ? this.fixFor(name, candidates) : undefined);
+      ctx.diags.add(
+        span,
+        'unknown-name',
+        message + didYouMean(name?.text ?? words.join('.'), candidates),
+        name ? this.fixFor(name, candidates) : undefined,
+      );
       return fail;
     };
 
@@ -1051,7 +1436,11 @@ export class Checker {
       const field = lookupVcpuField(w);
       if (field) {
         if (!ctx.inCode) {
-          ctx.diags.add(e.span, 'not-constant', ctx.running ? this.registerWithoutVcpu(w) : `register '${w}' is only known while a vCPU runs`);
+          ctx.diags.add(
+            e.span,
+            'not-constant',
+            ctx.running ? this.registerWithoutVcpu(w) : `register '${w}' is only known while a vCPU runs`,
+          );
           return fail;
         }
         return { r: { k: 'reg', field: w }, type: registerType(w), group: field.group };
@@ -1067,7 +1456,8 @@ export class Checker {
         return vcpuAffinity(vcpu);
       }
       // The affinity depends on the index alone, so with no VM in context any VM that has the vCPU will do.
-      if (vcpu !== undefined && ctx.running && this.vms.some((v) => vcpu < v.config.vcpuCount)) return vcpuAffinity(vcpu);
+      if (vcpu !== undefined && ctx.running && this.vms.some((v) => vcpu < v.config.vcpuCount))
+        return vcpuAffinity(vcpu);
       const namedVm = this.vmByName.get(w);
       if (namedVm) {
         if (ctx.running) return this.vmState(namedVm, ctx, e.span);
@@ -1078,24 +1468,43 @@ export class Checker {
       if (deviceVm === 'ambiguous') return fail;
       if (deviceVm) {
         if (ctx.running) return this.resolveDevicePath(deviceVm, parts[0], [], ctx);
-        ctx.diags.add(e.span, 'not-a-value', `'${w}' is a device, not a value; use ${w}.dstate, ${w}.status or ${w}.REGISTER`);
+        ctx.diags.add(
+          e.span,
+          'not-a-value',
+          `'${w}' is a device, not a value; use ${w}.dstate, ${w}.status or ${w}.REGISTER`,
+        );
         return fail;
       }
       const candidates = [
-        ...(ctx.params ?? []), ...(ctx.inCode ? VCPU_FIELDS.map((f) => f.name) : []), ...(vm ? vm.labelDefs.keys() : []), ...constantNames(),
+        ...(ctx.params ?? []),
+        ...(ctx.inCode ? VCPU_FIELDS.map((f) => f.name) : []),
+        ...(vm ? vm.labelDefs.keys() : []),
+        ...constantNames(),
       ];
       return unknown(e.span, `unknown name '${w}'`, candidates, parts[0]);
     }
 
     const [first, ...rest] = parts;
-    if (first.text === 'host') return this.resolveField(rest, HOST_FIELDS.map((f) => f.name), (field) => ({ r: { k: 'host', field }, type: 'int', group: HOST_FIELDS.find((f) => f.name === field)?.group }), ctx, 'the host');
+    if (first.text === 'host')
+      return this.resolveField(
+        rest,
+        HOST_FIELDS.map((f) => f.name),
+        (field) => ({ r: { k: 'host', field }, type: 'int', group: HOST_FIELDS.find((f) => f.name === field)?.group }),
+        ctx,
+        'the host',
+      );
     const vcpu = vcpuIndexOf(first.text);
     if (vcpu !== undefined) {
       const owner = vm ?? (ctx.running && this.vms.length === 1 ? this.vms[0] : undefined);
       if (owner) return this.resolveVcpuPath(owner, vcpu, first, rest, ctx);
       const having = ctx.running ? this.vms.filter((v) => vcpu < v.config.vcpuCount) : [];
-      if (having.length === 0) return unknown(first.span, `'${first.text}' needs a VM here: write VM.${words.join('.')}`, []);
-      ctx.diags.add(first.span, 'ambiguous-name', `${first.text} is a vCPU of ${vmList(having)}: write ${qualifiedPaths(having, words)}`);
+      if (having.length === 0)
+        return unknown(first.span, `'${first.text}' needs a VM here: write VM.${words.join('.')}`, []);
+      ctx.diags.add(
+        first.span,
+        'ambiguous-name',
+        `${first.text} is a vCPU of ${vmList(having)}: write ${qualifiedPaths(having, words)}`,
+      );
       return fail;
     }
     const otherVm = this.vmByName.get(first.text);
@@ -1107,16 +1516,40 @@ export class Checker {
       if (otherVm.deviceDefs.has(second.text)) return this.resolveDevicePath(otherVm, second, tail, ctx);
       if (tail.length > 0) return unknown(tail[0].span, `unexpected '.${tail[0].text}'`, []);
       const vmField = VM_FIELDS.find((f) => f.name === second.text);
-      if (vmField) return { r: { k: 'vm', vm: otherVm.config.index, field: vmField.name }, type: vmField.name === 'suspended' ? 'bool' : 'int', group: vmField.group };
+      if (vmField)
+        return {
+          r: { k: 'vm', vm: otherVm.config.index, field: vmField.name },
+          type: vmField.name === 'suspended' ? 'bool' : 'int',
+          group: vmField.group,
+        };
       // `guest.resume`: how the debugger names a label that several VMs define (code has no use for it).
-      if (ctx.running && otherVm.labelDefs.has(second.text)) return this.labelAddress(otherVm, second.text, ctx, second.span);
-      return unknown(second.span, `VM '${otherVm.config.name}' has no '${second.text}'`, [...VM_FIELDS.map((f) => f.name), ...otherVm.deviceDefs.keys(), ...Array.from({ length: otherVm.config.vcpuCount }, (_, i) => `vcpu${i}`)], second);
+      if (ctx.running && otherVm.labelDefs.has(second.text))
+        return this.labelAddress(otherVm, second.text, ctx, second.span);
+      return unknown(
+        second.span,
+        `VM '${otherVm.config.name}' has no '${second.text}'`,
+        [
+          ...VM_FIELDS.map((f) => f.name),
+          ...otherVm.deviceDefs.keys(),
+          ...Array.from({ length: otherVm.config.vcpuCount }, (_, i) => `vcpu${i}`),
+        ],
+        second,
+      );
     }
     const deviceVm = this.ownerOf(first, ctx, (v) => v.deviceDefs.has(first.text), 'a device', words);
     if (deviceVm === 'ambiguous') return fail;
     if (deviceVm) return this.resolveDevicePath(deviceVm, first, rest, ctx);
-    const devices = vm ? [...vm.deviceDefs.keys()] : ctx.running ? this.vms.flatMap((v) => [...v.deviceDefs.keys()]) : [];
-    const candidates = ['host', ...this.vmByName.keys(), ...devices, ...(vm ? Array.from({ length: vm.config.vcpuCount }, (_, i) => `vcpu${i}`) : [])];
+    const devices = vm
+      ? [...vm.deviceDefs.keys()]
+      : ctx.running
+        ? this.vms.flatMap((v) => [...v.deviceDefs.keys()])
+        : [];
+    const candidates = [
+      'host',
+      ...this.vmByName.keys(),
+      ...devices,
+      ...(vm ? Array.from({ length: vm.config.vcpuCount }, (_, i) => `vcpu${i}`) : []),
+    ];
     return unknown(first.span, `unknown name '${first.text}'`, candidates, first);
   }
 
@@ -1124,12 +1557,22 @@ export class Checker {
    * The VM a device or label name belongs to: the VM in context, or for the debugger (ctx.running) the one VM of
    * the world that declares it. When several do, the diagnostic says which VM-qualified paths to write instead.
    */
-  private ownerOf(name: A.Name, ctx: ExprContext, declares: (vm: VmBuild) => boolean, what: string, path: string[]): VmBuild | 'ambiguous' | undefined {
+  private ownerOf(
+    name: A.Name,
+    ctx: ExprContext,
+    declares: (vm: VmBuild) => boolean,
+    what: string,
+    path: string[],
+  ): VmBuild | 'ambiguous' | undefined {
     if (ctx.vm && declares(ctx.vm)) return ctx.vm;
     if (!ctx.running) return undefined;
     const owners = this.vms.filter(declares);
     if (owners.length <= 1) return owners[0];
-    ctx.diags.add(name.span, 'ambiguous-name', `${name.text} is ${what} of ${vmList(owners)}: write ${qualifiedPaths(owners, path)}`);
+    ctx.diags.add(
+      name.span,
+      'ambiguous-name',
+      `${name.text} is ${what} of ${vmList(owners)}: write ${qualifiedPaths(owners, path)}`,
+    );
     return 'ambiguous';
   }
 
@@ -1153,14 +1596,26 @@ export class Checker {
     return `${register} is a register of a vCPU: select a vCPU in the Call Stack, or write ${this.vms[0]?.config.name ?? 'VM'}.vcpu0.${register}`;
   }
 
-  private resolveField(rest: A.Name[], names: string[], make: (field: string) => Typed, ctx: ExprContext, owner: string, shown = names.join(', ')): Typed {
+  private resolveField(
+    rest: A.Name[],
+    names: string[],
+    make: (field: string) => Typed,
+    ctx: ExprContext,
+    owner: string,
+    shown = names.join(', '),
+  ): Typed {
     const [field, ...tail] = rest;
     if (tail.length > 0) {
       ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
       return { r: { k: 'const', value: 0n }, type: 'any' };
     }
     if (!names.includes(field.text)) {
-      ctx.diags.add(field.span, 'unknown-name', `${owner} has no '${field.text}'; it has ${shown}${didYouMean(field.text, names)}`, this.fixFor(field, names));
+      ctx.diags.add(
+        field.span,
+        'unknown-name',
+        `${owner} has no '${field.text}'; it has ${shown}${didYouMean(field.text, names)}`,
+        this.fixFor(field, names),
+      );
       return { r: { k: 'const', value: 0n }, type: 'any' };
     }
     return make(field.text);
@@ -1168,13 +1623,28 @@ export class Checker {
 
   private resolveVcpuPath(vm: VmBuild, vcpu: number, vcpuName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
     if (vcpu >= vm.config.vcpuCount) {
-      ctx.diags.add(vcpuName.span, 'vcpu-out-of-range', `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'}; there is no ${vcpuName.text}`);
+      ctx.diags.add(
+        vcpuName.span,
+        'vcpu-out-of-range',
+        `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'}; there is no ${vcpuName.text}`,
+      );
       return { r: { k: 'const', value: 0n }, type: 'any' };
     }
     if (rest.length === 0) return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
     const names = VCPU_FIELDS.map((f) => f.name);
     const shown = ['x0..x30', ...names.filter((n) => !/^x\d+$/.test(n))].join(', ');
-    return this.resolveField(rest, names, (field) => ({ r: { k: 'vcpu', vm: vm.config.index, vcpu, field }, type: fieldType(field), group: lookupVcpuField(field)?.group }), ctx, vcpuName.text, shown);
+    return this.resolveField(
+      rest,
+      names,
+      (field) => ({
+        r: { k: 'vcpu', vm: vm.config.index, vcpu, field },
+        type: fieldType(field),
+        group: lookupVcpuField(field)?.group,
+      }),
+      ctx,
+      vcpuName.text,
+      shown,
+    );
   }
 
   resolveDevicePath(vm: VmBuild, deviceName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
@@ -1185,12 +1655,21 @@ export class Checker {
       // In the debugger a device alone (a hover on its name) reads as its power state, which every model has.
       if (ctx.running) {
         const dstate = lookupDeviceField('dstate')!;
-        return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: dstate.name } }, type: 'int', group: dstate.group };
+        return {
+          r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: dstate.name } },
+          type: 'int',
+          group: dstate.group,
+        };
       }
-      ctx.diags.add(deviceName.span, 'not-a-value', `'${deviceName.text}' is a device, not a value; use ${deviceName.text}.dstate, ${deviceName.text}.status or ${deviceName.text}.REGISTER`);
+      ctx.diags.add(
+        deviceName.span,
+        'not-a-value',
+        `'${deviceName.text}' is a device, not a value; use ${deviceName.text}.dstate, ${deviceName.text}.status or ${deviceName.text}.REGISTER`,
+      );
       return fail;
     }
-    // `DEV.config.REG[.FIELD]` names a config register explicitly (on a virtio device `DEV.status` is the virtio status).
+    // `DEV.config.REG[.FIELD]` names a config register explicitly (on a virtio device `DEV.status` is the virtio
+    // status).
     const explicitConfig = rest[0].text === 'config' && rest.length > 1;
     const [first, second, ...tail] = explicitConfig ? rest.slice(1) : rest;
     if (tail.length > 0) {
@@ -1198,26 +1677,62 @@ export class Checker {
       return fail;
     }
     const modelField = explicitConfig ? undefined : lookupDeviceField(first.text);
-    const hasField = (f: { virtioOnly: boolean; models?: string[] }) => (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
+    const hasField = (f: { virtioOnly: boolean; models?: string[] }) =>
+      (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
     if (modelField && hasField(modelField) && !second) {
       const type: P.ValueType = modelField.name === 'decodes' ? 'bool' : 'int';
-      return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: modelField.name } }, type, group: modelField.group };
+      return {
+        r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: modelField.name } },
+        type,
+        group: modelField.group,
+      };
     }
     const register = lookupRegister(first.text);
     if (!register) {
       const names = [...DEVICE_FIELDS.filter(hasField).map((f) => f.name), ...registerNames()];
-      ctx.diags.add(first.span, 'unknown-register', `device '${device.name}' has no '${first.text}'${didYouMean(first.text, names)}`, this.fixFor(first, names));
+      ctx.diags.add(
+        first.span,
+        'unknown-register',
+        `device '${device.name}' has no '${first.text}'${didYouMean(first.text, names)}`,
+        this.fixFor(first, names),
+      );
       return fail;
     }
-    if (!second) return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'config', register: register.def, offset: register.offset } }, type: 'int' };
+    if (!second)
+      return {
+        r: {
+          k: 'device',
+          vm: vm.config.index,
+          device: device.index,
+          path: { kind: 'config', register: register.def, offset: register.offset },
+        },
+        type: 'int',
+      };
     const field = lookupField(register.def, second.text);
     if (!field) {
       const names = register.def.fields.map((f) => f.name);
-      ctx.diags.add(second.span, 'unknown-field', names.length ? `${register.def.name} has no field '${second.text}'; its fields are ${names.join(', ')}${didYouMean(second.text, names)}` : `${register.def.name} has no fields`, this.fixFor(second, names));
+      ctx.diags.add(
+        second.span,
+        'unknown-field',
+        names.length
+          ? `${register.def.name} has no field '${second.text}'; its fields are ${names.join(', ')}${didYouMean(second.text, names)}`
+          : `${register.def.name} has no fields`,
+        this.fixFor(second, names),
+      );
       return fail;
     }
-    const group = field.values && register.def.name === 'pmcsr' && field.name === 'state' ? ('d-state' as const) : undefined;
-    return { r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'config', register: register.def, offset: register.offset, field } }, type: 'int', group };
+    const group =
+      field.values && register.def.name === 'pmcsr' && field.name === 'state' ? ('d-state' as const) : undefined;
+    return {
+      r: {
+        k: 'device',
+        vm: vm.config.index,
+        device: device.index,
+        path: { kind: 'config', register: register.def, offset: register.offset, field },
+      },
+      type: 'int',
+      group,
+    };
   }
 
   // exposed to CodeGen
@@ -1246,7 +1761,8 @@ function isPrelude(file: SourceFile): boolean {
 /** Chains of at least this many operators are balanced; shorter ones (what people write) keep their shape. */
 const BALANCE_FROM = 64;
 
-/** Operators whose runs can be regrouped without changing a value: 64-bit `+` (with `-` as `+ -x`), `*`, bitwise, logical. */
+/** Operators whose runs can be regrouped without changing a value: 64-bit `+` (with `-` as `+ -x`), `*`, bitwise,
+ * logical. */
 function regroupAs(op: A.BinaryOp): A.BinaryOp | undefined {
   switch (op) {
     case '+':
@@ -1259,6 +1775,16 @@ function regroupAs(op: A.BinaryOp): A.BinaryOp | undefined {
     case '&&':
     case '||':
       return op;
+    case '!=':
+    case '/':
+    case '%':
+    case '<':
+    case '<<':
+    case '<=':
+    case '==':
+    case '>':
+    case '>=':
+    case '>>':
     default:
       return undefined;
   }
@@ -1282,7 +1808,7 @@ function balanceChain(r: P.RExpr, length: number): P.RExpr {
   ops.reverse();
   rights.reverse();
   let acc = leaf;
-  for (let i = 0; i < ops.length; ) {
+  for (let i = 0; i < ops.length;) {
     const op = regroupAs(ops[i]);
     if (!op) {
       acc = { k: 'binary', op: ops[i], left: acc, right: rights[i] };
@@ -1290,7 +1816,8 @@ function balanceChain(r: P.RExpr, length: number): P.RExpr {
       continue;
     }
     let terms: P.RExpr[] = [acc];
-    for (; i < ops.length && regroupAs(ops[i]) === op; i++) terms.push(ops[i] === '-' ? { k: 'unary', op: '-', operand: rights[i] } : rights[i]);
+    for (; i < ops.length && regroupAs(ops[i]) === op; i++)
+      terms.push(ops[i] === '-' ? { k: 'unary', op: '-', operand: rights[i] } : rights[i]);
     while (terms.length > 1) {
       const next: P.RExpr[] = [];
       for (let t = 0; t + 1 < terms.length; t += 2) next.push({ k: 'binary', op, left: terms[t], right: terms[t + 1] });

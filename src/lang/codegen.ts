@@ -81,11 +81,22 @@ export class CodeGen {
     }
     this.cfg.signals = [...this.vm.signalIndex.keys()];
     for (const w of this.vm.signalWaits) {
-      if (!this.vm.signalsRaised.has(w.name)) w.diags.warn(w.span, 'signal-never-raised', `no statement in VM '${this.cfg.name}' raises signal '${w.name}'; this wait never ends`);
+      if (!this.vm.signalsRaised.has(w.name))
+        w.diags.warn(
+          w.span,
+          'signal-never-raised',
+          `no statement in VM '${this.cfg.name}' raises signal '${w.name}'; this wait never ends`,
+        );
     }
     const codeEnd = this.cfg.codeBase + BigInt(this.cfg.code.length) * P.INSTRUCTION_STRIDE;
     if (codeEnd > this.cfg.ramBase + this.cfg.ramSize) {
-      this.checker.diagnosticsOf(this.vm.file).add(this.vm.item.name.span, 'code-outside-ram', `VM '${this.cfg.name}''s code (${this.cfg.code.length} statements from 0x${this.cfg.codeBase.toString(16)}) does not fit in its RAM`);
+      this.checker
+        .diagnosticsOf(this.vm.file)
+        .add(
+          this.vm.item.name.span,
+          'code-outside-ram',
+          `VM '${this.cfg.name}''s code (${this.cfg.code.length} statements from 0x${this.cfg.codeBase.toString(16)}) does not fit in its RAM`,
+        );
     }
   }
 
@@ -108,11 +119,21 @@ export class CodeGen {
     return instr;
   }
 
-  private block(block: A.Block, ctx: ExprContext, frame: number, where: { handlers?: A.OnIrqStmt[]; inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+  private block(
+    block: A.Block,
+    ctx: ExprContext,
+    frame: number,
+    where: { handlers?: A.OnIrqStmt[]; inProgram?: boolean; inProc?: boolean; inHandler?: boolean },
+  ): void {
     for (const s of block.statements) this.statement(s, ctx, frame, where);
   }
 
-  private statement(s: A.Stmt, ctx: ExprContext, frame: number, where: { handlers?: A.OnIrqStmt[]; inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+  private statement(
+    s: A.Stmt,
+    ctx: ExprContext,
+    frame: number,
+    where: { handlers?: A.OnIrqStmt[]; inProgram?: boolean; inProc?: boolean; inHandler?: boolean },
+  ): void {
     const c = this.checker;
     const file = ctx.file;
     const diags = ctx.diags;
@@ -122,7 +143,12 @@ export class CodeGen {
       case 'error':
         return;
       case 'label':
-        if (!this.scratch && this.cfg.labels.get(s.name.text) === undefined && this.vm.labelDefs.get(s.name.text)?.span === s.name.span) this.cfg.labels.set(s.name.text, this.cfg.code.length);
+        if (
+          !this.scratch &&
+          this.cfg.labels.get(s.name.text) === undefined &&
+          this.vm.labelDefs.get(s.name.text)?.span === s.name.span
+        )
+          this.cfg.labels.set(s.name.text, this.cfg.code.length);
         return;
       case 'psci':
         this.psci(s, ctx, emit);
@@ -133,25 +159,48 @@ export class CodeGen {
         for (const a of s.args) {
           const m = /^x([1-3])$/.exec(a.name.text);
           if (!m) {
-            diags.add(a.name.span, 'unknown-argument', `a raw ${s.conduit} takes x1=, x2= and x3=, not '${a.name.text}'`);
+            diags.add(
+              a.name.span,
+              'unknown-argument',
+              `a raw ${s.conduit} takes x1=, x2= and x3=, not '${a.name.text}'`,
+            );
             continue;
           }
-          if (args.some((x) => x.name === a.name.text)) diags.add(a.name.span, 'duplicate-argument', `'${a.name.text}' is given twice`);
-          args.push({ register: Number(m[1]) as 1 | 2 | 3, name: a.name.text, value: c.expectType(a.value, ctx, 'int', a.name.text) });
+          if (args.some((x) => x.name === a.name.text))
+            diags.add(a.name.span, 'duplicate-argument', `'${a.name.text}' is given twice`);
+          args.push({
+            register: Number(m[1]) as 1 | 2 | 3,
+            name: a.name.text,
+            value: c.expectType(a.value, ctx, 'int', a.name.text),
+          });
         }
         emit({ op: 'rawCall', conduit: s.conduit, id, args });
         return;
       }
       case 'mmioRead':
-        emit({ op: 'mmioRead', address: c.expectType(s.address, ctx, 'int', 'the address'), width: this.width(s.width, ctx, [8, 16, 32, 64], 32) });
+        emit({
+          op: 'mmioRead',
+          address: c.expectType(s.address, ctx, 'int', 'the address'),
+          width: this.width(s.width, ctx, [8, 16, 32, 64], 32),
+        });
         return;
       case 'mmioWrite':
-        emit({ op: 'mmioWrite', address: c.expectType(s.address, ctx, 'int', 'the address'), value: c.expectType(s.value, ctx, 'int', 'the value'), width: this.width(s.width, ctx, [8, 16, 32, 64], 32) });
+        emit({
+          op: 'mmioWrite',
+          address: c.expectType(s.address, ctx, 'int', 'the address'),
+          value: c.expectType(s.value, ctx, 'int', 'the value'),
+          width: this.width(s.width, ctx, [8, 16, 32, 64], 32),
+        });
         return;
       case 's2idleNotify':
         // Without the register the guest's virt_pmc driver does not probe and there is no notification: quietly so
         // for the prelude, with a warning for a scenario that asks for it.
-        if (this.cfg.s2idleNotify === undefined && file === this.vm.file) diags.warn(s.span, 'missing-s2idle-notify', `VM '${this.cfg.name}' has no s2idle notify register ('s2idle_notify at ADDR'): this does nothing`);
+        if (this.cfg.s2idleNotify === undefined && file === this.vm.file)
+          diags.warn(
+            s.span,
+            'missing-s2idle-notify',
+            `VM '${this.cfg.name}' has no s2idle notify register ('s2idle_notify at ADDR'): this does nothing`,
+          );
         emit({ op: 's2idleNotify' });
         return;
       case 'pciRead':
@@ -161,7 +210,13 @@ export class CodeGen {
         if (device === undefined || target === undefined) return;
         if (s.kind === 'pciRead') emit({ op: 'pciRead', device, target });
         else {
-          const value = c.expectType(s.value, ctx, 'int', 'the value', target.register?.name === 'pmcsr' && target.field?.name === 'state' ? 'd-state' : undefined);
+          const value = c.expectType(
+            s.value,
+            ctx,
+            'int',
+            'the value',
+            target.register?.name === 'pmcsr' && target.field?.name === 'state' ? 'd-state' : undefined,
+          );
           this.checkFits(s.value, value, target, ctx);
           emit({ op: 'pciWrite', device, target, value });
         }
@@ -171,7 +226,11 @@ export class CodeGen {
         const device = this.device(s.device, ctx);
         if (device === undefined) return;
         if (!this.cfg.devices[device].virtio) {
-          diags.add(s.device.span, 'not-virtio', `'${s.device.text}' is a ${this.cfg.devices[device].model} device, not a virtio one`);
+          diags.add(
+            s.device.span,
+            'not-virtio',
+            `'${s.device.text}' is a ${this.cfg.devices[device].model} device, not a virtio one`,
+          );
           return;
         }
         const value = s.value ? c.expectType(s.value, ctx, 'int', 'the status', 'virtio-status') : undefined;
@@ -181,7 +240,8 @@ export class CodeGen {
       case 'irq': {
         const irq = c.expectType(s.irq, ctx, 'int', 'the interrupt number');
         const n = foldConst(irq);
-        if (n !== undefined && (n < 0n || n > 1019n)) diags.add(s.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+        if (n !== undefined && (n < 0n || n > 1019n))
+          diags.add(s.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
         emit({ op: 'irq', action: s.action, irq, wake: s.wake });
         return;
       }
@@ -193,8 +253,14 @@ export class CodeGen {
         // A constant the clock cannot take is an error here; a computed one is checked when it runs (a vCPU fault).
         const folded = foldConst(duration);
         const ns = folded === undefined ? undefined : BigInt.asIntN(64, folded);
-        if (ns !== undefined && ns < 0n) diags.add(s.duration.span, 'bad-value', `a delay cannot be negative (${ns}ns)`);
-        else if (ns !== undefined && ns > P.MAX_VIRTUAL_TIME) diags.add(s.duration.span, 'bad-value', `a delay is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${ns}ns`);
+        if (ns !== undefined && ns < 0n)
+          diags.add(s.duration.span, 'bad-value', `a delay cannot be negative (${ns}ns)`);
+        else if (ns !== undefined && ns > P.MAX_VIRTUAL_TIME)
+          diags.add(
+            s.duration.span,
+            'bad-value',
+            `a delay is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${ns}ns`,
+          );
         emit({ op: 'delay', duration });
         return;
       }
@@ -207,14 +273,24 @@ export class CodeGen {
         emit({ op: 'waitSignal', signal: this.signal(s.name, ctx) });
         return;
       case 'waitExpr':
-        if (mentionsNow(s.condition)) diags.add(s.condition.span, 'wait-on-time', "'wait' re-checks its condition when state changes, and time alone is not a change: use 'delay' to wait for time");
+        if (mentionsNow(s.condition))
+          diags.add(
+            s.condition.span,
+            'wait-on-time',
+            "'wait' re-checks its condition when state changes, and time alone is not a change: use 'delay' to wait for time",
+          );
         emit({ op: 'waitExpr', condition: c.expectType(s.condition, ctx, 'bool', 'a wait condition') });
         return;
       case 'call':
         this.call(s, ctx, emit);
         return;
       case 'return':
-        if (!where.inProc && !where.inHandler) diags.add(s.span, 'return-outside-proc', "'return' is for procs and interrupt handlers; a vCPU program ends with 'halt'");
+        if (!where.inProc && !where.inHandler)
+          diags.add(
+            s.span,
+            'return-outside-proc',
+            "'return' is for procs and interrupt handlers; a vCPU program ends with 'halt'",
+          );
         emit({ op: 'return', implicit: false });
         return;
       case 'halt':
@@ -246,12 +322,21 @@ export class CodeGen {
         const parts = s.target.parts;
         const field = lookupVcpuField(parts[0].text);
         if (parts.length > 1) {
-          diags.add(s.target.span, 'not-writable', `'set' writes the running vCPU's own registers; '${parts.map((p) => p.text).join('.')}' is not one (devices are written with 'pci write' or 'mmio write')`);
+          diags.add(
+            s.target.span,
+            'not-writable',
+            `'set' writes the running vCPU's own registers; '${parts.map((p) => p.text).join('.')}' is not one (devices are written with 'pci write' or 'mmio write')`,
+          );
           return;
         }
         if (!field) {
           const names = VCPU_FIELDS.filter((f) => f.writable).map((f) => f.name);
-          diags.add(parts[0].span, 'unknown-register', `unknown register '${parts[0].text}'${didYouMean(parts[0].text, names)}`, c.fixFor(parts[0], names));
+          diags.add(
+            parts[0].span,
+            'unknown-register',
+            `unknown register '${parts[0].text}'${didYouMean(parts[0].text, names)}`,
+            c.fixFor(parts[0], names),
+          );
           return;
         }
         if (!field.writable) {
@@ -259,14 +344,31 @@ export class CodeGen {
           return;
         }
         // General-purpose registers are untyped 64-bit values: they may hold a time (ns) as well as a number.
-        const value = field.kind === 'register' && field.name !== 'pc' && field.name !== 'mpidr' ? c.resolve(s.value, ctx) : undefined;
-        if (value && value.type === 'bool') ctx.diags.add(s.value.span, 'type-mismatch', `the value of ${field.name} must be a number or a time, not a boolean`);
-        emit({ op: 'set', field: field.name, value: value ? value.r : c.expectType(s.value, ctx, 'int', `the value of ${field.name}`) });
+        const value =
+          field.kind === 'register' && field.name !== 'pc' && field.name !== 'mpidr'
+            ? c.resolve(s.value, ctx)
+            : undefined;
+        if (value && value.type === 'bool')
+          ctx.diags.add(
+            s.value.span,
+            'type-mismatch',
+            `the value of ${field.name} must be a number or a time, not a boolean`,
+          );
+        emit({
+          op: 'set',
+          field: field.name,
+          value: value ? value.r : c.expectType(s.value, ctx, 'int', `the value of ${field.name}`),
+        });
         return;
       }
       case 'expect': {
         const condition = c.expectType(s.condition, ctx, 'bool', 'an expectation');
-        emit({ op: 'expect', condition, text: file.slice(s.condition.span), message: s.message ? this.template(s.message, ctx) : undefined });
+        emit({
+          op: 'expect',
+          condition,
+          text: file.slice(s.condition.span),
+          message: s.message ? this.template(s.message, ctx) : undefined,
+        });
         return;
       }
       case 'log':
@@ -297,19 +399,39 @@ export class CodeGen {
   }
 
   /** Unrolls a `foreach` over this VM's devices or vCPUs: the body is compiled once per item with its name bound. */
-  private foreach(s: A.ForeachStmt, ctx: ExprContext, frame: number, inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+  private foreach(
+    s: A.ForeachStmt,
+    ctx: ExprContext,
+    frame: number,
+    inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean },
+  ): void {
     const filters = s.over === 'device' ? ['all', 'virtio', 'passthrough', 'pci'] : ['all', 'secondary'];
     const filter = s.filter?.text ?? 'all';
     if (!filters.includes(filter)) {
-      ctx.diags.add(s.filter!.span, 'bad-value', `'foreach ${s.over}' takes ${filters.join(', ')}, not '${filter}'${didYouMean(filter, filters)}`, this.checker.fixFor(s.filter!, filters));
+      ctx.diags.add(
+        s.filter!.span,
+        'bad-value',
+        `'foreach ${s.over}' takes ${filters.join(', ')}, not '${filter}'${didYouMean(filter, filters)}`,
+        this.checker.fixFor(s.filter!, filters),
+      );
       return;
     }
     forEachStatement(s.body, (inner2) => {
-      if (inner2.kind === 'label') ctx.diags.add(inner2.name.span, 'label-in-foreach', 'a label inside foreach would be defined once per item; put it outside');
+      if (inner2.kind === 'label')
+        ctx.diags.add(
+          inner2.name.span,
+          'label-in-foreach',
+          'a label inside foreach would be defined once per item; put it outside',
+        );
     });
-    const items = s.over === 'device'
-      ? this.cfg.devices.filter((d) => filter === 'all' || (filter === 'virtio' ? d.virtio : d.model === filter)).map((d) => d.name)
-      : Array.from({ length: this.cfg.vcpuCount }, (_, i) => i).filter((i) => filter === 'all' || i !== 0).map((i) => `vcpu${i}`);
+    const items =
+      s.over === 'device'
+        ? this.cfg.devices
+            .filter((d) => filter === 'all' || (filter === 'virtio' ? d.virtio : d.model === filter))
+            .map((d) => d.name)
+        : Array.from({ length: this.cfg.vcpuCount }, (_, i) => i)
+            .filter((i) => filter === 'all' || i !== 0)
+            .map((i) => `vcpu${i}`);
     for (const item of items) {
       const aliases = new Map(ctx.aliases ?? []);
       aliases.set(s.name.text, item);
@@ -318,18 +440,32 @@ export class CodeGen {
   }
 
   /** An `if` and its `else if` chain, in a loop: each branch that is taken jumps past the end of the whole chain. */
-  private ifStatement(s: A.IfStmt, ctx: ExprContext, frame: number, inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean }): void {
+  private ifStatement(
+    s: A.IfStmt,
+    ctx: ExprContext,
+    frame: number,
+    inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean },
+  ): void {
     const skips: (P.Instr & { op: 'jump' })[] = [];
-    for (let branchIf: A.IfStmt | undefined = s; branchIf; ) {
+    for (let branchIf: A.IfStmt | undefined = s; branchIf;) {
       const condition = this.checker.expectType(branchIf.condition, ctx, 'bool', 'an if condition');
-      const branch = this.emit({ op: 'branchIfFalse', condition, target: -1 }, ctx.file, { start: branchIf.span.start, end: branchIf.condition.span.end }, frame) as P.Instr & { op: 'branchIfFalse' };
+      const branch = this.emit(
+        { op: 'branchIfFalse', condition, target: -1 },
+        ctx.file,
+        { start: branchIf.span.start, end: branchIf.condition.span.end },
+        frame,
+      ) as P.Instr & { op: 'branchIfFalse' };
       this.block(branchIf.then, ctx, frame, inner);
       const otherwise: A.IfStmt | A.Block | undefined = branchIf.else;
       if (!otherwise) {
         branch.target = this.cfg.code.length;
         break;
       }
-      skips.push(this.emit({ op: 'jump', target: -1 }, ctx.file, branchIf.then.closeSpan, frame, false) as P.Instr & { op: 'jump' });
+      skips.push(
+        this.emit({ op: 'jump', target: -1 }, ctx.file, branchIf.then.closeSpan, frame, false) as P.Instr & {
+          op: 'jump';
+        },
+      );
       branch.target = this.cfg.code.length;
       if (otherwise.kind === 'if') branchIf = otherwise;
       else {
@@ -346,7 +482,12 @@ export class CodeGen {
     const ref: PsciFunctionRef | undefined = lookupPsciFunction(s.fn.text);
     if (!ref) {
       const names = psciFunctionNames();
-      diags.add(s.fn.span, 'unknown-psci-function', `unknown PSCI function '${s.fn.text}'${didYouMean(s.fn.text, names)}`, c.fixFor(s.fn, names));
+      diags.add(
+        s.fn.span,
+        'unknown-psci-function',
+        `unknown PSCI function '${s.fn.text}'${didYouMean(s.fn.text, names)}`,
+        c.fixFor(s.fn, names),
+      );
       return;
     }
     const args: P.PsciArgValue[] = [];
@@ -355,7 +496,12 @@ export class CodeGen {
       if (!def) {
         const names = ref.fn.args.map((x) => x.name);
         const takes = names.length ? `it takes ${names.join(', ')}` : 'it takes no arguments';
-        diags.add(a.name.span, 'unknown-psci-argument', `${ref.fn.name} has no argument '${a.name.text}'; ${takes}${didYouMean(a.name.text, names)}`, c.fixFor(a.name, names));
+        diags.add(
+          a.name.span,
+          'unknown-psci-argument',
+          `${ref.fn.name} has no argument '${a.name.text}'; ${takes}${didYouMean(a.name.text, names)}`,
+          c.fixFor(a.name, names),
+        );
         continue;
       }
       if (args.some((x) => x.name === def.name)) {
@@ -366,7 +512,12 @@ export class CodeGen {
       args.push({ register: def.register, name: def.name, value: c.expectType(a.value, ctx, 'int', what) });
     }
     for (const def of ref.fn.args) {
-      if (def.kind === 'address' && def.name === 'entry' && !args.some((x) => x.name === 'entry') && ['CPU_ON', 'SYSTEM_SUSPEND'].includes(ref.fn.name)) {
+      if (
+        def.kind === 'address' &&
+        def.name === 'entry' &&
+        !args.some((x) => x.name === 'entry') &&
+        ['CPU_ON', 'SYSTEM_SUSPEND'].includes(ref.fn.name)
+      ) {
         diags.warn(s.fn.span, 'missing-psci-argument', `${ref.fn.name} without 'entry': the entry point is 0`);
       }
     }
@@ -379,12 +530,21 @@ export class CodeGen {
     const entry = c.procEntry(name);
     if (!entry) {
       const names = c.procNames();
-      ctx.diags.add(s.proc.span, 'unknown-proc', `unknown proc '${name}'${didYouMean(name, names)}`, c.fixFor({ text: name, span: s.proc.span }, names));
+      ctx.diags.add(
+        s.proc.span,
+        'unknown-proc',
+        `unknown proc '${name}'${didYouMean(name, names)}`,
+        c.fixFor({ text: name, span: s.proc.span }, names),
+      );
       return;
     }
     c.symbolIndex().reference(entry.def, ctx.file, s.proc.span);
     if (s.args.length !== entry.item.params.length) {
-      ctx.diags.add(s.span, 'wrong-argument-count', `proc '${name}' takes ${entry.item.params.length} argument${entry.item.params.length === 1 ? '' : 's'} (${entry.item.params.map((p) => p.text).join(', ') || 'none'}), not ${s.args.length}`);
+      ctx.diags.add(
+        s.span,
+        'wrong-argument-count',
+        `proc '${name}' takes ${entry.item.params.length} argument${entry.item.params.length === 1 ? '' : 's'} (${entry.item.params.map((p) => p.text).join(', ') || 'none'}), not ${s.args.length}`,
+      );
     }
     const args = s.args.map((a) => c.resolve(a, ctx).r);
     const instr = emit({ op: 'call', target: -1, callee: -1, args }) as P.Instr & { op: 'call' };
@@ -396,7 +556,12 @@ export class CodeGen {
     const def = this.vm.deviceDefs.get(name.text);
     if (!def) {
       const names = [...this.vm.deviceDefs.keys()];
-      ctx.diags.add(name.span, 'unknown-device', `VM '${this.cfg.name}' has no device '${name.text}'${didYouMean(name.text, names)}`, this.checker.fixFor(name, names));
+      ctx.diags.add(
+        name.span,
+        'unknown-device',
+        `VM '${this.cfg.name}' has no device '${name.text}'${didYouMean(name.text, names)}`,
+        this.checker.fixFor(name, names),
+      );
       return undefined;
     }
     this.checker.symbolIndex().reference(def, ctx.file, name.span);
@@ -411,25 +576,47 @@ export class CodeGen {
       const bits = this.width(width, ctx, [8, 16, 32], 32);
       const size = (bits / 8) as 1 | 2 | 4;
       if (offset < 0n || offset + BigInt(size) > 256n) {
-        diags.add(reg.offset.span, 'bad-value', `config offset 0x${offset.toString(16)} is outside the 256-byte config space`);
+        diags.add(
+          reg.offset.span,
+          'bad-value',
+          `config offset 0x${offset.toString(16)} is outside the 256-byte config space`,
+        );
         return undefined;
       }
-      if (offset % BigInt(size) !== 0n) diags.add(reg.offset.span, 'bad-value', `a ${bits}-bit config access must be ${size}-byte aligned`);
+      if (offset % BigInt(size) !== 0n)
+        diags.add(reg.offset.span, 'bad-value', `a ${bits}-bit config access must be ${size}-byte aligned`);
       return { offset: Number(offset), size };
     }
     const name = reg.register!;
     const r = lookupRegister(name.text);
     if (!r) {
       const names = registerNames();
-      diags.add(name.span, 'unknown-register', `unknown config register '${name.text}'${didYouMean(name.text, names)}`, this.checker.fixFor(name, names));
+      diags.add(
+        name.span,
+        'unknown-register',
+        `unknown config register '${name.text}'${didYouMean(name.text, names)}`,
+        this.checker.fixFor(name, names),
+      );
       return undefined;
     }
-    if (width) diags.add(width.span, 'bad-value', `'${name.text}' is ${r.def.size * 8} bits wide; 'width' is only for raw offsets`);
+    if (width)
+      diags.add(
+        width.span,
+        'bad-value',
+        `'${name.text}' is ${r.def.size * 8} bits wide; 'width' is only for raw offsets`,
+      );
     if (!reg.field) return { offset: r.offset, size: r.def.size, register: r.def };
     const field = lookupField(r.def, reg.field.text);
     if (!field) {
       const names = r.def.fields.map((f) => f.name);
-      diags.add(reg.field.span, 'unknown-field', names.length ? `${r.def.name} has no field '${reg.field.text}'; its fields are ${names.join(', ')}${didYouMean(reg.field.text, names)}` : `${r.def.name} has no fields`, this.checker.fixFor(reg.field, names));
+      diags.add(
+        reg.field.span,
+        'unknown-field',
+        names.length
+          ? `${r.def.name} has no field '${reg.field.text}'; its fields are ${names.join(', ')}${didYouMean(reg.field.text, names)}`
+          : `${r.def.name} has no fields`,
+        this.checker.fixFor(reg.field, names),
+      );
       return undefined;
     }
     return { offset: r.offset, size: r.def.size, register: r.def, field };
@@ -440,11 +627,25 @@ export class CodeGen {
     if (v === undefined) return;
     const bits = target.field ? target.field.width : target.size * 8;
     if (v < 0n || v >= 1n << BigInt(bits)) {
-      const what = target.field ? `${target.register!.name}.${target.field.name}` : target.register?.name ?? `offset 0x${target.offset.toString(16)}`;
-      const extra = target.field?.name === 'state' && v === 4n ? ': D3cold is not a PowerState value; it is reached by removing power (d3cold promote)' : '';
-      ctx.diags.add(e.span, 'value-too-wide', `${v} does not fit in ${what} (${bits} bit${bits === 1 ? '' : 's'})${extra}`);
+      const what = target.field
+        ? `${target.register!.name}.${target.field.name}`
+        : (target.register?.name ?? `offset 0x${target.offset.toString(16)}`);
+      const extra =
+        target.field?.name === 'state' && v === 4n
+          ? ': D3cold is not a PowerState value; it is reached by removing power (d3cold promote)'
+          : '';
+      ctx.diags.add(
+        e.span,
+        'value-too-wide',
+        `${v} does not fit in ${what} (${bits} bit${bits === 1 ? '' : 's'})${extra}`,
+      );
     }
-    if (target.field && target.field.access === 'RO') ctx.diags.warn(e.span, 'read-only-field', `${target.register!.name}.${target.field.name} is read-only; the write has no effect`);
+    if (target.field && target.field.access === 'RO')
+      ctx.diags.warn(
+        e.span,
+        'read-only-field',
+        `${target.register!.name}.${target.field.name} is read-only; the write has no effect`,
+      );
   }
 
   private width(e: A.Expr | undefined, ctx: ExprContext, allowed: number[], fallback: number): number {
@@ -463,7 +664,17 @@ export class CodeGen {
     if (index === undefined) {
       index = this.vm.signalIndex.size;
       this.vm.signalIndex.set(name.text, index);
-      this.vm.signalDefs.set(name.text, this.checker.symbolIndex().define({ kind: 'signal', name: name.text, vm: this.cfg.name, file: ctx.file, span: name.span, fullSpan: name.span }));
+      this.vm.signalDefs.set(
+        name.text,
+        this.checker.symbolIndex().define({
+          kind: 'signal',
+          name: name.text,
+          vm: this.cfg.name,
+          file: ctx.file,
+          span: name.span,
+          fullSpan: name.span,
+        }),
+      );
     } else {
       const def = this.vm.signalDefs.get(name.text);
       if (def) this.checker.symbolIndex().reference(def, ctx.file, name.span);

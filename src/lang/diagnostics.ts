@@ -31,7 +31,12 @@ export class DiagnosticBag {
 
   constructor(readonly file: SourceFile) {}
 
-  add(span: Span, code: string, message: string, extra?: Partial<Pick<Diagnostic, 'severity' | 'related' | 'fixes'>>): Diagnostic {
+  add(
+    span: Span,
+    code: string,
+    message: string,
+    extra?: Partial<Pick<Diagnostic, 'severity' | 'related' | 'fixes'>>,
+  ): Diagnostic {
     const diagnostic: Diagnostic = { file: this.file, span, severity: extra?.severity ?? 'error', code, message };
     if (extra?.related) diagnostic.related = extra.related;
     if (extra?.fixes) diagnostic.fixes = extra.fixes;
@@ -62,5 +67,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 export const BOM = 0xfeff;
 
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.sort((a, b) => (a.file.path === b.file.path ? a.span.start - b.span.start : a.file.path < b.file.path ? -1 : 1));
+  return diagnostics.sort((a, b) =>
+    a.file.path === b.file.path ? a.span.start - b.span.start : a.file.path < b.file.path ? -1 : 1,
+  );
 }

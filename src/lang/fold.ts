@@ -30,6 +30,14 @@ export function foldConst(r: P.RExpr): bigint | undefined {
       }
       return a;
     }
+    case 'device':
+    case 'host':
+    case 'irqPending':
+    case 'now':
+    case 'param':
+    case 'reg':
+    case 'vcpu':
+    case 'vm':
     default:
       return undefined;
   }
@@ -38,23 +46,41 @@ export function foldConst(r: P.RExpr): bigint | undefined {
 /** The language's integer semantics: 64-bit two's complement, signed comparison, C precedence and truthiness. */
 export function applyBinary(op: A.BinaryOp, a: bigint, b: bigint): bigint {
   switch (op) {
-    case '+': return BigInt.asIntN(64, a + b);
-    case '-': return BigInt.asIntN(64, a - b);
-    case '*': return BigInt.asIntN(64, a * b);
-    case '/': return b === 0n ? 0n : BigInt.asIntN(64, a / b);
-    case '%': return b === 0n ? 0n : BigInt.asIntN(64, a % b);
-    case '&': return BigInt.asIntN(64, a & b);
-    case '|': return BigInt.asIntN(64, a | b);
-    case '^': return BigInt.asIntN(64, a ^ b);
-    case '<<': return BigInt.asIntN(64, a << (b & 63n));
-    case '>>': return BigInt.asIntN(64, BigInt.asUintN(64, a) >> (b & 63n));
-    case '==': return BigInt.asIntN(64, a) === BigInt.asIntN(64, b) ? 1n : 0n;
-    case '!=': return BigInt.asIntN(64, a) !== BigInt.asIntN(64, b) ? 1n : 0n;
-    case '<': return BigInt.asIntN(64, a) < BigInt.asIntN(64, b) ? 1n : 0n;
-    case '<=': return BigInt.asIntN(64, a) <= BigInt.asIntN(64, b) ? 1n : 0n;
-    case '>': return BigInt.asIntN(64, a) > BigInt.asIntN(64, b) ? 1n : 0n;
-    case '>=': return BigInt.asIntN(64, a) >= BigInt.asIntN(64, b) ? 1n : 0n;
-    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
-    case '||': return a !== 0n || b !== 0n ? 1n : 0n;
+    case '+':
+      return BigInt.asIntN(64, a + b);
+    case '-':
+      return BigInt.asIntN(64, a - b);
+    case '*':
+      return BigInt.asIntN(64, a * b);
+    case '/':
+      return b === 0n ? 0n : BigInt.asIntN(64, a / b);
+    case '%':
+      return b === 0n ? 0n : BigInt.asIntN(64, a % b);
+    case '&':
+      return BigInt.asIntN(64, a & b);
+    case '|':
+      return BigInt.asIntN(64, a | b);
+    case '^':
+      return BigInt.asIntN(64, a ^ b);
+    case '<<':
+      return BigInt.asIntN(64, a << (b & 63n));
+    case '>>':
+      return BigInt.asIntN(64, BigInt.asUintN(64, a) >> (b & 63n));
+    case '==':
+      return BigInt.asIntN(64, a) === BigInt.asIntN(64, b) ? 1n : 0n;
+    case '!=':
+      return BigInt.asIntN(64, a) !== BigInt.asIntN(64, b) ? 1n : 0n;
+    case '<':
+      return BigInt.asIntN(64, a) < BigInt.asIntN(64, b) ? 1n : 0n;
+    case '<=':
+      return BigInt.asIntN(64, a) <= BigInt.asIntN(64, b) ? 1n : 0n;
+    case '>':
+      return BigInt.asIntN(64, a) > BigInt.asIntN(64, b) ? 1n : 0n;
+    case '>=':
+      return BigInt.asIntN(64, a) >= BigInt.asIntN(64, b) ? 1n : 0n;
+    case '&&':
+      return a !== 0n && b !== 0n ? 1n : 0n;
+    case '||':
+      return a !== 0n || b !== 0n ? 1n : 0n;
   }
 }

@@ -55,8 +55,10 @@ export function reparse(previous: ParseResult, file: SourceFile): ParseResult {
   }
   const from = tailItemAt.get(fresh.stoppedAt)!;
   lexerDiagnostics.push(...fresh.lexerDiagnostics.filter((d) => d.span.start < fresh.stoppedAt!));
-  for (const d of previous.lexerDiagnostics) if (d.span.start >= starts[from]) lexerDiagnostics.push(moved(d, file, delta));
-  for (let i = from; i < items.length; i++) itemDiagnostics.push(previous.itemDiagnostics[i].map((d) => moved(d, file, delta)));
+  for (const d of previous.lexerDiagnostics)
+    if (d.span.start >= starts[from]) lexerDiagnostics.push(moved(d, file, delta));
+  for (let i = from; i < items.length; i++)
+    itemDiagnostics.push(previous.itemDiagnostics[i].map((d) => moved(d, file, delta)));
   for (let i = from; i < items.length; i++) {
     if (delta !== 0) shiftSpans(items[i] as unknown as Record<string, unknown>, delta);
     newItems.push(items[i]);
@@ -77,7 +79,11 @@ function changedRange(before: string, after: string): Edit {
   let start = 0;
   while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let suffix = 0;
-  while (suffix < shorter - start && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  while (
+    suffix < shorter - start &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  )
+    suffix++;
   return { start, suffix };
 }
 
@@ -111,13 +117,15 @@ function shiftSpans(root: Record<string, unknown>, delta: number): void {
         for (let i = 0; i < value.length; i++) {
           const child = value[i];
           if (typeof child !== 'object' || child === null) continue;
-          if (typeof child.start === 'number' && typeof child.end === 'number') value[i] = { start: child.start + delta, end: child.end + delta };
+          if (typeof child.start === 'number' && typeof child.end === 'number')
+            value[i] = { start: child.start + delta, end: child.end + delta };
           else if (depth < SHIFT_RECURSION) visit(child, depth + 1);
           else deeper.push(child);
         }
       } else {
         const fields = value as Record<string, unknown>;
-        if (typeof fields.start === 'number' && typeof fields.end === 'number') node[key] = { start: fields.start + delta, end: fields.end + delta };
+        if (typeof fields.start === 'number' && typeof fields.end === 'number')
+          node[key] = { start: fields.start + delta, end: fields.end + delta };
         else if (depth < SHIFT_RECURSION) visit(fields, depth + 1);
         else deeper.push(fields);
       }

@@ -30,13 +30,49 @@ export interface Token {
 }
 
 const PUNCTUATION = [
-  '..', '->', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>',
-  '{', '}', '(', ')', '[', ']', ',', ';', ':', '=', '<', '>', '!', '+', '-', '*', '/', '%', '&', '|', '^', '~', '.', '@',
+  '..',
+  '->',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<<',
+  '>>',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ';',
+  ':',
+  '=',
+  '<',
+  '>',
+  '!',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '&',
+  '|',
+  '^',
+  '~',
+  '.',
+  '@',
 ];
 
 /** Punctuation by its first character, longest first (so `..` wins over `.`). */
 const PUNCTUATION_BY_CHAR = new Map<string, string[]>();
-for (const p of PUNCTUATION) PUNCTUATION_BY_CHAR.set(p[0], [...(PUNCTUATION_BY_CHAR.get(p[0]) ?? []), p].sort((a, b) => b.length - a.length));
+for (const p of PUNCTUATION)
+  PUNCTUATION_BY_CHAR.set(
+    p[0],
+    [...(PUNCTUATION_BY_CHAR.get(p[0]) ?? []), p].sort((a, b) => b.length - a.length),
+  );
 
 /** Literals are 64-bit: 0 to 2^64 - 1 (the values are 64-bit two's complement, so 0xffffffffffffffff is -1). */
 export const MAX_LITERAL = (1n << 64n) - 1n;
@@ -95,7 +131,12 @@ export class Lexer {
   }
 
   private push(kind: TokenKind, start: number, extra?: Partial<Token>): void {
-    const token: Token = { kind, text: this.text.slice(start, this.pos), span: { start, end: this.pos }, spaceBefore: this.spaceBefore };
+    const token: Token = {
+      kind,
+      text: this.text.slice(start, this.pos),
+      span: { start, end: this.pos },
+      spaceBefore: this.spaceBefore,
+    };
     if (extra) Object.assign(token, extra);
     this.queue.push(token);
     this.spaceBefore = false;
@@ -216,7 +257,12 @@ export class Lexer {
     if (suffix === '' && this.text[this.pos] === '%') {
       this.pos++;
       // Percentages are whole numbers; `1.5%` must not silently become 1%.
-      if (fraction) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `${this.text.slice(start, this.pos)}: a percentage is a whole number`);
+      if (fraction)
+        this.diagnostics.add(
+          { start, end: this.pos },
+          'bad-number',
+          `${this.text.slice(start, this.pos)}: a percentage is a whole number`,
+        );
       this.push('percent', start, { value: this.inRange(BigInt(whole), start, 'integer'), unit: '%' });
       return;
     }
@@ -227,7 +273,11 @@ export class Lexer {
     }
     const scale = TIME_UNITS[suffix] ?? SIZE_UNITS[suffix];
     if (scale === undefined) {
-      this.diagnostics.add({ start: suffixStart, end: this.pos }, 'bad-unit', `unknown unit '${suffix}': use ns, us, ms, s for times or K, M, G, T for sizes`);
+      this.diagnostics.add(
+        { start: suffixStart, end: this.pos },
+        'bad-unit',
+        `unknown unit '${suffix}': use ns, us, ms, s for times or K, M, G, T for sizes`,
+      );
       this.push('number', start, { value: BigInt(whole) });
       return;
     }
@@ -240,15 +290,27 @@ export class Lexer {
     if (!fraction) return BigInt(whole) * scale;
     const denominator = 10n ** BigInt(fraction.length);
     const numerator = (BigInt(whole) * denominator + BigInt(fraction)) * scale;
-    if (numerator % denominator !== 0n) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `${this.text.slice(start, this.pos)} is not a whole number of the smallest unit`);
+    if (numerator % denominator !== 0n)
+      this.diagnostics.add(
+        { start, end: this.pos },
+        'bad-number',
+        `${this.text.slice(start, this.pos)} is not a whole number of the smallest unit`,
+      );
     return numerator / denominator;
   }
 
   /** A literal beyond 64 bits is an error at the literal (it would wrap silently otherwise). */
   private inRange(value: bigint, start: number, what: 'integer' | 'time'): bigint {
     if (value > MAX_LITERAL) {
-      const range = what === 'time' ? 'times are 64-bit counts of nanoseconds (0 to 0xffffffffffffffff ns)' : 'integers are 64 bits (0 to 0xffffffffffffffff)';
-      this.diagnostics.add({ start, end: this.pos }, 'number-out-of-range', `${this.text.slice(start, this.pos)} is out of range: ${range}`);
+      const range =
+        what === 'time'
+          ? 'times are 64-bit counts of nanoseconds (0 to 0xffffffffffffffff ns)'
+          : 'integers are 64 bits (0 to 0xffffffffffffffff)';
+      this.diagnostics.add(
+        { start, end: this.pos },
+        'number-out-of-range',
+        `${this.text.slice(start, this.pos)} is out of range: ${range}`,
+      );
       // Reported once, here: the value stands in as 0 so that nothing reports it again under another name.
       return 0n;
     }
@@ -258,7 +320,12 @@ export class Lexer {
   private trailingGarbage(start: number): void {
     const garbageStart = this.pos;
     while (this.pos < this.text.length && isIdentPart(this.text[this.pos])) this.pos++;
-    if (this.pos > garbageStart) this.diagnostics.add({ start, end: this.pos }, 'bad-number', `malformed number '${this.text.slice(start, this.pos)}'`);
+    if (this.pos > garbageStart)
+      this.diagnostics.add(
+        { start, end: this.pos },
+        'bad-number',
+        `malformed number '${this.text.slice(start, this.pos)}'`,
+      );
   }
 
   /** A string ends on its line: at its closing quote, else (unterminated) at the line break or the end of the file. */
@@ -270,7 +337,11 @@ export class Lexer {
         const next = text[this.pos + 1];
         // `\` escapes the next character on the line; before a line break (or at the end of the file) it is left alone.
         if (next === '\n' || next === '\r') {
-          this.diagnostics.add({ start: this.pos, end: this.pos + 1 }, 'unterminated-string', "a string ends at the end of its line: the '\\' before the line break continues nothing");
+          this.diagnostics.add(
+            { start: this.pos, end: this.pos + 1 },
+            'unterminated-string',
+            "a string ends at the end of its line: the '\\' before the line break continues nothing",
+          );
           this.pos++;
           this.push('string', start);
           return;

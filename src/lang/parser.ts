@@ -32,8 +32,22 @@ export function parse(file: SourceFile): ParseResult {
 }
 
 /** A ParseResult from its parts, with the bag the checker goes on filling. */
-export function parseResult(file: SourceFile, items: A.Item[], itemStarts: number[], end: number, lexerDiagnostics: Diagnostic[], itemDiagnostics: Diagnostic[][]): ParseResult {
-  const result: ParseResult = { file, ast: { items, span: { start: 0, end } }, diagnostics: new DiagnosticBag(file), itemStarts, lexerDiagnostics, itemDiagnostics };
+export function parseResult(
+  file: SourceFile,
+  items: A.Item[],
+  itemStarts: number[],
+  end: number,
+  lexerDiagnostics: Diagnostic[],
+  itemDiagnostics: Diagnostic[][],
+): ParseResult {
+  const result: ParseResult = {
+    file,
+    ast: { items, span: { start: 0, end } },
+    diagnostics: new DiagnosticBag(file),
+    itemStarts,
+    lexerDiagnostics,
+    itemDiagnostics,
+  };
   result.diagnostics.items.push(...parseDiagnostics(result));
   return result;
 }
@@ -46,12 +60,18 @@ export function parseItemsFrom(file: SourceFile, start: number, stopAt?: (offset
   const lexerBag = new DiagnosticBag(file);
   const parserBag = new DiagnosticBag(file);
   const part = new Parser(new Lexer(file.text, lexerBag, start), parserBag).parseItems(stopAt);
-  return { ...part, lexerDiagnostics: lexerBag.items, itemDiagnostics: part.itemDiagnostics.map(([from, to]) => parserBag.items.slice(from, to)) };
+  return {
+    ...part,
+    lexerDiagnostics: lexerBag.items,
+    itemDiagnostics: part.itemDiagnostics.map(([from, to]) => parserBag.items.slice(from, to)),
+  };
 }
 
 /** Parses a whole file as one expression (a watch, a condition, a hover); undefined after reporting an error. */
 export function parseExpression(file: SourceFile, diagnostics: DiagnosticBag): A.Expr | undefined {
-  const tokens = tokenize(file.text, diagnostics).filter((t) => t.kind !== 'newline' || t.span.start === file.text.length);
+  const tokens = tokenize(file.text, diagnostics).filter(
+    (t) => t.kind !== 'newline' || t.span.start === file.text.length,
+  );
   const parser = new Parser(tokens, diagnostics);
   try {
     const expr = parser.parseExpr();
@@ -78,18 +98,68 @@ export const MAX_EXPRESSION_DEPTH = 256;
 export const MAX_BLOCK_DEPTH = 256;
 
 const BINARY_PRECEDENCE: Record<string, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5,
-  '==': 6, '!=': 6, '<': 7, '<=': 7, '>': 7, '>=': 7,
-  '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  '||': 1,
+  '&&': 2,
+  '|': 3,
+  '^': 4,
+  '&': 5,
+  '==': 6,
+  '!=': 6,
+  '<': 7,
+  '<=': 7,
+  '>': 7,
+  '>=': 7,
+  '<<': 8,
+  '>>': 8,
+  '+': 9,
+  '-': 9,
+  '*': 10,
+  '/': 10,
+  '%': 10,
 };
 
 /** Words that begin a statement; a line starting with anything else is a diagnostic. */
 export const STATEMENT_KEYWORDS = [
-  'psci', 'smc', 'hvc', 'mmio', 's2idle', 'pci', 'virtio', 'irq', 'wfi', 'delay', 'signal', 'wait', 'call',
-  'return', 'loop', 'break', 'if', 'halt', 'set', 'expect', 'log', 'on', 'foreach', 'clear', 'context',
+  'psci',
+  'smc',
+  'hvc',
+  'mmio',
+  's2idle',
+  'pci',
+  'virtio',
+  'irq',
+  'wfi',
+  'delay',
+  'signal',
+  'wait',
+  'call',
+  'return',
+  'loop',
+  'break',
+  'if',
+  'halt',
+  'set',
+  'expect',
+  'log',
+  'on',
+  'foreach',
+  'clear',
+  'context',
 ] as const;
 
-export const VM_MEMBER_KEYWORDS = ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'statement_time', 'jitter', 'code_base'] as const;
+export const VM_MEMBER_KEYWORDS = [
+  'hypervisor',
+  'vcpus',
+  'ram',
+  'device',
+  's2idle_notify',
+  'watchdog',
+  'role',
+  'on',
+  'statement_time',
+  'jitter',
+  'code_base',
+] as const;
 export const VM_SETTINGS = ['statement_time', 'jitter', 'code_base'] as const;
 export const HOST_MEMBER_KEYWORDS = ['policy', 'at', 'suspend_latency'] as const;
 export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc', 'explore'] as const;
@@ -139,7 +209,10 @@ class Parser {
     while (this.at(p).kind === 'newline') p++;
     if (p === this.pos) return;
     const next = this.at(p);
-    const startsStatement = next.kind === 'eof' || (next.kind === 'punct' && next.text === '}') || (next.kind === 'ident' && STATEMENT_KEYWORDS.includes(next.text as never));
+    const startsStatement =
+      next.kind === 'eof' ||
+      (next.kind === 'punct' && next.text === '}') ||
+      (next.kind === 'ident' && STATEMENT_KEYWORDS.includes(next.text as never));
     if (!startsStatement) this.pos = p;
   }
   /** Runs `parse` with newlines inside parentheses continuing the line (argument and parameter lists). */
@@ -186,11 +259,19 @@ class Parser {
   }
   private expectPunct(text: string, context: string): Token {
     if (this.isPunct(text)) return this.advance();
-    return this.fail(this.tok.span, 'expected-token', `expected '${text}' ${context}, found ${this.describe(this.tok)}`);
+    return this.fail(
+      this.tok.span,
+      'expected-token',
+      `expected '${text}' ${context}, found ${this.describe(this.tok)}`,
+    );
   }
   private expectWord(text: string, context: string): Token {
     if (this.isWord(text)) return this.advance();
-    return this.fail(this.tok.span, 'expected-token', `expected '${text}' ${context}, found ${this.describe(this.tok)}`);
+    return this.fail(
+      this.tok.span,
+      'expected-token',
+      `expected '${text}' ${context}, found ${this.describe(this.tok)}`,
+    );
   }
 
   /** An identifier; words joined by `-` with no spaces (`waits-for`, `virtio-net`) form one name. */
@@ -250,7 +331,11 @@ class Parser {
       if (this.isPunct(';') || this.tok.kind === 'newline') this.advance();
       return;
     }
-    this.fail(this.tok.span, 'expected-end', `unexpected ${this.describe(this.tok)} after ${what}; a statement ends at a newline or ';'`);
+    this.fail(
+      this.tok.span,
+      'expected-end',
+      `unexpected ${this.describe(this.tok)} after ${what}; a statement ends at a newline or ';'`,
+    );
   }
 
   // ------------------------------------------------------------------------------------------ file
@@ -260,7 +345,13 @@ class Parser {
    * incremental parse's resynchronisation point). Between two items the parser holds no state but its position:
    * that is what lets the language server re-parse only part of a document.
    */
-  parseItems(stopAt?: (offset: number) => boolean): { items: A.Item[]; starts: number[]; itemDiagnostics: [number, number][]; end: number; stoppedAt?: number } {
+  parseItems(stopAt?: (offset: number) => boolean): {
+    items: A.Item[];
+    starts: number[];
+    itemDiagnostics: [number, number][];
+    end: number;
+    stoppedAt?: number;
+  } {
     const items: A.Item[] = [];
     const starts: number[] = [];
     // Which of the parser's diagnostics each item reported: [from, to) in its bag.
@@ -316,7 +407,11 @@ class Parser {
       return item;
     }
     if (t.kind === 'ident' && this.isPunct('.', this.peek())) return this.parseProgram();
-    return this.fail(t.span, 'expected-item', `expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found ${this.describe(t)}`);
+    return this.fail(
+      t.span,
+      'expected-item',
+      `expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found ${this.describe(t)}`,
+    );
   }
 
   private parseProgram(): A.ProgramItem {
@@ -354,11 +449,22 @@ class Parser {
   private parseExplore(): A.ExploreItem {
     const keyword = this.advance().span;
     if (!this.isPunct('{')) {
-      if (!this.atStatementEnd()) this.fail(this.tok.span, 'expected-token', `expected '{' or the end of the line after 'explore', found ${this.describe(this.tok)}`);
+      if (!this.atStatementEnd())
+        this.fail(
+          this.tok.span,
+          'expected-token',
+          `expected '{' or the end of the line after 'explore', found ${this.describe(this.tok)}`,
+        );
       return { kind: 'explore', keyword, members: [], block: false, span: keyword };
     }
     const members = this.parseMembers('explore', () => this.parseExploreMember());
-    return { kind: 'explore', keyword, members: members.items, block: true, span: { start: keyword.start, end: members.end } };
+    return {
+      kind: 'explore',
+      keyword,
+      members: members.items,
+      block: true,
+      span: { start: keyword.start, end: members.end },
+    };
   }
 
   /**
@@ -368,7 +474,12 @@ class Parser {
   private parseExploreMember(): A.ExploreMember {
     const name = this.name(`a bound (${EXPLORE_BOUNDS.map((b) => b.name).join(', ')})`);
     const value = this.atStatementEnd() ? undefined : this.parseExpr();
-    const member: A.ExploreMember = { kind: 'bound', name, value, span: { start: name.span.start, end: this.prevEnd() } };
+    const member: A.ExploreMember = {
+      kind: 'bound',
+      name,
+      value,
+      span: { start: name.span.start, end: this.prevEnd() },
+    };
     this.endStatement(`the '${name.text}' bound`);
     return member;
   }
@@ -382,7 +493,10 @@ class Parser {
     return { kind: 'vm', name, members: members.items, span: { start, end: members.end } };
   }
 
-  private parseMembers<T extends A.Node>(what: string, parseOne: () => T): { items: (T | A.ErrorMember)[]; end: number } {
+  private parseMembers<T extends A.Node>(
+    what: string,
+    parseOne: () => T,
+  ): { items: (T | A.ErrorMember)[]; end: number } {
     this.expectPunct('{', `to open the ${what} block`);
     const items: (T | A.ErrorMember)[] = [];
     this.skipNewlines();
@@ -415,7 +529,8 @@ class Parser {
         if (this.isWord('psci')) {
           this.advance();
           const v = this.tok;
-          if (v.kind !== 'version' && v.kind !== 'number') this.fail(v.span, 'expected-version', `expected a PSCI version such as 1.0, found ${this.describe(v)}`);
+          if (v.kind !== 'version' && v.kind !== 'number')
+            this.fail(v.span, 'expected-version', `expected a PSCI version such as 1.0, found ${this.describe(v)}`);
           this.advance();
           psciVersion = { text: v.text, span: v.span };
         }
@@ -470,7 +585,11 @@ class Parser {
         break;
       }
       default:
-        this.fail(t.span, 'unknown-declaration', `unknown VM declaration ${this.describe(t)}; expected one of ${VM_MEMBER_KEYWORDS.join(', ')}`);
+        this.fail(
+          t.span,
+          'unknown-declaration',
+          `unknown VM declaration ${this.describe(t)}; expected one of ${VM_MEMBER_KEYWORDS.join(', ')}`,
+        );
     }
     this.endStatement(`the '${word}' declaration`);
     return member;
@@ -482,7 +601,12 @@ class Parser {
     const model = this.name('a device model (virtio-net, virtio-blk, virtio-gpio, passthrough, pci)');
     this.expectWord('at', 'before the PCI address');
     const b = this.tok;
-    if (b.kind !== 'bdf') this.fail(b.span, 'expected-bdf', `expected a PCI address bus:device.function such as 00:01.0, found ${this.describe(b)}`);
+    if (b.kind !== 'bdf')
+      this.fail(
+        b.span,
+        'expected-bdf',
+        `expected a PCI address bus:device.function such as 00:01.0, found ${this.describe(b)}`,
+      );
     this.advance();
     const bdf: A.Name = { text: b.text, span: b.span };
     let irq: A.Expr | undefined;
@@ -523,7 +647,14 @@ class Parser {
       const rule = this.name("a policy ('waits-for', 'privileged' or 'abort-on-wake')");
       const vm = rule.text === 'abort-on-wake' || this.atStatementEnd() ? undefined : this.name('a VM name');
       const qualifier = vm && this.tok.kind === 'ident' ? this.name("'s2idle'") : undefined;
-      const member: A.PolicyDecl = { kind: 'policy', subject, rule, vm, qualifier, span: { start, end: this.prevEnd() } };
+      const member: A.PolicyDecl = {
+        kind: 'policy',
+        subject,
+        rule,
+        vm,
+        qualifier,
+        span: { start, end: this.prevEnd() },
+      };
       this.endStatement('the policy');
       return member;
     }
@@ -543,11 +674,20 @@ class Parser {
     }
     if (this.isWord('suspend_latency')) {
       const name = this.name('a setting');
-      const member: A.SettingDecl = { kind: 'setting', name, value: this.parseExpr(), span: { start, end: this.prevEnd() } };
+      const member: A.SettingDecl = {
+        kind: 'setting',
+        name,
+        value: this.parseExpr(),
+        span: { start, end: this.prevEnd() },
+      };
       this.endStatement("the 'suspend_latency' declaration");
       return member;
     }
-    return this.fail(t.span, 'unknown-declaration', `unknown host declaration ${this.describe(t)}; expected 'policy', 'at TIME: ACTION' or 'suspend_latency TIME'`);
+    return this.fail(
+      t.span,
+      'unknown-declaration',
+      `unknown host declaration ${this.describe(t)}; expected 'policy', 'at TIME: ACTION' or 'suspend_latency TIME'`,
+    );
   }
 
   private parseHostAction(): A.HostAction {
@@ -575,14 +715,19 @@ class Parser {
       const answer = this.name("an answer ('confirm', 'deny' or 'resume')");
       return { kind: 'vmm', vm, answer, span: { start, end: this.prevEnd() } };
     }
-    return this.fail(t.span, 'unknown-host-action', `unknown host action ${this.describe(t)}; expected 'irq N -> VM', 'request suspend', 'wake' or 'vmm VM confirm|deny|resume'`);
+    return this.fail(
+      t.span,
+      'unknown-host-action',
+      `unknown host action ${this.describe(t)}; expected 'irq N -> VM', 'request suspend', 'wake' or 'vmm VM confirm|deny|resume'`,
+    );
   }
 
   // ------------------------------------------------------------------------------------------ statements
 
   private parseBlock(what: string): A.Block {
     // Too deep: reported at the `{`, before it is consumed, so that recovery skips the whole block.
-    if (this.blockDepth >= MAX_BLOCK_DEPTH && this.isPunct('{')) this.fail(this.tok.span, 'too-deep', `blocks nest deeper than ${MAX_BLOCK_DEPTH} levels`);
+    if (this.blockDepth >= MAX_BLOCK_DEPTH && this.isPunct('{'))
+      this.fail(this.tok.span, 'too-deep', `blocks nest deeper than ${MAX_BLOCK_DEPTH} levels`);
     const open = this.expectPunct('{', `to open the ${what} body`);
     const statements: A.Stmt[] = [];
     this.blockDepth++;
@@ -591,7 +736,12 @@ class Parser {
       while (!this.isPunct('}')) {
         if (this.tok.kind === 'eof') {
           this.diagnostics.add(open.span, 'unclosed-block', `missing '}' to close this ${what} body`);
-          return { kind: 'block', statements, closeSpan: this.tok.span, span: { start: open.span.start, end: this.tok.span.end } };
+          return {
+            kind: 'block',
+            statements,
+            closeSpan: this.tok.span,
+            span: { start: open.span.start, end: this.tok.span.end },
+          };
         }
         statements.push(this.parseStatement());
         this.skipNewlines();
@@ -608,7 +758,14 @@ class Parser {
     const start = first.span.start;
     try {
       const stmt = this.parseStatementInner();
-      if (stmt.kind !== 'label' && stmt.kind !== 'loop' && stmt.kind !== 'if' && stmt.kind !== 'onIrq' && stmt.kind !== 'foreach') this.endStatement(`'${first.text}'`);
+      if (
+        stmt.kind !== 'label' &&
+        stmt.kind !== 'loop' &&
+        stmt.kind !== 'if' &&
+        stmt.kind !== 'onIrq' &&
+        stmt.kind !== 'foreach'
+      )
+        this.endStatement(`'${first.text}'`);
       return stmt;
     } catch (e) {
       if (!(e instanceof ParseAbort)) throw e;
@@ -621,7 +778,8 @@ class Parser {
     const t = this.tok;
     const start = t.span.start;
     const span = () => ({ start, end: this.prevEnd() });
-    if (t.kind !== 'ident') return this.fail(t.span, 'expected-statement', `expected a statement, found ${this.describe(t)}`);
+    if (t.kind !== 'ident')
+      return this.fail(t.span, 'expected-statement', `expected a statement, found ${this.describe(t)}`);
 
     // `label:` (but not `on irq`), a label is a word followed directly by ':'
     if (this.isPunct(':', this.peek()) && !STATEMENT_KEYWORDS.includes(t.text as never)) {
@@ -656,7 +814,11 @@ class Parser {
           const value = this.parseExpr();
           return { kind: 'mmioWrite', address, value, width: this.parseWidth(), span: span() };
         }
-        return this.fail(this.tok.span, 'expected-token', `expected 'read' or 'write' after 'mmio', found ${this.describe(this.tok)}`);
+        return this.fail(
+          this.tok.span,
+          'expected-token',
+          `expected 'read' or 'write' after 'mmio', found ${this.describe(this.tok)}`,
+        );
       }
       case 's2idle':
         this.advance();
@@ -682,13 +844,21 @@ class Parser {
           const value = this.parseExpr();
           return { kind: 'pciWrite', device, reg, value, width: this.parseWidth(), span: span() };
         }
-        return this.fail(this.tok.span, 'expected-token', `expected 'read' or 'write' after 'pci', found ${this.describe(this.tok)}`);
+        return this.fail(
+          this.tok.span,
+          'expected-token',
+          `expected 'read' or 'write' after 'pci', found ${this.describe(this.tok)}`,
+        );
       }
       case 'virtio': {
         this.advance();
         const action = this.name("'freeze', 'restore' or 'status'");
         if (action.text !== 'freeze' && action.text !== 'restore' && action.text !== 'status') {
-          this.fail(action.span, 'expected-token', `expected 'freeze', 'restore' or 'status' after 'virtio', found '${action.text}'`);
+          this.fail(
+            action.span,
+            'expected-token',
+            `expected 'freeze', 'restore' or 'status' after 'virtio', found '${action.text}'`,
+          );
         }
         const device = this.name('a device name');
         if (action.text === 'status') {
@@ -701,12 +871,17 @@ class Parser {
         this.advance();
         const action = this.name("'enable', 'disable' or 'ack'");
         if (action.text !== 'enable' && action.text !== 'disable' && action.text !== 'ack') {
-          this.fail(action.span, 'expected-token', `expected 'enable', 'disable' or 'ack' after 'irq', found '${action.text}'`);
+          this.fail(
+            action.span,
+            'expected-token',
+            `expected 'enable', 'disable' or 'ack' after 'irq', found '${action.text}'`,
+          );
         }
         const irq = this.parseOperand();
         let wake = false;
         if (this.isWord('wake')) {
-          if (action.text !== 'enable') this.fail(this.tok.span, 'unexpected-wake', "'wake' only goes with 'irq enable'");
+          if (action.text !== 'enable')
+            this.fail(this.tok.span, 'unexpected-wake', "'wake' only goes with 'irq enable'");
           this.advance();
           wake = true;
         }
@@ -718,7 +893,8 @@ class Parser {
       case 'foreach': {
         this.advance();
         const over = this.name("'device' or 'vcpu'");
-        if (over.text !== 'device' && over.text !== 'vcpu') this.fail(over.span, 'expected-token', `expected 'device' or 'vcpu' after 'foreach', found '${over.text}'`);
+        if (over.text !== 'device' && over.text !== 'vcpu')
+          this.fail(over.span, 'expected-token', `expected 'device' or 'vcpu' after 'foreach', found '${over.text}'`);
         const name = this.name('a name for each one');
         const filter = this.tok.kind === 'ident' ? this.name('a filter') : undefined;
         const body = this.parseBlock('foreach');
@@ -731,7 +907,12 @@ class Parser {
       case 'context': {
         this.advance();
         const action = this.name("'save' or 'restore'");
-        if (action.text !== 'save' && action.text !== 'restore') this.fail(action.span, 'expected-token', `expected 'save' or 'restore' after 'context', found '${action.text}'`);
+        if (action.text !== 'save' && action.text !== 'restore')
+          this.fail(
+            action.span,
+            'expected-token',
+            `expected 'save' or 'restore' after 'context', found '${action.text}'`,
+          );
         return { kind: 'context', action: action.text as 'save' | 'restore', span: span() };
       }
       case 'delay':
@@ -877,7 +1058,8 @@ class Parser {
 
   private parseTemplate(): A.Template {
     const t = this.tok;
-    if (t.kind !== 'string') return this.fail(t.span, 'expected-string', `expected a string in double quotes, found ${this.describe(t)}`);
+    if (t.kind !== 'string')
+      return this.fail(t.span, 'expected-string', `expected a string in double quotes, found ${this.describe(t)}`);
     this.advance();
     return parseTemplateText(t, this.diagnostics);
   }
@@ -893,13 +1075,21 @@ class Parser {
       if (precedence === undefined || precedence < minPrecedence) return left;
       this.advance();
       const right = this.nested(this.tok, () => this.parseExpr(precedence + 1));
-      left = { kind: 'binary', op: t.text as A.BinaryOp, opSpan: t.span, left, right, span: { start: left.span.start, end: right.span.end } };
+      left = {
+        kind: 'binary',
+        op: t.text as A.BinaryOp,
+        opSpan: t.span,
+        left,
+        right,
+        span: { start: left.span.start, end: right.span.end },
+      };
     }
   }
 
   /** Parses one level of expression nesting deeper, reporting `at` if that is too deep (MAX_EXPRESSION_DEPTH). */
   private nested<T>(at: Token, parse: () => T): T {
-    if (this.exprDepth >= MAX_EXPRESSION_DEPTH) this.fail(at.span, 'too-deep', `expressions nest deeper than ${MAX_EXPRESSION_DEPTH} levels`);
+    if (this.exprDepth >= MAX_EXPRESSION_DEPTH)
+      this.fail(at.span, 'too-deep', `expressions nest deeper than ${MAX_EXPRESSION_DEPTH} levels`);
     this.exprDepth++;
     try {
       return parse();
@@ -910,12 +1100,14 @@ class Parser {
 
   /** After a standalone expression: nothing may follow it. */
   expectEndOfExpression(): void {
-    if (this.tok.kind !== 'newline' && this.tok.kind !== 'eof') this.fail(this.tok.span, 'expected-end', `unexpected ${this.describe(this.tok)} after the expression`);
+    if (this.tok.kind !== 'newline' && this.tok.kind !== 'eof')
+      this.fail(this.tok.span, 'expected-end', `unexpected ${this.describe(this.tok)} after the expression`);
   }
 
   /** Inside a `{expr}` hole of a string: nothing may follow the expression. */
   expectEndOfHole(): void {
-    if (this.tok.kind !== 'newline' && this.tok.kind !== 'eof') this.fail(this.tok.span, 'bad-interpolation', `unexpected ${this.describe(this.tok)} in {} of a string`);
+    if (this.tok.kind !== 'newline' && this.tok.kind !== 'eof')
+      this.fail(this.tok.span, 'bad-interpolation', `unexpected ${this.describe(this.tok)} in {} of a string`);
   }
 
   /** `+ -` level and above: used where `..` or `:` follows (host windows). */
@@ -930,7 +1122,12 @@ class Parser {
         this.advance();
         return this.parseUnary();
       });
-      return { kind: 'unary', op: t.text as '!' | '-' | '~', operand, span: { start: t.span.start, end: operand.span.end } };
+      return {
+        kind: 'unary',
+        op: t.text as '!' | '-' | '~',
+        operand,
+        span: { start: t.span.start, end: operand.span.end },
+      };
     }
     return this.parsePrimary();
   }
@@ -985,6 +1182,14 @@ class Parser {
           return { kind: 'irqPending', irq, span: { start: t.span.start, end: this.prevEnd() } };
         }
         return this.parsePath();
+      case 'bdf':
+      case 'eof':
+      case 'invalid':
+      case 'newline':
+      case 'string':
+      case 'version':
+        // not the start of a value: said below
+        break;
     }
     return this.fail(t.span, 'expected-expression', `expected a value, found ${this.describe(t)}`);
   }
@@ -1023,7 +1228,11 @@ function parseTemplateText(token: Token, diagnostics: DiagnosticBag): A.Template
     if (c === '{') {
       const close = raw.indexOf('}', i + 1);
       if (close < 0 || close >= bodyEnd) {
-        diagnostics.add({ start: base + i, end: base + bodyEnd }, 'bad-interpolation', "unclosed '{' in string: write '\\{' for a literal brace");
+        diagnostics.add(
+          { start: base + i, end: base + bodyEnd },
+          'bad-interpolation',
+          "unclosed '{' in string: write '\\{' for a literal brace",
+        );
         literal += raw.slice(i, bodyEnd);
         break;
       }
@@ -1039,7 +1248,10 @@ function parseTemplateText(token: Token, diagnostics: DiagnosticBag): A.Template
       // Parse the hole with the same parser; token offsets are shifted back into the file.
       const innerDiagnostics = new DiagnosticBag(diagnostics.file);
       const holeStart = base + i + 1;
-      const tokens = tokenize(innerText, innerDiagnostics).map((tk) => ({ ...tk, span: { start: tk.span.start + holeStart, end: tk.span.end + holeStart } }));
+      const tokens = tokenize(innerText, innerDiagnostics).map((tk) => ({
+        ...tk,
+        span: { start: tk.span.start + holeStart, end: tk.span.end + holeStart },
+      }));
       for (const d of innerDiagnostics.items) d.span = { start: d.span.start + holeStart, end: d.span.end + holeStart };
       const parser = new Parser(tokens, innerDiagnostics);
       let expr: A.Expr;

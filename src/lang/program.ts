@@ -52,8 +52,7 @@ export function someRExpr(root: RExpr, test: (e: RExpr) => boolean): boolean {
 
 /** A device value: a config register (optionally one field) or a model-level field such as `status` or `dstate`. */
 export type DevicePath =
-  | { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef }
-  | { kind: 'model'; field: string };
+  { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef } | { kind: 'model'; field: string };
 
 /** A string with `{expr}` holes; each hole keeps its type so times print as times and booleans as true/false. */
 export interface RTemplate {

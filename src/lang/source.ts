@@ -70,7 +70,8 @@ export class SourceFile {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    const inBreak = offset > starts[lo] && this.text.charCodeAt(offset) === 10 && this.text.charCodeAt(offset - 1) === 13;
+    const inBreak =
+      offset > starts[lo] && this.text.charCodeAt(offset) === 10 && this.text.charCodeAt(offset - 1) === 13;
     return { line: lo, character: offset - starts[lo] - (inBreak ? 1 : 0) };
   }
 

@@ -84,7 +84,10 @@ export class Analysis {
     this.uris.set(this.file, uri);
     try {
       if (!library) {
-        this.result = checker([this.file, ...others], previous && !previous.library ? incrementalParse(previous, this.file) : undefined);
+        this.result = checker(
+          [this.file, ...others],
+          previous && !previous.library ? incrementalParse(previous, this.file) : undefined,
+        );
       } else {
         // A library alone compiles nothing; a scenario that calls each of its procs makes the checker resolve their
         // bodies, so navigation, hovers and diagnostics work inside the library as they do in a scenario.
@@ -242,8 +245,18 @@ export function scanComments(text: string): Span[] {
 function failedCheck(file: SourceFile, files: SourceFile[], error: unknown): CheckResult {
   const parsed = parseResult(file, [], [], 0, [], []);
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  parsed.diagnostics.add({ start: 0, end: 0 }, 'internal-error', `the language server could not check this document (${message}); please report it`);
-  const program: Program = { files, vms: [], host: { policies: [], actions: [], suspendLatency: DEFAULT_HOST_SUSPEND_LATENCY }, expectedViolations: [], diagnostics: parsed.diagnostics.items };
+  parsed.diagnostics.add(
+    { start: 0, end: 0 },
+    'internal-error',
+    `the language server could not check this document (${message}); please report it`,
+  );
+  const program: Program = {
+    files,
+    vms: [],
+    host: { policies: [], actions: [], suspendLatency: DEFAULT_HOST_SUSPEND_LATENCY },
+    expectedViolations: [],
+    diagnostics: parsed.diagnostics.items,
+  };
   return { program, symbols: new SymbolIndex(), parses: [parsed], diagnostics: parsed.diagnostics.items };
 }
 

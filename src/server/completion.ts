@@ -3,7 +3,15 @@
 // arguments, config registers and fields, constants, device models and options, invariants, explore bounds).
 
 import {
-  Command, CompletionContext, CompletionItem, CompletionItemKind, CompletionList, CompletionTriggerKind, InsertTextFormat, MarkupKind, TextEdit,
+  Command,
+  CompletionContext,
+  CompletionItem,
+  CompletionItemKind,
+  CompletionList,
+  CompletionTriggerKind,
+  InsertTextFormat,
+  MarkupKind,
+  TextEdit,
 } from 'vscode-languageserver';
 import { CONSTANTS, ConstantGroup } from '../lang/domain/constants';
 import { DEVICE_FIELDS, DEVICE_MODELS, lookupDeviceModel } from '../lang/domain/devices';
@@ -18,8 +26,21 @@ import { DeviceConfig, VmConfig } from '../lang/program';
 import type { Analysis } from './analysis';
 import { CursorContext, cursorContext, lineTokens, pathBeforeCursor } from './context';
 import {
-  bdfText, constantMarkdown, deviceMarkdown, deviceValueMarkdown, exploreBoundMarkdown, exploreMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown,
-  optionMarkdown, psciMarkdown, registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
+  bdfText,
+  constantMarkdown,
+  deviceMarkdown,
+  deviceValueMarkdown,
+  exploreBoundMarkdown,
+  exploreMarkdown,
+  fieldMarkdown,
+  hex,
+  invariantMarkdown,
+  modelMarkdown,
+  optionMarkdown,
+  psciMarkdown,
+  registerMarkdown,
+  vcpuFieldMarkdown,
+  vmMarkdown,
 } from './docs';
 import { constantsNamed, HYPERVISOR_OPTIONS, leadingComment, VMM_ANSWER_DOCS, VMM_EVENT_DOCS } from './occurrences';
 
@@ -66,13 +87,18 @@ const VM_MEMBER_DOCS: Record<string, string> = {
   s2idle_notify: 's2idle_notify at ADDR: the virtual PMC register the guest writes in s2idle',
   watchdog: "watchdog TIME: the VM's watchdog timeout",
   role: 'role hardware-domain: Xen dom0',
-  on: 'on EVENT: ANSWER [| ANSWER ...]: the VMM\'s answer to an exit',
+  on: "on EVENT: ANSWER [| ANSWER ...]: the VMM's answer to an exit",
   statement_time: 'statement_time TIME: cost of one statement (default 1us)',
   jitter: 'jitter P%: random spread of the statement time',
   code_base: 'code_base ADDR: where the code is laid out',
 };
 
-export function completion(analysis: Analysis, position: { line: number; character: number }, context: CompletionContext | undefined, options: CompletionOptions): CompletionList {
+export function completion(
+  analysis: Analysis,
+  position: { line: number; character: number },
+  context: CompletionContext | undefined,
+  options: CompletionOptions,
+): CompletionList {
   const offset = analysis.offset(position);
   const ctx = cursorContext(analysis, offset);
   const c = new Completer(analysis, ctx, options);
@@ -140,7 +166,10 @@ class Completer {
   private add(item: CompletionItem, key = `${item.kind}:${item.label}`): void {
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    const range = { start: this.analysis.file.position(this.ctx.wordStart), end: this.analysis.file.position(this.ctx.offset) };
+    const range = {
+      start: this.analysis.file.position(this.ctx.wordStart),
+      end: this.analysis.file.position(this.ctx.offset),
+    };
     if (!item.textEdit) {
       item.textEdit = TextEdit.replace(range, item.insertText ?? item.label);
       delete item.insertText;
@@ -156,12 +185,17 @@ class Completer {
     this.add({ label: word, kind: CompletionItemKind.Keyword, detail: doc, sortText: sort + word });
   }
 
-  private words(words: Iterable<string>, kind: CompletionItemKind = CompletionItemKind.EnumMember, docs?: Record<string, string>): void {
+  private words(
+    words: Iterable<string>,
+    kind: CompletionItemKind = CompletionItemKind.EnumMember,
+    docs?: Record<string, string>,
+  ): void {
     for (const w of words) this.add({ label: w, kind, documentation: docs?.[w] ? this.md(docs[w]) : undefined });
   }
 
   private snippet(label: string, snippet: string, plain: string, item: Partial<CompletionItem>): void {
-    if (this.options.snippets) this.add({ label, insertText: snippet, insertTextFormat: InsertTextFormat.Snippet, ...item });
+    if (this.options.snippets)
+      this.add({ label, insertText: snippet, insertTextFormat: InsertTextFormat.Snippet, ...item });
     else this.add({ label, insertText: plain, ...item });
   }
 
@@ -183,26 +217,35 @@ class Completer {
     for (const vm of this.vms) {
       for (const d of vm.devices) {
         if (filter && !filter(d)) continue;
-        this.add({ label: d.name, kind: CompletionItemKind.Variable, detail: `${d.model} at ${bdfText(d)}`, documentation: this.md(deviceMarkdown(d.name, d, lookupDeviceModel(d.model), vm)) });
+        this.add({
+          label: d.name,
+          kind: CompletionItemKind.Variable,
+          detail: `${d.model} at ${bdfText(d)}`,
+          documentation: this.md(deviceMarkdown(d.name, d, lookupDeviceModel(d.model), vm)),
+        });
       }
     }
-    for (const [name, over] of this.ctx.aliases) if (over === 'device') this.add({ label: name, kind: CompletionItemKind.Variable, detail: 'foreach device' });
+    for (const [name, over] of this.ctx.aliases)
+      if (over === 'device') this.add({ label: name, kind: CompletionItemKind.Variable, detail: 'foreach device' });
   }
 
   private labels(): void {
     const vmNames = new Set(this.vms.map((v) => v.name));
     for (const d of this.analysis.result.symbols.defs) {
-      if (d.kind === 'label' && d.vm && vmNames.has(d.vm)) this.add({ label: d.name, kind: CompletionItemKind.Reference, detail: `label in ${d.vm}` });
+      if (d.kind === 'label' && d.vm && vmNames.has(d.vm))
+        this.add({ label: d.name, kind: CompletionItemKind.Reference, detail: `label in ${d.vm}` });
     }
   }
 
   private signals(): void {
     const vmNames = new Set(this.vms.map((v) => v.name));
     for (const d of this.analysis.result.symbols.defs) {
-      if (d.kind === 'signal' && d.vm && vmNames.has(d.vm)) this.add({ label: d.name, kind: CompletionItemKind.Event, detail: `signal of ${d.vm}` });
+      if (d.kind === 'signal' && d.vm && vmNames.has(d.vm))
+        this.add({ label: d.name, kind: CompletionItemKind.Event, detail: `signal of ${d.vm}` });
     }
     // Signals the checker has not met yet (code it did not compile): any `signal NAME` in the document.
-    for (const m of this.analysis.text.matchAll(/\bsignal[ \t]+([A-Za-z_][\w-]*)/g)) if (m[1] !== 'signal') this.add({ label: m[1], kind: CompletionItemKind.Event, detail: 'signal' });
+    for (const m of this.analysis.text.matchAll(/\bsignal[ \t]+([A-Za-z_][\w-]*)/g))
+      if (m[1] !== 'signal') this.add({ label: m[1], kind: CompletionItemKind.Event, detail: 'signal' });
   }
 
   private procs(withArgs: boolean, prefix = ''): void {
@@ -220,7 +263,14 @@ class Completer {
         sortText: (library ? '2' : '1') + d.name,
         filterText: d.name,
       };
-      if (prefix) item.textEdit = TextEdit.replace({ start: this.analysis.file.position(this.ctx.wordStart - prefix.length), end: this.analysis.file.position(this.ctx.offset) }, d.name);
+      if (prefix)
+        item.textEdit = TextEdit.replace(
+          {
+            start: this.analysis.file.position(this.ctx.wordStart - prefix.length),
+            end: this.analysis.file.position(this.ctx.offset),
+          },
+          d.name,
+        );
       if (withArgs && names.length && !prefix && this.options.snippets) {
         item.insertText = `${d.name}(${names.map((p, i) => `\${${i + 1}:${p}}`).join(', ')})`;
         item.insertTextFormat = InsertTextFormat.Snippet;
@@ -230,19 +280,33 @@ class Completer {
   }
 
   private vmNames(): void {
-    for (const vm of this.allVms()) this.add({ label: vm.name, kind: CompletionItemKind.Module, detail: `VM (${vm.flavour})`, documentation: this.md(vmMarkdown(vm)) });
+    for (const vm of this.allVms())
+      this.add({
+        label: vm.name,
+        kind: CompletionItemKind.Module,
+        detail: `VM (${vm.flavour})`,
+        documentation: this.md(vmMarkdown(vm)),
+      });
   }
 
   private vcpus(): void {
     const count = Math.max(0, ...this.vms.map((v) => v.vcpuCount));
-    for (let i = 0; i < count; i++) this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i}: its MPIDR affinity` });
-    for (const [name, over] of this.ctx.aliases) if (over === 'vcpu') this.add({ label: name, kind: CompletionItemKind.Variable, detail: 'foreach vcpu' });
+    for (let i = 0; i < count; i++)
+      this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i}: its MPIDR affinity` });
+    for (const [name, over] of this.ctx.aliases)
+      if (over === 'vcpu') this.add({ label: name, kind: CompletionItemKind.Variable, detail: 'foreach vcpu' });
   }
 
   private registers(writable = false): void {
     for (const f of VCPU_FIELDS) {
       if (writable && !f.writable) continue;
-      this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.doc, documentation: this.md(vcpuFieldMarkdown(f)), sortText: '3' + (/^x\d+$/.test(f.name) ? f.name.slice(1).padStart(2, '0') : f.name) });
+      this.add({
+        label: f.name,
+        kind: CompletionItemKind.Field,
+        detail: f.doc,
+        documentation: this.md(vcpuFieldMarkdown(f)),
+        sortText: '3' + (/^x\d+$/.test(f.name) ? f.name.slice(1).padStart(2, '0') : f.name),
+      });
     }
   }
 
@@ -252,20 +316,24 @@ class Completer {
       const preferred = first?.includes(c.group);
       const all = constantsNamed(c.name) ?? [c];
       const value = c.group === 'psci-function' ? hex(c.value, 8) : c.value.toString();
-      this.add({
-        label: c.name,
-        kind: CompletionItemKind.Constant,
-        detail: `${value} · ${c.group}`,
-        documentation: this.md(constantMarkdown(c.name, all)),
-        sortText: (preferred ? '0' : c.group === 'psci-function' ? '6' : '4') + c.name,
-      }, `const:${c.name}`);
+      this.add(
+        {
+          label: c.name,
+          kind: CompletionItemKind.Constant,
+          detail: `${value} · ${c.group}`,
+          documentation: this.md(constantMarkdown(c.name, all)),
+          sortText: (preferred ? '0' : c.group === 'psci-function' ? '6' : '4') + c.name,
+        },
+        `const:${c.name}`,
+      );
     }
   }
 
   /** Everything an expression may name here. */
   private values(hint?: ConstantGroup[]): void {
     const inCode = this.ctx.block === 'code' || this.ctx.inHole;
-    for (const p of this.ctx.params) this.add({ label: p, kind: CompletionItemKind.Variable, detail: 'parameter', sortText: '0' + p });
+    for (const p of this.ctx.params)
+      this.add({ label: p, kind: CompletionItemKind.Variable, detail: 'parameter', sortText: '0' + p });
     if (inCode) {
       this.registers();
       this.labels();
@@ -289,10 +357,22 @@ class Completer {
     const prefix = p.parts.join('.') + '.';
     const stmt = this.w(0);
     // `pci write DEV pmcsr.` names a field of the register.
-    if (stmt === 'pci' && (this.w(1) === 'read' || this.w(1) === 'write') && p.tokenIndex === 3 && p.parts.length === 1) {
+    if (
+      stmt === 'pci' &&
+      (this.w(1) === 'read' || this.w(1) === 'write') &&
+      p.tokenIndex === 3 &&
+      p.parts.length === 1
+    ) {
       const reg = lookupRegister(p.parts[0]);
       const device = this.findDevice(this.w(2));
-      if (reg) for (const f of reg.def.fields) this.add({ label: f.name, kind: CompletionItemKind.Field, detail: `[${f.lsb + f.width - 1 === f.lsb ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}`, documentation: this.md(fieldMarkdown(reg, f, device)) });
+      if (reg)
+        for (const f of reg.def.fields)
+          this.add({
+            label: f.name,
+            kind: CompletionItemKind.Field,
+            detail: `[${f.lsb + f.width - 1 === f.lsb ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}`,
+            documentation: this.md(fieldMarkdown(reg, f, device)),
+          });
       return;
     }
     if (this.ctx.block === 'top') {
@@ -319,16 +399,40 @@ class Completer {
   private deviceMembers(device: DeviceConfig | undefined): void {
     for (const f of DEVICE_FIELDS) {
       if (device && ((f.virtioOnly && !device.virtio) || (f.models && !f.models.includes(device.model)))) continue;
-      this.add({ label: f.name, kind: CompletionItemKind.Property, detail: 'device value', documentation: this.md(deviceValueMarkdown(f, device)), sortText: '0' + f.name }, `member:${f.name}`);
+      this.add(
+        {
+          label: f.name,
+          kind: CompletionItemKind.Property,
+          detail: 'device value',
+          documentation: this.md(deviceValueMarkdown(f, device)),
+          sortText: '0' + f.name,
+        },
+        `member:${f.name}`,
+      );
     }
     // A virtio device's `status` is its virtio status; the config Status register is then out of reach by name.
     for (const r of configRegisters()) {
-      this.add({ label: r.def.name, kind: CompletionItemKind.Field, detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits`, documentation: this.md(registerMarkdown(r, device)), sortText: '1' + hex(r.offset) }, `member:${r.def.name}`);
+      this.add(
+        {
+          label: r.def.name,
+          kind: CompletionItemKind.Field,
+          detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits`,
+          documentation: this.md(registerMarkdown(r, device)),
+          sortText: '1' + hex(r.offset),
+        },
+        `member:${r.def.name}`,
+      );
     }
   }
 
   private vcpuMembers(): void {
-    for (const f of VCPU_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Field, detail: f.doc, documentation: this.md(vcpuFieldMarkdown(f)) });
+    for (const f of VCPU_FIELDS)
+      this.add({
+        label: f.name,
+        kind: CompletionItemKind.Field,
+        detail: f.doc,
+        documentation: this.md(vcpuFieldMarkdown(f)),
+      });
   }
 
   private memberPath(parts: string[]): void {
@@ -338,7 +442,14 @@ class Completer {
       const device = alias ? undefined : this.findDevice(first);
       if (parts.length === 1) return this.deviceMembers(device);
       const reg = lookupRegister(second);
-      if (reg && parts.length === 2) for (const f of reg.def.fields) this.add({ label: f.name, kind: CompletionItemKind.Field, detail: `${f.access}`, documentation: this.md(fieldMarkdown(reg, f, device)) });
+      if (reg && parts.length === 2)
+        for (const f of reg.def.fields)
+          this.add({
+            label: f.name,
+            kind: CompletionItemKind.Field,
+            detail: `${f.access}`,
+            documentation: this.md(fieldMarkdown(reg, f, device)),
+          });
       return;
     }
     if (alias === 'vcpu' || vcpuIndexOf(first) !== undefined) {
@@ -346,14 +457,17 @@ class Completer {
       return;
     }
     if (first === 'host') {
-      if (parts.length === 1) for (const f of HOST_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
+      if (parts.length === 1)
+        for (const f of HOST_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
       return;
     }
     const vm = this.analysis.vm(first);
     if (!vm) return;
     if (parts.length === 1) {
-      for (let i = 0; i < vm.vcpuCount; i++) this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i} of ${vm.name}` });
-      for (const d of vm.devices) this.add({ label: d.name, kind: CompletionItemKind.Variable, detail: `${d.model} at ${bdfText(d)}` });
+      for (let i = 0; i < vm.vcpuCount; i++)
+        this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i} of ${vm.name}` });
+      for (const d of vm.devices)
+        this.add({ label: d.name, kind: CompletionItemKind.Variable, detail: `${d.model} at ${bdfText(d)}` });
       for (const f of VM_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
       return;
     }
@@ -361,28 +475,54 @@ class Completer {
     const device = vm.devices.find((d) => d.name === second);
     if (device && parts.length === 2) return this.deviceMembers(device);
     const reg = device && lookupRegister(third);
-    if (reg && parts.length === 3) for (const f of reg.def.fields) this.add({ label: f.name, kind: CompletionItemKind.Field, documentation: this.md(fieldMarkdown(reg, f, device)) });
+    if (reg && parts.length === 3)
+      for (const f of reg.def.fields)
+        this.add({
+          label: f.name,
+          kind: CompletionItemKind.Field,
+          documentation: this.md(fieldMarkdown(reg, f, device)),
+        });
   }
 
   // ------------------------------------------------------------------------------------ top level
 
   private programHeaders(vm: VmConfig, full: boolean): void {
     const taken = new Set(vm.programEntry.map((e, i) => (e >= 0 ? i : -1)));
-    for (const item of this.analysis.ast.items) if (item.kind === 'program' && item.vm.text === vm.name) taken.add(vcpuIndexOf(item.vcpu.text) ?? -1);
+    for (const item of this.analysis.ast.items)
+      if (item.kind === 'program' && item.vm.text === vm.name) taken.add(vcpuIndexOf(item.vcpu.text) ?? -1);
     for (let i = 0; i < vm.vcpuCount; i++) {
       if (taken.has(i)) continue;
       const label = full ? `${vm.name}.vcpu${i}` : `vcpu${i}`;
-      this.snippet(label, `${label} {\n\t$0\n}`, label, { kind: CompletionItemKind.Module, detail: `the program of vCPU ${i} of ${vm.name}`, sortText: '0' + label });
+      this.snippet(label, `${label} {\n\t$0\n}`, label, {
+        kind: CompletionItemKind.Module,
+        detail: `the program of vCPU ${i} of ${vm.name}`,
+        sortText: '0' + label,
+      });
     }
   }
 
   private top(): void {
     const n = this.n;
     if (n === 0) {
-      this.snippet('vm', 'vm ${1:guest} {\n\thypervisor ${2|kvm,xen|}\n\tvcpus ${3:1}\n}', 'vm', { kind: CompletionItemKind.Keyword, detail: 'vm NAME { ... }' });
-      this.snippet('host', 'host {\n\t$0\n}', 'host', { kind: CompletionItemKind.Keyword, detail: "host { ... }: the host's policies and timed actions" });
-      this.snippet('proc', 'proc ${1:name} {\n\t$0\n}', 'proc', { kind: CompletionItemKind.Keyword, detail: 'proc NAME [params] { ... }' });
-      this.add({ label: 'expect violation', kind: CompletionItemKind.Keyword, detail: 'expect violation INVARIANT', command: TRIGGER_SUGGEST, insertText: 'expect violation ' });
+      this.snippet('vm', 'vm ${1:guest} {\n\thypervisor ${2|kvm,xen|}\n\tvcpus ${3:1}\n}', 'vm', {
+        kind: CompletionItemKind.Keyword,
+        detail: 'vm NAME { ... }',
+      });
+      this.snippet('host', 'host {\n\t$0\n}', 'host', {
+        kind: CompletionItemKind.Keyword,
+        detail: "host { ... }: the host's policies and timed actions",
+      });
+      this.snippet('proc', 'proc ${1:name} {\n\t$0\n}', 'proc', {
+        kind: CompletionItemKind.Keyword,
+        detail: 'proc NAME [params] { ... }',
+      });
+      this.add({
+        label: 'expect violation',
+        kind: CompletionItemKind.Keyword,
+        detail: 'expect violation INVARIANT',
+        command: TRIGGER_SUGGEST,
+        insertText: 'expect violation ',
+      });
       // One per scenario: not offered again once the document has one (other than the word being typed).
       if (!this.analysis.ast.items.some((i) => i.kind === 'explore' && i.keyword.start !== this.ctx.wordStart)) {
         this.snippet('explore', 'explore {\n\t$0\n}', 'explore', {
@@ -400,7 +540,13 @@ class Completer {
       this.slot();
       if (n === 1) this.keyword('violation');
       else if (n === 2 && this.w(1) === 'violation') {
-        for (const i of INVARIANT_INFO) this.add({ label: i.id, kind: CompletionItemKind.EnumMember, detail: i.title, documentation: this.md(invariantMarkdown(i)) });
+        for (const i of INVARIANT_INFO)
+          this.add({
+            label: i.id,
+            kind: CompletionItemKind.EnumMember,
+            detail: i.title,
+            documentation: this.md(invariantMarkdown(i)),
+          });
       }
     }
   }
@@ -411,7 +557,7 @@ class Completer {
     const item = this.ctx.vmItem;
     const declared = item?.members.find((m) => m.kind === 'hypervisor');
     const text = declared?.kind === 'hypervisor' ? declared.flavour.text : undefined;
-    return text === 'xen' ? 'xen' : text === 'kvm' ? 'kvm' : this.vms[0]?.flavour ?? 'kvm';
+    return text === 'xen' ? 'xen' : text === 'kvm' ? 'kvm' : (this.vms[0]?.flavour ?? 'kvm');
   }
 
   private vm(): void {
@@ -419,26 +565,50 @@ class Completer {
     const first = this.w(0);
     if (n === 0) {
       for (const k of VM_MEMBER_KEYWORDS) this.keyword(k, VM_MEMBER_DOCS[k]);
-      this.snippet('device …', 'device ${1:name} ${2|virtio-net,virtio-blk,virtio-gpio,passthrough,pci|} at ${3:' + this.freeBdf() + '}', 'device', {
-        kind: CompletionItemKind.Snippet, detail: 'device NAME MODEL at BDF', filterText: 'device', sortText: '0device',
-      });
+      this.snippet(
+        'device …',
+        'device ${1:name} ${2|virtio-net,virtio-blk,virtio-gpio,passthrough,pci|} at ${3:' + this.freeBdf() + '}',
+        'device',
+        {
+          kind: CompletionItemKind.Snippet,
+          detail: 'device NAME MODEL at BDF',
+          filterText: 'device',
+          sortText: '0device',
+        },
+      );
       return;
     }
     this.slot();
     switch (first) {
       case 'hypervisor':
-        if (n === 1) this.words(['kvm', 'xen'], CompletionItemKind.EnumMember, { kvm: 'KVM on arm64 (SYSTEM_SUSPEND exits to the VMM)', xen: "Xen on Arm (vPSCI; the guest SYSTEM_SUSPEND series)" });
+        if (n === 1)
+          this.words(['kvm', 'xen'], CompletionItemKind.EnumMember, {
+            kvm: 'KVM on arm64 (SYSTEM_SUSPEND exits to the VMM)',
+            xen: 'Xen on Arm (vPSCI; the guest SYSTEM_SUSPEND series)',
+          });
         else if (n === 2) this.keyword('psci');
-        else if (n === 3 && this.w(2) === 'psci') this.words(PSCI_VERSIONS[this.w(1) === 'xen' ? 'xen' : 'kvm'], CompletionItemKind.Value);
+        else if (n === 3 && this.w(2) === 'psci')
+          this.words(PSCI_VERSIONS[this.w(1) === 'xen' ? 'xen' : 'kvm'], CompletionItemKind.Value);
         return;
       case 'device':
-        if (n === 2) for (const m of DEVICE_MODELS) this.add({ label: m.name, kind: CompletionItemKind.Class, detail: m.doc, documentation: this.md(modelMarkdown(m)) });
+        if (n === 2)
+          for (const m of DEVICE_MODELS)
+            this.add({
+              label: m.name,
+              kind: CompletionItemKind.Class,
+              detail: m.doc,
+              documentation: this.md(modelMarkdown(m)),
+            });
         else if (n === 3) this.keyword('at');
-        else if (n === 4 && this.w(3) === 'at') this.add({ label: this.freeBdf(), kind: CompletionItemKind.Value, detail: 'the next free PCI address' });
+        else if (n === 4 && this.w(3) === 'at')
+          this.add({ label: this.freeBdf(), kind: CompletionItemKind.Value, detail: 'the next free PCI address' });
         else if (n === 5) this.keyword('irq');
         return;
       case 'role':
-        if (n === 1) this.words(['hardware-domain'], CompletionItemKind.EnumMember, { 'hardware-domain': 'Xen dom0: its suspend suspends the host' });
+        if (n === 1)
+          this.words(['hardware-domain'], CompletionItemKind.EnumMember, {
+            'hardware-domain': 'Xen dom0: its suspend suspends the host',
+          });
         return;
       case 's2idle_notify':
         if (n === 1) this.keyword('at');
@@ -446,7 +616,11 @@ class Completer {
       case 'on': {
         const flavour = this.flavour();
         if (n === 1) {
-          this.words(Object.keys(DEFAULT_VMM_ANSWER).filter((e) => VMM_ANSWERS[flavour][e as keyof typeof DEFAULT_VMM_ANSWER]), CompletionItemKind.Event, VMM_EVENT_DOCS);
+          this.words(
+            Object.keys(DEFAULT_VMM_ANSWER).filter((e) => VMM_ANSWERS[flavour][e as keyof typeof DEFAULT_VMM_ANSWER]),
+            CompletionItemKind.Event,
+            VMM_EVENT_DOCS,
+          );
           return;
         }
         const last = this.w(n - 1);
@@ -456,6 +630,7 @@ class Completer {
         }
         return;
       }
+      case undefined:
       default:
         this.wordSlot = false;
     }
@@ -465,7 +640,8 @@ class Completer {
   private freeBdf(): string {
     const vm = this.vms[0];
     for (let dev = 1; dev < 32; dev++) {
-      if (!vm || !vm.devices.some((d) => d.bus === 0 && d.dev === dev && d.fn === 0)) return `00:${hex(dev).slice(2)}.0`;
+      if (!vm || !vm.devices.some((d) => d.bus === 0 && d.dev === dev && d.fn === 0))
+        return `00:${hex(dev).slice(2)}.0`;
     }
     return '00:01.0';
   }
@@ -473,10 +649,20 @@ class Completer {
   private optionBlock(): void {
     const owner = this.ctx.optionsOf;
     if (!owner) return;
-    const options = owner.kind === 'device' ? lookupDeviceModel(owner.model.text)?.options ?? [] : HYPERVISOR_OPTIONS[owner.flavour.text === 'xen' ? 'xen' : 'kvm'];
+    const options =
+      owner.kind === 'device'
+        ? (lookupDeviceModel(owner.model.text)?.options ?? [])
+        : HYPERVISOR_OPTIONS[owner.flavour.text === 'xen' ? 'xen' : 'kvm'];
     if (this.n === 0) {
       const given = new Set(owner.options.map((o) => o.name.text));
-      for (const o of options) if (!given.has(o.name) || o.kind === 'enum') this.add({ label: o.name, kind: CompletionItemKind.Property, detail: o.doc, documentation: this.md(optionMarkdown(o)) });
+      for (const o of options)
+        if (!given.has(o.name) || o.kind === 'enum')
+          this.add({
+            label: o.name,
+            kind: CompletionItemKind.Property,
+            detail: o.doc,
+            documentation: this.md(optionMarkdown(o)),
+          });
       return;
     }
     const option = options.find((o) => o.name === this.w(0));
@@ -484,7 +670,11 @@ class Completer {
     this.slot();
     const given = new Set(this.tokens.slice(1).map((t) => t.text.toLowerCase()));
     if (option.kind === 'bool') this.words(['true', 'false'], CompletionItemKind.Value);
-    else if (option.kind === 'states') this.words((option.values ?? []).filter((v) => !given.has(v)), CompletionItemKind.Value);
+    else if (option.kind === 'states')
+      this.words(
+        (option.values ?? []).filter((v) => !given.has(v)),
+        CompletionItemKind.Value,
+      );
     else if (this.n === 1) this.words(option.values ?? [], CompletionItemKind.Value);
   }
 
@@ -496,7 +686,11 @@ class Completer {
     const given = this.exploreBoundsGiven();
     for (const b of EXPLORE_BOUNDS) {
       if (given.has(b.name)) continue;
-      this.snippet(b.name, `${b.name} \${1:${b.example}}`, `${b.name} `, { kind: CompletionItemKind.Property, detail: b.doc, documentation: this.md(exploreBoundMarkdown(b)) });
+      this.snippet(b.name, `${b.name} \${1:${b.example}}`, `${b.name} `, {
+        kind: CompletionItemKind.Property,
+        detail: b.doc,
+        documentation: this.md(exploreBoundMarkdown(b)),
+      });
     }
   }
 
@@ -528,18 +722,26 @@ class Completer {
     const n = this.n;
     if (n === 0) {
       this.keyword('policy', 'policy suspend waits-for VM s2idle | privileged VM | abort-on-wake');
-      this.snippet('at', 'at ${1:10ms}: $0', 'at', { kind: CompletionItemKind.Keyword, detail: 'at TIME[..TIME]: ACTION', command: TRIGGER_SUGGEST });
-      this.keyword('suspend_latency', 'suspend_latency TIME: how long the host takes to suspend once it decides to (default 1ms)');
+      this.snippet('at', 'at ${1:10ms}: $0', 'at', {
+        kind: CompletionItemKind.Keyword,
+        detail: 'at TIME[..TIME]: ACTION',
+        command: TRIGGER_SUGGEST,
+      });
+      this.keyword(
+        'suspend_latency',
+        'suspend_latency TIME: how long the host takes to suspend once it decides to (default 1ms)',
+      );
       return;
     }
     this.slot();
     if (this.w(0) === 'policy') {
       if (n === 1) this.keyword('suspend');
-      else if (n === 2) this.words(['waits-for', 'privileged', 'abort-on-wake'], CompletionItemKind.EnumMember, {
-        'waits-for': "waits-for VM s2idle: a requested host suspend waits for the VM's s2idle notification",
-        privileged: "privileged VM: the VM's s2idle notification suspends the host",
-        'abort-on-wake': 'a guest vCPU that wakes while the host is suspending aborts the suspend',
-      });
+      else if (n === 2)
+        this.words(['waits-for', 'privileged', 'abort-on-wake'], CompletionItemKind.EnumMember, {
+          'waits-for': "waits-for VM s2idle: a requested host suspend waits for the VM's s2idle notification",
+          privileged: "privileged VM: the VM's s2idle notification suspends the host",
+          'abort-on-wake': 'a guest vCPU that wakes while the host is suspending aborts the suspend',
+        });
       else if (n === 3 && (this.w(2) === 'waits-for' || this.w(2) === 'privileged')) this.vmNames();
       else if (n === 4 && this.w(2) === 'waits-for') this.keyword('s2idle');
       return;
@@ -559,7 +761,8 @@ class Completer {
       } else if (rest[0] === 'irq' && rest[rest.length - 1] === '->') this.vmNames();
       else if (rest[0] === 'request' && rest.length === 1) this.keyword('suspend');
       else if (rest[0] === 'vmm' && rest.length === 1) this.vmNames();
-      else if (rest[0] === 'vmm' && rest.length === 2) this.words(['confirm', 'deny', 'resume'], CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
+      else if (rest[0] === 'vmm' && rest.length === 2)
+        this.words(['confirm', 'deny', 'resume'], CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
       else this.wordSlot = false;
     }
   }
@@ -576,7 +779,15 @@ class Completer {
   private afterOperand(): boolean {
     const last = this.tokens[this.n - 1];
     if (!last) return false;
-    if (last.kind === 'ident' || last.kind === 'number' || last.kind === 'time' || last.kind === 'percent' || last.kind === 'bdf' || last.kind === 'string') return true;
+    if (
+      last.kind === 'ident' ||
+      last.kind === 'number' ||
+      last.kind === 'time' ||
+      last.kind === 'percent' ||
+      last.kind === 'bdf' ||
+      last.kind === 'string'
+    )
+      return true;
     return last.kind === 'punct' && last.text === ')';
   }
 
@@ -595,7 +806,12 @@ class Completer {
         if (n >= 2) {
           this.slot();
           const given = new Set(this.tokens.map((t) => t.text));
-          for (const r of ['x1', 'x2', 'x3']) if (!given.has(r)) this.snippet(`${r}=`, `${r}=$1`, `${r}=`, { kind: CompletionItemKind.Field, detail: `argument register ${r}` });
+          for (const r of ['x1', 'x2', 'x3'])
+            if (!given.has(r))
+              this.snippet(`${r}=`, `${r}=$1`, `${r}=`, {
+                kind: CompletionItemKind.Field,
+                detail: `argument register ${r}`,
+              });
         }
         return;
       case 'call':
@@ -610,7 +826,14 @@ class Completer {
         if (n === 2) return this.devices();
         if (n === 3 && (this.w(1) === 'read' || this.w(1) === 'write')) {
           const device = this.findDevice(this.w(2));
-          for (const r of configRegisters()) this.add({ label: r.def.name, kind: CompletionItemKind.Field, detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits${r.def.fields.length ? ', fields: ' + r.def.fields.map((f) => f.name).join(' ') : ''}`, documentation: this.md(registerMarkdown(r, device)), sortText: (r.def.name === 'pmcsr' ? '0' : '1') + hex(r.offset) });
+          for (const r of configRegisters())
+            this.add({
+              label: r.def.name,
+              kind: CompletionItemKind.Field,
+              detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits${r.def.fields.length ? ', fields: ' + r.def.fields.map((f) => f.name).join(' ') : ''}`,
+              documentation: this.md(registerMarkdown(r, device)),
+              sortText: (r.def.name === 'pmcsr' ? '0' : '1') + hex(r.offset),
+            });
           return;
         }
         this.wordSlot = false;
@@ -675,7 +898,11 @@ class Completer {
       case 'foreach':
         this.slot();
         if (n === 1) return this.words(['device', 'vcpu'], CompletionItemKind.Keyword);
-        if (n === 3) return this.words(this.w(1) === 'device' ? ['virtio', 'passthrough', 'pci', 'all'] : ['secondary', 'all'], CompletionItemKind.Keyword);
+        if (n === 3)
+          return this.words(
+            this.w(1) === 'device' ? ['virtio', 'passthrough', 'pci', 'all'] : ['secondary', 'all'],
+            CompletionItemKind.Keyword,
+          );
         return;
       case 'on':
         this.slot();
@@ -750,11 +977,15 @@ class Completer {
     for (const fn of PSCI_FUNCTIONS) {
       const available = !version || versionAtLeast(version, fn.since);
       const id = hex(fn.smc64 ?? fn.smc32, 8);
-      const placeholder = (name: string, i: number) => `\${${i}:${name === 'entry' && entry ? entry : name === 'target' ? 'vcpu1' : name === 'context' ? '0' : name}}`;
+      const placeholder = (name: string, i: number) =>
+        `\${${i}:${name === 'entry' && entry ? entry : name === 'target' ? 'vcpu1' : name === 'context' ? '0' : name}}`;
       const snippet = [fn.name, ...fn.args.map((a, i) => `${a.name}=${placeholder(a.name, i + 1)}`)].join(' ');
       const item: Partial<CompletionItem> = {
         kind: CompletionItemKind.Function,
-        labelDetails: { detail: fn.args.length ? ' ' + fn.args.map((a) => `${a.name}=`).join(' ') : '', description: `PSCI ${formatVersion(fn.since)} · ${id}` },
+        labelDetails: {
+          detail: fn.args.length ? ' ' + fn.args.map((a) => `${a.name}=`).join(' ') : '',
+          description: `PSCI ${formatVersion(fn.since)} · ${id}`,
+        },
         detail: `${id}${available ? '' : ` · not in PSCI ${formatVersion(version!)}`}`,
         documentation: this.md(psciMarkdown(fn)),
         sortText: (available ? '0' : '1') + String(fn.n).padStart(2, '0'),
@@ -766,7 +997,14 @@ class Completer {
         for (const width of ['32', '64']) {
           const name = fn.name + width;
           const wid = hex(width === '32' ? fn.smc32 : fn.smc64, 8);
-          this.add({ label: name, kind: CompletionItemKind.Function, labelDetails: { description: `SMC${width} · ${wid}` }, detail: `${wid}: ${fn.name} with the SMC${width} calling convention`, documentation: this.md(psciMarkdown(fn, name)), sortText: '2' + name });
+          this.add({
+            label: name,
+            kind: CompletionItemKind.Function,
+            labelDetails: { description: `SMC${width} · ${wid}` },
+            detail: `${wid}: ${fn.name} with the SMC${width} calling convention`,
+            documentation: this.md(psciMarkdown(fn, name)),
+            sortText: '2' + name,
+          });
         }
       }
     }
@@ -774,7 +1012,9 @@ class Completer {
 
   private labelNames(): string[] {
     const vmNames = new Set(this.vms.map((v) => v.name));
-    return this.analysis.result.symbols.defs.filter((d) => d.kind === 'label' && d.vm && vmNames.has(d.vm)).map((d) => d.name);
+    return this.analysis.result.symbols.defs
+      .filter((d) => d.kind === 'label' && d.vm && vmNames.has(d.vm))
+      .map((d) => d.name);
   }
 
   /** Values for `psci FN arg=`: labels and procs for entry, vCPUs for target, function IDs for function... */
@@ -797,6 +1037,10 @@ class Completer {
         return this.constants(undefined, ['psci-function']);
       case 'type':
         return this.values(fn.name === 'SYSTEM_RESET2' || fn.name === 'SYSTEM_OFF2' ? ['psci-type'] : undefined);
+      case 'context':
+      case 'cookie':
+      case 'level':
+      case 'power_state':
       default:
         return this.values();
     }

@@ -56,9 +56,21 @@ export function joinHyphens(tokens: Token[]): Token[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     const prev = out[out.length - 1];
-    if (prev && prev.kind === 'ident' && t.kind === 'punct' && t.text === '-' && !t.spaceBefore && tokens[i + 1]?.kind === 'ident' && !tokens[i + 1].spaceBefore) {
+    if (
+      prev &&
+      prev.kind === 'ident' &&
+      t.kind === 'punct' &&
+      t.text === '-' &&
+      !t.spaceBefore &&
+      tokens[i + 1]?.kind === 'ident' &&
+      !tokens[i + 1].spaceBefore
+    ) {
       const next = tokens[++i];
-      out[out.length - 1] = { ...prev, text: `${prev.text}-${next.text}`, span: { start: prev.span.start, end: next.span.end } };
+      out[out.length - 1] = {
+        ...prev,
+        text: `${prev.text}-${next.text}`,
+        span: { start: prev.span.start, end: next.span.end },
+      };
       continue;
     }
     out.push(t);
@@ -76,7 +88,10 @@ function inBraces(text: string, from: number, span: Span, offset: number): boole
   return closed ? offset < span.end : offset <= span.end;
 }
 
-function blockAt(analysis: Analysis, offset: number): Pick<CursorContext, 'block' | 'vmItem' | 'optionsOf' | 'codeItem'> {
+function blockAt(
+  analysis: Analysis,
+  offset: number,
+): Pick<CursorContext, 'block' | 'vmItem' | 'optionsOf' | 'codeItem'> {
   const text = analysis.text;
   for (const item of analysis.ast.items) {
     if (item.span.start >= offset) break;
@@ -85,7 +100,8 @@ function blockAt(analysis: Analysis, offset: number): Pick<CursorContext, 'block
       case 'vm': {
         if (!inBraces(text, item.name.span.end, item.span, offset)) continue;
         for (const m of item.members) {
-          if ((m.kind === 'device' || m.kind === 'hypervisor') && inBraces(text, m.span.start, m.span, offset)) return { block: 'options', vmItem: item, optionsOf: m };
+          if ((m.kind === 'device' || m.kind === 'hypervisor') && inBraces(text, m.span.start, m.span, offset))
+            return { block: 'options', vmItem: item, optionsOf: m };
         }
         return { block: 'vm', vmItem: item };
       }
@@ -104,13 +120,15 @@ function blockAt(analysis: Analysis, offset: number): Pick<CursorContext, 'block
       }
       case 'error': {
         // An item the parser gave up on, typically a block not closed yet: judge by its first word.
-        if (!inBraces(text, item.span.start, { start: item.span.start, end: Math.max(item.span.end, offset) }, offset)) continue;
+        if (!inBraces(text, item.span.start, { start: item.span.start, end: Math.max(item.span.end, offset) }, offset))
+          continue;
         const first = /^[A-Za-z_]+/.exec(text.slice(item.span.start, item.span.start + 20))?.[0];
         if (first === 'vm') return { block: 'vm' };
         if (first === 'host') return { block: 'host' };
         if (first === 'explore') return { block: 'explore' };
         continue;
       }
+      case 'expectViolation':
       default:
         continue;
     }
@@ -183,7 +201,12 @@ export function cursorContext(analysis: Analysis, offset: number): CursorContext
   let tokens = lineTokens(prefix, lineStart);
   // In a string: inert, unless in an open `{` hole, where the hole's expression is what is being typed.
   const last = tokens[tokens.length - 1];
-  if (last && last.kind === 'string' && (last.span.end === offset && !(last.text.length > 1 && last.text.endsWith('"') && !last.text.endsWith('\\"')))) {
+  if (
+    last &&
+    last.kind === 'string' &&
+    last.span.end === offset &&
+    !(last.text.length > 1 && last.text.endsWith('"') && !last.text.endsWith('\\"'))
+  ) {
     const body = last.text;
     let open = -1;
     for (let i = 1; i < body.length; i++) {
@@ -211,7 +234,15 @@ export function cursorContext(analysis: Analysis, offset: number): CursorContext
   for (;;) {
     const dash = tokens[tokens.length - 1];
     const before = tokens[tokens.length - 2];
-    if (dash && before && dash.kind === 'punct' && dash.text === '-' && dash.span.end === ctx.wordStart && before.kind === 'ident' && before.span.end === dash.span.start) {
+    if (
+      dash &&
+      before &&
+      dash.kind === 'punct' &&
+      dash.text === '-' &&
+      dash.span.end === ctx.wordStart &&
+      before.kind === 'ident' &&
+      before.span.end === dash.span.start
+    ) {
       ctx.word = text.slice(before.span.start, offset);
       ctx.wordStart = before.span.start;
       tokens = tokens.slice(0, -2);
@@ -226,7 +257,15 @@ export function cursorContext(analysis: Analysis, offset: number): CursorContext
   }
   tokens = tokens.slice(from);
   // A label before a statement on the same line: `resume: expect x0 == 1`.
-  if (ctx.block === 'code' && tokens.length >= 2 && tokens[0].kind === 'ident' && tokens[1].kind === 'punct' && tokens[1].text === ':' && !tokens[1].spaceBefore) tokens = tokens.slice(2);
+  if (
+    ctx.block === 'code' &&
+    tokens.length >= 2 &&
+    tokens[0].kind === 'ident' &&
+    tokens[1].kind === 'punct' &&
+    tokens[1].text === ':' &&
+    !tokens[1].spaceBefore
+  )
+    tokens = tokens.slice(2);
   ctx.tokens = tokens;
   return ctx;
 }
@@ -242,15 +281,25 @@ function wordBefore(text: string): string {
   return text.slice(start);
 }
 
-/** The dotted path being typed before the cursor (`net0.pmcsr.` gives ['net0', 'pmcsr']), if the tokens end with one. */
-export function pathBeforeCursor(ctx: CursorContext): { parts: string[]; start: number; tokenIndex: number } | undefined {
+/** The dotted path being typed before the cursor (`net0.pmcsr.` gives ['net0', 'pmcsr']), if the tokens end with one.
+ * */
+export function pathBeforeCursor(
+  ctx: CursorContext,
+): { parts: string[]; start: number; tokenIndex: number } | undefined {
   const t = ctx.tokens;
   let i = t.length - 1;
   if (i < 0 || t[i].kind !== 'punct' || t[i].text !== '.' || t[i].spaceBefore) return undefined;
   if (ctx.word && t[i].span.end !== ctx.wordStart) return undefined;
   if (!ctx.word && t[i].span.end !== ctx.offset) return undefined;
   const parts: string[] = [];
-  while (i >= 1 && t[i].kind === 'punct' && t[i].text === '.' && !t[i].spaceBefore && t[i - 1].kind === 'ident' && t[i - 1].span.end === t[i].span.start) {
+  while (
+    i >= 1 &&
+    t[i].kind === 'punct' &&
+    t[i].text === '.' &&
+    !t[i].spaceBefore &&
+    t[i - 1].kind === 'ident' &&
+    t[i - 1].span.end === t[i].span.start
+  ) {
     parts.unshift(t[i - 1].text);
     i -= 2;
     if (i < 0 || t[i].kind !== 'punct' || t[i].text !== '.' || t[i].span.end !== t[i + 1].span.start) break;

@@ -41,7 +41,9 @@ export function toLspDiagnostic(analysis: Analysis, d: Diagnostic): LspDiagnosti
   });
   if (related.length) out.relatedInformation = related;
   if (d.fixes?.length) {
-    const data: DiagnosticData = { fixes: d.fixes.map((f) => ({ title: f.title, range: analysis.range(f.span, d.file), newText: f.newText })) };
+    const data: DiagnosticData = {
+      fixes: d.fixes.map((f) => ({ title: f.title, range: analysis.range(f.span, d.file), newText: f.newText })),
+    };
     out.data = data;
   }
   return out;
@@ -71,13 +73,18 @@ export function documentDiagnostics(analysis: Analysis): LspDiagnostic[] {
       code: d.code,
       source: SOURCE,
       message: `${name}: ${d.message}`,
-      relatedInformation: [{ location: { uri, range: inner.range }, message: d.message }, ...(inner.relatedInformation ?? [])],
+      relatedInformation: [
+        { location: { uri, range: inner.range }, message: d.message },
+        ...(inner.relatedInformation ?? []),
+      ],
     });
   }
   return out;
 }
 
 function preludeAnchor(analysis: Analysis): Range {
-  const ref = analysis.result.symbols.refs.find((r) => r.file === analysis.file && r.def.kind === 'proc' && r.def.file !== analysis.file);
+  const ref = analysis.result.symbols.refs.find(
+    (r) => r.file === analysis.file && r.def.kind === 'proc' && r.def.file !== analysis.file,
+  );
   return ref ? analysis.range(ref.span) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 }

@@ -25,10 +25,16 @@ export function fieldBits(field: FieldDef): string {
 export function psciMarkdown(fn: PsciFunction, written?: string): string {
   const out: string[] = [];
   out.push(`**PSCI \`${fn.name}\`** · since PSCI ${formatVersion(fn.since)}`, '', fn.summary, '');
-  const selected = written && written !== fn.name ? (written.endsWith('32') ? 32 : 64) : fn.smc64 !== undefined ? 64 : 32;
+  const selected =
+    written && written !== fn.name ? (written.endsWith('32') ? 32 : 64) : fn.smc64 !== undefined ? 64 : 32;
   out.push('| Convention | Function ID | Name |', '|---|---|---|');
-  out.push(`| SMC32 | \`${hex(fn.smc32, 8)}\` | \`${fn.smc64 !== undefined ? fn.name + '32' : fn.name}\`${selected === 32 && written ? ' (this call)' : ''} |`);
-  if (fn.smc64 !== undefined) out.push(`| SMC64 | \`${hex(fn.smc64, 8)}\` | \`${fn.name}64\`, \`${fn.name}\`${selected === 64 && written ? ' (this call)' : ''} |`);
+  out.push(
+    `| SMC32 | \`${hex(fn.smc32, 8)}\` | \`${fn.smc64 !== undefined ? fn.name + '32' : fn.name}\`${selected === 32 && written ? ' (this call)' : ''} |`,
+  );
+  if (fn.smc64 !== undefined)
+    out.push(
+      `| SMC64 | \`${hex(fn.smc64, 8)}\` | \`${fn.name}64\`, \`${fn.name}\`${selected === 64 && written ? ' (this call)' : ''} |`,
+    );
   out.push('');
   if (fn.args.length) {
     out.push('**Arguments**', '');
@@ -64,10 +70,15 @@ function onDevice(device: DeviceConfig | undefined): string {
 /** A config register: offset, width, access, meaning, and its fields. */
 export function registerMarkdown(reg: ResolvedRegister, device?: DeviceConfig): string {
   const d = reg.def;
-  const out = [`**\`${d.name}\`** · ${d.doc}`, '', `PCI ${whereOf(reg)}, ${d.size * 8} bits${d.fields.length ? '' : `, ${d.access}`}`];
+  const out = [
+    `**\`${d.name}\`** · ${d.doc}`,
+    '',
+    `PCI ${whereOf(reg)}, ${d.size * 8} bits${d.fields.length ? '' : `, ${d.access}`}`,
+  ];
   if (d.fields.length) {
     out.push('', '| Field | Bits | Access | Meaning |', '|---|---|---|---|');
-    for (const f of d.fields) out.push(`| \`${f.name}\` | ${fieldBits(f)} | ${accessText(f.access, f)} | ${f.doc.replace(/\|/g, '\\|')} |`);
+    for (const f of d.fields)
+      out.push(`| \`${f.name}\` | ${fieldBits(f)} | ${accessText(f.access, f)} | ${f.doc.replace(/\|/g, '\\|')} |`);
   }
   return out.join('\n') + onDevice(device);
 }
@@ -81,7 +92,14 @@ export function fieldMarkdown(reg: ResolvedRegister, field: FieldDef, device?: D
     '',
     field.doc,
   ];
-  if (field.values) out.push('', 'Values: ' + Object.entries(field.values).map(([v, n]) => `${v} = \`${n}\``).join(', '));
+  if (field.values)
+    out.push(
+      '',
+      'Values: ' +
+        Object.entries(field.values)
+          .map(([v, n]) => `${v} = \`${n}\``)
+          .join(', '),
+    );
   return out.join('\n') + onDevice(device);
 }
 
@@ -91,14 +109,24 @@ export function deviceValueMarkdown(field: DeviceField, device?: DeviceConfig): 
 }
 
 /** A device: model, address, interrupt, options. */
-export function deviceMarkdown(name: string, device: DeviceConfig | undefined, model: DeviceModel | undefined, vm?: VmConfig): string {
+export function deviceMarkdown(
+  name: string,
+  device: DeviceConfig | undefined,
+  model: DeviceModel | undefined,
+  vm?: VmConfig,
+): string {
   if (!device) return `**device \`${name}\`**${vm ? ` of VM \`${vm.name}\`` : ''}`;
   const out = [
     `**device \`${device.name}\`** · \`${device.model}\` at \`${bdfText(device)}\` (bus ${device.bus}, device ${device.dev}, function ${device.fn})${device.irq !== undefined ? `, irq ${device.irq}` : ''}`,
   ];
   if (model) out.push('', model.doc);
   const options = Object.entries(device.options);
-  out.push('', options.length ? 'Options: ' + options.map(([k, v]) => `\`${k} ${v.join(' ')}\``).join(', ') : 'Options: defaults (no `no_soft_reset`, D1/D2 not supported)');
+  out.push(
+    '',
+    options.length
+      ? 'Options: ' + options.map(([k, v]) => `\`${k} ${v.join(' ')}\``).join(', ')
+      : 'Options: defaults (no `no_soft_reset`, D1/D2 not supported)',
+  );
   if (vm) out.push('', `VM \`${vm.name}\` (${vm.flavour})`);
   return out.join('\n');
 }
@@ -108,7 +136,8 @@ export function modelMarkdown(model: DeviceModel): string {
 }
 
 export function optionMarkdown(option: DeviceOption): string {
-  const values = option.kind === 'bool' ? 'true or false' : option.values?.join(option.kind === 'states' ? ', ' : ' or ');
+  const values =
+    option.kind === 'bool' ? 'true or false' : option.values?.join(option.kind === 'states' ? ', ' : ' or ');
   return `**\`${option.name}\`** · option${values ? ` (${values})` : ''}\n\n${option.doc}`;
 }
 
@@ -145,7 +174,15 @@ export function vmMarkdown(vm: VmConfig): string {
 /** The `explore` declaration: what it asks of `sflow test`, and its bounds. */
 export function exploreMarkdown(): string {
   const bounds = EXPLORE_BOUNDS.map((b) => `- \`${b.name} ${b.example}\`: ${b.doc}`);
-  return ['**`explore`** · explore the interleavings', '', EXPLORE_DOC, '', '**Bounds** (each optional)', '', ...bounds].join('\n');
+  return [
+    '**`explore`** · explore the interleavings',
+    '',
+    EXPLORE_DOC,
+    '',
+    '**Bounds** (each optional)',
+    '',
+    ...bounds,
+  ].join('\n');
 }
 
 export function exploreBoundMarkdown(bound: ExploreBound): string {

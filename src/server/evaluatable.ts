@@ -63,6 +63,20 @@ function isValue(m: Meaning): boolean {
     case 'label':
     case 'param':
       return !m.declaration;
+    case 'constant':
+    case 'explore-bound':
+    case 'explore':
+    case 'flavour':
+    case 'invariant':
+    case 'keyword':
+    case 'model':
+    case 'option':
+    case 'proc':
+    case 'psci-arg':
+    case 'psci-function':
+    case 'raw-arg':
+    case 'signal':
+    case 'word':
     default:
       return false;
   }
@@ -113,6 +127,31 @@ function vmQualifier(analysis: Analysis, site: ValueSite, written: A.Name[]): Vm
       return written.length > 1 ? owner : undefined;
     case 'label':
       return vms.filter((v) => v.labels.has(name)).length > 1 ? owner : undefined;
+    case 'config-field':
+    case 'config-register':
+    case 'constant':
+    case 'device-value':
+    case 'explore-bound':
+    case 'explore':
+    case 'flavour':
+    case 'host-field':
+    case 'host':
+    case 'invariant':
+    case 'keyword':
+    case 'model':
+    case 'now':
+    case 'option':
+    case 'param':
+    case 'proc':
+    case 'psci-arg':
+    case 'psci-function':
+    case 'raw-arg':
+    case 'signal':
+    case 'vcpu-field':
+    case 'vm-field':
+    case 'vm':
+    case 'word':
+    case undefined:
     default:
       return undefined;
   }

@@ -89,7 +89,11 @@ export function format(analysis: Analysis, range?: Range): TextEdit[] {
     }
     // Trailing white space, unless the line ends inside a string left open.
     const last = tokens.length ? lastTokenBefore(tokens, end) : undefined;
-    const openString = last !== undefined && last.kind === 'string' && last.span.end >= contentEnd && (last.text.length < 2 || !last.text.endsWith('"'));
+    const openString =
+      last !== undefined &&
+      last.kind === 'string' &&
+      last.span.end >= contentEnd &&
+      (last.text.length < 2 || !last.text.endsWith('"'));
     if (contentEnd < end && !openString) edit(contentEnd, end, '');
     // Lines inside blocks nested deeper than the language allows (an error the parser reports) keep their indentation:
     // indenting absurd nesting would multiply the text (each of n lines by up to n levels).
@@ -99,7 +103,12 @@ export function format(analysis: Analysis, range?: Range): TextEdit[] {
     if (first && first.span.start === start + indentLength) {
       if (first.kind === 'punct' && first.text === '}') level--;
       const second = secondToken[l];
-      const isLabel = first.kind === 'ident' && second?.kind === 'punct' && second.text === ':' && second.span.start === first.span.end && level > 0;
+      const isLabel =
+        first.kind === 'ident' &&
+        second?.kind === 'punct' &&
+        second.text === ':' &&
+        second.span.start === first.span.end &&
+        level > 0;
       if (isLabel) level--;
     }
     edit(start, start + indentLength, INDENT.repeat(Math.max(0, level)));
@@ -116,7 +125,12 @@ export function format(analysis: Analysis, range?: Range): TextEdit[] {
   let stmtStart = 0;
   for (let i = 0; i <= tokens.length; i++) {
     const t = tokens[i];
-    const boundary = !t || (t.kind === 'punct' && (t.text === ';' || t.text === '{' || t.text === '}')) || (i > stmtStart && file.position(t.span.start).line !== file.position(tokens[i - 1].span.start).line && parenBefore[i] === 0);
+    const boundary =
+      !t ||
+      (t.kind === 'punct' && (t.text === ';' || t.text === '{' || t.text === '}')) ||
+      (i > stmtStart &&
+        file.position(t.span.start).line !== file.position(tokens[i - 1].span.start).line &&
+        parenBefore[i] === 0);
     if (!boundary) continue;
     assignment(tokens, stmtStart, i, text, file.position.bind(file), from, to, edit);
     stmtStart = t && t.kind === 'punct' && (t.text === ';' || t.text === '{' || t.text === '}') ? i + 1 : i;
@@ -149,12 +163,19 @@ function lastTokenBefore(tokens: Token[], end: number): Token | undefined {
 }
 
 function assignment(
-  tokens: Token[], from: number, to: number, text: string, position: (offset: number) => { line: number },
-  firstLine: number, lastLine: number, edit: (start: number, end: number, newText: string) => void,
+  tokens: Token[],
+  from: number,
+  to: number,
+  text: string,
+  position: (offset: number) => { line: number },
+  firstLine: number,
+  lastLine: number,
+  edit: (start: number, end: number, newText: string) => void,
 ): void {
   let i = from;
   // A label may precede the statement on its line.
-  if (tokens[i]?.kind === 'ident' && tokens[i + 1]?.kind === 'punct' && tokens[i + 1].text === ':' && i + 2 < to) i += 2;
+  if (tokens[i]?.kind === 'ident' && tokens[i + 1]?.kind === 'punct' && tokens[i + 1].text === ':' && i + 2 < to)
+    i += 2;
   const head = tokens[i];
   if (!head || head.kind !== 'ident' || !ASSIGNING.has(head.text)) return;
   if (head.text === 'pci' && tokens[i + 1]?.text !== 'write') return;
@@ -168,7 +189,8 @@ function assignment(
     const line = position(eq.span.start).line;
     if (line < firstLine || line > lastLine) return;
     if (blankBetween(text, before.span.end, eq.span.start)) edit(before.span.end, eq.span.start, ' ');
-    if (after && k + 1 < to && blankBetween(text, eq.span.end, after.span.start)) edit(eq.span.end, after.span.start, ' ');
+    if (after && k + 1 < to && blankBetween(text, eq.span.end, after.span.start))
+      edit(eq.span.end, after.span.start, ' ');
     return;
   }
 }

@@ -5,8 +5,21 @@ import { lookupDeviceModel } from '../lang/domain/devices';
 import { instrAddress } from '../lang/program';
 import type { Analysis } from './analysis';
 import {
-  constantMarkdown, deviceMarkdown, deviceValueMarkdown, exploreBoundMarkdown, exploreMarkdown, fieldMarkdown, hex, invariantMarkdown, modelMarkdown, optionMarkdown,
-  psciArgMarkdown, psciMarkdown, registerMarkdown, vcpuFieldMarkdown, vmMarkdown,
+  constantMarkdown,
+  deviceMarkdown,
+  deviceValueMarkdown,
+  exploreBoundMarkdown,
+  exploreMarkdown,
+  fieldMarkdown,
+  hex,
+  invariantMarkdown,
+  modelMarkdown,
+  optionMarkdown,
+  psciArgMarkdown,
+  psciMarkdown,
+  registerMarkdown,
+  vcpuFieldMarkdown,
+  vmMarkdown,
 } from './docs';
 import { leadingComment, Meaning } from './occurrences';
 
@@ -40,7 +53,8 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
     case 'vm':
       return m.vm ? vmMarkdown(m.vm) : `**VM \`${m.name}\`**`;
     case 'vcpu':
-      if (m.alias) return `**\`${m.alias.name}\`** · each vCPU of the VM in turn (\`foreach vcpu\`): alone, its MPIDR affinity`;
+      if (m.alias)
+        return `**\`${m.alias.name}\`** · each vCPU of the VM in turn (\`foreach vcpu\`): alone, its MPIDR affinity`;
       return `**\`vcpu${m.index}\`** · vCPU ${m.index}${m.vm ? ` of VM \`${m.vm.name}\`` : ''}\n\nAlone it is the vCPU's MPIDR affinity (\`mpidr & 0xff00ffffff\`): what Linux passes as a PSCI \`target\`.`;
     case 'vcpu-field':
       return vcpuFieldMarkdown(m.field, m.vcpu);
@@ -76,7 +90,11 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
     case 'option':
       return optionMarkdown(m.option);
     case 'flavour':
-      return m.name === 'xen' ? '**`xen`** · Xen on Arm: vPSCI 1.1, the guest SYSTEM_SUSPEND series, dom0 suspends the host' : m.name === 'kvm' ? '**`kvm`** · KVM on arm64: PSCI 0.2 to 1.3, SYSTEM_SUSPEND exits to the VMM (KVM_CAP_ARM_SYSTEM_SUSPEND)' : undefined;
+      return m.name === 'xen'
+        ? '**`xen`** · Xen on Arm: vPSCI 1.1, the guest SYSTEM_SUSPEND series, dom0 suspends the host'
+        : m.name === 'kvm'
+          ? '**`kvm`** · KVM on arm64: PSCI 0.2 to 1.3, SYSTEM_SUSPEND exits to the VMM (KVM_CAP_ARM_SYSTEM_SUSPEND)'
+          : undefined;
     case 'explore':
       return exploreMarkdown();
     case 'explore-bound':

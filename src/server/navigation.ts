@@ -3,7 +3,15 @@
 // definitions that share a span are merged back into one symbol here. A device named through a `foreach` name is
 // recorded at the foreach name's span: such references are not the device's own words and are left out.
 
-import { DocumentHighlight, DocumentHighlightKind, Location, Range, ResponseError, ErrorCodes, WorkspaceEdit } from 'vscode-languageserver';
+import {
+  DocumentHighlight,
+  DocumentHighlightKind,
+  Location,
+  Range,
+  ResponseError,
+  ErrorCodes,
+  WorkspaceEdit,
+} from 'vscode-languageserver';
 import { lookupConstant } from '../lang/domain/constants';
 import { lookupVcpuField } from '../lang/domain/vcpu';
 import { SourceFile, Span } from '../lang/source';
@@ -81,9 +89,14 @@ function groupOf(analysis: Analysis, seed: SymbolDef): SymbolGroup {
   }
   // A signal has no declaration: the statements that raise it stand for one.
   if (seed.kind === 'signal') {
-    for (const p of places.values()) p.declaration = /\bsignal\s+$/.test(p.file.text.slice(Math.max(0, p.span.start - 20), p.span.start)) && !/\b(wait|clear)\s+signal\s+$/.test(p.file.text.slice(Math.max(0, p.span.start - 30), p.span.start));
+    for (const p of places.values())
+      p.declaration =
+        /\bsignal\s+$/.test(p.file.text.slice(Math.max(0, p.span.start - 20), p.span.start)) &&
+        !/\b(wait|clear)\s+signal\s+$/.test(p.file.text.slice(Math.max(0, p.span.start - 30), p.span.start));
   }
-  const sorted = [...places.values()].sort((a, b) => (a.file === b.file ? a.span.start - b.span.start : a.file === analysis.file ? -1 : 1));
+  const sorted = [...places.values()].sort((a, b) =>
+    a.file === b.file ? a.span.start - b.span.start : a.file === analysis.file ? -1 : 1,
+  );
   return { kind: seed.kind, name: seed.name, defs: [...members], places: sorted };
 }
 
@@ -111,13 +124,19 @@ export function definition(analysis: Analysis, position: { line: number; charact
   }
   // Names the checker does not index: a foreach name and a proc parameter point to where they are bound.
   const o = analysis.occurrences.at(offset);
-  if (o?.meaning.kind === 'device' && o.meaning.alias) return [{ uri: analysis.uri, range: analysis.range(o.meaning.alias.decl) }];
-  if (o?.meaning.kind === 'vcpu' && o.meaning.alias) return [{ uri: analysis.uri, range: analysis.range(o.meaning.alias.decl) }];
+  if (o?.meaning.kind === 'device' && o.meaning.alias)
+    return [{ uri: analysis.uri, range: analysis.range(o.meaning.alias.decl) }];
+  if (o?.meaning.kind === 'vcpu' && o.meaning.alias)
+    return [{ uri: analysis.uri, range: analysis.range(o.meaning.alias.decl) }];
   if (o?.meaning.kind === 'param') return [{ uri: analysis.uri, range: analysis.range(o.meaning.decl) }];
   return [];
 }
 
-export function references(analysis: Analysis, position: { line: number; character: number }, includeDeclaration: boolean): Location[] {
+export function references(
+  analysis: Analysis,
+  position: { line: number; character: number },
+  includeDeclaration: boolean,
+): Location[] {
   const group = symbolAt(analysis, analysis.offset(position));
   if (!group) return [];
   const out: Location[] = [];
@@ -138,48 +157,75 @@ export function references(analysis: Analysis, position: { line: number; charact
   const library = group.kind === 'proc' ? group.defs.find((d) => d.file !== analysis.file) : undefined;
   const prelude = library && preludeAnalysis(library.file);
   if (prelude) {
-    const def = prelude.result.symbols.defs.find((d) => d.kind === 'proc' && d.name === group.name && d.file === prelude.file);
+    const def = prelude.result.symbols.defs.find(
+      (d) => d.kind === 'proc' && d.name === group.name && d.file === prelude.file,
+    );
     if (def) add(prelude, groupOf(prelude, def).places);
   }
   return out;
 }
 
-export function documentHighlights(analysis: Analysis, position: { line: number; character: number }): DocumentHighlight[] {
+export function documentHighlights(
+  analysis: Analysis,
+  position: { line: number; character: number },
+): DocumentHighlight[] {
   const group = symbolAt(analysis, analysis.offset(position));
   if (!group) return [];
   return group.places
     .filter((p) => p.file === analysis.file)
-    .map((p) => ({ range: analysis.range(p.span), kind: p.declaration ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+    .map((p) => ({
+      range: analysis.range(p.span),
+      kind: p.declaration ? DocumentHighlightKind.Write : DocumentHighlightKind.Read,
+    }));
 }
 
 const RENAMEABLE = new Set<SymbolDef['kind']>(['label', 'proc', 'device', 'signal', 'vm']);
 
 function renameTarget(analysis: Analysis, offset: number): { group: SymbolGroup; place: Place } {
   const group = symbolAt(analysis, offset);
-  if (!group || !RENAMEABLE.has(group.kind)) throw new ResponseError(ErrorCodes.InvalidRequest, 'Only labels, procs, devices, signals and VMs can be renamed.');
+  if (!group || !RENAMEABLE.has(group.kind))
+    throw new ResponseError(ErrorCodes.InvalidRequest, 'Only labels, procs, devices, signals and VMs can be renamed.');
   if (group.places.some((p) => p.file !== analysis.file) || analysis.library) {
-    throw new ResponseError(ErrorCodes.InvalidRequest, `'${group.name}' belongs to the Linux prelude and cannot be renamed here.`);
+    throw new ResponseError(
+      ErrorCodes.InvalidRequest,
+      `'${group.name}' belongs to the Linux prelude and cannot be renamed here.`,
+    );
   }
   const place = group.places.find((p) => contains(p.span, offset))!;
   return { group, place };
 }
 
-export function prepareRename(analysis: Analysis, position: { line: number; character: number }): { range: Range; placeholder: string } {
+export function prepareRename(
+  analysis: Analysis,
+  position: { line: number; character: number },
+): { range: Range; placeholder: string } {
   const { group, place } = renameTarget(analysis, analysis.offset(position));
   return { range: analysis.range(place.span), placeholder: group.name };
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function rename(analysis: Analysis, position: { line: number; character: number }, newName: string): WorkspaceEdit {
+export function rename(
+  analysis: Analysis,
+  position: { line: number; character: number },
+  newName: string,
+): WorkspaceEdit {
   const { group } = renameTarget(analysis, analysis.offset(position));
   const ok = group.kind === 'proc' ? newName.split('.').every((p) => IDENT.test(p)) : IDENT.test(newName);
   if (!ok) throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is not a valid ${group.kind} name.`);
   if (group.kind === 'label' && (lookupVcpuField(newName) || lookupConstant(newName))) {
-    throw new ResponseError(ErrorCodes.InvalidParams, `'${newName}' is a register or constant name and cannot be a label.`);
+    throw new ResponseError(
+      ErrorCodes.InvalidParams,
+      `'${newName}' is a register or constant name and cannot be a label.`,
+    );
   }
   const vms = new Set(group.defs.map((d) => d.vm));
-  const clash = analysis.result.symbols.defs.find((d) => d.kind === group.kind && d.name === newName && (group.kind === 'proc' || group.kind === 'vm' || vms.has(d.vm)));
+  const clash = analysis.result.symbols.defs.find(
+    (d) =>
+      d.kind === group.kind && d.name === newName && (group.kind === 'proc' || group.kind === 'vm' || vms.has(d.vm)),
+  );
   if (clash) throw new ResponseError(ErrorCodes.InvalidParams, `There is already a ${group.kind} named '${newName}'.`);
-  return { changes: { [analysis.uri]: group.places.map((p) => ({ range: analysis.range(p.span), newText: newName })) } };
+  return {
+    changes: { [analysis.uri]: group.places.map((p) => ({ range: analysis.range(p.span), newText: newName })) },
+  };
 }

@@ -23,7 +23,14 @@ export type Meaning =
   | { kind: 'config-register'; reg: ResolvedRegister; device?: DeviceConfig }
   | { kind: 'config-field'; reg: ResolvedRegister; field: FieldDef; device?: DeviceConfig }
   | { kind: 'device-value'; field: DeviceField; device?: DeviceConfig }
-  | { kind: 'device'; name: string; vm?: VmConfig; device?: DeviceConfig; declaration: boolean; alias?: { name: string; decl: Span } }
+  | {
+      kind: 'device';
+      name: string;
+      vm?: VmConfig;
+      device?: DeviceConfig;
+      declaration: boolean;
+      alias?: { name: string; decl: Span };
+    }
   | { kind: 'vm'; name: string; vm?: VmConfig; declaration: boolean }
   | { kind: 'vcpu'; index: number; vm?: VmConfig; alias?: { name: string; decl: Span } }
   | { kind: 'vcpu-field'; field: VcpuField; vcpu?: number }
@@ -93,23 +100,43 @@ export class OccurrenceIndex {
 /** Hypervisor options per flavour, as the checker reads them. */
 export const HYPERVISOR_OPTIONS: Record<'kvm' | 'xen', DeviceOption[]> = {
   kvm: [
-    { name: 'system_suspend_exit', kind: 'enum', values: ['on', 'off'], doc: 'KVM_CAP_ARM_SYSTEM_SUSPEND: on (default) SYSTEM_SUSPEND exits to the VMM; off answers NOT_SUPPORTED' },
-    { name: 'suspend_checks', kind: 'enum', values: ['vmm', 'kernel'], doc: "who checks SYSTEM_SUSPEND's preconditions: the VMM (upstream, default) or the kernel (the unmerged v3 in-kernel variant)" },
+    {
+      name: 'system_suspend_exit',
+      kind: 'enum',
+      values: ['on', 'off'],
+      doc: 'KVM_CAP_ARM_SYSTEM_SUSPEND: on (default) SYSTEM_SUSPEND exits to the VMM; off answers NOT_SUPPORTED',
+    },
+    {
+      name: 'suspend_checks',
+      kind: 'enum',
+      values: ['vmm', 'kernel'],
+      doc: "who checks SYSTEM_SUSPEND's preconditions: the VMM (upstream, default) or the kernel (the unmerged v3 in-kernel variant)",
+    },
   ],
   xen: [
-    { name: 'system_suspend', kind: 'enum', values: ['on', 'off'], doc: 'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED' },
+    {
+      name: 'system_suspend',
+      kind: 'enum',
+      values: ['on', 'off'],
+      doc: 'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED',
+    },
   ],
 };
 
 export const VMM_EVENT_DOCS: Record<string, string> = {
-  system_suspend: "KVM's SYSTEM_SUSPEND exit (KVM_SYSTEM_EVENT_SUSPEND): the VMM checks and suspends, denies, defers, or suspends unchecked",
-  wakeup: 'a wake-up interrupt for a suspended vCPU (KVM_EXIT_SYSTEM_EVENT WAKEUP; on Xen the toolstack answers for the domain)',
-  system_off: 'SYSTEM_OFF / SYSTEM_OFF2 exit: stop powers the VM off, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
-  system_reset: 'SYSTEM_RESET / SYSTEM_RESET2 exit: stop marks the VM reset, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
+  system_suspend:
+    "KVM's SYSTEM_SUSPEND exit (KVM_SYSTEM_EVENT_SUSPEND): the VMM checks and suspends, denies, defers, or suspends unchecked",
+  wakeup:
+    'a wake-up interrupt for a suspended vCPU (KVM_EXIT_SYSTEM_EVENT WAKEUP; on Xen the toolstack answers for the domain)',
+  system_off:
+    'SYSTEM_OFF / SYSTEM_OFF2 exit: stop powers the VM off, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
+  system_reset:
+    'SYSTEM_RESET / SYSTEM_RESET2 exit: stop marks the VM reset, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
 };
 
 export const VMM_ANSWER_DOCS: Record<string, string> = {
-  confirm: "the VMM makes its checks (other vCPUs STOPPED, entry in RAM), then resets the vCPU to the entry point and suspends it",
+  confirm:
+    'the VMM makes its checks (other vCPUs STOPPED, entry in RAM), then resets the vCPU to the entry point and suspends it',
   deny: 'the VMM answers DENIED',
   defer: "the exit waits for a host action 'vmm VM confirm|deny|resume'",
   'confirm-unchecked': 'suspends like confirm without the checks (a VMM that skips them)',
@@ -151,8 +178,11 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
   const add = (span: Span, meaning: Meaning) => out.push({ span, meaning });
 
   const procVm = (name: string): VmConfig | undefined =>
-    program.vms.find((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name)) ?? program.vms.find((v) => v.name !== 'library_view') ?? program.vms[0];
-  /** A library's procs run in every VM that calls them; a scenario's proc belongs to a VM when only that one reaches it. */
+    program.vms.find((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name)) ??
+    program.vms.find((v) => v.name !== 'library_view') ??
+    program.vms[0];
+  /** A library's procs run in every VM that calls them; a scenario's proc belongs to a VM when only that one reaches
+   * it. */
   const procOwner = (name: string): VmConfig | undefined => {
     if (analysis.library) return undefined;
     const reaching = program.vms.filter((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name));
@@ -178,7 +208,8 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
     const [first, second] = rest;
     if (!first) return;
     const modelField = lookupDeviceField(first.text);
-    const hasField = (f: DeviceField) => !device || ((!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model)));
+    const hasField = (f: DeviceField) =>
+      !device || ((!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model)));
     if (modelField && hasField(modelField) && !second && (device || first.text !== 'status')) {
       add(first.span, { kind: 'device-value', field: modelField, device });
       return;
@@ -214,7 +245,13 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
     const alias = scope.aliases.get(first.text);
     if (alias) {
       if (alias.over === 'device') {
-        add(first.span, { kind: 'device', name: first.text, vm: scope.vm, declaration: false, alias: { name: first.text, decl: alias.decl } });
+        add(first.span, {
+          kind: 'device',
+          name: first.text,
+          vm: scope.vm,
+          declaration: false,
+          alias: { name: first.text, decl: alias.decl },
+        });
         devicePath(undefined, parts.slice(1));
       } else {
         add(first.span, { kind: 'vcpu', index: -1, vm: scope.vm, alias: { name: first.text, decl: alias.decl } });
@@ -231,10 +268,12 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
     if (parts.length === 1) {
       const w = first.text;
       const param = scope.params.get(w);
-      if (param) return add(first.span, { kind: 'param', name: w, proc: scope.proc ?? '', decl: param, declaration: false });
+      if (param)
+        return add(first.span, { kind: 'param', name: w, proc: scope.proc ?? '', decl: param, declaration: false });
       const field = lookupVcpuField(w);
       if (field) return add(first.span, { kind: 'vcpu-field', field });
-      if (vm && labelsByVm.get(vm.name)?.has(w)) return add(first.span, { kind: 'label', name: w, vm, declaration: false });
+      if (vm && labelsByVm.get(vm.name)?.has(w))
+        return add(first.span, { kind: 'label', name: w, vm, declaration: false });
       const constants = constantsNamed(w);
       if (constants) return add(first.span, { kind: 'constant', name: w, constants });
       const vcpu = vcpuIndexOf(w);
@@ -313,10 +352,22 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
   const deviceName = (name: A.Name, scope: Scope) => {
     const alias = scope.aliases.get(name.text);
     if (alias?.over === 'device') {
-      add(name.span, { kind: 'device', name: name.text, vm: scope.vm, declaration: false, alias: { name: name.text, decl: alias.decl } });
+      add(name.span, {
+        kind: 'device',
+        name: name.text,
+        vm: scope.vm,
+        declaration: false,
+        alias: { name: name.text, decl: alias.decl },
+      });
       return;
     }
-    add(name.span, { kind: 'device', name: name.text, vm: scope.vm, device: deviceIn(scope.vm, name.text), declaration: false });
+    add(name.span, {
+      kind: 'device',
+      name: name.text,
+      vm: scope.vm,
+      device: deviceIn(scope.vm, name.text),
+      declaration: false,
+    });
   };
 
   /** The device operand of a statement (`pci write net0 pmcsr.state`, `virtio freeze net0`) as a value. */
@@ -370,7 +421,11 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
             if (field && s.reg.field) add(s.reg.field.span, { kind: 'config-field', reg, field, device });
           }
         }
-        deviceOperand(from, [s.device, ...(s.reg.register ? [s.reg.register] : []), ...(s.reg.field ? [s.reg.field] : [])], scope);
+        deviceOperand(
+          from,
+          [s.device, ...(s.reg.register ? [s.reg.register] : []), ...(s.reg.field ? [s.reg.field] : [])],
+          scope,
+        );
         expr(s.reg.offset, scope);
         if (s.kind === 'pciWrite') expr(s.value, scope);
         expr(s.width, scope);
@@ -446,14 +501,29 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         block(s.body, scope);
         return;
       case 'foreach': {
-        if (s.over === 'device') add(s.name.span, { kind: 'device', name: s.name.text, vm: scope.vm, declaration: true, alias: { name: s.name.text, decl: s.name.span } });
-        else add(s.name.span, { kind: 'vcpu', index: -1, vm: scope.vm, alias: { name: s.name.text, decl: s.name.span } });
+        if (s.over === 'device')
+          add(s.name.span, {
+            kind: 'device',
+            name: s.name.text,
+            vm: scope.vm,
+            declaration: true,
+            alias: { name: s.name.text, decl: s.name.span },
+          });
+        else
+          add(s.name.span, { kind: 'vcpu', index: -1, vm: scope.vm, alias: { name: s.name.text, decl: s.name.span } });
         if (s.filter) add(s.filter.span, { kind: 'keyword', text: s.filter.text });
         const aliases = new Map(scope.aliases);
         aliases.set(s.name.text, { over: s.over, decl: s.name.span });
         block(s.body, { ...scope, aliases });
         return;
       }
+      case 'break':
+      case 'context':
+      case 'error':
+      case 'halt':
+      case 'return':
+      case 's2idleNotify':
+      case 'wfi':
       default:
         return;
     }
@@ -516,6 +586,9 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
               add(m.name.span, { kind: 'keyword', text: m.name.text });
               expr(m.value, scope);
               break;
+            case 'error':
+              // nothing to do for the others (listed so that a new kind is a question here)
+              break;
           }
         }
         break;
@@ -560,7 +633,14 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
           if (!params.has(p.text)) params.set(p.text, p.span);
           add(p.span, { kind: 'param', name: p.text, proc: item.name.text, decl: p.span, declaration: true });
         }
-        block(item.body, { vm: procVm(item.name.text), owner: procOwner(item.name.text), params, proc: item.name.text, aliases: new Map(), inCode: true });
+        block(item.body, {
+          vm: procVm(item.name.text),
+          owner: procOwner(item.name.text),
+          params,
+          proc: item.name.text,
+          aliases: new Map(),
+          inCode: true,
+        });
         break;
       }
       case 'expectViolation': {
@@ -579,6 +659,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         }
         break;
       }
+      case 'error':
       default:
         break;
     }

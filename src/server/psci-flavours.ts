@@ -41,11 +41,11 @@ export const PSCI_FLAVOUR_BEHAVIOUR: Record<string, FlavourBehaviour> = {
   },
   MIGRATE_INFO_UP_CPU: NOT_IMPLEMENTED,
   SYSTEM_OFF: {
-    kvm: "kvm_prepare_system_event: every vCPU stops, x0 is preloaded with INTERNAL_FAILURE and the VMM gets a SHUTDOWN exit; `on system_off:` answers stop (the VM is off) or resume.",
+    kvm: 'kvm_prepare_system_event: every vCPU stops, x0 is preloaded with INTERNAL_FAILURE and the VMM gets a SHUTDOWN exit; `on system_off:` answers stop (the VM is off) or resume.',
     xen: 'domain_shutdown(SHUTDOWN_poweroff): the VM is off.',
   },
   SYSTEM_RESET: {
-    kvm: "kvm_prepare_system_event: every vCPU stops, x0 is preloaded with INTERNAL_FAILURE and the VMM gets a RESET exit; `on system_reset:` answers stop or resume.",
+    kvm: 'kvm_prepare_system_event: every vCPU stops, x0 is preloaded with INTERNAL_FAILURE and the VMM gets a RESET exit; `on system_reset:` answers stop or resume.',
     xen: 'domain_shutdown(SHUTDOWN_reboot): the VM is reset.',
   },
   PSCI_FEATURES: {
@@ -56,8 +56,8 @@ export const PSCI_FLAVOUR_BEHAVIOUR: Record<string, FlavourBehaviour> = {
   CPU_DEFAULT_SUSPEND: NOT_IMPLEMENTED,
   NODE_HW_STATE: NOT_IMPLEMENTED,
   SYSTEM_SUSPEND: {
-    kvm: "with KVM_CAP_ARM_SYSTEM_SUSPEND (`system_suspend_exit on`, the default) KVM exits to the VMM with the registers untouched. The VMM (`on system_suspend:` confirm, deny, defer, confirm-unchecked) checks that every other vCPU is STOPPED (else DENIED) and that entry is in RAM (else INVALID_ADDRESS), then resets the caller to entry with x0 = context and puts it in KVM_MP_STATE_SUSPENDED; a wake-up interrupt gives a WAKEUP exit. `suspend_checks kernel` models the unmerged in-kernel variant. Without the capability: NOT_SUPPORTED.",
-    xen: "the guest SYSTEM_SUSPEND series (`system_suspend on`, the default): INVALID_ADDRESS for a Thumb entry, DENIED while another vCPU is online; then the domain is suspended and resumes at entry with x0 = context (Xen does not check that entry is in RAM). dom0 (`role hardware-domain`) takes the host down with it. Upstream Xen (`system_suspend off`): NOT_SUPPORTED.",
+    kvm: 'with KVM_CAP_ARM_SYSTEM_SUSPEND (`system_suspend_exit on`, the default) KVM exits to the VMM with the registers untouched. The VMM (`on system_suspend:` confirm, deny, defer, confirm-unchecked) checks that every other vCPU is STOPPED (else DENIED) and that entry is in RAM (else INVALID_ADDRESS), then resets the caller to entry with x0 = context and puts it in KVM_MP_STATE_SUSPENDED; a wake-up interrupt gives a WAKEUP exit. `suspend_checks kernel` models the unmerged in-kernel variant. Without the capability: NOT_SUPPORTED.',
+    xen: 'the guest SYSTEM_SUSPEND series (`system_suspend on`, the default): INVALID_ADDRESS for a Thumb entry, DENIED while another vCPU is online; then the domain is suspended and resumes at entry with x0 = context (Xen does not check that entry is in RAM). dom0 (`role hardware-domain`) takes the host down with it. Upstream Xen (`system_suspend off`): NOT_SUPPORTED.',
   },
   PSCI_SET_SUSPEND_MODE: NOT_IMPLEMENTED,
   PSCI_STAT_RESIDENCY: NOT_IMPLEMENTED,

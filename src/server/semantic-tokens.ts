@@ -20,7 +20,20 @@ import type { Analysis } from './analysis';
 import { lineTokens } from './context';
 import { Meaning } from './occurrences';
 
-export const TOKEN_TYPES = ['keyword', 'function', 'label', 'variable', 'namespace', 'property', 'enumMember', 'parameter', 'event', 'type', 'number', 'string'] as const;
+export const TOKEN_TYPES = [
+  'keyword',
+  'function',
+  'label',
+  'variable',
+  'namespace',
+  'property',
+  'enumMember',
+  'parameter',
+  'event',
+  'type',
+  'number',
+  'string',
+] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 export type TokenModifier = (typeof TOKEN_MODIFIERS)[number];
@@ -32,9 +45,36 @@ const MODIFIER_BIT = new Map<string, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1
 
 /** Words that are keywords wherever no name takes their place. */
 const KEYWORDS = new Set<string>([
-  ...STATEMENT_KEYWORDS, ...VM_MEMBER_KEYWORDS, ...HOST_MEMBER_KEYWORDS, ...TOP_LEVEL_KEYWORDS,
-  'else', 'violation', 'psci', 'at', 'irq', 'read', 'write', 'save', 'restore', 'freeze', 'status', 'enable', 'disable', 'ack', 'wake',
-  'notify', 'width', 'pending', 'true', 'false', 'now', 'request', 'suspend', 'vmm', 'device', 'vcpu',
+  ...STATEMENT_KEYWORDS,
+  ...VM_MEMBER_KEYWORDS,
+  ...HOST_MEMBER_KEYWORDS,
+  ...TOP_LEVEL_KEYWORDS,
+  'else',
+  'violation',
+  'psci',
+  'at',
+  'irq',
+  'read',
+  'write',
+  'save',
+  'restore',
+  'freeze',
+  'status',
+  'enable',
+  'disable',
+  'ack',
+  'wake',
+  'notify',
+  'width',
+  'pending',
+  'true',
+  'false',
+  'now',
+  'request',
+  'suspend',
+  'vmm',
+  'device',
+  'vcpu',
 ]);
 
 function classify(m: Meaning): { type: TokenType; modifiers: TokenModifier[] } | undefined {
@@ -109,7 +149,13 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         const def = analysis.result.symbols.defs.find((d) => d.kind === 'proc' && d.name === name);
         procLibrary.set(name, def !== undefined && (def.file !== analysis.file || analysis.library));
       }
-      c = { type: 'function', modifiers: [...(o.meaning.declaration ? (['declaration'] as const) : []), ...(procLibrary.get(name) ? (['defaultLibrary'] as const) : [])] };
+      c = {
+        type: 'function',
+        modifiers: [
+          ...(o.meaning.declaration ? (['declaration'] as const) : []),
+          ...(procLibrary.get(name) ? (['defaultLibrary'] as const) : []),
+        ],
+      };
     } else c = classify(o.meaning);
     if (c) push(o.span.start, o.span.end, c.type, c.modifiers);
   }
@@ -129,6 +175,10 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
         case 'string':
           strings(t);
           break;
+        case 'eof':
+        case 'invalid':
+        case 'newline':
+        case 'punct':
         default:
           break;
       }
@@ -156,7 +206,12 @@ export function semanticTokens(analysis: Analysis): SemanticTokens {
   lexical(analysis.tokens);
 
   // Names win over the lexer's guesses (a signal called `wake` is a signal); then no two tokens overlap.
-  raw.sort((a, b) => a.start - b.start || (a.type === TYPE_INDEX.get('keyword') || a.type === TYPE_INDEX.get('number') ? 1 : 0) - (b.type === TYPE_INDEX.get('keyword') || b.type === TYPE_INDEX.get('number') ? 1 : 0));
+  raw.sort(
+    (a, b) =>
+      a.start - b.start ||
+      (a.type === TYPE_INDEX.get('keyword') || a.type === TYPE_INDEX.get('number') ? 1 : 0) -
+        (b.type === TYPE_INDEX.get('keyword') || b.type === TYPE_INDEX.get('number') ? 1 : 0),
+  );
   const builder = new SemanticTokensBuilder();
   const file = analysis.file;
   let end = 0;

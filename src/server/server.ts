@@ -21,9 +21,29 @@
 // checked by the message strategy of connectionOptions(), which the process entry passes to createConnection.
 
 import {
-  CancellationToken, CodeActionKind, CodeActionParams, CompletionContext, Connection, ConnectionOptions, Disposable, ErrorCodes, InitializeError, InitializeParams,
-  InitializeResult, Message, NotificationHandler, NotificationType, ParameterStructures, Range, RequestHandler, RequestType, ResponseError,
-  ServerCapabilities, TextDocumentSyncKind, TextDocuments, WillSaveTextDocumentParams,
+  CancellationToken,
+  CodeActionKind,
+  CodeActionParams,
+  CompletionContext,
+  Connection,
+  ConnectionOptions,
+  Disposable,
+  ErrorCodes,
+  InitializeError,
+  InitializeParams,
+  InitializeResult,
+  Message,
+  NotificationHandler,
+  NotificationType,
+  ParameterStructures,
+  Range,
+  RequestHandler,
+  RequestType,
+  ResponseError,
+  ServerCapabilities,
+  TextDocumentSyncKind,
+  TextDocuments,
+  WillSaveTextDocumentParams,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analysis, AnalysisCache, PRELUDE_SCHEME, preludeFileForUri } from './analysis';
@@ -45,7 +65,11 @@ export const SERVER_NAME = 'suspend-flow-language-server';
 export function serverCapabilities(): ServerCapabilities {
   return {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-    completionProvider: { triggerCharacters: ['.', ' ', '=', ':'], resolveProvider: false, completionItem: { labelDetailsSupport: true } },
+    completionProvider: {
+      triggerCharacters: ['.', ' ', '=', ':'],
+      resolveProvider: false,
+      completionItem: { labelDetailsSupport: true },
+    },
     signatureHelpProvider: { triggerCharacters: [' ', '='], retriggerCharacters: [' '] },
     hoverProvider: true,
     definitionProvider: true,
@@ -66,7 +90,13 @@ export function serverCapabilities(): ServerCapabilities {
 const INVALID_REQUEST = '$/suspendFlow/invalidParams';
 const IGNORED_NOTIFICATION = '$/suspendFlow/ignoredNotification';
 /** Methods the server registers a guarded handler for itself: the strategy leaves them to that handler. */
-const OWN_NOTIFICATIONS = new Set(['textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose', 'textDocument/willSave', 'textDocument/didSave']);
+const OWN_NOTIFICATIONS = new Set([
+  'textDocument/didOpen',
+  'textDocument/didChange',
+  'textDocument/didClose',
+  'textDocument/willSave',
+  'textDocument/didSave',
+]);
 
 interface Rejected {
   method: string;
@@ -89,7 +119,11 @@ export function connectionOptions(): ConnectionOptions {
             message.method = INVALID_REQUEST;
             message.params = rejected as unknown as object;
           }
-        } else if (Message.isNotification(message) && Object.hasOwn(NOTIFICATION_PARAMS, message.method) && !OWN_NOTIFICATIONS.has(message.method)) {
+        } else if (
+          Message.isNotification(message) &&
+          Object.hasOwn(NOTIFICATION_PARAMS, message.method) &&
+          !OWN_NOTIFICATIONS.has(message.method)
+        ) {
           const problem = paramsProblem(message.method, message.params);
           if (problem) {
             const rejected: Rejected = { method: message.method, problem };
@@ -105,10 +139,13 @@ export function connectionOptions(): ConnectionOptions {
 
 /** A short answer for a feature that threw: the details go to the log, never to the client. */
 function internalError(method: string): ResponseError<void> {
-  return new ResponseError(ErrorCodes.InternalError, `${method} failed: internal error (the language server's log has the details)`);
+  return new ResponseError(
+    ErrorCodes.InternalError,
+    `${method} failed: internal error (the language server's log has the details)`,
+  );
 }
 
-const describeError = (e: unknown) => (e instanceof Error ? e.stack ?? e.message : String(e));
+const describeError = (e: unknown) => (e instanceof Error ? (e.stack ?? e.message) : String(e));
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -124,7 +161,8 @@ export function startServer(connection: Connection): void {
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult | ResponseError<InitializeError> => {
-    // Without connectionOptions()' strategy the library has read params already; what it did not trip on is checked here.
+    // Without connectionOptions()' strategy the library has read params already; what it did not trip on is checked
+    // here.
     const problem = paramsProblem('initialize', params);
     if (problem) return new ResponseError(ErrorCodes.InvalidParams, problem, { retry: false });
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
@@ -142,13 +180,16 @@ export function startServer(connection: Connection): void {
       void connection.sendDiagnostics({ uri, version: doc.version, diagnostics: documentDiagnostics(analysis) });
     } catch (e) {
       // A bug in the checker must not take the server down with it: say so, keep serving.
-      connection.console.error(`checking ${uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      connection.console.error(`checking ${uri} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
   };
   documents.onDidChangeContent((e) => {
     const uri = e.document.uri;
     if (pending.has(uri)) return;
-    pending.set(uri, setTimeout(() => publish(uri), 0));
+    pending.set(
+      uri,
+      setTimeout(() => publish(uri), 0),
+    );
   });
   documents.onDidClose((e) => {
     const timer = pending.get(e.document.uri);
@@ -163,31 +204,38 @@ export function startServer(connection: Connection): void {
    * InvalidParams naming the field; an exception other than a ResponseError is logged and answered short.
    */
   const request = <P>(method: string, handler: (params: P) => unknown): Disposable =>
-    connection.onRequest(new RequestType<P, unknown, unknown>(method, ParameterStructures.byName), guardRequest(method, handler));
-  const guardRequest = <P>(method: string, handler: (params: P) => unknown): RequestHandler<P, unknown, unknown> => (params) => {
-    const problem = Object.hasOwn(REQUEST_PARAMS, method) ? paramsProblem(method, params) : undefined;
-    if (problem) return new ResponseError(ErrorCodes.InvalidParams, problem);
-    try {
-      return handler(params);
-    } catch (e) {
-      if (e instanceof ResponseError) return e;
-      connection.console.error(`${method} failed: ${describeError(e)}`);
-      return internalError(method);
-    }
-  };
+    connection.onRequest(
+      new RequestType<P, unknown, unknown>(method, ParameterStructures.byName),
+      guardRequest(method, handler),
+    );
+  const guardRequest =
+    <P>(method: string, handler: (params: P) => unknown): RequestHandler<P, unknown, unknown> =>
+    (params) => {
+      const problem = Object.hasOwn(REQUEST_PARAMS, method) ? paramsProblem(method, params) : undefined;
+      if (problem) return new ResponseError(ErrorCodes.InvalidParams, problem);
+      try {
+        return handler(params);
+      } catch (e) {
+        if (e instanceof ResponseError) return e;
+        connection.console.error(`${method} failed: ${describeError(e)}`);
+        return internalError(method);
+      }
+    };
   /** A notification behind its schema: one that does not fit is ignored, with a warning in the log. */
-  const guardNotification = <P>(method: string, handler: NotificationHandler<P>): NotificationHandler<P> => (params) => {
-    const problem = paramsProblem(method, params);
-    if (problem) {
-      connection.console.warn(`ignored ${method}: ${problem}`);
-      return;
-    }
-    try {
-      handler(params);
-    } catch (e) {
-      connection.console.error(`${method} failed: ${describeError(e)}`);
-    }
-  };
+  const guardNotification =
+    <P>(method: string, handler: NotificationHandler<P>): NotificationHandler<P> =>
+    (params) => {
+      const problem = paramsProblem(method, params);
+      if (problem) {
+        connection.console.warn(`ignored ${method}: ${problem}`);
+        return;
+      }
+      try {
+        handler(params);
+      } catch (e) {
+        connection.console.error(`${method} failed: ${describeError(e)}`);
+      }
+    };
 
   /**
    * A feature on an open document (or the prelude). About a document that is not open (well-formed params, a URI
@@ -200,31 +248,55 @@ export function startServer(connection: Connection): void {
   type At = { textDocument: { uri: string }; position: { line: number; character: number } };
   type Doc = { textDocument: { uri: string } };
 
-  request('textDocument/completion', (p: At & { context?: CompletionContext }) => withAnalysis(p.textDocument.uri, null, (a) => completion(a, p.position, p.context, { snippets })));
-  request('textDocument/signatureHelp', (p: At) => withAnalysis(p.textDocument.uri, null, (a) => signatureHelp(a, p.position)));
+  request('textDocument/completion', (p: At & { context?: CompletionContext }) =>
+    withAnalysis(p.textDocument.uri, null, (a) => completion(a, p.position, p.context, { snippets })),
+  );
+  request('textDocument/signatureHelp', (p: At) =>
+    withAnalysis(p.textDocument.uri, null, (a) => signatureHelp(a, p.position)),
+  );
   request('textDocument/hover', (p: At) => withAnalysis(p.textDocument.uri, null, (a) => hover(a, p.position)));
   request('textDocument/definition', (p: At) => withAnalysis(p.textDocument.uri, [], (a) => definition(a, p.position)));
-  request('textDocument/references', (p: At & { context: { includeDeclaration: boolean } }) => withAnalysis(p.textDocument.uri, [], (a) => references(a, p.position, p.context.includeDeclaration)));
-  request('textDocument/documentHighlight', (p: At) => withAnalysis(p.textDocument.uri, [], (a) => documentHighlights(a, p.position)));
-  request('textDocument/prepareRename', (p: At) => withAnalysis<unknown>(p.textDocument.uri, null, (a) => prepareRename(a, p.position)));
-  request('textDocument/rename', (p: At & { newName: string }) => withAnalysis<unknown>(p.textDocument.uri, null, (a) => rename(a, p.position, p.newName)));
+  request('textDocument/references', (p: At & { context: { includeDeclaration: boolean } }) =>
+    withAnalysis(p.textDocument.uri, [], (a) => references(a, p.position, p.context.includeDeclaration)),
+  );
+  request('textDocument/documentHighlight', (p: At) =>
+    withAnalysis(p.textDocument.uri, [], (a) => documentHighlights(a, p.position)),
+  );
+  request('textDocument/prepareRename', (p: At) =>
+    withAnalysis<unknown>(p.textDocument.uri, null, (a) => prepareRename(a, p.position)),
+  );
+  request('textDocument/rename', (p: At & { newName: string }) =>
+    withAnalysis<unknown>(p.textDocument.uri, null, (a) => rename(a, p.position, p.newName)),
+  );
   request('textDocument/documentSymbol', (p: Doc) => withAnalysis(p.textDocument.uri, [], (a) => documentSymbols(a)));
-  request('textDocument/semanticTokens/full', (p: Doc) => withAnalysis(p.textDocument.uri, { data: [] as number[] }, (a) => semanticTokens(a)));
+  request('textDocument/semanticTokens/full', (p: Doc) =>
+    withAnalysis(p.textDocument.uri, { data: [] as number[] }, (a) => semanticTokens(a)),
+  );
   request('textDocument/formatting', (p: Doc) => withAnalysis(p.textDocument.uri, [], (a) => format(a)));
-  request('textDocument/rangeFormatting', (p: Doc & { range: Range }) => withAnalysis(p.textDocument.uri, [], (a) => format(a, p.range)));
+  request('textDocument/rangeFormatting', (p: Doc & { range: Range }) =>
+    withAnalysis(p.textDocument.uri, [], (a) => format(a, p.range)),
+  );
   request('textDocument/foldingRange', (p: Doc) => withAnalysis(p.textDocument.uri, [], (a) => foldingRanges(a)));
-  request('textDocument/codeAction', (p: CodeActionParams) => withAnalysis(p.textDocument.uri, [], (a) => codeActions(a, p)));
+  request('textDocument/codeAction', (p: CodeActionParams) =>
+    withAnalysis(p.textDocument.uri, [], (a) => codeActions(a, p)),
+  );
   // Not LSP: the extension's EvaluatableExpressionProvider asks what a debug hover should evaluate (./evaluatable.ts).
-  request(EVALUATABLE_EXPRESSION_REQUEST, (p: EvaluatableExpressionParams) => withAnalysis(p.textDocument.uri, null, (a) => evaluatableExpression(a, p.position)));
+  request(EVALUATABLE_EXPRESSION_REQUEST, (p: EvaluatableExpressionParams) =>
+    withAnalysis(p.textDocument.uri, null, (a) => evaluatableExpression(a, p.position)),
+  );
   request('workspace/textDocumentContent', (p: { uri: string }) => {
     const prelude = preludeFileForUri(p.uri);
     return prelude ? { text: prelude.text } : null;
   });
   // What connectionOptions()' message strategy turned an invalid message the library would handle into.
   const rejection = (p: Partial<Rejected> | null | undefined): Rejected =>
-    typeof p?.problem === 'string' ? { method: String(p.method), problem: p.problem } : { method: '?', problem: 'invalid params' };
+    typeof p?.problem === 'string'
+      ? { method: String(p.method), problem: p.problem }
+      : { method: '?', problem: 'invalid params' };
   request(INVALID_REQUEST, (p: Rejected) => new ResponseError(ErrorCodes.InvalidParams, rejection(p).problem));
-  connection.onNotification(new NotificationType<Rejected>(IGNORED_NOTIFICATION), (p) => connection.console.warn(`ignored ${rejection(p).method}: ${rejection(p).problem}`));
+  connection.onNotification(new NotificationType<Rejected>(IGNORED_NOTIFICATION), (p) =>
+    connection.console.warn(`ignored ${rejection(p).method}: ${rejection(p).problem}`),
+  );
 
   // The document manager listens through the same guards.
   const guarded: Parameters<TextDocuments<TextDocument>['listen']>[0] = {

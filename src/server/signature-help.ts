@@ -14,7 +14,13 @@ interface Param {
   doc: string;
 }
 
-function signature(prefix: string, params: Param[], separator: string, documentation: string, suffix = ''): SignatureInformation {
+function signature(
+  prefix: string,
+  params: Param[],
+  separator: string,
+  documentation: string,
+  suffix = '',
+): SignatureInformation {
   let label = prefix;
   const parameters: ParameterInformation[] = [];
   params.forEach((p, i) => {
@@ -30,10 +36,16 @@ function signature(prefix: string, params: Param[], separator: string, documenta
 /** Which name=value argument the cursor is on: the one being typed, or the next one not given yet. */
 function activeNamedArg(names: string[], tokens: Token[], word: string, offset: number): number {
   const given = new Set<string>();
-  for (let i = 0; i + 1 < tokens.length; i++) if (tokens[i + 1].text === '=' && tokens[i].kind === 'ident') given.add(tokens[i].text);
+  for (let i = 0; i + 1 < tokens.length; i++)
+    if (tokens[i + 1].text === '=' && tokens[i].kind === 'ident') given.add(tokens[i].text);
   const n = tokens.length;
   // Typing the value of `name=` (nothing yet, or a value running up to the cursor): that argument.
-  const valueOf = tokens[n - 1]?.text === '=' ? tokens[n - 2] : tokens[n - 2]?.text === '=' && tokens[n - 1].span.end === offset ? tokens[n - 3] : undefined;
+  const valueOf =
+    tokens[n - 1]?.text === '='
+      ? tokens[n - 2]
+      : tokens[n - 2]?.text === '=' && tokens[n - 1].span.end === offset
+        ? tokens[n - 3]
+        : undefined;
   if (valueOf) {
     const i = names.indexOf(valueOf.text);
     if (i >= 0) return i;
@@ -60,17 +72,37 @@ export function signatureHelp(analysis: Analysis, position: { line: number; char
   }
   if ((first === 'smc' || first === 'hvc') && t.length >= 2) {
     const names = ['x1', 'x2', 'x3'];
-    const sig = signature(`${first} ID `, names.map((n) => ({ label: `${n}=`, doc: `argument register ${n}` })), ' ', `a raw ${first.toUpperCase()} with any function ID; the result is in x0`);
-    return { signatures: [sig], activeSignature: 0, activeParameter: activeNamedArg(names, t.slice(2), ctx.word, ctx.offset) };
+    const sig = signature(
+      `${first} ID `,
+      names.map((n) => ({ label: `${n}=`, doc: `argument register ${n}` })),
+      ' ',
+      `a raw ${first.toUpperCase()} with any function ID; the result is in x0`,
+    );
+    return {
+      signatures: [sig],
+      activeSignature: 0,
+      activeParameter: activeNamedArg(names, t.slice(2), ctx.word, ctx.offset),
+    };
   }
   if (first === 'call' && t.length >= 2) return callSignature(analysis, ctx.tokens);
   return null;
 }
 
-function psciSignature(fn: PsciFunction, written: string, tokens: Token[], word: string, offset: number): SignatureHelp {
+function psciSignature(
+  fn: PsciFunction,
+  written: string,
+  tokens: Token[],
+  word: string,
+  offset: number,
+): SignatureHelp {
   const params = fn.args.map((a) => ({ label: `${a.name}=`, doc: `x${a.register}: ${a.doc}` }));
   const sig = signature(`psci ${written}${params.length ? ' ' : ''}`, params, ' ', psciMarkdown(fn, written));
-  const active = activeNamedArg(fn.args.map((a) => a.name), tokens.slice(2), word, offset);
+  const active = activeNamedArg(
+    fn.args.map((a) => a.name),
+    tokens.slice(2),
+    word,
+    offset,
+  );
   return { signatures: [sig], activeSignature: 0, activeParameter: active };
 }
 
@@ -78,7 +110,11 @@ function callSignature(analysis: Analysis, tokens: Token[]): SignatureHelp | nul
   // The proc name may be dotted: `call linux.pm_suspend`.
   let i = 1;
   let name = tokens[1].text;
-  while (tokens[i + 1]?.text === '.' && tokens[i + 2]?.kind === 'ident' && tokens[i + 1].span.start === tokens[i].span.end) {
+  while (
+    tokens[i + 1]?.text === '.' &&
+    tokens[i + 2]?.kind === 'ident' &&
+    tokens[i + 1].span.start === tokens[i].span.end
+  ) {
     name += '.' + tokens[i + 2].text;
     i += 2;
   }
@@ -94,7 +130,18 @@ function callSignature(analysis: Analysis, tokens: Token[]): SignatureHelp | nul
   else active = rest.length;
   const doc = leadingComment(def.file, def.fullSpan.start) ?? '';
   const sig = parens
-    ? signature(`call ${name}(`, names.map((n) => ({ label: n, doc: `parameter \`${n}\`` })), ', ', doc, ')')
-    : signature(`call ${name} `, names.map((n) => ({ label: n, doc: `parameter \`${n}\`` })), ' ', doc);
+    ? signature(
+        `call ${name}(`,
+        names.map((n) => ({ label: n, doc: `parameter \`${n}\`` })),
+        ', ',
+        doc,
+        ')',
+      )
+    : signature(
+        `call ${name} `,
+        names.map((n) => ({ label: n, doc: `parameter \`${n}\`` })),
+        ' ',
+        doc,
+      );
   return { signatures: [sig], activeSignature: 0, activeParameter: Math.min(active, names.length) };
 }

@@ -30,6 +30,10 @@ export function show(value: unknown): string {
       return String(value);
     case 'object':
       return 'an object';
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
     default:
       return `a ${typeof value}`;
   }
@@ -47,18 +51,22 @@ export const string: Schema = (v, path) => (typeof v === 'string' ? undefined : 
 
 export const boolean: Schema = (v, path) => (typeof v === 'boolean' ? undefined : fail(path, 'true or false', v));
 
-export const integer: Schema = (v, path) =>
-  Number.isSafeInteger(v) ? undefined : fail(path, 'an integer', v);
+export const integer: Schema = (v, path) => (Number.isSafeInteger(v) ? undefined : fail(path, 'an integer', v));
 
 export const uinteger: Schema = (v, path) =>
-  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_UINTEGER ? undefined : fail(path, `an integer from 0 to ${MAX_UINTEGER}`, v);
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_UINTEGER
+    ? undefined
+    : fail(path, `an integer from 0 to ${MAX_UINTEGER}`, v);
 
 /** Anything (LSPAny). */
 export const any: Schema = () => undefined;
 
 /** One of a few literal values (an enumeration of the protocol). */
 export function oneOf(...values: (string | number)[]): Schema {
-  const what = values.length === 1 ? show(values[0]) : `${values.slice(0, -1).map(show).join(', ')} or ${show(values[values.length - 1])}`;
+  const what =
+    values.length === 1
+      ? show(values[0])
+      : `${values.slice(0, -1).map(show).join(', ')} or ${show(values[values.length - 1])}`;
   return (v, path) => (values.includes(v as string | number) ? undefined : fail(path, what, v));
 }
 
@@ -94,7 +102,11 @@ export function list(element: Schema, max = Infinity): Schema {
  * An object with `required` fields (present, not undefined) and `optional` ones (absent or fitting); `rest`, when
  * given, checks every field not named (an index signature). `also` checks the whole once the fields fit.
  */
-export function object(required: Record<string, Schema>, optional: Record<string, Schema> = {}, extra: { rest?: Schema; also?: Schema } = {}): Schema {
+export function object(
+  required: Record<string, Schema>,
+  optional: Record<string, Schema> = {},
+  extra: { rest?: Schema; also?: Schema } = {},
+): Schema {
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
   return (v, path) => {
     if (!isObject(v)) return fail(path, 'an object', v);
@@ -124,13 +136,22 @@ export function object(required: Record<string, Schema>, optional: Record<string
 
 export const position = object({ line: uinteger, character: uinteger });
 
-export const range = object({ start: position, end: position }, {}, {
-  also: (v, path) => {
-    const { start, end } = v as { start: { line: number; character: number }; end: { line: number; character: number } };
-    const before = end.line < start.line || (end.line === start.line && end.character < start.character);
-    return before ? `${named(join(path, 'end'))} (${end.line}:${end.character}) is before ${named(join(path, 'start'))} (${start.line}:${start.character})` : undefined;
+export const range = object(
+  { start: position, end: position },
+  {},
+  {
+    also: (v, path) => {
+      const { start, end } = v as {
+        start: { line: number; character: number };
+        end: { line: number; character: number };
+      };
+      const before = end.line < start.line || (end.line === start.line && end.character < start.character);
+      return before
+        ? `${named(join(path, 'end'))} (${end.line}:${end.character}) is before ${named(join(path, 'start'))} (${start.line}:${start.character})`
+        : undefined;
+    },
   },
-});
+);
 
 /** A URI: a string whose percent-encoding decodes. */
 const documentUri: Schema = (v, path) => {
@@ -156,7 +177,10 @@ const textDocumentPosition = (more: Record<string, Schema> = {}, optional: Recor
 const textDocumentOnly = object({ textDocument: textDocumentIdentifier }, TOKENS);
 
 const completionContext = object({ triggerKind: oneOf(1, 2, 3) }, { triggerCharacter: string });
-const signatureHelpContext = object({ triggerKind: oneOf(1, 2, 3), isRetrigger: boolean }, { triggerCharacter: string, activeSignatureHelp: object({ signatures: list(any) }) });
+const signatureHelpContext = object(
+  { triggerKind: oneOf(1, 2, 3), isRetrigger: boolean },
+  { triggerCharacter: string, activeSignatureHelp: object({ signatures: list(any) }) },
+);
 
 const formattingOptions = object(
   { tabSize: uinteger, insertSpaces: boolean },
@@ -166,13 +190,19 @@ const formattingOptions = object(
 
 /** The fixes this server puts in a diagnostic's `data` (./diagnostics.ts DiagnosticData); clients send them back. */
 const diagnosticData = (v: unknown, path: string) =>
-  isObject(v) && 'fixes' in v ? object({}, { fixes: list(object({ title: string, range, newText: string })) })(v, path) : undefined;
+  isObject(v) && 'fixes' in v
+    ? object({}, { fixes: list(object({ title: string, range, newText: string })) })(v, path)
+    : undefined;
 
 const diagnostic = object(
   { range, message: string },
   {
-    severity: oneOf(1, 2, 3, 4), code: either(integer, string, 'an integer or a string'), codeDescription: object({ href: string }),
-    source: string, tags: list(oneOf(1, 2)), relatedInformation: list(object({ location: object({ uri: documentUri, range }), message: string })),
+    severity: oneOf(1, 2, 3, 4),
+    code: either(integer, string, 'an integer or a string'),
+    codeDescription: object({ href: string }),
+    source: string,
+    tags: list(oneOf(1, 2)),
+    relatedInformation: list(object({ location: object({ uri: documentUri, range }), message: string })),
     data: diagnosticData,
   },
 );
@@ -181,17 +211,28 @@ const codeActionContext = object({ diagnostics: list(diagnostic) }, { only: list
 const contentChange = object({ text: string }, { range, rangeLength: uinteger });
 
 const initializeParams = object(
-  { processId: nullable(integer), capabilities: object({}, { textDocument: object({}), workspace: object({}), window: object({}), general: object({}) }) },
   {
-    rootUri: nullable(documentUri), rootPath: nullable(string), clientInfo: object({ name: string }, { version: string }), locale: string,
-    initializationOptions: any, trace: oneOf('off', 'messages', 'compact', 'verbose'),
-    workspaceFolders: nullable(list(object({ uri: string, name: string }))), workDoneToken: progressToken,
+    processId: nullable(integer),
+    capabilities: object(
+      {},
+      { textDocument: object({}), workspace: object({}), window: object({}), general: object({}) },
+    ),
+  },
+  {
+    rootUri: nullable(documentUri),
+    rootPath: nullable(string),
+    clientInfo: object({ name: string }, { version: string }),
+    locale: string,
+    initializationOptions: any,
+    trace: oneOf('off', 'messages', 'compact', 'verbose'),
+    workspaceFolders: nullable(list(object({ uri: string, name: string }))),
+    workDoneToken: progressToken,
   },
 );
 
 /** Requests, by method: the params each must have. */
 export const REQUEST_PARAMS: Readonly<Record<string, Schema>> = {
-  'initialize': initializeParams,
+  initialize: initializeParams,
   'textDocument/completion': textDocumentPosition({}, { context: completionContext }),
   'textDocument/signatureHelp': textDocumentPosition({}, { context: signatureHelpContext }),
   'textDocument/hover': textDocumentPosition(),
@@ -203,9 +244,15 @@ export const REQUEST_PARAMS: Readonly<Record<string, Schema>> = {
   'textDocument/documentSymbol': textDocumentOnly,
   'textDocument/semanticTokens/full': textDocumentOnly,
   'textDocument/formatting': object({ textDocument: textDocumentIdentifier, options: formattingOptions }, TOKENS),
-  'textDocument/rangeFormatting': object({ textDocument: textDocumentIdentifier, range, options: formattingOptions }, TOKENS),
+  'textDocument/rangeFormatting': object(
+    { textDocument: textDocumentIdentifier, range, options: formattingOptions },
+    TOKENS,
+  ),
   'textDocument/foldingRange': textDocumentOnly,
-  'textDocument/codeAction': object({ textDocument: textDocumentIdentifier, range, context: codeActionContext }, TOKENS),
+  'textDocument/codeAction': object(
+    { textDocument: textDocumentIdentifier, range, context: codeActionContext },
+    TOKENS,
+  ),
   'textDocument/willSaveWaitUntil': object({ textDocument: textDocumentIdentifier, reason: oneOf(1, 2, 3) }),
   'workspace/textDocumentContent': object({ uri: documentUri }, TOKENS),
   'suspendFlow/evaluatableExpression': object({ textDocument: textDocumentIdentifier, position }),
@@ -214,17 +261,29 @@ export const REQUEST_PARAMS: Readonly<Record<string, Schema>> = {
 /** Notifications, by method. */
 export const NOTIFICATION_PARAMS: Readonly<Record<string, Schema>> = {
   'textDocument/didOpen': object({ textDocument: textDocumentItem }),
-  'textDocument/didChange': object({ textDocument: versionedTextDocumentIdentifier, contentChanges: list(contentChange) }),
+  'textDocument/didChange': object({
+    textDocument: versionedTextDocumentIdentifier,
+    contentChanges: list(contentChange),
+  }),
   'textDocument/didClose': object({ textDocument: textDocumentIdentifier }),
   'textDocument/willSave': object({ textDocument: textDocumentIdentifier, reason: oneOf(1, 2, 3) }),
   'textDocument/didSave': object({ textDocument: textDocumentIdentifier }, { text: string }),
   '$/setTrace': object({ value: oneOf('off', 'messages', 'verbose') }),
   'window/workDoneProgress/cancel': object({ token: progressToken }),
-  'workspace/didChangeWorkspaceFolders': object({ event: object({ added: list(object({ uri: string, name: string })), removed: list(object({ uri: string, name: string })) }) }),
+  'workspace/didChangeWorkspaceFolders': object({
+    event: object({
+      added: list(object({ uri: string, name: string })),
+      removed: list(object({ uri: string, name: string })),
+    }),
+  }),
 };
 
 /** What is wrong with a message's params, or undefined (also for a method no schema names). */
 export function paramsProblem(method: string, params: unknown): string | undefined {
-  const schema = Object.hasOwn(REQUEST_PARAMS, method) ? REQUEST_PARAMS[method] : Object.hasOwn(NOTIFICATION_PARAMS, method) ? NOTIFICATION_PARAMS[method] : undefined;
+  const schema = Object.hasOwn(REQUEST_PARAMS, method)
+    ? REQUEST_PARAMS[method]
+    : Object.hasOwn(NOTIFICATION_PARAMS, method)
+      ? NOTIFICATION_PARAMS[method]
+      : undefined;
   return schema?.(params, '');
 }

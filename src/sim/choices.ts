@@ -36,7 +36,15 @@ export function enabledUnits(m: Machine): Unit[] {
     const to = Number(actions[i].to);
     if (from > due) continue;
     const time = Math.max(s.now, from);
-    const entry: QueueEntry = { time, order: -1, kind: 'host-action', vm: -1, vcpu: -1, index: i, tag: actions[i].action.kind };
+    const entry: QueueEntry = {
+      time,
+      order: -1,
+      kind: 'host-action',
+      vm: -1,
+      vcpu: -1,
+      index: i,
+      tag: actions[i].action.kind,
+    };
     const unit: Unit = { kind: 'host', entry, time, window: true };
     (due > to ? mustFire : fire).push(unit);
   }
@@ -55,14 +63,16 @@ export function enabledUnits(m: Machine): Unit[] {
     let reach = due;
     if (m.skew > 0) {
       reach = Math.min(due + m.skew, nextHostEvent);
-      for (let i = 0; i < s.actionTimes.length; i++) if (s.actionTimes[i] < 0) reach = Math.min(reach, Number(actions[i].to));
+      for (let i = 0; i < s.actionTimes.length; i++)
+        if (s.actionTimes[i] < 0) reach = Math.min(reach, Number(actions[i].to));
       reach = Math.max(reach, due);
     }
     for (let vi = 0; vi < s.vms.length; vi++) {
       const vcpus = s.vms[vi].vcpus;
       for (let ci = 0; ci < vcpus.length; ci++) {
         const v = vcpus[ci];
-        if (v.run === 'running' && v.readyAt <= reach) units.push({ kind: 'vcpu', vm: vi, vcpu: ci, pc: v.pc, time: v.readyAt });
+        if (v.run === 'running' && v.readyAt <= reach)
+          units.push({ kind: 'vcpu', vm: vi, vcpu: ci, pc: v.pc, time: v.readyAt });
       }
     }
     // Those due first lead, host events then vCPUs in declaration order (the sort is stable and host events are

@@ -15,7 +15,10 @@ export function describeEvent(e: TraceEvent): string {
   switch (e.kind) {
     case 'psci.call': {
       const names = ['x1', 'x2', 'x3'];
-      const args = e.args.map((a, i) => (a !== 0n ? `${names[i]}=0x${a.toString(16)}` : '')).filter(Boolean).join(' ');
+      const args = e.args
+        .map((a, i) => (a !== 0n ? `${names[i]}=0x${a.toString(16)}` : ''))
+        .filter(Boolean)
+        .join(' ');
       return `${e.conduit.toUpperCase()} ${e.fn} (0x${e.fid.toString(16)})${args ? ' ' + args : ''}`;
     }
     case 'psci.return':

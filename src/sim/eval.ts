@@ -102,7 +102,11 @@ export function renderTemplate(m: Machine, parts: RTemplate['parts'], scope: Eva
 /** A time in the largest unit that keeps it exact: `30ms`, `30.004ms`, `1500ns`. */
 export function formatDuration(ns: bigint): string {
   if (ns === 0n) return '0ns';
-  for (const [unit, scale] of [['s', 1_000_000_000n], ['ms', 1_000_000n], ['us', 1_000n]] as const) {
+  for (const [unit, scale] of [
+    ['s', 1_000_000_000n],
+    ['ms', 1_000_000n],
+    ['us', 1_000n],
+  ] as const) {
     if (ns >= scale) {
       const whole = ns / scale;
       const frac = ns % scale;

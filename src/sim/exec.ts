@@ -39,14 +39,28 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       // The virtual PMC's _DSM function 1 stores 3 into its first dword (crosvm devices/src/pmc_virt.rs).
       m.advance(v, cfg, cost);
       if (cfg.s2idleNotify !== undefined) v.readyAt += mmioAccess(m, vm, vcpu, 'write', cfg.s2idleNotify, 32, 3n);
-      else m.emit(vm, vcpu, { kind: 'device', device: 's2idle_notify', what: 'no notification', detail: 'the VM has no virtual PMC, so virt_pmc did not probe' });
+      else
+        m.emit(vm, vcpu, {
+          kind: 'device',
+          device: 's2idle_notify',
+          what: 'no notification',
+          detail: 'the VM has no virtual PMC, so virt_pmc did not probe',
+        });
       return;
     }
     case 'pciRead':
     case 'pciWrite': {
       const value = instr.op === 'pciWrite' ? BigInt.asUintN(64, evaluate(m, instr.value, scope)) : 0n;
       m.advance(v, cfg, cost);
-      const result = configAccess(m, vm, vcpu, instr.device, instr.op === 'pciRead' ? 'read' : 'write', instr.target, value);
+      const result = configAccess(
+        m,
+        vm,
+        vcpu,
+        instr.device,
+        instr.op === 'pciRead' ? 'read' : 'write',
+        instr.target,
+        value,
+      );
       if (instr.op === 'pciRead') v.regs[0] = result.value;
       v.readyAt += result.delay;
       return;
@@ -123,7 +137,11 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
         // A proc already on the stack is recursion; otherwise a chain of calls that deep (p0 calls p1 calls p2 ...).
         const callee = cfg.frames[instr.callee].name;
         const recursion = v.stack.some((f) => f.frame === instr.callee);
-        m.fault(vm, vcpu, `call depth over ${MAX_CALL_DEPTH}: ${recursion ? `runaway recursion into ${callee}` : `a chain of calls too deep to call ${callee}`}`);
+        m.fault(
+          vm,
+          vcpu,
+          `call depth over ${MAX_CALL_DEPTH}: ${recursion ? `runaway recursion into ${callee}` : `a chain of calls too deep to call ${callee}`}`,
+        );
         return;
       }
       const args = instr.args.map((a) => evaluate(m, a, scope));

@@ -46,7 +46,11 @@ function runHostAction(m: Machine, index: number): void {
       return;
     case 'vmm': {
       m.emit(-1, -1, { kind: 'host.action', action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}` });
-      if (!answerDeferred(m, a.vm, a.answer)) m.emit(-1, -1, { kind: 'host.action', action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}: nothing deferred to answer` });
+      if (!answerDeferred(m, a.vm, a.answer))
+        m.emit(-1, -1, {
+          kind: 'host.action',
+          action: `vmm ${m.vmConfig(a.vm).name} ${a.answer}: nothing deferred to answer`,
+        });
       return;
     }
     case 'requestSuspend':

@@ -31,7 +31,9 @@ function note(m: Machine, why: string): void {
 
 /** VMs a `waits-for` policy still waits on. */
 function pendingNotifications(m: Machine): number[] {
-  return m.program.host.policies.filter((p) => p.kind === 'waits-for' && m.state.vms[p.vm].notifications === 0).map((p) => p.vm);
+  return m.program.host.policies
+    .filter((p) => p.kind === 'waits-for' && m.state.vms[p.vm].notifications === 0)
+    .map((p) => p.vm);
 }
 
 export function abortsOnWake(m: Machine): boolean {
@@ -47,7 +49,10 @@ export function requestHostSuspend(m: Machine, why: string): void {
   host.suspendRequested = true;
   const waiting = pendingNotifications(m);
   if (waiting.length > 0) {
-    note(m, `suspend requested (${why}); waiting for the s2idle notification of ${waiting.map((i) => m.vmConfig(i).name).join(', ')}`);
+    note(
+      m,
+      `suspend requested (${why}); waiting for the s2idle notification of ${waiting.map((i) => m.vmConfig(i).name).join(', ')}`,
+    );
     return;
   }
   beginSuspend(m, why);
@@ -97,7 +102,10 @@ export function wakeHost(m: Machine, why: string): void {
   if (xen) xenHostResume(m);
   setHostState(m, 'running', why);
   for (const vm of m.state.vms) vm.notifications = 0;
-  if (xen) xenResumeHardwareDomain(m, (vm, vcpu) => resumeSuspended(m, vm, vcpu, 'Xen resumes the hardware domain (domain_resume)'));
+  if (xen)
+    xenResumeHardwareDomain(m, (vm, vcpu) =>
+      resumeSuspended(m, vm, vcpu, 'Xen resumes the hardware domain (domain_resume)'),
+    );
 }
 
 /** Xen's system_suspend tasklet, run when the hardware domain has suspended itself (docs/DOMAIN.md 3.3). */
@@ -117,7 +125,14 @@ export function xenHostSuspend(m: Machine, dom0: number): void {
 }
 
 function xenHostResume(m: Machine): void {
-  for (const s of ['hyp_resume: context restored', 'gic_resume', 'time_resume', 'enable_nonboot_cpus', 'scheduler_enable', 'thaw_domains: domains that were not suspended run again']) {
+  for (const s of [
+    'hyp_resume: context restored',
+    'gic_resume',
+    'time_resume',
+    'enable_nonboot_cpus',
+    'scheduler_enable',
+    'thaw_domains: domains that were not suspended run again',
+  ]) {
     note(m, `Xen: ${s}`);
   }
 }

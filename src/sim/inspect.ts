@@ -31,12 +31,10 @@ export function registerValue(v: bigint): string {
   return name && BigInt.asIntN(64, v) < 0n ? `${hex(v)} (${name})` : hex(v);
 }
 
-/** `now`: the time the debugger shows (stopped before a statement, the moment it executes); the machine's clock otherwise. */
+/** `now`: the time the debugger shows (stopped before a statement, the moment it executes); the machine's clock
+ * otherwise. */
 export function machineTree(m: Machine, now = m.state.now): StateNode[] {
-  return [
-    hostNode(m, now),
-    ...m.program.vms.map((_, vm) => vmNode(m, vm)),
-  ];
+  return [hostNode(m, now), ...m.program.vms.map((_, vm) => vmNode(m, vm))];
 }
 
 function hostNode(m: Machine, now: number): StateNode {
@@ -46,23 +44,40 @@ function hostNode(m: Machine, now: number): StateNode {
     value: host.state,
     description: 'the host and its VMM',
     children: () => [
-      { name: 'state', value: host.state, path: 'host.state', description: 'running, suspending, suspended or resuming' },
+      {
+        name: 'state',
+        value: host.state,
+        path: 'host.state',
+        description: 'running, suspending, suspended or resuming',
+      },
       { name: 'suspend requested', value: String(host.suspendRequested) },
       { name: 'time', value: formatTime(now), path: 'now', description: 'virtual time' },
       {
         name: 'queued',
         value: `${m.state.queue.length} event${m.state.queue.length === 1 ? '' : 's'}`,
-        children: () => m.state.queue.map((q, i) => ({ name: `[${i}]`, value: `${formatTime(q.time)} ${q.kind} ${q.tag}` })),
+        children: () =>
+          m.state.queue.map((q, i) => ({ name: `[${i}]`, value: `${formatTime(q.time)} ${q.kind} ${q.tag}` })),
       },
       {
         name: 'policies',
         value: String(m.program.host.policies.length),
-        children: () => m.program.host.policies.map((p, i) => ({ name: `[${i}]`, value: p.vm < 0 ? `suspend ${p.kind}` : `suspend ${p.kind} ${m.vmConfig(p.vm).name}` })),
+        children: () =>
+          m.program.host.policies.map((p, i) => ({
+            name: `[${i}]`,
+            value: p.vm < 0 ? `suspend ${p.kind}` : `suspend ${p.kind} ${m.vmConfig(p.vm).name}`,
+          })),
       },
       {
         name: 'trace',
         value: `${m.state.events} events, hash ${m.traceHash()}`,
-        children: () => m.state.recent.slice().reverse().map((e) => ({ name: `#${e.seq}`, value: `${formatTime(e.t)} ${eventSource(m.program, e)}: ${describeEvent(e)}` })),
+        children: () =>
+          m.state.recent
+            .slice()
+            .reverse()
+            .map((e) => ({
+              name: `#${e.seq}`,
+              value: `${formatTime(e.t)} ${eventSource(m.program, e)}: ${describeEvent(e)}`,
+            })),
       },
     ],
   };
@@ -109,11 +124,26 @@ export function registersNode(m: Machine, vm: number, vcpu: number): StateNode {
     name: 'Registers',
     value: `pc ${hex(v.pcAddress)}`,
     children: () => [
-      ...Array.from({ length: 31 }, (_, i) => ({ name: `x${i}`, value: registerValue(v.regs[i]), path: `${prefix}.x${i}`, description: doc(`x${i}`) })),
+      ...Array.from({ length: 31 }, (_, i) => ({
+        name: `x${i}`,
+        value: registerValue(v.regs[i]),
+        path: `${prefix}.x${i}`,
+        description: doc(`x${i}`),
+      })),
       { name: 'sp', value: hex(v.sp), path: `${prefix}.sp`, description: doc('sp') },
-      { name: 'pc', value: hex(v.pcAddress), path: `${prefix}.pc`, description: v.pc < 0 && v.run !== 'off' ? 'no statement at this address' : doc('pc') },
+      {
+        name: 'pc',
+        value: hex(v.pcAddress),
+        path: `${prefix}.pc`,
+        description: v.pc < 0 && v.run !== 'off' ? 'no statement at this address' : doc('pc'),
+      },
       pstateNode(m, vm, vcpu),
-      { name: 'mpidr', value: hex(m.readVcpuField(vm, vcpu, 'mpidr')), path: `${prefix}.mpidr`, description: doc('mpidr') },
+      {
+        name: 'mpidr',
+        value: hex(m.readVcpuField(vm, vcpu, 'mpidr')),
+        path: `${prefix}.mpidr`,
+        description: doc('mpidr'),
+      },
     ],
   };
 }
@@ -128,7 +158,12 @@ function pstateNode(m: Machine, vm: number, vcpu: number): StateNode {
     value: `EL${v.el}h DAIF=${flags} MMU ${v.mmu ? 'on' : 'off'}`,
     children: () => [
       { name: 'el', value: String(v.el), path: `${prefix}.el`, description: 'exception level' },
-      { name: 'daif', value: `${hex(BigInt(v.daif))} (${flags})`, path: `${prefix}.daif`, description: 'D=8 A=4 I=2 F=1: masked exceptions' },
+      {
+        name: 'daif',
+        value: `${hex(BigInt(v.daif))} (${flags})`,
+        path: `${prefix}.daif`,
+        description: 'D=8 A=4 I=2 F=1: masked exceptions',
+      },
       { name: 'mmu', value: `${v.mmu} (${v.mmu ? 'on' : 'off'})`, path: `${prefix}.mmu`, description: 'SCTLR_EL1.M' },
     ],
   };
@@ -143,19 +178,38 @@ export function powerNode(m: Machine, vm: number, vcpu: number): StateNode {
     name: 'Power',
     value: `${POWER_STATE_NAMES[v.power]}, ${MP_NAMES[v.mp]}`,
     children: () => [
-      { name: 'power', value: `${POWER_STATE_NAMES[v.power]} (${v.power})`, path: `${prefix}.power`, description: 'PSCI power state' },
-      { name: 'mp_state', value: `${MP_NAMES[v.mp]} (${v.mp})`, path: `${prefix}.mp_state`, description: 'KVM_MP_STATE' },
+      {
+        name: 'power',
+        value: `${POWER_STATE_NAMES[v.power]} (${v.power})`,
+        path: `${prefix}.power`,
+        description: 'PSCI power state',
+      },
+      {
+        name: 'mp_state',
+        value: `${MP_NAMES[v.mp]} (${v.mp})`,
+        path: `${prefix}.mp_state`,
+        description: 'KVM_MP_STATE',
+      },
       { name: 'run', value: v.run, description: waits ?? 'what the vCPU is doing' },
       { name: 'ready at', value: formatTime(v.readyAt), description: 'virtual time of its next statement' },
       { name: 'pending exit', value: v.exit ? `${v.exit.kind}${v.exit.deferred ? ' (deferred)' : ''}` : 'none' },
       { name: 'pending wake-ups', value: pendingList(m, vm, vcpu) },
       { name: 'statements executed', value: String(v.executed) },
-      ...(v.resume ? [{ name: 'resume context', value: `entry ${hex(v.resume.entry)} x0 ${hex(v.resume.context)}` }] : []),
+      ...(v.resume
+        ? [{ name: 'resume context', value: `entry ${hex(v.resume.entry)} x0 ${hex(v.resume.context)}` }]
+        : []),
       ...(v.fault ? [{ name: 'fault', value: v.fault }] : []),
       {
         name: 'call stack',
         value: String(v.stack.length),
-        children: () => v.stack.slice().reverse().map((f, i) => ({ name: `#${i}`, value: `${cfg.frames[f.frame]?.name ?? '?'}${f.returnPc >= 0 ? ` (returns to ${hex(instrAddress(cfg, f.returnPc))})` : ''}` })),
+        children: () =>
+          v.stack
+            .slice()
+            .reverse()
+            .map((f, i) => ({
+              name: `#${i}`,
+              value: `${cfg.frames[f.frame]?.name ?? '?'}${f.returnPc >= 0 ? ` (returns to ${hex(instrAddress(cfg, f.returnPc))})` : ''}`,
+            })),
       },
     ],
   };
@@ -172,27 +226,30 @@ export function interruptsNode(m: Machine, vm: number): StateNode {
   return {
     name: 'Interrupts',
     value: `${irqs.filter(([, s]) => s.pending).length} pending`,
-    description: 'the VM\'s interrupt controller: SPIs routed to a vCPU, PPIs/SGIs banked per vCPU',
-    children: () => irqs.map(([key, s]) => {
-      const irq = key % 1024;
-      const banked = irq < 32 ? ` (vcpu${Math.floor(key / 1024)})` : '';
-      const flags = [s.enabled ? 'enabled' : 'disabled', s.pending ? 'pending' : '', s.wake ? 'wake-armed' : ''].filter(Boolean).join(', ');
-      return {
-        name: `irq ${irq}${banked}`,
-        value: flags,
-        children: () => [
-          { name: 'enabled', value: String(s.enabled) },
-          { name: 'pending', value: String(s.pending) },
-          { name: 'wake-armed', value: String(s.wake), description: 'enable_irq_wake: stays armed across suspend' },
-          { name: 'target', value: `vcpu${s.target}` },
-        ],
-      };
-    }),
+    description: "the VM's interrupt controller: SPIs routed to a vCPU, PPIs/SGIs banked per vCPU",
+    children: () =>
+      irqs.map(([key, s]) => {
+        const irq = key % 1024;
+        const banked = irq < 32 ? ` (vcpu${Math.floor(key / 1024)})` : '';
+        const flags = [s.enabled ? 'enabled' : 'disabled', s.pending ? 'pending' : '', s.wake ? 'wake-armed' : '']
+          .filter(Boolean)
+          .join(', ');
+        return {
+          name: `irq ${irq}${banked}`,
+          value: flags,
+          children: () => [
+            { name: 'enabled', value: String(s.enabled) },
+            { name: 'pending', value: String(s.pending) },
+            { name: 'wake-armed', value: String(s.wake), description: 'enable_irq_wake: stays armed across suspend' },
+            { name: 'target', value: `vcpu${s.target}` },
+          ],
+        };
+      }),
   };
 }
 
-
-/** Every device of a VM: its config space register by register and field by field (as the guest reads it), and its model's state. */
+/** Every device of a VM: its config space register by register and field by field (as the guest reads it), and its
+ * model's state. */
 export function devicesNode(m: Machine, vm: number): StateNode {
   const cfg = m.vmConfig(vm);
   return {
@@ -214,14 +271,30 @@ export function deviceNode(m: Machine, vm: number, index: number): StateNode {
     value: `${d.model} at ${bdf}, ${dstate}${value('decodes') ? '' : ', BARs not decoded'}`,
     children: () => {
       const model: StateNode[] = [
-        { name: 'power state', value: `${dstate} (${value('dstate')})`, path: `${prefix}.dstate`, description: 'D0..D3hot from PMCSR, or D3cold when main power is removed' },
-        { name: 'BARs decode', value: String(value('decodes') === 1n), path: `${prefix}.decodes`, description: 'MMIO to the BARs is answered (D0, Command.Memory, not zapped by vfio)' },
+        {
+          name: 'power state',
+          value: `${dstate} (${value('dstate')})`,
+          path: `${prefix}.dstate`,
+          description: 'D0..D3hot from PMCSR, or D3cold when main power is removed',
+        },
+        {
+          name: 'BARs decode',
+          value: String(value('decodes') === 1n),
+          path: `${prefix}.decodes`,
+          description: 'MMIO to the BARs is answered (D0, Command.Memory, not zapped by vfio)',
+        },
         { name: 'resets', value: String(value('resets')), path: `${prefix}.resets` },
       ];
       if (d.virtio) {
         const status = Number(value('status'));
         model.push(
-          { name: 'virtio status', value: `${hex(BigInt(status))} ${statusName(status).replace(/^\d+ /, '')}`, path: `${prefix}.status`, description: 'ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128' },
+          {
+            name: 'virtio status',
+            value: `${hex(BigInt(status))} ${statusName(status).replace(/^\d+ /, '')}`,
+            path: `${prefix}.status`,
+            description:
+              'ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128',
+          },
           { name: 'features', value: hex(value('features')), path: `${prefix}.features` },
           { name: 'driver features', value: hex(value('driver_features')), path: `${prefix}.driver_features` },
         );
@@ -245,28 +318,30 @@ function configNode(m: Machine, vm: number, index: number): StateNode {
     name: 'config space',
     value: '256 bytes',
     description: 'as the guest reads it (vfio virtualises some bits; D3cold reads all ones)',
-    children: () => configRegisters().map(({ def, offset }) => {
-      const raw = m.readDevice(vm, index, { kind: 'config', register: def, offset });
-      const width = def.size * 2;
-      return {
-        name: def.name,
-        value: `0x${raw.toString(16).padStart(width, '0')}`,
-        path: `${prefix}.config.${def.name}`,
-        description: `${def.doc} (offset 0x${offset.toString(16)}, ${def.size * 8} bits${def.fields.length ? '' : `, ${def.access}`})`,
-        children: def.fields.length
-          ? () => def.fields.map((f) => {
-            const v = Number((raw >> BigInt(f.lsb)) & BigInt((1 << f.width) - 1));
-            const named = f.values?.[v];
-            return {
-              name: f.name,
-              value: named ? `${named} (${v})` : `0x${v.toString(16)}`,
-              path: `${prefix}.config.${def.name}.${f.name}`,
-              description: `[${f.width === 1 ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}: ${f.doc}`,
-            };
-          })
-          : undefined,
-      };
-    }),
+    children: () =>
+      configRegisters().map(({ def, offset }) => {
+        const raw = m.readDevice(vm, index, { kind: 'config', register: def, offset });
+        const width = def.size * 2;
+        return {
+          name: def.name,
+          value: `0x${raw.toString(16).padStart(width, '0')}`,
+          path: `${prefix}.config.${def.name}`,
+          description: `${def.doc} (offset 0x${offset.toString(16)}, ${def.size * 8} bits${def.fields.length ? '' : `, ${def.access}`})`,
+          children: def.fields.length
+            ? () =>
+                def.fields.map((f) => {
+                  const v = Number((raw >> BigInt(f.lsb)) & BigInt((1 << f.width) - 1));
+                  const named = f.values?.[v];
+                  return {
+                    name: f.name,
+                    value: named ? `${named} (${v})` : `0x${v.toString(16)}`,
+                    path: `${prefix}.config.${def.name}.${f.name}`,
+                    description: `[${f.width === 1 ? f.lsb : `${f.lsb + f.width - 1}:${f.lsb}`}] ${f.access}: ${f.doc}`,
+                  };
+                })
+            : undefined,
+        };
+      }),
   };
 }
 
@@ -274,7 +349,12 @@ function configNode(m: Machine, vm: number, index: number): StateNode {
  * The node of the state tree a name stands for, when the name is a thing rather than a number: `host`, a VM, a
  * device (`net0` in the VM of `vm`, or the one VM that has it; `guest.net0`), a vCPU (`guest.vcpu1`).
  */
-export function namedStateNode(m: Machine, name: string, vm: number | undefined, now = m.state.now): StateNode | undefined {
+export function namedStateNode(
+  m: Machine,
+  name: string,
+  vm: number | undefined,
+  now = m.state.now,
+): StateNode | undefined {
   const vms = m.program.vms;
   if (name === 'host') return machineTree(m, now)[0];
   const parts = name.split('.');

@@ -7,7 +7,16 @@
 // declaration order and vCPUs by index. The seed only resolves choices the scenario declares (window instants,
 // alternative VMM answers) and jitter.
 
-import { DevicePath, Instr, MAX_VIRTUAL_TIME, MAX_VIRTUAL_TIME_TEXT, Program, VmConfig, instrAddress, instrIndexAt } from '../lang/program';
+import {
+  DevicePath,
+  Instr,
+  MAX_VIRTUAL_TIME,
+  MAX_VIRTUAL_TIME_TEXT,
+  Program,
+  VmConfig,
+  instrAddress,
+  instrIndexAt,
+} from '../lang/program';
 import { POWER_STATE_NAMES, HOST_STATE_NAMES } from '../lang/domain/constants';
 import { mpidrOf } from '../lang/domain/psci';
 import { hasErrors } from '../lang/diagnostics';
@@ -16,7 +25,18 @@ import { executeInstruction } from './exec';
 import { handleQueueEntry, initialActionTimes } from './host';
 import { enabledUnits } from './choices';
 import { randomBelow, seedState } from './rng';
-import { cloneState, IrqState, MachineState, QueueEntry, QueueKind, RECENT_EVENTS, RunState, VcpuState, VmRunState, VmState } from './state';
+import {
+  cloneState,
+  IrqState,
+  MachineState,
+  QueueEntry,
+  QueueKind,
+  RECENT_EVENTS,
+  RunState,
+  VcpuState,
+  VmRunState,
+  VmState,
+} from './state';
 import { EventBody, hashEvent, HASH_SEED, hashHex, TraceEvent } from './trace';
 import { createDevice, modelOf, readDeviceValue } from './devices/registry';
 import { DeviceModelImpl } from './devices/model';
@@ -143,7 +163,8 @@ export class Machine {
     };
     this.state.actionTimes = initialActionTimes(this);
     program.host.actions.forEach((a, i) => {
-      if (this.state.actionTimes[i] >= 0) this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind);
+      if (this.state.actionTimes[i] >= 0)
+        this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind);
     });
   }
 
@@ -165,7 +186,9 @@ export class Machine {
         mp: hasProgram ? MP.RUNNABLE : MP.STOPPED,
         run: hasProgram ? 'running' : 'off',
         readyAt: 0,
-        stack: hasProgram ? [{ frame: this.frameOfInstr(cfg, entry), returnPc: -1, args: [], irq: -1, savedDaif: 0 }] : [],
+        stack: hasProgram
+          ? [{ frame: this.frameOfInstr(cfg, entry), returnPc: -1, args: [], irq: -1, savedDaif: 0 }]
+          : [],
         waitSignal: -1,
         exit: undefined,
         executed: 0,
@@ -224,10 +247,19 @@ export class Machine {
     for (const inv of invariants) {
       const message = inv.check(this, event);
       if (message === undefined) continue;
-      const related = this.state.recent.filter((e) => e.kind !== 'violation' && (e.vm === event.vm || e.vm < 0 || event.vm < 0));
+      const related = this.state.recent.filter(
+        (e) => e.kind !== 'violation' && (e.vm === event.vm || e.vm < 0 || event.vm < 0),
+      );
       const violation: Violation = {
-        invariant: inv.id, title: inv.title, message, seq: event.seq, t: event.t, vm: event.vm, vcpu: event.vcpu,
-        culprit: inv.culprit?.(this, event), lead: related.slice(-LEAD_EVENTS),
+        invariant: inv.id,
+        title: inv.title,
+        message,
+        seq: event.seq,
+        t: event.t,
+        vm: event.vm,
+        vcpu: event.vcpu,
+        culprit: inv.culprit?.(this, event),
+        lead: related.slice(-LEAD_EVENTS),
       };
       this.state.violations.push(violation);
       this.emit(event.vm, event.vcpu, { kind: 'violation', invariant: inv.id, title: inv.title, message });
@@ -243,7 +275,7 @@ export class Machine {
   }
 
   vcpuName(vm: number, vcpu: number): string {
-    return vcpu < 0 ? this.program.vms[vm]?.name ?? 'host' : `${this.program.vms[vm].name}.vcpu${vcpu}`;
+    return vcpu < 0 ? (this.program.vms[vm]?.name ?? 'host') : `${this.program.vms[vm].name}.vcpu${vcpu}`;
   }
 
   // ------------------------------------------------------------------------------------------ queue
@@ -285,7 +317,8 @@ export class Machine {
         }
       }
     }
-    if (bestVm >= 0) return { kind: 'vcpu', vm: bestVm, vcpu: bestVcpu, pc: s.vms[bestVm].vcpus[bestVcpu].pc, time: bestTime };
+    if (bestVm >= 0)
+      return { kind: 'vcpu', vm: bestVm, vcpu: bestVcpu, pc: s.vms[bestVm].vcpus[bestVcpu].pc, time: bestTime };
     if (head) return { kind: 'host', entry: head, time: head.time };
     return undefined;
   }
@@ -298,7 +331,8 @@ export class Machine {
     return unit;
   }
 
-  /** Runs a unit; returns the index of the instruction a vCPU executed, or -1 (a host event, an interrupt entry, a fault). */
+  /** Runs a unit; returns the index of the instruction a vCPU executed, or -1 (a host event, an interrupt entry, a
+   * fault). */
   execute(unit: Unit): number {
     const s = this.state;
     if (unit.time > s.now) s.now = Math.min(unit.time, MAX_TIME);
@@ -331,7 +365,8 @@ export class Machine {
       this.fault(vmIndex, vcpuIndex, `no statement at pc 0x${v.pcAddress.toString(16)}`);
       return -1;
     }
-    if (v.power === POWER.ON_PENDING) this.setPower(vmIndex, vcpuIndex, POWER.ON, v.mp, 'first instruction after CPU_ON');
+    if (v.power === POWER.ON_PENDING)
+      this.setPower(vmIndex, vcpuIndex, POWER.ON, v.mp, 'first instruction after CPU_ON');
     const pc = v.pc;
     const instr = cfg.code[pc];
     if (instr.stmt) v.executed++;
@@ -378,7 +413,8 @@ export class Machine {
     const index = instrIndexAt(cfg, address);
     v.pc = index ?? -1;
     v.pcAddress = address;
-    v.stack = index !== undefined ? [{ frame: cfg.code[index].frame, returnPc: -1, args: [], irq: -1, savedDaif: 0 }] : [];
+    v.stack =
+      index !== undefined ? [{ frame: cfg.code[index].frame, returnPc: -1, args: [], irq: -1, savedDaif: 0 }] : [];
   }
 
   // ------------------------------------------------------------------------------------------ waiting
@@ -394,7 +430,8 @@ export class Machine {
         if (v.run === 'wait-expr') {
           const cfg = this.program.vms[vi];
           const instr = cfg.code[v.pc];
-          if (instr.op === 'waitExpr' && evaluate(this, instr.condition, this.scope(vi, ci)) !== 0n) this.finishWait(vi, ci);
+          if (instr.op === 'waitExpr' && evaluate(this, instr.condition, this.scope(vi, ci)) !== 0n)
+            this.finishWait(vi, ci);
         } else if (v.run === 'wait-signal' && s.vms[vi].signals[v.waitSignal]) {
           this.finishWait(vi, ci);
         }
@@ -526,7 +563,11 @@ export class Machine {
   deliverWake(vm: number, vcpu: number, irq: number): void {
     const v = this.state.vms[vm].vcpus[vcpu];
     if (v.run === 'wfi') {
-      this.emit(vm, vcpu, { kind: 'irq.wake', irq, from: POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power] });
+      this.emit(vm, vcpu, {
+        kind: 'irq.wake',
+        irq,
+        from: POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power],
+      });
       this.setPower(vm, vcpu, POWER.ON, v.mp, `woken by irq ${irq}`);
       this.wake(vm, vcpu);
       if (this.state.vms[vm].state === 'suspended') this.setVmState(vm, 'running', `woken by irq ${irq}`);
@@ -684,6 +725,10 @@ export class Machine {
         return atEnd ? 'is suspended and no wake-up interrupt is coming' : 'is suspended until a wake-up interrupt';
       case 'exit':
         return `is trapped in a ${v.exit?.kind ?? ''} exit${v.exit?.deferred ? ' that the VMM deferred' : ''}${never(' and nothing answers')}`;
+      case 'faulted':
+      case 'halted':
+      case 'off':
+      case 'running':
       default:
         return undefined;
     }

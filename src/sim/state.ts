@@ -185,7 +185,9 @@ function cloneVcpu(v: VcpuState): VcpuState {
     executed: v.executed,
     fault: v.fault,
     resume: v.resume ? { ...v.resume } : undefined,
-    saved: v.saved ? { ...v.saved, stack: v.saved.stack.map(cloneFrame), calleeSaved: v.saved.calleeSaved.slice() } : undefined,
+    saved: v.saved
+      ? { ...v.saved, stack: v.saved.stack.map(cloneFrame), calleeSaved: v.saved.calleeSaved.slice() }
+      : undefined,
   };
 }
 

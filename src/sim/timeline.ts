@@ -56,13 +56,20 @@ export class Timeline {
   private readonly unitEvents: TraceEvent[] = [];
   private listeners: ((e: TraceEvent) => void)[] = [];
 
-  constructor(program: Program, options: MachineOptions = {}, private readonly interval = CHECKPOINT_INTERVAL, private readonly maxSparse = MAX_SPARSE) {
+  constructor(
+    program: Program,
+    options: MachineOptions = {},
+    private readonly interval = CHECKPOINT_INTERVAL,
+    private readonly maxSparse = MAX_SPARSE,
+  ) {
     this.machine = new Machine(program, options);
     this.threads = [{ vm: -1, vcpu: -1 }];
-    this.threadIndex = program.vms.map((vm, vi) => Array.from({ length: vm.vcpuCount }, (_, ci) => {
-      this.threads.push({ vm: vi, vcpu: ci });
-      return this.threads.length - 1;
-    }));
+    this.threadIndex = program.vms.map((vm, vi) =>
+      Array.from({ length: vm.vcpuCount }, (_, ci) => {
+        this.threads.push({ vm: vi, vcpu: ci });
+        return this.threads.length - 1;
+      }),
+    );
     this.machine.onEvent((e) => {
       this.collecting?.push(e);
       if (!this.silent) for (const l of this.listeners) l(e);
@@ -148,12 +155,16 @@ export class Timeline {
     const here = this.position;
     let sparse = SPARSE_INTERVAL;
     while (head / sparse > this.maxSparse) sparse *= 2;
-    this.checkpoints = this.checkpoints.filter((c) => c.step === 0 || c.step % sparse === 0 || head - c.step <= DENSE_SPAN || Math.abs(here - c.step) <= DENSE_SPAN);
+    this.checkpoints = this.checkpoints.filter(
+      (c) =>
+        c.step === 0 || c.step % sparse === 0 || head - c.step <= DENSE_SPAN || Math.abs(here - c.step) <= DENSE_SPAN,
+    );
   }
 
   /** Moves to any position in 0..head, restoring a snapshot and replaying silently. */
   seek(step: number): void {
-    if (step < 0 || step > this.headStep) throw new RangeError(`position ${step} is outside recorded history 0..${this.headStep}`);
+    if (step < 0 || step > this.headStep)
+      throw new RangeError(`position ${step} is outside recorded history 0..${this.headStep}`);
     const here = this.position;
     if (step === here) return;
     const cp = this.checkpointAtOrBefore(step);
@@ -163,7 +174,12 @@ export class Timeline {
   }
 
   /** Replays silently up to `step`, calling `visit` before each unit with its position (for scans). */
-  replayTo(step: number, visit?: (position: number) => void, after?: (position: number, result: UnitResult) => void, done?: () => boolean): void {
+  replayTo(
+    step: number,
+    visit?: (position: number) => void,
+    after?: (position: number, result: UnitResult) => void,
+    done?: () => boolean,
+  ): void {
     this.silent = true;
     try {
       while (this.position < step && !done?.()) {
@@ -195,7 +211,10 @@ export class Timeline {
 
   /** Snapshot positions at or before `step`, newest first (for scanning history backwards interval by interval). */
   checkpointsBefore(step: number): number[] {
-    return this.checkpoints.filter((c) => c.step < step).map((c) => c.step).reverse();
+    return this.checkpoints
+      .filter((c) => c.step < step)
+      .map((c) => c.step)
+      .reverse();
   }
 
   /** Forgets everything after the current position; the state here (perhaps edited) becomes a snapshot. */
@@ -219,9 +238,14 @@ export class Timeline {
     }
     this.seek(this.checkpoints[lo].step);
     let found: number | undefined;
-    this.replayTo(this.headStep, undefined, (after) => {
-      if (found === undefined && this.machine.state.events > seq) found = after;
-    }, () => found !== undefined);
+    this.replayTo(
+      this.headStep,
+      undefined,
+      (after) => {
+        if (found === undefined && this.machine.state.events > seq) found = after;
+      },
+      () => found !== undefined,
+    );
     this.seek(here);
     return found;
   }

@@ -5,7 +5,12 @@
 export type ExitKind = 'SUSPEND' | 'WAKEUP' | 'SHUTDOWN' | 'RESET' | 'MMIO';
 
 /** KVM_SYSTEM_EVENT_* types (Linux uapi kvm.h). */
-export const KVM_SYSTEM_EVENT_TYPE: Record<Exclude<ExitKind, 'MMIO'>, number> = { SHUTDOWN: 1, RESET: 2, WAKEUP: 4, SUSPEND: 5 };
+export const KVM_SYSTEM_EVENT_TYPE: Record<Exclude<ExitKind, 'MMIO'>, number> = {
+  SHUTDOWN: 1,
+  RESET: 2,
+  WAKEUP: 4,
+  SUSPEND: 5,
+};
 
 export type EventBody =
   | { kind: 'psci.call'; fn: string; fid: number; conduit: 'smc' | 'hvc'; args: bigint[] }
@@ -26,8 +31,26 @@ export type EventBody =
   | { kind: 'halt'; implicit: boolean }
   | { kind: 'host.action'; action: string }
   /** `device` names the PCI function whose BAR the address is in, or '' */
-  | { kind: 'mmio'; access: 'read' | 'write'; address: bigint; width: number; value: bigint; target: string; blocked: boolean; device: string }
-  | { kind: 'pci.config'; access: 'read' | 'write'; device: string; offset: number; size: number; value: bigint; register: string; note: string }
+  | {
+      kind: 'mmio';
+      access: 'read' | 'write';
+      address: bigint;
+      width: number;
+      value: bigint;
+      target: string;
+      blocked: boolean;
+      device: string;
+    }
+  | {
+      kind: 'pci.config';
+      access: 'read' | 'write';
+      device: string;
+      offset: number;
+      size: number;
+      value: bigint;
+      register: string;
+      note: string;
+    }
   | { kind: 'device'; device: string; what: string; detail: string }
   /** a function came back without the functional context it had (a reset nobody undid) */
   | { kind: 'context.lost'; device: string; cause: string; noSoftReset: boolean }
@@ -57,7 +80,9 @@ const HEADER_KEYS = new Set(['seq', 't', 'vm', 'vcpu', 'kind', 'pc']);
 function payloadKeys(e: TraceEvent): string[] {
   let keys = PAYLOAD_KEYS.get(e.kind);
   if (!keys) {
-    keys = Object.keys(e).filter((k) => !HEADER_KEYS.has(k)).sort();
+    keys = Object.keys(e)
+      .filter((k) => !HEADER_KEYS.has(k))
+      .sort();
     PAYLOAD_KEYS.set(e.kind, keys);
   }
   return keys;
@@ -97,6 +122,10 @@ function hashValue(h: [number, number], v: unknown): [number, number] {
       return hashNumber(h, v ? 1 : 0);
     case 'bigint':
       return hashNumber(hashNumber(h, Number(BigInt.asUintN(32, v))), Number(BigInt.asUintN(32, v >> 32n)));
+    case 'function':
+    case 'object':
+    case 'symbol':
+    case 'undefined':
     default:
       if (Array.isArray(v)) {
         let acc = hashNumber(h, v.length);
@@ -141,7 +170,8 @@ export function eventToJson(e: TraceEvent): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
     if (typeof v === 'bigint') out[k] = '0x' + BigInt.asUintN(64, v).toString(16);
-    else if (Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'bigint' ? '0x' + BigInt.asUintN(64, x).toString(16) : x));
+    else if (Array.isArray(v))
+      out[k] = v.map((x) => (typeof x === 'bigint' ? '0x' + BigInt.asUintN(64, x).toString(16) : x));
     else out[k] = v;
   }
   return out;

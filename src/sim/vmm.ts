@@ -12,7 +12,12 @@ import { onGuestWake, xenHostSuspend } from './hostpm';
 
 const RET = PSCI_RETURN_CODES;
 
-const EVENT_OF: Record<Exclude<ExitKind, 'MMIO'>, VmmEvent> = { SUSPEND: 'system_suspend', WAKEUP: 'wakeup', SHUTDOWN: 'system_off', RESET: 'system_reset' };
+const EVENT_OF: Record<Exclude<ExitKind, 'MMIO'>, VmmEvent> = {
+  SUSPEND: 'system_suspend',
+  WAKEUP: 'wakeup',
+  SHUTDOWN: 'system_off',
+  RESET: 'system_reset',
+};
 
 /** The vCPU traps to the VMM and stays there until the VMM's answer runs. */
 export function exitToVmm(m: Machine, vm: number, vcpu: number, kind: ExitKind, flags: number, detail: string): void {
@@ -75,7 +80,11 @@ function applyAnswer(m: Machine, vm: number, vcpu: number, answer: string): void
     case 'WAKEUP':
       v.exit = undefined;
       if (answer === 'resume') {
-        report(m.vmConfig(vm).flavour === 'kvm' ? 'KVM_SET_MP_STATE(RUNNABLE)' : 'domain_resume: the stashed context is applied');
+        report(
+          m.vmConfig(vm).flavour === 'kvm'
+            ? 'KVM_SET_MP_STATE(RUNNABLE)'
+            : 'domain_resume: the stashed context is applied',
+        );
         resumeSuspended(m, vm, vcpu, 'the VMM honoured the wake-up');
       } else {
         report('kept suspended');
@@ -95,6 +104,9 @@ function applyAnswer(m: Machine, vm: number, vcpu: number, answer: string): void
         m.setVmState(vm, exit.kind === 'SHUTDOWN' ? 'off' : 'reset', `${exit.kind} exit`);
       }
       return;
+    case 'MMIO':
+      // Never answered here: an MMIO exit is handled where the access traps (see the check at the top).
+      break;
   }
 }
 
@@ -119,7 +131,11 @@ function answerSuspend(m: Machine, vm: number, vcpu: number, answer: string, rep
   const checked = answer !== 'confirm-unchecked';
   if (checked && systemSuspendChecks(m, vm, vcpu, entry) === RET.DENIED) return fail(RET.DENIED, 'DENIED');
   if (checked && (!m.inRam(vm, entry) || entry & 1n)) return fail(RET.INVALID_ADDRESS, 'INVALID_ADDRESS');
-  report(checked ? 'KVM_SET_MP_STATE(SUSPENDED)' : 'KVM_SET_MP_STATE(SUSPENDED) without checking the other vCPUs or the entry point');
+  report(
+    checked
+      ? 'KVM_SET_MP_STATE(SUSPENDED)'
+      : 'KVM_SET_MP_STATE(SUSPENDED) without checking the other vCPUs or the entry point',
+  );
   m.resetVcpu(vm, vcpu, entry, context);
   enterSuspended(m, vm, vcpu, 'SYSTEM_SUSPEND honoured by the VMM', true);
 }
@@ -148,7 +164,10 @@ export function handleSuspendedWake(m: Machine, vm: number, vcpu: number, irq: n
   const v = m.state.vms[vm].vcpus[vcpu];
   if (v.exit) return;
   const cfg = m.vmConfig(vm);
-  const detail = cfg.flavour === 'kvm' ? `irq ${irq} pending: KVM's emulated WFI ends` : `irq ${irq} pending for a suspended domain: the toolstack is told`;
+  const detail =
+    cfg.flavour === 'kvm'
+      ? `irq ${irq} pending: KVM's emulated WFI ends`
+      : `irq ${irq} pending for a suspended domain: the toolstack is told`;
   exitToVmm(m, vm, vcpu, 'WAKEUP', 0, detail);
 }
 
@@ -171,7 +190,13 @@ export function resumeSuspended(m: Machine, vm: number, vcpu: number, why: strin
  * Xen: the checks passed (Thumb bit, other vCPUs); stash the reset context and suspend the domain. A hardware
  * domain may only suspend when no other domain is awake (the series' policy). Returns a PSCI error or undefined.
  */
-export function xenSystemSuspend(m: Machine, vm: number, vcpu: number, entry: bigint, context: bigint): number | undefined {
+export function xenSystemSuspend(
+  m: Machine,
+  vm: number,
+  vcpu: number,
+  entry: bigint,
+  context: bigint,
+): number | undefined {
   const cfg = m.vmConfig(vm);
   if (cfg.hardwareDomain) {
     const awake = m.program.vms.filter((o, i) => i !== vm && m.state.vms[i].state === 'running' && o.flavour === 'xen');

@@ -13,7 +13,12 @@ export function onVmStateChange(m: Machine, vm: number, to: VmRunState): void {
   s.watchdogGeneration++;
   if (to !== 'suspended') return;
   if (cfg.flavour === 'xen') {
-    m.emit(vm, -1, { kind: 'device', device: 'watchdog', what: 'watchdog paused', detail: 'Xen: watchdog_domain_suspend while the domain is suspended' });
+    m.emit(vm, -1, {
+      kind: 'device',
+      device: 'watchdog',
+      what: 'watchdog paused',
+      detail: 'Xen: watchdog_domain_suspend while the domain is suspended',
+    });
     return;
   }
   m.schedule(m.state.now + Number(cfg.watchdog), 'device', vm, -1, s.watchdogGeneration, 'watchdog');
@@ -27,5 +32,10 @@ export function watchdogTimer(m: Machine, entry: QueueEntry): void {
     m.schedule(m.state.now + Number(m.vmConfig(entry.vm).watchdog), 'device', entry.vm, -1, entry.index, 'watchdog');
     return;
   }
-  m.emit(entry.vm, -1, { kind: 'device', device: 'watchdog', what: 'watchdog expired', detail: `no feed for ${Number(m.vmConfig(entry.vm).watchdog) / 1e6} ms while the VM is suspended` });
+  m.emit(entry.vm, -1, {
+    kind: 'device',
+    device: 'watchdog',
+    what: 'watchdog expired',
+    detail: `no feed for ${Number(m.vmConfig(entry.vm).watchdog) / 1e6} ms while the VM is suspended`,
+  });
 }

@@ -34,41 +34,166 @@ guest.vcpu0 {
 
 /** Every DAP request the adapter knows, some it does not, and its custom ones. */
 const COMMANDS = [
-  'initialize', 'launch', 'attach', 'restart', 'terminate', 'disconnect', 'setBreakpoints', 'setFunctionBreakpoints',
-  'setExceptionBreakpoints', 'dataBreakpointInfo', 'setDataBreakpoints', 'setInstructionBreakpoints', 'configurationDone',
-  'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'restartFrame', 'goto', 'pause', 'stackTrace',
-  'scopes', 'variables', 'setVariable', 'setExpression', 'source', 'threads', 'terminateThreads', 'modules', 'loadedSources',
-  'evaluate', 'stepInTargets', 'gotoTargets', 'completions', 'exceptionInfo', 'readMemory', 'writeMemory', 'disassemble',
-  'cancel', 'breakpointLocations', 'gotoEvent', 'trace', 'nosuchCommand', '',
+  'initialize',
+  'launch',
+  'attach',
+  'restart',
+  'terminate',
+  'disconnect',
+  'setBreakpoints',
+  'setFunctionBreakpoints',
+  'setExceptionBreakpoints',
+  'dataBreakpointInfo',
+  'setDataBreakpoints',
+  'setInstructionBreakpoints',
+  'configurationDone',
+  'continue',
+  'next',
+  'stepIn',
+  'stepOut',
+  'stepBack',
+  'reverseContinue',
+  'restartFrame',
+  'goto',
+  'pause',
+  'stackTrace',
+  'scopes',
+  'variables',
+  'setVariable',
+  'setExpression',
+  'source',
+  'threads',
+  'terminateThreads',
+  'modules',
+  'loadedSources',
+  'evaluate',
+  'stepInTargets',
+  'gotoTargets',
+  'completions',
+  'exceptionInfo',
+  'readMemory',
+  'writeMemory',
+  'disassemble',
+  'cancel',
+  'breakpointLocations',
+  'gotoEvent',
+  'trace',
+  'nosuchCommand',
+  '',
 ];
 
-const HUGE = { threadId: 1e15, frameId: 2 ** 53, variablesReference: 1e300, line: 1e9, endLine: -1e9, count: 1e9, offset: 1e12, targetId: 1e15, seq: 1e15, column: 1e9, levels: 1e9, startFrame: 1e9, bytes: 1e9 };
-const NEGATIVE = { threadId: -1, frameId: -1, variablesReference: -1, line: -1, count: -1, offset: -1, targetId: -1, seq: -1, column: -5, levels: -1, startFrame: -3, bytes: -5 };
+const HUGE = {
+  threadId: 1e15,
+  frameId: 2 ** 53,
+  variablesReference: 1e300,
+  line: 1e9,
+  endLine: -1e9,
+  count: 1e9,
+  offset: 1e12,
+  targetId: 1e15,
+  seq: 1e15,
+  column: 1e9,
+  levels: 1e9,
+  startFrame: 1e9,
+  bytes: 1e9,
+};
+const NEGATIVE = {
+  threadId: -1,
+  frameId: -1,
+  variablesReference: -1,
+  line: -1,
+  count: -1,
+  offset: -1,
+  targetId: -1,
+  seq: -1,
+  column: -5,
+  levels: -1,
+  startFrame: -3,
+  bytes: -5,
+};
 
 /** Arguments of every wrong shape: none, not objects, wrong types, missing fields, huge and negative numbers. */
 const ARGUMENTS: unknown[] = [
-  undefined, null, 5, 'str', [], {}, true, NEGATIVE, HUGE,
-  { threadId: '1', frameId: 'x', variablesReference: {}, name: 5, value: {}, expression: 42, text: 7, source: 'x', breakpoints: 'x', filters: 'x', lines: 'abc', memoryReference: 5, data: 7, dataId: 5, context: 9 },
-  { source: { path: 5 }, breakpoints: [null, 5, { line: 'x' }], filters: [5, null], expression: '', context: 'repl', text: '', memoryReference: '', data: '!!!' },
+  undefined,
+  null,
+  5,
+  'str',
+  [],
+  {},
+  true,
+  NEGATIVE,
+  HUGE,
+  {
+    threadId: '1',
+    frameId: 'x',
+    variablesReference: {},
+    name: 5,
+    value: {},
+    expression: 42,
+    text: 7,
+    source: 'x',
+    breakpoints: 'x',
+    filters: 'x',
+    lines: 'abc',
+    memoryReference: 5,
+    data: 7,
+    dataId: 5,
+    context: 9,
+  },
+  {
+    source: { path: 5 },
+    breakpoints: [null, 5, { line: 'x' }],
+    filters: [5, null],
+    expression: '',
+    context: 'repl',
+    text: '',
+    memoryReference: '',
+    data: '!!!',
+  },
   { program: 5, seed: 'x', until: {}, stopOnEntry: 'yes' },
   { program: example('nope.sflow'), seed: -3 },
   { expression: 'trace 99999999999999', context: 'repl' },
   { expression: 'x0 / 0 + (', context: 'watch', frameId: 1024 },
-  { breakpoints: [{ dataId: 'mem:guest:0x0:99999', accessType: 'write' }, { dataId: 'x0 +' }, { dataId: 'mem:nosuch:0x10:4' }, { dataId: null }] },
+  {
+    breakpoints: [
+      { dataId: 'mem:guest:0x0:99999', accessType: 'write' },
+      { dataId: 'x0 +' },
+      { dataId: 'mem:nosuch:0x10:4' },
+      { dataId: null },
+    ],
+  },
   { name: '0xzz', asAddress: true, bytes: -5 },
   { name: '0xffffffffffffffffffff', asAddress: true, bytes: 1e9 },
   { memoryReference: 'guest:0xffffffffffffffffffff', count: 16, data: 'AAAA' },
   { memoryReference: 'config:guest:nosuch', count: 16 },
   { memoryReference: 'config:guest:net0', offset: -10, count: 1e9 },
   { memoryReference: '0x40000000', offset: -1e9, count: 4, data: 'AAAA' },
-  { breakpoints: [{ name: 'pmcsr:::' }, { name: '' }, { name: 'psci', condition: 'x0 ==' }, { name: 'psci', hitCondition: 'abc' }, { name: 7 }] },
-  { source: { path: KVM }, breakpoints: [{ line: -5 }, { line: 1e9 }, { line: 40, condition: ')' }, { line: 40, hitCondition: '%0' }, { line: 40, logMessage: '{' }] },
+  {
+    breakpoints: [
+      { name: 'pmcsr:::' },
+      { name: '' },
+      { name: 'psci', condition: 'x0 ==' },
+      { name: 'psci', hitCondition: 'abc' },
+      { name: 7 },
+    ],
+  },
+  {
+    source: { path: KVM },
+    breakpoints: [
+      { line: -5 },
+      { line: 1e9 },
+      { line: 40, condition: ')' },
+      { line: 40, hitCondition: '%0' },
+      { line: 40, logMessage: '{' },
+    ],
+  },
   { source: { path: KVM }, line: 42, endLine: 1e9, column: -1 },
   { source: { sourceReference: 1e9 }, sourceReference: -1 },
 ];
 
 /** What only JavaScript itself says: a stack, an error class, an engine message. */
-export const INTERNAL = /\n\s+at |\bat .*\.(js|ts):\d+|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|is not iterable|Maximum call stack|undefined is not/;
+export const INTERNAL =
+  /\n\s+at |\bat .*\.(js|ts):\d+|TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|is not iterable|Maximum call stack|undefined is not/;
 
 interface Answer {
   command: string;
@@ -88,7 +213,10 @@ async function fuzz(c: Client): Promise<Answer[]> {
       assert.strictEqual(response.command, command, what);
       assert.strictEqual(typeof response.success, 'boolean', what);
       if (!response.success) {
-        assert.ok(typeof response.message === 'string' && response.message.length > 0, `${what} failed without saying why`);
+        assert.ok(
+          typeof response.message === 'string' && response.message.length > 0,
+          `${what} failed without saying why`,
+        );
         // A short message of the adapter's, never what JavaScript said inside it.
         assert.doesNotMatch(response.message!, INTERNAL, what);
         assert.doesNotMatch(JSON.stringify(response.body ?? {}), INTERNAL, what);
@@ -106,11 +234,15 @@ async function stillWorks(c: Client): Promise<void> {
   await c.ok('setDataBreakpoints', { breakpoints: [] });
   await c.ok('setExceptionBreakpoints', { filters: [] });
   // A run the fuzz started (continue, restart) ends in one chunk: wait for the machine to be stopped.
-  for (let i = 0; i < 50 && !(await c.raw('stackTrace', { threadId: 2 })).success; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 50 && !(await c.raw('stackTrace', { threadId: 2 })).success; i++)
+    await new Promise((r) => setTimeout(r, 20));
   await c.ok('restart', {});
   await c.settle();
   c.drain('stopped');
-  assert.deepStrictEqual((await c.threads()).map((t) => t.name), ['host', 'guest.vcpu0', 'guest.vcpu1']);
+  assert.deepStrictEqual(
+    (await c.threads()).map((t) => t.name),
+    ['host', 'guest.vcpu0', 'guest.vcpu1'],
+  );
   assert.strictEqual((await c.top(2)).line, 30);
   const stop = await c.stepAndStop('next', { threadId: 2 });
   assert.deepStrictEqual([stop.body.reason, stop.body.threadId], ['step', 2]);
@@ -129,9 +261,18 @@ forEachTransport('errors', (adapter) => {
         `${file}:6:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`,
         `${file}:7:12: error: unknown name 'nosuch'`,
       ];
-      assert.strictEqual(message, "broken.sflow:6:8: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'? (and 1 more error)");
-      const stderr = c.drain<DebugProtocol.OutputEvent>('output').filter((e) => e.body.category === 'stderr').map((e) => e.body.output);
-      assert.deepStrictEqual(stderr, diagnostics.map((d) => d + '\n'));
+      assert.strictEqual(
+        message,
+        "broken.sflow:6:8: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'? (and 1 more error)",
+      );
+      const stderr = c
+        .drain<DebugProtocol.OutputEvent>('output')
+        .filter((e) => e.body.category === 'stderr')
+        .map((e) => e.body.output);
+      assert.deepStrictEqual(
+        stderr,
+        diagnostics.map((d) => d + '\n'),
+      );
       assert.deepStrictEqual(await c.threads(), []);
       assert.deepStrictEqual(c.drain('initialized'), []);
       // The same session launches a good scenario afterwards.
@@ -154,7 +295,10 @@ forEachTransport('errors', (adapter) => {
       const c = await adapter.open();
       await c.launch({ program: KVM, stopOnEntry: true });
       const long = 'n'.repeat(20_000);
-      for (const [command, args] of [['evaluate', { expression: long, context: 'hover', frameId: 1024 }], [long.slice(0, 2500), {}]] as const) {
+      for (const [command, args] of [
+        ['evaluate', { expression: long, context: 'hover', frameId: 1024 }],
+        [long.slice(0, 2500), {}],
+      ] as const) {
         const message = await c.fails(command, args);
         assert.ok(message.length <= 400, `${message.length} characters`);
       }
@@ -164,13 +308,32 @@ forEachTransport('errors', (adapter) => {
       const c = await adapter.open();
       await c.initialize();
       assert.strictEqual(await c.fails('launch', {}), "launch needs 'program': the path of a .sflow scenario");
-      assert.strictEqual(await c.fails('launch', { program: '' }), "launch needs 'program': the path of a .sflow scenario");
+      assert.strictEqual(
+        await c.fails('launch', { program: '' }),
+        "launch needs 'program': the path of a .sflow scenario",
+      );
       assert.strictEqual(await c.fails('launch', { program: 42 }), "launch: 'program' should be a string");
-      assert.strictEqual(await c.fails('launch', { program: '/nonexistent/x.sflow' }), 'no such file: /nonexistent/x.sflow');
-      assert.strictEqual(await c.fails('launch', { program: KVM, until: 'soon' }), "'until' is a time such as 50ms, not 'soon'");
-      for (const seed of [-1, 1.5, 'abc']) assert.strictEqual(await c.fails('launch', { program: KVM, seed }), "launch: 'seed' should be a non-negative integer");
-      assert.strictEqual(await c.fails('launch', { program: KVM, until: {} }), "launch: 'until' should be a string or an integer");
-      assert.strictEqual(await c.fails('launch', { program: KVM, stopOnEntry: 'yes' }), "launch: 'stopOnEntry' should be true or false");
+      assert.strictEqual(
+        await c.fails('launch', { program: '/nonexistent/x.sflow' }),
+        'no such file: /nonexistent/x.sflow',
+      );
+      assert.strictEqual(
+        await c.fails('launch', { program: KVM, until: 'soon' }),
+        "'until' is a time such as 50ms, not 'soon'",
+      );
+      for (const seed of [-1, 1.5, 'abc'])
+        assert.strictEqual(
+          await c.fails('launch', { program: KVM, seed }),
+          "launch: 'seed' should be a non-negative integer",
+        );
+      assert.strictEqual(
+        await c.fails('launch', { program: KVM, until: {} }),
+        "launch: 'until' should be a string or an integer",
+      );
+      assert.strictEqual(
+        await c.fails('launch', { program: KVM, stopOnEntry: 'yes' }),
+        "launch: 'stopOnEntry' should be true or false",
+      );
       assert.deepStrictEqual(c.drain('initialized'), []);
     });
   });
@@ -181,13 +344,25 @@ forEachTransport('errors', (adapter) => {
       await c.initialize();
       const needsLaunch = 'no scenario is running: send launch first';
       for (const [command, args] of [
-        ['next', { threadId: 2 }], ['stepIn', { threadId: 2 }], ['stepOut', { threadId: 2 }], ['stepBack', { threadId: 2 }],
-        ['continue', { threadId: 2 }], ['reverseContinue', { threadId: 2 }], ['pause', { threadId: 2 }], ['stackTrace', { threadId: 2 }],
-        ['scopes', { frameId: 1024 }], ['setVariable', { variablesReference: 1000, name: 'x0', value: '1' }],
-        ['evaluate', { expression: 'x0', context: 'watch' }], ['readMemory', { memoryReference: '0x40000000', count: 4 }],
-        ['writeMemory', { memoryReference: '0x40000000', data: 'AA==' }], ['goto', { threadId: 2, targetId: 1 }],
-        ['gotoTargets', { source: { path: KVM }, line: 30 }], ['setFunctionBreakpoints', { breakpoints: [{ name: 'psci' }] }],
-        ['setDataBreakpoints', { breakpoints: [] }], ['gotoEvent', { seq: 0 }], ['trace', {}],
+        ['next', { threadId: 2 }],
+        ['stepIn', { threadId: 2 }],
+        ['stepOut', { threadId: 2 }],
+        ['stepBack', { threadId: 2 }],
+        ['continue', { threadId: 2 }],
+        ['reverseContinue', { threadId: 2 }],
+        ['pause', { threadId: 2 }],
+        ['stackTrace', { threadId: 2 }],
+        ['scopes', { frameId: 1024 }],
+        ['setVariable', { variablesReference: 1000, name: 'x0', value: '1' }],
+        ['evaluate', { expression: 'x0', context: 'watch' }],
+        ['readMemory', { memoryReference: '0x40000000', count: 4 }],
+        ['writeMemory', { memoryReference: '0x40000000', data: 'AA==' }],
+        ['goto', { threadId: 2, targetId: 1 }],
+        ['gotoTargets', { source: { path: KVM }, line: 30 }],
+        ['setFunctionBreakpoints', { breakpoints: [{ name: 'psci' }] }],
+        ['setDataBreakpoints', { breakpoints: [] }],
+        ['gotoEvent', { seq: 0 }],
+        ['trace', {}],
       ] as const) {
         assert.strictEqual(await c.fails(command, args), needsLaunch, command);
       }
@@ -196,13 +371,29 @@ forEachTransport('errors', (adapter) => {
       assert.strictEqual(await c.fails('variables', { variablesReference: 1000 }), 'no variables reference 1000');
       assert.deepStrictEqual((await c.ok<DebugProtocol.ThreadsResponse>('threads')).body.threads, []);
       assert.deepStrictEqual((await c.ok<DebugProtocol.LoadedSourcesResponse>('loadedSources')).body.sources, []);
-      assert.deepStrictEqual((await c.ok<DebugProtocol.BreakpointLocationsResponse>('breakpointLocations', { source: { path: KVM }, line: 30 })).body.breakpoints, []);
-      const bps = await c.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: KVM }, breakpoints: [{ line: 30 }] });
-      assert.deepStrictEqual(bps.body.breakpoints, [{ verified: false, line: 30, message: 'the scenario is not loaded yet' }]);
+      assert.deepStrictEqual(
+        (
+          await c.ok<DebugProtocol.BreakpointLocationsResponse>('breakpointLocations', {
+            source: { path: KVM },
+            line: 30,
+          })
+        ).body.breakpoints,
+        [],
+      );
+      const bps = await c.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', {
+        source: { path: KVM },
+        breakpoints: [{ line: 30 }],
+      });
+      assert.deepStrictEqual(bps.body.breakpoints, [
+        { verified: false, line: 30, message: 'the scenario is not loaded yet' },
+      ]);
       const info = await c.ok<DebugProtocol.DataBreakpointInfoResponse>('dataBreakpointInfo', { name: 'x0' });
       assert.deepStrictEqual(info.body, { dataId: null, description: 'no scenario is running' });
       const completions = await c.ok<DebugProtocol.CompletionsResponse>('completions', { text: 'DEN', column: 4 });
-      assert.deepStrictEqual(completions.body.targets.map((t) => t.label), ['DENIED']);
+      assert.deepStrictEqual(
+        completions.body.targets.map((t) => t.label),
+        ['DENIED'],
+      );
       await c.ok('configurationDone');
       assert.deepStrictEqual(c.drain('stopped'), []);
     });
@@ -214,7 +405,10 @@ forEachTransport('errors', (adapter) => {
       await c.ok('launch', { program: RACE });
       await c.event('initialized');
       await c.ok('configurationDone');
-      assert.strictEqual((await c.stopped()).body.text, 'finished at 501.012000 ms, 40 events, trace 4ae2b8de371e96a4, expected violation host-suspended-while-guest-running shown: PASS');
+      assert.strictEqual(
+        (await c.stopped()).body.text,
+        'finished at 501.012000 ms, 40 events, trace 4ae2b8de371e96a4, expected violation host-suspended-while-guest-running shown: PASS',
+      );
     });
 
     it('unknown and unsupported requests are answered with an error', async () => {
@@ -260,18 +454,52 @@ forEachTransport('errors', (adapter) => {
     it('answers requests while a scenario runs, and survives messages that are not requests at all', async function () {
       this.timeout(30_000);
       const c = await adapter.open();
-      const file = writeScenario('spin.sflow', `vm guest {\n  hypervisor kvm\n  vcpus 1\n}\nguest.vcpu0 {\n  loop { delay 1us }\n}\n`);
+      const file = writeScenario(
+        'spin.sflow',
+        `vm guest {\n  hypervisor kvm\n  vcpus 1\n}\nguest.vcpu0 {\n  loop { delay 1us }\n}\n`,
+      );
       await c.initialize();
       await c.ok('launch', { program: file });
       await c.event('initialized');
       await c.ok('configurationDone');
-      for (const command of ['next', 'stepBack', 'stackTrace', 'scopes', 'evaluate', 'setVariable', 'goto', 'readMemory', 'trace']) {
-        const args = { threadId: 2, frameId: 1024, expression: 'x0', targetId: 1, variablesReference: 1, name: 'x1', value: '1', memoryReference: '0x40000000', count: 4 };
-        assert.match(await c.fails(command, args), new RegExp(`^'${command}' needs the scenario stopped; it is running \\(send pause\\)$`));
+      for (const command of [
+        'next',
+        'stepBack',
+        'stackTrace',
+        'scopes',
+        'evaluate',
+        'setVariable',
+        'goto',
+        'readMemory',
+        'trace',
+      ]) {
+        const args = {
+          threadId: 2,
+          frameId: 1024,
+          expression: 'x0',
+          targetId: 1,
+          variablesReference: 1,
+          name: 'x1',
+          value: '1',
+          memoryReference: '0x40000000',
+          count: 4,
+        };
+        assert.match(
+          await c.fails(command, args),
+          new RegExp(`^'${command}' needs the scenario stopped; it is running \\(send pause\\)$`),
+        );
       }
       // Not JSON, not an object, a response, an event: nothing to answer, and the adapter goes on.
       const inner = c.dc as unknown as { outputStream: { write(s: string): void } };
-      for (const body of ['{"type":"request","seq":99,"command":', 'null', '[1,2,3]', '"text"', '{"type":"response","request_seq":1}', '{"type":"event","event":"x"}', '{"type":"request"}']) {
+      for (const body of [
+        '{"type":"request","seq":99,"command":',
+        'null',
+        '[1,2,3]',
+        '"text"',
+        '{"type":"response","request_seq":1}',
+        '{"type":"event","event":"x"}',
+        '{"type":"request"}',
+      ]) {
         inner.outputStream.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       }
       // Said in the adapter's words, not JavaScript's.
@@ -283,7 +511,10 @@ forEachTransport('errors', (adapter) => {
       await new Promise((r) => setTimeout(r, 250));
       await c.ok('pause', { threadId: 2 });
       assert.strictEqual((await c.stopped()).body.reason, 'pause');
-      assert.deepStrictEqual((await c.threads()).map((t) => t.name), ['host', 'guest.vcpu0']);
+      assert.deepStrictEqual(
+        (await c.threads()).map((t) => t.name),
+        ['host', 'guest.vcpu0'],
+      );
       const stop = await c.stepAndStop('next', { threadId: 2 });
       assert.strictEqual(stop.body.reason, 'step');
       assert.strictEqual((await c.top(2)).line, lineOf(file, 'loop { delay 1us }'));

@@ -31,7 +31,10 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
         assert.deepStrictEqual([error?.format, error?.showUser], ["unknown name 'nosuch'", false], context);
       }
       const regs = (await c.scope(1024, 'Registers')).variablesReference;
-      assert.strictEqual((await errorOf(c, 'setVariable', { variablesReference: regs, name: 'mpidr', value: '1' }))?.showUser, false);
+      assert.strictEqual(
+        (await errorOf(c, 'setVariable', { variablesReference: regs, name: 'mpidr', value: '1' }))?.showUser,
+        false,
+      );
       const other = await adapter.open();
       await other.initialize();
       assert.strictEqual((await errorOf(other, 'launch', { program: '/nonexistent.sflow' }))?.showUser, true);
@@ -51,7 +54,10 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
       const back = await c.stepAndStop('stepBack', { threadId: 1 });
       assert.strictEqual(back.body.threadId, 2, 'a step back on the host shows the guest');
       const start = await c.stepAndStop('reverseContinue', { threadId: 1 });
-      assert.deepStrictEqual([start.body.reason, start.body.threadId, start.body.description], ['entry', 2, 'Start of scenario']);
+      assert.deepStrictEqual(
+        [start.body.reason, start.body.threadId, start.body.description],
+        ['entry', 2, 'Start of scenario'],
+      );
     });
 
     it('steps over on the host stay on the host, whose frame is the scenario line of its next action', async () => {
@@ -73,11 +79,20 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
     it('every step, step back and jump says all threads moved, so a client drops the reasons the others stopped for', async () => {
       const c = await adapter.open();
       await c.launch({ program: KVM, stopOnEntry: true });
-      for (const [command, args] of [['next', { threadId: 2 }], ['stepIn', { threadId: 3 }], ['stepBack', { threadId: 2 }], ['reverseContinue', { threadId: 2 }]] as const) {
+      for (const [command, args] of [
+        ['next', { threadId: 2 }],
+        ['stepIn', { threadId: 3 }],
+        ['stepBack', { threadId: 2 }],
+        ['reverseContinue', { threadId: 2 }],
+      ] as const) {
         c.drain('continued');
         await c.stepAndStop(command, args);
         const continued = c.drain<DebugProtocol.ContinuedEvent>('continued');
-        assert.deepStrictEqual(continued.map((e) => e.body.allThreadsContinued), [true], command);
+        assert.deepStrictEqual(
+          continued.map((e) => e.body.allThreadsContinued),
+          [true],
+          command,
+        );
       }
     });
   });
@@ -88,7 +103,10 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
       const stop = await c.launch({ program: KVM }, async () => {
         await c.setFunctionBreakpoints([{ name: 'SYSTEM_SUSPEND', condition: 'now >= 10ms' }]);
       });
-      assert.deepStrictEqual([stop.body.reason, (await c.top(2)).line], ['function breakpoint', lineOf(KVM, 'psci SYSTEM_SUSPEND entry=resume')]);
+      assert.deepStrictEqual(
+        [stop.body.reason, (await c.top(2)).line],
+        ['function breakpoint', lineOf(KVM, 'psci SYSTEM_SUSPEND entry=resume')],
+      );
       assert.strictEqual(await c.evaluate('now', 'watch', 1024), '10.005000 ms');
       assert.strictEqual(await c.evaluate('now', 'watch', 2048), '10.005000 ms', 'the same for every thread');
       assert.strictEqual((await c.ok('where')).body.time, '10.005000 ms');
@@ -109,7 +127,10 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
         assert.strictEqual(await c.evaluate('now', 'repl', frameId), '10.005000 ms');
         assert.strictEqual(await c.evaluate('host.state', 'hover', frameId), 'running (0)');
       }
-      assert.match(await c.fails('evaluate', { expression: 'x0', context: 'hover', frameId: 0 }), /^x0 is a register of a vCPU: select a vCPU in the Call Stack, or write guest\.vcpu0\.x0/);
+      assert.match(
+        await c.fails('evaluate', { expression: 'x0', context: 'hover', frameId: 0 }),
+        /^x0 is a register of a vCPU: select a vCPU in the Call Stack, or write guest\.vcpu0\.x0/,
+      );
     });
 
     it('a device, a VM or the host alone is its Variables-view node, expandable', async () => {
@@ -117,11 +138,25 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
       await c.launch({ program: KVM }, async () => {
         await c.setFunctionBreakpoints(['SYSTEM_SUSPEND']);
       });
-      const net0 = await c.ok<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'net0', context: 'hover', frameId: 0 });
+      const net0 = await c.ok<DebugProtocol.EvaluateResponse>('evaluate', {
+        expression: 'net0',
+        context: 'hover',
+        frameId: 0,
+      });
       assert.strictEqual(net0.body.result, 'virtio-net at 00:01.0, D3hot, BARs not decoded');
       const children = await c.variables(net0.body.variablesReference);
-      assert.deepStrictEqual(children.slice(0, 2).map((v) => [v.name, v.value]), [['power state', 'D3hot (3)'], ['BARs decode', 'false']]);
-      const vm = await c.ok<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'guest', context: 'watch', frameId: 1024 });
+      assert.deepStrictEqual(
+        children.slice(0, 2).map((v) => [v.name, v.value]),
+        [
+          ['power state', 'D3hot (3)'],
+          ['BARs decode', 'false'],
+        ],
+      );
+      const vm = await c.ok<DebugProtocol.EvaluateResponse>('evaluate', {
+        expression: 'guest',
+        context: 'watch',
+        frameId: 1024,
+      });
       assert.ok((await c.variables(vm.body.variablesReference)).some((v) => v.name === 'vcpu1'));
       const host = await c.ok<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'host', context: 'repl' });
       assert.ok(host.body.variablesReference > 0);
@@ -129,7 +164,7 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
   });
 
   describe('labels in the Call Stack', () => {
-    it('frames are named after the label and the vCPU running it: vcpu1 started in vcpu0\'s block is not called guest.vcpu0', async () => {
+    it("frames are named after the label and the vCPU running it: vcpu1 started in vcpu0's block is not called guest.vcpu0", async () => {
       const c = await adapter.open();
       const stop = await c.launch({ program: KVM }, async () => {
         await c.setLineBreakpoints(KVM, [{ line: lineOf(KVM, 'expect x0 == 1') }]);
@@ -146,17 +181,41 @@ forEachTransport('the debugger as a person meets it', (adapter) => {
         const c = await adapter.open();
         let result: DebugProtocol.Breakpoint[] = [];
         const stop = await c.launch({ program: RACE }, async () => {
-          result = (await c.ok<DebugProtocol.SetExceptionBreakpointsResponse>('setExceptionBreakpoints', { filters: [], filterOptions: [{ filterId: 'invariant', condition }, { filterId: 'expect-failed' }] })).body!.breakpoints!;
+          result = (
+            await c.ok<DebugProtocol.SetExceptionBreakpointsResponse>('setExceptionBreakpoints', {
+              filters: [],
+              filterOptions: [{ filterId: 'invariant', condition }, { filterId: 'expect-failed' }],
+            })
+          ).body!.breakpoints!;
         });
         await c.close();
-        return { verified: result.map((b) => b.verified), message: result[0].message, stop: [stop.body.reason, stop.body.description] };
+        return {
+          verified: result.map((b) => b.verified),
+          message: result[0].message,
+          stop: [stop.body.reason, stop.body.description],
+        };
       };
-      assert.deepStrictEqual(await only(''), { verified: [true, true], message: undefined, stop: ['exception', 'Violation'] });
-      assert.deepStrictEqual(await only('host-suspended-while-guest-running'), { verified: [true, true], message: undefined, stop: ['exception', 'Violation'] });
-      assert.deepStrictEqual(await only('mmio-to-sleeping-bar, suspend-with-vcpu-on'), { verified: [true, true], message: undefined, stop: ['pause', 'End of scenario'] });
+      assert.deepStrictEqual(await only(''), {
+        verified: [true, true],
+        message: undefined,
+        stop: ['exception', 'Violation'],
+      });
+      assert.deepStrictEqual(await only('host-suspended-while-guest-running'), {
+        verified: [true, true],
+        message: undefined,
+        stop: ['exception', 'Violation'],
+      });
+      assert.deepStrictEqual(await only('mmio-to-sleeping-bar, suspend-with-vcpu-on'), {
+        verified: [true, true],
+        message: undefined,
+        stop: ['pause', 'End of scenario'],
+      });
       const typo = await only('host-suspended-while-guest-runing');
       assert.deepStrictEqual(typo.verified, [false, true]);
-      assert.strictEqual(typo.message, "no invariant 'host-suspended-while-guest-runing'; did you mean 'host-suspended-while-guest-running'?");
+      assert.strictEqual(
+        typo.message,
+        "no invariant 'host-suspended-while-guest-runing'; did you mean 'host-suspended-while-guest-running'?",
+      );
     });
   });
 });
@@ -179,11 +238,22 @@ describe('the prelude shown read-only under a URI the editor serves (tcp)', () =
     const line = lineOf(PRELUDE, 's2idle notify');
     let bps: DebugProtocol.Breakpoint[] = [];
     const stop = await client.launch({ program: RACE }, async () => {
-      bps = (await client.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: 'sflow-prelude:/linux.sflow' }, breakpoints: [{ line }] })).body.breakpoints;
+      bps = (
+        await client.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', {
+          source: { path: 'sflow-prelude:/linux.sflow' },
+          breakpoints: [{ line }],
+        })
+      ).body.breakpoints;
     });
-    assert.deepStrictEqual([bps[0].verified, stop.body.reason, stop.body.hitBreakpointIds], [true, 'breakpoint', [bps[0].id]]);
+    assert.deepStrictEqual(
+      [bps[0].verified, stop.body.reason, stop.body.hitBreakpointIds],
+      [true, 'breakpoint', [bps[0].id]],
+    );
     const [top] = await client.frames(2);
-    assert.deepStrictEqual([top.name, top.source?.name, top.source?.path, !top.source?.sourceReference, top.line], ['linux.s2idle_check', 'linux.sflow', 'sflow-prelude:/linux.sflow', true, line]);
+    assert.deepStrictEqual(
+      [top.name, top.source?.name, top.source?.path, !top.source?.sourceReference, top.line],
+      ['linux.s2idle_check', 'linux.sflow', 'sflow-prelude:/linux.sflow', true, line],
+    );
     assert.ok(fs.existsSync(PRELUDE));
   });
 });

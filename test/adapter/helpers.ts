@@ -56,7 +56,9 @@ export function ensureBuilt(): void {
       execFileSync(process.execPath, ['build.mjs'], { cwd: ROOT, stdio: 'pipe' });
     } catch (e) {
       if (!exists) throw e;
-      console.warn(`node build.mjs failed; testing the existing dist/debugAdapter.js:\n${String((e as { stderr?: unknown }).stderr ?? e)}`);
+      console.warn(
+        `node build.mjs failed; testing the existing dist/debugAdapter.js:\n${String((e as { stderr?: unknown }).stderr ?? e)}`,
+      );
     }
   }
   assert.ok(fs.existsSync(ADAPTER), 'dist/debugAdapter.js was not built');
@@ -108,7 +110,10 @@ export class Client {
   private readonly waiters = new Map<string, ((e: DebugProtocol.Event) => void)[]>();
   capabilities: DebugProtocol.Capabilities = {};
 
-  constructor(readonly dc: DebugClient, readonly transport: Transport) {
+  constructor(
+    readonly dc: DebugClient,
+    readonly transport: Transport,
+  ) {
     const emit = dc.emit.bind(dc);
     dc.emit = (name: string | symbol, ...args: unknown[]): boolean => {
       const e = args[0] as DebugProtocol.Event | undefined;
@@ -138,7 +143,11 @@ export class Client {
         const list = this.waiters.get(type) ?? [];
         const i = list.indexOf(take);
         if (i >= 0) list.splice(i, 1);
-        reject(new Error(`no '${type}' event within ${timeout} ms; events so far: ${this.events.map((x) => x.event).join(', ')}`));
+        reject(
+          new Error(
+            `no '${type}' event within ${timeout} ms; events so far: ${this.events.map((x) => x.event).join(', ')}`,
+          ),
+        );
       }, timeout);
       const take = (e: DebugProtocol.Event) => {
         clearTimeout(timer);
@@ -204,15 +213,26 @@ export class Client {
   /** A request that must fail; its error message. */
   async fails(command: string, args?: unknown): Promise<string> {
     const r = await this.raw(command, args);
-    assert.strictEqual(r.success, false, `'${command}' ${JSON.stringify(args)} should have failed but answered ${JSON.stringify(r.body)}`);
+    assert.strictEqual(
+      r.success,
+      false,
+      `'${command}' ${JSON.stringify(args)} should have failed but answered ${JSON.stringify(r.body)}`,
+    );
     assert.strictEqual(typeof r.message, 'string');
     return r.message!;
   }
 
   async initialize(extra: Partial<DebugProtocol.InitializeRequestArguments> = {}): Promise<DebugProtocol.Capabilities> {
     const r = await this.ok<DebugProtocol.InitializeResponse>('initialize', {
-      adapterID: 'suspend-flow', clientID: 'mocha', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path',
-      supportsInvalidatedEvent: true, supportsMemoryEvent: true, supportsVariableType: true, ...extra,
+      adapterID: 'suspend-flow',
+      clientID: 'mocha',
+      linesStartAt1: true,
+      columnsStartAt1: true,
+      pathFormat: 'path',
+      supportsInvalidatedEvent: true,
+      supportsMemoryEvent: true,
+      supportsVariableType: true,
+      ...extra,
     });
     this.capabilities = r.body ?? {};
     return this.capabilities;
@@ -222,7 +242,11 @@ export class Client {
    * initialize, launch, (the caller's breakpoints), configurationDone; resolves with the first stopped event (entry,
    * a breakpoint, or the end of the scenario).
    */
-  async launch(args: LaunchArgs, configure?: () => Promise<void>, init: Partial<DebugProtocol.InitializeRequestArguments> = {}): Promise<DebugProtocol.StoppedEvent> {
+  async launch(
+    args: LaunchArgs,
+    configure?: () => Promise<void>,
+    init: Partial<DebugProtocol.InitializeRequestArguments> = {},
+  ): Promise<DebugProtocol.StoppedEvent> {
     await this.initialize(init);
     await this.ok('launch', args);
     await this.event('initialized');
@@ -262,12 +286,20 @@ export class Client {
   }
 
   async setLineBreakpoints(file: string, bps: DebugProtocol.SourceBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
-    return (await this.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: file }, breakpoints: bps })).body.breakpoints;
+    return (
+      await this.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', {
+        source: { path: file },
+        breakpoints: bps,
+      })
+    ).body.breakpoints;
   }
 
-  async setFunctionBreakpoints(names: (string | DebugProtocol.FunctionBreakpoint)[]): Promise<DebugProtocol.Breakpoint[]> {
+  async setFunctionBreakpoints(
+    names: (string | DebugProtocol.FunctionBreakpoint)[],
+  ): Promise<DebugProtocol.Breakpoint[]> {
     const breakpoints = names.map((n) => (typeof n === 'string' ? { name: n } : n));
-    return (await this.ok<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints })).body.breakpoints;
+    return (await this.ok<DebugProtocol.SetFunctionBreakpointsResponse>('setFunctionBreakpoints', { breakpoints })).body
+      .breakpoints;
   }
 
   async scopes(frameId: number): Promise<DebugProtocol.Scope[]> {
@@ -311,7 +343,8 @@ export class Client {
   /** Every scope of a frame with its full tree. */
   async state(frameId: number): Promise<{ scope: string; tree: VariableNode[] }[]> {
     const out: { scope: string; tree: VariableNode[] }[] = [];
-    for (const s of await this.scopes(frameId)) out.push({ scope: s.name, tree: await this.tree(s.variablesReference) });
+    for (const s of await this.scopes(frameId))
+      out.push({ scope: s.name, tree: await this.tree(s.variablesReference) });
     return out;
   }
 

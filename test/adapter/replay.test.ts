@@ -25,7 +25,6 @@ function raceVariant(): string {
 
 const TIE = fixture('tie.sflow');
 
-
 /** Writes `text` as DIR/NAME.sflow, runs `sflow explore` on it with --out DIR, and returns the replay it wrote. */
 function explored(dir: string, name: string, text: string): { scenario: string; file: string; replay: Replay } {
   const scenario = path.join(dir, `${name}.sflow`);
@@ -38,12 +37,16 @@ function explored(dir: string, name: string, text: string): { scenario: string; 
 }
 
 /** The custom `where` request: position in history, virtual time, host state and trace hash. */
-async function where(c: Client): Promise<{ position: number; head: number; now: number; hostState: string; hash: string }> {
+async function where(
+  c: Client,
+): Promise<{ position: number; head: number; now: number; hostState: string; hash: string }> {
   return (await c.ok('where')).body;
 }
 
 function outputs(c: Client, category: string): string[] {
-  return c.events.filter((e): e is DebugProtocol.OutputEvent => e.event === 'output' && e.body.category === category).map((e) => e.body.output);
+  return c.events
+    .filter((e): e is DebugProtocol.OutputEvent => e.event === 'output' && e.body.category === category)
+    .map((e) => e.body.output);
 }
 
 // One replay file, written by the CLI, shared by the tests on both transports.
@@ -74,7 +77,10 @@ describe('replay', () => {
       const c = await adapter.open();
       const stop = await c.launch({ replay: race.file });
       // Shown on the vCPU the violation names (the host's suspend broke the rule; its frame says so below).
-      assert.deepStrictEqual([stop.body.reason, stop.body.threadId, stop.body.description, stop.body.text], ['exception', 2, 'Violation', MESSAGE]);
+      assert.deepStrictEqual(
+        [stop.body.reason, stop.body.threadId, stop.body.description, stop.body.text],
+        ['exception', 2, 'Violation', MESSAGE],
+      );
       const info = await c.ok<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: 2 });
       assert.strictEqual(info.body.exceptionId, INVARIANT);
       assert.strictEqual(info.body.description, MESSAGE);
@@ -84,8 +90,17 @@ describe('replay', () => {
       assert.ok(console.includes(`replaying ${race.replay.choices.length} choice`), console);
       assert.ok(console.includes(`it found: ${race.replay.problems[0]}`), console);
       // Where explore stopped the path, the check says the replay followed it (src/sim/explore/replay.ts).
-      assert.ok(console.includes(`replay: the replay follows its recording to the end of explore's path: trace ${race.replay.traceHash}, as recorded`), console);
-      assert.deepStrictEqual(outputs(c, 'stderr').filter((o) => o.includes('changed since')), [], 'the scenario has not changed');
+      assert.ok(
+        console.includes(
+          `replay: the replay follows its recording to the end of explore's path: trace ${race.replay.traceHash}, as recorded`,
+        ),
+        console,
+      );
+      assert.deepStrictEqual(
+        outputs(c, 'stderr').filter((o) => o.includes('changed since')),
+        [],
+        'the scenario has not changed',
+      );
 
       // Stopped where explore's path ended: the same trace hash, the same virtual time.
       const here = await where(c);
@@ -94,7 +109,8 @@ describe('replay', () => {
       assert.strictEqual(here.hostState, 'suspended');
       assert.strictEqual(await c.evaluate('host.state', 'hover'), 'suspended (2)');
       // Names unambiguous in the world evaluate in a replay session from every frame, the host's included.
-      for (const frameId of [0, 1024, undefined]) assert.match(await c.evaluate('pt0.pmcsr.state', 'hover', frameId), /^D\w+ \(\d\)$/);
+      for (const frameId of [0, 1024, undefined])
+        assert.match(await c.evaluate('pt0.pmcsr.state', 'hover', frameId), /^D\w+ \(\d\)$/);
       // The host suspended over a guest vCPU that the interrupt had woken: it is running, not in WFI.
       const threads = (await c.threads()).map((t) => t.name);
       assert.deepStrictEqual(threads, ['host', 'vm0.vcpu0']);
@@ -107,7 +123,11 @@ describe('replay', () => {
       const [host] = await c.frames(1);
       assert.strictEqual(host.source?.path, race.scenario);
       assert.strictEqual(host.name, `host: ${MESSAGE}`);
-      const policyLine = fs.readFileSync(race.scenario, 'utf8').split('\n').findIndex((l) => /^\s*policy suspend waits-for/.test(l)) + 1;
+      const policyLine =
+        fs
+          .readFileSync(race.scenario, 'utf8')
+          .split('\n')
+          .findIndex((l) => /^\s*policy suspend waits-for/.test(l)) + 1;
       assert.strictEqual(host.line, policyLine);
     });
 
@@ -162,7 +182,11 @@ describe('replay', () => {
       const stop = await c.launch({ program: copy, replay: race.file });
       assert.strictEqual(stop.body.reason, 'exception');
       assert.strictEqual((await c.frames(1))[0].source?.path, copy);
-      assert.deepStrictEqual(outputs(c, 'stderr').filter((o) => o.includes('changed since')), [], 'the same text');
+      assert.deepStrictEqual(
+        outputs(c, 'stderr').filter((o) => o.includes('changed since')),
+        [],
+        'the same text',
+      );
     });
 
     it('a malformed replay file is an error response, and the adapter keeps answering', async () => {
@@ -175,10 +199,16 @@ describe('replay', () => {
       assert.match(m1, /not JSON/);
       const wrongFormat = path.join(dir, 'wrong-format.replay.json');
       fs.writeFileSync(wrongFormat, JSON.stringify({ ...race.replay, format: 'something-else/2' }));
-      assert.match(await c.fails('launch', { replay: wrongFormat }), /not a replay file \(format should be 'suspend-flow-replay\/1'\)/);
+      assert.match(
+        await c.fails('launch', { replay: wrongFormat }),
+        /not a replay file \(format should be 'suspend-flow-replay\/1'\)/,
+      );
       const badChoices = path.join(dir, 'bad-choices.replay.json');
       fs.writeFileSync(badChoices, JSON.stringify({ ...race.replay, choices: [[1, -1]] }));
-      assert.match(await c.fails('launch', { replay: badChoices }), /'choices' should be a list of \[decision, option\] pairs/);
+      assert.match(
+        await c.fails('launch', { replay: badChoices }),
+        /'choices' should be a list of \[decision, option\] pairs/,
+      );
       assert.match(await c.fails('launch', { replay: 42 }), /^launch: 'replay' should be a string$/);
       // Still answering, and a good launch works in the same session.
       assert.deepStrictEqual(await c.threads(), []);
@@ -186,18 +216,32 @@ describe('replay', () => {
       await c.event('initialized');
       await c.ok('configurationDone');
       const stop = await c.stopped();
-      assert.deepStrictEqual([stop.body.description, stop.body.text], ['End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
+      assert.deepStrictEqual(
+        [stop.body.description, stop.body.text],
+        ['End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS'],
+      );
     });
 
     it('a replay that departs from its recording stops where it departs and says so; one that records no end is refused', async () => {
       const c = await adapter.open();
       const [decision, option] = race.replay.choices[0];
       const edited = path.join(dir, 'edited.replay.json');
-      fs.writeFileSync(edited, JSON.stringify({ ...race.replay, choices: [[decision, option + 7], ...race.replay.choices.slice(1)] }));
+      fs.writeFileSync(
+        edited,
+        JSON.stringify({ ...race.replay, choices: [[decision, option + 7], ...race.replay.choices.slice(1)] }),
+      );
       const stop = await c.launch({ replay: edited });
       assert.deepStrictEqual([stop.body.reason, stop.body.description], ['pause', 'Left the recording']);
-      assert.match(stop.body.text!, new RegExp(`^decision ${decision}: the replay takes option ${option + 7}, but only options 0 to \\d+ are possible there$`));
-      assert.ok(outputs(c, 'stderr').some((o) => o.startsWith(`the replay leaves its recording: decision ${decision}:`)), outputs(c, 'stderr').join(''));
+      assert.match(
+        stop.body.text!,
+        new RegExp(
+          `^decision ${decision}: the replay takes option ${option + 7}, but only options 0 to \\d+ are possible there$`,
+        ),
+      );
+      assert.ok(
+        outputs(c, 'stderr').some((o) => o.startsWith(`the replay leaves its recording: decision ${decision}:`)),
+        outputs(c, 'stderr').join(''),
+      );
       // Continuing from there runs on, not the recorded path any more; no second stop for the recording.
       const next = await c.stepAndStop('continue', { threadId: 2 });
       assert.notStrictEqual(next.body.description, 'Left the recording');
@@ -206,7 +250,10 @@ describe('replay', () => {
       const { steps: _s, end: _e, ...without } = race.replay as unknown as Record<string, unknown>;
       fs.writeFileSync(old, JSON.stringify(without));
       const refused = await (await adapter.open()).fails('launch', { replay: old });
-      assert.match(refused, /the replay records no end of its path \('steps', 'end'\), so a run cannot be checked to follow it/);
+      assert.match(
+        refused,
+        /the replay records no end of its path \('steps', 'end'\), so a run cannot be checked to follow it/,
+      );
     });
 
     it('a replay file that does not exist is an error response naming its path', async () => {
@@ -235,7 +282,9 @@ describe('replay', () => {
       await c.launch({ replay: race.file });
       const first = await where(c);
       await c.stepAndStop('stepBack', { threadId: 1 });
-      await c.ok('restart', { arguments: { type: 'suspend-flow', request: 'launch', name: 'Replay', replay: race.file } });
+      await c.ok('restart', {
+        arguments: { type: 'suspend-flow', request: 'launch', name: 'Replay', replay: race.file },
+      });
       const stop = await c.stopped();
       assert.deepStrictEqual([stop.body.reason, stop.body.text], ['exception', MESSAGE]);
       assert.deepStrictEqual(await where(c), first);
@@ -244,10 +293,18 @@ describe('replay', () => {
       const tie = explored(fs.mkdtempSync(path.join(dir, 'tie-')), 'tie', TIE);
       const c = await adapter.open();
       await c.launch({ replay: race.file });
-      await c.ok('restart', { arguments: { type: 'suspend-flow', request: 'launch', name: 'Replay', replay: tie.file } });
+      await c.ok('restart', {
+        arguments: { type: 'suspend-flow', request: 'launch', name: 'Replay', replay: tie.file },
+      });
       const stop = await c.stopped();
-      assert.deepStrictEqual([stop.body.reason, stop.body.description, stop.body.text], ['exception', 'Expectation failed', 'expectation failed: vcpu2 still off']);
-      assert.deepStrictEqual((await c.threads()).map((t) => t.name), ['host', 'g.vcpu0', 'g.vcpu1', 'g.vcpu2']);
+      assert.deepStrictEqual(
+        [stop.body.reason, stop.body.description, stop.body.text],
+        ['exception', 'Expectation failed', 'expectation failed: vcpu2 still off'],
+      );
+      assert.deepStrictEqual(
+        (await c.threads()).map((t) => t.name),
+        ['host', 'g.vcpu0', 'g.vcpu1', 'g.vcpu2'],
+      );
       assert.strictEqual((await where(c)).hash, tie.replay.traceHash);
     });
   });
@@ -259,7 +316,10 @@ describe('replay', () => {
       const c = await adapter.open();
       const stop = await c.launch({ replay: race.file });
       assert.deepStrictEqual([stop.body.reason, stop.body.threadId], ['exception', 2]);
-      assert.strictEqual((await c.ok<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: 2 })).body.exceptionId, INVARIANT);
+      assert.strictEqual(
+        (await c.ok<DebugProtocol.ExceptionInfoResponse>('exceptionInfo', { threadId: 2 })).body.exceptionId,
+        INVARIANT,
+      );
       assert.strictEqual((await where(c)).hash, race.replay.traceHash);
       assert.strictEqual(await c.evaluate('host.state', 'hover'), 'suspended (2)');
       const back = await c.stepAndStop('stepBack', { threadId: 1 });
@@ -267,7 +327,10 @@ describe('replay', () => {
       assert.strictEqual(await c.evaluate('host.state', 'hover'), 'suspending (1)');
       // Just before it: the host's next step is completing the suspend the guest's notification started.
       const [host] = await c.frames(1);
-      assert.strictEqual(host.name, `host: next host-step suspend-complete at ${(race.replay.time / 1e6).toFixed(6)} ms`);
+      assert.strictEqual(
+        host.name,
+        `host: next host-step suspend-complete at ${(race.replay.time / 1e6).toFixed(6)} ms`,
+      );
     });
 
     it('a missing replay file is an error response naming it', async () => {

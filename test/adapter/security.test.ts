@@ -11,7 +11,11 @@ import { nodeHost, startSocketServer } from '../../src/adapter/main';
 import { forEachTransport } from './helpers';
 
 /** One DAP request over a socket, framed as the protocol frames it; resolves with the response. */
-function request(socketPath: string, command: string, args: unknown): Promise<{ success: boolean; command: string; body?: Record<string, unknown> }> {
+function request(
+  socketPath: string,
+  command: string,
+  args: unknown,
+): Promise<{ success: boolean; command: string; body?: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const socket = net.createConnection(socketPath);
     let data = '';
@@ -57,7 +61,10 @@ forEachTransport('what a launch reads', (adapter) => {
     execFileSync('mkfifo', [fifo]);
     const c = await adapter.open();
     await c.initialize();
-    assert.strictEqual(await c.fails('launch', { program: zero }), `${zero} is a character device, not a scenario file`);
+    assert.strictEqual(
+      await c.fails('launch', { program: zero }),
+      `${zero} is a character device, not a scenario file`,
+    );
     assert.strictEqual(await c.fails('launch', { program: fifo }), `${fifo} is a FIFO, not a scenario file`);
     assert.strictEqual(await c.fails('launch', { replay: fifo }), `${fifo} is a FIFO, not a replay file`);
     assert.deepStrictEqual(await c.threads(), []);

@@ -67,26 +67,49 @@ forEachTransport('session', (adapter) => {
     const c = await adapter.open();
     const caps = await c.initialize();
     for (const flag of [
-      'supportsConfigurationDoneRequest', 'supportsConditionalBreakpoints', 'supportsHitConditionalBreakpoints', 'supportsLogPoints',
-      'supportsFunctionBreakpoints', 'supportsDataBreakpoints', 'supportsDataBreakpointBytes', 'supportsBreakpointLocationsRequest',
-      'supportsStepBack', 'supportsRestartRequest', 'supportsTerminateRequest', 'supportsGotoTargetsRequest', 'supportsSetVariable',
-      'supportsEvaluateForHovers', 'supportsCompletionsRequest', 'supportsExceptionInfoRequest', 'supportsReadMemoryRequest',
-      'supportsWriteMemoryRequest', 'supportsLoadedSourcesRequest',
+      'supportsConfigurationDoneRequest',
+      'supportsConditionalBreakpoints',
+      'supportsHitConditionalBreakpoints',
+      'supportsLogPoints',
+      'supportsFunctionBreakpoints',
+      'supportsDataBreakpoints',
+      'supportsDataBreakpointBytes',
+      'supportsBreakpointLocationsRequest',
+      'supportsStepBack',
+      'supportsRestartRequest',
+      'supportsTerminateRequest',
+      'supportsGotoTargetsRequest',
+      'supportsSetVariable',
+      'supportsEvaluateForHovers',
+      'supportsCompletionsRequest',
+      'supportsExceptionInfoRequest',
+      'supportsReadMemoryRequest',
+      'supportsWriteMemoryRequest',
+      'supportsLoadedSourcesRequest',
     ] as const) {
       assert.strictEqual(caps[flag], true, flag);
     }
     // A short list, so that the Breakpoints view keeps room for the user's breakpoints: invariants are one filter
     // whose condition can name some of them.
     const filters = caps.exceptionBreakpointFilters!;
-    assert.deepStrictEqual(filters.map((f) => f.filter), ['invariant', 'expect-failed', 'psci-error']);
+    assert.deepStrictEqual(
+      filters.map((f) => f.filter),
+      ['invariant', 'expect-failed', 'psci-error'],
+    );
     assert.strictEqual(caps.supportsExceptionFilterOptions, true);
     for (const f of filters) {
       assert.ok(f.label.length > 5, `${f.filter} has a label`);
       assert.ok((f.description ?? '').length > 20, `${f.filter} has a description`);
     }
-    assert.deepStrictEqual(filters.filter((f) => f.supportsCondition).map((f) => f.filter), ['invariant']);
+    assert.deepStrictEqual(
+      filters.filter((f) => f.supportsCondition).map((f) => f.filter),
+      ['invariant'],
+    );
     for (const i of INVARIANT_INFO) assert.ok(filters[0].conditionDescription!.includes(i.id), i.id);
-    assert.deepStrictEqual(filters.filter((f) => !f.default).map((f) => f.filter), ['psci-error']);
+    assert.deepStrictEqual(
+      filters.filter((f) => !f.default).map((f) => f.filter),
+      ['psci-error'],
+    );
   });
 
   it('launch with stopOnEntry stops at entry on the vCPU that runs first, at its first statement', async () => {
@@ -102,7 +125,10 @@ forEachTransport('session', (adapter) => {
     assert.deepStrictEqual([top.line, top.column, top.endLine, top.endColumn], [30, 3, 30, 47]);
     assert.strictEqual(top.instructionPointerReference, '0x40080000');
     assert.strictEqual((await c.top(await c.threadId('guest.vcpu1'))).line, lineOf(KVM, 'wait signal cpu_down'));
-    assert.strictEqual(await c.evaluate('where', 'repl'), 'step 0 of 0 recorded, 0.000000 ms, trace hash 811c9dc5050c5d1f');
+    assert.strictEqual(
+      await c.evaluate('where', 'repl'),
+      'step 0 of 0 recorded, 0.000000 ms, trace hash 811c9dc5050c5d1f',
+    );
   });
 
   it('launch stops at entry on the first vCPU with code even when a host action comes first; the host frame shows that action', async () => {
@@ -120,7 +146,10 @@ forEachTransport('session', (adapter) => {
   it('without stopOnEntry the scenario runs to its end and stops there; continue then ends the session with its exit code', async () => {
     const c = await adapter.open();
     const stop = await c.launch({ program: KVM });
-    assert.deepStrictEqual([stop.body.reason, stop.body.description, stop.body.text], ['pause', 'End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS']);
+    assert.deepStrictEqual(
+      [stop.body.reason, stop.body.description, stop.body.text],
+      ['pause', 'End of scenario', 'finished at 40.011000 ms, 47 events, trace fc26c712c9c8ce60: PASS'],
+    );
     const outputs = c.drain<DebugProtocol.OutputEvent>('output').map((e) => e.body.output);
     assert.ok(outputs.includes('guest.vcpu1: CPU_OFF returned: 0\n') === false, 'CPU_OFF does not return');
     assert.ok(outputs.includes('guest.vcpu0: resumed at 40.007ms: bringing vcpu1 back\n'), outputs.join(''));
@@ -140,7 +169,11 @@ forEachTransport('session', (adapter) => {
     });
     assert.strictEqual(stop.body.description, 'End of scenario: FAIL');
     assert.match(stop.body.text!, /^finished at .*: FAIL: 1 expectation failed \(x1 is three\)$/);
-    assert.ok(c.drain<DebugProtocol.OutputEvent>('output').some((e) => e.body.category === 'stderr' && e.body.output.includes('x1 is three')));
+    assert.ok(
+      c
+        .drain<DebugProtocol.OutputEvent>('output')
+        .some((e) => e.body.category === 'stderr' && e.body.output.includes('x1 is three')),
+    );
     await c.ok('continue', { threadId: 2 });
     assert.strictEqual((await c.event<DebugProtocol.ExitedEvent>('exited')).body.exitCode, 1);
   });
@@ -159,7 +192,10 @@ forEachTransport('session', (adapter) => {
   it('until stops the run before virtual time reaches it, and only once', async () => {
     const c = await adapter.open();
     const stop = await c.launch({ program: KVM, until: '20ms' });
-    assert.deepStrictEqual([stop.body.reason, stop.body.description, stop.body.text], ['pause', 'Reached until', "reached 'until' at 20.000000 ms"]);
+    assert.deepStrictEqual(
+      [stop.body.reason, stop.body.description, stop.body.text],
+      ['pause', 'Reached until', "reached 'until' at 20.000000 ms"],
+    );
     // vcpu0 is suspended (reset to its resume entry), the wake-up interrupt at 30 ms has not come yet; the clock
     // reads 'until' (nothing happens between the VMM's answer at 10.024 ms and the interrupt).
     assert.strictEqual(await c.evaluate('now', 'watch', 1024), '20.000000 ms');
@@ -216,7 +252,10 @@ forEachTransport('session', (adapter) => {
     assert.deepStrictEqual([again.body.reason, again.body.hitBreakpointIds], ['function breakpoint', [fb[0].id]]);
     assert.strictEqual(await c.evaluate('x5', 'watch', 1024), '0xb');
     // Stopped before the PSCI call, which runs at 1 us: the clock reads that moment.
-    assert.strictEqual(await c.evaluate('where', 'repl'), 'step 1 of 1 recorded, 0.001000 ms, trace hash ' + (await c.ok('trace')).body.hash);
+    assert.strictEqual(
+      await c.evaluate('where', 'repl'),
+      'step 1 of 1 recorded, 0.001000 ms, trace hash ' + (await c.ok('trace')).body.hash,
+    );
     const line2 = await c.stepAndStop('continue', { threadId: 2 });
     assert.deepStrictEqual([line2.body.reason, line2.body.hitBreakpointIds], ['breakpoint', [lb[0].id]]);
   });
@@ -282,9 +321,15 @@ forEachTransport('session', (adapter) => {
   it('threads are the host and VM.vcpuN for every vCPU of every VM', async () => {
     const c = await adapter.open();
     await c.launch({ program: example('s2idle-privileged.sflow'), stopOnEntry: true });
-    assert.deepStrictEqual((await c.threads()).map((t) => [t.id, t.name]), [
-      [1, 'host'], [2, 'ctrl.vcpu0'], [3, 'ctrl.vcpu1'], [4, 'worker.vcpu0'],
-    ]);
+    assert.deepStrictEqual(
+      (await c.threads()).map((t) => [t.id, t.name]),
+      [
+        [1, 'host'],
+        [2, 'ctrl.vcpu0'],
+        [3, 'ctrl.vcpu1'],
+        [4, 'worker.vcpu0'],
+      ],
+    );
   });
 
   it('stack frames on a vCPU in the prelude are named after the kernel functions, with lib/linux.sflow as their source', async () => {
@@ -294,15 +339,18 @@ forEachTransport('session', (adapter) => {
     });
     assert.deepStrictEqual([stop.body.reason, stop.body.threadId], ['function breakpoint', 2]);
     const frames = await c.frames(2);
-    assert.deepStrictEqual(frames.map((f) => [f.name, f.source?.name, f.source?.path, f.line]), [
-      ['linux.s2idle_enter', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'proc linux.s2idle_enter') + 1],
-      ['linux.s2idle_loop', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.s2idle_enter')],
-      ['linux.suspend_enter', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.s2idle_loop')],
-      ['linux.suspend_devices_and_enter', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_enter(state)')],
-      ['linux.enter_state', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_devices_and_enter(state)')],
-      ['linux.pm_suspend', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.enter_state(x20)')],
-      ['vm0.vcpu0', 's2idle-notify-race.sflow', RACE, lineOf(RACE, 'call linux.pm_suspend s2idle')],
-    ]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.name, f.source?.name, f.source?.path, f.line]),
+      [
+        ['linux.s2idle_enter', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'proc linux.s2idle_enter') + 1],
+        ['linux.s2idle_loop', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.s2idle_enter')],
+        ['linux.suspend_enter', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.s2idle_loop')],
+        ['linux.suspend_devices_and_enter', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_enter(state)')],
+        ['linux.enter_state', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_devices_and_enter(state)')],
+        ['linux.pm_suspend', 'linux.sflow', PRELUDE, lineOf(PRELUDE, 'call linux.enter_state(x20)')],
+        ['vm0.vcpu0', 's2idle-notify-race.sflow', RACE, lineOf(RACE, 'call linux.pm_suspend s2idle')],
+      ],
+    );
     // Each frame has its range: `wfi` in the top one, the whole call in the scenario's.
     assert.deepStrictEqual([frames[0].column, frames[0].endLine, frames[0].endColumn], [3, frames[0].line, 6]);
     assert.deepStrictEqual([frames[6].column, frames[6].endColumn], [3, 31]);
@@ -313,7 +361,7 @@ forEachTransport('session', (adapter) => {
     assert.strictEqual(text[frames[0].line - 1].trim(), 'wfi');
   });
 
-  it('with `call linux.pm_suspend mem` the stack at SYSTEM_SUSPEND reads like the kernel\'s suspend-to-RAM path', async () => {
+  it("with `call linux.pm_suspend mem` the stack at SYSTEM_SUSPEND reads like the kernel's suspend-to-RAM path", async () => {
     const c = await adapter.open();
     const gpio = example('virtio-gpio-pins.sflow');
     const stop = await c.launch({ program: gpio }, async () => {
@@ -321,17 +369,21 @@ forEachTransport('session', (adapter) => {
     });
     assert.deepStrictEqual([stop.body.reason, stop.body.threadId], ['function breakpoint', 2]);
     const frames = await c.frames(2);
-    assert.deepStrictEqual(frames.map((f) => [f.name, f.source?.path, f.line]), [
-      ['linux.psci_system_suspend_enter', PRELUDE, lineOf(PRELUDE, 'psci SYSTEM_SUSPEND entry=linux.cpu_resume')],
-      ['linux.suspend_enter', PRELUDE, lineOf(PRELUDE, 'call linux.psci_system_suspend_enter')],
-      ['linux.suspend_devices_and_enter', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_enter(state)')],
-      ['linux.enter_state', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_devices_and_enter(state)')],
-      ['linux.pm_suspend', PRELUDE, lineOf(PRELUDE, 'call linux.enter_state(x20)')],
-      ['guest.vcpu0', gpio, lineOf(gpio, 'call linux.pm_suspend mem')],
-    ]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.name, f.source?.path, f.line]),
+      [
+        ['linux.psci_system_suspend_enter', PRELUDE, lineOf(PRELUDE, 'psci SYSTEM_SUSPEND entry=linux.cpu_resume')],
+        ['linux.suspend_enter', PRELUDE, lineOf(PRELUDE, 'call linux.psci_system_suspend_enter')],
+        ['linux.suspend_devices_and_enter', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_enter(state)')],
+        ['linux.enter_state', PRELUDE, lineOf(PRELUDE, 'call linux.suspend_devices_and_enter(state)')],
+        ['linux.pm_suspend', PRELUDE, lineOf(PRELUDE, 'call linux.enter_state(x20)')],
+        ['guest.vcpu0', gpio, lineOf(gpio, 'call linux.pm_suspend mem')],
+      ],
+    );
     // Each caller frame's range is its call statement.
     const text = fs.readFileSync(PRELUDE, 'utf8').split('\n');
-    for (const f of frames.slice(1, 5)) assert.strictEqual(text[f.line - 1].slice(f.column - 1, f.endColumn! - 1).split(' ')[0], 'call');
+    for (const f of frames.slice(1, 5))
+      assert.strictEqual(text[f.line - 1].slice(f.column - 1, f.endColumn! - 1).split(' ')[0], 'call');
   });
 
   it('stackTrace pages with startFrame and levels, and gives totalFrames', async () => {
@@ -340,7 +392,10 @@ forEachTransport('session', (adapter) => {
       await c.setFunctionBreakpoints(['linux.s2idle_enter']);
     });
     const r = await c.ok<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 2, startFrame: 2, levels: 2 });
-    assert.deepStrictEqual(r.body.stackFrames.map((f) => f.name), ['linux.suspend_enter', 'linux.suspend_devices_and_enter']);
+    assert.deepStrictEqual(
+      r.body.stackFrames.map((f) => f.name),
+      ['linux.suspend_enter', 'linux.suspend_devices_and_enter'],
+    );
     assert.strictEqual(r.body.totalFrames, 7);
   });
 
@@ -350,16 +405,28 @@ forEachTransport('session', (adapter) => {
       await c.setLineBreakpoints(KVM, [{ line: lineOf(KVM, 'log "SYSTEM_SUSPEND failed') - 1 }]);
     });
     const off = await c.frames(3);
-    assert.deepStrictEqual(off.map((f) => [f.name, f.line, f.presentationHint]), [['guest.vcpu1 (powered off)', 0, 'label']]);
+    assert.deepStrictEqual(
+      off.map((f) => [f.name, f.line, f.presentationHint]),
+      [['guest.vcpu1 (powered off)', 0, 'label']],
+    );
     const host = await c.frames(1);
-    assert.deepStrictEqual(host.map((f) => [f.name, f.line, f.source?.path]), [['host: next host-action irq at 30.000000 ms', lineOf(KVM, 'at 30ms: irq 33'), KVM]]);
+    assert.deepStrictEqual(
+      host.map((f) => [f.name, f.line, f.source?.path]),
+      [['host: next host-action irq at 30.000000 ms', lineOf(KVM, 'at 30ms: irq 33'), KVM]],
+    );
   });
 
   it('loadedSources lists the scenario and the prelude on disk', async () => {
     const c = await adapter.open();
     await c.launch({ program: RACE, stopOnEntry: true });
     const r = await c.ok<DebugProtocol.LoadedSourcesResponse>('loadedSources');
-    assert.deepStrictEqual(r.body.sources.map((s) => [s.name, s.path]), [['s2idle-notify-race.sflow', RACE], ['linux.sflow', PRELUDE]]);
+    assert.deepStrictEqual(
+      r.body.sources.map((s) => [s.name, s.path]),
+      [
+        ['s2idle-notify-race.sflow', RACE],
+        ['linux.sflow', PRELUDE],
+      ],
+    );
   });
 });
 
@@ -392,7 +459,12 @@ describe('session: the prelude served by reference when lib/ is not on disk (tcp
     assert.strictEqual(r.body.mimeType, 'text/x-suspend-flow');
     assert.match(await client.fails('source', { sourceReference: 99 }), /no source 99/);
     // A line breakpoint by reference works as well.
-    const bps = (await client.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { sourceReference: ref }, breakpoints: [{ line: lineOf(PRELUDE, 'proc linux.s2idle_enter') + 1 }] })).body.breakpoints;
+    const bps = (
+      await client.ok<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', {
+        source: { sourceReference: ref },
+        breakpoints: [{ line: lineOf(PRELUDE, 'proc linux.s2idle_enter') + 1 }],
+      })
+    ).body.breakpoints;
     assert.strictEqual(bps[0].verified, true);
     const hit = await client.stepAndStop('continue', { threadId: 2 });
     assert.deepStrictEqual([hit.body.reason, hit.body.hitBreakpointIds], ['breakpoint', [bps[0].id]]);

@@ -83,9 +83,18 @@ forEachTransport('stepping', (adapter) => {
       await c.ok('configurationDone');
       await new Promise((r) => setTimeout(r, 20));
       // While it runs, threads are answered; what needs a stopped machine says so.
-      assert.deepStrictEqual((await c.threads()).map((t) => t.name), ['host', 'guest.vcpu0']);
-      assert.strictEqual(await c.fails('next', { threadId: 2 }), "'next' needs the scenario stopped; it is running (send pause)");
-      assert.strictEqual(await c.fails('stackTrace', { threadId: 2 }), "'stackTrace' needs the scenario stopped; it is running (send pause)");
+      assert.deepStrictEqual(
+        (await c.threads()).map((t) => t.name),
+        ['host', 'guest.vcpu0'],
+      );
+      assert.strictEqual(
+        await c.fails('next', { threadId: 2 }),
+        "'next' needs the scenario stopped; it is running (send pause)",
+      );
+      assert.strictEqual(
+        await c.fails('stackTrace', { threadId: 2 }),
+        "'stackTrace' needs the scenario stopped; it is running (send pause)",
+      );
       await c.ok('pause', { threadId: 2 });
       const paused = await c.stopped();
       assert.strictEqual(paused.body.reason, 'pause');
@@ -114,7 +123,10 @@ forEachTransport('stepping', (adapter) => {
       assert.match(start.body.message!, /^at \d+\.\d{6} ms$/);
       await c.ok('pause', { threadId: 2 });
       assert.strictEqual((await c.stopped()).body.reason, 'pause');
-      assert.strictEqual((await c.event<DebugProtocol.ProgressEndEvent>('progressEnd')).body.progressId, start.body.progressId);
+      assert.strictEqual(
+        (await c.event<DebugProtocol.ProgressEndEvent>('progressEnd')).body.progressId,
+        start.body.progressId,
+      );
     });
 
     it('pause while stopped answers and stops again where it is', async () => {
@@ -131,7 +143,8 @@ forEachTransport('stepping', (adapter) => {
     it('next steps over the whole Linux suspend path on its vCPU while the host runs on', async () => {
       const c = await adapter.open();
       const entry = await c.launch({ program: FIXED, stopOnEntry: true });
-      // The host acts first (at 0 ms), but the stop shows the guest's vCPU, at its first line; the host frame is at its action.
+      // The host acts first (at 0 ms), but the stop shows the guest's vCPU, at its first line; the host frame is at its
+      // action.
       assert.deepStrictEqual(await stopInfo(c, entry), { reason: 'entry', thread: 2, at: 'vm0.vcpu0:24' });
       assert.strictEqual((await c.top(1)).line, lineOf(FIXED, 'at 0ms: request suspend'));
       assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: 'vm0.vcpu0:25' });
@@ -146,19 +159,50 @@ forEachTransport('stepping', (adapter) => {
       const c = await adapter.open();
       await c.launch({ program: FIXED, stopOnEntry: true });
       await step(c, 'next', 2);
-      assert.deepStrictEqual(await step(c, 'stepIn', 2), { reason: 'step', thread: 2, at: `linux.pm_suspend:${lineOf(PRELUDE, 'set x20 = state')}` });
+      assert.deepStrictEqual(await step(c, 'stepIn', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.pm_suspend:${lineOf(PRELUDE, 'set x20 = state')}`,
+      });
       const frames = await c.frames(2);
-      assert.deepStrictEqual(frames.map((f) => `${f.name}:${f.line}`), [`linux.pm_suspend:${lineOf(PRELUDE, 'set x20 = state')}`, 'vm0.vcpu0:25']);
-      assert.deepStrictEqual(await step(c, 'stepIn', 2), { reason: 'step', thread: 2, at: `linux.pm_suspend:${lineOf(PRELUDE, 'if state == mem')}` });
+      assert.deepStrictEqual(
+        frames.map((f) => `${f.name}:${f.line}`),
+        [`linux.pm_suspend:${lineOf(PRELUDE, 'set x20 = state')}`, 'vm0.vcpu0:25'],
+      );
+      assert.deepStrictEqual(await step(c, 'stepIn', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.pm_suspend:${lineOf(PRELUDE, 'if state == mem')}`,
+      });
       // `state` is s2idle: the mem branch is skipped.
-      assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: `linux.pm_suspend:${lineOf(PRELUDE, 'call linux.enter_state(x20)')}` });
-      assert.deepStrictEqual(await step(c, 'stepIn', 2), { reason: 'step', thread: 2, at: `linux.enter_state:${lineOf(PRELUDE, 'log "linux: suspend_enter"')}` });
+      assert.deepStrictEqual(await step(c, 'next', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.pm_suspend:${lineOf(PRELUDE, 'call linux.enter_state(x20)')}`,
+      });
+      assert.deepStrictEqual(await step(c, 'stepIn', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.enter_state:${lineOf(PRELUDE, 'log "linux: suspend_enter"')}`,
+      });
       assert.strictEqual((await c.frames(2)).length, 3);
-      assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: `linux.enter_state:${lineOf(PRELUDE, 'call linux.suspend_prepare')}` });
-      assert.deepStrictEqual(await step(c, 'stepIn', 2), { reason: 'step', thread: 2, at: `linux.suspend_prepare:${lineOf(PRELUDE, 'log "linux: sync_filesystems')}` });
+      assert.deepStrictEqual(await step(c, 'next', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.enter_state:${lineOf(PRELUDE, 'call linux.suspend_prepare')}`,
+      });
+      assert.deepStrictEqual(await step(c, 'stepIn', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.suspend_prepare:${lineOf(PRELUDE, 'log "linux: sync_filesystems')}`,
+      });
       assert.strictEqual((await c.frames(2)).length, 4);
       // Out of suspend_prepare: the caller's next statement.
-      assert.deepStrictEqual(await step(c, 'stepOut', 2), { reason: 'step', thread: 2, at: `linux.enter_state:${lineOf(PRELUDE, 'call linux.suspend_devices_and_enter(state)')}` });
+      assert.deepStrictEqual(await step(c, 'stepOut', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `linux.enter_state:${lineOf(PRELUDE, 'call linux.suspend_devices_and_enter(state)')}`,
+      });
       // Out of enter_state: pm_suspend has nothing left after the call, so the step lands in the scenario.
       assert.deepStrictEqual(await step(c, 'stepOut', 2), { reason: 'step', thread: 2, at: 'vm0.vcpu0:26' });
     });
@@ -173,10 +217,22 @@ forEachTransport('stepping', (adapter) => {
       assert.strictEqual(await c.evaluate('now', 'watch', 2048), '10.008000 ms');
       // The host thread steps from host event to host event, each at the line of the scenario that says what it does:
       // the timed action, then the VMM's answer to the WAKEUP exit (the VM's declaration).
-      assert.deepStrictEqual(await step(c, 'next', 1), { reason: 'step', thread: 1, at: `host: next host-action irq at 30.000000 ms:${lineOf(KVM, 'at 30ms: irq 33')}` });
-      assert.deepStrictEqual(await step(c, 'next', 1), { reason: 'step', thread: 1, at: `host: next vmm WAKEUP at 30.000000 ms:${lineOf(KVM, 'vm guest {')}` });
+      assert.deepStrictEqual(await step(c, 'next', 1), {
+        reason: 'step',
+        thread: 1,
+        at: `host: next host-action irq at 30.000000 ms:${lineOf(KVM, 'at 30ms: irq 33')}`,
+      });
+      assert.deepStrictEqual(await step(c, 'next', 1), {
+        reason: 'step',
+        thread: 1,
+        at: `host: next vmm WAKEUP at 30.000000 ms:${lineOf(KVM, 'vm guest {')}`,
+      });
       // Into, from the host, is into the guest: the next statement a vCPU runs, on that vCPU.
-      assert.deepStrictEqual(await step(c, 'stepIn', 1), { reason: 'step', thread: 2, at: `resume · guest.vcpu0:${lineOf(KVM, 'expect x0 == 0xc0ffee')}` });
+      assert.deepStrictEqual(await step(c, 'stepIn', 1), {
+        reason: 'step',
+        thread: 2,
+        at: `resume · guest.vcpu0:${lineOf(KVM, 'expect x0 == 0xc0ffee')}`,
+      });
     });
 
     it('at the end of the scenario a step stays there', async () => {
@@ -184,7 +240,10 @@ forEachTransport('stepping', (adapter) => {
       await c.launch({ program: KVM });
       const stop = await c.stepAndStop('next', { threadId: 2 });
       assert.deepStrictEqual([stop.body.reason, stop.body.description], ['pause', 'End of scenario']);
-      assert.strictEqual(await c.evaluate('where', 'repl'), 'step 38 of 38 recorded, 40.011000 ms, trace hash fc26c712c9c8ce60');
+      assert.strictEqual(
+        await c.evaluate('where', 'repl'),
+        'step 38 of 38 recorded, 40.011000 ms, trace hash fc26c712c9c8ce60',
+      );
     });
 
     it('a step on an unknown thread is an error', async () => {
@@ -212,13 +271,23 @@ forEachTransport('stepping', (adapter) => {
         const back = await step(c, 'stepBack', 2);
         assert.strictEqual(back.reason, 'step');
         const after = await everything(c);
-        assert.ok(countNodes((after['guest.vcpu0'] as { scopes: { tree: { children?: unknown[] }[] }[] }).scopes.flatMap((s) => s.tree)) > 100);
+        assert.ok(
+          countNodes(
+            (after['guest.vcpu0'] as { scopes: { tree: { children?: unknown[] }[] }[] }).scopes.flatMap((s) => s.tree),
+          ) > 100,
+        );
         assert.deepStrictEqual(after, before, `state after next+stepBack at ${back.at}`);
-        assert.strictEqual((await c.evaluate('where', 'repl')).replace(/ of \d+ recorded/, ''), where.replace(/ of \d+ recorded/, ''));
+        assert.strictEqual(
+          (await c.evaluate('where', 'repl')).replace(/ of \d+ recorded/, ''),
+          where.replace(/ of \d+ recorded/, ''),
+        );
         points.push(back);
         if (moves[i]) await c.stepAndStop(moves[i], { threadId: 2 });
       }
-      assert.deepStrictEqual(points.map((p) => p.at), ['guest.vcpu0:30', 'guest.vcpu0:31', 'guest.vcpu0:38', 'resume · guest.vcpu0:53']);
+      assert.deepStrictEqual(
+        points.map((p) => p.at),
+        ['guest.vcpu0:30', 'guest.vcpu0:31', 'guest.vcpu0:38', 'resume · guest.vcpu0:53'],
+      );
     });
 
     it('restores exactly deep in history (a snapshot restored and replayed), on both vCPUs', async () => {
@@ -229,7 +298,11 @@ forEachTransport('stepping', (adapter) => {
       });
       assert.strictEqual(stop.body.reason, 'breakpoint');
       assert.match(await c.evaluate('where', 'repl'), /^step 6003 of 6003 recorded/);
-      for (const [command, thread] of [['next', 2], ['next', 2], ['stepIn', 2]] as const) {
+      for (const [command, thread] of [
+        ['next', 2],
+        ['next', 2],
+        ['stepIn', 2],
+      ] as const) {
         const before = await everything(c);
         await step(c, command, thread);
         await step(c, 'stepBack', thread);
@@ -237,7 +310,11 @@ forEachTransport('stepping', (adapter) => {
         await step(c, 'next', thread);
       }
       assert.strictEqual(await c.evaluate('gpu.pmcsr.state', 'watch', 1024), 'D0 (0)');
-      assert.strictEqual(await c.evaluate('gpu.bar0', 'watch', 1024), '0x0', 'D3hot -> D0 without No_Soft_Reset reset the BAR');
+      assert.strictEqual(
+        await c.evaluate('gpu.bar0', 'watch', 1024),
+        '0x0',
+        'D3hot -> D0 without No_Soft_Reset reset the BAR',
+      );
       // Back over the D0 write: the BAR and the power state are as they were.
       await step(c, 'stepBack', 2);
       assert.strictEqual(await c.evaluate('gpu.pmcsr.state', 'watch', 1024), 'D3hot (3)');
@@ -255,18 +332,37 @@ forEachTransport('stepping', (adapter) => {
       });
       const before = await everything(c);
       // Over the whole suspend (the race, and the host's suspend and wake-up) and one more line, then back.
-      assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: `vm0.vcpu0:${lineOf(RACE, 'expect pt0.dstate == D0')}` });
-      assert.deepStrictEqual(await step(c, 'next', 2), { reason: 'step', thread: 2, at: `vm0.vcpu0:${lineOf(RACE, 'log "guest resumed')}` });
+      assert.deepStrictEqual(await step(c, 'next', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `vm0.vcpu0:${lineOf(RACE, 'expect pt0.dstate == D0')}`,
+      });
+      assert.deepStrictEqual(await step(c, 'next', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `vm0.vcpu0:${lineOf(RACE, 'log "guest resumed')}`,
+      });
       assert.strictEqual(await c.evaluate('host.state', 'watch', 1024), 'running (0)');
-      assert.deepStrictEqual(await step(c, 'stepBack', 2), { reason: 'step', thread: 2, at: `vm0.vcpu0:${lineOf(RACE, 'expect pt0.dstate == D0')}` });
-      assert.deepStrictEqual(await step(c, 'stepBack', 2), { reason: 'step', thread: 2, at: `vm0.vcpu0:${lineOf(RACE, 'call linux.pm_suspend s2idle')}` });
+      assert.deepStrictEqual(await step(c, 'stepBack', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `vm0.vcpu0:${lineOf(RACE, 'expect pt0.dstate == D0')}`,
+      });
+      assert.deepStrictEqual(await step(c, 'stepBack', 2), {
+        reason: 'step',
+        thread: 2,
+        at: `vm0.vcpu0:${lineOf(RACE, 'call linux.pm_suspend s2idle')}`,
+      });
       assert.deepStrictEqual(await everything(c), before);
 
       const fresh = await adapter.open();
       await fresh.launch({ program: KVM, stopOnEntry: true });
       const back = await fresh.stepAndStop('stepBack', { threadId: 2 });
       assert.deepStrictEqual([back.body.reason, back.body.description], ['entry', 'Start of scenario']);
-      assert.strictEqual(await fresh.evaluate('where', 'repl'), 'step 0 of 0 recorded, 0.000000 ms, trace hash 811c9dc5050c5d1f');
+      assert.strictEqual(
+        await fresh.evaluate('where', 'repl'),
+        'step 0 of 0 recorded, 0.000000 ms, trace hash 811c9dc5050c5d1f',
+      );
     });
 
     it('after stepping back, running forward again reproduces the same history', async () => {
@@ -302,7 +398,10 @@ forEachTransport('stepping', (adapter) => {
       await forward.launch({ program: KVM }, async () => {
         await forward.setLineBreakpoints(KVM, [{ line: 42 }]);
       });
-      assert.strictEqual(await forward.evaluate('where', 'repl'), 'step 10 of 10 recorded' + positions[1].slice('step 10 of 38 recorded'.length));
+      assert.strictEqual(
+        await forward.evaluate('where', 'repl'),
+        'step 10 of 10 recorded' + positions[1].slice('step 10 of 38 recorded'.length),
+      );
       const back = await adapter.open();
       await back.launch({ program: KVM });
       await back.setLineBreakpoints(KVM, [{ line: 42 }]);
@@ -318,7 +417,11 @@ forEachTransport('stepping', (adapter) => {
       });
       await c.setFunctionBreakpoints(['s2idle_notify']);
       const notify = await c.stepAndStop('reverseContinue', { threadId: 2 });
-      assert.deepStrictEqual(await stopInfo(c, notify), { reason: 'function breakpoint', thread: 2, at: `linux.s2idle_check:${lineOf(PRELUDE, 's2idle notify')}` });
+      assert.deepStrictEqual(await stopInfo(c, notify), {
+        reason: 'function breakpoint',
+        thread: 2,
+        at: `linux.s2idle_check:${lineOf(PRELUDE, 's2idle notify')}`,
+      });
       // Forward from there the exception (now switched on) comes next.
       await c.setFunctionBreakpoints([]);
       await c.ok('setExceptionBreakpoints', { filters: ['host-suspended-while-guest-running'] });
@@ -328,8 +431,14 @@ forEachTransport('stepping', (adapter) => {
       // From the end, reverse continue finds the same violation on the way back.
       await c.stepAndStop('continue', { threadId: 1 });
       const back = await c.stepAndStop('reverseContinue', { threadId: 1 });
-      assert.deepStrictEqual([back.body.reason, back.body.threadId, back.body.text], ['exception', 2, forward.body.text]);
-      assert.strictEqual((await c.evaluate('where', 'repl')).replace(/ of \d+ /, ' '), atViolation.replace(/ of \d+ /, ' '));
+      assert.deepStrictEqual(
+        [back.body.reason, back.body.threadId, back.body.text],
+        ['exception', 2, forward.body.text],
+      );
+      assert.strictEqual(
+        (await c.evaluate('where', 'repl')).replace(/ of \d+ /, ' '),
+        atViolation.replace(/ of \d+ /, ' '),
+      );
     });
   });
 
@@ -348,11 +457,20 @@ forEachTransport('stepping', (adapter) => {
       await c.ok('reverseContinue', { threadId: 2 });
       const start = await c.event<DebugProtocol.ProgressStartEvent>('progressStart', 30_000);
       assert.strictEqual(start.body.title, 'Going back through history');
-      assert.strictEqual(await c.fails('stackTrace', { threadId: 2 }), "'stackTrace' needs the scenario stopped; it is running (send pause)");
+      assert.strictEqual(
+        await c.fails('stackTrace', { threadId: 2 }),
+        "'stackTrace' needs the scenario stopped; it is running (send pause)",
+      );
       await c.ok('pause', { threadId: 2 });
       const paused = await c.stopped();
-      assert.deepStrictEqual([paused.body.reason, paused.body.description, paused.body.text], ['pause', 'Paused', 'paused while going back through history']);
-      assert.strictEqual((await c.event<DebugProtocol.ProgressEndEvent>('progressEnd')).body.progressId, start.body.progressId);
+      assert.deepStrictEqual(
+        [paused.body.reason, paused.body.description, paused.body.text],
+        ['pause', 'Paused', 'paused while going back through history'],
+      );
+      assert.strictEqual(
+        (await c.event<DebugProtocol.ProgressEndEvent>('progressEnd')).body.progressId,
+        start.body.progressId,
+      );
       const at = Number(/^step (\d+) of/.exec(await c.evaluate('where', 'repl'))![1]);
       assert.ok(at > 0 && at < head, `paused at ${at} of ${head}`);
       // The session goes on from there.
@@ -366,7 +484,13 @@ forEachTransport('stepping', (adapter) => {
       const c = await adapter.open();
       await c.launch({ program: KVM });
       const r = await c.ok<DebugProtocol.GotoTargetsResponse>('gotoTargets', { source: { path: KVM }, line: 42 });
-      assert.deepStrictEqual(r.body.targets.map((t) => [t.label, t.line]), [['guest.vcpu0, step 15', 42], ['guest.vcpu0, step 10', 42]]);
+      assert.deepStrictEqual(
+        r.body.targets.map((t) => [t.label, t.line]),
+        [
+          ['guest.vcpu0, step 15', 42],
+          ['guest.vcpu0, step 10', 42],
+        ],
+      );
       const stop = await c.stepAndStop('goto', { threadId: 2, targetId: r.body.targets[1].id });
       assert.deepStrictEqual(await stopInfo(c, stop), { reason: 'goto', thread: 2, at: 'guest.vcpu0:42' });
       assert.match(await c.evaluate('where', 'repl'), /^step 10 of 38 recorded, 10\.008000 ms/);
@@ -399,7 +523,10 @@ forEachTransport('stepping', (adapter) => {
       const hvc = events.find((e) => e.text.startsWith('HVC SYSTEM_SUSPEND'))!;
       const stop = await c.stepAndStop('gotoEvent', { seq: hvc.seq });
       assert.deepStrictEqual(await stopInfo(c, stop), { reason: 'goto', thread: 2, at: 'guest.vcpu0:37' });
-      assert.deepStrictEqual([stop.body.description, stop.body.text], ['Event', `#${hvc.seq} at 10.005000 ms guest.vcpu0: ${hvc.text}`]);
+      assert.deepStrictEqual(
+        [stop.body.description, stop.body.text],
+        ['Event', `#${hvc.seq} at 10.005000 ms guest.vcpu0: ${hvc.text}`],
+      );
       assert.strictEqual(await c.evaluate('now', 'watch', 1024), '10.005000 ms');
       const there = await c.ok('trace');
       assert.strictEqual(there.body.events[there.body.events.length - 1].seq, hvc.seq - 1);

@@ -10,10 +10,26 @@ import { ROOT, forEachTransport, writeScenario } from './helpers';
 const VM = 'vm g {\n  hypervisor kvm\n  vcpus 2\n}\n';
 
 const CASES: { name: string; text: string; problem: RegExp }[] = [
-  { name: 'a vCPU fault', text: `${VM}g.vcpu0 {\n  set pc = 0\n}\n`, problem: /FAIL: faulted: g\.vcpu0: no statement at pc 0x0$/ },
-  { name: 'runaway recursion', text: `${VM}proc r {\n  call r\n}\ng.vcpu0 {\n  call r\n}\n`, problem: /FAIL: faulted: g\.vcpu0: call depth over \d+: runaway recursion into r$/ },
-  { name: 'an expected violation that never happens', text: `expect violation host-suspended-while-guest-running\n${VM}g.vcpu0 {\n  set x1 = 1\n}\n`, problem: /FAIL: expected violation did not happen: host-suspended-while-guest-running$/ },
-  { name: 'a hang', text: `${VM}g.vcpu1 {\n  halt\n}\ng.vcpu0 {\n  wait vcpu1.power == OFF\n}\n`, problem: /FAIL: hang: g\.vcpu0 waits for 'vcpu1\.power == OFF', which never becomes true$/ },
+  {
+    name: 'a vCPU fault',
+    text: `${VM}g.vcpu0 {\n  set pc = 0\n}\n`,
+    problem: /FAIL: faulted: g\.vcpu0: no statement at pc 0x0$/,
+  },
+  {
+    name: 'runaway recursion',
+    text: `${VM}proc r {\n  call r\n}\ng.vcpu0 {\n  call r\n}\n`,
+    problem: /FAIL: faulted: g\.vcpu0: call depth over \d+: runaway recursion into r$/,
+  },
+  {
+    name: 'an expected violation that never happens',
+    text: `expect violation host-suspended-while-guest-running\n${VM}g.vcpu0 {\n  set x1 = 1\n}\n`,
+    problem: /FAIL: expected violation did not happen: host-suspended-while-guest-running$/,
+  },
+  {
+    name: 'a hang',
+    text: `${VM}g.vcpu1 {\n  halt\n}\ng.vcpu0 {\n  wait vcpu1.power == OFF\n}\n`,
+    problem: /FAIL: hang: g\.vcpu0 waits for 'vcpu1\.power == OFF', which never becomes true$/,
+  },
 ];
 
 /** What `sflow run` says of a scenario: its last line without the leading `-- `, and its exit code. */
@@ -34,9 +50,15 @@ forEachTransport('the verdict', (adapter) => {
       const end = await client.launch({ program: file }, async () => {
         await client.ok('setExceptionBreakpoints', { filters: [] });
       });
-      assert.deepStrictEqual([end.body.reason, end.body.description, end.body.text], ['pause', 'End of scenario: FAIL', expected.summary]);
+      assert.deepStrictEqual(
+        [end.body.reason, end.body.description, end.body.text],
+        ['pause', 'End of scenario: FAIL', expected.summary],
+      );
       const console = client.drain<DebugProtocol.OutputEvent>('output').filter((o) => o.body.output.startsWith('-- '));
-      assert.deepStrictEqual(console.map((o) => [o.body.category, o.body.output]), [['stderr', `-- ${expected.summary}\n`]]);
+      assert.deepStrictEqual(
+        console.map((o) => [o.body.category, o.body.output]),
+        [['stderr', `-- ${expected.summary}\n`]],
+      );
       await client.ok('continue', { threadId: end.body.threadId });
       assert.strictEqual((await client.event<DebugProtocol.ExitedEvent>('exited')).body.exitCode, 1);
 

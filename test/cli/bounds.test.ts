@@ -75,7 +75,10 @@ describe('bounds of a run', function () {
     const r = await sflow(['run', file, '--max-seconds', '0.5']);
     assert.ok(Date.now() - started < 15_000, `${Date.now() - started} ms`);
     assert.strictEqual(r.code, 1, show(r));
-    assert.match(r.out, /^-- stopped at [\d.]+ ms, \d+ events, trace [0-9a-f]{16}: FAIL: did not finish within 0\.5 s of wall-clock time \(raise the bound with --max-seconds N, 0 for none, or stop earlier with --until TIME\)$/m);
+    assert.match(
+      r.out,
+      /^-- stopped at [\d.]+ ms, \d+ events, trace [0-9a-f]{16}: FAIL: did not finish within 0\.5 s of wall-clock time \(raise the bound with --max-seconds N, 0 for none, or stop earlier with --until TIME\)$/m,
+    );
   });
 
   it('--max-output bounds the timeline, and the verdict names it', async () => {
@@ -86,7 +89,10 @@ describe('bounds of a run', function () {
     const timeline = Buffer.byteLength(lines.slice(0, -1).join('\n')) + 1;
     assert.ok(timeline <= 10 * 1024 + 200, `${timeline} bytes: at most one unit's lines past the bound`);
     assert.ok(timeline > 9 * 1024, `${timeline} bytes`);
-    assert.match(lines[lines.length - 1], /: FAIL: stopped after 10 KiB of output \(raise the bound with --max-output SIZE, 0 for none, or stop earlier with --until TIME\)$/);
+    assert.match(
+      lines[lines.length - 1],
+      /: FAIL: stopped after 10 KiB of output \(raise the bound with --max-output SIZE, 0 for none, or stop earlier with --until TIME\)$/,
+    );
   });
 
   it('--max-output bounds the JSON too, which stays a JSON document', async () => {
@@ -102,7 +108,10 @@ describe('bounds of a run', function () {
 
   it('bad bound values are usage errors', async () => {
     const file = scenario('bad.sflow', ENDLESS_LOG);
-    for (const [args, message] of [[['--max-seconds', 'soon'], /--max-seconds needs a number of seconds/], [['--max-output', 'x'], /--max-output is a size/]] as const) {
+    for (const [args, message] of [
+      [['--max-seconds', 'soon'], /--max-seconds needs a number of seconds/],
+      [['--max-output', 'x'], /--max-output is a size/],
+    ] as const) {
       const r = await sflow(['run', file, ...args]);
       assert.strictEqual(r.code, 2, show(r));
       assert.match(r.err, message);
@@ -127,9 +136,16 @@ describe('bounds of a run', function () {
         const fd = fs.openSync(out, 'w');
         try {
           const [sub, ...rest] = command;
-          const r = spawnSync(process.execPath, ['--max-old-space-size=64', CLI, sub, file, ...rest, '--max-seconds', '3', '--max-output', '0'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 });
+          const r = spawnSync(
+            process.execPath,
+            ['--max-old-space-size=64', CLI, sub, file, ...rest, '--max-seconds', '3', '--max-output', '0'],
+            { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 60_000 },
+          );
           assert.strictEqual(r.status, 1, r.stderr);
-          assert.match(r.stderr + fs.readFileSync(out, 'utf8').slice(-2000), /did not finish within 3 s of wall-clock time/);
+          assert.match(
+            r.stderr + fs.readFileSync(out, 'utf8').slice(-2000),
+            /did not finish within 3 s of wall-clock time/,
+          );
         } finally {
           fs.closeSync(fd);
         }
@@ -147,9 +163,21 @@ describe('bounds of a run', function () {
     ensureBuilt();
     const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
     // In its own process: worker threads run the bundled CLI.
-    const r = sflowProcess(['explore', 'examples/s2idle-notify-window-fixed.sflow', '--workers', '100000', '--out', path.join(tmp, 'w')]);
+    const r = sflowProcess([
+      'explore',
+      'examples/s2idle-notify-window-fixed.sflow',
+      '--workers',
+      '100000',
+      '--out',
+      path.join(tmp, 'w'),
+    ]);
     assert.strictEqual(r.code, 0, show(r));
-    assert.ok(r.err.includes(`sflow: --workers 100000 is more than the ${cpus} CPU${cpus === 1 ? '' : 's'} here: using ${cpus}`), r.err);
+    assert.ok(
+      r.err.includes(
+        `sflow: --workers 100000 is more than the ${cpus} CPU${cpus === 1 ? '' : 's'} here: using ${cpus}`,
+      ),
+      r.err,
+    );
     if (cpus > 1) assert.match(r.out, new RegExp(`; ${cpus} workers$`, 'm'));
   });
 });

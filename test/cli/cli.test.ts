@@ -44,7 +44,9 @@ describe('sflow CLI', function () {
     const doc = JSON.parse(r.out);
     assert.strictEqual(doc.result, 'pass');
     assert.match(doc.traceHash, /^[0-9a-f]{16}$/);
-    const exits = doc.events.filter((e: { kind: string }) => e.kind === 'vmm.exit').map((e: { exit: string }) => e.exit);
+    const exits = doc.events
+      .filter((e: { kind: string }) => e.kind === 'vmm.exit')
+      .map((e: { exit: string }) => e.exit);
     assert.deepStrictEqual(exits, ['SUSPEND', 'SUSPEND', 'WAKEUP']);
     assert.strictEqual(doc.events[0].seq, 0);
     assert.strictEqual(typeof doc.events[0].t, 'number');
@@ -63,7 +65,10 @@ describe('sflow CLI', function () {
       const r = sflow([command, file]);
       assert.strictEqual(r.code, 2, command);
       const text = command === 'check' ? r.out : r.err;
-      assert.ok(text.includes(`${file}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`), text);
+      assert.ok(
+        text.includes(`${file}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`),
+        text,
+      );
       assert.ok(text.includes(`${file}:6:9: error: a delay must be a time such as 10us, not an integer`), text);
       assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
     }
@@ -77,7 +82,9 @@ describe('sflow CLI', function () {
   });
 
   it('exits 1 when an expectation fails', () => {
-    const file = scenarioFile('vm g { hypervisor kvm }\ng.vcpu0 {\n  psci PSCI_VERSION\n  expect x0 == 0x10000, "want PSCI 1.0, got {x0}"\n}\n');
+    const file = scenarioFile(
+      'vm g { hypervisor kvm }\ng.vcpu0 {\n  psci PSCI_VERSION\n  expect x0 == 0x10000, "want PSCI 1.0, got {x0}"\n}\n',
+    );
     const r = sflow(['run', file]);
     assert.strictEqual(r.code, 1);
     assert.match(r.out, /EXPECTATION FAILED: want PSCI 1\.0, got 0x10003/);
@@ -88,7 +95,10 @@ describe('sflow CLI', function () {
     const file = scenarioFile('vm g { hypervisor kvm; vcpus 2 }\ng.vcpu0 { wait signal go }\ng.vcpu1 { wfi }\n');
     const r = sflow(['run', file]);
     assert.strictEqual(r.code, 1);
-    assert.match(r.out, /hang: g\.vcpu0 waits for signal 'go' that nothing raises any more; g\.vcpu1 is in WFI and no interrupt is coming/);
+    assert.match(
+      r.out,
+      /hang: g\.vcpu0 waits for signal 'go' that nothing raises any more; g\.vcpu1 is in WFI and no interrupt is coming/,
+    );
   });
 
   it('stops at --until and at --max-steps', () => {
@@ -102,7 +112,13 @@ describe('sflow CLI', function () {
   });
 
   it('answers usage errors with exit 2 and no stack trace', () => {
-    for (const args of [['run'], ['run', 'nope.sflow'], ['frobnicate'], ['run', 'examples/kvm-system-suspend.sflow', '--format', 'xml'], ['run', 'x.sflow', '--seed', 'abc']]) {
+    for (const args of [
+      ['run'],
+      ['run', 'nope.sflow'],
+      ['frobnicate'],
+      ['run', 'examples/kvm-system-suspend.sflow', '--format', 'xml'],
+      ['run', 'x.sflow', '--seed', 'abc'],
+    ]) {
       const r = sflow(args);
       assert.strictEqual(r.code, 2, args.join(' '));
       assert.match(r.err, /^sflow: /);

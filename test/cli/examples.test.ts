@@ -8,7 +8,10 @@ import { invariantInfo } from '../../src/lang/domain/invariants';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
-const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.sflow')).sort();
+const EXAMPLES = fs
+  .readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.sflow'))
+  .sort();
 
 describe('examples', function () {
   this.timeout(60_000);
@@ -18,7 +21,17 @@ describe('examples', function () {
   });
 
   it('has one example per flow the tool exists for', () => {
-    for (const name of ['kvm-system-suspend', 'xen-system-suspend', 'xen-dom0-domu-suspend', 's2idle-notify-race', 's2idle-notify-fixed', 's2idle-privileged', 'vfio-d3hot', 'vfio-d3cold-promotion', 'virtio-gpio-pins']) {
+    for (const name of [
+      'kvm-system-suspend',
+      'xen-system-suspend',
+      'xen-dom0-domu-suspend',
+      's2idle-notify-race',
+      's2idle-notify-fixed',
+      's2idle-privileged',
+      'vfio-d3hot',
+      'vfio-d3cold-promotion',
+      'virtio-gpio-pins',
+    ]) {
       assert.ok(EXAMPLES.includes(`${name}.sflow`), `missing examples/${name}.sflow`);
     }
   });
@@ -41,9 +54,13 @@ describe('examples', function () {
         assert.strictEqual(check.stdout, '', 'no warnings either');
         const test = spawnSync(process.execPath, [CLI, 'test', `examples/${file}`], { cwd: ROOT, encoding: 'utf8' });
         assert.strictEqual(test.status, 0, test.stdout + test.stderr);
-        assert.match(test.stdout, new RegExp(`^PASS  examples/${file.replace(/\./g, '\\.')}  explore: [\\d,]+ states, [\\d,]+ paths`, 'm'));
+        assert.match(
+          test.stdout,
+          new RegExp(`^PASS  examples/${file.replace(/\./g, '\\.')}  explore: [\\d,]+ states, [\\d,]+ paths`, 'm'),
+        );
         assert.match(test.stdout, /^1 passed, 0 failed$/m);
-        for (const m of text.matchAll(/^expect violation ([\w-]+)/gm)) assert.ok(test.stdout.includes(`expected violation ${m[1]} reachable`), `${m[1]} reachable`);
+        for (const m of text.matchAll(/^expect violation ([\w-]+)/gm))
+          assert.ok(test.stdout.includes(`expected violation ${m[1]} reachable`), `${m[1]} reachable`);
       });
       continue;
     }

@@ -11,8 +11,6 @@ import type { ReplayFile as Replay } from '../../src/sim/explore/replay';
 
 const INVARIANT = 'host-suspended-while-guest-running';
 
-
-
 /** What explore printed for one problem: its header, the decisions it took, where the path ended, its replay file. */
 interface Printed {
   header: string;
@@ -29,7 +27,13 @@ function printedProblems(out: string): Printed[] {
     const end = /^ {2}path ends at (.+), trace ([0-9a-f]{16})$/m.exec(block);
     const replay = /^replay: (.+)$/m.exec(block);
     assert.ok(end && replay, block);
-    return { header: lines[0], decisions: lines.filter((l) => /^ {2}decision \d+ at /.test(l)), endTime: end[1], endHash: end[2], replayFile: replay[1] };
+    return {
+      header: lines[0],
+      decisions: lines.filter((l) => /^ {2}decision \d+ at /.test(l)),
+      endTime: end[1],
+      endHash: end[2],
+      replayFile: replay[1],
+    };
   });
 }
 
@@ -145,14 +149,29 @@ describe('sflow explore', function () {
 
     it('finds the race, prints the path and the decision that left the default order, exit 1', () => {
       assert.strictEqual(explored.code, 1, show(explored));
-      assert.match(explored.out, /^counterexample 1: invariant violated: host-suspended-while-guest-running \(the host suspended while vm0\.vcpu0 was running\)$/m);
+      assert.match(
+        explored.out,
+        /^counterexample 1: invariant violated: host-suspended-while-guest-running \(the host suspended while vm0\.vcpu0 was running\)$/m,
+      );
       assert.strictEqual(printedProblems(explored.out).length, 1);
       assert.ok(printed.decisions.length >= 1, explored.out);
-      assert.match(printed.decisions.join('\n'), /^ {2}decision \d+ at [\d.]+ ms: `at 0ms\.\.100ms: irq 40 -> vm0` \(line 26\) fires first$/m);
-      assert.match(explored.out, / host +VIOLATION Host suspended while a guest vCPU is running: the host suspended while vm0\.vcpu0 was running\n {2}path ends at/);
+      assert.match(
+        printed.decisions.join('\n'),
+        /^ {2}decision \d+ at [\d.]+ ms: `at 0ms\.\.100ms: irq 40 -> vm0` \(line 26\) fires first$/m,
+      );
+      assert.match(
+        explored.out,
+        / host +VIOLATION Host suspended while a guest vCPU is running: the host suspended while vm0\.vcpu0 was running\n {2}path ends at/,
+      );
       assert.doesNotMatch(explored.out, /the replay differs/);
-      assert.match(explored.out, /^-- explored [\d,]+ states \([\d,]+ transitions, [\d,]+ paths, [\d,]+ revisits, depth \d+\) in [\d.]+ s, [\d,]+ states\/s; reduction on$/m);
-      assert.strictEqual(verdictOf(explored.out), '-- stopped at the first problem (--all looks for every one): FAIL: 1 path with a problem');
+      assert.match(
+        explored.out,
+        /^-- explored [\d,]+ states \([\d,]+ transitions, [\d,]+ paths, [\d,]+ revisits, depth \d+\) in [\d.]+ s, [\d,]+ states\/s; reduction on$/m,
+      );
+      assert.strictEqual(
+        verdictOf(explored.out),
+        '-- stopped at the first problem (--all looks for every one): FAIL: 1 path with a problem',
+      );
       assert.strictEqual(explored.err, '');
     });
 
@@ -166,10 +185,16 @@ describe('sflow explore', function () {
       assert.ok(path.isAbsolute(replay.scenario));
       assert.strictEqual(replay.seed, 0);
       assert.ok(Array.isArray(replay.choices) && replay.choices.length > 0, JSON.stringify(replay.choices));
-      for (const c of replay.choices) assert.ok(c.length === 2 && c.every((n) => Number.isInteger(n) && n >= 0), JSON.stringify(c));
+      for (const c of replay.choices)
+        assert.ok(c.length === 2 && c.every((n) => Number.isInteger(n) && n >= 0), JSON.stringify(c));
       // The decisions printed are the ones recorded.
-      assert.deepStrictEqual(printed.decisions.map((d) => Number(/decision (\d+)/.exec(d)![1])), replay.choices.map(([d]) => d));
-      assert.deepStrictEqual(replay.problems, ['invariant violated: host-suspended-while-guest-running (the host suspended while vm0.vcpu0 was running)']);
+      assert.deepStrictEqual(
+        printed.decisions.map((d) => Number(/decision (\d+)/.exec(d)![1])),
+        replay.choices.map(([d]) => d),
+      );
+      assert.deepStrictEqual(replay.problems, [
+        'invariant violated: host-suspended-while-guest-running (the host suspended while vm0.vcpu0 was running)',
+      ]);
       assert.match(replay.traceHash, /^[0-9a-f]{16}$/);
       assert.match(replay.scenarioHash, /^[0-9a-f]{16}$/);
       assert.strictEqual(printed.endTime, `${(replay.time / 1e6).toFixed(6)} ms`);
@@ -182,8 +207,16 @@ describe('sflow explore', function () {
     it('`sflow run --replay` follows the path to the violation and stops there, as explore did, exit 1', () => {
       const r = sflow(['run', '--replay', printed.replayFile]);
       assert.strictEqual(r.code, 1, show(r));
-      assert.match(r.out, / host +VIOLATION Host suspended while a guest vCPU is running: the host suspended while vm0\.vcpu0 was running$/m);
-      assert.match(verdictOf(r.out), new RegExp(`^-- stopped at [\\d.]+ ms, \\d+ events, trace ${replay.traceHash}: FAIL: invariant violated: host-suspended-while-guest-running`));
+      assert.match(
+        r.out,
+        / host +VIOLATION Host suspended while a guest vCPU is running: the host suspended while vm0\.vcpu0 was running$/m,
+      );
+      assert.match(
+        verdictOf(r.out),
+        new RegExp(
+          `^-- stopped at [\\d.]+ ms, \\d+ events, trace ${replay.traceHash}: FAIL: invariant violated: host-suspended-while-guest-running`,
+        ),
+      );
       assert.strictEqual(r.err, '', 'no warning: the scenario is unchanged');
       // Run without the replay, the same scenario takes the default order and passes.
       const plain = sflow(['run', race]);
@@ -195,7 +228,10 @@ describe('sflow explore', function () {
       // Nothing happens between the violation and the wake at 500 ms: stop 1 ns after it.
       const r = sflow(['run', '--replay', printed.replayFile, '--until', String(replay.time + 1)]);
       assert.strictEqual(r.code, 1, show(r));
-      const m = /^-- stopped at --until at [\d.]+ ms, \d+ events, trace ([0-9a-f]{16}): FAIL: invariant violated: host-suspended-while-guest-running/m.exec(r.out);
+      const m =
+        /^-- stopped at --until at [\d.]+ ms, \d+ events, trace ([0-9a-f]{16}): FAIL: invariant violated: host-suspended-while-guest-running/m.exec(
+          r.out,
+        );
       assert.ok(m, r.out);
       assert.strictEqual(m[1], replay.traceHash);
       assert.strictEqual(m[1], printed.endHash);
@@ -204,7 +240,12 @@ describe('sflow explore', function () {
       const doc = JSON.parse(json.out);
       assert.strictEqual(doc.scenario, race);
       assert.strictEqual(doc.result, 'fail');
-      assert.ok(doc.events.some((e: { kind: string; invariant?: string }) => e.kind === 'violation' && e.invariant === INVARIANT), 'a violation event');
+      assert.ok(
+        doc.events.some(
+          (e: { kind: string; invariant?: string }) => e.kind === 'violation' && e.invariant === INVARIANT,
+        ),
+        'a violation event',
+      );
     });
 
     it('explore is deterministic: the same path and the same replay again', () => {
@@ -224,13 +265,19 @@ describe('sflow explore', function () {
       fs.appendFileSync(edited, '// edited\n');
       const run = sflow(['run', '--replay', p.replayFile]);
       assert.strictEqual(run.code, 1, show(run));
-      assert.strictEqual(run.err.trim(), `sflow: warning: ${edited} changed since ${p.replayFile} was written; the replay may take another path`);
+      assert.strictEqual(
+        run.err.trim(),
+        `sflow: warning: ${edited} changed since ${p.replayFile} was written; the replay may take another path`,
+      );
     });
 
     it('`sflow run --replay` with a bad replay file exits 2 naming it', () => {
       const bad = path.join(tmp, 'bad.replay.json');
       fs.writeFileSync(bad, '{"format": "other"}');
-      for (const [file, message] of [[bad, `sflow: ${bad}: not a replay file (format should be 'suspend-flow-replay/1')`], [path.join(tmp, 'nosuch.json'), `sflow: no such file: ${path.join(tmp, 'nosuch.json')}`]]) {
+      for (const [file, message] of [
+        [bad, `sflow: ${bad}: not a replay file (format should be 'suspend-flow-replay/1')`],
+        [path.join(tmp, 'nosuch.json'), `sflow: no such file: ${path.join(tmp, 'nosuch.json')}`],
+      ]) {
         const r = sflow(['run', '--replay', file]);
         assert.strictEqual(r.code, 2, show(r));
         assert.ok(r.err.startsWith(message), r.err);
@@ -246,9 +293,15 @@ describe('sflow explore', function () {
       assert.strictEqual(r.code, 0, show(r));
       assert.doesNotMatch(r.out, /^counterexample/m);
       assert.match(r.out, /^expected violation host-suspended-while-guest-running is reachable:$/m);
-      assert.strictEqual(verdictOf(r.out), '-- complete: PASS: the expected violation host-suspended-while-guest-running is reachable, and no path breaks anything else');
+      assert.strictEqual(
+        verdictOf(r.out),
+        '-- complete: PASS: the expected violation host-suspended-while-guest-running is reachable, and no path breaks anything else',
+      );
       const [p] = printedProblems(r.out);
-      assert.strictEqual(path.basename(p.replayFile), 's2idle-notify-window.host-suspended-while-guest-running.replay.json');
+      assert.strictEqual(
+        path.basename(p.replayFile),
+        's2idle-notify-window.host-suspended-while-guest-running.replay.json',
+      );
       const replay = readReplay(p.replayFile);
       assert.strictEqual(replay.scenario, path.join(ROOT, 'examples/s2idle-notify-window.sflow'));
       assert.strictEqual(replay.traceHash, p.endHash);
@@ -278,28 +331,49 @@ describe('sflow explore', function () {
     before(() => {
       count = scenario('count.sflow', COUNT);
       all = sflow(['explore', count, '--all', '--out', outDir()]);
-      allFailures = printedProblems(all.out).map((p) => replayedFailure(p.replayFile)).sort();
+      allFailures = printedProblems(all.out)
+        .map((p) => replayedFailure(p.replayFile))
+        .sort();
     });
 
     it('--all finds several counterexamples, each with its own replay', () => {
       assert.strictEqual(all.code, 1, show(all));
       const printed = printedProblems(all.out);
       assert.strictEqual(printed.length, 3, all.out);
-      for (const [i, p] of printed.entries()) assert.match(p.header, new RegExp(`^counterexample ${i + 1}: 1 expectation failed \\(the interrupt came during the count: x2 = [123]\\)$`));
-      assert.deepStrictEqual(printed.map((p) => path.basename(p.replayFile)), [1, 2, 3].map((i) => `count.cex${i}.replay.json`));
+      for (const [i, p] of printed.entries())
+        assert.match(
+          p.header,
+          new RegExp(
+            `^counterexample ${i + 1}: 1 expectation failed \\(the interrupt came during the count: x2 = [123]\\)$`,
+          ),
+        );
+      assert.deepStrictEqual(
+        printed.map((p) => path.basename(p.replayFile)),
+        [1, 2, 3].map((i) => `count.cex${i}.replay.json`),
+      );
       for (const p of printed) {
         assert.strictEqual(p.decisions.length, 1, p.decisions.join('\n'));
         assert.match(p.decisions[0], /fires first$/);
         assert.strictEqual(readReplay(p.replayFile).traceHash, p.endHash);
       }
-      assert.strictEqual(new Set(printed.map((p) => JSON.stringify(readReplay(p.replayFile).choices))).size, 3, 'three different paths');
+      assert.strictEqual(
+        new Set(printed.map((p) => JSON.stringify(readReplay(p.replayFile).choices))).size,
+        3,
+        'three different paths',
+      );
       assert.strictEqual(verdictOf(all.out), '-- complete: FAIL: 3 paths with a problem');
-      assert.deepStrictEqual(allFailures, [1, 2, 3].map((x) => `the interrupt came during the count: x2 = ${x}`));
+      assert.deepStrictEqual(
+        allFailures,
+        [1, 2, 3].map((x) => `the interrupt came during the count: x2 = ${x}`),
+      );
       // Without --all the search stops at the first.
       const first = sflow(['explore', count, '--out', outDir()]);
       assert.strictEqual(first.code, 1);
       assert.strictEqual(printedProblems(first.out).length, 1);
-      assert.strictEqual(verdictOf(first.out), '-- stopped at the first problem (--all looks for every one): FAIL: 1 path with a problem');
+      assert.strictEqual(
+        verdictOf(first.out),
+        '-- stopped at the first problem (--all looks for every one): FAIL: 1 path with a problem',
+      );
     });
 
     it('--shard 1/3, 2/3 and 3/3 together find every problem the single search finds, and nothing else', () => {
@@ -315,7 +389,7 @@ describe('sflow explore', function () {
         for (const p of printed) {
           assert.match(path.basename(p.replayFile), new RegExp(`^count\\.cex\\d+\\.shard${i}\\.replay\\.json$`));
           const replay = readReplay(p.replayFile);
-          assert.strictEqual(replay.traceHash, p.endHash, 'each shard\'s replay is faithful');
+          assert.strictEqual(replay.traceHash, p.endHash, "each shard's replay is faithful");
           problems.add(replay.problems.join('; '));
           failures.add(replayedFailure(p.replayFile));
         }
@@ -323,25 +397,41 @@ describe('sflow explore', function () {
       // Each shard deduplicates states on its own, so it may reach a problem state by another path than the single
       // search (its choice lists differ); the problem states themselves are the same.
       assert.deepStrictEqual([...failures].sort(), allFailures);
-      assert.deepStrictEqual([...problems].sort(), [1, 2, 3].map((n) => `1 expectation failed (the interrupt came during the count: x2 = ${n})`).sort());
+      assert.deepStrictEqual(
+        [...problems].sort(),
+        [1, 2, 3].map((n) => `1 expectation failed (the interrupt came during the count: x2 = ${n})`).sort(),
+      );
     });
 
     it('--shard 1/1 is the single search', () => {
       const r = sflow(['explore', count, '--all', '--shard', '1/1', '--out', outDir()]);
       assert.strictEqual(r.code, 1);
-      assert.deepStrictEqual(printedProblems(r.out).map((p) => readReplay(p.replayFile).choices), printedProblems(all.out).map((p) => readReplay(p.replayFile).choices));
+      assert.deepStrictEqual(
+        printedProblems(r.out).map((p) => readReplay(p.replayFile).choices),
+        printedProblems(all.out).map((p) => readReplay(p.replayFile).choices),
+      );
       assert.strictEqual(statesOf(r.out), statesOf(all.out));
     });
 
     it('--workers 2 gives the verdict and the count of the single search', () => {
-      for (const [file, extra] of [[count, ['--all']], [scenario('race-workers.sflow', RACE), ['--all']], [scenario('race-workers-first.sflow', RACE), []]] as const) {
+      for (const [file, extra] of [
+        [count, ['--all']],
+        [scenario('race-workers.sflow', RACE), ['--all']],
+        [scenario('race-workers-first.sflow', RACE), []],
+      ] as const) {
         const single = sflow(['explore', file, ...extra, '--out', outDir()]);
         const workers = sflow(['explore', file, ...extra, '--workers', '2', '--out', outDir()]);
         assert.strictEqual(workers.code, single.code, show(workers));
         assert.strictEqual(verdictOf(workers.out), verdictOf(single.out), `${path.basename(file)} ${extra.join(' ')}`);
         assert.strictEqual(printedProblems(workers.out).length, printedProblems(single.out).length);
         assert.match(workers.out, /^-- explored .*; 2 workers$/m);
-        if (file === count) assert.deepStrictEqual(printedProblems(workers.out).map((p) => replayedFailure(p.replayFile)).sort(), allFailures);
+        if (file === count)
+          assert.deepStrictEqual(
+            printedProblems(workers.out)
+              .map((p) => replayedFailure(p.replayFile))
+              .sort(),
+            allFailures,
+          );
       }
     });
   });
@@ -370,10 +460,15 @@ describe('sflow explore', function () {
       assert.strictEqual(r.code, 1, show(r));
       const [p] = printedProblems(r.out);
       assert.strictEqual(p.header, 'counterexample 1: 1 expectation failed (the VMM confirmed)');
-      assert.deepStrictEqual(p.decisions, [`  decision ${readReplay(p.replayFile).choices[0][0]} at 0.002000 ms: g's VMM, answering SUSPEND, takes alternative 2 of 2`]);
+      assert.deepStrictEqual(p.decisions, [
+        `  decision ${readReplay(p.replayFile).choices[0][0]} at 0.002000 ms: g's VMM, answering SUSPEND, takes alternative 2 of 2`,
+      ]);
       assert.match(p.decisions[0], /takes alternative 2 of 2$/);
       assert.match(r.out, /VMM answers SUSPEND with deny: DENIED/);
-      assert.deepStrictEqual(readReplay(p.replayFile).choices.map(([, option]) => option), [1]);
+      assert.deepStrictEqual(
+        readReplay(p.replayFile).choices.map(([, option]) => option),
+        [1],
+      );
       const replayed = sflow(['run', '--replay', p.replayFile]);
       assert.strictEqual(replayed.code, 1);
       assert.match(replayed.out, /VMM answers SUSPEND with deny: DENIED/);
@@ -395,7 +490,10 @@ describe('sflow explore', function () {
       assert.deepStrictEqual(p.decisions, ['  decision 0 at 0.000000 ms: g.vcpu1 (line 8) first']);
       const replayed = sflow(['run', '--replay', p.replayFile]);
       assert.strictEqual(replayed.code, 1, show(replayed));
-      assert.match(replayed.out, /CPU_ON returned SUCCESS[\s\S]*AFFINITY_INFO returned ON \(0\)[\s\S]*EXPECTATION FAILED: vcpu2 still off/);
+      assert.match(
+        replayed.out,
+        /CPU_ON returned SUCCESS[\s\S]*AFFINITY_INFO returned ON \(0\)[\s\S]*EXPECTATION FAILED: vcpu2 still off/,
+      );
     });
 
     it('--skew lets a vCPU run ahead of one due first; the replay records the skew and follows it', () => {
@@ -414,21 +512,44 @@ describe('sflow explore', function () {
       assert.strictEqual(replayed.code, 1, show(replayed));
       assert.match(replayed.out, /EXPECTATION FAILED: vcpu2 still off/);
       // The scenario can ask for the skew itself.
-      const declared = scenario('declared.sflow', `${TIE.replace(/^g\.vcpu1 \{/m, 'g.vcpu1 {\n  set x5 = 1')}explore { skew 1us }\n`);
+      const declared = scenario(
+        'declared.sflow',
+        `${TIE.replace(/^g\.vcpu1 \{/m, 'g.vcpu1 {\n  set x5 = 1')}explore { skew 1us }\n`,
+      );
       assert.strictEqual(sflow(['explore', declared, '--out', outDir()]).code, 1);
     });
   });
 
   describe('bounds', () => {
     it('--max-states stops the search and says it is incomplete', () => {
-      const r = sflow(['explore', 'examples/s2idle-notify-window-fixed.sflow', '--max-states', '10', '--out', outDir()]);
+      const r = sflow([
+        'explore',
+        'examples/s2idle-notify-window-fixed.sflow',
+        '--max-states',
+        '10',
+        '--out',
+        outDir(),
+      ]);
       assert.strictEqual(r.code, 0, show(r));
       assert.strictEqual(statesOf(r.out), 10);
-      assert.strictEqual(verdictOf(r.out), '-- incomplete (--max-states reached): PASS so far: no problem in what was explored');
+      assert.strictEqual(
+        verdictOf(r.out),
+        '-- incomplete (--max-states reached): PASS so far: no problem in what was explored',
+      );
       // An expected violation not found within the bound is unknown, which is not a pass.
-      const expecting = sflow(['explore', 'examples/s2idle-notify-window.sflow', '--max-states', '10', '--out', outDir()]);
+      const expecting = sflow([
+        'explore',
+        'examples/s2idle-notify-window.sflow',
+        '--max-states',
+        '10',
+        '--out',
+        outDir(),
+      ]);
       assert.strictEqual(expecting.code, 1, show(expecting));
-      assert.match(verdictOf(expecting.out), /^-- incomplete \(--max-states reached\): .*expected violation host-suspended-while-guest-running not found yet$/);
+      assert.match(
+        verdictOf(expecting.out),
+        /^-- incomplete \(--max-states reached\): .*expected violation host-suspended-while-guest-running not found yet$/,
+      );
     });
 
     it('--depth limits the branching and says so', () => {
@@ -439,13 +560,25 @@ describe('sflow explore', function () {
     });
 
     it('--time bounds the wall-clock time', () => {
-      const r = sflow(['explore', 'bench/explore.sflow', '--all', '--no-reduction', '--time', '1us', '--out', outDir()]);
+      const r = sflow([
+        'explore',
+        'bench/explore.sflow',
+        '--all',
+        '--no-reduction',
+        '--time',
+        '1us',
+        '--out',
+        outDir(),
+      ]);
       assert.strictEqual(r.code, 0, show(r));
       assert.match(verdictOf(r.out), /^-- incomplete \(--time ran out\): PASS so far/);
     });
 
     it("the scenario's own `explore { max_states 50 }` bounds the search unless the command line overrides it", () => {
-      const file = scenario('bounded.sflow', example('s2idle-notify-window-fixed.sflow').replace(/^explore$/m, 'explore { max_states 50 }'));
+      const file = scenario(
+        'bounded.sflow',
+        example('s2idle-notify-window-fixed.sflow').replace(/^explore$/m, 'explore { max_states 50 }'),
+      );
       assert.strictEqual(sflow(['check', file]).code, 0);
       const own = sflow(['explore', file, '--out', outDir()]);
       assert.strictEqual(own.code, 0, show(own));
@@ -461,11 +594,30 @@ describe('sflow explore', function () {
 
     it('--progress writes a progress line to stderr; without it stderr stays empty off a terminal', () => {
       // Bounded: progress comes every 1,024 states, the first at once.
-      const r = sflow(['explore', 'bench/explore.sflow', '--all', '--no-reduction', '--max-states', '5000', '--progress', '--out', outDir()]);
+      const r = sflow([
+        'explore',
+        'bench/explore.sflow',
+        '--all',
+        '--no-reduction',
+        '--max-states',
+        '5000',
+        '--progress',
+        '--out',
+        outDir(),
+      ]);
       assert.strictEqual(r.code, 0, show(r));
       assert.match(r.err, /states [\d,]+ +[\d,]+\/s +depth \d+ +paths [\d,]+ +problems 0/);
       assert.doesNotMatch(r.out, /\/s +depth/, 'progress is not on stdout');
-      const quiet = sflow(['explore', 'bench/explore.sflow', '--all', '--no-reduction', '--max-states', '5000', '--out', outDir()]);
+      const quiet = sflow([
+        'explore',
+        'bench/explore.sflow',
+        '--all',
+        '--no-reduction',
+        '--max-states',
+        '5000',
+        '--out',
+        outDir(),
+      ]);
       assert.strictEqual(quiet.err, '');
     });
   });
@@ -505,7 +657,10 @@ describe('sflow explore', function () {
       const out = path.join(tmp, 'broken-out');
       const r = sflow(['explore', file, '--out', out]);
       assert.strictEqual(r.code, 2, show(r));
-      assert.ok(r.err.includes(`${file}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`), r.err);
+      assert.ok(
+        r.err.includes(`${file}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`),
+        r.err,
+      );
       assert.strictEqual(r.out, '');
       assert.ok(!fs.existsSync(out));
     });

@@ -14,7 +14,10 @@ import { laneStates } from '../../src/sim/export/lane-states';
 import { judge } from '../../src/sim/verdict';
 
 const ROOT = path.resolve(__dirname, '../..');
-const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.sflow')).sort();
+const EXAMPLES = fs
+  .readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.sflow'))
+  .sort();
 
 function sflow(args: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
@@ -84,14 +87,30 @@ describe('streamed exports', function () {
       const json = JSON.parse(sflow(['export', file, '--format', 'json']).out);
       assert.deepStrictEqual(json.events, JSON.parse(JSON.stringify(events.map(eventToJson))));
       const lanes = laneStates(program, events, end).map((l) => ({
-        lane: l.lane, kind: l.kind,
-        states: l.spans.map((s) => ({ state: s.state, start: s.start, end: s.end, seq: s.seq, cause: s.cause, ...s.attributes })),
+        lane: l.lane,
+        kind: l.kind,
+        states: l.spans.map((s) => ({
+          state: s.state,
+          start: s.start,
+          end: s.end,
+          seq: s.seq,
+          cause: s.cause,
+          ...s.attributes,
+        })),
       }));
       assert.deepStrictEqual(json.lanes, JSON.parse(JSON.stringify(lanes)));
       assert.strictEqual(json.traceHash, machine.traceHash());
 
       const run = JSON.parse(sflow(['run', file, '--format', 'json']).out);
-      assert.deepStrictEqual(run, { scenario: file, seed: 0, traceHash: machine.traceHash(), endTime: end, result: verdict.ok ? 'pass' : 'fail', summary: verdict.summary, events: json.events });
+      assert.deepStrictEqual(run, {
+        scenario: file,
+        seed: 0,
+        traceHash: machine.traceHash(),
+        endTime: end,
+        result: verdict.ok ? 'pass' : 'fail',
+        summary: verdict.summary,
+        events: json.events,
+      });
     });
   }
 });

@@ -55,7 +55,14 @@ describe('sflow export', () => {
     const trace = JSON.parse(sflow(['export', KVM, '--seed', '3']).out);
     assert.deepStrictEqual(
       { ...trace.metadata, scenario: undefined },
-      { scenario: undefined, seed: 3, traceHash: run.traceHash, endTime: run.endTime, result: 'pass', summary: run.summary },
+      {
+        scenario: undefined,
+        seed: 3,
+        traceHash: run.traceHash,
+        endTime: run.endTime,
+        result: 'pass',
+        summary: run.summary,
+      },
     );
     assert.strictEqual(trace.metadata.scenario, KVM);
   });
@@ -67,10 +74,20 @@ describe('sflow export', () => {
     const doc = JSON.parse(r.out);
     const { lanes, ...rest } = doc;
     assert.deepStrictEqual(rest, run);
-    assert.deepStrictEqual(lanes.map((l: { lane: string }) => l.lane), ['host', 'guest.vcpu0', 'guest.vcpu1', 'guest.net0']);
-    const vcpu0 = lanes[1].states.map((s: { state: string; start: number; mp_state: string }) => [s.state, s.start, s.mp_state]);
+    assert.deepStrictEqual(
+      lanes.map((l: { lane: string }) => l.lane),
+      ['host', 'guest.vcpu0', 'guest.vcpu1', 'guest.net0'],
+    );
+    const vcpu0 = lanes[1].states.map((s: { state: string; start: number; mp_state: string }) => [
+      s.state,
+      s.start,
+      s.mp_state,
+    ]);
     const powerEvents = run.events.filter((e: { kind: string; vcpu: number }) => e.kind === 'power' && e.vcpu === 0);
-    assert.deepStrictEqual(vcpu0, [['ON', 0, 'RUNNABLE'], ...powerEvents.map((e: { to: string; t: number; mp: string }) => [e.to, e.t, e.mp])]);
+    assert.deepStrictEqual(vcpu0, [
+      ['ON', 0, 'RUNNABLE'],
+      ...powerEvents.map((e: { to: string; t: number; mp: string }) => [e.to, e.t, e.mp]),
+    ]);
     for (const lane of lanes) assert.strictEqual(lane.states[lane.states.length - 1].end, run.endTime);
   });
 
@@ -98,7 +115,9 @@ describe('sflow export', () => {
   });
 
   it('exports a failed run and exits 1', () => {
-    const file = scenarioFile('vm g { hypervisor kvm }\ng.vcpu0 {\n  psci PSCI_VERSION\n  expect x0 == 0x10000, "want PSCI 1.0, got {x0}"\n}\n');
+    const file = scenarioFile(
+      'vm g { hypervisor kvm }\ng.vcpu0 {\n  psci PSCI_VERSION\n  expect x0 == 0x10000, "want PSCI 1.0, got {x0}"\n}\n',
+    );
     const r = sflow(['export', file]);
     assert.strictEqual(r.code, 1);
     const trace = JSON.parse(r.out);
@@ -125,7 +144,10 @@ describe('sflow export', () => {
     const out = path.join(tempDir(), 'never.json');
     const r = sflow(['export', file, '--out', out]);
     assert.strictEqual(r.code, 2);
-    assert.ok(r.err.includes(`${file}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`), r.err);
+    assert.ok(
+      r.err.includes(`${file}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`),
+      r.err,
+    );
     assert.strictEqual(r.out, '');
     assert.ok(!fs.existsSync(out));
   });

@@ -63,25 +63,38 @@ describe('reading files', function () {
     });
 
     it('says what is wrong, in one line, without the text', () => {
-      assert.throws(() => readTextFile(path.join(tmp, 'none.sflow'), { what: 'scenario' }), { message: `no such file: ${path.join(tmp, 'none.sflow')}` });
-      assert.throws(() => readTextFile(tmp, { what: 'scenario' }), { message: `${tmp} is a directory, not a scenario file` });
+      assert.throws(() => readTextFile(path.join(tmp, 'none.sflow'), { what: 'scenario' }), {
+        message: `no such file: ${path.join(tmp, 'none.sflow')}`,
+      });
+      assert.throws(() => readTextFile(tmp, { what: 'scenario' }), {
+        message: `${tmp} is a directory, not a scenario file`,
+      });
       const big = write('big.sflow', 'x'.repeat(2000));
-      assert.throws(() => readTextFile(big, { what: 'scenario', maxBytes: 1024 }), { message: `${big} is too large for a scenario (more than 1 KiB)` });
+      assert.throws(() => readTextFile(big, { what: 'scenario', maxBytes: 1024 }), {
+        message: `${big} is too large for a scenario (more than 1 KiB)`,
+      });
       assert.strictEqual(SCENARIO_MAX_BYTES, 16 * 1024 * 1024);
       const binary = write('bin.sflow', Buffer.from([0x72, 0x6f, 0xff, 0xfe, 0x00]));
-      assert.throws(() => readTextFile(binary, { what: 'scenario' }), { message: `${binary} is not UTF-8 text (at byte 2)` });
+      assert.throws(() => readTextFile(binary, { what: 'scenario' }), {
+        message: `${binary} is not UTF-8 text (at byte 2)`,
+      });
     });
 
     it('refuses devices and FIFOs without reading or blocking', function () {
       if (!posix) this.skip();
-      assert.throws(() => readTextFile('/dev/zero', { what: 'scenario' }), { message: '/dev/zero is a character device, not a scenario file' });
+      assert.throws(() => readTextFile('/dev/zero', { what: 'scenario' }), {
+        message: '/dev/zero is a character device, not a scenario file',
+      });
       const f = fifo('pipe.sflow');
       assert.throws(() => readTextFile(f, { what: 'replay file' }), { message: `${f} is a FIFO, not a replay file` });
     });
 
     it('stops reading at the limit a file whose size the system does not report (/proc)', function () {
       if (!fs.existsSync('/proc/self/status')) this.skip();
-      assert.throws(() => readTextFile('/proc/self/status', { what: 'scenario', maxBytes: 16 }), /is too large for a scenario \(more than 16 bytes\)/);
+      assert.throws(
+        () => readTextFile('/proc/self/status', { what: 'scenario', maxBytes: 16 }),
+        /is too large for a scenario \(more than 16 bytes\)/,
+      );
     });
   });
 

@@ -59,7 +59,10 @@ describe('scenario text in the output', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('printable() shows newlines and control characters as escapes and leaves other text alone', () => {
-    assert.strictEqual(printable('a\nb\r\tc\x1b[2J\x00\x7f\u0085\u2028\u202e'), 'a\\nb\\r\\tc\\x1b[2J\\x00\\x7f\\x85\\u2028\\u202e');
+    assert.strictEqual(
+      printable('a\nb\r\tc\x1b[2J\x00\x7f\u0085\u2028\u202e'),
+      'a\\nb\\r\\tc\\x1b[2J\\x00\\x7f\\x85\\u2028\\u202e',
+    );
     assert.strictEqual(printable('plain text: µs, ≥, 日本'), 'plain text: µs, ≥, 日本');
   });
 
@@ -69,13 +72,21 @@ describe('scenario text in the output', function () {
     for (const line of r.out.trimEnd().split('\n')) assert.match(line, TIMELINE_LINE, line);
     assert.match(r.out, /log: a\\nreplay: \/tmp\/evil\.replay\.json\\n-- finished at 1 ms: PASS\\x1b\[2J$/m);
     assert.match(r.out, /EXPECTATION FAILED: forged\\nreplay: \/tmp\/evil2\.replay\.json\\nPASS$/m);
-    assert.match(r.out, /^-- finished at [\d.]+ ms, \d+ events, trace [0-9a-f]{16}: FAIL: 1 expectation failed \(forged\\nreplay: \/tmp\/evil2\.replay\.json\\nPASS\)$/m);
+    assert.match(
+      r.out,
+      /^-- finished at [\d.]+ ms, \d+ events, trace [0-9a-f]{16}: FAIL: 1 expectation failed \(forged\\nreplay: \/tmp\/evil2\.replay\.json\\nPASS\)$/m,
+    );
     assert.doesNotMatch(r.out, /\x1b/);
   });
 
   it('run --format json keeps the text exact (JSON escapes it)', async () => {
     const doc = JSON.parse((await sflow(['run', file, '--format', 'json'])).out);
-    assert.ok(doc.events.some((e: { kind: string; text?: string }) => e.kind === 'log' && e.text!.includes('\nreplay: /tmp/evil.replay.json\n')));
+    assert.ok(
+      doc.events.some(
+        (e: { kind: string; text?: string }) =>
+          e.kind === 'log' && e.text!.includes('\nreplay: /tmp/evil.replay.json\n'),
+      ),
+    );
   });
 
   it('explore: the only replay: lines are the files it wrote, and --results lists them as JSON', async () => {
@@ -91,14 +102,24 @@ describe('scenario text in the output', function () {
     assert.strictEqual(summary.scenario, file);
     assert.strictEqual(summary.result, 'fail');
     assert.strictEqual(summary.exitCode, 1);
-    assert.deepStrictEqual(summary.replays.map((x: { file: string; kind: string }) => [x.file, x.kind]), [[path.join(out, 'forge.cex1.replay.json'), 'counterexample']]);
+    assert.deepStrictEqual(
+      summary.replays.map((x: { file: string; kind: string }) => [x.file, x.kind]),
+      [[path.join(out, 'forge.cex1.replay.json'), 'counterexample']],
+    );
     assert.match(summary.replays[0].problems[0], /forged\nreplay/, 'the JSON keeps the exact text');
     assert.match(summary.verdict, /^FAIL: 1 path with a problem$/);
   });
 
   it('explore --results on a passing search lists no replay', async () => {
     const results = path.join(tmp, 'fixed.json');
-    const r = await sflow(['explore', path.resolve(__dirname, '../../examples/s2idle-notify-window-fixed.sflow'), '--out', path.join(tmp, 'fixed-out'), '--results', results]);
+    const r = await sflow([
+      'explore',
+      path.resolve(__dirname, '../../examples/s2idle-notify-window-fixed.sflow'),
+      '--out',
+      path.join(tmp, 'fixed-out'),
+      '--results',
+      results,
+    ]);
     assert.strictEqual(r.code, 0, show(r));
     const summary = JSON.parse(fs.readFileSync(results, 'utf8'));
     assert.deepStrictEqual(summary.replays, []);
@@ -110,7 +131,8 @@ describe('scenario text in the output', function () {
     const junit = path.join(tmp, 'junit.xml');
     const r = await sflow(['test', file, '--junit', junit]);
     assert.strictEqual(r.code, 1, show(r));
-    for (const line of r.out.trimEnd().split('\n')) assert.match(line, /^(PASS|FAIL) |^ {8}|^\d+ passed, \d+ failed$/, line);
+    for (const line of r.out.trimEnd().split('\n'))
+      assert.match(line, /^(PASS|FAIL) |^ {8}|^\d+ passed, \d+ failed$/, line);
     const xml = fs.readFileSync(junit, 'utf8');
     // XML 1.0 allows no control characters but tab, newline and carriage return, even escaped.
     assert.doesNotMatch(xml, /[\x00-\x08\x0b\x0c\x0e-\x1f]/);

@@ -10,7 +10,9 @@ import { main } from '../../src/cli/main';
 import { USAGE } from '../../src/cli/main';
 
 const ROOT = path.resolve(__dirname, '../..');
-const RACE = fs.readFileSync(path.join(ROOT, 'examples/s2idle-notify-window.sflow'), 'utf8').replace(/^expect violation .*\n/m, '');
+const RACE = fs
+  .readFileSync(path.join(ROOT, 'examples/s2idle-notify-window.sflow'), 'utf8')
+  .replace(/^expect violation .*\n/m, '');
 
 interface Result {
   code: number;
@@ -31,7 +33,15 @@ describe('sflow run --replay checks the path', function () {
   this.timeout(60_000);
   let tmp: string;
   let replayFile: string;
-  let replay: { choices: [number, number][]; traceHash: string; steps: number; events: number; time: number; checkpoints: unknown[]; end: string };
+  let replay: {
+    choices: [number, number][];
+    traceHash: string;
+    steps: number;
+    events: number;
+    time: number;
+    checkpoints: unknown[];
+    end: string;
+  };
   let explored: Result;
 
   before(async () => {
@@ -60,22 +70,50 @@ describe('sflow run --replay checks the path', function () {
     assert.strictEqual(replay.checkpoints.length, replay.choices.length);
   });
 
-  it('a faithful replay stops at the end of explore\'s path and prints the hash explore recorded and printed', async () => {
+  it("a faithful replay stops at the end of explore's path and prints the hash explore recorded and printed", async () => {
     const r = await sflow(['run', '--replay', replayFile]);
     assert.strictEqual(r.code, 1, show(r));
     const lines = r.out.trimEnd().split('\n');
-    assert.match(lines[lines.length - 1], new RegExp(`^-- stopped at [\\d.]+ ms, ${replay.events} events, trace ${replay.traceHash}: FAIL: invariant violated: host-suspended-while-guest-running`));
-    assert.strictEqual(lines[lines.length - 2], `-- the replay follows its recording to the end of explore's path: trace ${replay.traceHash}, as recorded`);
+    assert.match(
+      lines[lines.length - 1],
+      new RegExp(
+        `^-- stopped at [\\d.]+ ms, ${replay.events} events, trace ${replay.traceHash}: FAIL: invariant violated: host-suspended-while-guest-running`,
+      ),
+    );
+    assert.strictEqual(
+      lines[lines.length - 2],
+      `-- the replay follows its recording to the end of explore's path: trace ${replay.traceHash}, as recorded`,
+    );
     assert.match(explored.out, new RegExp(`path ends at [\\d.]+ ms, trace ${replay.traceHash}$`, 'm'));
     assert.strictEqual(r.err, '');
   });
 
   const departures: [string, (r: typeof replay) => Record<string, unknown>, RegExp][] = [
-    ['an edited decision', (r) => ({ choices: [[r.choices[0][0] - 1, r.choices[0][1]], ...r.choices.slice(1)] }), /recording: decision \d+: the replay takes option \d/],
-    ['an option out of range', (r) => ({ choices: [[r.choices[0][0], 5], ...r.choices.slice(1)] }), /recording: decision \d+: the replay takes option 5, but only options 0 to \d+ are possible there/],
-    ['an empty choice list', () => ({ choices: [] }), /recording: decision \d+: explore took option \d+ of \d+ there, the replay takes option 0/],
-    ['a decision index past the path', (r) => ({ choices: [...r.choices, [999_999, 1]] }), /recording: decision 999999 \(option 1\) is never reached: the path makes \d+ decisions/],
-    ['an empty choice list without checkpoints', () => ({ choices: [], checkpoints: undefined }), /recording: the path ends with trace [0-9a-f]{16}, but explore's ended with [0-9a-f]{16}/],
+    [
+      'an edited decision',
+      (r) => ({ choices: [[r.choices[0][0] - 1, r.choices[0][1]], ...r.choices.slice(1)] }),
+      /recording: decision \d+: the replay takes option \d/,
+    ],
+    [
+      'an option out of range',
+      (r) => ({ choices: [[r.choices[0][0], 5], ...r.choices.slice(1)] }),
+      /recording: decision \d+: the replay takes option 5, but only options 0 to \d+ are possible there/,
+    ],
+    [
+      'an empty choice list',
+      () => ({ choices: [] }),
+      /recording: decision \d+: explore took option \d+ of \d+ there, the replay takes option 0/,
+    ],
+    [
+      'a decision index past the path',
+      (r) => ({ choices: [...r.choices, [999_999, 1]] }),
+      /recording: decision 999999 \(option 1\) is never reached: the path makes \d+ decisions/,
+    ],
+    [
+      'an empty choice list without checkpoints',
+      () => ({ choices: [], checkpoints: undefined }),
+      /recording: the path ends with trace [0-9a-f]{16}, but explore's ended with [0-9a-f]{16}/,
+    ],
   ];
   for (const [what, change, message] of departures) {
     it(`${what}: a one-line error saying where, exit 2, no PASS and no usage`, async () => {
@@ -97,7 +135,10 @@ describe('sflow run --replay checks the path', function () {
       const file = edited(`no-${key}.replay.json`, { [key]: undefined });
       const r = await sflow(['run', '--replay', file]);
       assert.strictEqual(r.code, 2, show(r));
-      assert.strictEqual(r.err.trim(), `sflow: ${file}: the replay records no end of its path ('${key}'), so a run cannot be checked to follow it (an older sflow wrote it, or it was edited): explore the scenario again`);
+      assert.strictEqual(
+        r.err.trim(),
+        `sflow: ${file}: the replay records no end of its path ('${key}'), so a run cannot be checked to follow it (an older sflow wrote it, or it was edited): explore the scenario again`,
+      );
       assert.strictEqual(r.out, '');
     }
   });

@@ -9,9 +9,10 @@ import * as path from 'path';
 import { fixture } from '../helpers';
 import { ensureBuilt, Result, ROOT, sflow, show } from './run-cli';
 
-
-
-const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.sflow')).sort();
+const EXAMPLES = fs
+  .readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.sflow'))
+  .sort();
 
 interface Junit {
   suites: { tests: number; failures: number };
@@ -25,7 +26,12 @@ function attr(tag: string, name: string): string {
   return m[1];
 }
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 function readJunit(file: string): Junit {
   const xml = fs.readFileSync(file, 'utf8');
@@ -41,7 +47,8 @@ function readJunit(file: string): Junit {
     assert.strictEqual(attr(` ${m[1]}`, 'classname'), 'sflow');
     assert.match(attr(` ${m[1]}`, 'time'), /^\d+\.\d{3}$/);
     return {
-      name: unescape(attr(` ${m[1]}`, 'name')), body: m[2],
+      name: unescape(attr(` ${m[1]}`, 'name')),
+      body: m[2],
       failure: failure ? { message: unescape(failure[1]), text: unescape(failure[2]) } : undefined,
       out: out ? unescape(out[1]) : undefined,
     };
@@ -49,7 +56,13 @@ function readJunit(file: string): Junit {
   assert.strictEqual(cases.length, (xml.match(/<testcase /g) ?? []).length, 'every testcase closed');
   return {
     suites: { tests: Number(attr(suites, 'tests')), failures: Number(attr(suites, 'failures')) },
-    suite: { name: attr(suite, 'name'), tests: Number(attr(suite, 'tests')), failures: Number(attr(suite, 'failures')), errors: Number(attr(suite, 'errors')), skipped: Number(attr(suite, 'skipped')) },
+    suite: {
+      name: attr(suite, 'name'),
+      tests: Number(attr(suite, 'tests')),
+      failures: Number(attr(suite, 'failures')),
+      errors: Number(attr(suite, 'errors')),
+      skipped: Number(attr(suite, 'skipped')),
+    },
     cases,
   };
 }
@@ -115,7 +128,11 @@ describe('sflow test', function () {
       assert.ok(EXAMPLES.length >= 10, EXAMPLES.join(' '));
       const lines = r.out.trimEnd().split('\n');
       assert.strictEqual(lines.length, EXAMPLES.length + 1, r.out);
-      assert.deepStrictEqual(lines.slice(0, -1).map((l) => /^PASS {2}(\S+) +\S/.exec(l)?.[1]), EXAMPLES.map((f) => `examples/${f}`), 'sorted, one line each');
+      assert.deepStrictEqual(
+        lines.slice(0, -1).map((l) => /^PASS {2}(\S+) +\S/.exec(l)?.[1]),
+        EXAMPLES.map((f) => `examples/${f}`),
+        'sorted, one line each',
+      );
       assert.strictEqual(lines[lines.length - 1], `${EXAMPLES.length} passed, 0 failed`);
       assert.strictEqual(r.err, '');
     });
@@ -124,10 +141,22 @@ describe('sflow test', function () {
       for (const file of EXAMPLES) {
         const line = r.out.split('\n').find((l) => l.includes(`examples/${file} `))!;
         const declares = /^explore\b/m.test(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8'));
-        assert.match(line, declares ? /  explore: [\d,]+ states, [\d,]+ paths/ : /  run: finished at [\d.]+ ms, \d+ events, trace [0-9a-f]{16}/, line);
+        assert.match(
+          line,
+          declares
+            ? /  explore: [\d,]+ states, [\d,]+ paths/
+            : /  run: finished at [\d.]+ ms, \d+ events, trace [0-9a-f]{16}/,
+          line,
+        );
       }
-      assert.match(r.out, /^PASS {2}examples\/s2idle-notify-window\.sflow +explore: [\d,]+ states, [\d,]+ paths, expected violation host-suspended-while-guest-running reachable$/m);
-      assert.match(r.out, /^PASS {2}examples\/s2idle-notify-window-fixed\.sflow +explore: [\d,]+ states, [\d,]+ paths$/m);
+      assert.match(
+        r.out,
+        /^PASS {2}examples\/s2idle-notify-window\.sflow +explore: [\d,]+ states, [\d,]+ paths, expected violation host-suspended-while-guest-running reachable$/m,
+      );
+      assert.match(
+        r.out,
+        /^PASS {2}examples\/s2idle-notify-window-fixed\.sflow +explore: [\d,]+ states, [\d,]+ paths$/m,
+      );
     });
 
     it('--junit writes the XML a CI reporter reads: one testsuite, a passing testcase per example', () => {
@@ -136,7 +165,10 @@ describe('sflow test', function () {
       assert.deepStrictEqual(x.suites, { tests: EXAMPLES.length, failures: 0 });
       assert.deepStrictEqual(x.suite, { name: 'sflow', tests: EXAMPLES.length, failures: 0, errors: 0, skipped: 0 });
       assert.strictEqual(x.cases.length, EXAMPLES.length);
-      assert.deepStrictEqual(x.cases.map((c) => c.name), EXAMPLES.map((f) => `examples/${f}`));
+      assert.deepStrictEqual(
+        x.cases.map((c) => c.name),
+        EXAMPLES.map((f) => `examples/${f}`),
+      );
       for (const c of x.cases) {
         assert.strictEqual(c.failure, undefined, c.name);
         // The summary the console shows, as the case's output.
@@ -149,9 +181,17 @@ describe('sflow test', function () {
       assert.strictEqual(named.code, 0);
       const strip = (s: string) => s.replace(/trace [0-9a-f]{16}/g, 'trace H');
       assert.strictEqual(strip(named.out), strip(r.out));
-      const files = sflow(['test', ...EXAMPLES.map((f) => `examples/${f}`).reverse(), 'examples/kvm-system-suspend.sflow']);
+      const files = sflow([
+        'test',
+        ...EXAMPLES.map((f) => `examples/${f}`).reverse(),
+        'examples/kvm-system-suspend.sflow',
+      ]);
       assert.strictEqual(files.code, 0);
-      assert.match(files.out, new RegExp(`^${EXAMPLES.length} passed, 0 failed$`, 'm'), 'each once, whatever the order');
+      assert.match(
+        files.out,
+        new RegExp(`^${EXAMPLES.length} passed, 0 failed$`, 'm'),
+        'each once, whatever the order',
+      );
     });
   });
 
@@ -161,7 +201,12 @@ describe('sflow test', function () {
     let junit: string;
 
     before(() => {
-      dir = dirWith({ 'a-pass.sflow': PASSING, 'b-fail.sflow': FAILING, 'c-broken.sflow': BROKEN, 'notes.txt': 'not a scenario' });
+      dir = dirWith({
+        'a-pass.sflow': PASSING,
+        'b-fail.sflow': FAILING,
+        'c-broken.sflow': BROKEN,
+        'notes.txt': 'not a scenario',
+      });
       junit = path.join(dir, 'junit.xml');
       r = sflow(['test', dir, '--junit', junit]);
     });
@@ -173,10 +218,16 @@ describe('sflow test', function () {
       const b = path.join(dir, 'b-fail.sflow');
       const c = path.join(dir, 'c-broken.sflow');
       assert.match(lines[0], new RegExp(`^PASS {2}${esc(a)} +run: finished at`));
-      assert.match(lines[1], new RegExp(`^FAIL {2}${esc(b)} +run: FAIL: 1 expectation failed \\(want PSCI 1\\.0, got 0x10003\\)$`));
+      assert.match(
+        lines[1],
+        new RegExp(`^FAIL {2}${esc(b)} +run: FAIL: 1 expectation failed \\(want PSCI 1\\.0, got 0x10003\\)$`),
+      );
       assert.strictEqual(lines[2], '        1 expectation failed (want PSCI 1.0, got 0x10003)');
       assert.match(lines[3], new RegExp(`^FAIL {2}${esc(c)} +1 error in the scenario$`));
-      assert.strictEqual(lines[4], `        ${c}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`);
+      assert.strictEqual(
+        lines[4],
+        `        ${c}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`,
+      );
       assert.strictEqual(lines[5], '1 passed, 2 failed');
       assert.strictEqual(lines.length, 6, 'notes.txt is not a scenario');
     });
@@ -186,14 +237,24 @@ describe('sflow test', function () {
       assert.deepStrictEqual(x.suites, { tests: 3, failures: 2 });
       assert.deepStrictEqual([x.suite.tests, x.suite.failures, x.suite.errors], [3, 2, 0]);
       assert.strictEqual(x.cases.length, 3);
-      assert.deepStrictEqual(x.cases.map((c) => [path.basename(c.name), !!c.failure]), [['a-pass.sflow', false], ['b-fail.sflow', true], ['c-broken.sflow', true]]);
+      assert.deepStrictEqual(
+        x.cases.map((c) => [path.basename(c.name), !!c.failure]),
+        [
+          ['a-pass.sflow', false],
+          ['b-fail.sflow', true],
+          ['c-broken.sflow', true],
+        ],
+      );
       const xml = fs.readFileSync(junit, 'utf8');
       assert.strictEqual((xml.match(/<failure message="/g) ?? []).length, 2);
       const [, failed, broken] = x.cases;
       assert.strictEqual(failed.failure!.message, 'run: FAIL: 1 expectation failed (want PSCI 1.0, got 0x10003)');
       assert.strictEqual(failed.failure!.text, '1 expectation failed (want PSCI 1.0, got 0x10003)');
       assert.strictEqual(broken.failure!.message, '1 error in the scenario');
-      assert.strictEqual(broken.failure!.text, `${path.join(dir, 'c-broken.sflow')}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`);
+      assert.strictEqual(
+        broken.failure!.text,
+        `${path.join(dir, 'c-broken.sflow')}:5:8: error: unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?`,
+      );
       assert.match(x.cases[0].out!, /^run: finished at/);
     });
 
@@ -201,7 +262,10 @@ describe('sflow test', function () {
       const fixed = fs.readFileSync(path.join(ROOT, 'examples/s2idle-notify-window-fixed.sflow'), 'utf8');
       const d = dirWith({
         'tie.sflow': TIE,
-        'sub/unreachable.sflow': fixed.replace(/^explore$/m, 'explore\nexpect violation host-suspended-while-guest-running'),
+        'sub/unreachable.sflow': fixed.replace(
+          /^explore$/m,
+          'explore\nexpect violation host-suspended-while-guest-running',
+        ),
         'sub/bounded.sflow': fixed.replace(/^explore$/m, 'explore { max_states 50 }'),
       });
       const junitFile = path.join(d, 'out', 'j.xml');
@@ -212,15 +276,28 @@ describe('sflow test', function () {
       const unreachable = path.join(d, 'sub/unreachable.sflow');
       const tie = path.join(d, 'tie.sflow');
       assert.match(lines[0], new RegExp(`^PASS {2}${esc(bounded)} +explore: 50 states, [\\d,]+ paths \\(bounded\\)$`));
-      assert.match(lines[1], new RegExp(`^FAIL {2}${esc(unreachable)} +explore: [\\d,]+ states, [\\d,]+ paths: expected violation not reachable$`));
+      assert.match(
+        lines[1],
+        new RegExp(
+          `^FAIL {2}${esc(unreachable)} +explore: [\\d,]+ states, [\\d,]+ paths: expected violation not reachable$`,
+        ),
+      );
       assert.strictEqual(lines[2], '        expect violation host-suspended-while-guest-running: on no path');
-      assert.match(lines[3], new RegExp(`^FAIL {2}${esc(tie)} +explore: [\\d,]+ states, [\\d,]+ paths(?: \\(bounded\\))?: a path breaks a rule$`));
+      assert.match(
+        lines[3],
+        new RegExp(
+          `^FAIL {2}${esc(tie)} +explore: [\\d,]+ states, [\\d,]+ paths(?: \\(bounded\\))?: a path breaks a rule$`,
+        ),
+      );
       assert.strictEqual(lines[4], '        1 expectation failed (vcpu2 still off)');
       assert.strictEqual(lines[5], `        (sflow explore ${tie} writes it as a replay)`);
       assert.strictEqual(lines[6], '1 passed, 2 failed');
       const x = readJunit(junitFile);
       assert.deepStrictEqual([x.suite.tests, x.suite.failures, x.cases.length], [3, 2, 3]);
-      assert.strictEqual(x.cases[2].failure!.text, `1 expectation failed (vcpu2 still off)\n(sflow explore ${tie} writes it as a replay)`);
+      assert.strictEqual(
+        x.cases[2].failure!.text,
+        `1 expectation failed (vcpu2 still off)\n(sflow explore ${tie} writes it as a replay)`,
+      );
       // The same scenario run (not explored) passes: the tie is only lost in the other order.
       assert.strictEqual(sflow(['run', tie]).code, 0);
     });
@@ -232,8 +309,16 @@ describe('sflow test', function () {
       const t = sflow(['test', file]);
       assert.strictEqual(t.code, 1, show(t));
       const lines = t.out.trimEnd().split('\n');
-      assert.match(lines[0], new RegExp(`^FAIL {2}${esc(file)} +explore: 3 states, [\\d,]+ paths \\(bounded\\): expected violation not found within the bounds$`));
-      assert.strictEqual(lines[1], '        expect violation host-suspended-while-guest-running: not reached before the search stopped (raise max_states or until in the explore block)');
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^FAIL {2}${esc(file)} +explore: 3 states, [\\d,]+ paths \\(bounded\\): expected violation not found within the bounds$`,
+        ),
+      );
+      assert.strictEqual(
+        lines[1],
+        '        expect violation host-suspended-while-guest-running: not reached before the search stopped (raise max_states or until in the explore block)',
+      );
       assert.strictEqual(lines[2], '0 passed, 1 failed');
       const e = sflow(['explore', file, '--out', path.join(d, 'out')]);
       assert.strictEqual(e.code, 1, show(e));

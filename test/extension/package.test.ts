@@ -19,12 +19,31 @@ describe('the .vsix', function () {
     assert.strictEqual(build.status, 0, build.stderr);
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sflow-vsix-')), 'x.vsix');
     const vsce = path.join(ROOT, 'node_modules/@vscode/vsce/vsce');
-    const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--baseContentUrl', 'https://example.invalid/x/blob/main', '--baseImagesUrl', 'https://example.invalid/x/raw/main', '-o', out], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        vsce,
+        'package',
+        '--no-dependencies',
+        '--baseContentUrl',
+        'https://example.invalid/x/blob/main',
+        '--baseImagesUrl',
+        'https://example.invalid/x/raw/main',
+        '-o',
+        out,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     assert.strictEqual(r.status, 0, r.stdout + r.stderr);
     size = fs.statSync(out).size;
     const list = spawnSync('unzip', ['-Z1', out], { encoding: 'utf8' });
     assert.strictEqual(list.status, 0, list.stderr);
-    files = list.stdout.split('\n').filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length)).filter(Boolean).sort();
+    files = list.stdout
+      .split('\n')
+      .filter((f) => f.startsWith('extension/'))
+      .map((f) => f.slice('extension/'.length))
+      .filter(Boolean)
+      .sort();
   });
 
   it('holds the bundles the manifest names, and the assets they load', () => {
@@ -49,7 +68,13 @@ describe('the .vsix', function () {
   });
 
   it('holds no sources, tests, maps or development files', () => {
-    const stray = files.filter((f) => /^(src|test|bench|scripts|node_modules|docs)\//.test(f) || /\.(ts|map)$/.test(f) || f === 'dist/bench.js' || f.startsWith('.'));
+    const stray = files.filter(
+      (f) =>
+        /^(src|test|bench|scripts|node_modules|docs)\//.test(f) ||
+        /\.(ts|map)$/.test(f) ||
+        f === 'dist/bench.js' ||
+        f.startsWith('.'),
+    );
     assert.deepStrictEqual(stray, []);
     assert.ok(size < 4 * 1024 * 1024, `the .vsix is ${size} bytes`);
     console.log(`      .vsix: ${files.length} files, ${(size / 1024).toFixed(0)} KB`);

@@ -3,23 +3,56 @@
 
 import * as assert from 'assert';
 
-interface View { from: number; to: number }
-interface Tick { t: number; x: number; label: string }
-interface MarkHit { index: number; count: number; x: number; distance: number }
+interface View {
+  from: number;
+  to: number;
+}
+interface Tick {
+  t: number;
+  x: number;
+  label: string;
+}
+interface MarkHit {
+  index: number;
+  count: number;
+  x: number;
+  distance: number;
+}
 interface TimelineCore {
   pxPerNsOf(view: View, width: number): number;
   timeToX(t: number, view: View, width: number): number;
   xToTime(x: number, view: View, width: number): number;
   columnOf(t: number, from: number, pxPerNs: number): number;
   columnSpan(times: number[], from: number, pxPerNs: number, column: number): [number, number];
-  visibleMarks(times: number[], view: View, width: number, margin?: number): { index: number; count: number; x: number }[];
+  visibleMarks(
+    times: number[],
+    view: View,
+    width: number,
+    margin?: number,
+  ): { index: number; count: number; x: number }[];
   hitTestMarks(times: number[], view: View, width: number, x: number, threshold: number): MarkHit | undefined;
-  hitTestLane(lists: number[][], view: View, width: number, x: number, threshold: number): (MarkHit & { list: number }) | undefined;
+  hitTestLane(
+    lists: number[][],
+    view: View,
+    width: number,
+    x: number,
+    threshold: number,
+  ): (MarkHit & { list: number }) | undefined;
   laneIndexAt(y: number, top: number, laneHeight: number, scrollY: number, count: number): number;
   bandIndexAt(starts: number[], end: number, t: number): number;
-  visibleBands(starts: number[], end: number, view: View, width: number): { index: number; x0: number; x1: number; count: number }[];
+  visibleBands(
+    starts: number[],
+    end: number,
+    view: View,
+    width: number,
+  ): { index: number; x0: number; x1: number; count: number }[];
   niceStep(raw: number): number;
-  axisTicks(view: View, width: number, measure?: (text: string) => number, gap?: number): { step: number; unit: { name: string }; ticks: Tick[] };
+  axisTicks(
+    view: View,
+    width: number,
+    measure?: (text: string) => number,
+    gap?: number,
+  ): { step: number; unit: { name: string }; ticks: Tick[] };
   estimateTextWidth(text: string): number;
   formatTime(ns: number): string;
   formatDuration(ns: number): string;
@@ -67,7 +100,10 @@ function assertNoOverlap(view: View, width: number, gap = 12): void {
   const { ticks } = core.axisTicks(view, width, core.estimateTextWidth, gap);
   for (let i = 1; i < ticks.length; i++) {
     const previousEnd = ticks[i - 1].x + core.estimateTextWidth(ticks[i - 1].label) + gap;
-    assert.ok(previousEnd <= ticks[i].x + 1e-6, `${ticks[i - 1].label} overlaps ${ticks[i].label} at ${width} px for ${JSON.stringify(view)}`);
+    assert.ok(
+      previousEnd <= ticks[i].x + 1e-6,
+      `${ticks[i - 1].label} overlaps ${ticks[i].label} at ${width} px for ${JSON.stringify(view)}`,
+    );
   }
 }
 
@@ -92,9 +128,13 @@ describe('timeline core: the time axis', () => {
     const view = { from: 0, to: 40 * MS };
     const narrow = core.axisTicks(view, 220);
     assert.ok(narrow.step >= 10 * MS, `step ${narrow.step}`);
-    assert.deepStrictEqual(narrow.ticks.map((t) => t.label), ['0 ms', '10 ms', '20 ms', '30 ms', '40 ms']);
+    assert.deepStrictEqual(
+      narrow.ticks.map((t) => t.label),
+      ['0 ms', '10 ms', '20 ms', '30 ms', '40 ms'],
+    );
     for (const width of [120, 220, 300, 640, 1400, 2800]) {
-      for (const v of [view, { from: 10 * MS, to: 10.03 * MS }, { from: 0, to: 500 }, { from: 1.5e9, to: 3.5e9 }]) assertNoOverlap(v, width);
+      for (const v of [view, { from: 10 * MS, to: 10.03 * MS }, { from: 0, to: 500 }, { from: 1.5e9, to: 3.5e9 }])
+        assertNoOverlap(v, width);
     }
   });
 
@@ -102,7 +142,10 @@ describe('timeline core: the time axis', () => {
     const axis = core.axisTicks({ from: 10 * MS, to: 10.03 * MS }, 1300);
     assert.strictEqual(axis.step, 2 * US);
     assert.strictEqual(axis.unit.name, 'ms');
-    assert.deepStrictEqual(axis.ticks.slice(0, 3).map((t) => t.label), ['10.000 ms', '10.002 ms', '10.004 ms']);
+    assert.deepStrictEqual(
+      axis.ticks.slice(0, 3).map((t) => t.label),
+      ['10.000 ms', '10.002 ms', '10.004 ms'],
+    );
   });
 
   it('at the ns limit of zoom, labels keep every digit down to the ns', () => {
@@ -122,7 +165,8 @@ describe('timeline core: the time axis', () => {
 
   it('places each tick at its time', () => {
     const view = { from: 3 * MS, to: 7 * MS };
-    for (const tick of core.axisTicks(view, 800).ticks) assert.ok(Math.abs(tick.x - ((tick.t - view.from) / (4 * MS)) * 800) < 1e-6);
+    for (const tick of core.axisTicks(view, 800).ticks)
+      assert.ok(Math.abs(tick.x - ((tick.t - view.from) / (4 * MS)) * 800) < 1e-6);
   });
 
   it('formats times exactly and durations briefly', () => {
@@ -140,15 +184,30 @@ describe('timeline core: the time axis', () => {
 describe('timeline core: marks per pixel column', () => {
   it('draws at most one mark per pixel column, the earliest, and counts the rest', () => {
     const times = sortedTimes(20_000, 40 * MS, 1);
-    for (const [view, width] of [[{ from: 0, to: 40 * MS }, 300], [{ from: 0, to: 40 * MS }, 1400], [{ from: 9 * MS, to: 11 * MS }, 700]] as const) {
+    for (const [view, width] of [
+      [{ from: 0, to: 40 * MS }, 300],
+      [{ from: 0, to: 40 * MS }, 1400],
+      [{ from: 9 * MS, to: 11 * MS }, 700],
+    ] as const) {
       const marks = core.visibleMarks(times, view, width, 0);
       const pxPerNs = core.pxPerNsOf(view, width);
       const columns = marks.map((m) => core.columnOf(times[m.index], view.from, pxPerNs));
       for (let i = 1; i < columns.length; i++) assert.ok(columns[i] > columns[i - 1], 'one mark per column, in order');
       assert.ok(marks.length <= Math.ceil(width) + 1, `${marks.length} marks in ${width} px`);
-      for (const m of marks) if (m.index > 0) assert.ok(core.columnOf(times[m.index - 1], view.from, pxPerNs) < core.columnOf(times[m.index], view.from, pxPerNs), 'the first of its column');
-      const inView = times.filter((t) => core.columnOf(t, view.from, pxPerNs) >= 0 && core.columnOf(t, view.from, pxPerNs) <= Math.ceil(width)).length;
-      assert.strictEqual(marks.reduce((n, m) => n + m.count, 0), inView, 'every mark in view is counted once');
+      for (const m of marks)
+        if (m.index > 0)
+          assert.ok(
+            core.columnOf(times[m.index - 1], view.from, pxPerNs) < core.columnOf(times[m.index], view.from, pxPerNs),
+            'the first of its column',
+          );
+      const inView = times.filter(
+        (t) => core.columnOf(t, view.from, pxPerNs) >= 0 && core.columnOf(t, view.from, pxPerNs) <= Math.ceil(width),
+      ).length;
+      assert.strictEqual(
+        marks.reduce((n, m) => n + m.count, 0),
+        inView,
+        'every mark in view is counted once',
+      );
     }
   });
 
@@ -164,7 +223,10 @@ describe('timeline core: marks per pixel column', () => {
 
   it('draws every mark once they are more than a pixel apart', () => {
     const times = [1000, 5000, 9000, 20_000];
-    assert.deepStrictEqual(core.visibleMarks(times, { from: 0, to: 25_000 }, 1000).map((m) => m.index), [0, 1, 2, 3]);
+    assert.deepStrictEqual(
+      core.visibleMarks(times, { from: 0, to: 25_000 }, 1000).map((m) => m.index),
+      [0, 1, 2, 3],
+    );
   });
 
   it('picks the same mark for a column whatever range is asked for (drawing and hit-testing agree)', () => {
@@ -201,7 +263,10 @@ describe('timeline core: clicking a mark', () => {
     const view = { from: 0, to: 40 * MS };
     const width = 300; // 133 us per px
     const marks = core.visibleMarks(suspends, view, width);
-    assert.deepStrictEqual(marks.map((m) => [m.index, m.count]), [[0, 2]]);
+    assert.deepStrictEqual(
+      marks.map((m) => [m.index, m.count]),
+      [[0, 2]],
+    );
     for (let dx = -5; dx <= 5; dx += 0.5) {
       const hit = core.hitTestMarks(suspends, view, width, marks[0].x + dx, 5);
       assert.strictEqual(hit?.index, 0, `at ${dx} px`);
@@ -217,7 +282,11 @@ describe('timeline core: clicking a mark', () => {
     assert.strictEqual(core.hitTestMarks(suspends, view, width, x0 + 4, 5)?.index, 0);
     assert.strictEqual(core.hitTestMarks(suspends, view, width, x1 - 4, 5)?.index, 1);
     assert.strictEqual(core.hitTestMarks(suspends, view, width, (x0 + x1) / 2, 5), undefined);
-    assert.strictEqual(core.hitTestMarks(suspends, view, width, x0 + 5.5, 5), undefined, 'nothing beyond the threshold');
+    assert.strictEqual(
+      core.hitTestMarks(suspends, view, width, x0 + 5.5, 5),
+      undefined,
+      'nothing beyond the threshold',
+    );
   });
 
   it('picks the nearest mark within the threshold, never one further away', () => {
@@ -254,7 +323,11 @@ describe('timeline core: clicking a mark', () => {
     // A lane with no mark near: nothing, even though the lane above has one right there.
     assert.strictEqual(core.hitTestLane([[30 * MS]], view, width, x, 5), undefined);
     assert.strictEqual(core.laneIndexAt(laneTop - 1, laneTop, laneHeight, 0, 2), -1, 'the axis is no lane');
-    assert.strictEqual(core.laneIndexAt(laneTop + laneHeight * 2 + 1, laneTop, laneHeight, 0, 2), -1, 'below the last lane');
+    assert.strictEqual(
+      core.laneIndexAt(laneTop + laneHeight * 2 + 1, laneTop, laneHeight, 0, 2),
+      -1,
+      'below the last lane',
+    );
     assert.strictEqual(core.laneIndexAt(laneTop + 1, laneTop, laneHeight, laneHeight, 2), 1, 'scrolled by a lane');
   });
 
@@ -266,8 +339,14 @@ describe('timeline core: clicking a mark', () => {
     assert.deepStrictEqual(core.hitTestLane([marks, violations], view, 1300, x, 5)?.list, 1);
     // Zoomed in until they are 10 px apart, each is picked where it is.
     const close = { from: FIRST_SUSPEND - 500, to: FIRST_SUSPEND + 500 };
-    assert.deepStrictEqual(core.hitTestLane([marks, violations], close, 1000, core.timeToX(FIRST_SUSPEND, close, 1000), 5)?.list, 0);
-    assert.deepStrictEqual(core.hitTestLane([marks, violations], close, 1000, core.timeToX(FIRST_SUSPEND + 10, close, 1000), 5)?.list, 1);
+    assert.deepStrictEqual(
+      core.hitTestLane([marks, violations], close, 1000, core.timeToX(FIRST_SUSPEND, close, 1000), 5)?.list,
+      0,
+    );
+    assert.deepStrictEqual(
+      core.hitTestLane([marks, violations], close, 1000, core.timeToX(FIRST_SUSPEND + 10, close, 1000), 5)?.list,
+      1,
+    );
   });
 });
 
@@ -287,7 +366,14 @@ describe('timeline core: bands', () => {
     const view = { from: 0, to: 40 * MS };
     const width = 1000; // 40 us per px: the burst of changes is 2.5 px
     const bands = core.visibleBands(starts, 40 * MS, view, width);
-    assert.deepStrictEqual(bands.slice(0, 3).map((b) => [b.index, b.count]), [[0, 1], [1, 1], [2, 1]]);
+    assert.deepStrictEqual(
+      bands.slice(0, 3).map((b) => [b.index, b.count]),
+      [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+      ],
+    );
     assert.ok(bands.length <= 8, `${bands.length} segments`);
     const merged = bands.filter((b) => b.count > 1);
     assert.ok(merged.length >= 1 && merged.reduce((n, b) => n + b.count, 0) >= 9999, 'the burst is merged');
@@ -321,7 +407,10 @@ describe('timeline core: zoom and pan', () => {
     assert.ok(full.from <= 0 && full.to >= 40 * MS);
     assert.ok(full.to - full.from < 40 * MS * 1.1);
     const fromEvents = core.fullRange(1.5e9, 3.5e9);
-    assert.ok(fromEvents.from <= 1.5e9 && fromEvents.to >= 3.5e9 && fromEvents.from > 1.4e9, 'a trace that starts late is not stretched to 0');
+    assert.ok(
+      fromEvents.from <= 1.5e9 && fromEvents.to >= 3.5e9 && fromEvents.from > 1.4e9,
+      'a trace that starts late is not stretched to 0',
+    );
     const single = core.fullRange(0, 0);
     assert.ok(single.to > single.from, 'one instant still has a range');
   });

@@ -77,11 +77,26 @@ export function signatureOf(target: string, p: { kind: Kind; message: string }, 
     .replace(/\b0x[0-9a-f]+\b/gi, '#')
     .replace(/\d+(\.\d+)?/g, '#')
     .replace(/ at [\w.<>]+ \(src/, (s) => s);
-  if (p.kind === 'hang') m += ` [${(input?.recipe ?? []).filter((r) => /long|deep|nesting|whitespace|padding|json/.test(r)).sort().join('+') || 'other'}]`;
+  if (p.kind === 'hang')
+    m += ` [${
+      (input?.recipe ?? [])
+        .filter((r) => /long|deep|nesting|whitespace|padding|json/.test(r))
+        .sort()
+        .join('+') || 'other'
+    }]`;
   return `${target}|${p.kind}|${m.slice(0, 220)}`;
 }
 
-const emptyRow = (target: string): Row => ({ target, cases: 0, crashes: 0, hangs: 0, internal: 0, invariant: 0, maxMs: 0, totalMs: 0 });
+const emptyRow = (target: string): Row => ({
+  target,
+  cases: 0,
+  crashes: 0,
+  hangs: 0,
+  internal: 0,
+  invariant: 0,
+  maxMs: 0,
+  totalMs: 0,
+});
 
 function count(row: Row, problems: { kind: Kind }[]): void {
   const kinds = new Set(problems.map((p) => p.kind));
@@ -107,7 +122,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   // Replay files for the replay targets.
   const dir = tempDir('sflow-fuzz-');
   const replays = options.cases.replay || options.replayCli ? writeReplays(dir) : [];
-  if ((options.cases.replay || options.replayCli) && !replays.length) log('warning: sflow explore wrote no replay file (is dist/cli.js built?)');
+  if ((options.cases.replay || options.replayCli) && !replays.length)
+    log('warning: sflow explore wrote no replay file (is dist/cli.js built?)');
   const context: TargetContext = { replays };
 
   // In-process targets.
@@ -124,7 +140,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         row.maxMs = Math.max(row.maxMs, r.ms);
         row.totalMs += r.ms;
         count(row, r.problems);
-        for (const p of r.problems) note({ target, kind: p.kind, message: p.message, seed: r.seed, index: r.index, input: r.input, ms: r.ms }, r.input);
+        for (const p of r.problems)
+          note(
+            { target, kind: p.kind, message: p.message, seed: r.seed, index: r.index, input: r.input, ms: r.ms },
+            r.input,
+          );
         if (Date.now() - lastLog > 10_000) {
           lastLog = Date.now();
           log(`  ${target}: ${row.cases}/${n} cases, ${findings.size} distinct findings so far`);
@@ -139,7 +159,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       const again = await pool.evaluate(f.target, f.input, runSeedOf(f.seed), HANG_MS * 2);
       if ('ms' in again && again.ms < HANG_MS) {
         findings.delete(f.signature);
-        unconfirmed.push(`${f.target} case ${f.seed}: ${Math.round(f.ms ?? 0)} ms once, ${Math.round(again.ms)} ms again`);
+        unconfirmed.push(
+          `${f.target} case ${f.seed}: ${Math.round(f.ms ?? 0)} ms once, ${Math.round(again.ms)} ms again`,
+        );
         rows.find((r) => r.target === f.target)!.hangs -= f.count;
       }
     }
@@ -154,12 +176,18 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const r = await pool.evaluate(f.target, candidate, runSeed, threshold ? threshold * 2 : 5000);
           if ('timeout' in r) return threshold !== undefined;
           if (threshold !== undefined) return r.ms > threshold;
-          return r.problems.some((p) => signatureOf(f.target, p, candidate) === f.signature || (p.kind === f.kind && p.kind === 'crash' && sameCrash(p, f)));
+          return r.problems.some(
+            (p) =>
+              signatureOf(f.target, p, candidate) === f.signature ||
+              (p.kind === f.kind && p.kind === 'crash' && sameCrash(p, f)),
+          );
         };
         const t0 = Date.now();
         const { input, evaluations } = await shrink(f.input, stillFails, options.shrink);
         f.shrunk = input;
-        log(`shrunk ${f.signature.slice(0, 90)}: ${f.input.text.length} -> ${input.text.length} characters (${evaluations} runs, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        log(
+          `shrunk ${f.signature.slice(0, 90)}: ${f.input.text.length} -> ${input.text.length} characters (${evaluations} runs, ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+        );
       }
     }
   } finally {
@@ -167,7 +195,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   }
 
   // Protocol targets.
-  const protocol = async (target: string, sessions: number, session: (seed: number, i: number) => Promise<{ messages: number; findings: ProtocolFinding[] }>) => {
+  const protocol = async (
+    target: string,
+    sessions: number,
+    session: (seed: number, i: number) => Promise<{ messages: number; findings: ProtocolFinding[] }>,
+  ) => {
     if (!sessions) return;
     const row = emptyRow(target);
     row.messages = 0;
@@ -187,7 +219,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     log(`${target}: ${row.cases} sessions, ${row.messages} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   };
   await protocol('dap', options.dap.sessions, (seed, i) => dapSession(seed, options.dap.messages, i));
-  await protocol('lsp', options.lsp.sessions, (seed, i) => lspSession(seed, options.lsp.messages, i, options.serverPath));
+  await protocol('lsp', options.lsp.sessions, (seed, i) =>
+    lspSession(seed, options.lsp.messages, i, options.serverPath),
+  );
 
   const replayOutcomes: CampaignResult['replayOutcomes'] = { departs: {}, follows: {}, unknown: {} };
   if (options.replayCli && replays.length) {
@@ -206,7 +240,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         count(row, r.findings);
         const bucket = replayOutcomes[r.samePath === undefined ? 'unknown' : r.samePath ? 'follows' : 'departs'];
         bucket[r.outcome] = (bucket[r.outcome] ?? 0) + 1;
-        for (const f of r.findings) note({ target: 'replay-cli', kind: f.kind, message: f.message, seed, index: i, sent: f.sent });
+        for (const f of r.findings)
+          note({ target: 'replay-cli', kind: f.kind, message: f.message, seed, index: i, sent: f.sent });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.workers) }, worker));
@@ -220,7 +255,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
 function sameCrash(p: Problem, f: Finding): boolean {
   // The same exception type and message start, wherever the shrunk input throws it from.
-  const head = (m: string) => m.replace(/ at .*$/, '').replace(/\d+/g, '#').slice(0, 60);
+  const head = (m: string) =>
+    m
+      .replace(/ at .*$/, '')
+      .replace(/\d+/g, '#')
+      .slice(0, 60);
   return head(p.message) === head(f.message);
 }
 
@@ -234,7 +273,9 @@ export function table(result: CampaignResult): string {
   const total = emptyRow('total');
   total.messages = 0;
   for (const r of result.rows) {
-    lines.push(`${r.target.padEnd(14)}${pad(r.cases, 9)}${pad(r.messages ?? '', 10)}${pad(r.crashes, 9)}${pad(r.hangs, 10)}${pad(r.internal, 10)}${pad(r.invariant, 11)}${pad(Math.round(r.maxMs), 9)}${pad((r.totalMs / Math.max(1, r.cases)).toFixed(1), 9)}`);
+    lines.push(
+      `${r.target.padEnd(14)}${pad(r.cases, 9)}${pad(r.messages ?? '', 10)}${pad(r.crashes, 9)}${pad(r.hangs, 10)}${pad(r.internal, 10)}${pad(r.invariant, 11)}${pad(Math.round(r.maxMs), 9)}${pad((r.totalMs / Math.max(1, r.cases)).toFixed(1), 9)}`,
+    );
     total.cases += r.cases;
     total.messages! += r.messages ?? 0;
     total.crashes += r.crashes;
@@ -243,8 +284,12 @@ export function table(result: CampaignResult): string {
     total.invariant += r.invariant;
   }
   lines.push('-'.repeat(header.length));
-  lines.push(`${'total'.padEnd(14)}${pad(total.cases, 9)}${pad(total.messages!, 10)}${pad(total.crashes, 9)}${pad(total.hangs, 10)}${pad(total.internal, 10)}${pad(total.invariant, 11)}`);
-  lines.push('(cases: in-process inputs, protocol sessions, CLI runs; crashes/hangs/internal/invariant: cases with at least one such problem)');
+  lines.push(
+    `${'total'.padEnd(14)}${pad(total.cases, 9)}${pad(total.messages!, 10)}${pad(total.crashes, 9)}${pad(total.hangs, 10)}${pad(total.internal, 10)}${pad(total.invariant, 11)}`,
+  );
+  lines.push(
+    '(cases: in-process inputs, protocol sessions, CLI runs; crashes/hangs/internal/invariant: cases with at least one such problem)',
+  );
   return lines.join('\n');
 }
 
@@ -258,16 +303,27 @@ export function showText(text: string, max = 600): string {
 export function report(result: CampaignResult, options: { seed: number }): string {
   const lines = [table(result), ''];
   const o = result.replayOutcomes;
-  const fmt = (b: Partial<Record<ReplayOutcome, number>>) => Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const fmt = (b: Partial<Record<ReplayOutcome, number>>) =>
+    Object.entries(b)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   if (Object.values(o).some((b) => Object.keys(b).length)) {
-    lines.push(`replay-cli answers: files whose path departs from the recording: ${fmt(o.departs)}; files still on the recorded path: ${fmt(o.follows)}; other files: ${fmt(o.unknown)}`, '');
+    lines.push(
+      `replay-cli answers: files whose path departs from the recording: ${fmt(o.departs)}; files still on the recorded path: ${fmt(o.follows)}; other files: ${fmt(o.unknown)}`,
+      '',
+    );
   }
-  const sorted = [...result.findings].sort((a, b) => (a.category ?? '~').localeCompare(b.category ?? '~') || a.target.localeCompare(b.target) || b.count - a.count);
-  if (result.unconfirmed.length) lines.push(`slow once but not again (not counted): ${result.unconfirmed.join('; ')}`, '');
+  const sorted = [...result.findings].sort(
+    (a, b) =>
+      (a.category ?? '~').localeCompare(b.category ?? '~') || a.target.localeCompare(b.target) || b.count - a.count,
+  );
+  if (result.unconfirmed.length)
+    lines.push(`slow once but not again (not counted): ${result.unconfirmed.join('; ')}`, '');
   lines.push(`${sorted.length} distinct findings (campaign seed ${options.seed}, ${result.seconds.toFixed(0)} s):`);
   for (const f of sorted) {
     lines.push('', `[${f.category ?? 'NEW'}] ${f.target} ${f.kind} ×${f.count}: ${f.message.slice(0, 300)}`);
-    if (TARGETS[f.target] || f.target === 'replay-cli') lines.push(`  rerun: npm run fuzz -- --rerun ${f.target}:${f.seed}`);
+    if (TARGETS[f.target] || f.target === 'replay-cli')
+      lines.push(`  rerun: npm run fuzz -- --rerun ${f.target}:${f.seed}`);
     else lines.push(`  rerun: npm run fuzz -- --rerun ${f.target}:${f.seed} (a whole session)`);
     if (f.input) lines.push(`  recipe: ${f.input.recipe.join(' + ')}`);
     if (f.shrunk) {

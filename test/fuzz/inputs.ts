@@ -40,14 +40,27 @@ export interface Piece {
   kind: 'space' | 'newline' | 'comment' | 'string' | 'word' | 'number' | 'punct';
 }
 
-const PIECE = /([ \t]+)|(\r\n|\r|\n)|(\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$))|("(?:[^"\\\r\n]|\\.)*"?)|([A-Za-z_][A-Za-z0-9_]*)|(0x[0-9a-fA-F]+|\d+(?:\.\d+)?[A-Za-z%]*)|([\s\S])/g;
+const PIECE =
+  /([ \t]+)|(\r\n|\r|\n)|(\/\/[^\r\n]*|\/\*[\s\S]*?(?:\*\/|$))|("(?:[^"\\\r\n]|\\.)*"?)|([A-Za-z_][A-Za-z0-9_]*)|(0x[0-9a-fA-F]+|\d+(?:\.\d+)?[A-Za-z%]*)|([\s\S])/g;
 
 /** Splits text into pieces (independent of the project's lexer, so a lexer bug cannot hide a case). */
 export function pieces(text: string): Piece[] {
   const out: Piece[] = [];
   PIECE.lastIndex = 0;
   for (let m = PIECE.exec(text); m; m = PIECE.exec(text)) {
-    const kind = m[1] ? 'space' : m[2] ? 'newline' : m[3] ? 'comment' : m[4] ? 'string' : m[5] ? 'word' : m[6] ? 'number' : 'punct';
+    const kind = m[1]
+      ? 'space'
+      : m[2]
+        ? 'newline'
+        : m[3]
+          ? 'comment'
+          : m[4]
+            ? 'string'
+            : m[5]
+              ? 'word'
+              : m[6]
+                ? 'number'
+                : 'punct';
     out.push({ start: m.index, end: m.index + m[0].length, kind });
   }
   return out;
@@ -60,32 +73,207 @@ let dictionaryCache: string[] | undefined;
 function dictionary(): string[] {
   if (dictionaryCache) return dictionaryCache;
   const words = new Set<string>(KEYWORDS);
-  for (const { text } of corpus()) for (const p of tokensOf(text)) if (p.kind !== 'comment' && p.end - p.start < 40) words.add(text.slice(p.start, p.end));
+  for (const { text } of corpus())
+    for (const p of tokensOf(text))
+      if (p.kind !== 'comment' && p.end - p.start < 40) words.add(text.slice(p.start, p.end));
   dictionaryCache = [...words].sort();
   return dictionaryCache;
 }
 
 const KEYWORDS = [
-  'vm', 'host', 'proc', 'call', 'psci', 'smc', 'hvc', 'mmio', 'read', 'write', 'pci', 'virtio', 'irq', 'enable', 'disable', 'ack', 'wake', 'wfi',
-  'delay', 'signal', 'wait', 'loop', 'break', 'if', 'else', 'set', 'expect', 'log', 'halt', 'at', 'device', 'hypervisor', 'kvm', 'xen', 'vcpus',
-  'ram', 'on', 'system_suspend', 'wakeup', 'confirm', 'deny', 'defer', 'explore', 'violation', 'foreach', 'return', 's2idle', 'notify',
-  'policy', 'suspend', 'waits-for', 'request', 'role', 'watchdog', 'jitter', 'freeze', 'restore', 'status', 'now', 'pending', 'entry', 'context',
-  'target', 'level', '{', '}', '(', ')', '[', ']', '=', '==', '!=', '->', '..', ':', ',', ';', '.', '+', '-', '*', '/', '%', '<<', '>>', '&', '|',
-  '^', '~', '!', '&&', '||', '<', '>', '<=', '>=', '"', '"{x0}"', '//', '/*', '*/', '0', '1', '0x0', '10ms', '5us', '512M', '100%', '1.1',
-  '00:01.0', 'x0', 'x30', 'pc', 'sp', 'mmu', 'daif', 'vcpu0', 'vcpu1', 'vcpu9', 'SYSTEM_SUSPEND', 'CPU_OFF', 'CPU_ON', 'AFFINITY_INFO',
-  'PSCI_VERSION', 'D0', 'D3hot', 'D3cold', 'OFF', 'ON', 'DENIED', 'SUCCESS', 'DRIVER_OK', 'pmcsr', 'state', 'command', 'bar0', 'linux.pm_suspend',
-  'linux.secondary', 'mem',
+  'vm',
+  'host',
+  'proc',
+  'call',
+  'psci',
+  'smc',
+  'hvc',
+  'mmio',
+  'read',
+  'write',
+  'pci',
+  'virtio',
+  'irq',
+  'enable',
+  'disable',
+  'ack',
+  'wake',
+  'wfi',
+  'delay',
+  'signal',
+  'wait',
+  'loop',
+  'break',
+  'if',
+  'else',
+  'set',
+  'expect',
+  'log',
+  'halt',
+  'at',
+  'device',
+  'hypervisor',
+  'kvm',
+  'xen',
+  'vcpus',
+  'ram',
+  'on',
+  'system_suspend',
+  'wakeup',
+  'confirm',
+  'deny',
+  'defer',
+  'explore',
+  'violation',
+  'foreach',
+  'return',
+  's2idle',
+  'notify',
+  'policy',
+  'suspend',
+  'waits-for',
+  'request',
+  'role',
+  'watchdog',
+  'jitter',
+  'freeze',
+  'restore',
+  'status',
+  'now',
+  'pending',
+  'entry',
+  'context',
+  'target',
+  'level',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '=',
+  '==',
+  '!=',
+  '->',
+  '..',
+  ':',
+  ',',
+  ';',
+  '.',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '<<',
+  '>>',
+  '&',
+  '|',
+  '^',
+  '~',
+  '!',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '"',
+  '"{x0}"',
+  '//',
+  '/*',
+  '*/',
+  '0',
+  '1',
+  '0x0',
+  '10ms',
+  '5us',
+  '512M',
+  '100%',
+  '1.1',
+  '00:01.0',
+  'x0',
+  'x30',
+  'pc',
+  'sp',
+  'mmu',
+  'daif',
+  'vcpu0',
+  'vcpu1',
+  'vcpu9',
+  'SYSTEM_SUSPEND',
+  'CPU_OFF',
+  'CPU_ON',
+  'AFFINITY_INFO',
+  'PSCI_VERSION',
+  'D0',
+  'D3hot',
+  'D3cold',
+  'OFF',
+  'ON',
+  'DENIED',
+  'SUCCESS',
+  'DRIVER_OK',
+  'pmcsr',
+  'state',
+  'command',
+  'bar0',
+  'linux.pm_suspend',
+  'linux.secondary',
+  'mem',
 ];
 
 // ------------------------------------------------------------------------------------------ mutations
 
 const HUGE_NUMBERS = [
-  '18446744073709551615', '18446744073709551616', '99999999999999999999999999999', '0xffffffffffffffff', '0x1ffffffffffffffff',
-  '0x' + 'f'.repeat(64), '9007199254740993', '9'.repeat(400), '4294967296', '2147483648', '99999999999999999999s', '18446744073709551615ms',
-  '999999999999T', '1e308', '0.0000001', '-9223372036854775808', '340282366920938463463374607431768211456ns', '100000000000%', '99999.99999',
+  '18446744073709551615',
+  '18446744073709551616',
+  '99999999999999999999999999999',
+  '0xffffffffffffffff',
+  '0x1ffffffffffffffff',
+  '0x' + 'f'.repeat(64),
+  '9007199254740993',
+  '9'.repeat(400),
+  '4294967296',
+  '2147483648',
+  '99999999999999999999s',
+  '18446744073709551615ms',
+  '999999999999T',
+  '1e308',
+  '0.0000001',
+  '-9223372036854775808',
+  '340282366920938463463374607431768211456ns',
+  '100000000000%',
+  '99999.99999',
 ];
 
-const CONTROL = ['\0', '\x01', '\x07', '\b', '\x0b', '\f', '\x1b', '\x7f', '\u0085', '\u00a0', '\u200b', '\u2028', '\u2029', '\ufeff', '\ud800', '\udfff', '\ud83d\ude00', '\u202e', '\ufffd', '\t', '\r', '\\', '"', '{', '}'];
+const CONTROL = [
+  '\0',
+  '\x01',
+  '\x07',
+  '\b',
+  '\x0b',
+  '\f',
+  '\x1b',
+  '\x7f',
+  '\u0085',
+  '\u00a0',
+  '\u200b',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  '\ud83d\ude00',
+  '\u202e',
+  '\ufffd',
+  '\t',
+  '\r',
+  '\\',
+  '"',
+  '{',
+  '}',
+];
 
 /** The whole text, mutated once. */
 type Mutation = (text: string, rng: Rng) => string;
@@ -116,7 +304,9 @@ export const MUTATIONS: Record<string, Mutation> = {
   },
   'insert-token': (text, rng) => {
     const i = at(text, rng);
-    return text.slice(0, i) + rng.pick([' ', '', '\n']) + rng.pick(dictionary()) + rng.pick([' ', '', '\n']) + text.slice(i);
+    return (
+      text.slice(0, i) + rng.pick([' ', '', '\n']) + rng.pick(dictionary()) + rng.pick([' ', '', '\n']) + text.slice(i)
+    );
   },
   'duplicate-token': (text, rng) => {
     const t = randomToken(text, rng);
@@ -132,7 +322,13 @@ export const MUTATIONS: Record<string, Mutation> = {
     const i = rng.int(all.length - 1);
     const j = rng.chance(0.6) ? i + 1 : rng.range(i + 1, all.length - 1);
     const [a, b] = [all[i], all[j]];
-    return text.slice(0, a.start) + text.slice(b.start, b.end) + text.slice(a.end, b.start) + text.slice(a.start, a.end) + text.slice(b.end);
+    return (
+      text.slice(0, a.start) +
+      text.slice(b.start, b.end) +
+      text.slice(a.end, b.start) +
+      text.slice(a.start, a.end) +
+      text.slice(b.end)
+    );
   },
   // characters
   'delete-chars': (text, rng) => {
@@ -180,21 +376,28 @@ export const MUTATIONS: Record<string, Mutation> = {
     [parts[i], parts[j]] = [parts[j], parts[i]];
     return parts.join('');
   },
-  'truncate': (text, rng) => text.slice(0, at(text, rng)),
-  'splice': (text, rng) => {
+  truncate: (text, rng) => text.slice(0, at(text, rng)),
+  splice: (text, rng) => {
     const donor = rng.pick(corpus()).text;
     return text.slice(0, at(text, rng)) + donor.slice(at(donor, rng));
   },
   // the known hard cases
   'deep-nesting': (text, rng) => {
-    const depth = rng.weighted([[4, rng.range(20, 200)], [2, rng.range(200, 1500)], [1, rng.range(1500, 6000)]] as const);
+    const depth = rng.weighted([
+      [4, rng.range(20, 200)],
+      [2, rng.range(200, 1500)],
+      [1, rng.range(1500, 6000)],
+    ] as const);
     const [s] = rng.pick(lineSpans(text));
     const kind = rng.int(4);
     let nest: string;
-    if (kind === 0) nest = `${rng.pick(nestingOpen)}\n`.repeat(depth) + '}\n'.repeat(rng.chance(0.8) ? depth : rng.int(depth));
-    else if (kind === 1) nest = `  set x1 = ${'('.repeat(depth)}1${')'.repeat(rng.chance(0.8) ? depth : rng.int(depth))}\n`;
+    if (kind === 0)
+      nest = `${rng.pick(nestingOpen)}\n`.repeat(depth) + '}\n'.repeat(rng.chance(0.8) ? depth : rng.int(depth));
+    else if (kind === 1)
+      nest = `  set x1 = ${'('.repeat(depth)}1${')'.repeat(rng.chance(0.8) ? depth : rng.int(depth))}\n`;
     else if (kind === 2) nest = `  expect ${'!'.repeat(depth)}0 ${rng.pick(['', '== 1', '&& x0'])}\n`;
-    else nest = `  set x2 = ${Array.from({ length: depth }, (_, i) => `x${i % 31}`).join(rng.pick([' + ', ' - ', ' * ', ' && ', ' << ']))}\n`;
+    else
+      nest = `  set x2 = ${Array.from({ length: depth }, (_, i) => `x${i % 31}`).join(rng.pick([' + ', ' - ', ' * ', ' && ', ' << ']))}\n`;
     return text.slice(0, s) + nest + text.slice(s);
   },
   'huge-number': (text, rng) => {
@@ -209,26 +412,42 @@ export const MUTATIONS: Record<string, Mutation> = {
   },
   'long-name': (text, rng) => {
     const words = pieces(text).filter((p) => p.kind === 'word');
-    const length = rng.weighted([[5, rng.range(40, 300)], [2, rng.range(300, 5000)], [1, rng.range(5000, 60000)]] as const);
+    const length = rng.weighted([
+      [5, rng.range(40, 300)],
+      [2, rng.range(300, 5000)],
+      [1, rng.range(5000, 60000)],
+    ] as const);
     const base = words.length ? text.slice(rng.pick(words).start, rng.pick(words).end) || 'name' : 'name';
-    const name = (base + '_' + 'abcdefghijklmnopqrstuvwxyz'[rng.int(26)]).repeat(Math.ceil(length / (base.length + 2))).slice(0, length);
+    const name = (base + '_' + 'abcdefghijklmnopqrstuvwxyz'[rng.int(26)])
+      .repeat(Math.ceil(length / (base.length + 2)))
+      .slice(0, length);
     if (!words.length) return text + ' ' + name;
     const w = rng.pick(words);
     return text.slice(0, w.start) + name + text.slice(w.end);
   },
   'long-whitespace': (text, rng) => {
     const i = at(text, rng);
-    const run = rng.pick([' ', '\t', ' \t']).repeat(rng.weighted([[3, rng.range(10, 500)], [1, rng.range(500, 60000)]] as const));
+    const run = rng.pick([' ', '\t', ' \t']).repeat(
+      rng.weighted([
+        [3, rng.range(10, 500)],
+        [1, rng.range(500, 60000)],
+      ] as const),
+    );
     return text.slice(0, i) + run + (rng.chance(0.5) ? rng.pick(['x', '=', '}', '"', '\n']) : '') + text.slice(i);
   },
   'long-line': (text, rng) => {
     const i = at(text, rng);
-    return text.slice(0, i) + rng.pick(['set x1 = 1 ', 'x0 + ', '{ ', '"', '// ']).repeat(rng.range(100, 8000)) + text.slice(i);
+    return (
+      text.slice(0, i) +
+      rng.pick(['set x1 = 1 ', 'x0 + ', '{ ', '"', '// ']).repeat(rng.range(100, 8000)) +
+      text.slice(i)
+    );
   },
-  'crlf': (text) => text.replace(/\r?\n/g, '\r\n'),
+  crlf: (text) => text.replace(/\r?\n/g, '\r\n'),
   'cr-only': (text) => text.replace(/\r?\n/g, '\r'),
   'mixed-line-endings': (text, rng) => text.replace(/\r?\n/g, () => rng.pick(['\n', '\r\n', '\r', '\n\r'])),
-  'bom': (text, rng) => (rng.chance(0.8) ? '\ufeff' + text : text.slice(0, at(text, rng)) + '\ufeff' + text.slice(at(text, rng))),
+  bom: (text, rng) =>
+    rng.chance(0.8) ? '\ufeff' + text : text.slice(0, at(text, rng)) + '\ufeff' + text.slice(at(text, rng)),
   'control-chars': (text, rng) => {
     let out = text;
     for (let k = rng.size(6); k > 0; k--) {
@@ -237,11 +456,11 @@ export const MUTATIONS: Record<string, Mutation> = {
     }
     return out;
   },
-  'unterminated': (text, rng) => {
+  unterminated: (text, rng) => {
     const i = at(text, rng);
     return text.slice(0, i) + rng.pick(['"', '/*', '"{', '"\\', '{', '(', '"{x0']) + text.slice(i);
   },
-  'empty': () => '',
+  empty: () => '',
   'whitespace-only': (_text, rng) => rng.pick([' ', '\n', '\r\n', '\t', '\ufeff', '\r']).repeat(rng.range(1, 50)),
 };
 
@@ -254,7 +473,11 @@ const MILD: Mutation[] = [
     const old = text.slice(n.start, n.end);
     const unit = /[a-zA-Z%]*$/.exec(old)![0];
     const value = rng.pick([0, 1, 2, 3, 7, 10, 100, 1000, 65535, rng.int(1 << 20)]);
-    return text.slice(0, n.start) + (old.startsWith('0x') ? '0x' + value.toString(16) : String(value) + unit) + text.slice(n.end);
+    return (
+      text.slice(0, n.start) +
+      (old.startsWith('0x') ? '0x' + value.toString(16) : String(value) + unit) +
+      text.slice(n.end)
+    );
   },
   MUTATIONS['duplicate-line'],
   MUTATIONS['delete-line'],
@@ -263,11 +486,34 @@ const MILD: Mutation[] = [
 ];
 
 const MUTATION_WEIGHTS: [number, string][] = [
-  [6, 'delete-token'], [6, 'insert-token'], [4, 'duplicate-token'], [6, 'replace-token'], [4, 'swap-tokens'], [4, 'delete-chars'],
-  [5, 'insert-char'], [3, 'duplicate-chars'], [3, 'swap-chars'], [5, 'delete-line'], [5, 'insert-line'], [4, 'duplicate-line'],
-  [4, 'swap-lines'], [2, 'truncate'], [2, 'splice'], [2, 'deep-nesting'], [3, 'huge-number'], [2, 'long-name'], [2, 'long-whitespace'],
-  [1, 'long-line'], [2, 'crlf'], [2, 'cr-only'], [2, 'mixed-line-endings'], [2, 'bom'], [3, 'control-chars'], [3, 'unterminated'],
-  [0.3, 'empty'], [0.3, 'whitespace-only'],
+  [6, 'delete-token'],
+  [6, 'insert-token'],
+  [4, 'duplicate-token'],
+  [6, 'replace-token'],
+  [4, 'swap-tokens'],
+  [4, 'delete-chars'],
+  [5, 'insert-char'],
+  [3, 'duplicate-chars'],
+  [3, 'swap-chars'],
+  [5, 'delete-line'],
+  [5, 'insert-line'],
+  [4, 'duplicate-line'],
+  [4, 'swap-lines'],
+  [2, 'truncate'],
+  [2, 'splice'],
+  [2, 'deep-nesting'],
+  [3, 'huge-number'],
+  [2, 'long-name'],
+  [2, 'long-whitespace'],
+  [1, 'long-line'],
+  [2, 'crlf'],
+  [2, 'cr-only'],
+  [2, 'mixed-line-endings'],
+  [2, 'bom'],
+  [3, 'control-chars'],
+  [3, 'unterminated'],
+  [0.3, 'empty'],
+  [0.3, 'whitespace-only'],
 ];
 
 /** Mutation names that make an input slow by design; their share is kept down where cases must be cheap. */
@@ -278,7 +524,12 @@ export function mutated(rng: Rng, options: { cheap?: boolean } = {}): Input {
   const base = rng.chance(0.2) ? { name: 'generated', text: generateScenario(rng) } : rng.pick(corpus());
   let text = base.text;
   const recipe = [base.name];
-  const count = rng.weighted([[5, 1], [3, 2], [2, 3], [1, 4]] as const);
+  const count = rng.weighted([
+    [5, 1],
+    [3, 2],
+    [2, 3],
+    [1, 4],
+  ] as const);
   for (let k = 0; k < count; k++) {
     let name = rng.weighted(MUTATION_WEIGHTS);
     if (options.cheap && EXPENSIVE.has(name) && rng.chance(0.7)) name = 'replace-token';
@@ -343,7 +594,11 @@ const STATEMENTS: [number, string, (vm: GenVm) => boolean][] = [
   [2, 's2idle notify', (vm) => vm.s2idle],
   [3, 'pci write {d} pmcsr.state = {ds}', (vm) => vm.devices.length > 0],
   [2, 'pci write {d} command.memory = 1', (vm) => vm.devices.length > 0],
-  [1, 'pci write {d} bar0 = 0xe0000000', (vm) => vm.devices.some((d) => d.model === 'passthrough' || d.model === 'pci')],
+  [
+    1,
+    'pci write {d} bar0 = 0xe0000000',
+    (vm) => vm.devices.some((d) => d.model === 'passthrough' || d.model === 'pci'),
+  ],
   [1, 'pci read {d} bar0', (vm) => vm.devices.length > 0],
   [1, 'mmio write 0xe00000{n2} = {n}', () => true],
   [1, 'mmio read 0xe00000{n2}', () => true],
@@ -351,8 +606,33 @@ const STATEMENTS: [number, string, (vm: GenVm) => boolean][] = [
   [1, 'virtio restore {vd}', (vm) => vm.devices.some((d) => d.model.startsWith('virtio'))],
   [1, 'smc 0x84000000', () => true],
 ];
-const INT_EXPRS = ['{n}', 'x{r}', 'x{r} + {n}', 'x{r} * {n}', '({n} << {sh}) | x{r}', 'x{r} / {n1}', 'x{r} % {n1}', '-x{r}', '~{n}', 'now', '{d0}.pmcsr.state', 'x{r} & 0xff'];
-const BOOL_EXPRS = ['x{r} == {n}', 'x0 == SUCCESS', 'x0 != DENIED', 'vcpu{c}.power == OFF', 'now >= {t}', 'irq {i} pending', 'x{r} + {n} > {n} * 2', '!(x{r} & {n})', 'host.state == running', 'x{r} < {n} || x{r} >= {n}', '{d0}.pmcsr.state == {ds}'];
+const INT_EXPRS = [
+  '{n}',
+  'x{r}',
+  'x{r} + {n}',
+  'x{r} * {n}',
+  '({n} << {sh}) | x{r}',
+  'x{r} / {n1}',
+  'x{r} % {n1}',
+  '-x{r}',
+  '~{n}',
+  'now',
+  '{d0}.pmcsr.state',
+  'x{r} & 0xff',
+];
+const BOOL_EXPRS = [
+  'x{r} == {n}',
+  'x0 == SUCCESS',
+  'x0 != DENIED',
+  'vcpu{c}.power == OFF',
+  'now >= {t}',
+  'irq {i} pending',
+  'x{r} + {n} > {n} * 2',
+  '!(x{r} & {n})',
+  'host.state == running',
+  'x{r} < {n} || x{r} >= {n}',
+  '{d0}.pmcsr.state == {ds}',
+];
 const DEVICE_MODELS = ['virtio-net', 'virtio-blk', 'virtio-gpio', 'passthrough', 'pci'];
 const DEVICE_OPTIONS: Record<string, string[]> = {
   passthrough: ['', ' { no_soft_reset true }', ' { d3cold promote }', ' { no_soft_reset true; d3cold promote }'],
@@ -360,25 +640,51 @@ const DEVICE_OPTIONS: Record<string, string[]> = {
 };
 
 export function generateScenario(rng: Rng): string {
-  const vmCount = rng.weighted([[6, 1], [3, 2], [1, 3]] as const);
+  const vmCount = rng.weighted([
+    [6, 1],
+    [3, 2],
+    [1, 3],
+  ] as const);
   const out: string[] = [];
   const vms: GenVm[] = [];
   for (let v = 0; v < vmCount; v++) {
     const name = rng.pick(['guest', 'vm', 'dom', 'ctrl', 'worker']) + v;
     const hypervisor = rng.chance(0.75) ? 'kvm' : 'xen';
-    const vcpus = rng.weighted([[5, 1], [5, 2], [2, 4], [0.2, rng.range(5, 16)]] as const);
-    const vm: GenVm = { name, vcpus, hypervisor, devices: [], irqs: [], s2idle: hypervisor === 'kvm' && rng.chance(0.3) };
-    out.push(`vm ${name} {`, `  hypervisor ${hypervisor === 'kvm' ? rng.pick(['kvm', 'kvm psci 1.1', 'kvm psci 1.0', 'kvm psci 1.3']) : 'xen'}`, `  vcpus ${vcpus}`);
+    const vcpus = rng.weighted([
+      [5, 1],
+      [5, 2],
+      [2, 4],
+      [0.2, rng.range(5, 16)],
+    ] as const);
+    const vm: GenVm = {
+      name,
+      vcpus,
+      hypervisor,
+      devices: [],
+      irqs: [],
+      s2idle: hypervisor === 'kvm' && rng.chance(0.3),
+    };
+    out.push(
+      `vm ${name} {`,
+      `  hypervisor ${hypervisor === 'kvm' ? rng.pick(['kvm', 'kvm psci 1.1', 'kvm psci 1.0', 'kvm psci 1.3']) : 'xen'}`,
+      `  vcpus ${vcpus}`,
+    );
     if (rng.chance(0.2)) out.push(`  ram 0x${rng.pick(['40000000', '80000000'])} ${rng.pick(['256M', '512M', '1G'])}`);
     for (let d = rng.int(4); d > 0; d--) {
       const model = rng.pick(DEVICE_MODELS);
-      const dev = { name: `${model === 'passthrough' ? 'gpu' : model === 'pci' ? 'dev' : model.slice(7)}${vm.devices.length}`, model };
+      const dev = {
+        name: `${model === 'passthrough' ? 'gpu' : model === 'pci' ? 'dev' : model.slice(7)}${vm.devices.length}`,
+        model,
+      };
       const irq = 32 + 10 * v + vm.devices.length;
       vm.devices.push(dev);
       vm.irqs.push(irq);
-      out.push(`  device ${dev.name} ${model} at 00:${String(vm.devices.length).padStart(2, '0')}.0 irq ${irq}${rng.pick(DEVICE_OPTIONS[model] ?? [''])}`);
+      out.push(
+        `  device ${dev.name} ${model} at 00:${String(vm.devices.length).padStart(2, '0')}.0 irq ${irq}${rng.pick(DEVICE_OPTIONS[model] ?? [''])}`,
+      );
     }
-    if (hypervisor === 'kvm' && rng.chance(0.3)) out.push(`  on system_suspend: ${rng.pick(['confirm', 'deny', 'confirm | deny'])}`);
+    if (hypervisor === 'kvm' && rng.chance(0.3))
+      out.push(`  on system_suspend: ${rng.pick(['confirm', 'deny', 'confirm | deny'])}`);
     if (vm.s2idle) out.push(`  s2idle_notify at 0x0a00${rng.int(10)}000`);
     if (rng.chance(0.1)) out.push(`  jitter ${rng.range(1, 30)}%`);
     out.push('}', '');
@@ -387,13 +693,20 @@ export function generateScenario(rng: Rng): string {
   if (rng.chance(0.7)) {
     out.push('host {');
     const s2idle = vms.find((v) => v.s2idle);
-    if (s2idle && rng.chance(0.5)) out.push(`  policy suspend ${rng.pick([`waits-for ${s2idle.name} s2idle`, `privileged ${s2idle.name}`])}`);
+    if (s2idle && rng.chance(0.5))
+      out.push(`  policy suspend ${rng.pick([`waits-for ${s2idle.name} s2idle`, `privileged ${s2idle.name}`])}`);
     for (let k = rng.int(4); k > 0; k--) {
       const vm = rng.pick(vms);
       const t = rng.range(0, 400);
       const when = rng.chance(0.3) ? `${t}ms..${t + rng.range(1, 100)}ms` : `${t}ms`;
       const irq = vm.irqs.length ? rng.pick(vm.irqs) : 40 + rng.int(8);
-      out.push(`  at ${when}: ${rng.weighted([[5, `irq ${irq} -> ${vm.name}`], [1, 'request suspend'], [1, 'wake']] as const)}`);
+      out.push(
+        `  at ${when}: ${rng.weighted([
+          [5, `irq ${irq} -> ${vm.name}`],
+          [1, 'request suspend'],
+          [1, 'wake'],
+        ] as const)}`,
+      );
     }
     out.push('}', '');
   }
@@ -402,39 +715,65 @@ export function generateScenario(rng: Rng): string {
   const fill = (template: string, vm: GenVm, labels: string[]): string =>
     template.replace(/\{(\w+)\}/g, (_, k: string): string => {
       switch (k) {
-        case 'n': return String(rng.pick([0, 1, 2, 3, 5, 16, 255, 1000, rng.int(100000)]));
-        case 'n1': return String(rng.pick([1, 2, 3, 7, 16]));
-        case 'n2': return String(rng.pick([10, 20, 40]));
-        case 'sh': return String(rng.int(32));
-        case 'c': return String(rng.int(vm.vcpus));
-        case 'i': return String(vm.irqs.length ? rng.pick(vm.irqs) : 40);
-        case 't': return `${rng.range(1, 50)}${rng.pick(['us', 'ms', 'ns'])}`;
-        case 's': return String(rng.int(3));
-        case 'r': return String(rng.int(31));
-        case 'int': return fill(rng.pick(INT_EXPRS.filter((e) => vm.devices.length || !e.includes('{d0}'))), vm, labels);
-        case 'bool': return fill(rng.pick(BOOL_EXPRS.filter((e) => vm.devices.length || !e.includes('{d0}'))), vm, labels);
-        case 'p': return String(rng.int(Math.max(1, procs)));
-        case 'd': case 'd0': return rng.pick(vm.devices).name;
-        case 'vd': return rng.pick(vm.devices.filter((d) => d.model.startsWith('virtio'))).name;
-        case 'ds': return rng.pick(['D0', 'D3hot']);
-        case 'pm': return rng.pick(['mem', 's2idle']);
+        case 'n':
+          return String(rng.pick([0, 1, 2, 3, 5, 16, 255, 1000, rng.int(100000)]));
+        case 'n1':
+          return String(rng.pick([1, 2, 3, 7, 16]));
+        case 'n2':
+          return String(rng.pick([10, 20, 40]));
+        case 'sh':
+          return String(rng.int(32));
+        case 'c':
+          return String(rng.int(vm.vcpus));
+        case 'i':
+          return String(vm.irqs.length ? rng.pick(vm.irqs) : 40);
+        case 't':
+          return `${rng.range(1, 50)}${rng.pick(['us', 'ms', 'ns'])}`;
+        case 's':
+          return String(rng.int(3));
+        case 'r':
+          return String(rng.int(31));
+        case 'int':
+          return fill(rng.pick(INT_EXPRS.filter((e) => vm.devices.length || !e.includes('{d0}'))), vm, labels);
+        case 'bool':
+          return fill(rng.pick(BOOL_EXPRS.filter((e) => vm.devices.length || !e.includes('{d0}'))), vm, labels);
+        case 'p':
+          return String(rng.int(Math.max(1, procs)));
+        case 'd':
+        case 'd0':
+          return rng.pick(vm.devices).name;
+        case 'vd':
+          return rng.pick(vm.devices.filter((d) => d.model.startsWith('virtio'))).name;
+        case 'ds':
+          return rng.pick(['D0', 'D3hot']);
+        case 'pm':
+          return rng.pick(['mem', 's2idle']);
         case 'label': {
           const l = `back${labelCount++}`;
           labels.push(l);
           return l;
         }
-        case 'x': return `x${rng.int(31)}`;
-        default: return k;
+        case 'x':
+          return `x${rng.int(31)}`;
+        default:
+          return k;
       }
     });
   const body = (vm: GenVm, depth: number, lines: number, labels: string[], inLoop: boolean): string[] => {
     const indent = '  '.repeat(depth + 1);
     const b: string[] = [];
-    const usable = STATEMENTS.filter(([, t, ok]) => ok(vm) && (procs > 0 || !t.startsWith('call p')) && (vm.s2idle || !t.includes('s2idle')));
+    const usable = STATEMENTS.filter(
+      ([, t, ok]) => ok(vm) && (procs > 0 || !t.startsWith('call p')) && (vm.s2idle || !t.includes('s2idle')),
+    );
     for (let k = 0; k < lines; k++) {
       const r = rng.float();
       if (r < 0.07 && depth < 3) {
-        b.push(`${indent}loop {`, ...body(vm, depth + 1, rng.range(1, 3), labels, true), `${indent}  if ${fill('{bool}', vm, labels)} { break }`, `${indent}}`);
+        b.push(
+          `${indent}loop {`,
+          ...body(vm, depth + 1, rng.range(1, 3), labels, true),
+          `${indent}  if ${fill('{bool}', vm, labels)} { break }`,
+          `${indent}}`,
+        );
       } else if (r < 0.14 && depth < 3) {
         b.push(`${indent}if ${fill('{bool}', vm, labels)} {`, ...body(vm, depth + 1, rng.range(1, 3), labels, inLoop));
         if (rng.chance(0.4)) b.push(`${indent}} else {`, ...body(vm, depth + 1, rng.range(1, 2), labels, inLoop));
@@ -455,7 +794,8 @@ export function generateScenario(rng: Rng): string {
       const labels: string[] = [];
       const lines = body(vm, 0, rng.range(1, 10), labels, false);
       out.push(`${vm.name}.vcpu${c} {`, ...lines, '  halt');
-      for (const l of labels) out.push(`${l}:`, ...body(vm, 0, rng.range(0, 2), [], false).filter((x) => !/entry=back/.test(x)), '  halt');
+      for (const l of labels)
+        out.push(`${l}:`, ...body(vm, 0, rng.range(0, 2), [], false).filter((x) => !/entry=back/.test(x)), '  halt');
       out.push('}', '');
     }
   }

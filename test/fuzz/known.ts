@@ -18,8 +18,12 @@ export const CATEGORIES: Category[] = [
   },
   {
     id: 'line-endings',
-    description: 'CR and CRLF line endings: the server counts lines at LF only (a range ends between CR and LF, or past a lone CR)',
-    matches: (f, text) => (/\r/.test(text) || /CR line ends/.test(f.message)) && (f.kind === 'invariant' || f.kind === 'crash') && f.target !== 'dap',
+    description:
+      'CR and CRLF line endings: the server counts lines at LF only (a range ends between CR and LF, or past a lone CR)',
+    matches: (f, text) =>
+      (/\r/.test(text) || /CR line ends/.test(f.message)) &&
+      (f.kind === 'invariant' || f.kind === 'crash') &&
+      f.target !== 'dap',
   },
   {
     id: 'bom',
@@ -33,8 +37,11 @@ export const CATEGORIES: Category[] = [
   },
   {
     id: 'formatter-deep-indent',
-    description: 'formatting thousands of nested blocks indents each line by its depth: a 50 KB file becomes 64 MB (and the next request on it takes seconds)',
-    matches: (f, text) => f.target === 'formatter' && (/grows the text/.test(f.message) || (f.kind === 'hang' && /(?:\{[^{}]*){500,}/.test(text))),
+    description:
+      'formatting thousands of nested blocks indents each line by its depth: a 50 KB file becomes 64 MB (and the next request on it takes seconds)',
+    matches: (f, text) =>
+      f.target === 'formatter' &&
+      (/grows the text/.test(f.message) || (f.kind === 'hang' && /(?:\{[^{}]*){500,}/.test(text))),
   },
   {
     id: 'did-you-mean',
@@ -48,17 +55,22 @@ export const CATEGORIES: Category[] = [
   },
   {
     id: 'replay-unchecked',
-    description: '`sflow run --replay` follows a replay file without `steps` (an older file, or the field deleted) to the end of the run without saying its path is not checked, though it ends elsewhere',
+    description:
+      '`sflow run --replay` follows a replay file without `steps` (an older file, or the field deleted) to the end of the run without saying its path is not checked, though it ends elsewhere',
     matches: (f) => f.target === 'replay-cli' && /run without a word about it/.test(f.message),
   },
   {
     id: 'dap-arguments',
-    description: 'the adapter: a malformed frame logged with JavaScript\'s message on the debug console; an error message quoting a whole argument (20,000 characters)',
-    matches: (f) => f.target === 'dap' && (/malformed message|Error handling data/.test(f.message) || /an error message of \d+ characters/.test(f.message)),
+    description:
+      "the adapter: a malformed frame logged with JavaScript's message on the debug console; an error message quoting a whole argument (20,000 characters)",
+    matches: (f) =>
+      f.target === 'dap' &&
+      (/malformed message|Error handling data/.test(f.message) || /an error message of \d+ characters/.test(f.message)),
   },
   {
     id: 'codeaction-client-fixes',
-    description: 'textDocument/codeAction turns the fixes in a diagnostic\'s data, as the client sent them, into edits without checking them against the document',
+    description:
+      "textDocument/codeAction turns the fixes in a diagnostic's data, as the client sent them, into edits without checking them against the document",
     matches: (f) => f.target === 'lsp' && /^textDocument\/codeAction: range /.test(f.message),
   },
 ];
@@ -83,5 +95,9 @@ export function categorize(f: Finding): string | undefined {
  */
 export function fresh<F extends { category?: string; kind: string; message: string }>(findings: F[]): F[] {
   if (process.env.FUZZ_STRICT === '1') return findings;
-  return findings.filter((f) => (!f.category || !KNOWN_FAILING.includes(f.category)) && !(f.kind === 'hang' && /answered after \d+ ms|took \d+ ms/.test(f.message)));
+  return findings.filter(
+    (f) =>
+      (!f.category || !KNOWN_FAILING.includes(f.category)) &&
+      !(f.kind === 'hang' && /answered after \d+ ms|took \d+ ms/.test(f.message)),
+  );
 }

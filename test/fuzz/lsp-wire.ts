@@ -22,7 +22,10 @@ export class WireClient {
   stderr = '';
   private buffer = Buffer.alloc(0);
   private nextId = 1;
-  private readonly pending = new Map<number | string, { resolve: (r: WireResponse) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number | string,
+    { resolve: (r: WireResponse) => void; reject: (e: Error) => void }
+  >();
   private exited = false;
 
   private constructor(readonly process: ChildProcess) {
@@ -30,7 +33,10 @@ export class WireClient {
     process.stderr!.on('data', (d) => (this.stderr += String(d)));
     process.once('exit', () => {
       this.exited = true;
-      for (const [, p] of this.pending) p.reject(new Error(`the server exited (code ${process.exitCode}, signal ${process.signalCode}) before answering`));
+      for (const [, p] of this.pending)
+        p.reject(
+          new Error(`the server exited (code ${process.exitCode}, signal ${process.signalCode}) before answering`),
+        );
       this.pending.clear();
     });
     // A write to a server that died must not take the test process down with EPIPE.
@@ -69,7 +75,13 @@ export class WireClient {
     }
   }
 
-  private dispatch(message: { id?: number | string | null; method?: string; params?: unknown; result?: unknown; error?: WireResponse['error'] }): void {
+  private dispatch(message: {
+    id?: number | string | null;
+    method?: string;
+    params?: unknown;
+    result?: unknown;
+    error?: WireResponse['error'];
+  }): void {
     if (message.method !== undefined && message.id !== undefined) {
       // A request from the server (registrations, refreshes): answer it with nothing.
       this.writeRaw(JSON.stringify({ jsonrpc: '2.0', id: message.id, result: null }));
@@ -104,7 +116,8 @@ export class WireClient {
     if (!options.omit) message.params = params;
     const timeout = options.timeout ?? 10_000;
     return new Promise((resolve, reject) => {
-      if (!this.alive) return reject(new Error(`the server exited (code ${this.process.exitCode}) before ${method} was sent`));
+      if (!this.alive)
+        return reject(new Error(`the server exited (code ${this.process.exitCode}) before ${method} was sent`));
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`no response to ${method} within ${timeout} ms`));
@@ -148,7 +161,9 @@ export class WireClient {
 
   /** Log messages the server sent (window/logMessage), as text. */
   logs(): string[] {
-    return this.notifications.filter((n) => n.method === 'window/logMessage').map((n) => String((n.params as { message?: unknown })?.message));
+    return this.notifications
+      .filter((n) => n.method === 'window/logMessage')
+      .map((n) => String((n.params as { message?: unknown })?.message));
   }
 
   async stop(): Promise<void> {
@@ -172,4 +187,5 @@ export class WireClient {
 export const GOOD_INITIALIZE = { processId: null, rootUri: null, capabilities: {}, workspaceFolders: null };
 
 /** Text a user must never see in an answer: a stack trace or the engine's own error messages. */
-export const INTERNAL_TEXT = /\n\s+at |\bat [\w.<>]+ \(|TypeError|RangeError|ReferenceError|SyntaxError|URIError|Cannot read properties|is not a function|is not iterable|Maximum call stack|undefined \(reading/;
+export const INTERNAL_TEXT =
+  /\n\s+at |\bat [\w.<>]+ \(|TypeError|RangeError|ReferenceError|SyntaxError|URIError|Cannot read properties|is not a function|is not iterable|Maximum call stack|undefined \(reading/;

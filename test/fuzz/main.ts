@@ -49,7 +49,9 @@ function build(): void {
     execFileSync(process.execPath, ['build.mjs'], { cwd: ROOT, stdio: 'pipe' });
   } catch (e) {
     if (!fs.existsSync(path.join(ROOT, 'dist', 'debugAdapter.js'))) throw e;
-    console.warn(`node build.mjs failed; fuzzing the existing dist/:\n${String((e as { stderr?: unknown }).stderr ?? e).slice(0, 2000)}`);
+    console.warn(
+      `node build.mjs failed; fuzzing the existing dist/:\n${String((e as { stderr?: unknown }).stderr ?? e).slice(0, 2000)}`,
+    );
   }
 }
 
@@ -57,7 +59,8 @@ async function rerun(spec: string): Promise<number> {
   const [target, seedText] = spec.split(':');
   const seed = Number(seedText);
   if (target === 'dap' || target === 'lsp') {
-    const r = target === 'dap' ? await dapSession(seed, FULL.dap.messages, 0) : await lspSession(seed, FULL.lsp.messages, 0);
+    const r =
+      target === 'dap' ? await dapSession(seed, FULL.dap.messages, 0) : await lspSession(seed, FULL.lsp.messages, 0);
     console.log(`${target} session ${seed}: ${r.messages} messages, ${r.findings.length} findings`);
     for (const f of r.findings) console.log(`- ${f.kind}: ${f.message}\n  sent: ${f.sent}`);
     return r.findings.length ? 1 : 0;
@@ -66,13 +69,18 @@ async function rerun(spec: string): Promise<number> {
   const replays = target === 'replay' || target === 'replay-cli' ? writeReplays(dir) : [];
   if (target === 'replay-cli') {
     const r = await replayCliCase(seed, 0, replays, dir);
-    console.log(`outcome: ${r.outcome}; the file ${r.samePath === undefined ? 'names no recorded path' : r.samePath ? 'still follows the recorded path' : 'departs from the recorded path'}`);
+    console.log(
+      `outcome: ${r.outcome}; the file ${r.samePath === undefined ? 'names no recorded path' : r.samePath ? 'still follows the recorded path' : 'departs from the recorded path'}`,
+    );
     for (const f of r.findings) console.log(`- ${f.kind}: ${f.message}\n  sent: ${f.sent}`);
     return r.findings.length ? 1 : 0;
   }
-  if (!TARGETS[target]) throw new Error(`no target '${target}': ${[...Object.keys(TARGETS), 'dap', 'lsp', 'replay-cli'].join(', ')}`);
+  if (!TARGETS[target])
+    throw new Error(`no target '${target}': ${[...Object.keys(TARGETS), 'dap', 'lsp', 'replay-cli'].join(', ')}`);
   const input = TARGETS[target].make(new Rng(seed), { replays });
-  console.log(`recipe: ${input.recipe.join(' + ')}\ninput (${input.text.length} characters): ${showText(input.text, 4000)}`);
+  console.log(
+    `recipe: ${input.recipe.join(' + ')}\ninput (${input.text.length} characters): ${showText(input.text, 4000)}`,
+  );
   if (input.before !== undefined) console.log(`before the edit: ${showText(input.before, 2000)}`);
   const t0 = performance.now();
   const problems = runOne(target, input, runSeedOf(seed), { replays });
@@ -90,7 +98,8 @@ async function main(): Promise<number> {
   const seed = Number(a.seed ?? 1);
   const scale = Number(a.scale ?? 1);
   const only = a.only ? new Set(a.only.split(',')) : undefined;
-  const use = (name: string, n: number) => (only && !only.has(name) ? 0 : Math.max(only?.has(name) || scale >= 1 ? 1 : 0, Math.round(n * scale)));
+  const use = (name: string, n: number) =>
+    only && !only.has(name) ? 0 : Math.max(only?.has(name) || scale >= 1 ? 1 : 0, Math.round(n * scale));
   const options: CampaignOptions = {
     seed,
     workers: Number(a.workers ?? 2),
@@ -101,7 +110,13 @@ async function main(): Promise<number> {
     shrink: a['no-shrink'] ? undefined : FULL.shrink,
     log: (line) => console.log(line),
   };
-  console.log(`fuzz campaign, seed ${seed}: ${Object.entries(options.cases).map(([t, n]) => `${t} ${n}`).join(', ')}; dap ${options.dap.sessions}×${options.dap.messages}; lsp ${options.lsp.sessions}×${options.lsp.messages}; replay-cli ${options.replayCli}`);
+  console.log(
+    `fuzz campaign, seed ${seed}: ${Object.entries(options.cases)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(
+        ', ',
+      )}; dap ${options.dap.sessions}×${options.dap.messages}; lsp ${options.lsp.sessions}×${options.lsp.messages}; replay-cli ${options.replayCli}`,
+  );
   const result = await runCampaign(options);
   console.log('\n' + report(result, { seed }));
   if (a.json) fs.writeFileSync(a.json, JSON.stringify(result, null, 2));

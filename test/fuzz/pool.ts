@@ -78,7 +78,13 @@ export class Pool {
   }
 
   /** Runs cases 0..count-1 of a target; `onCase` hears each (hangs and dead workers included). */
-  async run(target: string, campaign: number, count: number, onCase: (r: CaseResult) => void, chunk = 20): Promise<void> {
+  async run(
+    target: string,
+    campaign: number,
+    count: number,
+    onCase: (r: CaseResult) => void,
+    chunk = 20,
+  ): Promise<void> {
     const queue: [number, number][] = [];
     for (let from = 0; from < count; from += chunk) queue.push([from, Math.min(count, from + chunk)]);
     while (this.handles.length < this.size) this.handles.push(await this.fresh());
@@ -91,7 +97,18 @@ export class Pool {
       } catch {
         input = undefined;
       }
-      return { target, index, seed, ms, input, problems: [why === 'hang' ? { kind: 'hang', message: `no answer within ${this.hangMs} ms` } : { kind: 'crash', message: why }] };
+      return {
+        target,
+        index,
+        seed,
+        ms,
+        input,
+        problems: [
+          why === 'hang'
+            ? { kind: 'hang', message: `no answer within ${this.hangMs} ms` }
+            : { kind: 'crash', message: why },
+        ],
+      };
     };
 
     const drive = async (slot: number): Promise<void> => {
@@ -111,10 +128,12 @@ export class Pool {
             resolve(r);
           };
           const watch = setInterval(() => {
-            if (h.current && Date.now() - h.current.since > this.hangMs) end({ stoppedAt: h.current.index, why: 'hang' });
+            if (h.current && Date.now() - h.current.since > this.hangMs)
+              end({ stoppedAt: h.current.index, why: 'hang' });
           }, 100);
           h.listener = (m) => {
-            if (m.type === 'end') onCase({ target, index: m.index, seed: m.seed, ms: m.ms, problems: m.problems, input: m.input });
+            if (m.type === 'end')
+              onCase({ target, index: m.index, seed: m.seed, ms: m.ms, problems: m.problems, input: m.input });
             else if (m.type === 'done') end({});
           };
           h.dead = (why) => end({ stoppedAt: h.current?.index ?? from, why });
@@ -132,24 +151,31 @@ export class Pool {
   }
 
   /** Runs one input in a worker; `timeout` when it takes longer than `timeoutMs` (the worker is replaced). */
-  async evaluate(target: string, input: Input, runSeed: number, timeoutMs = this.hangMs): Promise<{ ms: number; problems: Problem[] } | { timeout: true }> {
+  async evaluate(
+    target: string,
+    input: Input,
+    runSeed: number,
+    timeoutMs = this.hangMs,
+  ): Promise<{ ms: number; problems: Problem[] } | { timeout: true }> {
     if (!this.handles.length) this.handles.push(await this.fresh());
     const h = this.handles[0];
     const id = ++this.evalId;
-    const result = await new Promise<{ ms: number; problems: Problem[] } | { timeout: true } | { dead: string }>((resolve) => {
-      const timer = setTimeout(() => resolve({ timeout: true }), timeoutMs);
-      h.listener = (m) => {
-        if (m.type === 'evaluated' && m.id === id) {
+    const result = await new Promise<{ ms: number; problems: Problem[] } | { timeout: true } | { dead: string }>(
+      (resolve) => {
+        const timer = setTimeout(() => resolve({ timeout: true }), timeoutMs);
+        h.listener = (m) => {
+          if (m.type === 'evaluated' && m.id === id) {
+            clearTimeout(timer);
+            resolve({ ms: m.ms, problems: m.problems });
+          }
+        };
+        h.dead = (why) => {
           clearTimeout(timer);
-          resolve({ ms: m.ms, problems: m.problems });
-        }
-      };
-      h.dead = (why) => {
-        clearTimeout(timer);
-        resolve({ dead: why });
-      };
-      h.worker.postMessage({ type: 'eval', id, target, input, runSeed } satisfies ToWorker);
-    });
+          resolve({ dead: why });
+        };
+        h.worker.postMessage({ type: 'eval', id, target, input, runSeed } satisfies ToWorker);
+      },
+    );
     h.listener = undefined;
     h.dead = undefined;
     if ('ms' in result) return result;

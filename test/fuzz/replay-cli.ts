@@ -23,7 +23,8 @@ export type ReplayOutcome = 'rejected' | 'departed' | 'faithful' | 'unstated' | 
 export interface ReplayCliResult {
   findings: ProtocolFinding[];
   outcome: ReplayOutcome;
-  /** whether the tampered file still describes the recorded path (undefined: it names another scenario, or is not read) */
+  /** whether the tampered file still describes the recorded path (undefined: it names another scenario, or is not read)
+   * */
   samePath: boolean | undefined;
 }
 
@@ -46,7 +47,11 @@ export function describesRecordedPath(original: string, tampered: string): boole
   return sameEnd && machine.state.steps === steps && machine.traceHash() === a.traceHash;
 }
 
-function run(args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; signal: string | null; out: string; err: string; ms: number; killed: boolean }> {
+function run(
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: string | null; out: string; err: string; ms: number; killed: boolean }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,27 +75,36 @@ function run(args: string[], cwd: string, timeoutMs: number): Promise<{ code: nu
   });
 }
 
-export async function replayCliCase(seed: number, index: number, replays: { file: string; text: string }[], dir: string): Promise<ReplayCliResult> {
+export async function replayCliCase(
+  seed: number,
+  index: number,
+  replays: { file: string; text: string }[],
+  dir: string,
+): Promise<ReplayCliResult> {
   const rng = new Rng(seed);
   const input = tamperedReplay(rng, replays);
   const file = path.join(dir, `case-${index}.replay.json`);
   fs.writeFileSync(file, input.text);
   const sent = `sflow run --replay (${input.recipe.join(', ')}): ${input.text.slice(0, 300)}`;
   const findings: ProtocolFinding[] = [];
-  const find = (kind: ProtocolFinding['kind'], message: string) => findings.push({ kind, message, sent, session: index });
+  const find = (kind: ProtocolFinding['kind'], message: string) =>
+    findings.push({ kind, message, sent, session: index });
   const r = await run(['run', '--replay', file, '--max-steps', '2000000'], dir, HANG_MS * 2);
   fs.rmSync(file, { force: true });
   let outcome: ReplayOutcome = 'unstated';
   if (r.killed) find('hang', `sflow run --replay did not exit within ${HANG_MS * 2} ms (killed)`);
   else if (r.ms > HANG_MS) find('hang', `sflow run --replay took ${r.ms} ms`);
-  else if (r.code === null || ![0, 1, 2].includes(r.code)) find('crash', `exit ${r.code ?? r.signal}: ${r.err.split('\n').slice(0, 3).join(' | ').slice(0, 300)}`);
+  else if (r.code === null || ![0, 1, 2].includes(r.code))
+    find('crash', `exit ${r.code ?? r.signal}: ${r.err.split('\n').slice(0, 3).join(' | ').slice(0, 300)}`);
   const m = INTERNAL_TEXT.exec(r.err) ?? INTERNAL_TEXT.exec(r.out);
-  if (m) find('internal', `the output has '${m[0]}': ${(r.err || r.out).slice(Math.max(0, m.index - 100), m.index + 200)}`);
+  if (m)
+    find('internal', `the output has '${m[0]}': ${(r.err || r.out).slice(Math.max(0, m.index - 100), m.index + 200)}`);
   if (r.code === 2) {
     outcome = 'rejected';
     const lines = r.err.trim().split('\n').filter(Boolean);
     if (!lines.length) find('invariant', 'exit 2 without a message');
-    else if (lines.some((l) => l.length > 2000)) find('invariant', `a message line of ${Math.max(...lines.map((l) => l.length))} characters`);
+    else if (lines.some((l) => l.length > 2000))
+      find('invariant', `a message line of ${Math.max(...lines.map((l) => l.length))} characters`);
   } else if (r.code === 0 || r.code === 1) {
     const all = r.out + r.err;
     if (/depart|not the recorded path|differs from (?:its|the) recording|unfaithful/i.test(all)) outcome = 'departed';
@@ -104,8 +118,14 @@ export async function replayCliCase(seed: number, index: number, replays: { file
   } catch {
     samePath = undefined;
   }
-  if (samePath === false && outcome === 'faithful') find('invariant', 'a replay whose path was edited (it departs from the recording) is reported as following its recording');
-  if (samePath === false && outcome === 'unstated') find('invariant', 'a replay whose path was edited (it departs from the recording) is run without a word about it');
-  if (samePath === true && outcome === 'departed') find('invariant', 'a replay that still follows its recording is reported as departing');
+  if (samePath === false && outcome === 'faithful')
+    find(
+      'invariant',
+      'a replay whose path was edited (it departs from the recording) is reported as following its recording',
+    );
+  if (samePath === false && outcome === 'unstated')
+    find('invariant', 'a replay whose path was edited (it departs from the recording) is run without a word about it');
+  if (samePath === true && outcome === 'departed')
+    find('invariant', 'a replay that still follows its recording is reported as departing');
   return { findings, outcome, samePath };
 }

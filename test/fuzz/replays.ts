@@ -15,7 +15,13 @@ const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 /** Scenarios explore finds a problem in quickly, so each gives a replay file. */
-const SOURCES = ['examples/s2idle-notify-window.sflow', 'examples/s2idle-notify-race.sflow', 'test/fixtures/alternatives.sflow', 'test/fixtures/tie.sflow', 'test/fixtures/host-tied.sflow'];
+const SOURCES = [
+  'examples/s2idle-notify-window.sflow',
+  'examples/s2idle-notify-race.sflow',
+  'test/fixtures/alternatives.sflow',
+  'test/fixtures/tie.sflow',
+  'test/fixtures/host-tied.sflow',
+];
 
 /** Writes replay files with the built CLI into `dir`; returns them with their text. */
 export function writeReplays(dir: string): { file: string; text: string }[] {
@@ -26,7 +32,11 @@ export function writeReplays(dir: string): { file: string; text: string }[] {
     const scenario = path.join(dir, path.basename(source));
     fs.copyFileSync(from, scenario);
     const before = new Set(fs.readdirSync(dir));
-    spawnSync(process.execPath, [CLI, 'explore', scenario, '--out', dir], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, [CLI, 'explore', scenario, '--out', dir], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     for (const f of fs.readdirSync(dir)) {
       if (before.has(f) || !f.endsWith('.replay.json')) continue;
       const file = path.join(dir, f);
@@ -47,19 +57,51 @@ export function tempDir(prefix: string): string {
 /** A JSON value of a random type (or a plausible edit of `old`). */
 function randomValue(rng: Rng, old?: unknown, depth = 0): unknown {
   if (old !== undefined && rng.chance(0.35)) {
-    if (typeof old === 'number') return rng.pick([old + 1, old - 1, -old, old * 1000, old + 0.5, 2 ** 53 + 1, 1e308, -1, 0]);
-    if (typeof old === 'string') return rng.pick(['', old + 'x', old.slice(0, -1), old.toUpperCase(), old + '\n' + old, '\u0000', '../' + old, '/dev/null', '/tmp', '/nonexistent/x.sflow']);
+    if (typeof old === 'number')
+      return rng.pick([old + 1, old - 1, -old, old * 1000, old + 0.5, 2 ** 53 + 1, 1e308, -1, 0]);
+    if (typeof old === 'string')
+      return rng.pick([
+        '',
+        old + 'x',
+        old.slice(0, -1),
+        old.toUpperCase(),
+        old + '\n' + old,
+        '\u0000',
+        '../' + old,
+        '/dev/null',
+        '/tmp',
+        '/nonexistent/x.sflow',
+      ]);
     if (Array.isArray(old)) return rng.pick([[], [...old, ...old], old.slice(1), [...old].reverse(), [old]]);
   }
   switch (rng.int(depth > 2 ? 6 : 8)) {
-    case 0: return null;
-    case 1: return rng.chance(0.5);
-    case 2: return rng.pick([0, 1, -1, 0.5, 2 ** 31, 2 ** 53, 1e308, -1e308, 123456789]);
-    case 3: return rng.pick(['', 'x', '0', '1e3', 'suspend-flow-replay/1', 'suspend-flow-replay/2', '\ufeff', 'a'.repeat(rng.range(100, 20000))]);
-    case 4: return rng.pick(['NaN', 'Infinity', '-0', 'true']);
-    case 5: return Array.from({ length: rng.int(4) }, () => rng.int(5));
-    case 6: return Array.from({ length: rng.int(4) }, () => randomValue(rng, undefined, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: rng.int(4) }, (_, i) => [`k${i}`, randomValue(rng, undefined, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return rng.chance(0.5);
+    case 2:
+      return rng.pick([0, 1, -1, 0.5, 2 ** 31, 2 ** 53, 1e308, -1e308, 123456789]);
+    case 3:
+      return rng.pick([
+        '',
+        'x',
+        '0',
+        '1e3',
+        'suspend-flow-replay/1',
+        'suspend-flow-replay/2',
+        '\ufeff',
+        'a'.repeat(rng.range(100, 20000)),
+      ]);
+    case 4:
+      return rng.pick(['NaN', 'Infinity', '-0', 'true']);
+    case 5:
+      return Array.from({ length: rng.int(4) }, () => rng.int(5));
+    case 6:
+      return Array.from({ length: rng.int(4) }, () => randomValue(rng, undefined, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: rng.int(4) }, (_, i) => [`k${i}`, randomValue(rng, undefined, depth + 1)]),
+      );
   }
 }
 
@@ -88,7 +130,9 @@ const STRUCTURED: Record<string, (d: Json, rng: Rng) => boolean> = {
     const c = rng.pick(choices);
     if (!Array.isArray(c)) return false;
     const i = rng.int(c.length);
-    c[i] = rng.chance(0.7) ? rng.pick([(c[i] as number) + 1, (c[i] as number) - 1, 0, 1, 2, 99, 2 ** 31, 2 ** 53]) : randomValue(rng, c[i]);
+    c[i] = rng.chance(0.7)
+      ? rng.pick([(c[i] as number) + 1, (c[i] as number) - 1, 0, 1, 2, 99, 2 ** 31, 2 ** 53])
+      : randomValue(rng, c[i]);
     return true;
   },
   'drop-choice': (d, rng) => {
@@ -134,14 +178,24 @@ const STRUCTURED: Record<string, (d: Json, rng: Rng) => boolean> = {
     return true;
   },
   'scenario-path': (d, rng) => {
-    d.scenario = rng.pick(['/nonexistent/x.sflow', '/tmp', '', 'relative.sflow', '/dev/null', String(d.scenario) + '.missing', `${String(d.scenario)}\u0000x`, '/proc/self/status', '/dev/zero']);
+    d.scenario = rng.pick([
+      '/nonexistent/x.sflow',
+      '/tmp',
+      '',
+      'relative.sflow',
+      '/dev/null',
+      String(d.scenario) + '.missing',
+      `${String(d.scenario)}\u0000x`,
+      '/proc/self/status',
+      '/dev/zero',
+    ]);
     return true;
   },
 };
 
 /** Tamperings of the text itself. */
 const TEXTUAL: Record<string, (text: string, rng: Rng) => string> = {
-  'truncate': (t, rng) => t.slice(0, rng.int(t.length)),
+  truncate: (t, rng) => t.slice(0, rng.int(t.length)),
   'random-bytes': (t, rng) => {
     let out = t;
     for (let k = rng.size(8); k > 0; k--) {
@@ -150,9 +204,9 @@ const TEXTUAL: Record<string, (text: string, rng: Rng) => string> = {
     }
     return out;
   },
-  'bom': (t) => '\ufeff' + t,
+  bom: (t) => '\ufeff' + t,
   'double-bom': (t) => '\ufeff\ufeff' + t,
-  'crlf': (t) => t.replace(/\n/g, '\r\n'),
+  crlf: (t) => t.replace(/\n/g, '\r\n'),
   'other-json': (_t, rng) => JSON.stringify(randomValue(rng)),
   'deep-json': (t, rng) => {
     const depth = rng.pick([100, 5000, 200_000]);
@@ -160,12 +214,28 @@ const TEXTUAL: Record<string, (text: string, rng: Rng) => string> = {
   },
   'huge-number-text': (t) => t.replace(/("seed": )\d+/, '$1' + '9'.repeat(400)),
   'duplicate-key': (t) => t.replace('{', '{"format": "x", '),
-  'not-json': (_t, rng) => rng.pick(['', ' ', 'null', 'undefined', '{', '}', '[', 'replay', '\u0000', "{'format': 1}", '{"format": "suspend-flow-replay/1",}']),
-  'padding': (t, rng) => ' '.repeat(rng.pick([10, 100_000, 2_000_000])) + t,
+  'not-json': (_t, rng) =>
+    rng.pick([
+      '',
+      ' ',
+      'null',
+      'undefined',
+      '{',
+      '}',
+      '[',
+      'replay',
+      '\u0000',
+      "{'format': 1}",
+      '{"format": "suspend-flow-replay/1",}',
+    ]),
+  padding: (t, rng) => ' '.repeat(rng.pick([10, 100_000, 2_000_000])) + t,
 };
 
 /** A tampered copy of one of the replay files. */
-export function tamperedReplay(rng: Rng, replays: { file: string; text: string }[]): Input & { pathEdited?: boolean; base?: string } {
+export function tamperedReplay(
+  rng: Rng,
+  replays: { file: string; text: string }[],
+): Input & { pathEdited?: boolean; base?: string } {
   if (!replays.length) return { text: '{}', recipe: ['no replays'] };
   const base = rng.pick(replays);
   const recipe = [path.basename(base.file)];

@@ -17,7 +17,11 @@ function split(text: string, unit: 'line' | 'char'): string[] {
   return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
 }
 
-async function ddmin(parts: string[], test: (candidate: string) => Promise<boolean>, budget: () => boolean): Promise<string[]> {
+async function ddmin(
+  parts: string[],
+  test: (candidate: string) => Promise<boolean>,
+  budget: () => boolean,
+): Promise<string[]> {
   let n = 2;
   while (parts.length >= 2 && budget()) {
     const size = Math.ceil(parts.length / n);
@@ -40,7 +44,11 @@ async function ddmin(parts: string[], test: (candidate: string) => Promise<boole
 }
 
 /** A smaller input that still fails, and how many evaluations it took. */
-export async function shrink(input: Input, stillFails: StillFails, budget: ShrinkBudget): Promise<{ input: Input; evaluations: number }> {
+export async function shrink(
+  input: Input,
+  stillFails: StillFails,
+  budget: ShrinkBudget,
+): Promise<{ input: Input; evaluations: number }> {
   const deadline = Date.now() + budget.ms;
   let evaluations = 0;
   const more = () => evaluations < budget.evaluations && Date.now() < deadline;
@@ -60,7 +68,7 @@ export async function shrink(input: Input, stillFails: StillFails, budget: Shrin
     if (best[field] === undefined) continue;
     const make = (text: string): Input => ({ ...best, [field]: text });
     // Long runs of one character first: halve them while they still fail (a line of 50,000 spaces).
-    for (let changed = true; changed && more(); ) {
+    for (let changed = true; changed && more();) {
       changed = false;
       const m = /(.)\1{63,}/s.exec(best[field]!);
       if (m) {

@@ -6,7 +6,14 @@
 // the run was, and no text a user sees carries JavaScript's words (`undefined`, `NaN`, `[object Object]`).
 
 import * as fs from 'fs';
-import { CodeActionParams, Diagnostic as LspDiagnostic, Position, Range, ResponseError, TextEdit } from 'vscode-languageserver';
+import {
+  CodeActionParams,
+  Diagnostic as LspDiagnostic,
+  Position,
+  Range,
+  ResponseError,
+  TextEdit,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { check } from '../../src/lang/checker';
 import { DiagnosticBag, formatDiagnostic, hasErrors } from '../../src/lang/diagnostics';
@@ -57,7 +64,8 @@ export interface TargetContext {
 /** Words of JavaScript's that must not reach a user. */
 export const INTERNAL_WORDS = /\bundefined\b|\bNaN\b|\[object \w+\]|\bInfinity\b|function \(|=> \{/;
 /** A stack trace or the engine's own messages. */
-export const INTERNAL_TEXT = /^\s*at .*(?:\(.*:\d+:\d+\)|:\d+:\d+)$|TypeError|RangeError|ReferenceError|SyntaxError: (?!.*JSON)|URIError|Cannot read properties|Cannot set properties|is not a function|is not iterable|Maximum call stack|undefined \(reading|Invalid array length|Invalid string length/m;
+export const INTERNAL_TEXT =
+  /^\s*at .*(?:\(.*:\d+:\d+\)|:\d+:\d+)$|TypeError|RangeError|ReferenceError|SyntaxError: (?!.*JSON)|URIError|Cannot read properties|Cannot set properties|is not a function|is not iterable|Maximum call stack|undefined \(reading|Invalid array length|Invalid string length/m;
 
 /** A user-facing string leaks internals (JavaScript's words the document itself does not contain). */
 function leaks(shown: string, documentText: string): string | undefined {
@@ -85,9 +93,11 @@ export class Lines {
   }
 
   position(p: Position | undefined): string | undefined {
-    if (!p || !Number.isInteger(p.line) || !Number.isInteger(p.character)) return `not a position: ${JSON.stringify(p)}`;
+    if (!p || !Number.isInteger(p.line) || !Number.isInteger(p.character))
+      return `not a position: ${JSON.stringify(p)}`;
     if (p.line < 0 || p.line >= this.lengths.length) return `line ${p.line} of ${this.lengths.length}`;
-    if (p.character < 0 || p.character > this.lengths[p.line]) return `character ${p.character} of line ${p.line} (length ${this.lengths[p.line]})`;
+    if (p.character < 0 || p.character > this.lengths[p.line])
+      return `character ${p.character} of line ${p.line} (length ${this.lengths[p.line]})`;
     return undefined;
   }
 
@@ -95,7 +105,8 @@ export class Lines {
     if (!r) return 'no range';
     const bad = this.position(r.start) ?? this.position(r.end);
     if (bad) return bad;
-    if (r.end.line < r.start.line || (r.end.line === r.start.line && r.end.character < r.start.character)) return 'end before start';
+    if (r.end.line < r.start.line || (r.end.line === r.start.line && r.end.character < r.start.character))
+      return 'end before start';
     return undefined;
   }
 }
@@ -113,11 +124,15 @@ function checkerRun(input: Input): Problem[] {
   for (const d of result.diagnostics) {
     const length = d.file.text.length;
     if (!(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= length)) {
-      problems.push({ kind: 'invariant', message: `diagnostic span ${d.span.start}..${d.span.end} outside ${d.file.path} (${length} chars): ${d.code}` });
+      problems.push({
+        kind: 'invariant',
+        message: `diagnostic span ${d.span.start}..${d.span.end} outside ${d.file.path} (${length} chars): ${d.code}`,
+      });
     }
     const shown = formatDiagnostic(d);
     const leak = leaks(d.message, input.text);
-    if (leak) problems.push({ kind: 'internal', message: `diagnostic ${d.code} says '${leak}': ${d.message.slice(0, 200)}` });
+    if (leak)
+      problems.push({ kind: 'internal', message: `diagnostic ${d.code} says '${leak}': ${d.message.slice(0, 200)}` });
     if (!d.message.trim()) problems.push({ kind: 'invariant', message: `diagnostic ${d.code} has no message` });
     if (!shown) problems.push({ kind: 'invariant', message: `formatDiagnostic gave nothing for ${d.code}` });
   }
@@ -155,7 +170,11 @@ function simulatorRun(input: Input, rng: Rng): Problem[] {
   // The same seed, the same trace.
   const again = new Machine(program, { seed });
   again.run({ maxSteps: MAX_STEPS });
-  if (again.traceHash() !== machine.traceHash()) problems.push({ kind: 'invariant', message: `seed ${seed}: two runs differ (${machine.traceHash()} vs ${again.traceHash()})` });
+  if (again.traceHash() !== machine.traceHash())
+    problems.push({
+      kind: 'invariant',
+      message: `seed ${seed}: two runs differ (${machine.traceHash()} vs ${again.traceHash()})`,
+    });
 
   // Time travel: the timeline forward as far as the run went, then back to random positions and forward again.
   const timeline = new Timeline(program, { seed }, 1 + rng.int(64));
@@ -174,14 +193,22 @@ function simulatorRun(input: Input, rng: Rng): Problem[] {
   for (let k = 0; k < 4 && head > 0; k++) {
     const target = rng.int(head + 1);
     timeline.seek(target);
-    if (timeline.position !== target || timeline.machine.traceHash() !== hashes[target] || timeline.machine.state.now !== times[target]) {
-      problems.push({ kind: 'invariant', message: `step back to ${target} of ${head}: hash ${timeline.machine.traceHash()} at ${timeline.position}, recorded ${hashes[target]}` });
+    if (
+      timeline.position !== target ||
+      timeline.machine.traceHash() !== hashes[target] ||
+      timeline.machine.state.now !== times[target]
+    ) {
+      problems.push({
+        kind: 'invariant',
+        message: `step back to ${target} of ${head}: hash ${timeline.machine.traceHash()} at ${timeline.position}, recorded ${hashes[target]}`,
+      });
       break;
     }
   }
   if (head > 0) {
     timeline.seek(head);
-    if (timeline.machine.traceHash() !== hashes[head]) problems.push({ kind: 'invariant', message: `back at the head (${head}) the hash differs` });
+    if (timeline.machine.traceHash() !== hashes[head])
+      problems.push({ kind: 'invariant', message: `back at the head (${head}) the hash differs` });
   }
   return problems;
 }
@@ -189,16 +216,21 @@ function simulatorRun(input: Input, rng: Rng): Problem[] {
 // ------------------------------------------------------------------------------------------ formatter
 
 const NON_WHITE = /\s+/g;
-const tokenTexts = (text: string) => tokenize(text, new DiagnosticBag(new SourceFile('x', text))).filter((t) => t.kind !== 'newline' && t.kind !== 'eof').map((t) => t.text);
+const tokenTexts = (text: string) =>
+  tokenize(text, new DiagnosticBag(new SourceFile('x', text)))
+    .filter((t) => t.kind !== 'newline' && t.kind !== 'eof')
+    .map((t) => t.text);
 
 function editsProblems(doc: TextDocument, lines: Lines, edits: TextEdit[], what: string): Problem[] {
   for (const e of edits) {
     const bad = lines.range(e.range);
-    if (bad) return [{ kind: 'invariant', message: `${what}: an edit at ${show(e.range)} is outside the document: ${bad}` }];
+    if (bad)
+      return [{ kind: 'invariant', message: `${what}: an edit at ${show(e.range)} is outside the document: ${bad}` }];
   }
   const sorted = [...edits].sort((a, b) => doc.offsetAt(a.range.start) - doc.offsetAt(b.range.start));
   for (let i = 1; i < sorted.length; i++) {
-    if (doc.offsetAt(sorted[i].range.start) < doc.offsetAt(sorted[i - 1].range.end)) return [{ kind: 'invariant', message: `${what}: edits overlap at ${show(sorted[i].range)}` }];
+    if (doc.offsetAt(sorted[i].range.start) < doc.offsetAt(sorted[i - 1].range.end))
+      return [{ kind: 'invariant', message: `${what}: edits overlap at ${show(sorted[i].range)}` }];
   }
   return [];
 }
@@ -225,28 +257,42 @@ function formatterRun(input: Input, rng: Rng): Problem[] {
     const a = out.replace(NON_WHITE, '');
     const b = text.replace(NON_WHITE, '');
     while (i < a.length && a[i] === b[i]) i++;
-    return [{ kind: 'invariant', message: `${what} changed the text that is not white space (at its character ${i}: ${JSON.stringify(b.slice(i, i + 12))} became ${JSON.stringify(a.slice(i, i + 12))})` }];
+    return [
+      {
+        kind: 'invariant',
+        message: `${what} changed the text that is not white space (at its character ${i}: ${JSON.stringify(b.slice(i, i + 12))} became ${JSON.stringify(a.slice(i, i + 12))})`,
+      },
+    ];
   }
   // Indenting absurd nesting multiplies the text (each of n lines gets up to n levels): say so, and do not format
   // tens of megabytes again.
-  if (out.length > 8 * text.length + 200_000) return [{ kind: 'invariant', message: `${what} grows the text from ${text.length} to ${out.length} characters` }];
+  if (out.length > 8 * text.length + 200_000)
+    return [{ kind: 'invariant', message: `${what} grows the text from ${text.length} to ${out.length} characters` }];
   const before = tokenTexts(text);
   const after = tokenTexts(out);
-  if (before.length !== after.length || before.some((t, i) => t !== after[i])) return [{ kind: 'invariant', message: `${what} changed the tokens` }];
+  if (before.length !== after.length || before.some((t, i) => t !== after[i]))
+    return [{ kind: 'invariant', message: `${what} changed the tokens` }];
   if (!ranged) {
     const doc2 = TextDocument.create(uri, 'suspend-flow', 2, out);
     const second = format(new Analysis(uri, 2, out));
     const bad2 = editsProblems(doc2, new Lines(out), second, 'formatting again');
     if (bad2.length) return bad2;
     const twice = TextDocument.applyEdits(doc2, second);
-    if (twice !== out) return [{ kind: 'invariant', message: `formatting twice is not formatting once (${second.length} more edits, the first at ${show(second[0].range)})` }];
+    if (twice !== out)
+      return [
+        {
+          kind: 'invariant',
+          message: `formatting twice is not formatting once (${second.length} more edits, the first at ${show(second[0].range)})`,
+        },
+      ];
   }
   return [];
 }
 
 // ------------------------------------------------------------------------------------------ language server features
 
-const PRELUDE_TEXTS = () => new Map(prelude().map((f) => [`sflow-prelude:/${f.path.slice(f.path.lastIndexOf('/') + 1)}`, new Lines(f.text)]));
+const PRELUDE_TEXTS = () =>
+  new Map(prelude().map((f) => [`sflow-prelude:/${f.path.slice(f.path.lastIndexOf('/') + 1)}`, new Lines(f.text)]));
 let preludeLines: Map<string, Lines> | undefined;
 
 function locationProblem(uri: string, range: Range, own: { uri: string; lines: Lines }): string | undefined {
@@ -295,7 +341,11 @@ function lspRun(input: Input, rng: Rng): Problem[] {
     const incremental = new Analysis(uri, 2, text, previous);
     const a = JSON.stringify(documentDiagnostics(incremental));
     const b = JSON.stringify(documentDiagnostics(analysis));
-    if (a !== b) add('invariant', `incremental re-parse gives other diagnostics than a whole parse (${a.length} vs ${b.length} chars of JSON)`);
+    if (a !== b)
+      add(
+        'invariant',
+        `incremental re-parse gives other diagnostics than a whole parse (${a.length} vs ${b.length} chars of JSON)`,
+      );
   }
 
   const diagnostics = documentDiagnostics(analysis);
@@ -309,9 +359,14 @@ function lspRun(input: Input, rng: Rng): Problem[] {
   }
   // Quick fixes for every diagnostic.
   for (const d of diagnostics.slice(0, 20)) {
-    const params: CodeActionParams = { textDocument: { uri }, range: d.range, context: { diagnostics: [d as LspDiagnostic] } };
+    const params: CodeActionParams = {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d as LspDiagnostic] },
+    };
     for (const action of codeActions(analysis, params)) {
-      for (const edits of Object.values(action.edit?.changes ?? {})) for (const e of edits) checkRange(`quick fix '${action.title}'`, e.range);
+      for (const edits of Object.values(action.edit?.changes ?? {}))
+        for (const e of edits) checkRange(`quick fix '${action.title}'`, e.range);
     }
   }
 
@@ -334,7 +389,8 @@ function lspRun(input: Input, rng: Rng): Problem[] {
     }
   }
   for (const f of foldingRanges(analysis)) {
-    if (!(f.startLine >= 0 && f.startLine <= f.endLine && f.endLine < lines.lengths.length)) add('invariant', `folding range ${f.startLine}-${f.endLine} of ${lines.lengths.length} lines`);
+    if (!(f.startLine >= 0 && f.startLine <= f.endLine && f.endLine < lines.lengths.length))
+      add('invariant', `folding range ${f.startLine}-${f.endLine} of ${lines.lengths.length} lines`);
   }
   const symbols = documentSymbols(analysis);
   const walk = (list: typeof symbols, depth: number) => {
@@ -354,7 +410,12 @@ function lspRun(input: Input, rng: Rng): Problem[] {
       if (h.range) checkRange(`hover at ${at}`, h.range);
       checkShown(`hover at ${at}`, JSON.stringify(h.contents));
     }
-    const context = rng.pick([undefined, { triggerKind: 1 as const }, { triggerKind: 2 as const, triggerCharacter: rng.pick(['.', ' ', '=', ':']) }, { triggerKind: 3 as const }]);
+    const context = rng.pick([
+      undefined,
+      { triggerKind: 1 as const },
+      { triggerKind: 2 as const, triggerCharacter: rng.pick(['.', ' ', '=', ':']) },
+      { triggerKind: 3 as const },
+    ]);
     const list = completion(analysis, position, context, { snippets: rng.chance(0.5) });
     for (const item of list.items.slice(0, 400)) {
       const edit = item.textEdit;
@@ -363,7 +424,10 @@ function lspRun(input: Input, rng: Rng): Problem[] {
         checkRange(`completion '${item.label}' at ${at} (insert)`, edit.insert);
         checkRange(`completion '${item.label}' at ${at} (replace)`, edit.replace);
       }
-      checkShown(`completion at ${at}`, `${item.label} ${item.detail ?? ''} ${JSON.stringify(item.documentation ?? '')}`);
+      checkShown(
+        `completion at ${at}`,
+        `${item.label} ${item.detail ?? ''} ${JSON.stringify(item.documentation ?? '')}`,
+      );
     }
     const sig = signatureHelp(analysis, position);
     if (sig) checkShown(`signature help at ${at}`, JSON.stringify(sig));
@@ -384,7 +448,11 @@ function lspRun(input: Input, rng: Rng): Problem[] {
     try {
       const p = prepareRename(analysis, position);
       checkRange(`prepareRename at ${at}`, p.range);
-      const edit = rename(analysis, position, rng.pick(['renamed', 'x', 'a.b', '9bad', '', 'vcpu0', p.placeholder + '_2']));
+      const edit = rename(
+        analysis,
+        position,
+        rng.pick(['renamed', 'x', 'a.b', '9bad', '', 'vcpu0', p.placeholder + '_2']),
+      );
       for (const [editUri, edits] of Object.entries(edit.changes ?? {})) {
         for (const te of edits) {
           const bad = locationProblem(editUri, te.range, own);
@@ -406,8 +474,10 @@ function replayRun(input: Input, rng: Rng, context: TargetContext): Problem[] {
   const parsed = parseReplay(input.text);
   if ('error' in parsed) {
     const leak = leaks(parsed.error, input.text);
-    if (leak) return [{ kind: 'internal', message: `parseReplay's error says '${leak}': ${parsed.error.slice(0, 200)}` }];
-    if (parsed.error.length > 300) return [{ kind: 'invariant', message: `parseReplay's error is ${parsed.error.length} characters long` }];
+    if (leak)
+      return [{ kind: 'internal', message: `parseReplay's error says '${leak}': ${parsed.error.slice(0, 200)}` }];
+    if (parsed.error.length > 300)
+      return [{ kind: 'invariant', message: `parseReplay's error is ${parsed.error.length} characters long` }];
     return [];
   }
   // A replay read: follow it (bounded), if the scenario it names is one of ours.
@@ -444,6 +514,14 @@ export const TARGETS: Record<string, Target> = {
   checker: { name: 'checker', make: (rng) => mutated(rng), run: (input) => checkerRun(input) },
   simulator: { name: 'simulator', make: (rng) => runnable(rng), run: (input, rng) => simulatorRun(input, rng) },
   formatter: { name: 'formatter', make: (rng) => mutated(rng), run: (input, rng) => formatterRun(input, rng) },
-  'lsp-features': { name: 'lsp-features', make: (rng) => mutatedWithBefore(rng), run: (input, rng) => lspRun(input, rng) },
-  replay: { name: 'replay', make: (rng, context) => tamperedReplay(rng, context.replays), run: (input, rng, context) => replayRun(input, rng, context) },
+  'lsp-features': {
+    name: 'lsp-features',
+    make: (rng) => mutatedWithBefore(rng),
+    run: (input, rng) => lspRun(input, rng),
+  },
+  replay: {
+    name: 'replay',
+    make: (rng, context) => tamperedReplay(rng, context.replays),
+    run: (input, rng, context) => replayRun(input, rng, context),
+  },
 };

@@ -35,7 +35,12 @@ export const runSeedOf = (seed: number) => (seed ^ 0x5bd1e995) >>> 0;
 /** A thrown value as a crash: its name and message, and where it was thrown (the first frame in our code). */
 export function crash(e: unknown): Problem {
   if (!(e instanceof Error)) return { kind: 'crash', message: `threw ${String(e).slice(0, 200)}` };
-  const frame = (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l) && /src[\\/]/.test(l))?.trim().replace(/\(.*[\\/](src[\\/][^)]*)\)/, '($1)') ?? '';
+  const frame =
+    (e.stack ?? '')
+      .split('\n')
+      .find((l) => /^\s+at /.test(l) && /src[\\/]/.test(l))
+      ?.trim()
+      .replace(/\(.*[\\/](src[\\/][^)]*)\)/, '($1)') ?? '';
   return { kind: 'crash', message: `${e.name}: ${e.message.slice(0, 300)}${frame ? ` ${frame}` : ''}` };
 }
 
@@ -71,7 +76,14 @@ if (parentPort) {
         problems = [crash(e)];
       }
       const ms = performance.now() - t0;
-      port.postMessage({ type: 'end', index, ms, problems, seed, input: problems.length ? input : undefined } satisfies FromWorker);
+      port.postMessage({
+        type: 'end',
+        index,
+        ms,
+        problems,
+        seed,
+        input: problems.length ? input : undefined,
+      } satisfies FromWorker);
     }
     port.postMessage({ type: 'done' } satisfies FromWorker);
   });

@@ -76,7 +76,7 @@ describe('checker: expressions the debugger compiles', () => {
   const one = finished(ONE_VM);
 
   describe('from the host thread (no VM)', () => {
-    it("reads a device of the second VM in that VM, not in VM 0", () => {
+    it('reads a device of the second VM in that VM, not in VM 0', () => {
       assert.strictEqual(read(two, 'pt0.pmcsr.state'), 3n);
       assert.strictEqual(read(two, 'pt0.dstate'), 3n);
       assert.strictEqual(read(two, 'b.shared.pmcsr.state'), 0n);
@@ -120,14 +120,29 @@ describe('checker: expressions the debugger compiles', () => {
     });
 
     it('says how to name a register, a vCPU path of several VMs, an ambiguous device or label', () => {
-      assert.strictEqual(read(two, 'x0'), 'x0 is a register of a vCPU: select a vCPU in the Call Stack, or write a.vcpu0.x0');
-      assert.strictEqual(read(one, 'pc == 0'), 'pc is a register of a vCPU: select a vCPU in the Call Stack, or write guest.vcpu0.pc');
-      assert.strictEqual(read(two, 'shared.pmcsr.state'), 'shared is a device of VMs a and b: write a.shared.pmcsr.state or b.shared.pmcsr.state');
+      assert.strictEqual(
+        read(two, 'x0'),
+        'x0 is a register of a vCPU: select a vCPU in the Call Stack, or write a.vcpu0.x0',
+      );
+      assert.strictEqual(
+        read(one, 'pc == 0'),
+        'pc is a register of a vCPU: select a vCPU in the Call Stack, or write guest.vcpu0.pc',
+      );
+      assert.strictEqual(
+        read(two, 'shared.pmcsr.state'),
+        'shared is a device of VMs a and b: write a.shared.pmcsr.state or b.shared.pmcsr.state',
+      );
       assert.strictEqual(read(two, 'shared'), 'shared is a device of VMs a and b: write a.shared or b.shared');
-      assert.strictEqual(read(two, 'vcpu0.power'), 'vcpu0 is a vCPU of VMs a and b: write a.vcpu0.power or b.vcpu0.power');
+      assert.strictEqual(
+        read(two, 'vcpu0.power'),
+        'vcpu0 is a vCPU of VMs a and b: write a.vcpu0.power or b.vcpu0.power',
+      );
       assert.strictEqual(read(two, 'vcpu1.power'), 'vcpu1 is a vCPU of VM a: write a.vcpu1.power');
       assert.strictEqual(read(two, 'done'), 'done is a label of VMs a and b: write a.done or b.done');
-      assert.strictEqual(read(two, 'irq 33 pending'), "'irq N pending' reads a vCPU's interrupts: select a vCPU in the Call Stack");
+      assert.strictEqual(
+        read(two, 'irq 33 pending'),
+        "'irq N pending' reads a vCPU's interrupts: select a vCPU in the Call Stack",
+      );
       const ambiguous = compileExpression(two.program, 'shared.pmcsr.state').diagnostics[0];
       assert.deepStrictEqual([ambiguous.code, ambiguous.span], ['ambiguous-name', { start: 0, end: 6 }]);
     });

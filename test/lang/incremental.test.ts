@@ -18,9 +18,52 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** What an edit inserts: plain text, structure that moves item boundaries, strings, comments, broken input. */
 const INSERTS = [
-  'x', 'a1', ' ', '\n', '\n\n', '{', '}', '{\n', '}\n', '(', ')', '"', '"{x0}"', '.', ',', '=', '==', '1', '0x', '10ms', '1.5us',
-  '00:01.0', ';', '-', '/', '*', '//', '/*', '*/', '// note\n', '/* a\nb */', 'psci ', 'psci CPU_OFF\n', 'proc p {\n', '}\n\nproc q {\n',
-  'vm v {\n', 'vm w {\n  hypervisor kvm\n}\n', 'host {\n', 'explore\n', 'expect violation x\n', 'g.vcpu0 {', 'loop {', 'if x0 == 1 {', '@', '\u00e9', '\ud83d\ude00',
+  'x',
+  'a1',
+  ' ',
+  '\n',
+  '\n\n',
+  '{',
+  '}',
+  '{\n',
+  '}\n',
+  '(',
+  ')',
+  '"',
+  '"{x0}"',
+  '.',
+  ',',
+  '=',
+  '==',
+  '1',
+  '0x',
+  '10ms',
+  '1.5us',
+  '00:01.0',
+  ';',
+  '-',
+  '/',
+  '*',
+  '//',
+  '/*',
+  '*/',
+  '// note\n',
+  '/* a\nb */',
+  'psci ',
+  'psci CPU_OFF\n',
+  'proc p {\n',
+  '}\n\nproc q {\n',
+  'vm v {\n',
+  'vm w {\n  hypervisor kvm\n}\n',
+  'host {\n',
+  'explore\n',
+  'expect violation x\n',
+  'g.vcpu0 {',
+  'loop {',
+  'if x0 == 1 {',
+  '@',
+  '\u00e9',
+  '\ud83d\ude00',
 ];
 
 function edit(text: string, next: (n: number) => number): string {
@@ -43,14 +86,23 @@ function comparable(d: Diagnostic) {
 }
 
 function sortedDiagnostics(r: ParseResult) {
-  return parseDiagnostics(r).map(comparable).sort((a, b) => a.span[0] - b.span[0] || a.span[1] - b.span[1] || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  return parseDiagnostics(r)
+    .map(comparable)
+    .sort(
+      (a, b) =>
+        a.span[0] - b.span[0] || a.span[1] - b.span[1] || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+    );
 }
 
 function assertSameParse(incremental: ParseResult, whole: ParseResult, where: string): void {
   assert.deepStrictEqual(incremental.itemStarts, whole.itemStarts, `${where}: item starts`);
   assert.deepStrictEqual(incremental.ast, whole.ast, `${where}: tree`);
   assert.deepStrictEqual(sortedDiagnostics(incremental), sortedDiagnostics(whole), `${where}: diagnostics`);
-  assert.deepStrictEqual(incremental.diagnostics.items.map(comparable), parseDiagnostics(incremental).map(comparable), `${where}: the bag holds the parse's diagnostics`);
+  assert.deepStrictEqual(
+    incremental.diagnostics.items.map(comparable),
+    parseDiagnostics(incremental).map(comparable),
+    `${where}: the bag holds the parse's diagnostics`,
+  );
   assert.strictEqual(incremental.file, incremental.diagnostics.file);
 }
 
@@ -81,7 +133,10 @@ function typeInto(name: string, text: string, edits: number, seed: number, stats
 
 describe('incremental parse', () => {
   const corpus: [string, string][] = [
-    ...fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.sflow')).map((f): [string, string] => [f, fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8')]),
+    ...fs
+      .readdirSync(path.join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.sflow'))
+      .map((f): [string, string] => [f, fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8')]),
     ['linux.sflow', fs.readFileSync(path.join(ROOT, 'lib/linux.sflow'), 'utf8')],
     ['large.sflow', largeScenario(600)],
   ];
@@ -98,24 +153,33 @@ describe('incremental parse', () => {
   it('the checker finds the same problems in an incremental parse as in a whole one', () => {
     // The checker runs on items kept from earlier parses (and spans replaced in them): its diagnostics, and the
     // program's instruction count, must not depend on that.
-    const sorted = (ds: Diagnostic[]) => ds.map(comparable).sort((a, b) => a.span[0] - b.span[0] || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+    const sorted = (ds: Diagnostic[]) =>
+      ds
+        .map(comparable)
+        .sort((a, b) => a.span[0] - b.span[0] || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
     let compared = 0;
-    corpus.filter(([name]) => name !== 'linux.sflow').forEach(([name, text], n) => {
-      const next = seededRandom(5000 + n);
-      let previous = parse(new SourceFile(name, text));
-      for (let i = 0; i < 40; i++) {
-        text = edit(text, next);
-        const file = new SourceFile(name, text);
-        const incremental = reparse(previous, file);
-        const viaIncremental = check([file, ...preludeFiles()], new Map([[file, incremental]]));
-        const whole = check([new SourceFile(name, text), ...preludeFiles()]);
-        const where = `${name}, seed ${5000 + n}, edit ${i + 1}`;
-        assert.deepStrictEqual(sorted(viaIncremental.diagnostics), sorted(whole.diagnostics), where);
-        assert.deepStrictEqual(viaIncremental.program.vms.map((v) => v.code.length), whole.program.vms.map((v) => v.code.length), where);
-        compared++;
-        previous = incremental;
-      }
-    });
+    corpus
+      .filter(([name]) => name !== 'linux.sflow')
+      .forEach(([name, text], n) => {
+        const next = seededRandom(5000 + n);
+        let previous = parse(new SourceFile(name, text));
+        for (let i = 0; i < 40; i++) {
+          text = edit(text, next);
+          const file = new SourceFile(name, text);
+          const incremental = reparse(previous, file);
+          const viaIncremental = check([file, ...preludeFiles()], new Map([[file, incremental]]));
+          const whole = check([new SourceFile(name, text), ...preludeFiles()]);
+          const where = `${name}, seed ${5000 + n}, edit ${i + 1}`;
+          assert.deepStrictEqual(sorted(viaIncremental.diagnostics), sorted(whole.diagnostics), where);
+          assert.deepStrictEqual(
+            viaIncremental.program.vms.map((v) => v.code.length),
+            whole.program.vms.map((v) => v.code.length),
+            where,
+          );
+          compared++;
+          previous = incremental;
+        }
+      });
     assert.ok(compared > 400);
   });
 
@@ -141,6 +205,9 @@ describe('incremental parse', () => {
     const incremental = reparse(previous, new SourceFile('c.sflow', edited));
     assert.ok(incremental.ast.items.every((item) => !before.includes(item)));
     assertSameParse(incremental, parse(new SourceFile('c.sflow', edited)), 'comment opened');
-    assert.deepStrictEqual(parseDiagnostics(incremental).map((d) => d.code), ['unterminated-comment']);
+    assert.deepStrictEqual(
+      parseDiagnostics(incremental).map((d) => d.code),
+      ['unterminated-comment'],
+    );
   });
 });

@@ -29,7 +29,11 @@ function body(text: string): Token[] {
 
 function one(text: string): Token {
   const tokens = body(text);
-  assert.strictEqual(tokens.length, 1, `expected one token for ${JSON.stringify(text)}, got ${tokens.map((t) => t.text).join(' ')}`);
+  assert.strictEqual(
+    tokens.length,
+    1,
+    `expected one token for ${JSON.stringify(text)}, got ${tokens.map((t) => t.text).join(' ')}`,
+  );
   return tokens[0];
 }
 
@@ -95,7 +99,10 @@ describe('lexer', () => {
 
     it('scans times ns us ms s as nanoseconds, with fractions', () => {
       const t = one('10us');
-      assert.deepStrictEqual([t.kind, t.text, t.value, t.unit, t.span], ['time', '10us', 10000n, 'us', { start: 0, end: 4 }]);
+      assert.deepStrictEqual(
+        [t.kind, t.text, t.value, t.unit, t.span],
+        ['time', '10us', 10000n, 'us', { start: 0, end: 4 }],
+      );
       assert.deepStrictEqual([one('1.5ms').kind, one('1.5ms').value, one('1.5ms').unit], ['time', 1500000n, 'ms']);
       assert.strictEqual(one('7ns').value, 7n);
       assert.strictEqual(one('2ms').value, 2000000n);
@@ -105,7 +112,10 @@ describe('lexer', () => {
 
     it('scans percentages', () => {
       const t = one('10%');
-      assert.deepStrictEqual([t.kind, t.text, t.value, t.unit, t.span], ['percent', '10%', 10n, '%', { start: 0, end: 3 }]);
+      assert.deepStrictEqual(
+        [t.kind, t.text, t.value, t.unit, t.span],
+        ['percent', '10%', 10n, '%', { start: 0, end: 3 }],
+      );
     });
 
     it('scans a dotted pair of integers as a version', () => {
@@ -133,8 +143,13 @@ describe('lexer', () => {
     it('does not take a function number above 7 or a trailing name character as part of an address', () => {
       assert.deepStrictEqual(kinds('00:01.8'), ['number:00', 'punct::', 'version:01.8', 'newline:', 'eof:']);
       const { tokens, diagnostics } = lex('00:01.0x');
-      assert.deepStrictEqual(tokens.map((t) => `${t.kind}:${t.text}`), ['number:00', 'punct::', 'number:01.0x', 'newline:', 'eof:']);
-      assert.deepStrictEqual(diagnostics, ["7-8 bad-unit unknown unit 'x': use ns, us, ms, s for times or K, M, G, T for sizes"]);
+      assert.deepStrictEqual(
+        tokens.map((t) => `${t.kind}:${t.text}`),
+        ['number:00', 'punct::', 'number:01.0x', 'newline:', 'eof:'],
+      );
+      assert.deepStrictEqual(diagnostics, [
+        "7-8 bad-unit unknown unit 'x': use ns, us, ms, s for times or K, M, G, T for sizes",
+      ]);
     });
   });
 
@@ -150,7 +165,10 @@ describe('lexer', () => {
     it('scans every operator and delimiter, longest first', () => {
       const all = '.. -> == != <= >= && || << >> { } ( ) [ ] , ; : = < > ! + - * / % & | ^ ~ . @';
       const tokens = body(all);
-      assert.deepStrictEqual(tokens.map((t) => t.text), all.split(' '));
+      assert.deepStrictEqual(
+        tokens.map((t) => t.text),
+        all.split(' '),
+      );
       assert.ok(tokens.every((t) => t.kind === 'punct'));
     });
 
@@ -182,7 +200,13 @@ describe('lexer', () => {
 
     it('skips a block comment on one line, counting it as space', () => {
       const tokens = body('a/* x */b');
-      assert.deepStrictEqual(tokens.map((t) => [t.text, t.spaceBefore]), [['a', true], ['b', true]]);
+      assert.deepStrictEqual(
+        tokens.map((t) => [t.text, t.spaceBefore]),
+        [
+          ['a', true],
+          ['b', true],
+        ],
+      );
     });
 
     it('turns a block comment spanning lines into one empty newline token after it', () => {
@@ -201,7 +225,16 @@ describe('lexer', () => {
 
     it('treats tabs as space, and \\r\\n, \\n and a lone \\r each as one newline', () => {
       assert.deepStrictEqual(kinds('a\t\r\nb'), ['ident:a', 'newline:\r\n', 'ident:b', 'newline:', 'eof:']);
-      assert.deepStrictEqual(kinds('a\rb\n\r\nc'), ['ident:a', 'newline:\r', 'ident:b', 'newline:\n', 'newline:\r\n', 'ident:c', 'newline:', 'eof:']);
+      assert.deepStrictEqual(kinds('a\rb\n\r\nc'), [
+        'ident:a',
+        'newline:\r',
+        'ident:b',
+        'newline:\n',
+        'newline:\r\n',
+        'ident:c',
+        'newline:',
+        'eof:',
+      ]);
     });
   });
 
@@ -209,25 +242,37 @@ describe('lexer', () => {
     it('reports a character it cannot use and makes an invalid token of it, then goes on', () => {
       const { tokens, diagnostics } = lex('a # b');
       assert.deepStrictEqual(diagnostics, ["2-3 invalid-character unexpected character '#'"]);
-      assert.deepStrictEqual(tokens.map((t) => `${t.kind}:${t.text}`), ['ident:a', 'invalid:#', 'ident:b', 'newline:', 'eof:']);
+      assert.deepStrictEqual(
+        tokens.map((t) => `${t.kind}:${t.text}`),
+        ['ident:a', 'invalid:#', 'ident:b', 'newline:', 'eof:'],
+      );
     });
 
     it('reports a character outside the BMP once, as one token', () => {
       const { tokens, diagnostics } = lex('x 🙂 y');
       assert.deepStrictEqual(diagnostics, ["2-4 invalid-character unexpected character '🙂'"]);
-      assert.deepStrictEqual(tokens.map((t) => `${t.kind}:${t.text}`), ['ident:x', 'invalid:🙂', 'ident:y', 'newline:', 'eof:']);
+      assert.deepStrictEqual(
+        tokens.map((t) => `${t.kind}:${t.text}`),
+        ['ident:x', 'invalid:🙂', 'ident:y', 'newline:', 'eof:'],
+      );
     });
 
     it('reports an unterminated string up to the end of its line', () => {
       const { tokens, diagnostics } = lex('log "abc\nhalt');
       assert.deepStrictEqual(diagnostics, ['4-8 unterminated-string unterminated string: missing closing "']);
-      assert.deepStrictEqual(tokens.map((t) => `${t.kind}:${t.text}`), ['ident:log', 'string:"abc', 'newline:\n', 'ident:halt', 'newline:', 'eof:']);
+      assert.deepStrictEqual(
+        tokens.map((t) => `${t.kind}:${t.text}`),
+        ['ident:log', 'string:"abc', 'newline:\n', 'ident:halt', 'newline:', 'eof:'],
+      );
     });
 
     it('reports an unterminated block comment at its opening', () => {
       const { tokens, diagnostics } = lex('a /* never closed\nb');
       assert.deepStrictEqual(diagnostics, ['2-4 unterminated-comment unterminated block comment: missing */']);
-      assert.deepStrictEqual(tokens.map((t) => t.kind), ['ident', 'newline', 'eof']);
+      assert.deepStrictEqual(
+        tokens.map((t) => t.kind),
+        ['ident', 'newline', 'eof'],
+      );
     });
 
     it('reports a hex number without digits, taking the letters after 0x with it', () => {
@@ -236,7 +281,10 @@ describe('lexer', () => {
       assert.deepStrictEqual([a.tokens[0].kind, a.tokens[0].value], ['number', 0n]);
       const b = lex('0xZZ y');
       assert.deepStrictEqual(b.diagnostics, ['0-4 bad-number hex number needs digits after 0x']);
-      assert.deepStrictEqual(b.tokens.map((t) => `${t.kind}:${t.text}`), ['number:0xZZ', 'ident:y', 'newline:', 'eof:']);
+      assert.deepStrictEqual(
+        b.tokens.map((t) => `${t.kind}:${t.text}`),
+        ['number:0xZZ', 'ident:y', 'newline:', 'eof:'],
+      );
     });
 
     it('reports a hex number running into letters', () => {
@@ -247,9 +295,13 @@ describe('lexer', () => {
 
     it('reports an unknown unit on the unit alone', () => {
       const { tokens, diagnostics } = lex('delay 5q');
-      assert.deepStrictEqual(diagnostics, ["7-8 bad-unit unknown unit 'q': use ns, us, ms, s for times or K, M, G, T for sizes"]);
+      assert.deepStrictEqual(diagnostics, [
+        "7-8 bad-unit unknown unit 'q': use ns, us, ms, s for times or K, M, G, T for sizes",
+      ]);
       assert.deepStrictEqual([tokens[1].kind, tokens[1].text, tokens[1].value], ['number', '5q', 5n]);
-      assert.deepStrictEqual(lex('10MB').diagnostics, ["2-4 bad-unit unknown unit 'MB': use ns, us, ms, s for times or K, M, G, T for sizes"]);
+      assert.deepStrictEqual(lex('10MB').diagnostics, [
+        "2-4 bad-unit unknown unit 'MB': use ns, us, ms, s for times or K, M, G, T for sizes",
+      ]);
     });
 
     it('reports a fraction finer than the smallest unit', () => {
@@ -272,12 +324,27 @@ describe('lexer', () => {
         "8-10 bad-unit unknown unit 'zz': use ns, us, ms, s for times or K, M, G, T for sizes",
         '11-16 unterminated-string unterminated string: missing closing "',
       ]);
-      assert.deepStrictEqual(tokens.map((t) => t.kind), ['ident', 'invalid', 'number', 'number', 'string', 'newline', 'eof']);
+      assert.deepStrictEqual(
+        tokens.map((t) => t.kind),
+        ['ident', 'invalid', 'number', 'number', 'string', 'newline', 'eof'],
+      );
     });
   });
 
   it('gives every token kind', () => {
     const seen = new Set<TokenKind>(lex('a 1 1ms 5% 1.0 00:01.0 "s" ; $\n').tokens.map((t) => t.kind));
-    assert.deepStrictEqual([...seen].sort(), ['bdf', 'eof', 'ident', 'invalid', 'newline', 'number', 'percent', 'punct', 'string', 'time', 'version']);
+    assert.deepStrictEqual([...seen].sort(), [
+      'bdf',
+      'eof',
+      'ident',
+      'invalid',
+      'newline',
+      'number',
+      'percent',
+      'punct',
+      'string',
+      'time',
+      'version',
+    ]);
   });
 });

@@ -33,7 +33,11 @@ function clean(text: string): A.ScenarioFile {
 
 /** Removes every span so structures compare by content. */
 function strip<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'span' || k === 'opSpan' || k === 'closeSpan' ? undefined : typeof v === 'bigint' ? `${v}n` : v)));
+  return JSON.parse(
+    JSON.stringify(value, (k, v) =>
+      k === 'span' || k === 'opSpan' || k === 'closeSpan' ? undefined : typeof v === 'bigint' ? `${v}n` : v,
+    ),
+  );
 }
 
 /** An expression as an S-expression: `(op left right)`, `(! x)`, paths dotted, numbers as written. */
@@ -88,9 +92,13 @@ function vmMembers(ast: A.ScenarioFile): A.VmMember[] {
 describe('parser', () => {
   describe('top-level items', () => {
     it('parses vm, host, programs and procs in order, with names and spans', () => {
-      const text = 'vm guest {\n  hypervisor kvm\n}\nhost {\n  at 1ms: wake\n}\nguest.vcpu0 {\n  halt\n}\nproc p {\n  return\n}\n';
+      const text =
+        'vm guest {\n  hypervisor kvm\n}\nhost {\n  at 1ms: wake\n}\nguest.vcpu0 {\n  halt\n}\nproc p {\n  return\n}\n';
       const ast = clean(text);
-      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'host', 'program', 'proc']);
+      assert.deepStrictEqual(
+        ast.items.map((i) => i.kind),
+        ['vm', 'host', 'program', 'proc'],
+      );
       const [vm, host, program, proc] = ast.items;
       assert.ok(vm.kind === 'vm' && host.kind === 'host' && program.kind === 'program' && proc.kind === 'proc');
       assert.deepStrictEqual([vm.name.text, vm.name.span], ['guest', { start: 3, end: 8 }]);
@@ -98,14 +106,20 @@ describe('parser', () => {
       assert.strictEqual(text.slice(host.span.start, host.span.end), 'host {\n  at 1ms: wake\n}');
       assert.deepStrictEqual([program.vm.text, program.vcpu.text], ['guest', 'vcpu0']);
       assert.strictEqual(text.slice(program.span.start, program.span.end), 'guest.vcpu0 {\n  halt\n}');
-      assert.deepStrictEqual(program.body.closeSpan, { start: text.indexOf('}', program.span.start), end: text.indexOf('}', program.span.start) + 1 });
+      assert.deepStrictEqual(program.body.closeSpan, {
+        start: text.indexOf('}', program.span.start),
+        end: text.indexOf('}', program.span.start) + 1,
+      });
       assert.deepStrictEqual([proc.name.text, proc.params], ['p', []]);
       assert.deepStrictEqual(ast.span, { start: 0, end: text.length });
     });
 
     it('allows blank lines, comments and `;` between items', () => {
       const ast = clean('\n// a comment\n\nvm a { hypervisor kvm };\n/* block\ncomment */ vm b { hypervisor xen }\n');
-      assert.deepStrictEqual(ast.items.map((i) => (i.kind === 'vm' ? i.name.text : i.kind)), ['a', 'b']);
+      assert.deepStrictEqual(
+        ast.items.map((i) => (i.kind === 'vm' ? i.name.text : i.kind)),
+        ['a', 'b'],
+      );
     });
   });
 
@@ -127,27 +141,58 @@ describe('parser', () => {
 `);
       assert.deepStrictEqual(strip(vmMembers(ast)), [
         {
-          kind: 'hypervisor', flavour: { text: 'kvm' }, psciVersion: { text: '1.0' },
+          kind: 'hypervisor',
+          flavour: { text: 'kvm' },
+          psciVersion: { text: '1.0' },
           options: [
             { name: { text: 'system_suspend_exit' }, values: [{ kind: 'path', parts: [{ text: 'off' }] }] },
             { name: { text: 'suspend_checks' }, values: [{ kind: 'path', parts: [{ text: 'kernel' }] }] },
           ],
         },
         { kind: 'vcpus', count: { kind: 'number', value: '2n', unit: 'none', text: '2' } },
-        { kind: 'ram', base: { kind: 'number', value: '1073741824n', unit: 'none', text: '0x40000000' }, size: { kind: 'number', value: '536870912n', unit: 'size', text: '512M' } },
-        { kind: 'device', name: { text: 'net0' }, model: { text: 'virtio-net' }, bdf: { text: '00:01.0' }, irq: { kind: 'number', value: '33n', unit: 'none', text: '33' }, options: [] },
+        {
+          kind: 'ram',
+          base: { kind: 'number', value: '1073741824n', unit: 'none', text: '0x40000000' },
+          size: { kind: 'number', value: '536870912n', unit: 'size', text: '512M' },
+        },
+        {
+          kind: 'device',
+          name: { text: 'net0' },
+          model: { text: 'virtio-net' },
+          bdf: { text: '00:01.0' },
+          irq: { kind: 'number', value: '33n', unit: 'none', text: '33' },
+          options: [],
+        },
         { kind: 's2idleNotify', address: { kind: 'number', value: '167776256n', unit: 'none', text: '0x0a001000' } },
         { kind: 'watchdog', timeout: { kind: 'number', value: '10000000000n', unit: 'time', text: '10s' } },
         { kind: 'role', role: { text: 'hardware-domain' } },
-        { kind: 'on', event: { text: 'system_suspend' }, answers: [{ text: 'confirm' }, { text: 'deny' }, { text: 'defer' }] },
-        { kind: 'setting', name: { text: 'statement_time' }, value: { kind: 'number', value: '2000n', unit: 'time', text: '2us' } },
-        { kind: 'setting', name: { text: 'jitter' }, value: { kind: 'number', value: '10n', unit: 'percent', text: '10%' } },
-        { kind: 'setting', name: { text: 'code_base' }, value: { kind: 'number', value: '1074790400n', unit: 'none', text: '0x40100000' } },
+        {
+          kind: 'on',
+          event: { text: 'system_suspend' },
+          answers: [{ text: 'confirm' }, { text: 'deny' }, { text: 'defer' }],
+        },
+        {
+          kind: 'setting',
+          name: { text: 'statement_time' },
+          value: { kind: 'number', value: '2000n', unit: 'time', text: '2us' },
+        },
+        {
+          kind: 'setting',
+          name: { text: 'jitter' },
+          value: { kind: 'number', value: '10n', unit: 'percent', text: '10%' },
+        },
+        {
+          kind: 'setting',
+          name: { text: 'code_base' },
+          value: { kind: 'number', value: '1074790400n', unit: 'none', text: '0x40100000' },
+        },
       ]);
     });
 
     it('parses a hypervisor without version or options, and a version written as an integer', () => {
-      const [a, b] = vmMembers(clean('vm a {\n  hypervisor xen\n}\n')).concat(vmMembers(clean('vm a {\n  hypervisor kvm psci 1\n}\n')));
+      const [a, b] = vmMembers(clean('vm a {\n  hypervisor xen\n}\n')).concat(
+        vmMembers(clean('vm a {\n  hypervisor kvm psci 1\n}\n')),
+      );
       assert.ok(a.kind === 'hypervisor' && b.kind === 'hypervisor');
       assert.deepStrictEqual([a.flavour.text, a.psciVersion, a.options], ['xen', undefined, []]);
       assert.deepStrictEqual(b.psciVersion, { text: '1', span: { start: 29, end: 30 } });
@@ -167,14 +212,24 @@ describe('parser', () => {
       const [gpu, gpio, plain] = vmMembers(ast);
       assert.ok(gpu.kind === 'device' && gpio.kind === 'device' && plain.kind === 'device');
       assert.deepStrictEqual(strip(gpu), {
-        kind: 'device', name: { text: 'gpu' }, model: { text: 'passthrough' }, bdf: { text: '0000:00:02.0' },
+        kind: 'device',
+        name: { text: 'gpu' },
+        model: { text: 'passthrough' },
+        bdf: { text: '0000:00:02.0' },
         irq: { kind: 'number', value: '50n', unit: 'none', text: '50' },
         options: [
           { name: { text: 'no_soft_reset' }, values: [{ kind: 'bool', value: true }] },
           { name: { text: 'd3cold' }, values: [{ kind: 'path', parts: [{ text: 'promote' }] }] },
         ],
       });
-      assert.deepStrictEqual(gpio.options.map((o) => [o.name.text, ...o.values.map(sexpr)]), [['pm', 'd1', 'd2'], ['reset_on_restore', 'false'], ['feature', 'suspend']]);
+      assert.deepStrictEqual(
+        gpio.options.map((o) => [o.name.text, ...o.values.map(sexpr)]),
+        [
+          ['pm', 'd1', 'd2'],
+          ['reset_on_restore', 'false'],
+          ['feature', 'suspend'],
+        ],
+      );
       assert.strictEqual(gpio.irq, undefined);
       assert.deepStrictEqual(plain.options, []);
     });
@@ -202,8 +257,19 @@ describe('parser', () => {
 `);
       const host = ast.items[0];
       assert.ok(host.kind === 'host');
-      assert.deepStrictEqual(strip(host.members[0]), { kind: 'policy', subject: { text: 'suspend' }, rule: { text: 'waits-for' }, vm: { text: 'vm0' }, qualifier: { text: 's2idle' } });
-      assert.deepStrictEqual(strip(host.members[1]), { kind: 'policy', subject: { text: 'suspend' }, rule: { text: 'privileged' }, vm: { text: 'dom0' } });
+      assert.deepStrictEqual(strip(host.members[0]), {
+        kind: 'policy',
+        subject: { text: 'suspend' },
+        rule: { text: 'waits-for' },
+        vm: { text: 'vm0' },
+        qualifier: { text: 's2idle' },
+      });
+      assert.deepStrictEqual(strip(host.members[1]), {
+        kind: 'policy',
+        subject: { text: 'suspend' },
+        rule: { text: 'privileged' },
+        vm: { text: 'dom0' },
+      });
       const latency = host.members.pop()!;
       assert.ok(latency.kind === 'setting');
       assert.deepStrictEqual([latency.name.text, sexpr(latency.value)], ['suspend_latency', '200ms']);
@@ -212,8 +278,16 @@ describe('parser', () => {
         return [sexpr(m.from), m.to ? sexpr(m.to) : null, strip(m.action)];
       });
       assert.deepStrictEqual(ats, [
-        ['30ms', null, { kind: 'irq', irq: { kind: 'number', value: '33n', unit: 'none', text: '33' }, vm: { text: 'guest' } }],
-        ['0ms', '5ms', { kind: 'irq', irq: { kind: 'number', value: '40n', unit: 'none', text: '40' }, vm: { text: 'vm0' } }],
+        [
+          '30ms',
+          null,
+          { kind: 'irq', irq: { kind: 'number', value: '33n', unit: 'none', text: '33' }, vm: { text: 'guest' } },
+        ],
+        [
+          '0ms',
+          '5ms',
+          { kind: 'irq', irq: { kind: 'number', value: '40n', unit: 'none', text: '40' }, vm: { text: 'vm0' } },
+        ],
         ['(+ 1ms 500us)', null, { kind: 'requestSuspend' }],
         ['2ms', null, { kind: 'wake' }],
         ['3ms', null, { kind: 'vmm', vm: { text: 'guest' }, answer: { text: 'confirm' } }],
@@ -225,26 +299,53 @@ describe('parser', () => {
     it('parses a bare explore, ended by a newline, `;` or the end of the file', () => {
       for (const text of ['explore\n', 'explore;', 'explore', 'explore // the default bounds\n']) {
         const ast = clean(text);
-        assert.deepStrictEqual(ast.items, [{ kind: 'explore', keyword: { start: 0, end: 7 }, members: [], block: false, span: { start: 0, end: 7 } }], JSON.stringify(text));
+        assert.deepStrictEqual(
+          ast.items,
+          [{ kind: 'explore', keyword: { start: 0, end: 7 }, members: [], block: false, span: { start: 0, end: 7 } }],
+          JSON.stringify(text),
+        );
       }
       const ast = clean('vm g { hypervisor kvm }\nexplore\ng.vcpu0 { halt }\n');
-      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'explore', 'program']);
+      assert.deepStrictEqual(
+        ast.items.map((i) => i.kind),
+        ['vm', 'explore', 'program'],
+      );
     });
 
     it('parses the bounds on one line with `;` and across lines, with spans', () => {
       const text = 'explore { max_states 200000; depth 40; until 600ms }\n';
       const item = clean(text).items[0];
       assert.ok(item.kind === 'explore');
-      assert.deepStrictEqual([item.keyword, item.block, item.span], [{ start: 0, end: 7 }, true, { start: 0, end: text.length - 1 }]);
+      assert.deepStrictEqual(
+        [item.keyword, item.block, item.span],
+        [{ start: 0, end: 7 }, true, { start: 0, end: text.length - 1 }],
+      );
       assert.deepStrictEqual(strip(item.members), [
-        { kind: 'bound', name: { text: 'max_states' }, value: { kind: 'number', value: '200000n', unit: 'none', text: '200000' } },
+        {
+          kind: 'bound',
+          name: { text: 'max_states' },
+          value: { kind: 'number', value: '200000n', unit: 'none', text: '200000' },
+        },
         { kind: 'bound', name: { text: 'depth' }, value: { kind: 'number', value: '40n', unit: 'none', text: '40' } },
-        { kind: 'bound', name: { text: 'until' }, value: { kind: 'number', value: '600000000n', unit: 'time', text: '600ms' } },
+        {
+          kind: 'bound',
+          name: { text: 'until' },
+          value: { kind: 'number', value: '600000000n', unit: 'time', text: '600ms' },
+        },
       ]);
-      assert.deepStrictEqual(item.members.map((m) => text.slice(m.span.start, m.span.end)), ['max_states 200000', 'depth 40', 'until 600ms']);
+      assert.deepStrictEqual(
+        item.members.map((m) => text.slice(m.span.start, m.span.end)),
+        ['max_states 200000', 'depth 40', 'until 600ms'],
+      );
       const across = clean('explore {\n  // bounds\n  depth 8\n\n  until 1ms + 500us   // an expression\n}\n').items[0];
       assert.ok(across.kind === 'explore');
-      assert.deepStrictEqual(across.members.map((m) => (m.kind === 'bound' ? [m.name.text, m.value ? sexpr(m.value) : null] : m.kind)), [['depth', '8'], ['until', '(+ 1ms 500us)']]);
+      assert.deepStrictEqual(
+        across.members.map((m) => (m.kind === 'bound' ? [m.name.text, m.value ? sexpr(m.value) : null] : m.kind)),
+        [
+          ['depth', '8'],
+          ['until', '(+ 1ms 500us)'],
+        ],
+      );
       const empty = clean('explore { }').items[0];
       assert.ok(empty.kind === 'explore');
       assert.deepStrictEqual([empty.block, empty.members, empty.span], [true, [], { start: 0, end: 11 }]);
@@ -254,7 +355,11 @@ describe('parser', () => {
       const item = clean('explore { max-states 5; depht 4; until }').items[0];
       assert.ok(item.kind === 'explore');
       assert.deepStrictEqual(strip(item.members), [
-        { kind: 'bound', name: { text: 'max-states' }, value: { kind: 'number', value: '5n', unit: 'none', text: '5' } },
+        {
+          kind: 'bound',
+          name: { text: 'max-states' },
+          value: { kind: 'number', value: '5n', unit: 'none', text: '5' },
+        },
         { kind: 'bound', name: { text: 'depht' }, value: { kind: 'number', value: '4n', unit: 'none', text: '4' } },
         { kind: 'bound', name: { text: 'until' } },
       ]);
@@ -262,11 +367,16 @@ describe('parser', () => {
 
     it('reads explore.vcpuN as the program of a VM called explore', () => {
       const ast = clean('vm explore { hypervisor kvm }\nexplore.vcpu0 { halt }\n');
-      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'program']);
+      assert.deepStrictEqual(
+        ast.items.map((i) => i.kind),
+        ['vm', 'program'],
+      );
     });
 
     it('reports one error per broken bound and parses the bounds after it', () => {
-      const r = parseText('explore {\n  depth 4 5\n  7\n  max_states = 1\n  until 1ms\n}\nexplore max_states 5\nexplore\n{ depth 2 }\n');
+      const r = parseText(
+        'explore {\n  depth 4 5\n  7\n  max_states = 1\n  until 1ms\n}\nexplore max_states 5\nexplore\n{ depth 2 }\n',
+      );
       assert.deepStrictEqual(r.errors, [
         "2:11 unexpected '5' after the 'depth' bound; a statement ends at a newline or ';'",
         "3:3 expected a bound (max_states, depth, until, skew), found '7'",
@@ -276,7 +386,10 @@ describe('parser', () => {
       ]);
       const [first, second, third, fourth] = r.ast.items;
       assert.ok(first.kind === 'explore');
-      assert.deepStrictEqual(first.members.map((m) => (m.kind === 'bound' ? m.name.text : m.kind)), ['error', 'error', 'error', 'until']);
+      assert.deepStrictEqual(
+        first.members.map((m) => (m.kind === 'bound' ? m.name.text : m.kind)),
+        ['error', 'error', 'error', 'until'],
+      );
       assert.deepStrictEqual([second.kind, third.kind, fourth.kind], ['error', 'explore', 'error']);
     });
 
@@ -291,30 +404,47 @@ describe('parser', () => {
       const ast = clean('guest.vcpu1 {\n  wfi\n}\n');
       const p = ast.items[0];
       assert.ok(p.kind === 'program');
-      assert.deepStrictEqual([p.vm.text, p.vm.span, p.vcpu.text, p.vcpu.span], ['guest', { start: 0, end: 5 }, 'vcpu1', { start: 6, end: 11 }]);
-      assert.deepStrictEqual(p.body.statements.map((s) => s.kind), ['wfi']);
+      assert.deepStrictEqual(
+        [p.vm.text, p.vm.span, p.vcpu.text, p.vcpu.span],
+        ['guest', { start: 0, end: 5 }, 'vcpu1', { start: 6, end: 11 }],
+      );
+      assert.deepStrictEqual(
+        p.body.statements.map((s) => s.kind),
+        ['wfi'],
+      );
     });
 
     it('parses procs with dotted names and parameters, space-separated or in parentheses', () => {
-      const ast = clean('proc linux.pm_suspend state {\n  return\n}\nproc add(a, b) { }\nproc none() { }\nproc two a b { }\n');
+      const ast = clean(
+        'proc linux.pm_suspend state {\n  return\n}\nproc add(a, b) { }\nproc none() { }\nproc two a b { }\n',
+      );
       assert.deepStrictEqual(
         ast.items.map((i) => {
           assert.ok(i.kind === 'proc');
           return [i.name.text, i.params.map((p) => p.text)];
         }),
-        [['linux.pm_suspend', ['state']], ['add', ['a', 'b']], ['none', []], ['two', ['a', 'b']]],
+        [
+          ['linux.pm_suspend', ['state']],
+          ['add', ['a', 'b']],
+          ['none', []],
+          ['two', ['a', 'b']],
+        ],
       );
       const first = ast.items[0];
       assert.ok(first.kind === 'proc');
       assert.deepStrictEqual(first.name.span, { start: 5, end: 21 });
-      assert.deepStrictEqual(first.body.statements.map((s) => s.kind), ['return']);
+      assert.deepStrictEqual(
+        first.body.statements.map((s) => s.kind),
+        ['return'],
+      );
     });
   });
 
   describe('statements', () => {
     it('parses psci with named arguments; a value is an operand or a parenthesised expression', () => {
       assert.deepStrictEqual(strip(stmt('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee')), {
-        kind: 'psci', fn: { text: 'SYSTEM_SUSPEND' },
+        kind: 'psci',
+        fn: { text: 'SYSTEM_SUSPEND' },
         args: [
           { name: { text: 'entry' }, value: { kind: 'path', parts: [{ text: 'resume' }] } },
           { name: { text: 'context' }, value: { kind: 'number', value: '12648430n', unit: 'none', text: '0xc0ffee' } },
@@ -322,7 +452,10 @@ describe('parser', () => {
       });
       const s = stmt('psci CPU_ON target=vcpu1 entry=secondary context=(x1 + 1)');
       assert.ok(s.kind === 'psci');
-      assert.deepStrictEqual(s.args.map((a) => `${a.name.text}=${sexpr(a.value)}`), ['target=vcpu1', 'entry=secondary', 'context=(+ x1 1)']);
+      assert.deepStrictEqual(
+        s.args.map((a) => `${a.name.text}=${sexpr(a.value)}`),
+        ['target=vcpu1', 'entry=secondary', 'context=(+ x1 1)'],
+      );
       const off = stmt('psci CPU_OFF');
       assert.ok(off.kind === 'psci');
       assert.deepStrictEqual([off.fn.text, off.args], ['CPU_OFF', []]);
@@ -330,10 +463,15 @@ describe('parser', () => {
 
     it('parses raw smc and hvc calls', () => {
       assert.deepStrictEqual(strip(stmt('smc 0x84000000 x1=1 x3=-1')), {
-        kind: 'rawCall', conduit: 'smc', id: { kind: 'number', value: '2214592512n', unit: 'none', text: '0x84000000' },
+        kind: 'rawCall',
+        conduit: 'smc',
+        id: { kind: 'number', value: '2214592512n', unit: 'none', text: '0x84000000' },
         args: [
           { name: { text: 'x1' }, value: { kind: 'number', value: '1n', unit: 'none', text: '1' } },
-          { name: { text: 'x3' }, value: { kind: 'unary', op: '-', operand: { kind: 'number', value: '1n', unit: 'none', text: '1' } } },
+          {
+            name: { text: 'x3' },
+            value: { kind: 'unary', op: '-', operand: { kind: 'number', value: '1n', unit: 'none', text: '1' } },
+          },
         ],
       });
       const hvc = stmt('hvc 0xc4000003');
@@ -359,24 +497,48 @@ describe('parser', () => {
 
     it('parses pci reads and writes by register, field or offset', () => {
       assert.deepStrictEqual(strip(stmt('pci write net0 pmcsr.state = D3hot')), {
-        kind: 'pciWrite', device: { text: 'net0' }, reg: { register: { text: 'pmcsr' }, field: { text: 'state' } },
+        kind: 'pciWrite',
+        device: { text: 'net0' },
+        reg: { register: { text: 'pmcsr' }, field: { text: 'state' } },
         value: { kind: 'path', parts: [{ text: 'D3hot' }] },
       });
-      assert.deepStrictEqual(strip(stmt('pci read gpu bar0')), { kind: 'pciRead', device: { text: 'gpu' }, reg: { register: { text: 'bar0' } } });
+      assert.deepStrictEqual(strip(stmt('pci read gpu bar0')), {
+        kind: 'pciRead',
+        device: { text: 'gpu' },
+        reg: { register: { text: 'bar0' } },
+      });
       const raw = stmt('pci read gpu 0x44 width 16');
       assert.ok(raw.kind === 'pciRead' && raw.reg.offset && raw.width);
       assert.deepStrictEqual([sexpr(raw.reg.offset), raw.reg.register, sexpr(raw.width)], ['0x44', undefined, '16']);
       const rawWrite = stmt('pci write gpu 0x04 = 0x6 width 16');
       assert.ok(rawWrite.kind === 'pciWrite' && rawWrite.reg.offset && rawWrite.width);
-      assert.deepStrictEqual([sexpr(rawWrite.reg.offset), sexpr(rawWrite.value), sexpr(rawWrite.width)], ['0x04', '0x6', '16']);
+      assert.deepStrictEqual(
+        [sexpr(rawWrite.reg.offset), sexpr(rawWrite.value), sexpr(rawWrite.width)],
+        ['0x04', '0x6', '16'],
+      );
     });
 
     it('parses the virtio power-management statements', () => {
-      assert.deepStrictEqual(strip(stmt('virtio freeze net0')), { kind: 'virtio', action: 'freeze', device: { text: 'net0' } });
-      assert.deepStrictEqual(strip(stmt('virtio restore net0')), { kind: 'virtio', action: 'restore', device: { text: 'net0' } });
+      assert.deepStrictEqual(strip(stmt('virtio freeze net0')), {
+        kind: 'virtio',
+        action: 'freeze',
+        device: { text: 'net0' },
+      });
+      assert.deepStrictEqual(strip(stmt('virtio restore net0')), {
+        kind: 'virtio',
+        action: 'restore',
+        device: { text: 'net0' },
+      });
       assert.deepStrictEqual(strip(stmt('virtio status net0 = DRIVER_OK | SUSPEND')), {
-        kind: 'virtio', action: 'status', device: { text: 'net0' },
-        value: { kind: 'binary', op: '|', left: { kind: 'path', parts: [{ text: 'DRIVER_OK' }] }, right: { kind: 'path', parts: [{ text: 'SUSPEND' }] } },
+        kind: 'virtio',
+        action: 'status',
+        device: { text: 'net0' },
+        value: {
+          kind: 'binary',
+          op: '|',
+          left: { kind: 'path', parts: [{ text: 'DRIVER_OK' }] },
+          right: { kind: 'path', parts: [{ text: 'SUSPEND' }] },
+        },
       });
     });
 
@@ -386,12 +548,20 @@ describe('parser', () => {
         assert.ok(s.kind === 'irq');
         return [s.action, sexpr(s.irq), s.wake];
       });
-      assert.deepStrictEqual(forms, [['enable', '33', true], ['enable', '34', false], ['disable', '35', false], ['ack', '36', false]]);
+      assert.deepStrictEqual(forms, [
+        ['enable', '33', true],
+        ['enable', '34', false],
+        ['disable', '35', false],
+        ['ack', '36', false],
+      ]);
     });
 
     it('parses wfi, delay, signal, both waits, halt, return and break', () => {
       assert.deepStrictEqual(strip(stmt('wfi')), { kind: 'wfi' });
-      assert.deepStrictEqual(strip(stmt('delay 1.5ms')), { kind: 'delay', duration: { kind: 'number', value: '1500000n', unit: 'time', text: '1.5ms' } });
+      assert.deepStrictEqual(strip(stmt('delay 1.5ms')), {
+        kind: 'delay',
+        duration: { kind: 'number', value: '1500000n', unit: 'time', text: '1.5ms' },
+      });
       assert.deepStrictEqual(strip(stmt('signal cpu_down')), { kind: 'signal', name: { text: 'cpu_down' } });
       assert.deepStrictEqual(strip(stmt('wait signal cpu_down')), { kind: 'waitSignal', name: { text: 'cpu_down' } });
       const w = stmt('wait vcpu1.power == OFF');
@@ -405,7 +575,10 @@ describe('parser', () => {
     it('parses calls: arguments in parentheses right after the name, or space-separated operands', () => {
       const a = stmt('call linux.pm_suspend s2idle');
       assert.ok(a.kind === 'call');
-      assert.deepStrictEqual([a.proc.parts.map((p) => p.text), a.args.map(sexpr)], [['linux', 'pm_suspend'], ['s2idle']]);
+      assert.deepStrictEqual(
+        [a.proc.parts.map((p) => p.text), a.args.map(sexpr)],
+        [['linux', 'pm_suspend'], ['s2idle']],
+      );
       const b = stmt('call add(x1 + 1, 2)');
       assert.ok(b.kind === 'call');
       assert.deepStrictEqual(b.args.map(sexpr), ['(+ x1 1)', '2']);
@@ -432,12 +605,16 @@ describe('parser', () => {
       assert.deepStrictEqual(e2.message.parts, ['D3cold resets the function']);
       const log = stmt('log "failed: {x0}"');
       assert.ok(log.kind === 'log');
-      assert.deepStrictEqual(log.message.parts.map((p) => (typeof p === 'string' ? p : sexpr(p))), ['failed: ', 'x0']);
+      assert.deepStrictEqual(
+        log.message.parts.map((p) => (typeof p === 'string' ? p : sexpr(p))),
+        ['failed: ', 'x0'],
+      );
     });
 
     it('parses loop with break', () => {
       assert.deepStrictEqual(strip(stmt('loop {\n    wfi\n    break\n  }')), {
-        kind: 'loop', body: { kind: 'block', statements: [{ kind: 'wfi' }, { kind: 'break' }] },
+        kind: 'loop',
+        body: { kind: 'block', statements: [{ kind: 'wfi' }, { kind: 'break' }] },
       });
     });
 
@@ -458,7 +635,10 @@ describe('parser', () => {
 
     it('does not take an else that is not there: the next line is the next statement', () => {
       const statements = statementsOf(clean('g.vcpu0 {\n  if x0 { wfi }\n\n  halt\n}\n'));
-      assert.deepStrictEqual(statements.map((s) => s.kind), ['if', 'halt']);
+      assert.deepStrictEqual(
+        statements.map((s) => s.kind),
+        ['if', 'halt'],
+      );
       const first = statements[0];
       assert.ok(first.kind === 'if');
       assert.strictEqual(first.else, undefined);
@@ -468,21 +648,36 @@ describe('parser', () => {
       const s = stmt('on irq 33 {\n    irq ack 33\n    return\n  }');
       assert.ok(s.kind === 'onIrq');
       assert.strictEqual(sexpr(s.irq), '33');
-      assert.deepStrictEqual(s.body.statements.map((x) => x.kind), ['irq', 'return']);
+      assert.deepStrictEqual(
+        s.body.statements.map((x) => x.kind),
+        ['irq', 'return'],
+      );
     });
 
     it('parses labels alone on a line or before a statement on the same line', () => {
       const text = 'g.vcpu0 {\n  halt\nresume:\n  expect x0 == 1\nagain: wfi\n}\n';
       const statements = statementsOf(clean(text));
-      assert.deepStrictEqual(statements.map((s) => (s.kind === 'label' ? `label ${s.name.text}` : s.kind)), ['halt', 'label resume', 'expect', 'label again', 'wfi']);
+      assert.deepStrictEqual(
+        statements.map((s) => (s.kind === 'label' ? `label ${s.name.text}` : s.kind)),
+        ['halt', 'label resume', 'expect', 'label again', 'wfi'],
+      );
       const label = statements[1];
       assert.ok(label.kind === 'label');
-      assert.deepStrictEqual([label.name.span, label.span], [{ start: 17, end: 23 }, { start: 17, end: 24 }]);
+      assert.deepStrictEqual(
+        [label.name.span, label.span],
+        [
+          { start: 17, end: 23 },
+          { start: 17, end: 24 },
+        ],
+      );
     });
 
     it('separates statements on one line with `;`', () => {
       const statements = statementsOf(clean('g.vcpu0 { set x0 = 1; set x1 = 2;; wfi }\n'));
-      assert.deepStrictEqual(statements.map((s) => s.kind), ['set', 'set', 'wfi']);
+      assert.deepStrictEqual(
+        statements.map((s) => s.kind),
+        ['set', 'set', 'wfi'],
+      );
     });
 
     it('gives statements spans from their first to their last token', () => {
@@ -500,7 +695,10 @@ describe('parser', () => {
         expr('a || b && c | d ^ e & f == g < h << i + j * k'),
         '(|| a (&& b (| c (^ d (& e (== f (< g (<< h (+ i (* j k))))))))))',
       );
-      assert.strictEqual(expr('a * b + c << d < e == f & g ^ h | i && j || k'), '(|| (&& (| (^ (& (== (< (<< (+ (* a b) c) d) e) f) g) h) i) j) k)');
+      assert.strictEqual(
+        expr('a * b + c << d < e == f & g ^ h | i && j || k'),
+        '(|| (&& (| (^ (& (== (< (<< (+ (* a b) c) d) e) f) g) h) i) j) k)',
+      );
     });
 
     it('gives == and != one level, and < <= > >= the next', () => {
@@ -555,12 +753,24 @@ describe('parser', () => {
 
     it('parses state paths, now and irq N pending', () => {
       assert.strictEqual(expr('gpu.pmcsr.state == D3hot'), '(== gpu.pmcsr.state D3hot)');
-      assert.strictEqual(expr('guest.vcpu1.power == OFF && host.state == running'), '(&& (== guest.vcpu1.power OFF) (== host.state running))');
+      assert.strictEqual(
+        expr('guest.vcpu1.power == OFF && host.state == running'),
+        '(&& (== guest.vcpu1.power OFF) (== host.state running))',
+      );
       assert.strictEqual(expr('now >= 10ms'), '(>= now 10ms)');
-      assert.strictEqual(expr('irq 33 pending || irq (32 + 8) pending'), '(|| (irq-pending 33) (irq-pending (+ 32 8)))');
+      assert.strictEqual(
+        expr('irq 33 pending || irq (32 + 8) pending'),
+        '(|| (irq-pending 33) (irq-pending (+ 32 8)))',
+      );
       const s = stmt('expect vcpu1.x0 == 1');
       assert.ok(s.kind === 'expect' && s.condition.kind === 'binary' && s.condition.left.kind === 'path');
-      assert.deepStrictEqual(s.condition.left.parts.map((p) => [p.text, p.span.start, p.span.end]), [['vcpu1', 19, 24], ['x0', 25, 27]]);
+      assert.deepStrictEqual(
+        s.condition.left.parts.map((p) => [p.text, p.span.start, p.span.end]),
+        [
+          ['vcpu1', 19, 24],
+          ['x0', 25, 27],
+        ],
+      );
     });
 
     it('reads `-` in an expression as subtraction, spaces or not (hyphenated words are for declarations)', () => {
@@ -581,19 +791,30 @@ describe('parser', () => {
   describe('newlines inside parentheses', () => {
     it('continue an expression onto the next lines, the closing parenthesis included', () => {
       const statements = statementsOf(clean('g.vcpu0 {\n  expect (x0 == 1 ||\n          x1 == 2\n  )\n  halt\n}\n'));
-      assert.deepStrictEqual(statements.map((s) => s.kind), ['expect', 'halt']);
+      assert.deepStrictEqual(
+        statements.map((s) => s.kind),
+        ['expect', 'halt'],
+      );
       const e = statements[0];
       assert.ok(e.kind === 'expect');
       assert.strictEqual(sexpr(e.condition), '(|| (== x0 1) (== x1 2))');
     });
 
     it('continue argument and parameter lists', () => {
-      const ast = clean('proc add(a,\n         b) {\n  return\n}\ng.vcpu0 {\n  call add(1,\n           2)\n  halt\n}\n');
+      const ast = clean(
+        'proc add(a,\n         b) {\n  return\n}\ng.vcpu0 {\n  call add(1,\n           2)\n  halt\n}\n',
+      );
       const proc = ast.items[0];
       assert.ok(proc.kind === 'proc');
-      assert.deepStrictEqual(proc.params.map((p) => p.text), ['a', 'b']);
+      assert.deepStrictEqual(
+        proc.params.map((p) => p.text),
+        ['a', 'b'],
+      );
       const statements = statementsOf(ast, 1);
-      assert.deepStrictEqual(statements.map((s) => s.kind), ['call', 'halt']);
+      assert.deepStrictEqual(
+        statements.map((s) => s.kind),
+        ['call', 'halt'],
+      );
       const call = statements[0];
       assert.ok(call.kind === 'call');
       assert.deepStrictEqual(call.args.map(sexpr), ['1', '2']);
@@ -602,15 +823,24 @@ describe('parser', () => {
     it('do not continue when the next line starts a statement: that line is parsed as one', () => {
       const r = parseText('g.vcpu0 {\n  expect (x0 == 1 ||\n  halt\n}\n');
       assert.deepStrictEqual(r.errors, ['2:21 expected a value, found end of line']);
-      assert.deepStrictEqual(statementsOf(r.ast).map((s) => s.kind), ['error', 'halt']);
+      assert.deepStrictEqual(
+        statementsOf(r.ast).map((s) => s.kind),
+        ['error', 'halt'],
+      );
       const r2 = parseText('g.vcpu0 {\n  expect (x0 == 1\n  wait signal go\n}\n');
       assert.deepStrictEqual(r2.errors, ["2:18 expected ')' to close the parenthesis, found end of line"]);
-      assert.deepStrictEqual(statementsOf(r2.ast).map((s) => s.kind), ['error', 'waitSignal']);
+      assert.deepStrictEqual(
+        statementsOf(r2.ast).map((s) => s.kind),
+        ['error', 'waitSignal'],
+      );
     });
 
     it('do not continue outside parentheses', () => {
       const r = parseText('g.vcpu0 {\n  expect x0 ==\n    1\n}\n');
-      assert.deepStrictEqual(r.errors, ['2:15 expected a value, found end of line', "3:5 expected a statement, found '1'"]);
+      assert.deepStrictEqual(r.errors, [
+        '2:15 expected a value, found end of line',
+        "3:5 expected a statement, found '1'",
+      ]);
     });
   });
 
@@ -618,7 +848,10 @@ describe('parser', () => {
     it('splits text and {expr} holes, with escapes', () => {
       const s = stmt('log "x0={x0 + 1}\\t\\{literal\\} \\"q\\" {now}"');
       assert.ok(s.kind === 'log');
-      assert.deepStrictEqual(s.message.parts.map((p) => (typeof p === 'string' ? p : sexpr(p))), ['x0=', '(+ x0 1)', '\t{literal} "q" ', 'now']);
+      assert.deepStrictEqual(
+        s.message.parts.map((p) => (typeof p === 'string' ? p : sexpr(p))),
+        ['x0=', '(+ x0 1)', '\t{literal} "q" ', 'now'],
+      );
     });
 
     it('gives hole expressions spans in the file', () => {
@@ -641,7 +874,10 @@ describe('parser', () => {
       ]);
       const [log, halt] = statementsOf(r.ast);
       assert.ok(log.kind === 'log');
-      assert.deepStrictEqual(log.message.parts.map((p) => (typeof p === 'string' ? p : sexpr(p))), ['a ', '<error>', ' b ', '<error>', ' c ', '<error>', ' d {oops']);
+      assert.deepStrictEqual(
+        log.message.parts.map((p) => (typeof p === 'string' ? p : sexpr(p))),
+        ['a ', '<error>', ' b ', '<error>', ' c ', '<error>', ' d {oops'],
+      );
       assert.strictEqual(halt.kind, 'halt');
     });
   });
@@ -649,29 +885,56 @@ describe('parser', () => {
   describe('the examples of SCENARIO-LANGUAGE.md', () => {
     it('parses the KVM SYSTEM_SUSPEND example with no diagnostic', () => {
       const ast = clean(KVM_EXAMPLE);
-      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'host', 'program', 'program']);
+      assert.deepStrictEqual(
+        ast.items.map((i) => i.kind),
+        ['vm', 'host', 'program', 'program'],
+      );
       const vcpu0 = ast.items[3];
       assert.ok(vcpu0.kind === 'program');
-      assert.deepStrictEqual(vcpu0.body.statements.map((s) => s.kind), [
-        'irq', 'virtio', 'pciWrite', 'signal', 'waitExpr', 'psci', 'log', 'halt', 'label', 'expect', 'pciWrite', 'virtio', 'expect',
-      ]);
+      assert.deepStrictEqual(
+        vcpu0.body.statements.map((s) => s.kind),
+        [
+          'irq',
+          'virtio',
+          'pciWrite',
+          'signal',
+          'waitExpr',
+          'psci',
+          'log',
+          'halt',
+          'label',
+          'expect',
+          'pciWrite',
+          'virtio',
+          'expect',
+        ],
+      );
     });
 
     it('parses the s2idle example with no diagnostic', () => {
       const ast = clean(S2IDLE_EXAMPLE);
-      assert.deepStrictEqual(ast.items.map((i) => i.kind), ['vm', 'host', 'program']);
+      assert.deepStrictEqual(
+        ast.items.map((i) => i.kind),
+        ['vm', 'host', 'program'],
+      );
       const program = ast.items[2];
       assert.ok(program.kind === 'program');
       const call = program.body.statements[1];
       assert.ok(call.kind === 'call');
-      assert.deepStrictEqual([call.proc.parts.map((p) => p.text).join('.'), call.args.map(sexpr)], ['linux.pm_suspend', ['s2idle']]);
+      assert.deepStrictEqual(
+        [call.proc.parts.map((p) => p.text).join('.'), call.args.map(sexpr)],
+        ['linux.pm_suspend', ['s2idle']],
+      );
     });
 
     it('parses the passthrough D3cold example with no diagnostic', () => {
       const ast = clean(D3COLD_EXAMPLE);
       const program = ast.items[1];
       assert.ok(program.kind === 'program');
-      assert.deepStrictEqual(program.body.statements.map((s) => s.kind), ['pciWrite', 'pciWrite', 'mmioWrite', 'pciWrite', 'mmioRead', 'pciWrite', 'expect']);
+      assert.deepStrictEqual(
+        program.body.statements.map((s) => s.kind),
+        ['pciWrite', 'pciWrite', 'mmioWrite', 'pciWrite', 'mmioRead', 'pciWrite', 'expect'],
+      );
     });
   });
 
@@ -702,7 +965,10 @@ guest.vcpu0 {
         "13:3 unknown statement 'frobnicate'",
         "15:22 expected ')' to close the parenthesis, found end of line",
       ]);
-      assert.deepStrictEqual(r.ast.items.map((i) => i.kind), ['vm', 'program']);
+      assert.deepStrictEqual(
+        r.ast.items.map((i) => i.kind),
+        ['vm', 'program'],
+      );
       const statements = statementsOf(r.ast, 1);
       assert.deepStrictEqual(strip(statements), [
         { kind: 'error' },
@@ -723,7 +989,9 @@ guest.vcpu0 {
     });
 
     it('recovers inside nested blocks and skips a broken statement together with its braces', () => {
-      const r = parseText('g.vcpu0 {\n  loop {\n    set x0 =\n    wfi\n  }\n  if x0 == { halt }\n  on 33 { wfi }\n  halt\n}\n');
+      const r = parseText(
+        'g.vcpu0 {\n  loop {\n    set x0 =\n    wfi\n  }\n  if x0 == { halt }\n  on 33 { wfi }\n  halt\n}\n',
+      );
       assert.deepStrictEqual(r.errors, [
         '3:13 expected a value, found end of line',
         "6:12 expected a value, found '{'",
@@ -740,7 +1008,10 @@ guest.vcpu0 {
     it('reports a second statement on one line', () => {
       const r = parseText('g.vcpu0 {\n  halt halt\n  wfi\n}\n');
       assert.deepStrictEqual(r.errors, ["2:8 unexpected 'halt' after 'halt'; a statement ends at a newline or ';'"]);
-      assert.deepStrictEqual(statementsOf(r.ast).map((s) => s.kind), ['error', 'wfi']);
+      assert.deepStrictEqual(
+        statementsOf(r.ast).map((s) => s.kind),
+        ['error', 'wfi'],
+      );
     });
 
     it('reports each malformed statement form with its own message', () => {
@@ -818,15 +1089,26 @@ host {
       ]);
       const [vm, host] = r.ast.items;
       assert.ok(vm.kind === 'vm' && host.kind === 'host');
-      assert.deepStrictEqual(vm.members.map((m) => m.kind), ['error', 'vcpus', 'error', 'error', 'device', 'error', 'error', 'ram']);
+      assert.deepStrictEqual(
+        vm.members.map((m) => m.kind),
+        ['error', 'vcpus', 'error', 'error', 'device', 'error', 'error', 'ram'],
+      );
       const device = vm.members[4];
       assert.ok(device.kind === 'device');
-      assert.deepStrictEqual(device.options.map((o) => o.name.text), ['pm']);
-      assert.deepStrictEqual(host.members.map((m) => m.kind), ['error', 'error', 'error', 'error', 'at']);
+      assert.deepStrictEqual(
+        device.options.map((o) => o.name.text),
+        ['pm'],
+      );
+      assert.deepStrictEqual(
+        host.members.map((m) => m.kind),
+        ['error', 'error', 'error', 'error', 'at'],
+      );
     });
 
     it('skips a broken top-level item up to its closing brace and goes on', () => {
-      const r = parseText('garbage here\n}\nvm {\n  vcpus 1\n}\nproc f(a b) { }\ng vcpu0 { wfi }\nvm ok { hypervisor kvm }\n');
+      const r = parseText(
+        'garbage here\n}\nvm {\n  vcpus 1\n}\nproc f(a b) { }\ng vcpu0 { wfi }\nvm ok { hypervisor kvm }\n',
+      );
       assert.deepStrictEqual(r.errors, [
         "1:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'garbage'",
         "2:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found '}'",
@@ -834,19 +1116,28 @@ host {
         "6:10 expected ')' after the parameter list, found 'b'",
         "7:1 expected 'vm', 'host', 'proc', 'explore', 'expect violation' or a vCPU program 'VM.vcpuN { ... }', found 'g'",
       ]);
-      assert.deepStrictEqual(r.ast.items.map((i) => (i.kind === 'vm' ? `vm ${i.name.text}` : i.kind)), ['error', 'error', 'error', 'error', 'error', 'vm ok']);
+      assert.deepStrictEqual(
+        r.ast.items.map((i) => (i.kind === 'vm' ? `vm ${i.name.text}` : i.kind)),
+        ['error', 'error', 'error', 'error', 'error', 'vm ok'],
+      );
     });
 
     it('reports a block left open at the end of the file at its opening brace', () => {
       const r = parseText('g.vcpu0 {\n  wfi\n');
       assert.deepStrictEqual(r.errors, ["1:9 missing '}' to close this program body"]);
-      assert.deepStrictEqual(statementsOf(r.ast).map((s) => s.kind), ['wfi']);
+      assert.deepStrictEqual(
+        statementsOf(r.ast).map((s) => s.kind),
+        ['wfi'],
+      );
     });
 
     it('leaves a character the lexer rejected to the lexer: one diagnostic, not two', () => {
       const r = parseText('g.vcpu0 {\n  $\n  expect x0 == 1 #\n  halt\n}\n');
       assert.deepStrictEqual(r.errors, ["2:3 unexpected character '$'", "3:18 unexpected character '#'"]);
-      assert.deepStrictEqual(statementsOf(r.ast).map((s) => s.kind), ['error', 'error', 'halt']);
+      assert.deepStrictEqual(
+        statementsOf(r.ast).map((s) => s.kind),
+        ['error', 'error', 'halt'],
+      );
     });
   });
 });

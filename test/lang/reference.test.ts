@@ -22,11 +22,17 @@ describe('docs/reference.md', () => {
   it('describes the same launch attributes as package.json, with the same types and descriptions', () => {
     const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'));
     const launch = manifest.contributes.debuggers[0].configurationAttributes.launch;
-    assert.deepStrictEqual(Object.keys(launch.properties), LAUNCH_ATTRIBUTES.map((a) => a.name));
+    assert.deepStrictEqual(
+      Object.keys(launch.properties),
+      LAUNCH_ATTRIBUTES.map((a) => a.name),
+    );
     for (const a of LAUNCH_ATTRIBUTES) {
       assert.deepStrictEqual(launch.properties[a.name].type, a.type, a.name);
       assert.strictEqual(launch.properties[a.name].description, a.description, a.name);
     }
-    assert.deepStrictEqual(launch.required ?? [], LAUNCH_ATTRIBUTES.filter((a) => a.required).map((a) => a.name));
+    assert.deepStrictEqual(
+      launch.required ?? [],
+      LAUNCH_ATTRIBUTES.filter((a) => a.required).map((a) => a.name),
+    );
   });
 });

@@ -7,11 +7,15 @@ import { ecamAddress } from '../../src/lang/domain/pci';
 import { compile } from '../helpers';
 
 describe('SVD for the Peripheral Viewer', () => {
-  const program = compile('vm guest {\n  hypervisor kvm\n  device net0 virtio-net at 00:01.0\n  device gpu passthrough at 01:02.3\n}\nguest.vcpu0 { halt }\n');
+  const program = compile(
+    'vm guest {\n  hypervisor kvm\n  device net0 virtio-net at 00:01.0\n  device gpu passthrough at 01:02.3\n}\nguest.vcpu0 { halt }\n',
+  );
   const svd = svdForProgram(program);
 
   it('has one peripheral per function, at its ECAM address', () => {
-    const peripherals = [...svd.matchAll(/<peripheral><name>([^<]+)<\/name>.*?<baseAddress>(0x[0-9a-f]+)<\/baseAddress>/g)].map((m) => [m[1], m[2]]);
+    const peripherals = [
+      ...svd.matchAll(/<peripheral><name>([^<]+)<\/name>.*?<baseAddress>(0x[0-9a-f]+)<\/baseAddress>/g),
+    ].map((m) => [m[1], m[2]]);
     assert.deepStrictEqual(peripherals, [
       ['net0', `0x${ecamAddress(0, 1, 0).toString(16)}`],
       ['gpu', `0x${ecamAddress(1, 2, 3).toString(16)}`],
@@ -22,8 +26,14 @@ describe('SVD for the Peripheral Viewer', () => {
   it('describes PMCSR field by field, with PowerState values and PME_Status as write-one-to-clear', () => {
     const pmcsr = /<register><name>pmcsr<\/name>.*?<\/register>/.exec(svd)![0];
     assert.match(pmcsr, /<addressOffset>0x44<\/addressOffset><size>16<\/size>/);
-    assert.match(pmcsr, /<field><name>state<\/name>.*?<bitOffset>0<\/bitOffset><bitWidth>2<\/bitWidth><access>read-write<\/access>.*?<enumeratedValue><name>D3hot<\/name><value>3<\/value><\/enumeratedValue>/);
-    assert.match(pmcsr, /<field><name>pme_status<\/name>.*?<bitOffset>15<\/bitOffset><bitWidth>1<\/bitWidth><access>read-write<\/access><modifiedWriteValues>oneToClear<\/modifiedWriteValues>/);
+    assert.match(
+      pmcsr,
+      /<field><name>state<\/name>.*?<bitOffset>0<\/bitOffset><bitWidth>2<\/bitWidth><access>read-write<\/access>.*?<enumeratedValue><name>D3hot<\/name><value>3<\/value><\/enumeratedValue>/,
+    );
+    assert.match(
+      pmcsr,
+      /<field><name>pme_status<\/name>.*?<bitOffset>15<\/bitOffset><bitWidth>1<\/bitWidth><access>read-write<\/access><modifiedWriteValues>oneToClear<\/modifiedWriteValues>/,
+    );
     assert.match(pmcsr, /<field><name>no_soft_reset<\/name>.*?<access>read-only<\/access>/);
   });
 

@@ -7,8 +7,18 @@ import * as os from 'os';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
 import {
-  ClientCapabilities, createProtocolConnection, Diagnostic, ExitNotification, InitializeRequest, InitializeResult, ProtocolConnection,
-  PublishDiagnosticsParams, ShutdownRequest, StreamMessageReader, StreamMessageWriter, TextDocumentContentChangeEvent,
+  ClientCapabilities,
+  createProtocolConnection,
+  Diagnostic,
+  ExitNotification,
+  InitializeRequest,
+  InitializeResult,
+  ProtocolConnection,
+  PublishDiagnosticsParams,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocumentContentChangeEvent,
 } from 'vscode-languageserver/node';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -41,7 +51,12 @@ export const CAPABILITIES: ClientCapabilities = {
     completion: { completionItem: { snippetSupport: true, labelDetailsSupport: true } },
     hover: { contentFormat: ['markdown', 'plaintext'] },
     signatureHelp: { signatureInformation: { parameterInformation: { labelOffsetSupport: true } } },
-    publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+    publishDiagnostics: {
+      relatedInformation: true,
+      versionSupport: true,
+      codeDescriptionSupport: true,
+      dataSupport: true,
+    },
     rename: { prepareSupport: true },
     documentSymbol: { hierarchicalDocumentSymbolSupport: true },
     semanticTokens: { requests: { full: true }, tokenTypes: [], tokenModifiers: [], formats: ['relative'] },
@@ -60,7 +75,10 @@ export class LspClient {
   stderr = '';
 
   private constructor(readonly process: ChildProcess) {
-    this.connection = createProtocolConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(process.stdout!),
+      new StreamMessageWriter(process.stdin!),
+    );
     process.stderr!.on('data', (d) => (this.stderr += String(d)));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       const list = this.published.get(p.uri) ?? [];
@@ -118,14 +136,19 @@ export class LspClient {
     if (this.versions.has(uri)) await this.closeDocument(uri);
     this.versions.set(uri, 1);
     this.published.delete(uri);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'suspend-flow', version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'suspend-flow', version: 1, text },
+    });
     return this.diagnostics(uri, 1);
   }
 
   async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<Diagnostic[]> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    await this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
     return this.diagnostics(uri, version);
   }
 

@@ -1,7 +1,14 @@
 // Completion and signature help through the protocol, at given positions of a scenario.
 
 import * as assert from 'assert';
-import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, SignatureHelp, TextEdit } from 'vscode-languageserver/node';
+import {
+  CompletionItem,
+  CompletionItemKind,
+  CompletionList,
+  InsertTextFormat,
+  SignatureHelp,
+  TextEdit,
+} from 'vscode-languageserver/node';
 import { cursor, LspClient } from './client';
 import { KVM } from './scenarios';
 
@@ -23,7 +30,11 @@ describe('language server: completion and signature help', function () {
     const { text, position } = cursor(marked);
     await client.open(URI, text);
     const context = trigger ? { triggerKind: 2, triggerCharacter: trigger } : { triggerKind: 1 };
-    const list = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri: URI }, position, context });
+    const list = await client.request<CompletionList>('textDocument/completion', {
+      textDocument: { uri: URI },
+      position,
+      context,
+    });
     assert.strictEqual(list.isIncomplete, false);
     return list.items;
   }
@@ -43,14 +54,16 @@ describe('language server: completion and signature help', function () {
 
   it('offers statement keywords at the start of a statement', async () => {
     const items = await complete(KVM.replace('  halt\n', '  ¦\n  halt\n'));
-    for (const k of ['psci', 'pci', 'virtio', 'wait', 'signal', 'call', 'loop', 'foreach', 'context', 'expect']) assert.strictEqual(item(items, k).kind, CompletionItemKind.Keyword);
+    for (const k of ['psci', 'pci', 'virtio', 'wait', 'signal', 'call', 'loop', 'foreach', 'context', 'expect'])
+      assert.strictEqual(item(items, k).kind, CompletionItemKind.Keyword);
     assert.ok(!labels(items).includes('hypervisor'));
     assert.ok(!labels(items).includes('vm'));
   });
 
   it('offers VM members in a VM, and top-level items with the vCPUs still without a program', async () => {
     const vm = await complete(KVM.replace('  vcpus 2\n', '  vcpus 2\n  ¦\n'));
-    for (const k of ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'jitter']) item(vm, k);
+    for (const k of ['hypervisor', 'vcpus', 'ram', 'device', 's2idle_notify', 'watchdog', 'role', 'on', 'jitter'])
+      item(vm, k);
     assert.ok(!labels(vm).includes('psci'));
     const top = await complete(KVM.replace('guest.vcpu1 {', '¦\nguest.vcpu1 {'));
     assert.deepStrictEqual(labels(top), ['vm', 'host', 'proc', 'expect violation', 'explore']);
@@ -81,11 +94,18 @@ describe('language server: completion and signature help', function () {
     assert.strictEqual(empty[0].kind, CompletionItemKind.Property);
     assert.strictEqual(empty[0].detail, 'stop after this many distinct states');
     assert.strictEqual(edit(item(empty, 'until')).newText, 'until ${1:600ms}');
-    assert.ok((item(empty, 'depth').documentation as { value: string }).value.startsWith('**`depth`** · bound of `explore` (a positive integer)'));
+    assert.ok(
+      (item(empty, 'depth').documentation as { value: string }).value.startsWith(
+        '**`depth`** · bound of `explore` (a positive integer)',
+      ),
+    );
     // On one line, after `;`; the bound being typed is not counted as given.
     const oneLine = await complete(KVM + 'explore { depth 40; max¦ }\n');
     assert.deepStrictEqual(labels(oneLine), ['max_states', 'until', 'skew']);
-    assert.deepStrictEqual(edit(item(oneLine, 'max_states')).range, { start: { line: 43, character: 20 }, end: { line: 43, character: 23 } });
+    assert.deepStrictEqual(edit(item(oneLine, 'max_states')).range, {
+      start: { line: 43, character: 20 },
+      end: { line: 43, character: 23 },
+    });
     const unclosed = await complete(KVM + 'explore {\n  until 1s\n  ¦');
     assert.deepStrictEqual(labels(unclosed), ['max_states', 'depth', 'skew']);
     assert.deepStrictEqual(await complete(KVM + 'explore {\n  depth ¦\n}\n', ' '), []);
@@ -104,7 +124,10 @@ describe('language server: completion and signature help', function () {
     assert.strictEqual(suspend.insertTextFormat, InsertTextFormat.Snippet);
     assert.strictEqual(suspend.command?.command, 'editor.action.triggerParameterHints');
     assert.ok((suspend.documentation as { value: string }).value.includes('**KVM:**'));
-    assert.strictEqual(edit(item(items, 'CPU_ON')).newText, 'CPU_ON target=${1:vcpu1} entry=${2:resume} context=${3:0}');
+    assert.strictEqual(
+      edit(item(items, 'CPU_ON')).newText,
+      'CPU_ON target=${1:vcpu1} entry=${2:resume} context=${3:0}',
+    );
     item(items, 'SYSTEM_SUSPEND32');
     item(items, 'PSCI_VERSION');
     // psci 1.1: SYSTEM_OFF2 (1.3) is marked and sorted last.
@@ -119,7 +142,10 @@ describe('language server: completion and signature help', function () {
   });
 
   it("completes the current PSCI function's name= arguments not given yet", async () => {
-    const items = await complete(KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND entry=resume ¦'), ' ');
+    const items = await complete(
+      KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND entry=resume ¦'),
+      ' ',
+    );
     assert.deepStrictEqual(labels(items), ['context=']);
     assert.strictEqual(edit(items[0]).newText, 'context=$1');
     assert.strictEqual(items[0].detail, 'x2: context_id: passed to the entry point in x0');
@@ -135,7 +161,10 @@ describe('language server: completion and signature help', function () {
     assert.strictEqual(item(entry, 'settle').detail, 'proc settle(n)');
     assert.ok(!labels(entry).includes('DENIED'));
     const target = await complete(KVM.replace('target=vcpu1 level', 'target=vc¦ level'));
-    assert.deepStrictEqual(edit(item(target, 'vcpu1')).range, { start: { line: 23, character: 30 }, end: { line: 23, character: 32 } });
+    assert.deepStrictEqual(edit(item(target, 'vcpu1')).range, {
+      start: { line: 23, character: 30 },
+      end: { line: 23, character: 32 },
+    });
     item(target, 'vcpu0');
     assert.ok(!labels(target).includes('vcpu2'));
     const fid = await complete(KVM.replace('  psci CPU_OFF', '  psci PSCI_FEATURES function=¦'));
@@ -148,15 +177,28 @@ describe('language server: completion and signature help', function () {
     assert.deepStrictEqual(labels(devices), ['net0', 'gpu']);
     assert.strictEqual(item(devices, 'gpu').detail, 'passthrough at 00:05.0');
     const registers = await complete(KVM.replace('pci write net0 pmcsr.state = D0', 'pci write gpu ¦'), ' ');
-    assert.strictEqual(item(registers, 'pmcsr').detail, 'config 0x44, 16 bits, fields: state no_soft_reset pme_en data_select data_scale pme_status');
+    assert.strictEqual(
+      item(registers, 'pmcsr').detail,
+      'config 0x44, 16 bits, fields: state no_soft_reset pme_en data_select data_scale pme_status',
+    );
     item(registers, 'bar0');
     const fields = await complete(KVM.replace('pci write net0 pmcsr.state = D0', 'pci write gpu pmcsr.¦'), '.');
-    assert.deepStrictEqual(labels(fields), ['state', 'no_soft_reset', 'pme_en', 'data_select', 'data_scale', 'pme_status']);
+    assert.deepStrictEqual(labels(fields), [
+      'state',
+      'no_soft_reset',
+      'pme_en',
+      'data_select',
+      'data_scale',
+      'pme_status',
+    ]);
     const members = await complete(KVM.replace('expect net0.status & DRIVER_OK', 'expect net0.¦'), '.');
     for (const m of ['dstate', 'decodes', 'status', 'features', 'resets', 'pmcsr', 'bar0', 'command']) item(members, m);
     assert.ok(!labels(members).includes('pin_levels'), 'pin_levels is virtio-gpio only');
     const pmcsr = await complete(KVM.replace('expect net0.status & DRIVER_OK', 'expect net0.pmcsr.st¦'));
-    assert.deepStrictEqual(edit(item(pmcsr, 'state')).range, { start: { line: 33, character: 20 }, end: { line: 33, character: 22 } });
+    assert.deepStrictEqual(edit(item(pmcsr, 'state')).range, {
+      start: { line: 33, character: 20 },
+      end: { line: 33, character: 22 },
+    });
     assert.ok((item(pmcsr, 'state').documentation as { value: string }).value.includes('bits [1:0]'));
   });
 
@@ -178,9 +220,16 @@ describe('language server: completion and signature help', function () {
     const procs = await complete(KVM.replace('  call settle(2)', '  call ¦'), ' ');
     assert.strictEqual(edit(item(procs, 'settle')).newText, 'settle(${1:n})');
     assert.strictEqual(edit(item(procs, 'linux.pm_suspend')).newText, 'linux.pm_suspend(${1:state})');
-    assert.ok((item(procs, 'linux.pm_suspend').documentation as { value: string }).value.startsWith('pm_suspend(state): the entry point'));
+    assert.ok(
+      (item(procs, 'linux.pm_suspend').documentation as { value: string }).value.startsWith(
+        'pm_suspend(state): the entry point',
+      ),
+    );
     const dotted = await complete(KVM.replace('  call settle(2)', '  call linux.pm_¦'));
-    assert.deepStrictEqual(edit(item(dotted, 'linux.pm_suspend')), { range: { start: { line: 34, character: 7 }, end: { line: 34, character: 16 } }, newText: 'linux.pm_suspend' });
+    assert.deepStrictEqual(edit(item(dotted, 'linux.pm_suspend')), {
+      range: { start: { line: 34, character: 7 }, end: { line: 34, character: 16 } },
+      newText: 'linux.pm_suspend',
+    });
     const signals = await complete(KVM.replace('  wait signal cpu_down', '  wait signal ¦'), ' ');
     assert.deepStrictEqual(labels(signals), ['cpu_down']);
     const vms = await complete(KVM.replace('irq 33 -> guest', 'irq 33 -> ¦'), ' ');
@@ -194,7 +243,10 @@ describe('language server: completion and signature help', function () {
   it('completes models, options, VMM answers, policies, invariants and vcpuN after a VM name', async () => {
     const models = await complete(KVM.replace('  on system_suspend: confirm', '  device d2 virtio-¦'));
     assert.deepStrictEqual(labels(models), ['virtio-net', 'virtio-blk', 'virtio-gpio', 'passthrough', 'pci']);
-    assert.deepStrictEqual(edit(models[0]).range, { start: { line: 6, character: 12 }, end: { line: 6, character: 19 } });
+    assert.deepStrictEqual(edit(models[0]).range, {
+      start: { line: 6, character: 12 },
+      end: { line: 6, character: 19 },
+    });
     const options = await complete(KVM.replace('{ no_soft_reset true }', '{ no_soft_reset true; ¦ }'));
     assert.deepStrictEqual(labels(options), ['pm', 'pme', 'd3cold']);
     const d3cold = await complete(KVM.replace('{ no_soft_reset true }', '{ d3cold ¦ }'), ' ');
@@ -223,14 +275,29 @@ describe('language server: completion and signature help', function () {
   });
 
   it('gives signature help for psci arguments with the active one', async () => {
-    const start = await signature(KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND ¦'));
+    const start = await signature(
+      KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND ¦'),
+    );
     assert.strictEqual(start!.signatures[0].label, 'psci SYSTEM_SUSPEND entry= context=');
-    assert.deepStrictEqual(start!.signatures[0].parameters!.map((p) => p.label), [[20, 26], [27, 35]]);
+    assert.deepStrictEqual(
+      start!.signatures[0].parameters!.map((p) => p.label),
+      [
+        [20, 26],
+        [27, 35],
+      ],
+    );
     assert.strictEqual(start!.activeParameter, 0);
-    assert.strictEqual((start!.signatures[0].parameters![0].documentation as { value: string }).value, 'x1: entry_point_address: where the core starts, MMU off, with x0 = context');
-    const second = await signature(KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND entry=resume ¦'));
+    assert.strictEqual(
+      (start!.signatures[0].parameters![0].documentation as { value: string }).value,
+      'x1: entry_point_address: where the core starts, MMU off, with x0 = context',
+    );
+    const second = await signature(
+      KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND entry=resume ¦'),
+    );
     assert.strictEqual(second!.activeParameter, 1);
-    const value = await signature(KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND entry=resume context=0x¦'));
+    const value = await signature(
+      KVM.replace('psci SYSTEM_SUSPEND entry=resume context=0xc0ffee', 'psci SYSTEM_SUSPEND entry=resume context=0x¦'),
+    );
     assert.strictEqual(value!.activeParameter, 1);
     const typing = await signature(KVM.replace('psci AFFINITY_INFO target=vcpu1 level=0', 'psci AFFINITY_INFO lev¦'));
     assert.strictEqual(typing!.signatures[0].label, 'psci AFFINITY_INFO target= level=');

@@ -9,7 +9,8 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { LspClient, positionOf } from './client';
 import { KVM } from './scenarios';
 
-const errors = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.message);
+const errors = (diagnostics: Diagnostic[]) =>
+  diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => d.message);
 const ROOT = path.resolve(__dirname, '..', '..');
 const example = (name: string) => fs.readFileSync(path.join(ROOT, 'examples', name), 'utf8');
 
@@ -75,7 +76,10 @@ describe('language server: what a debug hover evaluates', function () {
 
   /** The answer at `delta` characters into the nth `needle` of `text`: [expression, the text of its range], or null. */
   async function at(uri: string, text: string, needle: string, delta = 0, nth = 0): Promise<[string, string] | null> {
-    const answer = await client.request<Answer | null>('suspendFlow/evaluatableExpression', { textDocument: { uri }, position: positionOf(text, needle, nth, delta) });
+    const answer = await client.request<Answer | null>('suspendFlow/evaluatableExpression', {
+      textDocument: { uri },
+      position: positionOf(text, needle, nth, delta),
+    });
     if (!answer) return null;
     const { start, end } = answer.range;
     assert.strictEqual(start.line, end.line, 'a value is on one line');
@@ -93,17 +97,39 @@ describe('language server: what a debug hover evaluates', function () {
       assert.deepStrictEqual(await on('net0 pmcsr.state = D3hot', 2), ['net0', 'net0']);
       assert.deepStrictEqual(await on('pmcsr.state = D3hot', 3), ['net0.pmcsr', 'net0 pmcsr']);
       assert.deepStrictEqual(await on('state = D3hot', 2), ['net0.pmcsr.state', 'net0 pmcsr.state']);
-      const answer = await client.request<Answer>('suspendFlow/evaluatableExpression', { textDocument: { uri: URI }, position: positionOf(KVM, 'state = D3hot', 0, 2) });
+      const answer = await client.request<Answer>('suspendFlow/evaluatableExpression', {
+        textDocument: { uri: URI },
+        position: positionOf(KVM, 'state = D3hot', 0, 2),
+      });
       assert.deepStrictEqual(answer.range, { start: { line: 20, character: 12 }, end: { line: 20, character: 28 } });
       assert.deepStrictEqual(await on('state = D0', 0), ['net0.pmcsr.state', 'net0 pmcsr.state']);
     });
 
     it('gives null for keywords, constants, PSCI functions and argument names, signals and procs', async () => {
       for (const [needle, delta] of [
-        ['pci write net0 pmcsr.state = D3hot', 1], ['write net0 pmcsr.state = D3hot', 2], ['D3hot', 2], ['= D3hot', 0],
-        ['AFFINITY_INFO', 3], ['target=vcpu1', 2], ['level=0', 2], ['level=0', 6], ['signal cpu_down', 8], ['wait signal cpu_down', 14],
-        ['OFF {', 1], ['break', 1], ['loop', 1], ['halt', 1], ['SYSTEM_SUSPEND entry', 4], ['context=0xc0ffee', 3], ['0xc0ffee', 4],
-        ['settle(2)', 2], ['proc settle', 1], ['DRIVER_OK', 3], ['irq enable 33', 1], ['33 wake', 0], ['33 wake', 4],
+        ['pci write net0 pmcsr.state = D3hot', 1],
+        ['write net0 pmcsr.state = D3hot', 2],
+        ['D3hot', 2],
+        ['= D3hot', 0],
+        ['AFFINITY_INFO', 3],
+        ['target=vcpu1', 2],
+        ['level=0', 2],
+        ['level=0', 6],
+        ['signal cpu_down', 8],
+        ['wait signal cpu_down', 14],
+        ['OFF {', 1],
+        ['break', 1],
+        ['loop', 1],
+        ['halt', 1],
+        ['SYSTEM_SUSPEND entry', 4],
+        ['context=0xc0ffee', 3],
+        ['0xc0ffee', 4],
+        ['settle(2)', 2],
+        ['proc settle', 1],
+        ['DRIVER_OK', 3],
+        ['irq enable 33', 1],
+        ['33 wake', 0],
+        ['33 wake', 4],
       ] as const) {
         assert.strictEqual(await on(needle, delta), null, `'${needle}' at ${delta}`);
       }
@@ -111,9 +137,25 @@ describe('language server: what a debug hover evaluates', function () {
 
     it('gives null in declarations: the vm and host blocks, proc and parameter and label declarations', async () => {
       for (const [needle, delta, nth] of [
-        ['guest {', 2, 0], ['kvm psci', 1, 0], ['1.1', 1, 0], ['vcpus 2', 6, 0], ['net0 virtio-net', 2, 0], ['virtio-net', 3, 0], ['00:01.0', 2, 0],
-        ['irq 33', 5, 0], ['gpu passthrough', 1, 0], ['no_soft_reset', 2, 0], ['system_suspend', 2, 0], ['confirm', 2, 0],
-        ['30ms', 1, 0], ['-> guest', 5, 0], ['guest.vcpu1', 2, 0], ['vcpu1 {', 2, 0], ['settle(n)', 7, 0], ['resume:', 2, 0], ['again:', 2, 0],
+        ['guest {', 2, 0],
+        ['kvm psci', 1, 0],
+        ['1.1', 1, 0],
+        ['vcpus 2', 6, 0],
+        ['net0 virtio-net', 2, 0],
+        ['virtio-net', 3, 0],
+        ['00:01.0', 2, 0],
+        ['irq 33', 5, 0],
+        ['gpu passthrough', 1, 0],
+        ['no_soft_reset', 2, 0],
+        ['system_suspend', 2, 0],
+        ['confirm', 2, 0],
+        ['30ms', 1, 0],
+        ['-> guest', 5, 0],
+        ['guest.vcpu1', 2, 0],
+        ['vcpu1 {', 2, 0],
+        ['settle(n)', 7, 0],
+        ['resume:', 2, 0],
+        ['again:', 2, 0],
         ['KVM suspend', 1, 0],
       ] as const) {
         assert.strictEqual(await on(needle, delta, nth), null, `'${needle}' at ${delta}`);
@@ -140,16 +182,19 @@ describe('language server: what a debug hover evaluates', function () {
 
     it('evaluates whole state paths, now, host.state, MMIO and virtio operands', async () => {
       const uri = 'file:///work/evaluatable-paths.sflow';
-      const text = KVM.replace('  call settle(2)\n', [
-        '  wait vcpu1.power == OFF',
-        '  expect now >= 1ms && host.state == running',
-        '  mmio write (0x10000000 + x2) = x3',
-        '  virtio freeze net0',
-        '  expect net0.config.pmcsr.state == D0 && guest.vcpu1.mp_state == STOPPED && guest.state == vm_running',
-        '  log "at {now}: {irq 33 pending}"',
-        '  call settle(x4)',
-        '',
-      ].join('\n'));
+      const text = KVM.replace(
+        '  call settle(2)\n',
+        [
+          '  wait vcpu1.power == OFF',
+          '  expect now >= 1ms && host.state == running',
+          '  mmio write (0x10000000 + x2) = x3',
+          '  virtio freeze net0',
+          '  expect net0.config.pmcsr.state == D0 && guest.vcpu1.mp_state == STOPPED && guest.state == vm_running',
+          '  log "at {now}: {irq 33 pending}"',
+          '  call settle(x4)',
+          '',
+        ].join('\n'),
+      );
       assert.deepStrictEqual(errors(await client.open(uri, text)), []);
       const on2 = (needle: string, delta = 0, nth = 0) => at(uri, text, needle, delta, nth);
       assert.deepStrictEqual(await on2('power == OFF', 2), ['vcpu1.power', 'vcpu1.power']);
@@ -163,7 +208,10 @@ describe('language server: what a debug hover evaluates', function () {
       assert.strictEqual(await on2('0x10000000', 3), null);
       assert.deepStrictEqual(await on2('freeze net0', 8), ['net0', 'net0']);
       assert.strictEqual(await on2('freeze net0', 2), null);
-      assert.deepStrictEqual(await on2('net0.config.pmcsr.state', 20), ['net0.config.pmcsr.state', 'net0.config.pmcsr.state']);
+      assert.deepStrictEqual(await on2('net0.config.pmcsr.state', 20), [
+        'net0.config.pmcsr.state',
+        'net0.config.pmcsr.state',
+      ]);
       assert.deepStrictEqual(await on2('net0.config.pmcsr.state', 13), ['net0.config.pmcsr', 'net0.config.pmcsr']);
       assert.deepStrictEqual(await on2('guest.vcpu1.mp_state', 15), ['guest.vcpu1.mp_state', 'guest.vcpu1.mp_state']);
       assert.deepStrictEqual(await on2('guest.vcpu1.mp_state', 8), ['guest.vcpu1', 'guest.vcpu1']);
@@ -177,7 +225,10 @@ describe('language server: what a debug hover evaluates', function () {
 
     it('gives null for names a foreach binds, and for a device the VM does not declare', async () => {
       const uri = 'file:///work/evaluatable-foreach.sflow';
-      const text = KVM.replace('  call settle(2)\n', '  foreach device d { pci write d pmcsr.state = D0 }\n  foreach vcpu c { psci AFFINITY_INFO target=c }\n  pci write nosuch pmcsr.state = D0\n');
+      const text = KVM.replace(
+        '  call settle(2)\n',
+        '  foreach device d { pci write d pmcsr.state = D0 }\n  foreach vcpu c { psci AFFINITY_INFO target=c }\n  pci write nosuch pmcsr.state = D0\n',
+      );
       await client.open(uri, text);
       assert.strictEqual(await at(uri, text, 'd pmcsr', 0), null);
       assert.strictEqual(await at(uri, text, 'pmcsr.state = D0 }', 7), null);
@@ -296,7 +347,13 @@ describe('language server: what a debug hover evaluates', function () {
     });
 
     it('gives null for a document the server does not know', async () => {
-      assert.strictEqual(await client.request('suspendFlow/evaluatableExpression', { textDocument: { uri: 'file:///nowhere.sflow' }, position: { line: 0, character: 0 } }), null);
+      assert.strictEqual(
+        await client.request('suspendFlow/evaluatableExpression', {
+          textDocument: { uri: 'file:///nowhere.sflow' },
+          position: { line: 0, character: 0 },
+        }),
+        null,
+      );
     });
   });
 });

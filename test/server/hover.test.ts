@@ -23,7 +23,10 @@ describe('language server: hover', function () {
   });
 
   async function hover(needle: string, nth = 0, delta = 1): Promise<Hover | null> {
-    return client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(text, needle, nth, delta) });
+    return client.request<Hover | null>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: positionOf(text, needle, nth, delta),
+    });
   }
   async function markdown(needle: string, nth = 0, delta = 1): Promise<string> {
     const h = await hover(needle, nth, delta);
@@ -37,7 +40,12 @@ describe('language server: hover', function () {
     const h = (await hover('SYSTEM_SUSPEND', 0, 3))!;
     assert.deepStrictEqual(h.range, { start: { line: 27, character: 7 }, end: { line: 27, character: 21 } });
     const md = (h.contents as MarkupContent).value;
-    assert.ok(md.startsWith('**PSCI `SYSTEM_SUSPEND`** · since PSCI 1.0\n\nSuspends the system to RAM: all other cores must be OFF.'), md);
+    assert.ok(
+      md.startsWith(
+        '**PSCI `SYSTEM_SUSPEND`** · since PSCI 1.0\n\nSuspends the system to RAM: all other cores must be OFF.',
+      ),
+      md,
+    );
     assert.ok(md.includes('| SMC32 | `0x8400000e` | `SYSTEM_SUSPEND32` |'));
     assert.ok(md.includes('| SMC64 | `0xc400000e` | `SYSTEM_SUSPEND64`, `SYSTEM_SUSPEND` (this call) |'));
     assert.ok(md.includes('- `entry=` in x1: entry_point_address: where the core starts, MMU off, with x0 = context'));
@@ -51,7 +59,10 @@ describe('language server: hover', function () {
   });
 
   it('describes a PSCI argument name', async () => {
-    assert.strictEqual(await markdown('target=vcpu1'), '**`target=`** · argument of `AFFINITY_INFO` in x1\n\ntarget_cpu: the MPIDR (affinity fields) of the core');
+    assert.strictEqual(
+      await markdown('target=vcpu1'),
+      '**`target=`** · argument of `AFFINITY_INFO` in x1\n\ntarget_cpu: the MPIDR (affinity fields) of the core',
+    );
   });
 
   it('describes a PMCSR field and the register: offset, bits, access, meaning', async () => {
@@ -63,12 +74,25 @@ describe('language server: hover', function () {
         'On device `net0` (virtio-net at 00:01.0).',
     );
     const register = await markdown('pmcsr.state', 0, 2);
-    assert.ok(register.startsWith('**`pmcsr`** · Power Management Control/Status\n\nPCI config offset `0x44` (PM capability + 4), 16 bits'));
-    assert.ok(register.includes('| `no_soft_reset` | 3 | RO | No_Soft_Reset: 1 = D3hot to D0 keeps the function state; 0 = it resets to D0 uninitialized |'));
+    assert.ok(
+      register.startsWith(
+        '**`pmcsr`** · Power Management Control/Status\n\nPCI config offset `0x44` (PM capability + 4), 16 bits',
+      ),
+    );
+    assert.ok(
+      register.includes(
+        '| `no_soft_reset` | 3 | RO | No_Soft_Reset: 1 = D3hot to D0 keeps the function state; 0 = it resets to D0 uninitialized |',
+      ),
+    );
     assert.ok(register.includes('| `pme_status` | 15 | RW1C, sticky |'));
     // The same in an expression path: net0.status is the virtio device status, a device value.
     const status = await markdown('net0.status &', 0, 6);
-    assert.ok(status.startsWith('**`status`** · device value (virtio devices)\n\nvirtio device status (ACKNOWLEDGE 1, DRIVER 2'), status);
+    assert.ok(
+      status.startsWith(
+        '**`status`** · device value (virtio devices)\n\nvirtio device status (ACKNOWLEDGE 1, DRIVER 2',
+      ),
+      status,
+    );
   });
 
   it('describes a device: model, BDF, interrupt and options', async () => {
@@ -84,12 +108,21 @@ describe('language server: hover', function () {
   it('describes constants with their value and meaning', async () => {
     assert.strictEqual(await markdown('D3hot'), '**`D3hot`** = 3 · d-state\n\noff with power kept: config space only');
     assert.strictEqual(await markdown('OFF {'), '**`OFF`** = 1 · power\n\nthe core is off (AFFINITY_INFO 1)');
-    assert.strictEqual(await markdown('DRIVER_OK'), '**`DRIVER_OK`** = 4 · virtio-status\n\nthe driver is set up and ready');
+    assert.strictEqual(
+      await markdown('DRIVER_OK'),
+      '**`DRIVER_OK`** = 4 · virtio-status\n\nthe driver is set up and ready',
+    );
   });
 
   it('describes vCPU registers and vCPUs', async () => {
-    assert.strictEqual(await markdown('x0 == OFF'), '**`x0`** · vCPU register of the running vCPU (writable with `set`)\n\ngeneral-purpose register x0');
-    assert.strictEqual(await markdown('pc = again'), '**`pc`** · vCPU register of the running vCPU (writable with `set`)\n\nthe address of the next statement; `set pc = LABEL` jumps');
+    assert.strictEqual(
+      await markdown('x0 == OFF'),
+      '**`x0`** · vCPU register of the running vCPU (writable with `set`)\n\ngeneral-purpose register x0',
+    );
+    assert.strictEqual(
+      await markdown('pc = again'),
+      '**`pc`** · vCPU register of the running vCPU (writable with `set`)\n\nthe address of the next statement; `set pc = LABEL` jumps',
+    );
     assert.ok((await markdown('vcpu1 level')).startsWith('**`vcpu1`** · vCPU 1 of VM `guest`'));
   });
 
@@ -114,25 +147,46 @@ describe('language server: hover', function () {
     const explore = `${KVM}explore {\n  max_states 200000; depth 40\n  until 600ms\n}\n`;
     await client.open(URI, explore);
     const at = async (needle: string, delta: number) => {
-      const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(explore, needle, 0, delta) });
+      const h = await client.request<Hover | null>('textDocument/hover', {
+        textDocument: { uri: URI },
+        position: positionOf(explore, needle, 0, delta),
+      });
       assert.ok(h, `no hover on '${needle}'`);
       return h;
     };
     const keyword = await at('explore {', 3);
     assert.deepStrictEqual(keyword.range, { start: { line: 43, character: 0 }, end: { line: 43, character: 7 } });
     const md = (keyword.contents as MarkupContent).value;
-    assert.ok(md.startsWith("**`explore`** · explore the interleavings\n\n`sflow test` explores this scenario's interleavings instead of running it once"), md);
+    assert.ok(
+      md.startsWith(
+        "**`explore`** · explore the interleavings\n\n`sflow test` explores this scenario's interleavings instead of running it once",
+      ),
+      md,
+    );
     assert.ok(md.includes('- `max_states 200000`: stop after this many distinct states'), md);
     assert.ok(md.includes('- `until 600ms`: end each path at this virtual time'), md);
-    assert.strictEqual(((await at('max_states', 2)).contents as MarkupContent).value, '**`max_states`** · bound of `explore` (a positive integer)\n\nStop after this many distinct states.');
-    assert.ok(((await at('depth 40', 1)).contents as MarkupContent).value.startsWith('**`depth`** · bound of `explore` (a positive integer)\n\nBranch at most'));
+    assert.strictEqual(
+      ((await at('max_states', 2)).contents as MarkupContent).value,
+      '**`max_states`** · bound of `explore` (a positive integer)\n\nStop after this many distinct states.',
+    );
+    assert.ok(
+      ((await at('depth 40', 1)).contents as MarkupContent).value.startsWith(
+        '**`depth`** · bound of `explore` (a positive integer)\n\nBranch at most',
+      ),
+    );
     const until = await at('until 600ms', 4);
     assert.deepStrictEqual(until.range, { start: { line: 45, character: 2 }, end: { line: 45, character: 7 } });
-    assert.strictEqual((until.contents as MarkupContent).value, '**`until`** · bound of `explore` (a positive time such as 600ms)\n\nEnd each path at this virtual time.');
+    assert.strictEqual(
+      (until.contents as MarkupContent).value,
+      '**`until`** · bound of `explore` (a positive time such as 600ms)\n\nEnd each path at this virtual time.',
+    );
     // A bare explore is described the same way.
     const bare = `${KVM}explore\n`;
     await client.open(URI, bare);
-    const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(bare, 'explore', 0, 2) });
+    const h = await client.request<Hover>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: positionOf(bare, 'explore', 0, 2),
+    });
     assert.ok((h.contents as MarkupContent).value.startsWith('**`explore`**'));
     await client.open(URI, text);
   });
@@ -140,9 +194,18 @@ describe('language server: hover', function () {
   it("describes the prelude's procs with their doc comment", async () => {
     const prelude = KVM.replace('  call settle(2)', '  call linux.pm_suspend mem');
     await client.open(URI, prelude);
-    const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(prelude, 'linux.pm_suspend', 0, 8) });
-    assert.strictEqual((h.contents as MarkupContent).value, '**proc `linux.pm_suspend(state)`** · Linux prelude\n\npm_suspend(state): the entry point, state is mem or s2idle.');
-    const mem = await client.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(prelude, 'pm_suspend mem', 0, 12) });
+    const h = await client.request<Hover>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: positionOf(prelude, 'linux.pm_suspend', 0, 8),
+    });
+    assert.strictEqual(
+      (h.contents as MarkupContent).value,
+      '**proc `linux.pm_suspend(state)`** · Linux prelude\n\npm_suspend(state): the entry point, state is mem or s2idle.',
+    );
+    const mem = await client.request<Hover>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: positionOf(prelude, 'pm_suspend mem', 0, 12),
+    });
     assert.ok((mem.contents as MarkupContent).value.startsWith('**`mem`** = 1 · sleep-state'));
     await client.open(URI, text);
   });

@@ -35,7 +35,10 @@ describe('language server: limits and fuzzing findings', function () {
   async function formatted(text: string): Promise<{ edits: TextEdit[]; text: string; ms: number }> {
     await client.open(URI, text);
     const start = performance.now();
-    const edits = await client.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri: URI }, options: FORMAT_OPTIONS });
+    const edits = await client.request<TextEdit[]>('textDocument/formatting', {
+      textDocument: { uri: URI },
+      options: FORMAT_OPTIONS,
+    });
     const ms = performance.now() - start;
     return { edits, text: TextDocument.applyEdits(TextDocument.create(URI, 'suspend-flow', 1, text), edits), ms };
   }
@@ -44,9 +47,15 @@ describe('language server: limits and fuzzing findings', function () {
     for (const [name, text] of [
       ['a line of 200,000 spaces', ' '.repeat(200_000)],
       ['200,000 spaces before a word', `${VM.join('\n')}\n${' '.repeat(200_000)}x\n`],
-      ['200,000 spaces between two words', `${VM.join('\n')}\nhost {\n  policy${' '.repeat(200_000)}suspend abort-on-wake\n}\n`],
+      [
+        '200,000 spaces between two words',
+        `${VM.join('\n')}\nhost {\n  policy${' '.repeat(200_000)}suspend abort-on-wake\n}\n`,
+      ],
       ['200,000 tabs and spaces after a statement', `${VM.join('\n')}\ng.vcpu0 {\n  halt${' \t'.repeat(100_000)}\n}\n`],
-      ['2,000 lines indented by 2,000 spaces', `${VM.join('\n')}\ng.vcpu0 {\n${`${' '.repeat(2000)}set x1 = 1   \n`.repeat(2000)}}\n`],
+      [
+        '2,000 lines indented by 2,000 spaces',
+        `${VM.join('\n')}\ng.vcpu0 {\n${`${' '.repeat(2000)}set x1 = 1   \n`.repeat(2000)}}\n`,
+      ],
       ['5,000 nested blocks', `${VM.join('\n')}\ng.vcpu0 {\n${'if 1 {\n'.repeat(5000)}${'}\n'.repeat(5000)}}\n`],
     ] as const) {
       it(`${name}: well under a second, and nothing but white space changes`, async function () {
@@ -54,10 +63,17 @@ describe('language server: limits and fuzzing findings', function () {
         const r = await formatted(text);
         assert.ok(r.ms < 2000, `formatting took ${r.ms} ms`);
         assert.strictEqual(ink(r.text), ink(text));
-        // Trailing white space is gone from every line (checked without a regular expression, which would be quadratic).
-        assert.ok(r.text.split('\n').every((l) => l === '' || (l[l.length - 1] !== ' ' && l[l.length - 1] !== '\t')), 'trailing white space left');
+        // Trailing white space is gone from every line (checked without a regular expression, which would be
+        // quadratic).
+        assert.ok(
+          r.text.split('\n').every((l) => l === '' || (l[l.length - 1] !== ' ' && l[l.length - 1] !== '\t')),
+          'trailing white space left',
+        );
         // And no line is indented deeper than the deepest nesting the language allows.
-        assert.ok(r.text.split('\n').every((l) => l.length - l.trimStart().length <= 2 * 256), 'indented past 256 levels');
+        assert.ok(
+          r.text.split('\n').every((l) => l.length - l.trimStart().length <= 2 * 256),
+          'indented past 256 levels',
+        );
       });
     }
 
@@ -86,14 +102,33 @@ describe('language server: limits and fuzzing findings', function () {
         const text = join(scenario);
         const doc = TextDocument.create(URI, 'suspend-flow', 1, text);
         const diagnostics = await client.open(URI, text);
-        assert.deepStrictEqual(diagnostics.map((d) => [doc.getText(d.range), d.message]), [['SYSTEM_SUSPNED', "unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?"]]);
-        const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: URI }, position: doc.positionAt(text.indexOf('hypervisor') + 12) });
+        assert.deepStrictEqual(
+          diagnostics.map((d) => [doc.getText(d.range), d.message]),
+          [['SYSTEM_SUSPNED', "unknown PSCI function 'SYSTEM_SUSPNED'; did you mean 'SYSTEM_SUSPEND'?"]],
+        );
+        const hover = await client.request<Hover>('textDocument/hover', {
+          textDocument: { uri: URI },
+          position: doc.positionAt(text.indexOf('hypervisor') + 12),
+        });
         assert.strictEqual(doc.getText(hover.range!), 'kvm');
-        const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: URI } });
-        assert.deepStrictEqual(symbols.map((s) => doc.getText(s.selectionRange)), ['g', 'g.vcpu0']);
+        const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', {
+          textDocument: { uri: URI },
+        });
+        assert.deepStrictEqual(
+          symbols.map((s) => doc.getText(s.selectionRange)),
+          ['g', 'g.vcpu0'],
+        );
         const folds = await client.request<FoldingRange[]>('textDocument/foldingRange', { textDocument: { uri: URI } });
-        assert.deepStrictEqual(folds.map((f) => [f.startLine, f.endLine]), [[0, 1], [3, 6]]);
-        const tokens = await client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: URI } });
+        assert.deepStrictEqual(
+          folds.map((f) => [f.startLine, f.endLine]),
+          [
+            [0, 1],
+            [3, 6],
+          ],
+        );
+        const tokens = await client.request<SemanticTokens>('textDocument/semanticTokens/full', {
+          textDocument: { uri: URI },
+        });
         assert.ok(decodeTexts(tokens, doc).includes('hypervisor'));
         assert.ok(decodeTexts(tokens, doc).includes('SYSTEM_SUSPNED') === false);
         const r = await formatted(text);
@@ -106,9 +141,15 @@ describe('language server: limits and fuzzing findings', function () {
       this.timeout(30_000);
       const text = ['vm g {', '  hypervisor kvm psci', '}', 'g.vcpu0 {', '  halt', '}', ''].join('\r\n');
       const diagnostics = await client.open(URI, text);
-      assert.deepStrictEqual(diagnostics.filter((d) => d.code === 'expected-version').map((d) => [d.range, d.message]), [
-        [{ start: { line: 1, character: 21 }, end: { line: 2, character: 0 } }, 'expected a PSCI version such as 1.0, found end of line'],
-      ]);
+      assert.deepStrictEqual(
+        diagnostics.filter((d) => d.code === 'expected-version').map((d) => [d.range, d.message]),
+        [
+          [
+            { start: { line: 1, character: 21 }, end: { line: 2, character: 0 } },
+            'expected a PSCI version such as 1.0, found end of line',
+          ],
+        ],
+      );
     });
 
     it('CR-only: an edit through the protocol lands where the client put it', async function () {
@@ -121,7 +162,10 @@ describe('language server: limits and fuzzing findings', function () {
       const diagnostics = await client.change(URI, [change]);
       const edited = TextDocument.update(doc, [change], 2);
       assert.strictEqual(edited.getText(), text.replace('SUSPNED', 'SUSPEND'));
-      assert.deepStrictEqual(diagnostics.map((d) => [edited.getText(d.range), d.message]), [['SYSTEM_SUSPEND', "SYSTEM_SUSPEND without 'entry': the entry point is 0"]]);
+      assert.deepStrictEqual(
+        diagnostics.map((d) => [edited.getText(d.range), d.message]),
+        [['SYSTEM_SUSPEND', "SYSTEM_SUSPEND without 'entry': the entry point is 0"]],
+      );
     });
 
     it('CR-only: completion reads the line being typed', async function () {
@@ -129,9 +173,14 @@ describe('language server: limits and fuzzing findings', function () {
       const text = [...VM, 'g.vcpu0 {', '  psci SYSTEM_SUS', '}', ''].join('\r');
       await client.open(URI, text);
       const doc = TextDocument.create(URI, 'suspend-flow', 1, text);
-      const items = await client.request<{ label: string }[] | { items: { label: string }[] }>('textDocument/completion', {
-        textDocument: { uri: URI }, position: doc.positionAt(text.indexOf('SYSTEM_SUS') + 10), context: { triggerKind: 1 },
-      });
+      const items = await client.request<{ label: string }[] | { items: { label: string }[] }>(
+        'textDocument/completion',
+        {
+          textDocument: { uri: URI },
+          position: doc.positionAt(text.indexOf('SYSTEM_SUS') + 10),
+          context: { triggerKind: 1 },
+        },
+      );
       const labels = (Array.isArray(items) ? items : items.items).map((i) => i.label);
       assert.ok(labels.includes('SYSTEM_SUSPEND'), labels.slice(0, 10).join(', '));
     });
@@ -149,7 +198,10 @@ describe('language server: limits and fuzzing findings', function () {
       this.timeout(60_000);
       const text = program(`  set x1 = ${'('.repeat(3000)}1${')'.repeat(3000)}`);
       const diagnostics = await client.open(URI, text);
-      assert.deepStrictEqual(diagnostics.map((d) => [d.range.start, d.message]), [[{ line: 4, character: 11 + 256 }, 'expressions nest deeper than 256 levels']]);
+      assert.deepStrictEqual(
+        diagnostics.map((d) => [d.range.start, d.message]),
+        [[{ line: 4, character: 11 + 256 }, 'expressions nest deeper than 256 levels']],
+      );
       await everyRequestAnswers(text);
       // And the diagnostics follow the document: nothing stale once it is fixed.
       assert.deepStrictEqual(await client.change(URI, [{ text: program('  set x1 = (1)') }]), []);
@@ -163,7 +215,10 @@ describe('language server: limits and fuzzing findings', function () {
         this.timeout(60_000);
         const text = program(body);
         const diagnostics = await client.open(URI, text);
-        assert.deepStrictEqual(diagnostics.map((d) => [d.range.start.line, d.message]), [[4 + 255, 'blocks nest deeper than 256 levels']]);
+        assert.deepStrictEqual(
+          diagnostics.map((d) => [d.range.start.line, d.message]),
+          [[4 + 255, 'blocks nest deeper than 256 levels']],
+        );
         await everyRequestAnswers(text);
       });
     }
@@ -185,10 +240,17 @@ describe('language server: limits and fuzzing findings', function () {
       const text = `${VM.join('\n')}\nproc f {\n  set x1 = 1${' + x1'.repeat(20_000)}\n}\ng.vcpu0 {\n  call f\n}\n`;
       assert.deepStrictEqual(await client.open(URI, text), []);
       const doc = TextDocument.create(URI, 'suspend-flow', 1, text);
-      const diagnostics = await client.change(URI, [{ range: { start: doc.positionAt(0), end: doc.positionAt(0) }, text: '// a comment\n' }]);
+      const diagnostics = await client.change(URI, [
+        { range: { start: doc.positionAt(0), end: doc.positionAt(0) }, text: '// a comment\n' },
+      ]);
       assert.deepStrictEqual(diagnostics, []);
-      const again = await client.change(URI, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: 'proc unused {\n}\n' }]);
-      assert.deepStrictEqual(again.map((d) => d.message), ["proc 'unused' is never called"]);
+      const again = await client.change(URI, [
+        { range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: 'proc unused {\n}\n' },
+      ]);
+      assert.deepStrictEqual(
+        again.map((d) => d.message),
+        ["proc 'unused' is never called"],
+      );
     });
 
     async function everyRequestAnswers(text: string): Promise<void> {
@@ -227,7 +289,10 @@ describe('language server: limits and fuzzing findings', function () {
     const text = '\uFEFFvm g { hypervisor kvmm }\ng.vcpu0 {\n  halt\n}\n';
     const doc = TextDocument.create(URI, 'suspend-flow', 1, text);
     const diagnostics: Diagnostic[] = await client.open(URI, text);
-    assert.deepStrictEqual(diagnostics.map((d) => doc.getText(d.range)), ['kvmm']);
+    assert.deepStrictEqual(
+      diagnostics.map((d) => doc.getText(d.range)),
+      ['kvmm'],
+    );
     assert.deepStrictEqual(diagnostics[0].range.start, { line: 0, character: 19 });
     const r = await formatted(text);
     assert.strictEqual(r.text, text);
@@ -236,7 +301,10 @@ describe('language server: limits and fuzzing findings', function () {
   it('an empty scenario: one error at the start of the file', async function () {
     this.timeout(30_000);
     const diagnostics = await client.open(URI, '\n\n');
-    assert.deepStrictEqual(diagnostics.map((d) => [d.range, d.severity, d.code]), [[{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, 1, 'nothing-to-run']]);
+    assert.deepStrictEqual(
+      diagnostics.map((d) => [d.range, d.severity, d.code]),
+      [[{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, 1, 'nothing-to-run']],
+    );
   });
 });
 
@@ -247,14 +315,30 @@ describe('language server: a check that throws', () => {
       throw new RangeError('Maximum call stack size exceeded');
     };
     const a = new Analysis(URI, 1, `${VM.join('\n')}\ng.vcpu0 {\n   halt\n}\n`, undefined, failing);
-    assert.deepStrictEqual(documentDiagnostics(a).map((d) => [d.range.start, d.code, d.message]), [
-      [{ line: 0, character: 0 }, 'internal-error', 'the language server could not check this document (RangeError: Maximum call stack size exceeded); please report it'],
-    ]);
+    assert.deepStrictEqual(
+      documentDiagnostics(a).map((d) => [d.range.start, d.code, d.message]),
+      [
+        [
+          { line: 0, character: 0 },
+          'internal-error',
+          'the language server could not check this document (RangeError: Maximum call stack size exceeded); please report it',
+        ],
+      ],
+    );
     assert.deepStrictEqual(documentSymbols(a), []);
     assert.strictEqual(hover(a, { line: 1, character: 4 }), null);
-    assert.deepStrictEqual(foldingRanges(a).map((f) => [f.startLine, f.endLine]), [[0, 1], [3, 4]]);
+    assert.deepStrictEqual(
+      foldingRanges(a).map((f) => [f.startLine, f.endLine]),
+      [
+        [0, 1],
+        [3, 4],
+      ],
+    );
     semanticTokens(a);
-    assert.deepStrictEqual(format(a).map((e) => e.newText), ['  ']);
+    assert.deepStrictEqual(
+      format(a).map((e) => e.newText),
+      ['  '],
+    );
   });
 });
 

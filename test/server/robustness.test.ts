@@ -11,7 +11,10 @@ import { LspClient } from './client';
 import { KVM } from './scenarios';
 
 const URI = 'file:///work/broken.sflow';
-const tokenTexts = (text: string) => tokenize(text, new DiagnosticBag(new SourceFile('x', text))).filter((t) => t.kind !== 'newline').map((t) => t.text);
+const tokenTexts = (text: string) =>
+  tokenize(text, new DiagnosticBag(new SourceFile('x', text)))
+    .filter((t) => t.kind !== 'newline')
+    .map((t) => t.text);
 
 describe('language server: broken and half-typed text', function () {
   let client: LspClient;
@@ -44,10 +47,17 @@ describe('language server: broken and half-typed text', function () {
         client.request('textDocument/documentSymbol', { textDocument: { uri: URI } }),
         client.request('textDocument/semanticTokens/full', { textDocument: { uri: URI } }),
         client.request('textDocument/foldingRange', { textDocument: { uri: URI } }),
-        client.request<TextEdit[]>('textDocument/formatting', { textDocument: { uri: URI }, options: { tabSize: 2, insertSpaces: true } }),
+        client.request<TextEdit[]>('textDocument/formatting', {
+          textDocument: { uri: URI },
+          options: { tabSize: 2, insertSpaces: true },
+        }),
       ]);
       const edits = answers[answers.length - 1] as TextEdit[];
-      assert.deepStrictEqual(tokenTexts(TextDocument.applyEdits(doc, edits)), tokenTexts(text), `formatting changed tokens at cut ${cut}`);
+      assert.deepStrictEqual(
+        tokenTexts(TextDocument.applyEdits(doc, edits)),
+        tokenTexts(text),
+        `formatting changed tokens at cut ${cut}`,
+      );
     }
     assert.strictEqual(client.process.exitCode, null);
   });

@@ -30,7 +30,12 @@ function exportExample(name: string): Exported {
   machine.onEvent((e) => events.push(e));
   machine.run({ maxSteps: 1_000_000 });
   const endTime = machine.state.now;
-  return { program: checked.program, events, endTime, trace: toChromeTrace(checked.program, events, endTime, { traceHash: machine.traceHash() }) };
+  return {
+    program: checked.program,
+    events,
+    endTime,
+    trace: toChromeTrace(checked.program, events, endTime, { traceHash: machine.traceHash() }),
+  };
 }
 
 /** The format's phases for what this exporter writes: duration (B/E), complete, instant, metadata. */
@@ -47,7 +52,9 @@ function threadNamed(trace: ChromeTrace, name: string): ChromeTraceEvent {
 }
 
 function deviceThread(trace: ChromeTrace, device: string): ChromeTraceEvent {
-  const meta = trace.traceEvents.find((e) => e.ph === 'M' && e.name === 'thread_name' && String(e.args?.name).startsWith(`${device} (`));
+  const meta = trace.traceEvents.find(
+    (e) => e.ph === 'M' && e.name === 'thread_name' && String(e.args?.name).startsWith(`${device} (`),
+  );
   assert.ok(meta, `a thread for device ${device}`);
   return meta;
 }
@@ -84,7 +91,10 @@ for (const example of ['kvm-system-suspend.sflow', 'vfio-d3hot.sflow']) {
 
     it('names and orders every process and thread it uses', () => {
       const meta = trace.traceEvents.filter((e) => e.ph === 'M');
-      const has = (name: string, e: ChromeTraceEvent) => meta.some((m) => m.name === name && (name.startsWith('process') ? m.pid === e.pid : trackKey(m) === trackKey(e)));
+      const has = (name: string, e: ChromeTraceEvent) =>
+        meta.some(
+          (m) => m.name === name && (name.startsWith('process') ? m.pid === e.pid : trackKey(m) === trackKey(e)),
+        );
       for (const e of trace.traceEvents.filter((ev) => ev.ph !== 'M')) {
         assert.ok(has('process_name', e), `process_name for pid ${e.pid}`);
         assert.ok(has('process_sort_index', e), `process_sort_index for pid ${e.pid}`);
@@ -96,15 +106,29 @@ for (const example of ['kvm-system-suspend.sflow', 'vfio-d3hot.sflow']) {
         if (m.name.endsWith('_sort_index')) assert.strictEqual(typeof m.args?.sort_index, 'number');
       }
       // Declaration order: the host first, then the VM; in the VM its vCPUs, then its devices.
-      const processes = meta.filter((m) => m.name === 'process_sort_index').sort((a, b) => (a.args!.sort_index as number) - (b.args!.sort_index as number));
+      const processes = meta
+        .filter((m) => m.name === 'process_sort_index')
+        .sort((a, b) => (a.args!.sort_index as number) - (b.args!.sort_index as number));
       const processName = (pid: number) => meta.find((m) => m.name === 'process_name' && m.pid === pid)!.args!.name;
-      assert.deepStrictEqual(processes.map((p) => processName(p.pid)), ['host', 'guest (kvm)']);
+      assert.deepStrictEqual(
+        processes.map((p) => processName(p.pid)),
+        ['host', 'guest (kvm)'],
+      );
       const vmPid = processes[1].pid;
-      const threads = meta.filter((m) => m.name === 'thread_sort_index' && m.pid === vmPid).sort((a, b) => (a.args!.sort_index as number) - (b.args!.sort_index as number));
-      const threadName = (t: ChromeTraceEvent) => meta.find((m) => m.name === 'thread_name' && trackKey(m) === trackKey(t))!.args!.name as string;
+      const threads = meta
+        .filter((m) => m.name === 'thread_sort_index' && m.pid === vmPid)
+        .sort((a, b) => (a.args!.sort_index as number) - (b.args!.sort_index as number));
+      const threadName = (t: ChromeTraceEvent) =>
+        meta.find((m) => m.name === 'thread_name' && trackKey(m) === trackKey(t))!.args!.name as string;
       const vm = x.program.vms[0];
-      const expected = [...Array.from({ length: vm.vcpuCount }, (_, i) => `vcpu${i}`), ...vm.devices.map((d) => d.name)];
-      assert.deepStrictEqual(threads.map((t) => threadName(t).split(' ')[0]), expected);
+      const expected = [
+        ...Array.from({ length: vm.vcpuCount }, (_, i) => `vcpu${i}`),
+        ...vm.devices.map((d) => d.name),
+      ];
+      assert.deepStrictEqual(
+        threads.map((t) => threadName(t).split(' ')[0]),
+        expected,
+      );
     });
 
     it('keeps thread ids unique over the whole trace and apart from the process ids', () => {
@@ -117,14 +141,22 @@ for (const example of ['kvm-system-suspend.sflow', 'vfio-d3hot.sflow']) {
 
     it('lays each track out as slices from time 0 to the end of the run that never overlap', () => {
       const tracks = new Map<string, ChromeTraceEvent[]>();
-      for (const e of trace.traceEvents.filter((ev) => ev.ph === 'X')) tracks.set(trackKey(e), [...(tracks.get(trackKey(e)) ?? []), e]);
-      assert.strictEqual(tracks.size, trace.traceEvents.filter((e) => e.name === 'thread_name').length, 'every track has its states');
+      for (const e of trace.traceEvents.filter((ev) => ev.ph === 'X'))
+        tracks.set(trackKey(e), [...(tracks.get(trackKey(e)) ?? []), e]);
+      assert.strictEqual(
+        tracks.size,
+        trace.traceEvents.filter((e) => e.name === 'thread_name').length,
+        'every track has its states',
+      );
       for (const [key, slices] of tracks) {
         assert.strictEqual(ns(slices[0].ts), 0, `${key} starts at 0`);
         for (let i = 1; i < slices.length; i++) {
           const prev = slices[i - 1];
           assert.ok(ns(slices[i].ts) >= ns(prev.ts), `${key}: in time order`);
-          assert.ok(ns(prev.ts + prev.dur!) <= ns(slices[i].ts), `${key}: ${prev.name} ends before ${slices[i].name} starts`);
+          assert.ok(
+            ns(prev.ts + prev.dur!) <= ns(slices[i].ts),
+            `${key}: ${prev.name} ends before ${slices[i].name} starts`,
+          );
           assert.strictEqual(ns(prev.ts + prev.dur!), ns(slices[i].ts), `${key}: no gap`);
         }
         const last = slices[slices.length - 1];
@@ -157,14 +189,23 @@ for (const example of ['kvm-system-suspend.sflow', 'vfio-d3hot.sflow']) {
     it('gives each device one D-state slice per change of its power state, and splits it only where virtio status changes', () => {
       for (const d of x.program.vms[0].devices) {
         const slices = slicesOn(trace, deviceThread(trace, d.name));
-        const changes = eventsOf(x.events, 'device').filter((e) => e.device === d.name && /^D\w+ -> D\w+$/.test(e.what));
+        const changes = eventsOf(x.events, 'device').filter(
+          (e) => e.device === d.name && /^D\w+ -> D\w+$/.test(e.what),
+        );
         const changeSeqs = new Set(changes.map((e) => e.seq));
         const started = slices.filter((s, i) => i === 0 || changeSeqs.has(s.args?.seq as number));
-        assert.deepStrictEqual(started.map((s) => [s.name, ns(s.ts)]), [['D0', 0], ...changes.map((e) => [e.what.split(' -> ')[1], e.t])]);
+        assert.deepStrictEqual(
+          started.map((s) => [s.name, ns(s.ts)]),
+          [['D0', 0], ...changes.map((e) => [e.what.split(' -> ')[1], e.t])],
+        );
         slices.forEach((s, i) => {
           if (i > 0 && !changeSeqs.has(s.args?.seq as number)) {
             assert.strictEqual(s.name, slices[i - 1].name, 'a slice not started by a D-state change keeps the D-state');
-            assert.notStrictEqual(s.args?.virtio_status, slices[i - 1].args?.virtio_status, 'and is there for a new virtio status');
+            assert.notStrictEqual(
+              s.args?.virtio_status,
+              slices[i - 1].args?.virtio_status,
+              'and is there for a new virtio status',
+            );
           }
         });
       }
@@ -179,8 +220,15 @@ describe('Chrome trace export: what the runs show', () => {
     assert.strictEqual(calls.length, 2);
     const vcpu0 = threadNamed(x.trace, 'vcpu0');
     const instants = x.trace.traceEvents.filter((e) => e.ph === 'i' && e.name === 'PSCI SYSTEM_SUSPEND');
-    assert.deepStrictEqual(instants.map((e) => e.ts), calls.map((e) => e.t / 1000));
-    assert.deepStrictEqual(instants.map((e) => e.ts), [10005, 10024], 'the example calls at 10.005 ms and 10.024 ms');
+    assert.deepStrictEqual(
+      instants.map((e) => e.ts),
+      calls.map((e) => e.t / 1000),
+    );
+    assert.deepStrictEqual(
+      instants.map((e) => e.ts),
+      [10005, 10024],
+      'the example calls at 10.005 ms and 10.024 ms',
+    );
     for (const e of instants) {
       assert.strictEqual(trackKey(e), trackKey(vcpu0));
       assert.strictEqual(e.cat, 'psci');
@@ -188,7 +236,10 @@ describe('Chrome trace export: what the runs show', () => {
       assert.strictEqual(e.args?.id, '0xc400000e');
       assert.strictEqual(e.args?.x2, '0xc0ffee', 'the context id');
     }
-    assert.deepStrictEqual(instants.map((e) => e.args?.result), ['DENIED', 'did not return']);
+    assert.deepStrictEqual(
+      instants.map((e) => e.args?.result),
+      ['DENIED', 'did not return'],
+    );
     assert.strictEqual(instants[0].args?.result_value, '-3');
   });
 
@@ -196,19 +247,34 @@ describe('Chrome trace export: what the runs show', () => {
     const x = exportExample('kvm-system-suspend.sflow');
     const vcpu0 = trackKey(threadNamed(x.trace, 'vcpu0'));
     const on = x.trace.traceEvents.filter((e) => e.ph === 'i' && trackKey(e) === vcpu0).map((e) => e.name);
-    for (const name of ['exit SUSPEND', 'VMM answers SUSPEND', 'exit WAKEUP', 'VMM answers WAKEUP', 'irq 33 raised', 'irq 33 wakes']) assert.ok(on.includes(name), name);
-    const answer = x.trace.traceEvents.find((e) => e.name === 'VMM answers SUSPEND' && e.args?.result === 'KVM_SET_MP_STATE(SUSPENDED)');
+    for (const name of [
+      'exit SUSPEND',
+      'VMM answers SUSPEND',
+      'exit WAKEUP',
+      'VMM answers WAKEUP',
+      'irq 33 raised',
+      'irq 33 wakes',
+    ])
+      assert.ok(on.includes(name), name);
+    const answer = x.trace.traceEvents.find(
+      (e) => e.name === 'VMM answers SUSPEND' && e.args?.result === 'KVM_SET_MP_STATE(SUSPENDED)',
+    );
     assert.ok(answer);
   });
 
   it('shows a PMCSR write to D3hot as an instant on its device with the state', () => {
     const x = exportExample('vfio-d3hot.sflow');
     const writes = x.trace.traceEvents.filter((e) => e.ph === 'i' && e.cat === 'pmcsr' && e.args?.state === 'D3hot');
-    assert.deepStrictEqual(writes.map((e) => e.args?.device), ['nic', 'gpu']);
+    assert.deepStrictEqual(
+      writes.map((e) => e.args?.device),
+      ['nic', 'gpu'],
+    );
     assert.strictEqual(trackKey(writes[0]), trackKey(threadNamed(x.trace, 'nic (passthrough 00:04.0)')));
     assert.strictEqual(trackKey(writes[1]), trackKey(threadNamed(x.trace, 'gpu (passthrough 00:05.0)')));
     assert.strictEqual(writes[0].name, 'PMCSR write D3hot');
-    const source = eventsOf(x.events, 'pci.config').find((e) => e.device === 'nic' && e.note.startsWith('PowerState D0 -> D3hot'))!;
+    const source = eventsOf(x.events, 'pci.config').find(
+      (e) => e.device === 'nic' && e.note.startsWith('PowerState D0 -> D3hot'),
+    )!;
     assert.strictEqual(writes[0].ts, source.t / 1000);
     // The GPU's write keeps No_Soft_Reset (bit 3) in the register value; the state is bits 1:0.
     assert.strictEqual(writes[1].args?.value, '0xb');
@@ -219,17 +285,26 @@ describe('Chrome trace export: what the runs show', () => {
     const slices = slicesOn(x.trace, deviceThread(x.trace, 'net0'));
     const status = slices.map((s) => [s.name, String(s.args?.virtio_status).split(' ')[0]]);
     assert.deepStrictEqual(status[0], ['D0', '15'], 'DRIVER_OK before the freeze');
-    assert.ok(status.some(([state, st]) => state === 'D3hot' && st === '0'), 'reset while in D3hot');
+    assert.ok(
+      status.some(([state, st]) => state === 'D3hot' && st === '0'),
+      'reset while in D3hot',
+    );
     assert.deepStrictEqual(status[status.length - 1], ['D0', '15'], 'DRIVER_OK again after the restore');
     const instants = x.trace.traceEvents.filter((e) => e.cat === 'virtio');
-    assert.strictEqual(instants.length, eventsOf(x.events, 'device').filter((e) => e.what.startsWith('virtio status')).length);
+    assert.strictEqual(
+      instants.length,
+      eventsOf(x.events, 'device').filter((e) => e.what.startsWith('virtio status')).length,
+    );
   });
 
   it("shows the host's suspend states and a violation on the host track", () => {
     const x = exportExample('s2idle-notify-race.sflow');
     const host = threadNamed(x.trace, 'suspend state');
     const changes = eventsOf(x.events, 'host.state').filter((e) => e.from !== e.to);
-    assert.deepStrictEqual(slicesOn(x.trace, host).map((s) => [s.name, ns(s.ts)]), [['running', 0], ...changes.map((e) => [e.to, e.t])]);
+    assert.deepStrictEqual(
+      slicesOn(x.trace, host).map((s) => [s.name, ns(s.ts)]),
+      [['running', 0], ...changes.map((e) => [e.to, e.t])],
+    );
     assert.ok(slicesOn(x.trace, host).some((s) => s.name === 'suspended'));
     const violation = x.trace.traceEvents.find((e) => e.ph === 'i' && e.cat === 'violation');
     assert.ok(violation, 'the expected violation is marked');
@@ -251,8 +326,14 @@ describe('Chrome trace export: what the runs show', () => {
   it('agrees with the lanes the JSON export writes', () => {
     const x = exportExample('kvm-system-suspend.sflow');
     const lanes = laneStates(x.program, x.events, x.endTime);
-    assert.deepStrictEqual(lanes.map((l) => l.lane), ['host', 'guest.vcpu0', 'guest.vcpu1', 'guest.net0']);
+    assert.deepStrictEqual(
+      lanes.map((l) => l.lane),
+      ['host', 'guest.vcpu0', 'guest.vcpu1', 'guest.net0'],
+    );
     const slices = x.trace.traceEvents.filter((e) => e.ph === 'X');
-    assert.strictEqual(slices.length, lanes.reduce((n, l) => n + l.spans.length, 0));
+    assert.strictEqual(
+      slices.length,
+      lanes.reduce((n, l) => n + l.spans.length, 0),
+    );
   });
 });

@@ -74,7 +74,8 @@ describe('determinism', () => {
     const hashes = new Set([0, 1, 2, 3, 4, 5].map((s) => fullTrace(s).hash));
     assert.ok(hashes.size > 1, 'different seeds should pick different instants in the windows');
     // Without windows, alternatives or jitter every seed gives one trace.
-    const fixed = 'vm v { hypervisor kvm; vcpus 1 }\nhost { at 1ms: irq 33 -> v }\nv.vcpu0 { irq enable 33; wfi; log "up {now}" }';
+    const fixed =
+      'vm v { hypervisor kvm; vcpus 1 }\nhost { at 1ms: irq 33 -> v }\nv.vcpu0 { irq enable 33; wfi; log "up {now}" }';
     const traces = [0, 1, 99].map((seed) => {
       const m = new Machine(compile(fixed), { seed });
       m.run();

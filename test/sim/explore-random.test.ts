@@ -22,11 +22,23 @@ interface Guest {
 function scenario(seed: number): string {
   const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[next(xs.length)];
-  const guests: Guest[] = Array.from({ length: 2 + next(2) }, (_, i) => ({ name: `g${i}`, vcpus: 1 + next(2), notify: next(2) === 0, watchdog: next(5) === 0, irq: 40 + i }));
-  const vms = guests.map((g) => `vm ${g.name} {\n  hypervisor kvm\n  vcpus ${g.vcpus}\n${g.notify ? '  s2idle_notify at 0x0a001000\n' : ''}${g.watchdog ? '  watchdog 30us\n' : ''}}`);
+  const guests: Guest[] = Array.from({ length: 2 + next(2) }, (_, i) => ({
+    name: `g${i}`,
+    vcpus: 1 + next(2),
+    notify: next(2) === 0,
+    watchdog: next(5) === 0,
+    irq: 40 + i,
+  }));
+  const vms = guests.map(
+    (g) =>
+      `vm ${g.name} {\n  hypervisor kvm\n  vcpus ${g.vcpus}\n${g.notify ? '  s2idle_notify at 0x0a001000\n' : ''}${g.watchdog ? '  watchdog 30us\n' : ''}}`,
+  );
   const host: string[] = [];
   for (const g of guests) {
-    if (g.notify && next(2) === 0) host.push(next(2) === 0 ? `  policy suspend waits-for ${g.name} s2idle` : `  policy suspend privileged ${g.name}`);
+    if (g.notify && next(2) === 0)
+      host.push(
+        next(2) === 0 ? `  policy suspend waits-for ${g.name} s2idle` : `  policy suspend privileged ${g.name}`,
+      );
     const from = next(8);
     host.push(`  at ${from}us..${from + 1 + next(8)}us: irq ${g.irq} -> ${g.name}`);
   }
@@ -67,7 +79,10 @@ function scenario(seed: number): string {
       ];
       const count = 2 + next(5);
       for (let k = 0; k < count; k++) body.push(pick(statements)());
-      const handler = c === 0 && next(3) === 0 ? `\non irq ${g.irq} {\n  irq ack ${g.irq}\n${g.notify && next(2) === 0 ? '  s2idle notify\n' : ''}}` : '';
+      const handler =
+        c === 0 && next(3) === 0
+          ? `\non irq ${g.irq} {\n  irq ack ${g.irq}\n${g.notify && next(2) === 0 ? '  s2idle notify\n' : ''}}`
+          : '';
       programs.push(`${g.name}.vcpu${c} {\n  ${body.join('\n  ')}${handler}\n}`);
     }
   }
@@ -93,23 +108,36 @@ function suspendScenario(seed: number): string {
     const answer = xen ? '' : ['', 'confirm | deny', 'defer'][next(3)];
     const answers = answer ? `  on system_suspend: ${answer}\n` : '';
     // A deferred SYSTEM_SUSPEND waits for the host's `vmm` action, itself in a window.
-    if (answer === 'defer') host.push(`  at ${next(8)}us..${8 + next(8)}us: vmm ${name} ${next(2) ? 'confirm' : 'deny'}`);
-    vms.push(`vm ${name} {\n  hypervisor ${xen ? 'xen' : 'kvm'}\n  vcpus ${vcpus}\n${dom0 ? '  role hardware-domain\n' : ''}${answers}}`);
+    if (answer === 'defer')
+      host.push(`  at ${next(8)}us..${8 + next(8)}us: vmm ${name} ${next(2) ? 'confirm' : 'deny'}`);
+    vms.push(
+      `vm ${name} {\n  hypervisor ${xen ? 'xen' : 'kvm'}\n  vcpus ${vcpus}\n${dom0 ? '  role hardware-domain\n' : ''}${answers}}`,
+    );
     const from = next(10);
     host.push(`  at ${from}us..${from + 2 + next(10)}us: irq ${40 + i} -> ${name}`);
-    for (let c = 1; c < vcpus; c++) programs.push(`${name}.vcpu${c} {\n  set x1 = ${next(3)}\n  signal down\n  psci CPU_OFF\n  halt\nonline${c}:\n  set x5 = 1\n}`);
+    for (let c = 1; c < vcpus; c++)
+      programs.push(
+        `${name}.vcpu${c} {\n  set x1 = ${next(3)}\n  signal down\n  psci CPU_OFF\n  halt\nonline${c}:\n  set x5 = 1\n}`,
+      );
     // After the resume the boot vCPU may bring its secondary back, which then runs at once.
     const bringBack = vcpus > 1 && next(2) === 0 ? '\n  psci CPU_ON target=vcpu1 entry=online1 context=0' : '';
     const work = Array.from({ length: next(3) }, () => 'set x2 = x2 + 1');
-    const waitOthers = dom0 ? `  wait ${Array.from({ length: count - 1 }, (_, k) => `g${k + 1}.state == vm_suspended`).join(' && ')}\n` : '';
-    programs.push(`${name}.vcpu0 {\n  irq enable ${40 + i} wake\n  ${[...work, ...(vcpus > 1 ? ['wait signal down', 'wait vcpu1.power == OFF'] : [])].join('\n  ')}\n${waitOthers}  psci SYSTEM_SUSPEND entry=back context=${i + 1}\n  halt\nback:\n  set x3 = x0${bringBack}\n}`);
+    const waitOthers = dom0
+      ? `  wait ${Array.from({ length: count - 1 }, (_, k) => `g${k + 1}.state == vm_suspended`).join(' && ')}\n`
+      : '';
+    programs.push(
+      `${name}.vcpu0 {\n  irq enable ${40 + i} wake\n  ${[...work, ...(vcpus > 1 ? ['wait signal down', 'wait vcpu1.power == OFF'] : [])].join('\n  ')}\n${waitOthers}  psci SYSTEM_SUSPEND entry=back context=${i + 1}\n  halt\nback:\n  set x3 = x0${bringBack}\n}`,
+    );
   }
   return `${vms.join('\n')}\nhost {\n${host.join('\n')}\n}\n${programs.join('\n')}\n`;
 }
 
 function outcomes(text: string, reduction: boolean) {
   const r0 = checkText('random.sflow', text, preludeFiles());
-  if (hasErrors(r0.diagnostics)) throw new Error(`the generated scenario does not check:\n${r0.diagnostics.map(formatDiagnostic).join('\n')}\n${text}`);
+  if (hasErrors(r0.diagnostics))
+    throw new Error(
+      `the generated scenario does not check:\n${r0.diagnostics.map(formatDiagnostic).join('\n')}\n${text}`,
+    );
   const { r, ends, problems } = exploreOutcomes(r0.program, { reduction, maxStates: 20_000 });
   return { r, ends: [...ends].sort(), problems: [...problems].sort() };
 }
@@ -117,27 +145,33 @@ function outcomes(text: string, reduction: boolean) {
 describe('explore: the reduction against the plain search on random scenarios', function () {
   this.timeout(120_000);
 
-  for (const [kind, generate, seeds] of [['interrupts, notifications and waits', scenario, 120], ['PSCI suspend flows, KVM and Xen', suspendScenario, 60]] as const) {
-  it(`finds the same problems and clean end states, in no more states: ${kind}`, () => {
-    let compared = 0;
-    let reducedStates = 0;
-    let plainStates = 0;
-    const only = process.env.SEED ? Number(process.env.SEED) : undefined;
-    for (let seed = only ?? 1; seed <= (only ?? seeds); seed++) {
-      const text = generate(seed);
-      const reduced = outcomes(text, true);
-      const plain = outcomes(text, false);
-      if (!reduced.r.complete || !plain.r.complete) continue;
-      const where = `seed ${seed}:\n${text}`;
-      assert.deepStrictEqual(reduced.problems, plain.problems, `same problems, ${where}`);
-      assert.deepStrictEqual(reduced.ends, plain.ends, `same clean end states, ${where}`);
-      assert.ok(reduced.r.states <= plain.r.states, `no more states, ${where}`);
-      compared++;
-      reducedStates += reduced.r.states;
-      plainStates += plain.r.states;
-    }
-    assert.ok(only !== undefined || compared >= seeds * 0.75, `${compared} scenarios compared`);
-    assert.ok(only !== undefined || reducedStates < plainStates, `the reduction reduced something: ${reducedStates} vs ${plainStates}`);
-  });
+  for (const [kind, generate, seeds] of [
+    ['interrupts, notifications and waits', scenario, 120],
+    ['PSCI suspend flows, KVM and Xen', suspendScenario, 60],
+  ] as const) {
+    it(`finds the same problems and clean end states, in no more states: ${kind}`, () => {
+      let compared = 0;
+      let reducedStates = 0;
+      let plainStates = 0;
+      const only = process.env.SEED ? Number(process.env.SEED) : undefined;
+      for (let seed = only ?? 1; seed <= (only ?? seeds); seed++) {
+        const text = generate(seed);
+        const reduced = outcomes(text, true);
+        const plain = outcomes(text, false);
+        if (!reduced.r.complete || !plain.r.complete) continue;
+        const where = `seed ${seed}:\n${text}`;
+        assert.deepStrictEqual(reduced.problems, plain.problems, `same problems, ${where}`);
+        assert.deepStrictEqual(reduced.ends, plain.ends, `same clean end states, ${where}`);
+        assert.ok(reduced.r.states <= plain.r.states, `no more states, ${where}`);
+        compared++;
+        reducedStates += reduced.r.states;
+        plainStates += plain.r.states;
+      }
+      assert.ok(only !== undefined || compared >= seeds * 0.75, `${compared} scenarios compared`);
+      assert.ok(
+        only !== undefined || reducedStates < plainStates,
+        `the reduction reduced something: ${reducedStates} vs ${plainStates}`,
+      );
+    });
   }
 });

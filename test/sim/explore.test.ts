@@ -29,7 +29,10 @@ const TIE = fixture('tie.sflow');
 const ALTERNATIVES = fixture('alternatives.sflow');
 
 /** bench/explore-host.sflow with short loops and windows, small enough for the plain search. */
-const HOST_BENCH_SMALL = fs.readFileSync(path.join(ROOT, 'bench/explore-host.sflow'), 'utf8').replace(/== 160 \{ break \}/g, '== 6 { break }').replace(/0us\.\.320us/g, '0us..12us');
+const HOST_BENCH_SMALL = fs
+  .readFileSync(path.join(ROOT, 'bench/explore-host.sflow'), 'utf8')
+  .replace(/== 160 \{ break \}/g, '== 6 { break }')
+  .replace(/0us\.\.320us/g, '0us..12us');
 
 describe('explore', function () {
   this.timeout(60_000);
@@ -37,12 +40,22 @@ describe('explore', function () {
   describe('open scheduling', () => {
     it('leaves a window open and offers firing it next to the unit the seeded order would run', () => {
       const m = new Machine(compile(RACE), { scheduling: 'open' });
-      assert.deepStrictEqual(m.state.actionTimes.map((t) => t >= 0), [true, false, true], 'only the window waits');
+      assert.deepStrictEqual(
+        m.state.actionTimes.map((t) => t >= 0),
+        [true, false, true],
+        'only the window waits',
+      );
       const options = enabledUnits(m);
       assert.ok(options.length >= 2);
       assert.strictEqual(options[0].kind, 'host', 'option 0 is what the seeded order runs first: the action at 0 ms');
-      assert.ok(options.some((u) => u.kind === 'host' && u.window), 'firing the window is an option');
-      assert.ok(options.every((u) => u.decision), 'each is marked as a decision');
+      assert.ok(
+        options.some((u) => u.kind === 'host' && u.window),
+        'firing the window is an option',
+      );
+      assert.ok(
+        options.every((u) => u.decision),
+        'each is marked as a decision',
+      );
     });
 
     it('with no choices recorded, follows the documented order of ties', () => {
@@ -82,7 +95,9 @@ describe('explore', function () {
       assert.deepStrictEqual(r.counterexamples, []);
       assert.ok(r.expectedSeen.has('host-suspended-while-guest-running'));
       assert.deepStrictEqual(r.expectedMissing, []);
-      const fixed = explore(compile(FIXED.replace(/^explore$/m, 'explore\nexpect violation host-suspended-while-guest-running')));
+      const fixed = explore(
+        compile(FIXED.replace(/^explore$/m, 'explore\nexpect violation host-suspended-while-guest-running')),
+      );
       assert.deepStrictEqual(fixed.expectedMissing, ['host-suspended-while-guest-running']);
     });
 
@@ -91,7 +106,10 @@ describe('explore', function () {
       const r = explore(program);
       assert.strictEqual(r.counterexamples.length, 1, 'the seeded order passes, the other fails');
       assert.match(r.counterexamples[0].problems[0], /1 expectation failed/);
-      assert.strictEqual(replayHash(program, r.counterexamples[0].choices, r.counterexamples[0].events), r.counterexamples[0].traceHash);
+      assert.strictEqual(
+        replayHash(program, r.counterexamples[0].choices, r.counterexamples[0].events),
+        r.counterexamples[0].traceHash,
+      );
     });
 
     it("branches on a VMM's alternative answers while its unit runs, and replays the pick", () => {
@@ -99,7 +117,11 @@ describe('explore', function () {
       const r = explore(program, { all: true });
       assert.strictEqual(r.counterexamples.length, 1);
       const cex = r.counterexamples[0];
-      assert.deepStrictEqual(cex.choices.map(([, pick]) => pick), [1], 'deny is alternative 1');
+      assert.deepStrictEqual(
+        cex.choices.map(([, pick]) => pick),
+        [1],
+        'deny is alternative 1',
+      );
       const m = replayMachine(program, { seed: 0, choices: cex.choices });
       const answers: string[] = [];
       m.onEvent((e) => {
@@ -138,22 +160,41 @@ describe('explore', function () {
       assert.strictEqual(shallow.depthLimited, true);
       assert.ok(shallow.states < explore(program, { all: true }).states);
       let calls = 0;
-      const stopped = explore(compile(fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8')), { all: true, shouldStop: () => ++calls > 1 });
+      const stopped = explore(compile(fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8')), {
+        all: true,
+        shouldStop: () => ++calls > 1,
+      });
       assert.strictEqual(stopped.stoppedBy, 'stop');
     });
   });
 
   describe('partial-order reduction against the plain search', () => {
     const cases: [string, string][] = [
-      ['two isolated guests with windows (bench/explore.sflow)', fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 160 \{ break \}/g, '== 6 { break }').replace(/0us\.\.320us/g, '0us..12us')],
+      [
+        'two isolated guests with windows (bench/explore.sflow)',
+        fs
+          .readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8')
+          .replace(/== 160 \{ break \}/g, '== 6 { break }')
+          .replace(/0us\.\.320us/g, '0us..12us'),
+      ],
       ['the s2idle race', RACE],
       ['the fixed policy', FIXED],
-      ['guests tied to the host: notify registers, waits-for, abort-on-wake, a watchdog, a handler that notifies', fixture('host-tied.sflow')],
+      [
+        'guests tied to the host: notify registers, waits-for, abort-on-wake, a watchdog, a handler that notifies',
+        fixture('host-tied.sflow'),
+      ],
       ['the benchmark guests tied to the host (bench/explore-host.sflow)', HOST_BENCH_SMALL],
-      ['Xen: dom0 suspends the host, domUs in windows', example('xen-dom0-domu-suspend.sflow').replace('at 100ms: irq 48 -> domu1', 'at 0ms..8ms: irq 48 -> domu1').replace('at 200ms: vmm domu2 resume', 'at 150ms..210ms: vmm domu2 resume')],
+      [
+        'Xen: dom0 suspends the host, domUs in windows',
+        example('xen-dom0-domu-suspend.sflow')
+          .replace('at 100ms: irq 48 -> domu1', 'at 0ms..8ms: irq 48 -> domu1')
+          .replace('at 200ms: vmm domu2 resume', 'at 150ms..210ms: vmm domu2 resume'),
+      ],
       ['a vCPU tie', TIE],
       ['VMM alternatives', ALTERNATIVES],
-      ['a guest reading another guest\'s registers', `
+      [
+        "a guest reading another guest's registers",
+        `
 vm a {
   hypervisor kvm
   vcpus 2
@@ -180,7 +221,8 @@ b.vcpu0 {
   if a.vcpu0.x1 == 2 { set x4 = 1 }
   expect a.vcpu1.x2 != 6 || x3 == 1
 }
-`],
+`,
+      ],
     ];
     for (const [name, text] of cases) {
       it(`${name}: the same end states and problems, no more states`, () => {
@@ -205,7 +247,13 @@ b.vcpu0 {
 
   describe('sharding', () => {
     it('covers together what one search covers', () => {
-      for (const text of [RACE, fs.readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8').replace(/== 160 \{ break \}/g, '== 5 { break }').replace(/0us\.\.320us/g, '0us..10us')]) {
+      for (const text of [
+        RACE,
+        fs
+          .readFileSync(path.join(ROOT, 'bench/explore.sflow'), 'utf8')
+          .replace(/== 160 \{ break \}/g, '== 5 { break }')
+          .replace(/0us\.\.320us/g, '0us..10us'),
+      ]) {
         const program = compile(text);
         const whole = exploreOutcomes(program, {});
         for (const count of [2, 3]) {
@@ -218,7 +266,11 @@ b.vcpu0 {
           }
           assert.deepStrictEqual([...ends].sort(), [...whole.ends].sort(), `${count} shards reach every end state`);
           // The paths may differ (each shard deduplicates on its own), the states they end in may not.
-          assert.deepStrictEqual([...problems].sort(), [...whole.problems].sort(), `${count} shards find every problem`);
+          assert.deepStrictEqual(
+            [...problems].sort(),
+            [...whole.problems].sort(),
+            `${count} shards find every problem`,
+          );
         }
       }
     });
@@ -228,10 +280,37 @@ b.vcpu0 {
     it('are checked field by field', () => {
       assert.match((parseReplay('{') as { error: string }).error, /not JSON/);
       assert.match((parseReplay('{"format":"x"}') as { error: string }).error, /not a replay file/);
-      assert.match((parseReplay(JSON.stringify({ format: REPLAY_FORMAT, seed: 0, choices: [] })) as { error: string }).error, /scenario/);
-      assert.match((parseReplay(JSON.stringify({ format: REPLAY_FORMAT, scenario: 'a.sflow', seed: -1, choices: [] })) as { error: string }).error, /seed/);
-      assert.match((parseReplay(JSON.stringify({ format: REPLAY_FORMAT, scenario: 'a.sflow', seed: 0, choices: [[1]] })) as { error: string }).error, /choices/);
-      const ok = parseReplay(JSON.stringify({ format: REPLAY_FORMAT, scenario: 'a.sflow', seed: 3, choices: [[4, 1]], problems: ['x'], traceHash: 'ab', time: 5 }));
+      assert.match(
+        (parseReplay(JSON.stringify({ format: REPLAY_FORMAT, seed: 0, choices: [] })) as { error: string }).error,
+        /scenario/,
+      );
+      assert.match(
+        (
+          parseReplay(JSON.stringify({ format: REPLAY_FORMAT, scenario: 'a.sflow', seed: -1, choices: [] })) as {
+            error: string;
+          }
+        ).error,
+        /seed/,
+      );
+      assert.match(
+        (
+          parseReplay(JSON.stringify({ format: REPLAY_FORMAT, scenario: 'a.sflow', seed: 0, choices: [[1]] })) as {
+            error: string;
+          }
+        ).error,
+        /choices/,
+      );
+      const ok = parseReplay(
+        JSON.stringify({
+          format: REPLAY_FORMAT,
+          scenario: 'a.sflow',
+          seed: 3,
+          choices: [[4, 1]],
+          problems: ['x'],
+          traceHash: 'ab',
+          time: 5,
+        }),
+      );
       assert.ok(!('error' in ok));
       assert.deepStrictEqual(ok.choices, [[4, 1]]);
     });

@@ -37,7 +37,11 @@ describe('history bounds', function () {
       const fresh = new Machine(program());
       for (let i = 0; i < target; i++) fresh.step();
       assert.strictEqual(t.machine.traceHash(), fresh.traceHash(), `trace at ${target}`);
-      assert.deepStrictEqual(t.machine.state.vms[0].vcpus[0].regs, fresh.state.vms[0].vcpus[0].regs, `registers at ${target}`);
+      assert.deepStrictEqual(
+        t.machine.state.vms[0].vcpus[0].regs,
+        fresh.state.vms[0].vcpus[0].regs,
+        `registers at ${target}`,
+      );
     }
   });
 

@@ -56,13 +56,23 @@ function expectViolation(r: RunResult, want: Expected): Violation {
   assert.ok(v.lead.length >= 2 && v.lead.length <= 12, `lead of ${v.lead.length} events`);
   assert.deepStrictEqual(v.lead[v.lead.length - 1], breaking, 'the lead ends with the breaking event');
   for (let i = 1; i < v.lead.length; i++) assert.ok(v.lead[i].seq > v.lead[i - 1].seq, 'the lead is oldest first');
-  assert.ok(v.lead.every((e) => e.kind !== 'violation'), 'no violation events in the lead');
+  assert.ok(
+    v.lead.every((e) => e.kind !== 'violation'),
+    'no violation events in the lead',
+  );
   // Events of this VM or of the host only.
-  if (want.vm >= 0) assert.ok(v.lead.every((e) => e.vm === want.vm || e.vm < 0), 'the lead is about this VM');
+  if (want.vm >= 0)
+    assert.ok(
+      v.lead.every((e) => e.vm === want.vm || e.vm < 0),
+      'the lead is about this VM',
+    );
   let at = 0;
   want.led.forEach((match, n) => {
     while (at < v.lead.length - 1 && !match(v.lead[at])) at++;
-    assert.ok(at < v.lead.length - 1, `lead step ${n} missing from:\n${v.lead.map((e) => JSON.stringify(e, (_, x) => (typeof x === 'bigint' ? x.toString(16) : x))).join('\n')}`);
+    assert.ok(
+      at < v.lead.length - 1,
+      `lead step ${n} missing from:\n${v.lead.map((e) => JSON.stringify(e, (_, x) => (typeof x === 'bigint' ? x.toString(16) : x))).join('\n')}`,
+    );
     at++;
   });
 
@@ -85,19 +95,37 @@ function expectNoViolation(r: RunResult): void {
   assert.deepStrictEqual(eventsOf(r.events, 'violation'), []);
 }
 
-const kind = (k: TraceEvent['kind'], more: (e: TraceEvent) => boolean = () => true): Match => (e) => e.kind === k && more(e);
-const psciCall = (fn: string, vcpu = 0): Match => (e) => e.kind === 'psci.call' && e.fn === fn && e.vcpu === vcpu;
-const vmState = (to: string): Match => (e) => e.kind === 'vm.state' && e.to === to;
-const hostState = (to: string): Match => (e) => e.kind === 'host.state' && e.from !== to && e.to === to;
-const power = (vcpu: number, to: string): Match => (e) => e.kind === 'power' && e.vcpu === vcpu && e.to === to;
-const deviceWhat = (device: string, what: string | RegExp): Match => (e) =>
-  e.kind === 'device' && e.device === device && (typeof what === 'string' ? e.what === what : what.test(e.what));
+const kind =
+  (k: TraceEvent['kind'], more: (e: TraceEvent) => boolean = () => true): Match =>
+  (e) =>
+    e.kind === k && more(e);
+const psciCall =
+  (fn: string, vcpu = 0): Match =>
+  (e) =>
+    e.kind === 'psci.call' && e.fn === fn && e.vcpu === vcpu;
+const vmState =
+  (to: string): Match =>
+  (e) =>
+    e.kind === 'vm.state' && e.to === to;
+const hostState =
+  (to: string): Match =>
+  (e) =>
+    e.kind === 'host.state' && e.from !== to && e.to === to;
+const power =
+  (vcpu: number, to: string): Match =>
+  (e) =>
+    e.kind === 'power' && e.vcpu === vcpu && e.to === to;
+const deviceWhat =
+  (device: string, what: string | RegExp): Match =>
+  (e) =>
+    e.kind === 'device' && e.device === device && (typeof what === 'string' ? e.what === what : what.test(e.what));
 
 function vmmAnswers(r: RunResult): string[] {
   return eventsOf(r.events, 'vmm.answer').map((e) => `${e.exit} ${e.answer}: ${e.result}`);
 }
 
-// ------------------------------------------------------------------------------------------------ host-suspended-while-guest-running
+// ------------------------------------------------------------------------------------------------
+// host-suspended-while-guest-running
 
 /** The s2idle notify race of examples/s2idle-notify-race.sflow, with the interrupt and the policy as parameters. */
 function s2idleWorld(irqAt: string, policy = ''): string {
@@ -154,7 +182,9 @@ describe('invariant host-suspended-while-guest-running', () => {
   it('does not fire when the guest is still idle in WFI as the host completes its suspend', () => {
     const r = runGreen(s2idleWorld('80ms'));
     expectNoViolation(r);
-    const host = eventsOf(r.events, 'host.state').filter((e) => e.from !== e.to).map((e) => `${e.t} ${e.from}->${e.to}`);
+    const host = eventsOf(r.events, 'host.state')
+      .filter((e) => e.from !== e.to)
+      .map((e) => `${e.t} ${e.from}->${e.to}`);
     assert.deepStrictEqual(host, [
       '72023000 running->suspending',
       '73023000 suspending->suspended',
@@ -162,16 +192,28 @@ describe('invariant host-suspended-while-guest-running', () => {
       '80000000 resuming->running',
     ]);
     const wake = eventsOf(r.events, 'irq.wake');
-    assert.deepStrictEqual(wake.map((e) => [e.t, e.irq, e.from]), [[80_000_000, 40, 'WFI']], 'the guest slept through the host suspend');
+    assert.deepStrictEqual(
+      wake.map((e) => [e.t, e.irq, e.from]),
+      [[80_000_000, 40, 'WFI']],
+      'the guest slept through the host suspend',
+    );
   });
 
   it('does not fire with `policy suspend abort-on-wake`: the wake-up aborts the host suspend (examples/s2idle-notify-fixed.sflow)', () => {
     const r = runGreen(fs.readFileSync(path.join(ROOT, 'examples/s2idle-notify-fixed.sflow'), 'utf8'));
     expectNoViolation(r);
     const host = eventsOf(r.events, 'host.state').filter((e) => e.from !== e.to);
-    assert.deepStrictEqual(host.map((e) => `${e.from}->${e.to}`), [
-      'running->suspending', 'suspending->running', 'running->suspending', 'suspending->suspended', 'suspended->resuming', 'resuming->running',
-    ]);
+    assert.deepStrictEqual(
+      host.map((e) => `${e.from}->${e.to}`),
+      [
+        'running->suspending',
+        'suspending->running',
+        'running->suspending',
+        'suspending->suspended',
+        'suspended->resuming',
+        'resuming->running',
+      ],
+    );
     assert.strictEqual(host[1].why, 'suspend aborted: vm0.vcpu0 woke while the host was suspending');
     assert.strictEqual(host[1].t, 72_500_000);
     assert.strictEqual(eventsOf(r.events, 's2idle.notify').length, 2, 'the host waited for the second notification');
@@ -227,12 +269,18 @@ describe('invariant suspend-with-vcpu-on', () => {
   const online = '  wait signal down\n  psci CPU_OFF';
 
   it('fires when the VMM answers confirm-unchecked with vcpu1 still on', () => {
-    const r = run(twoVcpuKvm('on system_suspend: confirm-unchecked', online, `
+    const r = run(
+      twoVcpuKvm(
+        'on system_suspend: confirm-unchecked',
+        online,
+        `
   psci SYSTEM_SUSPEND entry=resume context=7
   halt
 resume:
   expect x0 == 7
-  signal down`));
+  signal down`,
+      ),
+    );
     expectViolation(r, {
       invariant: 'suspend-with-vcpu-on',
       message: 'guest suspended with vcpu1 still on',
@@ -252,7 +300,11 @@ resume:
   });
 
   it('does not fire when the VMM checks (confirm): DENIED, then the guest takes vcpu1 down and suspends', () => {
-    const r = runGreen(twoVcpuKvm('on system_suspend: confirm', online, `
+    const r = runGreen(
+      twoVcpuKvm(
+        'on system_suspend: confirm',
+        online,
+        `
   psci SYSTEM_SUSPEND entry=resume context=7
   expect x0 == DENIED
   signal down
@@ -260,22 +312,40 @@ resume:
   psci SYSTEM_SUSPEND entry=resume context=7
   halt
 resume:
-  expect x0 == 7`));
+  expect x0 == 7`,
+      ),
+    );
     expectNoViolation(r);
-    assert.deepStrictEqual(vmmAnswers(r), ['SUSPEND confirm: DENIED', 'SUSPEND confirm: KVM_SET_MP_STATE(SUSPENDED)', 'WAKEUP resume: KVM_SET_MP_STATE(RUNNABLE)']);
-    assert.deepStrictEqual(eventsOf(r.events, 'vm.state').map((e) => e.to), ['suspended', 'running']);
+    assert.deepStrictEqual(vmmAnswers(r), [
+      'SUSPEND confirm: DENIED',
+      'SUSPEND confirm: KVM_SET_MP_STATE(SUSPENDED)',
+      'WAKEUP resume: KVM_SET_MP_STATE(RUNNABLE)',
+    ]);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'vm.state').map((e) => e.to),
+      ['suspended', 'running'],
+    );
   });
 
   it('does not fire under confirm-unchecked when the guest did take vcpu1 down first', () => {
-    const r = runGreen(twoVcpuKvm('on system_suspend: confirm-unchecked', online, `
+    const r = runGreen(
+      twoVcpuKvm(
+        'on system_suspend: confirm-unchecked',
+        online,
+        `
   signal down
   wait vcpu1.power == OFF
   psci SYSTEM_SUSPEND entry=resume context=7
   halt
 resume:
-  expect x0 == 7`));
+  expect x0 == 7`,
+      ),
+    );
     expectNoViolation(r);
-    assert.deepStrictEqual(eventsOf(r.events, 'vm.state').map((e) => e.to), ['suspended', 'running']);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'vm.state').map((e) => e.to),
+      ['suspended', 'running'],
+    );
   });
 
   it('a halted vCPU is still on: DENIED when checked, a violation when not', () => {
@@ -303,13 +373,20 @@ resume:
   });
 
   it('does not fire for the in-kernel variant (suspend_checks kernel), which leaves the caller RUNNABLE in WFI', () => {
-    const r = runGreen(twoVcpuKvm('', online, `
+    const r = runGreen(
+      twoVcpuKvm(
+        '',
+        online,
+        `
   signal down
   wait vcpu1.power == OFF
   psci SYSTEM_SUSPEND entry=resume context=7
   halt
 resume:
-  expect x0 == 7`, 'hypervisor kvm { suspend_checks kernel }'));
+  expect x0 == 7`,
+        'hypervisor kvm { suspend_checks kernel }',
+      ),
+    );
     expectNoViolation(r);
     const down = eventsOf(r.events, 'power').find((e) => e.vcpu === 0 && e.to === 'POWERDOWN');
     assert.ok(down && down.mp === 'RUNNABLE' && down.why === 'SYSTEM_SUSPEND (in-kernel)');
@@ -343,7 +420,10 @@ resume:
 }
 `);
     expectNoViolation(r);
-    assert.deepStrictEqual(eventsOf(r.events, 'vm.state').map((e) => e.to), ['suspended', 'running']);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'vm.state').map((e) => e.to),
+      ['suspended', 'running'],
+    );
   });
 });
 
@@ -365,13 +445,22 @@ ${body}
 }
 
 describe('invariant mmio-to-sleeping-bar', () => {
-  for (const [state, name] of [['D1', 'D1'], ['D2', 'D2'], ['D3hot', 'D3hot']]) {
+  for (const [state, name] of [
+    ['D1', 'D1'],
+    ['D2', 'D2'],
+    ['D3hot', 'D3hot'],
+  ]) {
     it(`fires on a BAR read in ${name}`, () => {
-      const r = run(pciWorld('pm d1 d2', `
+      const r = run(
+        pciWorld(
+          'pm d1 d2',
+          `
   pci write dev pmcsr.state = ${state}
   expect dev.dstate == ${state}
   mmio read 0x20000004
-  expect x0 == 0xffffffff, "a sleeping function does not decode: all ones"`));
+  expect x0 == 0xffffffff, "a sleeping function does not decode: all ones"`,
+        ),
+      );
       assert.deepStrictEqual(r.failures, []);
       expectViolation(r, {
         invariant: 'mmio-to-sleeping-bar',
@@ -393,11 +482,16 @@ describe('invariant mmio-to-sleeping-bar', () => {
   }
 
   it('fires on a BAR write in D3hot, and the write is lost', () => {
-    const r = run(pciWorld('', `
+    const r = run(
+      pciWorld(
+        '',
+        `
   pci write dev pmcsr.state = D3hot
   mmio write 0x20000000 = 0x99
   pci write dev pmcsr.state = D0
-  expect dev.resets == 1`));
+  expect dev.resets == 1`,
+      ),
+    );
     assert.deepStrictEqual(r.failures, []);
     expectViolation(r, {
       invariant: 'mmio-to-sleeping-bar',
@@ -431,16 +525,25 @@ g.vcpu0 {
       vm: 0,
       vcpu: 0,
       breaking: 'mmio',
-      led: [deviceWhat('gpu', 'vfio zaps BAR mappings'), deviceWhat('gpu', 'D3hot -> D3cold'), deviceWhat('gpu', 'vfio promotes D3hot to D3cold')],
+      led: [
+        deviceWhat('gpu', 'vfio zaps BAR mappings'),
+        deviceWhat('gpu', 'D3hot -> D3cold'),
+        deviceWhat('gpu', 'vfio promotes D3hot to D3cold'),
+      ],
     });
   });
 
   it('does not fire in D0 with memory decode off: the access is refused, but the function is not asleep', () => {
-    const r = runGreen(pciWorld('', `
+    const r = runGreen(
+      pciWorld(
+        '',
+        `
   pci write dev command.memory = 0
   mmio read 0x20000000
   expect x0 == 0xffffffff, "no decode: all ones"
-  expect dev.dstate == D0`));
+  expect dev.dstate == D0`,
+      ),
+    );
     expectNoViolation(r);
     const mmio = eventsOf(r.events, 'mmio').at(-1)!;
     assert.strictEqual(mmio.blocked, true);
@@ -448,7 +551,10 @@ g.vcpu0 {
   });
 
   it('does not fire once the function is back in D0, nor when D1 is not supported and the write is discarded', () => {
-    const r = runGreen(pciWorld('', `
+    const r = runGreen(
+      pciWorld(
+        '',
+        `
   pci write dev pmcsr.state = D1
   expect dev.dstate == D0, "no D1 in PMC"
   mmio read 0x20000000
@@ -458,13 +564,16 @@ g.vcpu0 {
   pci write dev bar0 = 0x20000000
   pci write dev command.memory = 1
   mmio read 0x20000000
-  expect x0 == 0, "the soft reset cleared the device registers"`));
+  expect x0 == 0, "the soft reset cleared the device registers"`,
+      ),
+    );
     expectNoViolation(r);
     assert.ok(eventsOf(r.events, 'mmio').every((e) => !e.blocked));
   });
 });
 
-// ------------------------------------------------------------------------------------------------ no-soft-reset-context-lost
+// ------------------------------------------------------------------------------------------------
+// no-soft-reset-context-lost
 
 function gpuWorld(options: string, after = ''): string {
   return `vm g {
@@ -485,13 +594,19 @@ ${after}
 
 describe('invariant no-soft-reset-context-lost', () => {
   it('fires when vfio promotes a No_Soft_Reset function to D3cold and it comes back reset', () => {
-    const r = run(gpuWorld('no_soft_reset true; d3cold promote', `
+    const r = run(
+      gpuWorld(
+        'no_soft_reset true; d3cold promote',
+        `
   expect gpu.resets == 1
-  expect gpu.bar0 == 0, "a fundamental reset"`));
+  expect gpu.bar0 == 0, "a fundamental reset"`,
+      ),
+    );
     assert.deepStrictEqual(r.failures, []);
     expectViolation(r, {
       invariant: 'no-soft-reset-context-lost',
-      message: 'gpu lost its state (D3cold promotion: a fundamental reset the guest did not ask for) though it reports No_Soft_Reset, so its driver will not restore it',
+      message:
+        'gpu lost its state (D3cold promotion: a fundamental reset the guest did not ask for) though it reports No_Soft_Reset, so its driver will not restore it',
       vm: 0,
       vcpu: 0,
       breaking: 'context.lost',
@@ -503,36 +618,61 @@ describe('invariant no-soft-reset-context-lost', () => {
       ],
     });
     const lost = eventsOf(r.events, 'context.lost');
-    assert.deepStrictEqual(lost.map((e) => [e.device, e.noSoftReset]), [['gpu', true]]);
+    assert.deepStrictEqual(
+      lost.map((e) => [e.device, e.noSoftReset]),
+      [['gpu', true]],
+    );
   });
 
   it('does not fire with `d3cold never`: D3hot -> D0 keeps the state, as No_Soft_Reset promises', () => {
-    const r = runGreen(gpuWorld('no_soft_reset true; d3cold never', `
+    const r = runGreen(
+      gpuWorld(
+        'no_soft_reset true; d3cold never',
+        `
   mmio read 0xe0000010
   expect x0 == 0x1234
-  expect gpu.resets == 0 && gpu.bar0 == 0xe0000000`));
+  expect gpu.resets == 0 && gpu.bar0 == 0xe0000000`,
+      ),
+    );
     expectNoViolation(r);
     assert.deepStrictEqual(eventsOf(r.events, 'context.lost'), []);
   });
 
   it('does not fire without No_Soft_Reset: the soft reset is announced and expected', () => {
-    const r = runGreen(gpuWorld('no_soft_reset false', `
+    const r = runGreen(
+      gpuWorld(
+        'no_soft_reset false',
+        `
   mmio read 0xe0000010
   expect x0 == 0, "the device registers were reset"
-  expect gpu.bar0 == 0xe0000000, "vfio restored the config"`));
+  expect gpu.bar0 == 0xe0000000, "vfio restored the config"`,
+      ),
+    );
     expectNoViolation(r);
-    assert.deepStrictEqual(eventsOf(r.events, 'context.lost').map((e) => [e.cause, e.noSoftReset]), [['soft reset on D3hot -> D0', false]]);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'context.lost').map((e) => [e.cause, e.noSoftReset]),
+      [['soft reset on D3hot -> D0', false]],
+    );
   });
 
   it('does not fire without No_Soft_Reset even when vfio promotes to D3cold', () => {
-    const r = runGreen(gpuWorld('no_soft_reset false; d3cold promote', `
-  expect gpu.resets == 1`));
+    const r = runGreen(
+      gpuWorld(
+        'no_soft_reset false; d3cold promote',
+        `
+  expect gpu.resets == 1`,
+      ),
+    );
     expectNoViolation(r);
-    assert.deepStrictEqual(eventsOf(r.events, 'context.lost').map((e) => e.noSoftReset), [false]);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'context.lost').map((e) => e.noSoftReset),
+      [false],
+    );
   });
 });
 
-// ------------------------------------------------------------------------------------------------ virtio-reset-loses-context
+// ------------------------------------------------------------------------------------------------
+// virtio-reset-loses-context
 
 /** A KVM guest with one virtio function `dev` at BAR0 0x10000000 that runs Linux's suspend to RAM. */
 function virtioPmWorld(model: string, options: string, after: string): string {
@@ -583,9 +723,15 @@ ${after}
 
 describe('invariant virtio-reset-loses-context', () => {
   it('fires for virtio-gpio through linux.pm_suspend mem: the restore resets it and nothing rebuilds the pins', () => {
-    const r = run(virtioPmWorld('virtio-gpio', '', `
+    const r = run(
+      virtioPmWorld(
+        'virtio-gpio',
+        '',
+        `
   expect dev.pin_levels == 0 && dev.pin_directions == 0
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`));
+  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`,
+      ),
+    );
     assert.deepStrictEqual(r.failures, []);
     expectViolation(r, {
       invariant: 'virtio-reset-loses-context',
@@ -624,45 +770,77 @@ describe('invariant virtio-reset-loses-context', () => {
   });
 
   it('does not fire for virtio-net, whose driver rebuilds its device state', () => {
-    const r = runGreen(virtioPmWorld('virtio-net', '', `
+    const r = runGreen(
+      virtioPmWorld(
+        'virtio-net',
+        '',
+        `
   mmio read 0x10000004
   expect x0 == 0x0f, "the driver's restore put it back"
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`));
+  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`,
+      ),
+    );
     expectNoViolation(r);
     assert.ok(r.events.some(deviceWhat('dev', 'driver restore')));
     assert.deepStrictEqual(eventsOf(r.events, 'context.lost'), []);
   });
 
   it('does not fire for virtio-gpio with No_Soft_Reset: the no-reset PM path skips freeze and restore', () => {
-    const r = runGreen(virtioPmWorld('virtio-gpio', 'no_soft_reset true', `
+    const r = runGreen(
+      virtioPmWorld(
+        'virtio-gpio',
+        'no_soft_reset true',
+        `
   expect dev.pin_levels == 0x0f && dev.pin_directions == 0xff
-  expect dev.resets == 0`));
+  expect dev.resets == 0`,
+      ),
+    );
     expectNoViolation(r);
     assert.ok(r.events.some(deviceWhat('dev', 'virtio_pci_suspend: no freeze')));
     assert.ok(r.events.some(deviceWhat('dev', 'virtio_pci_resume: no restore')));
   });
 
   it('does not fire with VIRTIO_F_SUSPEND (and No_Soft_Reset): the driver suspends the device instead of resetting it', () => {
-    const r = runGreen(virtioPmWorld('virtio-gpio', 'no_soft_reset true; feature suspend', `
+    const r = runGreen(
+      virtioPmWorld(
+        'virtio-gpio',
+        'no_soft_reset true; feature suspend',
+        `
   expect dev.pin_levels == 0x0f && dev.pin_directions == 0xff
   expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK
-  expect dev.resets == 0`));
+  expect dev.resets == 0`,
+      ),
+    );
     expectNoViolation(r);
-    const status = eventsOf(r.events, 'device').filter((e) => e.device === 'dev' && e.what.startsWith('virtio status')).map((e) => e.detail);
-    assert.deepStrictEqual(status, ['VIRTIO_F_SUSPEND: the driver suspends the device', 'VIRTIO_F_SUSPEND: the driver resumes the device']);
+    const status = eventsOf(r.events, 'device')
+      .filter((e) => e.device === 'dev' && e.what.startsWith('virtio status'))
+      .map((e) => e.detail);
+    assert.deepStrictEqual(status, [
+      'VIRTIO_F_SUSPEND: the driver suspends the device',
+      'VIRTIO_F_SUSPEND: the driver resumes the device',
+    ]);
   });
 
   it('does not fire with VIRTIO_F_SUSPEND around SYSTEM_SUSPEND without D3hot: the SUSPEND handshake keeps the pins', () => {
-    const r = runGreen(virtioDirectWorld('no_soft_reset true; feature suspend', `
+    const r = runGreen(
+      virtioDirectWorld(
+        'no_soft_reset true; feature suspend',
+        `
   expect dev.pin_levels == 0x0f && dev.pin_directions == 0xff
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`));
+  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`,
+      ),
+    );
     expectNoViolation(r);
     assert.ok(r.events.some(deviceWhat('dev', /-> 27 \(ACKNOWLEDGE\|DRIVER\|FEATURES_OK\|SUSPEND\)$/)));
   });
 
   it('fires for `feature suspend` without No_Soft_Reset: the feature is not offered, so the device is reset as usual', () => {
-    const text = virtioPmWorld('virtio-gpio', 'feature suspend', `
-  expect dev.pin_levels == 0`);
+    const text = virtioPmWorld(
+      'virtio-gpio',
+      'feature suspend',
+      `
+  expect dev.pin_levels == 0`,
+    );
     assert.deepStrictEqual(diagnosticLines(text), [
       "3:46 warning VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' (the PCI transport requires No_Soft_Reset): this feature is not negotiated",
     ]);
@@ -674,13 +852,17 @@ describe('invariant virtio-reset-loses-context', () => {
       vm: 0,
       vcpu: 0,
       breaking: 'context.lost',
-      led: [deviceWhat('dev', /-> 0 \(reset\)$/), deviceWhat('dev', /-> 15 \(ACKNOWLEDGE\|DRIVER\|DRIVER_OK\|FEATURES_OK\)$/)],
+      led: [
+        deviceWhat('dev', /-> 0 \(reset\)$/),
+        deviceWhat('dev', /-> 15 \(ACKNOWLEDGE\|DRIVER\|DRIVER_OK\|FEATURES_OK\)$/),
+      ],
     });
     assert.ok(!r.events.some(deviceWhat('dev', /SUSPEND\)$/)), 'no SUSPEND handshake');
   });
 });
 
-// ------------------------------------------------------------------------------------------------ suspended-without-wake-source
+// ------------------------------------------------------------------------------------------------
+// suspended-without-wake-source
 
 function wakeWorld(irqSetup: string, hv = 'kvm'): string {
   return `vm guest {
@@ -711,22 +893,36 @@ describe('invariant suspended-without-wake-source', () => {
       vcpu: -1,
       breaking: 'vm.state',
       t: 0,
-      led: [psciCall('SYSTEM_SUSPEND'), kind('vmm.answer', (e) => e.kind === 'vmm.answer' && e.result === 'KVM_SET_MP_STATE(SUSPENDED)'), power(0, 'POWERDOWN')],
+      led: [
+        psciCall('SYSTEM_SUSPEND'),
+        kind('vmm.answer', (e) => e.kind === 'vmm.answer' && e.result === 'KVM_SET_MP_STATE(SUSPENDED)'),
+        power(0, 'POWERDOWN'),
+      ],
     });
-    assert.deepStrictEqual(r.stop, { kind: 'outcome', outcome: { kind: 'hang', waiting: ['guest.vcpu0 is suspended and no wake-up interrupt is coming'] } });
-    assert.deepStrictEqual(eventsOf(r.events, 'irq.masked').map((e) => e.irq), [33]);
+    assert.deepStrictEqual(r.stop, {
+      kind: 'outcome',
+      outcome: { kind: 'hang', waiting: ['guest.vcpu0 is suspended and no wake-up interrupt is coming'] },
+    });
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'irq.masked').map((e) => e.irq),
+      [33],
+    );
   });
 
   it('fires when the interrupt is enabled but not armed as a wake-up source', () => {
     const r = run(wakeWorld('  irq enable 33'));
     expectViolation(r, {
       invariant: 'suspended-without-wake-source',
-      message: 'guest suspended with no interrupt armed as a wake-up source (irq 33 enabled but not armed: it would wake it by accident)',
+      message:
+        'guest suspended with no interrupt armed as a wake-up source (irq 33 enabled but not armed: it would wake it by accident)',
       vm: 0,
       vcpu: -1,
       breaking: 'vm.state',
       t: 1000,
-      led: [kind('irq.config', (e) => e.kind === 'irq.config' && e.irq === 33 && e.enabled && !e.wake), psciCall('SYSTEM_SUSPEND')],
+      led: [
+        kind('irq.config', (e) => e.kind === 'irq.config' && e.irq === 33 && e.enabled && !e.wake),
+        psciCall('SYSTEM_SUSPEND'),
+      ],
     });
   });
 
@@ -765,11 +961,18 @@ describe('invariant suspended-without-wake-source', () => {
   it('does not fire with `irq enable 33 wake`, and the interrupt wakes the guest', () => {
     const r = runGreen(wakeWorld('  irq enable 33 wake'));
     expectNoViolation(r);
-    assert.deepStrictEqual(eventsOf(r.events, 'vm.state').map((e) => [e.t, e.to]), [[1000, 'suspended'], [5_000_000, 'running']]);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'vm.state').map((e) => [e.t, e.to]),
+      [
+        [1000, 'suspended'],
+        [5_000_000, 'running'],
+      ],
+    );
   });
 });
 
-// ------------------------------------------------------------------------------------------------ watchdog-expired-while-suspended
+// ------------------------------------------------------------------------------------------------
+// watchdog-expired-while-suspended
 
 function watchdogWorld(hv: string, wakeAt: string, vcpu0?: string): string {
   return `vm guest {
@@ -782,12 +985,15 @@ host {
 }
 
 guest.vcpu0 {
-${vcpu0 ?? `  irq enable 33 wake
+${
+  vcpu0 ??
+  `  irq enable 33 wake
   psci SYSTEM_SUSPEND entry=resume context=3
   halt
 resume:
   expect x0 == 3
-  log "resumed at {now}"`}
+  log "resumed at {now}"`
+}
 }
 `;
 }
@@ -849,7 +1055,9 @@ second:
 }
 `);
     assert.deepStrictEqual(r.failures, []);
-    const suspended = eventsOf(r.events, 'vm.state').filter((e) => e.to === 'suspended').map((e) => e.t);
+    const suspended = eventsOf(r.events, 'vm.state')
+      .filter((e) => e.to === 'suspended')
+      .map((e) => e.t);
     assert.strictEqual(suspended.length, 2);
     expectViolation(r, {
       invariant: 'watchdog-expired-while-suspended',
@@ -907,7 +1115,10 @@ describe('invariant resumed-outside-ram', () => {
     });
     const last = r.machine.state.violations[0].lead.at(-1)!;
     assert.ok(last.kind === 'power' && last.from === 'POWERDOWN' && last.to === 'ON');
-    assert.deepStrictEqual(eventsOf(r.events, 'fault').map((e) => [e.vcpu, e.message]), [[0, 'no statement at pc 0x80000000']]);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'fault').map((e) => [e.vcpu, e.message]),
+      [[0, 'no statement at pc 0x80000000']],
+    );
     assert.deepStrictEqual(r.logs, []);
   });
 
@@ -935,10 +1146,21 @@ describe('invariant resumed-outside-ram', () => {
   });
 
   it('does not fire on KVM whose VMM checks: INVALID_ADDRESS, and the guest suspends again with a good entry', () => {
-    const r = runGreen(outsideWorld('kvm', 'on system_suspend: confirm', '0x80000000', `  expect x0 == INVALID_ADDRESS
-  psci SYSTEM_SUSPEND entry=resume context=3`));
+    const r = runGreen(
+      outsideWorld(
+        'kvm',
+        'on system_suspend: confirm',
+        '0x80000000',
+        `  expect x0 == INVALID_ADDRESS
+  psci SYSTEM_SUSPEND entry=resume context=3`,
+      ),
+    );
     expectNoViolation(r);
-    assert.deepStrictEqual(vmmAnswers(r), ['SUSPEND confirm: INVALID_ADDRESS', 'SUSPEND confirm: KVM_SET_MP_STATE(SUSPENDED)', 'WAKEUP resume: KVM_SET_MP_STATE(RUNNABLE)']);
+    assert.deepStrictEqual(vmmAnswers(r), [
+      'SUSPEND confirm: INVALID_ADDRESS',
+      'SUSPEND confirm: KVM_SET_MP_STATE(SUSPENDED)',
+      'WAKEUP resume: KVM_SET_MP_STATE(RUNNABLE)',
+    ]);
     assert.deepStrictEqual(r.logs, ['resumed']);
   });
 
@@ -949,7 +1171,8 @@ describe('invariant resumed-outside-ram', () => {
   });
 });
 
-// ------------------------------------------------------------------------------------------------ expect violation, tables
+// ------------------------------------------------------------------------------------------------ expect violation,
+// tables
 
 describe('expect violation ID', () => {
   const world = 'vm g {\n  hypervisor kvm\n}\ng.vcpu0 { halt }\n';
@@ -958,8 +1181,14 @@ describe('expect violation ID', () => {
   it('accepts every invariant id and records it in the program', () => {
     for (const info of INVARIANT_INFO) {
       const r = checkSource(`${world}expect violation ${info.id}\n`);
-      assert.deepStrictEqual(r.diagnostics.map((d) => d.message), []);
-      assert.deepStrictEqual(r.program.expectedViolations.map((v) => v.id), [info.id]);
+      assert.deepStrictEqual(
+        r.diagnostics.map((d) => d.message),
+        [],
+      );
+      assert.deepStrictEqual(
+        r.program.expectedViolations.map((v) => v.id),
+        [info.id],
+      );
     }
   });
 
@@ -969,7 +1198,10 @@ describe('expect violation ID', () => {
     ]);
     const d = checkSource(`${world}expect violation mmio-to-sleping-bar\n`).diagnostics[0];
     assert.strictEqual(d.code, 'unknown-invariant');
-    assert.deepStrictEqual(d.fixes?.map((f) => f.newText), ['mmio-to-sleeping-bar']);
+    assert.deepStrictEqual(
+      d.fixes?.map((f) => f.newText),
+      ['mmio-to-sleeping-bar'],
+    );
   });
 
   it('reports an unknown id without a suggestion when nothing is close', () => {
@@ -979,15 +1211,19 @@ describe('expect violation ID', () => {
   });
 
   it('reports an id expected twice', () => {
-    assert.deepStrictEqual(diagnosticLines(`${world}expect violation resumed-outside-ram\nexpect violation resumed-outside-ram\n`), [
-      "6:18 error 'resumed-outside-ram' is already expected",
-    ]);
+    assert.deepStrictEqual(
+      diagnosticLines(`${world}expect violation resumed-outside-ram\nexpect violation resumed-outside-ram\n`),
+      ["6:18 error 'resumed-outside-ram' is already expected"],
+    );
   });
 });
 
 describe('the invariant tables', () => {
   it('src/sim/invariants/index.ts lists exactly the invariants of src/lang/domain/invariants.ts, in order', () => {
-    assert.deepStrictEqual(INVARIANTS.map((i) => i.id), INVARIANT_INFO.map((i) => i.id));
+    assert.deepStrictEqual(
+      INVARIANTS.map((i) => i.id),
+      INVARIANT_INFO.map((i) => i.id),
+    );
     assert.strictEqual(new Set(INVARIANTS.map((i) => i.id)).size, 8);
     INVARIANTS.forEach((inv, n) => {
       assert.strictEqual(inv.title, INVARIANT_INFO[n].title);
@@ -997,7 +1233,10 @@ describe('the invariant tables', () => {
 
   it('has one file per invariant, named after its id', () => {
     const dir = path.join(ROOT, 'src/sim/invariants');
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'invariant.ts').map((f) => f.replace(/\.ts$/, ''));
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'invariant.ts')
+      .map((f) => f.replace(/\.ts$/, ''));
     assert.deepStrictEqual(files.sort(), INVARIANT_INFO.map((i) => i.id).sort());
   });
 });

@@ -138,7 +138,9 @@ g.vcpu0 {
   });
 
   it('PME_Status is RW1C: writing 0 keeps it, writing 1 clears it', () => {
-    green(runWithHardware(`${world('pme d0 d3hot')}
+    green(
+      runWithHardware(
+        `${world('pme d0 d3hot')}
 g.vcpu0 {
   signal pme
   expect dev.pmcsr.pme_status == 1, "the function asserted PME"
@@ -147,7 +149,10 @@ g.vcpu0 {
   pci write dev pmcsr = 0x8000
   expect dev.pmcsr == 0, "writing 1 clears it"
 }
-`, PME));
+`,
+        PME,
+      ),
+    );
   });
 
   it('reserved bits (2, 7:4) read 0 whatever is written', () => {
@@ -164,7 +169,9 @@ g.vcpu0 {
   });
 
   it('PME_En and PME_Status survive the D3hot->D0 soft reset when PME from D3cold is supported', () => {
-    green(runWithHardware(`${world('pme d3hot d3cold')}
+    green(
+      runWithHardware(
+        `${world('pme d3hot d3cold')}
 g.vcpu0 {
   pci write dev pmcsr = 0x0103
   signal pme
@@ -173,11 +180,16 @@ g.vcpu0 {
   expect dev.resets == 1, "No_Soft_Reset = 0: D3hot -> D0 reset the function"
   expect dev.pmcsr == 0x8100, "PME_En and PME_Status are sticky"
 }
-`, PME));
+`,
+        PME,
+      ),
+    );
   });
 
   it('PME_En and PME_Status are cleared by the soft reset when PME from D3cold is not supported', () => {
-    green(runWithHardware(`${world('pme d3hot')}
+    green(
+      runWithHardware(
+        `${world('pme d3hot')}
 g.vcpu0 {
   pci write dev pmcsr = 0x0103
   signal pme
@@ -186,7 +198,10 @@ g.vcpu0 {
   expect dev.resets == 1
   expect dev.pmcsr == 0, "not sticky without PME from D3cold"
 }
-`, PME));
+`,
+        PME,
+      ),
+    );
   });
 });
 
@@ -252,7 +267,9 @@ g.vcpu0 {
   });
 
   it('Status: capabilities_list and interrupt_status are read-only, the error bits are RW1C', () => {
-    green(runWithHardware(`${world()}
+    green(
+      runWithHardware(
+        `${world()}
 g.vcpu0 {
   pci write dev status = 0
   expect dev.status == 0x0010, "capabilities_list stays set"
@@ -268,7 +285,10 @@ g.vcpu0 {
   pci write dev status = 0xffff
   expect dev.status == 0x0010
 }
-`, { errors: { offset: STATUS_OFF, bits: 0xf900 } }));
+`,
+        { errors: { offset: STATUS_OFF, bits: 0xf900 } },
+      ),
+    );
   });
 
   it('BAR sizing: writing all ones reads back ~(size-1) with the low type bits 0; unimplemented BARs read 0', () => {
@@ -341,7 +361,9 @@ g.vcpu0 {
   expect dev.dstate == D0
 }
 `);
-    const notes = eventsOf(r.events, 'pci.config').filter((e) => e.access === 'write').map((e) => e.note);
+    const notes = eventsOf(r.events, 'pci.config')
+      .filter((e) => e.access === 'write')
+      .map((e) => e.note);
     assert.deepStrictEqual(notes, [
       'D1 is not supported (PMC): write discarded, still D0',
       'D2 is not supported (PMC): write discarded, still D0',
@@ -412,7 +434,9 @@ g.vcpu0 {
   expect dev.resets == 1, "only the real D3hot -> D0 reset the function"
 }
 `);
-    const changes = eventsOf(r.events, 'device').filter((e) => e.detail === 'power state').map((e) => e.what);
+    const changes = eventsOf(r.events, 'device')
+      .filter((e) => e.detail === 'power state')
+      .map((e) => e.what);
     assert.deepStrictEqual(changes, ['D0 -> D3hot', 'D3hot -> D0']);
   });
 });
@@ -516,7 +540,11 @@ ${ENABLE}
 });
 
 describe('PCI PM: MMIO in low-power states (DOMAIN.md 4.2)', () => {
-  for (const [state, options] of [['D1', 'pm d1'], ['D2', 'pm d2'], ['D3hot', 'no_soft_reset true']] as const) {
+  for (const [state, options] of [
+    ['D1', 'pm d1'],
+    ['D2', 'pm d2'],
+    ['D3hot', 'no_soft_reset true'],
+  ] as const) {
     it(`in ${state} BAR reads return all ones and writes are dropped, recorded as blocked`, () => {
       const r = run(`${world(options)}
 g.vcpu0 {
@@ -538,18 +566,26 @@ ${ENABLE}
 `);
       assert.deepStrictEqual(r.failures, []);
       const mmio = eventsOf(r.events, 'mmio');
-      assert.deepStrictEqual(mmio.map((e) => [e.access, e.width, e.blocked, e.device]), [
-        ['write', 32, false, 'dev'],
-        ['read', 32, true, 'dev'],
-        ['read', 16, true, 'dev'],
-        ['read', 64, true, 'dev'],
-        ['write', 32, true, 'dev'],
-        ['read', 32, false, 'dev'],
-      ]);
+      assert.deepStrictEqual(
+        mmio.map((e) => [e.access, e.width, e.blocked, e.device]),
+        [
+          ['write', 32, false, 'dev'],
+          ['read', 32, true, 'dev'],
+          ['read', 16, true, 'dev'],
+          ['read', 64, true, 'dev'],
+          ['write', 32, true, 'dev'],
+          ['read', 32, false, 'dev'],
+        ],
+      );
       assert.ok(mmio[1].target.includes(`in ${state}`), mmio[1].target);
       assert.strictEqual(mmio[4].value, 0x9999n);
       const violations = eventsOf(r.events, 'violation').map((e) => e.invariant);
-      assert.deepStrictEqual(violations, ['mmio-to-sleeping-bar', 'mmio-to-sleeping-bar', 'mmio-to-sleeping-bar', 'mmio-to-sleeping-bar']);
+      assert.deepStrictEqual(violations, [
+        'mmio-to-sleeping-bar',
+        'mmio-to-sleeping-bar',
+        'mmio-to-sleeping-bar',
+        'mmio-to-sleeping-bar',
+      ]);
     });
   }
 
@@ -616,7 +652,9 @@ g.vcpu0 {
   });
 
   it('writing pmcsr.state writes back a set PME_Status and so clears it (as Linux pci_set_power_state does)', () => {
-    green(runWithHardware(`${world('pme d0 d3hot')}
+    green(
+      runWithHardware(
+        `${world('pme d0 d3hot')}
 g.vcpu0 {
   pci write dev pmcsr.pme_en = 1
   signal pme
@@ -624,6 +662,9 @@ g.vcpu0 {
   pci write dev pmcsr.state = D3hot
   expect dev.pmcsr == 0x0103, "PME_Status cleared by the read-modify-write, PME_En kept"
 }
-`, PME));
+`,
+        PME,
+      ),
+    );
   });
 });

@@ -32,44 +32,95 @@ guest.vcpu0 {
 
 describe('Linux prelude', () => {
   it('is embedded exactly as lib/ has it', () => {
-    const files = fs.readdirSync(path.join(ROOT, 'lib')).filter((f) => f.endsWith('.sflow')).sort();
-    assert.deepStrictEqual(PRELUDE_SOURCES.map((s) => s.path), files.map((f) => `lib/${f}`));
-    for (const s of PRELUDE_SOURCES) assert.strictEqual(s.text, fs.readFileSync(path.join(ROOT, s.path), 'utf8'), `${s.path} is stale: run npm run build`);
+    const files = fs
+      .readdirSync(path.join(ROOT, 'lib'))
+      .filter((f) => f.endsWith('.sflow'))
+      .sort();
+    assert.deepStrictEqual(
+      PRELUDE_SOURCES.map((s) => s.path),
+      files.map((f) => `lib/${f}`),
+    );
+    for (const s of PRELUDE_SOURCES)
+      assert.strictEqual(
+        s.text,
+        fs.readFileSync(path.join(ROOT, s.path), 'utf8'),
+        `${s.path} is stale: run npm run build`,
+      );
   });
 
-  it('suspends to RAM in the kernel\'s phase order, with the CPUs going down before SYSTEM_SUSPEND', () => {
+  it("suspends to RAM in the kernel's phase order, with the CPUs going down before SYSTEM_SUSPEND", () => {
     const r = runGreen(MEM);
     assert.deepStrictEqual(phases(r.logs), [
-      'suspend_enter', 'sync_filesystems, freeze_processes', 'dpm_prepare, dpm_suspend', 'dpm_suspend_late', 'dpm_suspend_noirq',
-      'disabling non-boot CPUs', 'PSCI SYSTEM_SUSPEND', 'resumed from SYSTEM_SUSPEND', 'enabling non-boot CPUs',
-      'dpm_resume_noirq', 'dpm_resume_early', 'dpm_resume', 'dpm_complete', 'resume_console', 'thaw_processes',
+      'suspend_enter',
+      'sync_filesystems, freeze_processes',
+      'dpm_prepare, dpm_suspend',
+      'dpm_suspend_late',
+      'dpm_suspend_noirq',
+      'disabling non-boot CPUs',
+      'PSCI SYSTEM_SUSPEND',
+      'resumed from SYSTEM_SUSPEND',
+      'enabling non-boot CPUs',
+      'dpm_resume_noirq',
+      'dpm_resume_early',
+      'dpm_resume',
+      'dpm_complete',
+      'resume_console',
+      'thaw_processes',
     ]);
     const calls = eventsOf(r.events, 'psci.call').map((e) => `vcpu${e.vcpu} ${e.fn}`);
     assert.deepStrictEqual(calls, [
-      'vcpu0 PSCI_FEATURES', 'vcpu0 AFFINITY_INFO', 'vcpu1 CPU_OFF', 'vcpu0 AFFINITY_INFO', 'vcpu0 SYSTEM_SUSPEND', 'vcpu0 CPU_ON',
+      'vcpu0 PSCI_FEATURES',
+      'vcpu0 AFFINITY_INFO',
+      'vcpu1 CPU_OFF',
+      'vcpu0 AFFINITY_INFO',
+      'vcpu0 SYSTEM_SUSPEND',
+      'vcpu0 CPU_ON',
     ]);
   });
 
   it('does to the devices what the captured guest did: virtio freeze, then D3hot; D0, restore, then virtio restore', () => {
     const r = runGreen(MEM);
     const seen = r.events.flatMap((e) => {
-      if (e.kind === 'device' && (e.what.startsWith('virtio status') || e.what.startsWith('pci_'))) return [e.what.replace(/ \(.*?\)/g, '')];
+      if (e.kind === 'device' && (e.what.startsWith('virtio status') || e.what.startsWith('pci_')))
+        return [e.what.replace(/ \(.*?\)/g, '')];
       if (e.kind === 'pci.config' && e.register === 'pmcsr.state') return [`PMCSR ${e.value === 3n ? 'D3hot' : 'D0'}`];
       return [];
     });
     // REAL-GUEST.md: status 0 at freeze; PMCSR 3 in noirq; PMCSR 0 and config restore in resume_noirq; 0,1,3,11,15.
     assert.deepStrictEqual(seen, [
-      'virtio status 15 -> 0', 'pci_save_state', 'PMCSR D3hot', 'PMCSR D0', 'pci_restore_state',
-      'virtio status 0 -> 0', 'virtio status 0 -> 1', 'virtio status 1 -> 3', 'virtio status 3 -> 11', 'virtio status 11 -> 15',
+      'virtio status 15 -> 0',
+      'pci_save_state',
+      'PMCSR D3hot',
+      'PMCSR D0',
+      'pci_restore_state',
+      'virtio status 0 -> 0',
+      'virtio status 0 -> 1',
+      'virtio status 1 -> 3',
+      'virtio status 3 -> 11',
+      'virtio status 11 -> 15',
     ]);
   });
 
   it('names the frames after the kernel functions', () => {
     const m = new Machine(compile(MEM));
     const cfg = m.program.vms[0];
-    m.run({ maxSteps: 100_000 }, (u) => u.kind === 'vcpu' && u.vcpu === 0 && cfg.code[u.pc]?.op === 'psci' && (cfg.code[u.pc] as { fn: { fn: { name: string } } }).fn.fn.name === 'SYSTEM_SUSPEND');
+    m.run(
+      { maxSteps: 100_000 },
+      (u) =>
+        u.kind === 'vcpu' &&
+        u.vcpu === 0 &&
+        cfg.code[u.pc]?.op === 'psci' &&
+        (cfg.code[u.pc] as { fn: { fn: { name: string } } }).fn.fn.name === 'SYSTEM_SUSPEND',
+    );
     const stack = m.state.vms[0].vcpus[0].stack.map((f) => cfg.frames[f.frame].name);
-    assert.deepStrictEqual(stack, ['guest.vcpu0', 'linux.pm_suspend', 'linux.enter_state', 'linux.suspend_devices_and_enter', 'linux.suspend_enter', 'linux.psci_system_suspend_enter']);
+    assert.deepStrictEqual(stack, [
+      'guest.vcpu0',
+      'linux.pm_suspend',
+      'linux.enter_state',
+      'linux.suspend_devices_and_enter',
+      'linux.suspend_enter',
+      'linux.psci_system_suspend_enter',
+    ]);
   });
 
   it('resumes through cpu_resume with the MMU back on and the call stack restored', () => {
@@ -83,7 +134,10 @@ describe('Linux prelude', () => {
     const r = runGreen(MEM.replace('hypervisor kvm', 'hypervisor kvm { system_suspend_exit off }'));
     assert.ok(r.logs.includes('linux: PSCI has no SYSTEM_SUSPEND, mem falls back to s2idle'));
     assert.ok(phases(r.logs).includes('machine_suspend (s2idle)'));
-    assert.deepStrictEqual(eventsOf(r.events, 'psci.call').map((e) => e.fn), ['PSCI_FEATURES']);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'psci.call').map((e) => e.fn),
+      ['PSCI_FEATURES'],
+    );
   });
 
   it('notifies again after every spurious wake-up in the s2idle loop', () => {

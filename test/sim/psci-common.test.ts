@@ -10,7 +10,6 @@ import { eventsOf, run, runGreen } from '../helpers';
 
 const FLAVOURS = ['kvm', 'xen'] as const;
 
-
 /** Function IDs as DOMAIN.md 1.1 lists them (copied from the table, not from src/lang/domain/psci.ts). */
 const FUNCTION_IDS: [name: string, smc32: number, smc64: number | undefined][] = [
   ['PSCI_VERSION', 0x84000000, undefined],
@@ -89,7 +88,10 @@ guest.vcpu0 {
   psci MIGRATE_INFO_TYPE
 }
 `);
-      assert.deepStrictEqual(callFids(r.events), [0x84000004, 0xc4000004, 0xc4000004, 0x84000004, 0xc4000004, 0x84000000, 0x84000003, 0xc4000003, 0x84000006]);
+      assert.deepStrictEqual(
+        callFids(r.events),
+        [0x84000004, 0xc4000004, 0xc4000004, 0x84000004, 0xc4000004, 0x84000000, 0x84000003, 0xc4000003, 0x84000006],
+      );
     });
 
     it('1.3: PSCI_VERSION is major in bits[31:16], minor in bits[15:0]', () => {
@@ -108,14 +110,38 @@ guest.vcpu0 {
 
     it('1.8/3.1: PSCI_FEATURES is 0 for the base functions and NOT_SUPPORTED for the rest', () => {
       const supported = [
-        'PSCI_VERSION', 'CPU_SUSPEND32', 'CPU_SUSPEND64', 'CPU_OFF', 'CPU_ON32', 'CPU_ON64', 'AFFINITY_INFO32',
-        'AFFINITY_INFO64', 'MIGRATE_INFO_TYPE', 'SYSTEM_OFF', 'SYSTEM_RESET', 'PSCI_FEATURES', '0x80000000',
+        'PSCI_VERSION',
+        'CPU_SUSPEND32',
+        'CPU_SUSPEND64',
+        'CPU_OFF',
+        'CPU_ON32',
+        'CPU_ON64',
+        'AFFINITY_INFO32',
+        'AFFINITY_INFO64',
+        'MIGRATE_INFO_TYPE',
+        'SYSTEM_OFF',
+        'SYSTEM_RESET',
+        'PSCI_FEATURES',
+        '0x80000000',
       ];
       const unsupported = [
-        'MIGRATE32', 'MIGRATE64', 'MIGRATE_INFO_UP_CPU32', 'MIGRATE_INFO_UP_CPU64', 'CPU_FREEZE', 'CPU_DEFAULT_SUSPEND32',
-        'CPU_DEFAULT_SUSPEND64', 'NODE_HW_STATE64', 'PSCI_SET_SUSPEND_MODE', 'PSCI_STAT_RESIDENCY64', 'PSCI_STAT_COUNT64',
-        'MEM_PROTECT', 'MEM_PROTECT_CHECK_RANGE64',
-        '1337', '0xc4000000', '0xc4000002', '0x84000016',
+        'MIGRATE32',
+        'MIGRATE64',
+        'MIGRATE_INFO_UP_CPU32',
+        'MIGRATE_INFO_UP_CPU64',
+        'CPU_FREEZE',
+        'CPU_DEFAULT_SUSPEND32',
+        'CPU_DEFAULT_SUSPEND64',
+        'NODE_HW_STATE64',
+        'PSCI_SET_SUSPEND_MODE',
+        'PSCI_STAT_RESIDENCY64',
+        'PSCI_STAT_COUNT64',
+        'MEM_PROTECT',
+        'MEM_PROTECT_CHECK_RANGE64',
+        '1337',
+        '0xc4000000',
+        '0xc4000002',
+        '0x84000016',
       ];
       runGreen(`
 vm guest { hypervisor ${hv}; vcpus 1 }
@@ -149,7 +175,10 @@ guest.vcpu0 {
 `);
       const returns = eventsOf(r.events, 'psci.return');
       assert.strictEqual(returns.length, 6);
-      assert.ok(returns.every((e) => e.name === 'NOT_SUPPORTED'), JSON.stringify(returns.map((e) => e.name)));
+      assert.ok(
+        returns.every((e) => e.name === 'NOT_SUPPORTED'),
+        JSON.stringify(returns.map((e) => e.name)),
+      );
       assert.strictEqual(eventsOf(r.events, 'power').length, 0);
     });
 

@@ -58,7 +58,7 @@ never:
 `);
     });
 
-    it('the reset is visible in the target\'s registers before it runs (pc = entry, x0 = context, MMU off, DAIF masked)', () => {
+    it("the reset is visible in the target's registers before it runs (pc = entry, x0 = context, MMU off, DAIF masked)", () => {
       // The target's first statement waits, so pc stays at the entry point while the caller looks.
       runGreen(`
 vm guest { hypervisor kvm; vcpus 2 }
@@ -294,7 +294,10 @@ back:
   expect false
 }
 `);
-      assert.deepStrictEqual(answers(r).map((a) => a.result), ['INVALID_ADDRESS', 'INVALID_ADDRESS', 'INVALID_ADDRESS']);
+      assert.deepStrictEqual(
+        answers(r).map((a) => a.result),
+        ['INVALID_ADDRESS', 'INVALID_ADDRESS', 'INVALID_ADDRESS'],
+      );
     });
 
     it('VMM confirm checks the other vCPUs (DENIED) before the entry point (INVALID_ADDRESS)', () => {
@@ -346,8 +349,14 @@ resume:
   expect guest.state == vm_running
 }
 `);
-      assert.deepStrictEqual(exits(r), [{ exit: 'SUSPEND', flags: 0, vcpu: 0 }, { exit: 'WAKEUP', flags: 0, vcpu: 0 }]);
-      assert.deepStrictEqual(answers(r).map((a) => `${a.exit} ${a.answer}`), ['SUSPEND confirm', 'WAKEUP resume']);
+      assert.deepStrictEqual(exits(r), [
+        { exit: 'SUSPEND', flags: 0, vcpu: 0 },
+        { exit: 'WAKEUP', flags: 0, vcpu: 0 },
+      ]);
+      assert.deepStrictEqual(
+        answers(r).map((a) => `${a.exit} ${a.answer}`),
+        ['SUSPEND confirm', 'WAKEUP resume'],
+      );
       const wakeup = eventsOf(r.events, 'vmm.exit').find((e) => e.exit === 'WAKEUP')!;
       assert.strictEqual(wakeup.t, 2_000_000);
       assert.strictEqual(KVM_SYSTEM_EVENT_TYPE.WAKEUP, 4);
@@ -394,7 +403,14 @@ resume:
 }
 `);
       const a = eventsOf(r.events, 'vmm.answer');
-      assert.deepStrictEqual(a.map((e) => [e.answer, e.t]), [['defer', 1000], ['confirm', 5_000_000], ['resume', 10_000_000]]);
+      assert.deepStrictEqual(
+        a.map((e) => [e.answer, e.t]),
+        [
+          ['defer', 1000],
+          ['confirm', 5_000_000],
+          ['resume', 10_000_000],
+        ],
+      );
     });
 
     it('VMM defer, then `vmm VM deny`: the call returns DENIED when the host answers', () => {
@@ -432,7 +448,10 @@ resume:
 }
 `);
       assert.deepStrictEqual(ignored.failures, []);
-      assert.deepStrictEqual(exits(ignored).map((e) => e.exit), ['SUSPEND', 'WAKEUP']);
+      assert.deepStrictEqual(
+        exits(ignored).map((e) => e.exit),
+        ['SUSPEND', 'WAKEUP'],
+      );
       assert.strictEqual(ignored.machine.readVcpuField(0, 0, 'mp_state'), 10n);
       assert.strictEqual(ignored.machine.readVmField(0, 'state'), 1n);
       assert.match(hangs(ignored)[0], /suspended/);
@@ -455,7 +474,10 @@ resume:
   expect now >= 3ms, "runs only once the VMM made it RUNNABLE"
 }
 `);
-      assert.deepStrictEqual(answers(deferred).map((a) => `${a.exit} ${a.answer}`), ['SUSPEND confirm', 'WAKEUP defer', 'WAKEUP resume']);
+      assert.deepStrictEqual(
+        answers(deferred).map((a) => `${a.exit} ${a.answer}`),
+        ['SUSPEND confirm', 'WAKEUP defer', 'WAKEUP resume'],
+      );
     });
 
     it('suspend_checks kernel: INVALID_ADDRESS before DENIED, then reset and WFI in the kernel with no exit at all', () => {
@@ -580,12 +602,20 @@ guest.vcpu0 {
   expect x0 == INVALID_PARAMETERS, "reset_type is a 32-bit parameter for SMC64 too (KVM reads it as u32)"
 }
 `);
-      assert.deepStrictEqual(exits(r), [{ exit: 'RESET', flags: FLAG_PSCI_RESET2, vcpu: 0 }, { exit: 'RESET', flags: FLAG_PSCI_RESET2, vcpu: 0 }]);
+      assert.deepStrictEqual(exits(r), [
+        { exit: 'RESET', flags: FLAG_PSCI_RESET2, vcpu: 0 },
+        { exit: 'RESET', flags: FLAG_PSCI_RESET2, vcpu: 0 },
+      ]);
     });
   });
 
   describe('PSCI version gating (1.1 "Since", 1.8)', () => {
-    const versions: [string, number][] = [['0.2', 0x2], ['1.0', 0x10000], ['1.1', 0x10001], ['1.3', 0x10003]];
+    const versions: [string, number][] = [
+      ['0.2', 0x2],
+      ['1.0', 0x10000],
+      ['1.1', 0x10001],
+      ['1.3', 0x10003],
+    ];
     for (const [version, encoded] of versions) {
       it(`psci ${version}: PSCI_VERSION reads ${'0x' + encoded.toString(16)}`, () => {
         runGreen(`
@@ -641,7 +671,10 @@ guest.vcpu0 {
   expect x0 == DENIED, "reached the VMM"
 }
 `);
-      assert.deepStrictEqual(exits(r).map((e) => e.exit), ['SUSPEND']);
+      assert.deepStrictEqual(
+        exits(r).map((e) => e.exit),
+        ['SUSPEND'],
+      );
     });
 
     it('psci 1.1: SYSTEM_RESET2 but no SYSTEM_OFF2', () => {
@@ -681,7 +714,7 @@ guest.vcpu0 {
   });
 
   describe('KVM selftest psci_test (2.5)', () => {
-    it('host_test_cpu_on: CPU_ON\'s reset is visible to register reads before the target ever runs', () => {
+    it("host_test_cpu_on: CPU_ON's reset is visible to register reads before the target ever runs", () => {
       // PSCI 0.2 feature set; the target is stopped; the source powers it on at 0xfeedf00d with 0xdeadc0de, then
       // polls AFFINITY_INFO until ON (each result must be ON or OFF). The host stops before the target's first
       // instruction and reads its PC and X0, as the selftest does with KVM_GET_ONE_REG.
@@ -837,7 +870,8 @@ guest.vcpu${n} {
   set x19 = x0
   signal done${n}
 }`;
-      const one = (winner: number) => [0, 2, 3].map((n) => `vcpu${n}.x19 == ${n === winner ? 'SUCCESS' : 'ALREADY_ON'}`).join(' && ');
+      const one = (winner: number) =>
+        [0, 2, 3].map((n) => `vcpu${n}.x19 == ${n === winner ? 'SUCCESS' : 'ALREADY_ON'}`).join(' && ');
       const r = runGreen(`
 vm guest { hypervisor kvm; vcpus 4 }
 ${racer(2)}
@@ -856,7 +890,10 @@ cpu_on_target:
 `);
       const calls = eventsOf(r.events, 'psci.call').filter((e) => e.fn === 'CPU_ON');
       assert.deepStrictEqual(new Set(calls.map((e) => e.t)), new Set([0]), 'all three calls at the same instant');
-      const results = eventsOf(r.events, 'psci.return').filter((e) => e.fn === 'CPU_ON').map((e) => e.name).sort();
+      const results = eventsOf(r.events, 'psci.return')
+        .filter((e) => e.fn === 'CPU_ON')
+        .map((e) => e.name)
+        .sort();
       assert.deepStrictEqual(results, ['ALREADY_ON', 'ALREADY_ON', 'SUCCESS']);
     });
 

@@ -5,7 +5,6 @@
 import * as assert from 'assert';
 import { eventsOf, run, runGreen, RunResult } from '../helpers';
 
-
 function exitKinds(r: RunResult): string[] {
   return eventsOf(r.events, 'vmm.exit').map((e) => e.exit);
 }
@@ -279,7 +278,7 @@ back:
 `);
     });
 
-    it('3.3: the hardware domain\'s SYSTEM_SUSPEND, with every other domain suspended, suspends the host; the wake-up resumes both', () => {
+    it("3.3: the hardware domain's SYSTEM_SUSPEND, with every other domain suspended, suspends the host; the wake-up resumes both", () => {
       const r = runGreen(`
 vm dom0 {
   hypervisor xen
@@ -310,7 +309,9 @@ resume:
   expect host.state == running, "the host resumed before dom0"
 }
 `);
-      const host = eventsOf(r.events, 'host.state').filter((e) => e.from !== e.to).map((e) => e.to);
+      const host = eventsOf(r.events, 'host.state')
+        .filter((e) => e.from !== e.to)
+        .map((e) => e.to);
       assert.deepStrictEqual(host, ['suspending', 'suspended', 'resuming', 'running']);
       const suspended = eventsOf(r.events, 'host.state').find((e) => e.to === 'suspended')!;
       const dom0Down = eventsOf(r.events, 'vm.state').find((e) => e.vm === 0 && e.to === 'suspended')!;

@@ -22,7 +22,9 @@ ${host}
 
 /** Host state transitions as [t, from, to]; notes (from == to) left out. */
 function hostTransitions(r: RunResult): [number, string, string][] {
-  return eventsOf(r.events, 'host.state').filter((e) => e.from !== e.to).map((e) => [e.t, e.from, e.to]);
+  return eventsOf(r.events, 'host.state')
+    .filter((e) => e.from !== e.to)
+    .map((e) => [e.t, e.from, e.to]);
 }
 
 function violations(r: RunResult): string[] {
@@ -52,17 +54,23 @@ g.vcpu0 {
 }
 `);
     const mmio = eventsOf(r.events, 'mmio');
-    assert.deepStrictEqual(mmio.map((e) => [e.access, e.address, e.width, e.target, e.blocked]), [
-      ['write', BASE + 4n, 32, 's2idle_notify (unsupported access)', true],
-      ['write', BASE, 8, 's2idle_notify (unsupported access)', true],
-      ['write', BASE, 16, 's2idle_notify (unsupported access)', true],
-      ['write', BASE, 64, 's2idle_notify (unsupported access)', true],
-      ['read', BASE, 32, 's2idle_notify (unsupported access)', true],
-      ['read', BASE + 12n, 32, 's2idle_notify (unsupported access)', true],
-      ['read', BASE + 16n, 32, 'unassigned', true],
-      ['write', BASE, 32, 's2idle_notify', false],
-    ]);
-    assert.deepStrictEqual(eventsOf(r.events, 's2idle.notify').map((e) => e.count), [1]);
+    assert.deepStrictEqual(
+      mmio.map((e) => [e.access, e.address, e.width, e.target, e.blocked]),
+      [
+        ['write', BASE + 4n, 32, 's2idle_notify (unsupported access)', true],
+        ['write', BASE, 8, 's2idle_notify (unsupported access)', true],
+        ['write', BASE, 16, 's2idle_notify (unsupported access)', true],
+        ['write', BASE, 64, 's2idle_notify (unsupported access)', true],
+        ['read', BASE, 32, 's2idle_notify (unsupported access)', true],
+        ['read', BASE + 12n, 32, 's2idle_notify (unsupported access)', true],
+        ['read', BASE + 16n, 32, 'unassigned', true],
+        ['write', BASE, 32, 's2idle_notify', false],
+      ],
+    );
+    assert.deepStrictEqual(
+      eventsOf(r.events, 's2idle.notify').map((e) => e.count),
+      [1],
+    );
     assert.strictEqual(r.machine.state.vms[0].notifications, 1);
   });
 
@@ -74,7 +82,10 @@ g.vcpu0 {
 }
 `);
     const mmio = eventsOf(r.events, 'mmio');
-    assert.deepStrictEqual(mmio.map((e) => [e.t, e.access, e.address, e.width, e.value, e.target]), [[1 * MS, 'write', BASE, 32, 3n, 's2idle_notify']]);
+    assert.deepStrictEqual(
+      mmio.map((e) => [e.t, e.access, e.address, e.width, e.value, e.target]),
+      [[1 * MS, 'write', BASE, 32, 3n, 's2idle_notify']],
+    );
     const exits = eventsOf(r.events, 'vmm.exit');
     assert.strictEqual(exits.length, 1);
     assert.strictEqual(exits[0].exit, 'MMIO');
@@ -93,8 +104,14 @@ g.vcpu0 {
   mmio write 0x0a001000 = 3
 }
 `);
-    assert.deepStrictEqual(eventsOf(r.events, 's2idle.notify').map((e) => e.count), [1, 2, 3]);
-    assert.deepStrictEqual(eventsOf(r.events, 'vmm.exit').map((e) => /#(\d+)/.exec(e.detail)![1]), ['1', '2', '3']);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 's2idle.notify').map((e) => e.count),
+      [1, 2, 3],
+    );
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'vmm.exit').map((e) => /#(\d+)/.exec(e.detail)![1]),
+      ['1', '2', '3'],
+    );
     assert.strictEqual(r.machine.state.vms[0].notifications, 3);
   });
 });
@@ -214,7 +231,10 @@ g.vcpu0 {
 `;
     const slow = run(scenario('5ms'));
     const t = hostTransitions(slow);
-    assert.strictEqual(t.find(([, , to]) => to === 'suspended')![0] - t.find(([, , to]) => to === 'suspending')![0], 5 * MS);
+    assert.strictEqual(
+      t.find(([, , to]) => to === 'suspended')![0] - t.find(([, , to]) => to === 'suspending')![0],
+      5 * MS,
+    );
     assert.deepStrictEqual(violations(slow), []);
     const fast = run(scenario('2ms'));
     assert.deepStrictEqual(violations(fast), ['host-suspended-while-guest-running']);
@@ -229,7 +249,15 @@ g.vcpu0 {
   expect host.state == running
 }
 `);
-    assert.deepStrictEqual(hostTransitions(r).map(([t, , to]) => [t, to]), [[1 * MS, 'suspending'], [2 * MS, 'suspended'], [10 * MS, 'resuming'], [10 * MS, 'running']]);
+    assert.deepStrictEqual(
+      hostTransitions(r).map(([t, , to]) => [t, to]),
+      [
+        [1 * MS, 'suspending'],
+        [2 * MS, 'suspended'],
+        [10 * MS, 'resuming'],
+        [10 * MS, 'running'],
+      ],
+    );
     const guestWhileSuspended = r.events.filter((e) => e.vm === 0 && e.t > 2 * MS && e.t < 10 * MS);
     assert.deepStrictEqual(guestWhileSuspended, []);
     assert.deepStrictEqual(violations(r), [], 'the vCPU was waiting, not running, when the host suspended');
@@ -245,8 +273,16 @@ g.vcpu0 {
   expect irq 33 pending
 }
 `);
-    const at20 = r.events.filter((e) => e.t === 20 * MS).map((e) => (e.kind === 'host.state' ? `host ${e.from}->${e.to}` : e.kind));
-    assert.deepStrictEqual(at20.slice(0, 5), ['host.action', 'host suspended->resuming', 'host resuming->running', 'irq.raise', 'irq.wake']);
+    const at20 = r.events
+      .filter((e) => e.t === 20 * MS)
+      .map((e) => (e.kind === 'host.state' ? `host ${e.from}->${e.to}` : e.kind));
+    assert.deepStrictEqual(at20.slice(0, 5), [
+      'host.action',
+      'host suspended->resuming',
+      'host resuming->running',
+      'irq.raise',
+      'irq.wake',
+    ]);
   });
 });
 
@@ -259,9 +295,10 @@ g.vcpu0 {
 }
 `);
     const v = eventsOf(r.events, 'violation');
-    assert.deepStrictEqual(v.map((e) => [e.invariant, e.t, e.message]), [
-      ['host-suspended-while-guest-running', 1 * MS, 'the host suspended while g.vcpu0 was running'],
-    ]);
+    assert.deepStrictEqual(
+      v.map((e) => [e.invariant, e.t, e.message]),
+      [['host-suspended-while-guest-running', 1 * MS, 'the host suspended while g.vcpu0 was running']],
+    );
   });
 
   it('does not fire when the guest is in WFI when the host completes its suspend', () => {
@@ -273,7 +310,12 @@ g.vcpu0 {
   wfi
 }
 `);
-    assert.deepStrictEqual(hostTransitions(r).slice(0, 2).map(([, , to]) => to), ['suspending', 'suspended']);
+    assert.deepStrictEqual(
+      hostTransitions(r)
+        .slice(0, 2)
+        .map(([, , to]) => to),
+      ['suspending', 'suspended'],
+    );
     assert.deepStrictEqual(violations(r), []);
   });
 });

@@ -70,7 +70,11 @@ g.vcpu0 {
   expect x0 == 0x06030001
 }
 `);
-    assert.strictEqual(fnOf(r.machine).read(PMC_OFF, 2), 0xce03, 'the physical PMC still advertises PME from D0, D3hot, D3cold');
+    assert.strictEqual(
+      fnOf(r.machine).read(PMC_OFF, 2),
+      0xce03,
+      'the physical PMC still advertises PME from D0, D3hot, D3cold',
+    );
   });
 
   it('PME_En is virtualised: the guest reads back what it wrote, the device never sees it', () => {
@@ -85,7 +89,7 @@ g.vcpu0 {
     assert.strictEqual(fnOf(r.machine).read(PMCSR_OFF, 2), 0x0000, 'physical PMCSR has PME_En clear');
   });
 
-  it('PME_Status is virtualised: the guest does not see the device\'s PME_Status and its RW1C write does not clear it', () => {
+  it("PME_Status is virtualised: the guest does not see the device's PME_Status and its RW1C write does not clear it", () => {
     const r = runWithPme(`${world('pme d3hot')}
 g.vcpu0 {
   signal pme
@@ -135,9 +139,16 @@ ${ENABLE}
       'vfio restores BAR mappings',
     ]);
     const mmio = eventsOf(r.events, 'mmio');
-    assert.deepStrictEqual(mmio.map((e) => [e.access, e.blocked]), [
-      ['write', false], ['write', false], ['read', true], ['write', true], ['read', false],
-    ]);
+    assert.deepStrictEqual(
+      mmio.map((e) => [e.access, e.blocked]),
+      [
+        ['write', false],
+        ['write', false],
+        ['read', true],
+        ['write', true],
+        ['read', false],
+      ],
+    );
   });
 
   it('needs_pm_restore (No_Soft_Reset = 0): vfio saves config before D3 and restores BARs and Command after D0; BAR0 context is lost', () => {
@@ -159,10 +170,16 @@ ${ENABLE}
 }
 `);
     const events = deviceEvents(r);
-    assert.ok(events.indexOf('pci_save_state') >= 0 && events.indexOf('pci_save_state') < events.indexOf('D0 -> D3hot'), events.join(', '));
+    assert.ok(
+      events.indexOf('pci_save_state') >= 0 && events.indexOf('pci_save_state') < events.indexOf('D0 -> D3hot'),
+      events.join(', '),
+    );
     assert.ok(events.indexOf('function reset') < events.indexOf('pci_restore_state'), events.join(', '));
     const lost = eventsOf(r.events, 'context.lost');
-    assert.deepStrictEqual(lost.map((e) => e.noSoftReset), [false]);
+    assert.deepStrictEqual(
+      lost.map((e) => e.noSoftReset),
+      [false],
+    );
     assert.deepStrictEqual(violations(r), [], 'No_Soft_Reset = 0 promised nothing');
   });
 
@@ -182,7 +199,10 @@ ${ENABLE}
 }
 `);
     const events = deviceEvents(r);
-    assert.ok(!events.includes('pci_save_state') && !events.includes('pci_restore_state') && !events.includes('function reset'), events.join(', '));
+    assert.ok(
+      !events.includes('pci_save_state') && !events.includes('pci_restore_state') && !events.includes('function reset'),
+      events.join(', '),
+    );
     assert.deepStrictEqual(eventsOf(r.events, 'context.lost'), []);
   });
 });
@@ -205,7 +225,9 @@ ${ENABLE}
   expect x0 == 0xffffffff
 }
 `);
-    const write = eventsOf(r.events, 'pci.config').filter((e) => e.access === 'write' && e.register === 'interrupt_line');
+    const write = eventsOf(r.events, 'pci.config').filter(
+      (e) => e.access === 'write' && e.register === 'interrupt_line',
+    );
     assert.strictEqual(write.length, 1);
     assert.strictEqual(write[0].note, 'D3cold: no response, write dropped');
     assert.strictEqual(fnOf(r.machine).read(0x3c, 1), 0, 'the dropped write did not reach the function');
@@ -270,7 +292,10 @@ ${ENABLE}
   expect x0 == 0
 }
 `);
-    assert.deepStrictEqual(eventsOf(r.events, 'context.lost').map((e) => e.noSoftReset), [false]);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'context.lost').map((e) => e.noSoftReset),
+      [false],
+    );
     assert.deepStrictEqual(violations(r), []);
   });
 });

@@ -83,7 +83,10 @@ g.vcpu0 {
 });
 
 describe('virtio: freeze and restore (DOMAIN.md 6.1, REAL-GUEST.md)', () => {
-  for (const [model, dev] of [['virtio-net', 'net'], ['virtio-blk', 'blk']] as const) {
+  for (const [model, dev] of [
+    ['virtio-net', 'net'],
+    ['virtio-blk', 'blk'],
+  ] as const) {
     it(`freeze of ${model} resets the device (status 0) and drops Bus Master; Memory stays on`, () => {
       const r = runGreen(`${world(`  device ${dev} ${model} at 00:01.0`)}
 g.vcpu0 {
@@ -176,7 +179,7 @@ ${SET_PINS}
     assert.deepStrictEqual(violations(r), ['virtio-reset-loses-context']);
   });
 
-  it('in the captured guest\'s order (freeze, D3hot, D0, restore) the pins are lost too and the invariant still fires', () => {
+  it("in the captured guest's order (freeze, D3hot, D0, restore) the pins are lost too and the invariant still fires", () => {
     const r = runGreen(`${world('  device gpio0 virtio-gpio at 00:01.0')}
 g.vcpu0 {
 ${SET_PINS}

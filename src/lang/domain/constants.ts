@@ -23,24 +23,45 @@ export interface Constant {
 }
 
 const rows: Constant[] = [];
-const add = (group: ConstantGroup, name: string, value: number | bigint, doc: string) => rows.push({ name, value: BigInt(value), group, doc });
+const add = (group: ConstantGroup, name: string, value: number | bigint, doc: string) =>
+  rows.push({ name, value: BigInt(value), group, doc });
 
 for (const [name, value] of Object.entries(PSCI_RETURN_CODES)) {
-  add('psci-return', name, value, `PSCI return code ${value} (Linux uapi psci.h PSCI_RET_${name === 'INVALID_PARAMETERS' ? 'INVALID_PARAMS' : name})`);
+  add(
+    'psci-return',
+    name,
+    value,
+    `PSCI return code ${value} (Linux uapi psci.h PSCI_RET_${name === 'INVALID_PARAMETERS' ? 'INVALID_PARAMS' : name})`,
+  );
 }
 
 // vCPU power state as `vcpuN.power` reads it. ON/OFF/ON_PENDING share AFFINITY_INFO's encoding (0, 1, 2) so that
 // `expect x0 == OFF` after AFFINITY_INFO and `wait vcpu1.power == OFF` read alike.
 add('power', 'ON', 0, 'the core is on (AFFINITY_INFO 0)');
 add('power', 'OFF', 1, 'the core is off (AFFINITY_INFO 1)');
-add('power', 'ON_PENDING', 2, 'a CPU_ON was accepted and the core has not run yet (AFFINITY_INFO 2; KVM and Xen report ON)');
+add(
+  'power',
+  'ON_PENDING',
+  2,
+  'a CPU_ON was accepted and the core has not run yet (AFFINITY_INFO 2; KVM and Xen report ON)',
+);
 add('power', 'STANDBY', 3, 'CPU_SUSPEND to a standby (retention) state: context kept');
-add('power', 'POWERDOWN', 4, 'a powerdown state (CPU_SUSPEND powerdown or SYSTEM_SUSPEND): context lost, resumes at the entry point');
+add(
+  'power',
+  'POWERDOWN',
+  4,
+  'a powerdown state (CPU_SUSPEND powerdown or SYSTEM_SUSPEND): context lost, resumes at the entry point',
+);
 
 // KVM_MP_STATE values (Linux uapi kvm.h); arm64 uses RUNNABLE, STOPPED and SUSPENDED.
 add('mp-state', 'RUNNABLE', 0, 'KVM_MP_STATE_RUNNABLE');
 add('mp-state', 'STOPPED', 5, 'KVM_MP_STATE_STOPPED: powered off (CPU_OFF, never started, SYSTEM_OFF)');
-add('mp-state', 'SUSPENDED', 10, 'KVM_MP_STATE_SUSPENDED: the VMM honoured SYSTEM_SUSPEND; KVM emulates WFI and exits WAKEUP on a wake-up');
+add(
+  'mp-state',
+  'SUSPENDED',
+  10,
+  'KVM_MP_STATE_SUSPENDED: the VMM honoured SYSTEM_SUSPEND; KVM emulates WFI and exits WAKEUP on a wake-up',
+);
 
 // PCI power states: PMCSR PowerState 0..3, plus D3cold (main power removed).
 add('d-state', 'D0', 0, 'fully on');
@@ -76,7 +97,12 @@ add('psci-type', 'HIBERNATE_OFF', PSCI_OFF2_HIBERNATE_OFF, 'SYSTEM_OFF2 type 1: 
 
 for (const f of PSCI_FUNCTIONS) {
   const native = f.smc64 ?? f.smc32;
-  add('psci-function', f.name, native, `PSCI ${f.name} function ID 0x${native.toString(16)}${f.smc64 !== undefined ? ' (SMC64, the native ID on arm64)' : ''}`);
+  add(
+    'psci-function',
+    f.name,
+    native,
+    `PSCI ${f.name} function ID 0x${native.toString(16)}${f.smc64 !== undefined ? ' (SMC64, the native ID on arm64)' : ''}`,
+  );
   if (f.smc64 !== undefined) {
     add('psci-function', f.name + '32', f.smc32, `PSCI ${f.name} SMC32 function ID 0x${f.smc32.toString(16)}`);
     add('psci-function', f.name + '64', f.smc64, `PSCI ${f.name} SMC64 function ID 0x${f.smc64.toString(16)}`);

@@ -18,28 +18,72 @@ export interface DeviceModel {
   options: DeviceOption[];
 }
 
-const PM: DeviceOption = { name: 'pm', kind: 'states', values: ['d1', 'd2'], doc: 'optional D-states the function supports (PMC D1_Support, D2_Support)' };
-const NO_SOFT_RESET: DeviceOption = { name: 'no_soft_reset', kind: 'bool', doc: 'PMCSR No_Soft_Reset: D3hot to D0 keeps the function state' };
-const PME: DeviceOption = { name: 'pme', kind: 'states', values: ['d0', 'd1', 'd2', 'd3hot', 'd3cold'], doc: 'states the function can signal PME from (PMC PME_Support)' };
+const PM: DeviceOption = {
+  name: 'pm',
+  kind: 'states',
+  values: ['d1', 'd2'],
+  doc: 'optional D-states the function supports (PMC D1_Support, D2_Support)',
+};
+const NO_SOFT_RESET: DeviceOption = {
+  name: 'no_soft_reset',
+  kind: 'bool',
+  doc: 'PMCSR No_Soft_Reset: D3hot to D0 keeps the function state',
+};
+const PME: DeviceOption = {
+  name: 'pme',
+  kind: 'states',
+  values: ['d0', 'd1', 'd2', 'd3hot', 'd3cold'],
+  doc: 'states the function can signal PME from (PMC PME_Support)',
+};
 
 const VIRTIO_OPTIONS: DeviceOption[] = [
-  PM, NO_SOFT_RESET, PME,
-  { name: 'reset_on_restore', kind: 'bool', doc: 'the virtio core resets the device on restore (Linux virtio_device_restore); false models the no-reset path' },
-  { name: 'feature', kind: 'enum', values: ['suspend'], doc: 'offer an optional feature: suspend = VIRTIO_F_SUSPEND (bit 43)' },
+  PM,
+  NO_SOFT_RESET,
+  PME,
+  {
+    name: 'reset_on_restore',
+    kind: 'bool',
+    doc: 'the virtio core resets the device on restore (Linux virtio_device_restore); false models the no-reset path',
+  },
+  {
+    name: 'feature',
+    kind: 'enum',
+    values: ['suspend'],
+    doc: 'offer an optional feature: suspend = VIRTIO_F_SUSPEND (bit 43)',
+  },
 ];
 
 export const DEVICE_MODELS: readonly DeviceModel[] = [
   { name: 'virtio-net', doc: 'a virtio network device on virtio-pci', virtio: true, options: VIRTIO_OPTIONS },
   { name: 'virtio-blk', doc: 'a virtio block device on virtio-pci', virtio: true, options: VIRTIO_OPTIONS },
-  { name: 'virtio-gpio', doc: 'a virtio GPIO controller on virtio-pci: pin levels and directions that should survive suspend', virtio: true, options: VIRTIO_OPTIONS },
   {
-    name: 'passthrough', doc: 'a PCI function assigned to the guest with VFIO', virtio: false,
+    name: 'virtio-gpio',
+    doc: 'a virtio GPIO controller on virtio-pci: pin levels and directions that should survive suspend',
+    virtio: true,
+    options: VIRTIO_OPTIONS,
+  },
+  {
+    name: 'passthrough',
+    doc: 'a PCI function assigned to the guest with VFIO',
+    virtio: false,
     options: [
-      PM, NO_SOFT_RESET, PME,
-      { name: 'd3cold', kind: 'enum', values: ['never', 'promote'], doc: 'never: D3hot stays D3hot; promote: vfio takes the function on to D3cold (context lost)' },
+      PM,
+      NO_SOFT_RESET,
+      PME,
+      {
+        name: 'd3cold',
+        kind: 'enum',
+        values: ['never', 'promote'],
+        doc: 'never: D3hot stays D3hot; promote: vfio takes the function on to D3cold (context lost)',
+      },
     ],
   },
-  { name: 'pci', doc: 'a plain emulated PCI function with the PM capability', virtio: false, options: [PM, NO_SOFT_RESET, PME] },
+  {
+    name: 'pci',
+    doc: 'a plain emulated PCI function with the PM capability',
+    virtio: false,
+    options: [PM, NO_SOFT_RESET, PME],
+  },
 ];
 
 export function lookupDeviceModel(name: string): DeviceModel | undefined {
@@ -57,14 +101,42 @@ export interface DeviceField {
 }
 
 export const DEVICE_FIELDS: readonly DeviceField[] = [
-  { name: 'dstate', doc: 'the function\'s power state, D0..D3hot from PMCSR, or D3cold when main power is removed', virtioOnly: false, group: 'd-state' },
-  { name: 'decodes', doc: 'true when the function answers MMIO to its BARs (D0 and Command.Memory set)', virtioOnly: false },
-  { name: 'status', doc: 'virtio device status (ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128)', virtioOnly: true, group: 'virtio-status' },
+  {
+    name: 'dstate',
+    doc: "the function's power state, D0..D3hot from PMCSR, or D3cold when main power is removed",
+    virtioOnly: false,
+    group: 'd-state',
+  },
+  {
+    name: 'decodes',
+    doc: 'true when the function answers MMIO to its BARs (D0 and Command.Memory set)',
+    virtioOnly: false,
+  },
+  {
+    name: 'status',
+    doc: 'virtio device status (ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128)',
+    virtioOnly: true,
+    group: 'virtio-status',
+  },
   { name: 'features', doc: 'virtio features the device offers (bit 43 = VIRTIO_F_SUSPEND)', virtioOnly: true },
   { name: 'driver_features', doc: 'virtio features the driver accepted', virtioOnly: true },
-  { name: 'resets', doc: 'how many times the device was reset (status written 0 or function reset)', virtioOnly: false },
-  { name: 'pin_directions', doc: 'virtio-gpio pin directions (BAR0 word 0): lost if the device is reset and nobody restores them', virtioOnly: true, models: ['virtio-gpio'] },
-  { name: 'pin_levels', doc: 'virtio-gpio pin levels (BAR0 word 1): lost if the device is reset and nobody restores them', virtioOnly: true, models: ['virtio-gpio'] },
+  {
+    name: 'resets',
+    doc: 'how many times the device was reset (status written 0 or function reset)',
+    virtioOnly: false,
+  },
+  {
+    name: 'pin_directions',
+    doc: 'virtio-gpio pin directions (BAR0 word 0): lost if the device is reset and nobody restores them',
+    virtioOnly: true,
+    models: ['virtio-gpio'],
+  },
+  {
+    name: 'pin_levels',
+    doc: 'virtio-gpio pin levels (BAR0 word 1): lost if the device is reset and nobody restores them',
+    virtioOnly: true,
+    models: ['virtio-gpio'],
+  },
 ];
 
 export function lookupDeviceField(name: string): DeviceField | undefined {

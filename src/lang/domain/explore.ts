@@ -1,4 +1,5 @@
-// `explore [{ max_states N; depth N; until TIME; skew TIME }]`: the declaration that makes `sflow test` explore a scenario's
+// `explore [{ max_states N; depth N; until TIME; skew TIME }]`: the declaration that makes `sflow test` explore a
+// scenario's
 // interleavings instead of running it once, and the bounds it may give. One row per member: the checker reads
 // the names and value kinds, completion, hover and docs/reference.md read the same descriptions.
 
@@ -26,10 +27,29 @@ export const EXPLORE_DOC =
   "CLI's default bounds; the CLI's flags override the bounds given here.";
 
 export const EXPLORE_BOUNDS: readonly ExploreBound[] = [
-  { name: 'max_states', field: 'maxStates', value: 'count', example: '200000', doc: 'stop after this many distinct states' },
-  { name: 'depth', field: 'depth', value: 'count', example: '40', doc: 'branch at most this many times along one path; deeper, a path follows the default schedule' },
+  {
+    name: 'max_states',
+    field: 'maxStates',
+    value: 'count',
+    example: '200000',
+    doc: 'stop after this many distinct states',
+  },
+  {
+    name: 'depth',
+    field: 'depth',
+    value: 'count',
+    example: '40',
+    doc: 'branch at most this many times along one path; deeper, a path follows the default schedule',
+  },
   { name: 'until', field: 'until', value: 'time', example: '600ms', doc: 'end each path at this virtual time' },
-  { name: 'skew', field: 'skew', value: 'time', example: '2us', doc: "let a vCPU run up to this much ahead of another that is due first, so vCPUs interleave beyond exact ties (as if their statements took a little more or less time); turns the partial-order reduction off", notInSnippet: true },
+  {
+    name: 'skew',
+    field: 'skew',
+    value: 'time',
+    example: '2us',
+    doc: 'let a vCPU run up to this much ahead of another that is due first, so vCPUs interleave beyond exact ties (as if their statements took a little more or less time); turns the partial-order reduction off',
+    notInSnippet: true,
+  },
 ];
 
 export function lookupExploreBound(name: string): ExploreBound | undefined {

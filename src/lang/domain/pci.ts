@@ -32,13 +32,24 @@ export interface RegisterDef {
   reservedMask?: number;
 }
 
-const f = (name: string, lsb: number, width: number, access: Access, doc: string, extra?: Partial<FieldDef>): FieldDef => ({ name, lsb, width, access, doc, ...extra });
+const f = (
+  name: string,
+  lsb: number,
+  width: number,
+  access: Access,
+  doc: string,
+  extra?: Partial<FieldDef>,
+): FieldDef => ({ name, lsb, width, access, doc, ...extra });
 
 export const CONFIG_HEADER: readonly RegisterDef[] = [
   { name: 'vendor_id', offset: 0x00, size: 2, access: 'RO', doc: 'Vendor ID', fields: [] },
   { name: 'device_id', offset: 0x02, size: 2, access: 'RO', doc: 'Device ID', fields: [] },
   {
-    name: 'command', offset: 0x04, size: 2, access: 'RW', doc: 'Command register: what the function decodes and may do on the bus',
+    name: 'command',
+    offset: 0x04,
+    size: 2,
+    access: 'RW',
+    doc: 'Command register: what the function decodes and may do on the bus',
     fields: [
       f('io', 0, 1, 'RW', 'I/O Space enable: decode I/O BARs'),
       f('memory', 1, 1, 'RW', 'Memory Space enable: decode memory BARs'),
@@ -54,7 +65,11 @@ export const CONFIG_HEADER: readonly RegisterDef[] = [
     reservedMask: 0xf880,
   },
   {
-    name: 'status', offset: 0x06, size: 2, access: 'RO', doc: 'Status register',
+    name: 'status',
+    offset: 0x06,
+    size: 2,
+    access: 'RO',
+    doc: 'Status register',
     fields: [
       f('interrupt_status', 3, 1, 'RO', 'an INTx interrupt is pending'),
       f('capabilities_list', 4, 1, 'RO', 'the capability list at 0x34 is valid'),
@@ -75,15 +90,32 @@ export const CONFIG_HEADER: readonly RegisterDef[] = [
   { name: 'header_type', offset: 0x0e, size: 1, access: 'RO', doc: 'Header Type (0: endpoint)', fields: [] },
   { name: 'bist', offset: 0x0f, size: 1, access: 'RO', doc: 'BIST', fields: [] },
   ...[0, 1, 2, 3, 4, 5].map((i): RegisterDef => ({
-    name: `bar${i}`, offset: 0x10 + 4 * i, size: 4, access: 'RW',
+    name: `bar${i}`,
+    offset: 0x10 + 4 * i,
+    size: 4,
+    access: 'RW',
     doc: `Base Address Register ${i}: writing all ones reads back the size mask; bits [3:0] are type bits`,
     fields: [],
   })),
   { name: 'subsystem_vendor_id', offset: 0x2c, size: 2, access: 'RO', doc: 'Subsystem Vendor ID', fields: [] },
   { name: 'subsystem_id', offset: 0x2e, size: 2, access: 'RO', doc: 'Subsystem ID', fields: [] },
   { name: 'rom', offset: 0x30, size: 4, access: 'RW', doc: 'Expansion ROM base address', fields: [] },
-  { name: 'cap_ptr', offset: 0x34, size: 1, access: 'RO', doc: 'Capabilities pointer: offset of the first capability', fields: [] },
-  { name: 'interrupt_line', offset: 0x3c, size: 1, access: 'RW', doc: 'Interrupt Line (for the OS; no effect on the device)', fields: [] },
+  {
+    name: 'cap_ptr',
+    offset: 0x34,
+    size: 1,
+    access: 'RO',
+    doc: 'Capabilities pointer: offset of the first capability',
+    fields: [],
+  },
+  {
+    name: 'interrupt_line',
+    offset: 0x3c,
+    size: 1,
+    access: 'RW',
+    doc: 'Interrupt Line (for the OS; no effect on the device)',
+    fields: [],
+  },
   { name: 'interrupt_pin', offset: 0x3d, size: 1, access: 'RO', doc: 'Interrupt Pin: 1 = INTA#', fields: [] },
 ];
 
@@ -94,7 +126,11 @@ export const PM_CAPABILITY: readonly RegisterDef[] = [
   { name: 'pm_cap_id', offset: 0, size: 1, access: 'RO', doc: 'Capability ID 0x01 (Power Management)', fields: [] },
   { name: 'pm_next', offset: 1, size: 1, access: 'RO', doc: 'Next capability pointer', fields: [] },
   {
-    name: 'pmc', offset: 2, size: 2, access: 'RO', doc: 'Power Management Capabilities (read-only)',
+    name: 'pmc',
+    offset: 2,
+    size: 2,
+    access: 'RO',
+    doc: 'Power Management Capabilities (read-only)',
     fields: [
       f('version', 0, 3, 'RO', 'PM spec version: 3 = PCI PM 1.2'),
       f('pme_clock', 3, 1, 'RO', 'PME Clock (PCI only)'),
@@ -103,26 +139,57 @@ export const PM_CAPABILITY: readonly RegisterDef[] = [
       f('aux_current', 6, 3, 'RO', '3.3Vaux current needed for PME from D3cold'),
       f('d1_support', 9, 1, 'RO', 'D1 is supported'),
       f('d2_support', 10, 1, 'RO', 'D2 is supported'),
-      f('pme_support', 11, 5, 'RO', 'states the function can signal PME from: bit 11 D0, 12 D1, 13 D2, 14 D3hot, 15 D3cold', { values: PME_SUPPORT_VALUES }),
+      f(
+        'pme_support',
+        11,
+        5,
+        'RO',
+        'states the function can signal PME from: bit 11 D0, 12 D1, 13 D2, 14 D3hot, 15 D3cold',
+        { values: PME_SUPPORT_VALUES },
+      ),
     ],
   },
   {
-    name: 'pmcsr', offset: 4, size: 2, access: 'RW', doc: 'Power Management Control/Status',
+    name: 'pmcsr',
+    offset: 4,
+    size: 2,
+    access: 'RW',
+    doc: 'Power Management Control/Status',
     fields: [
-      f('state', 0, 2, 'RW', 'PowerState: 00 D0, 01 D1, 10 D2, 11 D3hot. An unsupported D1/D2 write is discarded', { values: { 0: 'D0', 1: 'D1', 2: 'D2', 3: 'D3hot' } }),
-      f('no_soft_reset', 3, 1, 'RO', 'No_Soft_Reset: 1 = D3hot to D0 keeps the function state; 0 = it resets to D0 uninitialized'),
-      f('pme_en', 8, 1, 'RW', 'PME_En: the function may assert PME (sticky if PME from D3cold is supported)', { sticky: true }),
+      f('state', 0, 2, 'RW', 'PowerState: 00 D0, 01 D1, 10 D2, 11 D3hot. An unsupported D1/D2 write is discarded', {
+        values: { 0: 'D0', 1: 'D1', 2: 'D2', 3: 'D3hot' },
+      }),
+      f(
+        'no_soft_reset',
+        3,
+        1,
+        'RO',
+        'No_Soft_Reset: 1 = D3hot to D0 keeps the function state; 0 = it resets to D0 uninitialized',
+      ),
+      f('pme_en', 8, 1, 'RW', 'PME_En: the function may assert PME (sticky if PME from D3cold is supported)', {
+        sticky: true,
+      }),
       f('data_select', 9, 4, 'RW', 'Data_Select: which value the Data register reports'),
       f('data_scale', 13, 2, 'RO', 'Data_Scale for the Data register'),
-      f('pme_status', 15, 1, 'RW1C', 'PME_Status: set when the function asserts PME; write 1 to clear (sticky)', { sticky: true }),
+      f('pme_status', 15, 1, 'RW1C', 'PME_Status: set when the function asserts PME; write 1 to clear (sticky)', {
+        sticky: true,
+      }),
     ],
     reservedMask: 0x00f4,
   },
-  { name: 'pmcsr_bse', offset: 6, size: 1, access: 'RO', doc: 'PMCSR bridge support extensions (B2_B3#, BPCC_En)', fields: [] },
+  {
+    name: 'pmcsr_bse',
+    offset: 6,
+    size: 1,
+    access: 'RO',
+    doc: 'PMCSR bridge support extensions (B2_B3#, BPCC_En)',
+    fields: [],
+  },
   { name: 'pm_data', offset: 7, size: 1, access: 'RO', doc: 'Data register (selected by Data_Select)', fields: [] },
 ];
 
-/** Where the PM capability sits in the simulated function (QEMU's root-port children place it at 0x7c; any offset works). */
+/** Where the PM capability sits in the simulated function (QEMU's root-port children place it at 0x7c; any offset
+ * works). */
 export const PM_CAP_OFFSET = 0x40;
 
 export interface ResolvedRegister {

@@ -15,10 +15,16 @@ const hex = (n: number, width = 2) => '0x' + n.toString(16).padStart(width, '0')
 function registerRows(defs: readonly RegisterDef[], base: number): string[] {
   const rows: string[] = [];
   for (const d of defs) {
-    rows.push(`| ${hex(base + d.offset)} | \`${d.name}\` | ${d.size * 8} | ${d.fields.length ? '' : d.access} | ${d.doc} |`);
+    rows.push(
+      `| ${hex(base + d.offset)} | \`${d.name}\` | ${d.size * 8} | ${d.fields.length ? '' : d.access} | ${d.doc} |`,
+    );
     for (const f of d.fields) {
       const bits = f.width === 1 ? `${f.lsb}` : `${f.lsb + f.width - 1}:${f.lsb}`;
-      const values = f.values ? ` (${Object.entries(f.values).map(([v, n]) => `${v} = ${n}`).join(', ')})` : '';
+      const values = f.values
+        ? ` (${Object.entries(f.values)
+            .map(([v, n]) => `${v} = ${n}`)
+            .join(', ')})`
+        : '';
       rows.push(`| | \`.${f.name}\` [${bits}] | | ${f.access}${f.sticky ? ', sticky' : ''} | ${f.doc}${values} |`);
     }
   }
@@ -28,12 +34,22 @@ function registerRows(defs: readonly RegisterDef[], base: number): string[] {
 export function referenceMarkdown(): string {
   const out: string[] = [];
   out.push('# Reference', '', '<!-- Generated from src/lang/domain by `npm run docs`. Do not edit by hand. -->', '');
-  out.push('The tables the checker, the simulator and the editor share. Sources are cited in `docs/language.md` and in the code.', '');
+  out.push(
+    'The tables the checker, the simulator and the editor share. Sources are cited in `docs/language.md` and in the code.',
+    '',
+  );
 
-  out.push('## PSCI functions', '', '| Function | SMC32 | SMC64 | Since | Arguments (register) | What it does |', '|---|---|---|---|---|---|');
+  out.push(
+    '## PSCI functions',
+    '',
+    '| Function | SMC32 | SMC64 | Since | Arguments (register) | What it does |',
+    '|---|---|---|---|---|---|',
+  );
   for (const f of PSCI_FUNCTIONS) {
     const args = f.args.map((a) => `\`${a.name}\` (x${a.register})`).join(', ') || '-';
-    out.push(`| \`${f.name}\` | ${hex(f.smc32, 8)} | ${f.smc64 !== undefined ? hex(f.smc64, 8) : '-'} | ${formatVersion(f.since)} | ${args} | ${f.summary} |`);
+    out.push(
+      `| \`${f.name}\` | ${hex(f.smc32, 8)} | ${f.smc64 !== undefined ? hex(f.smc64, 8) : '-'} | ${formatVersion(f.since)} | ${args} | ${f.summary} |`,
+    );
   }
   out.push('', '`psci NAME` uses the SMC64 ID where one exists; `NAME32` and `NAME64` pick one explicitly.', '');
   out.push('## PSCI return codes', '', '| Name | Value |', '|---|---|');
@@ -44,29 +60,69 @@ export function referenceMarkdown(): string {
   out.push(...registerRows(CONFIG_HEADER, 0), ...registerRows(PM_CAPABILITY, PM_CAP_OFFSET));
 
   out.push('', '## Device models', '', '| Model | Options | What it is |', '|---|---|---|');
-  for (const m of DEVICE_MODELS) out.push(`| \`${m.name}\` | ${m.options.map((o) => `\`${o.name}\``).join(', ')} | ${m.doc} |`);
+  for (const m of DEVICE_MODELS)
+    out.push(`| \`${m.name}\` | ${m.options.map((o) => `\`${o.name}\``).join(', ')} | ${m.doc} |`);
   out.push('', '| Device value | Models | Meaning |', '|---|---|---|');
-  for (const f of DEVICE_FIELDS) out.push(`| \`DEV.${f.name}\` | ${f.models ? f.models.join(', ') : f.virtioOnly ? 'virtio' : 'all'} | ${f.doc} |`);
+  for (const f of DEVICE_FIELDS)
+    out.push(`| \`DEV.${f.name}\` | ${f.models ? f.models.join(', ') : f.virtioOnly ? 'virtio' : 'all'} | ${f.doc} |`);
 
   out.push('', '## vCPU values', '', '| Name | Writable | Meaning |', '|---|---|---|');
   out.push(`| \`x0\` .. \`x30\` | yes | general-purpose registers (untyped: a number or a time in ns) |`);
-  for (const f of VCPU_FIELDS.filter((v) => !/^x\d+$/.test(v.name))) out.push(`| \`${f.name}\` | ${f.writable ? 'yes' : 'no'} | ${f.doc} |`);
+  for (const f of VCPU_FIELDS.filter((v) => !/^x\d+$/.test(v.name)))
+    out.push(`| \`${f.name}\` | ${f.writable ? 'yes' : 'no'} | ${f.doc} |`);
 
   out.push('', '## Constants', '', '| Name | Value | Group | Meaning |', '|---|---|---|---|');
-  for (const c of CONSTANTS.filter((x) => x.group !== 'psci-function')) out.push(`| \`${c.name}\` | ${c.value} | ${c.group} | ${c.doc} |`);
+  for (const c of CONSTANTS.filter((x) => x.group !== 'psci-function'))
+    out.push(`| \`${c.name}\` | ${c.value} | ${c.group} | ${c.doc} |`);
   out.push('', 'Every PSCI function name is also a constant: its function ID (`SYSTEM_SUSPEND64` = 0xc400000e).');
 
-  out.push('', '## Launch attributes (`"type": "suspend-flow"`)', '', '| Attribute | Type | Default | Meaning |', '|---|---|---|---|');
-  for (const a of LAUNCH_ATTRIBUTES) out.push(`| \`${a.name}\`${a.required ? ' (required)' : ''} | ${[a.type].flat().join(' or ')} | ${a.default === undefined ? '' : `\`${JSON.stringify(a.default)}\``} | ${a.description} |`);
+  out.push(
+    '',
+    '## Launch attributes (`"type": "suspend-flow"`)',
+    '',
+    '| Attribute | Type | Default | Meaning |',
+    '|---|---|---|---|',
+  );
+  for (const a of LAUNCH_ATTRIBUTES)
+    out.push(
+      `| \`${a.name}\`${a.required ? ' (required)' : ''} | ${[a.type].flat().join(' or ')} | ${a.default === undefined ? '' : `\`${JSON.stringify(a.default)}\``} | ${a.description} |`,
+    );
 
-  out.push('', '## Function breakpoints', '', 'Typed in the Breakpoints view (+ Function Breakpoint), with an optional condition.', '', '| Name | Stops on |', '|---|---|');
+  out.push(
+    '',
+    '## Function breakpoints',
+    '',
+    'Typed in the Breakpoints view (+ Function Breakpoint), with an optional condition.',
+    '',
+    '| Name | Stops on |',
+    '|---|---|',
+  );
   for (const f of FUNCTION_BREAKPOINT_FORMS) out.push(`| \`${f.form}\` | ${f.stopsOn} |`);
-  out.push('', 'Exception breakpoints: one filter per invariant below, plus "Expectation failed" and "PSCI call returned an error".');
+  out.push(
+    '',
+    'Exception breakpoints: one filter per invariant below, plus "Expectation failed" and "PSCI call returned an error".',
+  );
 
-  out.push('', '## Explore bounds', '', `\`explore { ... }\`: ${EXPLORE_DOC}`, '', '| Bound | Value | Meaning |', '|---|---|---|');
+  out.push(
+    '',
+    '## Explore bounds',
+    '',
+    `\`explore { ... }\`: ${EXPLORE_DOC}`,
+    '',
+    '| Bound | Value | Meaning |',
+    '|---|---|---|',
+  );
   for (const b of EXPLORE_BOUNDS) out.push(`| \`${b.name}\` | ${exploreValueText(b)} | ${b.doc} |`);
 
-  out.push('', '## Invariants', '', 'Checked on every event; `expect violation ID` declares one a scenario breaks on purpose.', '', '| ID | Title | Meaning |', '|---|---|---|');
+  out.push(
+    '',
+    '## Invariants',
+    '',
+    'Checked on every event; `expect violation ID` declares one a scenario breaks on purpose.',
+    '',
+    '| ID | Title | Meaning |',
+    '|---|---|---|',
+  );
   for (const i of INVARIANT_INFO) out.push(`| \`${i.id}\` | ${i.title} | ${i.description} |`);
   out.push('');
   return out.join('\n');

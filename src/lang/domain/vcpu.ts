@@ -15,20 +15,62 @@ export interface VcpuField {
 
 const fields: VcpuField[] = [];
 for (let i = 0; i <= 30; i++) {
-  fields.push({ name: `x${i}`, doc: i === 30 ? 'general-purpose register x30 (the link register)' : `general-purpose register x${i}`, writable: true, kind: 'register' });
+  fields.push({
+    name: `x${i}`,
+    doc: i === 30 ? 'general-purpose register x30 (the link register)' : `general-purpose register x${i}`,
+    writable: true,
+    kind: 'register',
+  });
 }
 fields.push(
   { name: 'lr', doc: 'the link register (x30)', writable: true, kind: 'register' },
   { name: 'sp', doc: 'the stack pointer', writable: true, kind: 'register' },
   { name: 'pc', doc: 'the address of the next statement; `set pc = LABEL` jumps', writable: true, kind: 'register' },
   { name: 'el', doc: 'PSTATE.EL, the exception level (1 for a guest kernel)', writable: false, kind: 'pstate' },
-  { name: 'daif', doc: 'PSTATE.DAIF mask bits (D=8, A=4, I=2, F=1); reset and resume mask all four', writable: true, kind: 'pstate' },
-  { name: 'mmu', doc: 'SCTLR_EL1.M: 1 when stage-1 translation is on; reset and resume turn it off', writable: true, kind: 'pstate' },
-  { name: 'mpidr', doc: 'MPIDR_EL1 as KVM assigns it: Aff0 = vCPU id[3:0], Aff1 = id[11:4], bit 31 set', writable: false, kind: 'register' },
-  { name: 'power', doc: 'PSCI power state: ON, OFF, ON_PENDING, STANDBY, POWERDOWN', writable: false, kind: 'power', group: 'power' },
-  { name: 'mp_state', doc: 'KVM_MP_STATE: RUNNABLE, STOPPED or SUSPENDED', writable: false, kind: 'power', group: 'mp-state' },
-  { name: 'halted', doc: 'true when the program has finished (`halt` or the end of its block)', writable: false, kind: 'power' },
-  { name: 'wakeup_pending', doc: 'true when an enabled wake-up interrupt of this VM is pending (Linux pm_wakeup_pending)', writable: false, kind: 'power' },
+  {
+    name: 'daif',
+    doc: 'PSTATE.DAIF mask bits (D=8, A=4, I=2, F=1); reset and resume mask all four',
+    writable: true,
+    kind: 'pstate',
+  },
+  {
+    name: 'mmu',
+    doc: 'SCTLR_EL1.M: 1 when stage-1 translation is on; reset and resume turn it off',
+    writable: true,
+    kind: 'pstate',
+  },
+  {
+    name: 'mpidr',
+    doc: 'MPIDR_EL1 as KVM assigns it: Aff0 = vCPU id[3:0], Aff1 = id[11:4], bit 31 set',
+    writable: false,
+    kind: 'register',
+  },
+  {
+    name: 'power',
+    doc: 'PSCI power state: ON, OFF, ON_PENDING, STANDBY, POWERDOWN',
+    writable: false,
+    kind: 'power',
+    group: 'power',
+  },
+  {
+    name: 'mp_state',
+    doc: 'KVM_MP_STATE: RUNNABLE, STOPPED or SUSPENDED',
+    writable: false,
+    kind: 'power',
+    group: 'mp-state',
+  },
+  {
+    name: 'halted',
+    doc: 'true when the program has finished (`halt` or the end of its block)',
+    writable: false,
+    kind: 'power',
+  },
+  {
+    name: 'wakeup_pending',
+    doc: 'true when an enabled wake-up interrupt of this VM is pending (Linux pm_wakeup_pending)',
+    writable: false,
+    kind: 'power',
+  },
 );
 
 export const VCPU_FIELDS: readonly VcpuField[] = fields;

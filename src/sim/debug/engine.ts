@@ -6,7 +6,8 @@ import { Unit, Outcome } from '../machine';
 import { Timeline, UnitResult, HOST_THREAD } from '../timeline';
 import { ExceptionHit } from './exceptions';
 
-export type StopReason = 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'step' | 'entry' | 'pause' | 'goto';
+export type StopReason =
+  'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'step' | 'entry' | 'pause' | 'goto';
 
 export interface Hit {
   reason: StopReason;
@@ -40,10 +41,7 @@ export interface Probe {
 }
 
 export type RunResult =
-  | { kind: 'hit'; hit: Hit }
-  | { kind: 'end'; outcome: Outcome }
-  | { kind: 'budget' }
-  | { kind: 'time-limit' };
+  { kind: 'hit'; hit: Hit } | { kind: 'end'; outcome: Outcome } | { kind: 'budget' } | { kind: 'time-limit' };
 
 function firstBefore(probes: readonly Probe[], unit: Unit, ctx: ProbeContext): Hit | undefined {
   for (const p of probes) {
@@ -73,7 +71,12 @@ function firstAfter(probes: readonly Probe[], result: UnitResult, ctx: ProbeCont
  * caller can yield to incoming requests such as pause). Before-probes are not checked at the starting position:
  * continuing from a breakpoint first runs the statement it stopped at.
  */
-export function runForward(t: Timeline, probes: readonly Probe[], budget: number, options: { skipFirstBefore: boolean; untilTime?: number }): RunResult {
+export function runForward(
+  t: Timeline,
+  probes: readonly Probe[],
+  budget: number,
+  options: { skipFirstBefore: boolean; untilTime?: number },
+): RunResult {
   const ctx: ProbeContext = { t, reverse: false };
   let first = options.skipFirstBefore;
   for (let n = 0; n < budget; n++) {
@@ -97,7 +100,12 @@ export function runForward(t: Timeline, probes: readonly Probe[], budget: number
  * History is scanned one snapshot interval at a time, newest first, by replaying it; the timeline is left wherever
  * the scan ended, so the caller seeks where it wants to be next.
  */
-export function findBackward(t: Timeline, probes: readonly Probe[], from: number, limit: number): { position: number; hit: Hit }[] {
+export function findBackward(
+  t: Timeline,
+  probes: readonly Probe[],
+  from: number,
+  limit: number,
+): { position: number; hit: Hit }[] {
   const scan = new BackwardScan(t, probes, from, limit);
   while (!scan.step());
   return scan.found;
@@ -115,7 +123,12 @@ export class BackwardScan {
   private end: number;
   private readonly ctx: ProbeContext;
 
-  constructor(private readonly t: Timeline, private readonly probes: readonly Probe[], private readonly from: number, private readonly limit: number) {
+  constructor(
+    private readonly t: Timeline,
+    private readonly probes: readonly Probe[],
+    private readonly from: number,
+    private readonly limit: number,
+  ) {
     this.starts = t.checkpointsBefore(from);
     this.end = from;
     this.ctx = { t, reverse: true };
@@ -151,7 +164,11 @@ export class BackwardScan {
 }
 
 /** Reverse continue: travels to the latest earlier position where a probe stops, if there is one. */
-export function runBackward(t: Timeline, probes: readonly Probe[], from: number): { position: number; hit: Hit } | undefined {
+export function runBackward(
+  t: Timeline,
+  probes: readonly Probe[],
+  from: number,
+): { position: number; hit: Hit } | undefined {
   const [last] = findBackward(t, probes, from, 1);
   t.seek(last ? last.position : from);
   return last;
@@ -202,7 +219,8 @@ export function stepProbe(kind: 'next' | 'in' | 'out', thread: number, t: Timeli
       const instr = t.machine.vmConfig(unit.kind === 'vcpu' ? unit.vm : 0).code[unit.kind === 'vcpu' ? unit.pc : 0];
       if (!instr?.stmt) return undefined;
       const depth = t.depthOf(thread);
-      if (kind === 'in' || (kind === 'next' && depth <= depth0) || (kind === 'out' && depth < depth0)) return { reason: 'step', thread };
+      if (kind === 'in' || (kind === 'next' && depth <= depth0) || (kind === 'out' && depth < depth0))
+        return { reason: 'step', thread };
       return undefined;
     },
   };

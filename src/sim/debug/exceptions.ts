@@ -28,8 +28,18 @@ export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = [
     default: true,
     conditionDescription: `Stop only on these invariants, separated by commas (empty: all): ${INVARIANT_INFO.map((i) => i.id).join(', ')}`,
   },
-  { id: 'expect-failed', label: 'Expectation failed', description: 'An `expect` in the scenario did not hold.', default: true },
-  { id: 'psci-error', label: 'PSCI call returned an error', description: 'A PSCI call returned a negative code (NOT_SUPPORTED, DENIED, INVALID_PARAMETERS, ...).', default: false },
+  {
+    id: 'expect-failed',
+    label: 'Expectation failed',
+    description: 'An `expect` in the scenario did not hold.',
+    default: true,
+  },
+  {
+    id: 'psci-error',
+    label: 'PSCI call returned an error',
+    description: 'A PSCI call returned a negative code (NOT_SUPPORTED, DENIED, INVALID_PARAMETERS, ...).',
+    default: false,
+  },
 ];
 
 /** What a client enabled: a filter id with an optional condition. */
@@ -43,7 +53,10 @@ export interface FilterOption {
  * per option whether it was understood. An invariant's own id is accepted as a filter too (the one-filter-per-invariant
  * form earlier versions offered, still used by launch configurations and tests).
  */
-export function enabledExceptions(options: readonly FilterOption[]): { enabled: Set<string>; results: { verified: boolean; message?: string }[] } {
+export function enabledExceptions(options: readonly FilterOption[]): {
+  enabled: Set<string>;
+  results: { verified: boolean; message?: string }[];
+} {
   const enabled = new Set<string>();
   const results = options.map((o) => {
     if (o.filterId === INVARIANT_FILTER) {
@@ -86,17 +99,45 @@ export interface ExceptionHit {
 }
 
 /** The first event of a unit that one of the enabled filters stops on. */
-export function matchException(m: Machine, events: TraceEvent[], enabled: ReadonlySet<string>): ExceptionHit | undefined {
+export function matchException(
+  m: Machine,
+  events: TraceEvent[],
+  enabled: ReadonlySet<string>,
+): ExceptionHit | undefined {
   for (const e of events) {
     if (e.kind === 'violation' && enabled.has(e.invariant)) {
       const v = m.state.violations.find((x) => x.invariant === e.invariant && x.t === e.t && x.message === e.message);
-      return { ...hit(m, e.invariant, 'Violation', `${e.title}: ${e.message}`, INVARIANT_INFO.find((i) => i.id === e.invariant)!.description, v?.lead ?? []), culprit: v?.culprit };
+      return {
+        ...hit(
+          m,
+          e.invariant,
+          'Violation',
+          `${e.title}: ${e.message}`,
+          INVARIANT_INFO.find((i) => i.id === e.invariant)!.description,
+          v?.lead ?? [],
+        ),
+        culprit: v?.culprit,
+      };
     }
     if (e.kind === 'expect.fail' && enabled.has('expect-failed')) {
-      return hit(m, 'expect-failed', 'Expectation failed', `expectation failed: ${e.message}`, `\`expect ${e.text}\` did not hold.`, recentFor(m, e));
+      return hit(
+        m,
+        'expect-failed',
+        'Expectation failed',
+        `expectation failed: ${e.message}`,
+        `\`expect ${e.text}\` did not hold.`,
+        recentFor(m, e),
+      );
     }
     if (e.kind === 'psci.return' && enabled.has('psci-error') && BigInt.asIntN(64, e.result) < 0n) {
-      return hit(m, 'psci-error', 'PSCI error', `${e.fn} returned ${e.name}`, 'The PSCI call returned an error code.', recentFor(m, e));
+      return hit(
+        m,
+        'psci-error',
+        'PSCI error',
+        `${e.fn} returned ${e.name}`,
+        'The PSCI call returned an error code.',
+        recentFor(m, e),
+      );
     }
   }
   return undefined;
@@ -106,7 +147,14 @@ function recentFor(m: Machine, e: TraceEvent): TraceEvent[] {
   return m.state.recent.filter((x) => x.seq <= e.seq && (x.vm === e.vm || x.vm < 0)).slice(-12);
 }
 
-function hit(m: Machine, filter: string, label: string, message: string, description: string, lead: TraceEvent[]): ExceptionHit {
+function hit(
+  m: Machine,
+  filter: string,
+  label: string,
+  message: string,
+  description: string,
+  lead: TraceEvent[],
+): ExceptionHit {
   const lines = lead.map((e) => `  ${formatTime(e.t).padStart(14)}  ${eventSource(m.program, e)}: ${describeEvent(e)}`);
   return { filter, label, message, details: `${description}\n\nWhat led to it:\n${lines.join('\n')}`, lead };
 }

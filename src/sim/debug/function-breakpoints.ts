@@ -56,15 +56,23 @@ export function knownFunctionBreakpoints(program: Program): string[] {
   for (const vm of program.vms) for (const f of vm.frames) if (f.kind === 'proc') procs.add(f.name);
   const devices = new Set(program.vms.flatMap((vm) => vm.devices.map((d) => d.name)));
   return [
-    'psci', ...psciFunctionNames(), 's2idle_notify', 'pmcsr', ...[...devices].map((d) => `pmcsr:${d}`),
-    'vmm', ...EXIT_KINDS.map((k) => `exit:${k}`), ...procs,
+    'psci',
+    ...psciFunctionNames(),
+    's2idle_notify',
+    'pmcsr',
+    ...[...devices].map((d) => `pmcsr:${d}`),
+    'vmm',
+    ...EXIT_KINDS.map((k) => `exit:${k}`),
+    ...procs,
   ];
 }
 
 export function parseFunctionBreakpoint(program: Program, rawName: string): FunctionBreakpointResult {
   const name = rawName.trim();
   if (name === 'psci') {
-    return { matcher: { describe: 'any PSCI call', before: (m, u) => ['psci', 'rawCall'].includes(instrOf(m, u)?.op ?? '') } };
+    return {
+      matcher: { describe: 'any PSCI call', before: (m, u) => ['psci', 'rawCall'].includes(instrOf(m, u)?.op ?? '') },
+    };
   }
   const psci = lookupPsciFunction(name);
   if (psci) {
@@ -104,10 +112,14 @@ export function parseFunctionBreakpoint(program: Program, rawName: string): Func
     const [, device, stateName] = name.split(':');
     const devices = new Set(program.vms.flatMap((vm) => vm.devices.map((d) => d.name)));
     if (device !== undefined && !devices.has(device)) {
-      return { error: `no device '${device}'${suggest(device, devices)}; devices: ${[...devices].join(', ') || 'none'}` };
+      return {
+        error: `no device '${device}'${suggest(device, devices)}; devices: ${[...devices].join(', ') || 'none'}`,
+      };
     }
-    const state = stateName === undefined ? undefined : D_STATE_NAMES.findIndex((s) => s.toLowerCase() === stateName.toLowerCase());
-    if (state !== undefined && (state < 0 || state > 3)) return { error: `'${stateName}' is not a PMCSR PowerState: D0, D1, D2 or D3hot` };
+    const state =
+      stateName === undefined ? undefined : D_STATE_NAMES.findIndex((s) => s.toLowerCase() === stateName.toLowerCase());
+    if (state !== undefined && (state < 0 || state > 3))
+      return { error: `'${stateName}' is not a PMCSR PowerState: D0, D1, D2 or D3hot` };
     return {
       matcher: {
         describe: `a PMCSR write${device ? ` to ${device}` : ''}${state !== undefined ? ` asking for ${D_STATE_NAMES[state]}` : ''}`,
@@ -123,7 +135,8 @@ export function parseFunctionBreakpoint(program: Program, rawName: string): Func
   }
   if (name === 'vmm' || name.startsWith('exit:') || EXIT_KINDS.includes(name)) {
     const kind = name === 'vmm' ? undefined : name.replace(/^exit:/, '');
-    if (kind !== undefined && !EXIT_KINDS.includes(kind)) return { error: `no VMM exit '${kind}'; exits: ${EXIT_KINDS.join(', ')}` };
+    if (kind !== undefined && !EXIT_KINDS.includes(kind))
+      return { error: `no VMM exit '${kind}'; exits: ${EXIT_KINDS.join(', ')}` };
     return {
       matcher: {
         describe: kind ? `a ${kind} exit to the VMM` : 'any exit to the VMM',
@@ -136,18 +149,22 @@ export function parseFunctionBreakpoint(program: Program, rawName: string): Func
     return {
       matcher: {
         describe: `entering proc ${name}`,
-        before: (m, u) => u.kind === 'vcpu' && procVms[u.vm] >= 0 && m.vmConfig(u.vm).frames[procVms[u.vm]].entry === u.pc,
+        before: (m, u) =>
+          u.kind === 'vcpu' && procVms[u.vm] >= 0 && m.vmConfig(u.vm).frames[procVms[u.vm]].entry === u.pc,
       },
     };
   }
   const known = knownFunctionBreakpoints(program);
   // What exists in this program, by kind, so the message answers "what can I break on here?".
   const devices = [...new Set(program.vms.flatMap((vm) => vm.devices.map((d) => d.name)))];
-  const procs = [...new Set(program.vms.flatMap((vm) => vm.frames.filter((f) => f.kind === 'proc').map((f) => f.name)))];
+  const procs = [
+    ...new Set(program.vms.flatMap((vm) => vm.frames.filter((f) => f.kind === 'proc').map((f) => f.name))),
+  ];
   return {
-    error: `no function breakpoint '${name}'${suggest(name, known)}; it can be a PSCI function (SYSTEM_SUSPEND, CPU_OFF, CPU_ON, ...), psci, s2idle_notify, `
-      + `pmcsr, ${devices.length ? devices.map((d) => `pmcsr:${d}`).join(', ') + ' (with :D0, :D1, :D2 or :D3hot)' : 'pmcsr:DEVICE (this scenario has no devices)'}, `
-      + `vmm, ${EXIT_KINDS.map((k) => `exit:${k}`).join(', ')}, or a proc: ${procs.join(', ') || 'none'}`,
+    error:
+      `no function breakpoint '${name}'${suggest(name, known)}; it can be a PSCI function (SYSTEM_SUSPEND, CPU_OFF, CPU_ON, ...), psci, s2idle_notify, ` +
+      `pmcsr, ${devices.length ? devices.map((d) => `pmcsr:${d}`).join(', ') + ' (with :D0, :D1, :D2 or :D3hot)' : 'pmcsr:DEVICE (this scenario has no devices)'}, ` +
+      `vmm, ${EXIT_KINDS.map((k) => `exit:${k}`).join(', ')}, or a proc: ${procs.join(', ') || 'none'}`,
   };
 }
 

@@ -18,10 +18,13 @@ function textOf(e: TraceEvent): string | undefined {
       return `exit ${e.exit}`;
     case 'pci.config':
       if (e.access === 'read') return `${e.device}.${e.register} = 0x${e.value.toString(16)}`;
-      if (e.register.startsWith('pmcsr') && e.note.startsWith('PowerState')) return `${e.device}: ${e.note.split(',')[0].replace('PowerState ', '')}`;
+      if (e.register.startsWith('pmcsr') && e.note.startsWith('PowerState'))
+        return `${e.device}: ${e.note.split(',')[0].replace('PowerState ', '')}`;
       return `${e.device}.${e.register} ← 0x${e.value.toString(16)}`;
     case 'device':
-      return e.what.startsWith('virtio status') ? `${e.device}: ${e.what.replace('virtio status ', 'status ')}` : undefined;
+      return e.what.startsWith('virtio status')
+        ? `${e.device}: ${e.what.replace('virtio status ', 'status ')}`
+        : undefined;
     case 'mmio':
       return `${e.access === 'read' ? 'read' : 'wrote'} 0x${e.value.toString(16)}${e.blocked ? ' (refused)' : ''}`;
     case 'expect.fail':
@@ -32,6 +35,21 @@ function textOf(e: TraceEvent): string | undefined {
       return e.raised ? `signal ${e.name}` : undefined;
     case 's2idle.notify':
       return `notification #${e.count}`;
+    case 'context.lost':
+    case 'fault':
+    case 'halt':
+    case 'host.action':
+    case 'host.state':
+    case 'irq.config':
+    case 'irq.deliver':
+    case 'irq.masked':
+    case 'irq.raise':
+    case 'irq.wake':
+    case 'power':
+    case 'psci.call':
+    case 'violation':
+    case 'vm.state':
+    case 'vmm.answer':
     default:
       return undefined;
   }
@@ -50,4 +68,3 @@ export function inlineValues(m: Machine, vm: number, path: string, from: number,
   }
   return [...byLine].map(([line, text]) => ({ line, text })).sort((a, b) => a.line - b.line);
 }
-

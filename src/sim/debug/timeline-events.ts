@@ -73,12 +73,28 @@ export function toTimelineEvent(program: Program, e: TraceEvent): TimelineEvent 
     case 'irq.raise':
       return { ...base, kind: 'irq', lane: vm ? vcpuLane(vm, e.target) : HOST_LANE };
     case 'pci.config':
-      return e.access === 'write' && e.register.startsWith('pmcsr') && vm ? { ...base, kind: 'pmcsr', lane: deviceLane(vm, e.device) } : undefined;
+      return e.access === 'write' && e.register.startsWith('pmcsr') && vm
+        ? { ...base, kind: 'pmcsr', lane: deviceLane(vm, e.device) }
+        : undefined;
     case 's2idle.notify':
       return { ...base, kind: 'notify', lane: ownLane };
     case 'violation':
     case 'expect.fail':
       return { ...base, kind: 'violation', lane: ownLane };
+    case 'context.lost':
+    case 'fault':
+    case 'halt':
+    case 'host.action':
+    case 'irq.config':
+    case 'irq.deliver':
+    case 'irq.masked':
+    case 'irq.wake':
+    case 'log':
+    case 'mmio':
+    case 'psci.return':
+    case 'signal':
+    case 'vm.state':
+    case 'vmm.answer':
     default:
       return undefined;
   }

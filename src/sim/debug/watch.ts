@@ -28,7 +28,8 @@ export function createWatch(m: Machine, dataId: string): Watch | { error: string
   const mem = /^mem:([^:]+):(0x[0-9a-f]+):(\d+)$/i.exec(dataId);
   if (mem) return memoryWatch(m, mem[1], BigInt(mem[2]), Number(mem[3]));
   const compiled = compileExpression(m.program, dataId);
-  if (!compiled.expr) return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `cannot watch '${dataId}'` };
+  if (!compiled.expr)
+    return { error: compiled.diagnostics.map((d) => d.message).join('; ') || `cannot watch '${dataId}'` };
   return expressionWatch(dataId, compiled.expr);
 }
 
@@ -40,7 +41,15 @@ function memoryWatch(m: Machine, vmName: string, address: bigint, length: number
   return {
     label: `${vmName} 0x${address.toString(16)} (${length} byte${length === 1 ? '' : 's'})`,
     read: (mm) => guestMemoryRead(mm.state.vms[vm], address, length * 8),
-    wrote: (_mm, r) => r.events.some((e) => e.kind === 'mmio' && e.vm === vm && e.access === 'write' && e.address < end && e.address + BigInt(e.width / 8) > address),
+    wrote: (_mm, r) =>
+      r.events.some(
+        (e) =>
+          e.kind === 'mmio' &&
+          e.vm === vm &&
+          e.access === 'write' &&
+          e.address < end &&
+          e.address + BigInt(e.width / 8) > address,
+      ),
   };
 }
 
@@ -78,8 +87,25 @@ function partWritten(m: Machine, expr: RExpr, r: UnitResult): boolean {
         return r.events.some((e) => e.kind === 'device' && e.vm === expr.vm && e.device === name);
       }
       const { offset, register } = expr.path;
-      return r.events.some((e) => e.kind === 'pci.config' && e.vm === expr.vm && e.device === name && e.access === 'write' && e.offset < offset + register.size && e.offset + e.size > offset);
+      return r.events.some(
+        (e) =>
+          e.kind === 'pci.config' &&
+          e.vm === expr.vm &&
+          e.device === name &&
+          e.access === 'write' &&
+          e.offset < offset + register.size &&
+          e.offset + e.size > offset,
+      );
     }
+    case 'binary':
+    case 'const':
+    case 'host':
+    case 'irqPending':
+    case 'now':
+    case 'param':
+    case 'reg':
+    case 'unary':
+    case 'vm':
     default:
       return false;
   }

@@ -22,7 +22,8 @@ export interface DeviceModelImpl {
   identity(dev: DeviceConfig): FunctionIdentity;
   /** the state firmware and the booted guest left the function in (a probed virtio driver, ...) */
   boot?(fn: PciFunction, dev: DeviceConfig, vm: VmConfig): void;
-  /** a guest config write the model handles itself (vfio's trap); returns the delay, or undefined for the generic path */
+  /** a guest config write the model handles itself (vfio's trap); returns the delay, or undefined for the generic path
+   * */
   configWrite?(c: DeviceCall, offset: number, size: number, value: number): number | undefined;
   /** the value a guest config read returns, given what the function holds (vfio virtualises PME bits) */
   configRead?(c: DeviceCall, offset: number, size: number, raw: number): number;

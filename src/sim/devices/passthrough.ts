@@ -9,13 +9,30 @@
 
 import { DeviceCall, DeviceModelImpl } from './model';
 import { D3COLD_WAIT, applyState, genericConfigWrite, setPowerState } from './pci';
-import { D0, D3COLD, D3HOT, D_STATE_NAMES, PMC, PMCSR, PMCSR_PME_EN, PMCSR_PME_STATUS, PMCSR_STATE_MASK, PciFunction } from './pci-function';
+import {
+  D0,
+  D3COLD,
+  D3HOT,
+  D_STATE_NAMES,
+  PMC,
+  PMCSR,
+  PMCSR_PME_EN,
+  PMCSR_PME_STATUS,
+  PMCSR_STATE_MASK,
+  PciFunction,
+} from './pci-function';
 
 const PME_SUPPORT = 0xf800;
 
 export const passthrough: DeviceModelImpl = {
   name: 'passthrough',
-  identity: () => ({ vendorId: 0x10de, deviceId: 0x20b5, classCode: 0x030200, subsystemId: 0x1533, barSizes: [0x1000000] }),
+  identity: () => ({
+    vendorId: 0x10de,
+    deviceId: 0x20b5,
+    classCode: 0x030200,
+    subsystemId: 0x1533,
+    barSizes: [0x1000000],
+  }),
   boot(fn: PciFunction) {
     // vfio_pci_probe_power_state at open: a function that resets on D3hot -> D0 needs its state saved around D3.
     fn.extra.needsPmRestore = !fn.noSoftReset;
@@ -56,14 +73,29 @@ function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: numb
   fn.extra.vPme = vPme;
   const requested = pmcsr & PMCSR_STATE_MASK;
   const from = fn.dstate;
-  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'vfio_pm_config_write', detail: `guest PMCSR write ${D_STATE_NAMES[from]} -> ${D_STATE_NAMES[requested]} trapped to the VMM` });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'device',
+    device: c.dev.name,
+    what: 'vfio_pm_config_write',
+    detail: `guest PMCSR write ${D_STATE_NAMES[from]} -> ${D_STATE_NAMES[requested]} trapped to the VMM`,
+  });
   if (requested >= D3HOT && !fn.extra.zapped) {
     fn.extra.zapped = true;
-    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'vfio zaps BAR mappings', detail: 'vfio_pci_zap_and_down_write_memory_lock: MMIO refused until D0' });
+    c.m.emit(c.vm, -1, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'vfio zaps BAR mappings',
+      detail: 'vfio_pci_zap_and_down_write_memory_lock: MMIO refused until D0',
+    });
   }
   if (fn.extra.needsPmRestore && from < D3HOT && requested === D3HOT) {
     fn.extra.pmSave = fn.config.slice();
-    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'pci_save_state', detail: 'vfio saves config before D3 (needs_pm_restore: No_Soft_Reset = 0)' });
+    c.m.emit(c.vm, -1, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'pci_save_state',
+      detail: 'vfio saves config before D3 (needs_pm_restore: No_Soft_Reset = 0)',
+    });
   }
   let delay: number;
   if (from === D3COLD && requested === D0) {
@@ -79,15 +111,30 @@ function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: numb
     fn.config.set(saved);
     fn.store(PMCSR, 2, pmcsr0);
     fn.extra.pmSave = undefined;
-    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'pci_restore_state', detail: 'vfio restores BARs and Command after D0; the device\'s own state is not part of config space' });
+    c.m.emit(c.vm, -1, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'pci_restore_state',
+      detail: "vfio restores BARs and Command after D0; the device's own state is not part of config space",
+    });
   }
   if (requested === D3HOT && fn.dstate === D3HOT && c.dev.options.d3cold?.includes('promote')) {
     applyState(c, D3COLD);
-    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'vfio promotes D3hot to D3cold', detail: 'd3cold promote: the platform removes main power; config space no longer answers' });
+    c.m.emit(c.vm, -1, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'vfio promotes D3hot to D3cold',
+      detail: 'd3cold promote: the platform removes main power; config space no longer answers',
+    });
   }
   if (fn.dstate === D0 && fn.extra.zapped) {
     fn.extra.zapped = false;
-    c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'vfio restores BAR mappings', detail: 'back in D0' });
+    c.m.emit(c.vm, -1, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'vfio restores BAR mappings',
+      detail: 'back in D0',
+    });
   }
   return delay;
 }
@@ -99,11 +146,30 @@ function powerUpFromD3cold(c: DeviceCall): number {
   const hadContext = fn.contextDirty;
   fn.reset();
   applyState(c, D0);
-  c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'fundamental reset', detail: 'leaving D3cold: main power restored, the function starts from scratch' });
+  c.m.emit(c.vm, -1, {
+    kind: 'device',
+    device: c.dev.name,
+    what: 'fundamental reset',
+    detail: 'leaving D3cold: main power restored, the function starts from scratch',
+  });
   if (hadContext) {
-    c.m.emit(c.vm, c.vcpu, { kind: 'context.lost', device: c.dev.name, cause: 'D3cold promotion: a fundamental reset the guest did not ask for', noSoftReset: promised });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'context.lost',
+      device: c.dev.name,
+      cause: 'D3cold promotion: a fundamental reset the guest did not ask for',
+      noSoftReset: promised,
+    });
   }
-  c.m.emit(c.vm, c.vcpu, { kind: 'pci.config', access: 'write', device: c.dev.name, offset: PMCSR, size: 2, value: 0n, register: 'pmcsr', note: `PowerState D3cold -> D0, ${D3COLD_WAIT / 1e6} ms delay (PCI_PM_D3COLD_WAIT)` });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'pci.config',
+    access: 'write',
+    device: c.dev.name,
+    offset: PMCSR,
+    size: 2,
+    value: 0n,
+    register: 'pmcsr',
+    note: `PowerState D3cold -> D0, ${D3COLD_WAIT / 1e6} ms delay (PCI_PM_D3COLD_WAIT)`,
+  });
   return D3COLD_WAIT;
 }
 

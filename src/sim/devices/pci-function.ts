@@ -79,7 +79,8 @@ export class PciFunction implements DeviceState {
     c.resets = this.resets;
     c.contextDirty = this.contextDirty;
     const extra: PciFunction['extra'] = {};
-    for (const [k, v] of Object.entries(this.extra)) extra[k] = v instanceof Uint8Array || v instanceof Uint32Array ? v.slice() : v;
+    for (const [k, v] of Object.entries(this.extra))
+      extra[k] = v instanceof Uint8Array || v instanceof Uint32Array ? v.slice() : v;
     c.extra = extra;
     c.resetValues = this.resetValues;
     return c;
@@ -87,7 +88,11 @@ export class PciFunction implements DeviceState {
 
   hash(h: StateHasher): void {
     const c = this.config;
-    h.words(c.byteOffset % 4 === 0 ? new Uint32Array(c.buffer, c.byteOffset, c.length >> 2) : new Uint32Array(c.slice().buffer));
+    h.words(
+      c.byteOffset % 4 === 0
+        ? new Uint32Array(c.buffer, c.byteOffset, c.length >> 2)
+        : new Uint32Array(c.slice().buffer),
+    );
     h.int(this.dstate);
     h.words(this.context);
     h.int(this.resets);
@@ -192,7 +197,11 @@ export class PciFunction implements DeviceState {
     this.store(PMC, 2, pmc);
     const pmeFromD3cold = (pmc & 0x8000) !== 0;
     // PME_En and PME_Status are sticky when the function can signal PME from D3cold (PCI PM 1.2).
-    this.store(PMCSR, 2, (this.options.no_soft_reset?.[0] === 'true' ? PMCSR_NO_SOFT_RESET : 0) | (pmeFromD3cold ? sticky : 0));
+    this.store(
+      PMCSR,
+      2,
+      (this.options.no_soft_reset?.[0] === 'true' ? PMCSR_NO_SOFT_RESET : 0) | (pmeFromD3cold ? sticky : 0),
+    );
     this.dstate = D0;
   }
 
@@ -204,7 +213,8 @@ export class PciFunction implements DeviceState {
   reset(): void {
     this.powerOnDefaults();
     // Model state that a reset returns to its power-on value (a virtio device's status, features, ...).
-    for (const [k, v] of Object.entries(this.resetValues)) this.extra[k] = v instanceof Uint8Array || v instanceof Uint32Array ? v.slice() : v;
+    for (const [k, v] of Object.entries(this.resetValues))
+      this.extra[k] = v instanceof Uint8Array || v instanceof Uint32Array ? v.slice() : v;
     this.context.fill(0);
     this.contextDirty = false;
     this.resets++;
@@ -249,11 +259,24 @@ export function buildMasks(barSizes: number[]): { wmask: Uint8Array; w1cmask: Ui
 }
 
 export function registerAt(offset: number): string {
-  for (const name of ['vendor_id', 'device_id', 'command', 'status', 'pmc', 'pmcsr', 'cap_ptr', 'interrupt_line', 'interrupt_pin']) {
+  for (const name of [
+    'vendor_id',
+    'device_id',
+    'command',
+    'status',
+    'pmc',
+    'pmcsr',
+    'cap_ptr',
+    'interrupt_line',
+    'interrupt_pin',
+  ]) {
     const r = lookupRegister(name)!;
     if (offset >= r.offset && offset < r.offset + r.def.size) return name;
   }
   if (offset >= BAR0 && offset < BAR0 + 24) return `bar${(offset - BAR0) >> 2}`;
-  const hit = [...CONFIG_HEADER.map((d) => ({ d, o: d.offset })), ...PM_CAPABILITY.map((d) => ({ d, o: PM_CAP_OFFSET + d.offset }))].find((x) => offset >= x.o && offset < x.o + x.d.size);
+  const hit = [
+    ...CONFIG_HEADER.map((d) => ({ d, o: d.offset })),
+    ...PM_CAPABILITY.map((d) => ({ d, o: PM_CAP_OFFSET + d.offset })),
+  ].find((x) => offset >= x.o && offset < x.o + x.d.size);
   return hit ? hit.d.name : `0x${offset.toString(16)}`;
 }

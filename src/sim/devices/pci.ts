@@ -4,7 +4,18 @@
 import { PciTarget } from '../../lang/program';
 import { DeviceCall } from './model';
 import {
-  D0, D1, D2, D3COLD, D3HOT, D_STATE_NAMES, PMC, PMCSR, PMCSR_STATE_MASK, PciFunction, registerAt, CONTEXT_WORDS,
+  D0,
+  D1,
+  D2,
+  D3COLD,
+  D3HOT,
+  D_STATE_NAMES,
+  PMC,
+  PMCSR,
+  PMCSR_STATE_MASK,
+  PciFunction,
+  registerAt,
+  CONTEXT_WORDS,
 } from './pci-function';
 
 /** Linux drivers/pci/pci.h: PCI_PM_D2_DELAY, PCI_PM_D3HOT_WAIT, PCI_PM_D3COLD_WAIT (ns). */
@@ -19,13 +30,27 @@ export function describeTarget(target: PciTarget): string {
 }
 
 /** A guest config access. Field targets are read-modify-write of their register, as a driver does it. */
-export function guestConfigAccess(c: DeviceCall, access: 'read' | 'write', target: PciTarget, value: bigint): { value: bigint; delay: number } {
+export function guestConfigAccess(
+  c: DeviceCall,
+  access: 'read' | 'write',
+  target: PciTarget,
+  value: bigint,
+): { value: bigint; delay: number } {
   const { fn } = c;
   const name = describeTarget(target);
   if (access === 'read') {
     const raw = readConfig(c, target.offset, target.size);
     const v = target.field ? (raw >>> target.field.lsb) & ((1 << target.field.width) - 1) : raw;
-    c.m.emit(c.vm, c.vcpu, { kind: 'pci.config', access, device: c.dev.name, offset: target.offset, size: target.size, value: BigInt(v), register: name, note: fn.dstate === D3COLD ? 'D3cold: no response, all ones' : '' });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'pci.config',
+      access,
+      device: c.dev.name,
+      offset: target.offset,
+      size: target.size,
+      value: BigInt(v),
+      register: name,
+      note: fn.dstate === D3COLD ? 'D3cold: no response, all ones' : '',
+    });
     return { value: BigInt(v), delay: 0 };
   }
   let word = Number(BigInt.asUintN(target.size * 8, value));
@@ -56,7 +81,16 @@ export function writeConfig(c: DeviceCall, offset: number, size: number, value: 
 export function genericConfigWrite(c: DeviceCall, offset: number, size: number, value: number, name: string): number {
   const { fn } = c;
   const emit = (note: string) =>
-    c.m.emit(c.vm, c.vcpu, { kind: 'pci.config', access: 'write', device: c.dev.name, offset, size, value: BigInt(value), register: name, note });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'pci.config',
+      access: 'write',
+      device: c.dev.name,
+      offset,
+      size,
+      value: BigInt(value),
+      register: name,
+      note,
+    });
   if (fn.dstate === D3COLD) {
     emit('D3cold: no response, write dropped');
     return 0;
@@ -87,12 +121,19 @@ export function setPowerState(c: DeviceCall, requested: number): { delay: number
   const pmc = fn.read(PMC, 2);
   if (requested === current) return { delay: 0, note: `already ${D_STATE_NAMES[current]}` };
   if ((requested === D1 && !(pmc & 0x0200)) || (requested === D2 && !(pmc & 0x0400))) {
-    return { delay: 0, note: `${D_STATE_NAMES[requested]} is not supported (PMC): write discarded, still ${D_STATE_NAMES[current]}` };
+    return {
+      delay: 0,
+      note: `${D_STATE_NAMES[requested]} is not supported (PMC): write discarded, still ${D_STATE_NAMES[current]}`,
+    };
   }
   if (current !== D0 && requested !== D0 && requested < current) {
-    return { delay: 0, note: `${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]} is not a legal transition: only deeper or back to D0` };
+    return {
+      delay: 0,
+      note: `${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]} is not a legal transition: only deeper or back to D0`,
+    };
   }
-  const delay = requested === D3HOT || current === D3HOT ? D3HOT_WAIT : requested === D2 || current === D2 ? D2_DELAY : 0;
+  const delay =
+    requested === D3HOT || current === D3HOT ? D3HOT_WAIT : requested === D2 || current === D2 ? D2_DELAY : 0;
   const softReset = current === D3HOT && requested === D0 && !fn.noSoftReset;
   applyState(c, requested);
   let note = `PowerState ${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]}${delay ? `, ${delay / 1e6} ms delay` : ''}`;
@@ -109,7 +150,13 @@ export function applyState(c: DeviceCall, state: number): void {
   fn.store(PMCSR, 2, (fn.read(PMCSR, 2) & ~PMCSR_STATE_MASK) | (state & PMCSR_STATE_MASK));
   fn.dstate = state;
   c.m.state.version++;
-  if (from !== state) c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: `${D_STATE_NAMES[from]} -> ${D_STATE_NAMES[state]}`, detail: 'power state' });
+  if (from !== state)
+    c.m.emit(c.vm, -1, {
+      kind: 'device',
+      device: c.dev.name,
+      what: `${D_STATE_NAMES[from]} -> ${D_STATE_NAMES[state]}`,
+      detail: 'power state',
+    });
 }
 
 /** Resets the function, reporting what was lost (the invariants read these events). */
@@ -119,11 +166,25 @@ export function softResetFunction(c: DeviceCall, why: string): void {
   c.fn.reset();
   c.m.emit(c.vm, -1, { kind: 'device', device: c.dev.name, what: 'function reset', detail: why });
   // Expected for a function without No_Soft_Reset: the OS must restore it. Reported so a reader sees what went.
-  if (lost) c.m.emit(c.vm, c.vcpu, { kind: 'context.lost', device: c.dev.name, cause: 'soft reset on D3hot -> D0', noSoftReset: promised });
+  if (lost)
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'context.lost',
+      device: c.dev.name,
+      cause: 'soft reset on D3hot -> D0',
+      noSoftReset: promised,
+    });
 }
 
 /** Guest MMIO that hit one of the function's BARs. */
-export function barAccess(c: DeviceCall, bar: number, offset: number, access: 'read' | 'write', address: bigint, width: number, value: bigint): void {
+export function barAccess(
+  c: DeviceCall,
+  bar: number,
+  offset: number,
+  access: 'read' | 'write',
+  address: bigint,
+  width: number,
+  value: bigint,
+): void {
   const { fn } = c;
   const v = c.m.state.vms[c.vm].vcpus[c.vcpu];
   const target = `${c.dev.name} BAR${bar}+0x${offset.toString(16)}`;
@@ -132,7 +193,16 @@ export function barAccess(c: DeviceCall, bar: number, offset: number, access: 'r
     // No decode: reads complete with all ones (master abort), writes go nowhere.
     const ones = width === 64 ? 0xffffffffffffffffn : (1n << BigInt(width)) - 1n;
     if (access === 'read') v.regs[0] = ones;
-    c.m.emit(c.vm, c.vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? ones : value, target: `${target} (${refused})`, blocked: true, device: c.dev.name });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'mmio',
+      access,
+      address,
+      width,
+      value: access === 'read' ? ones : value,
+      target: `${target} (${refused})`,
+      blocked: true,
+      device: c.dev.name,
+    });
     return;
   }
   const word = offset >> 2;
@@ -143,7 +213,16 @@ export function barAccess(c: DeviceCall, bar: number, offset: number, access: 'r
       c.m.state.version++;
     } else v.regs[0] = BigInt(fn.context[word]);
   } else if (access === 'read') v.regs[0] = 0n;
-  c.m.emit(c.vm, c.vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? v.regs[0] : value, target, blocked: false, device: c.dev.name });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'mmio',
+    access,
+    address,
+    width,
+    value: access === 'read' ? v.regs[0] : value,
+    target,
+    blocked: false,
+    device: c.dev.name,
+  });
 }
 
 function refusal(c: DeviceCall): string | undefined {
@@ -163,7 +242,12 @@ export function pciSaveState(c: DeviceCall): void {
     for (let b = 0; b < 4; b++) copy[o + b] = (v >>> (8 * b)) & 0xff;
   }
   c.fn.extra.guestSaved = copy;
-  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'pci_save_state', detail: `BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'device',
+    device: c.dev.name,
+    what: 'pci_save_state',
+    detail: `BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}`,
+  });
 }
 
 /**
@@ -173,7 +257,12 @@ export function pciSaveState(c: DeviceCall): void {
 export function pciRestoreState(c: DeviceCall): void {
   const saved = c.fn.extra.guestSaved;
   if (!(saved instanceof Uint8Array)) {
-    c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'pci_restore_state', detail: 'nothing saved: no writes' });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'pci_restore_state',
+      detail: 'nothing saved: no writes',
+    });
     return;
   }
   let writes = 0;
@@ -184,7 +273,12 @@ export function pciRestoreState(c: DeviceCall): void {
     writes++;
   }
   c.m.state.version++;
-  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'pci_restore_state', detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` : ''}` });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'device',
+    device: c.dev.name,
+    what: 'pci_restore_state',
+    detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` : ''}`,
+  });
 }
 
 export { D0, D3HOT, D3COLD, PciFunction };

@@ -5,5 +5,11 @@ import { DeviceModelImpl } from './model';
 
 export const plainPci: DeviceModelImpl = {
   name: 'pci',
-  identity: () => ({ vendorId: 0x1b36, deviceId: 0x0010, classCode: 0xff0000, subsystemId: 0x1100, barSizes: [0x1000] }),
+  identity: () => ({
+    vendorId: 0x1b36,
+    deviceId: 0x0010,
+    classCode: 0xff0000,
+    subsystemId: 0x1100,
+    barSizes: [0x1000],
+  }),
 };

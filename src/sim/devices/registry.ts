@@ -81,7 +81,15 @@ export function readDeviceValue(m: Machine, vm: number, device: number, path: De
   }
 }
 
-export function configAccess(m: Machine, vm: number, vcpu: number, device: number, access: 'read' | 'write', target: PciTarget, value: bigint): { value: bigint; delay: number } {
+export function configAccess(
+  m: Machine,
+  vm: number,
+  vcpu: number,
+  device: number,
+  access: 'read' | 'write',
+  target: PciTarget,
+  value: bigint,
+): { value: bigint; delay: number } {
   return guestConfigAccess(deviceCall(m, vm, vcpu, device), access, target, value);
 }
 
@@ -91,7 +99,14 @@ export function pciStateAction(m: Machine, vm: number, vcpu: number, device: num
   else pciRestoreState(c);
 }
 
-export function virtioAction(m: Machine, vm: number, vcpu: number, device: number, action: 'freeze' | 'restore' | 'status', value: bigint): number {
+export function virtioAction(
+  m: Machine,
+  vm: number,
+  vcpu: number,
+  device: number,
+  action: 'freeze' | 'restore' | 'status',
+  value: bigint,
+): number {
   const c = deviceCall(m, vm, vcpu, device);
   if (action === 'freeze') return virtioFreeze(c);
   if (action === 'restore') return virtioRestore(c);
@@ -103,7 +118,15 @@ export function virtioAction(m: Machine, vm: number, vcpu: number, device: numbe
  * A guest MMIO access, routed by address: the s2idle notify register, a BAR of a PCI function, RAM, or unassigned
  * space (reads all ones, writes dropped). Returns extra virtual time the access costs.
  */
-export function mmioAccess(m: Machine, vm: number, vcpu: number, access: 'read' | 'write', address: bigint, width: number, value: bigint): number {
+export function mmioAccess(
+  m: Machine,
+  vm: number,
+  vcpu: number,
+  access: 'read' | 'write',
+  address: bigint,
+  width: number,
+  value: bigint,
+): number {
   if (s2idleNotifyHit(m, vm, address)) {
     s2idleNotifyAccess(m, vm, vcpu, access, address, width, value);
     return 0;
@@ -123,12 +146,30 @@ export function mmioAccess(m: Machine, vm: number, vcpu: number, access: 'read' 
   if (m.inRam(vm, address)) {
     if (access === 'write') guestMemoryWrite(m.state.vms[vm], address, width, value);
     else v.regs[0] = guestMemoryRead(m.state.vms[vm], address, width);
-    m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? v.regs[0] : value, target: 'RAM', blocked: false, device: '' });
+    m.emit(vm, vcpu, {
+      kind: 'mmio',
+      access,
+      address,
+      width,
+      value: access === 'read' ? v.regs[0] : value,
+      target: 'RAM',
+      blocked: false,
+      device: '',
+    });
     return 0;
   }
   const ones = width === 64 ? 0xffffffffffffffffn : (1n << BigInt(width)) - 1n;
   if (access === 'read') v.regs[0] = ones;
-  m.emit(vm, vcpu, { kind: 'mmio', access, address, width, value: access === 'read' ? ones : value, target: 'unassigned', blocked: true, device: '' });
+  m.emit(vm, vcpu, {
+    kind: 'mmio',
+    access,
+    address,
+    width,
+    value: access === 'read' ? ones : value,
+    target: 'unassigned',
+    blocked: true,
+    device: '',
+  });
   return 0;
 }
 

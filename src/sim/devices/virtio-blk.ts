@@ -1,4 +1,10 @@
 import { registerVirtioKind } from './virtio';
 
 /** virtio-blk: virtblk_freeze resets the device; virtblk_restore re-creates its queues. */
-export const virtioBlk = registerVirtioKind({ name: 'virtio-blk', deviceType: 2, classCode: 0x010000, resetsOnFreeze: true, rebuildsContext: true });
+export const virtioBlk = registerVirtioKind({
+  name: 'virtio-blk',
+  deviceType: 2,
+  classCode: 0x010000,
+  resetsOnFreeze: true,
+  rebuildsContext: true,
+});

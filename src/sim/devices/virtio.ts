@@ -15,7 +15,15 @@ import { DeviceConfig, VmConfig } from '../../lang/program';
 import { DeviceCall, DeviceModelImpl } from './model';
 import { BAR0, COMMAND, COMMAND_BUS_MASTER, COMMAND_MEMORY, FunctionIdentity, PciFunction } from './pci-function';
 
-export const STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8, SUSPEND: 16, DEVICE_NEEDS_RESET: 64, FAILED: 128 } as const;
+export const STATUS = {
+  ACKNOWLEDGE: 1,
+  DRIVER: 2,
+  DRIVER_OK: 4,
+  FEATURES_OK: 8,
+  SUSPEND: 16,
+  DEVICE_NEEDS_RESET: 64,
+  FAILED: 128,
+} as const;
 export const VIRTIO_F_VERSION_1 = 1n << 32n;
 export const VIRTIO_F_SUSPEND = 1n << 43n;
 /** Modern virtio-pci: vendor 0x1af4, device 0x1040 + virtio device ID. */
@@ -35,7 +43,9 @@ export interface VirtioKind {
 
 export function statusName(status: number): string {
   if (status === 0) return '0 (reset)';
-  const names = Object.entries(STATUS).filter(([, bit]) => status & bit).map(([n]) => n);
+  const names = Object.entries(STATUS)
+    .filter(([, bit]) => status & bit)
+    .map(([n]) => n);
   return `${status} (${names.join('|')})`;
 }
 
@@ -44,7 +54,13 @@ export function virtioModel(kind: VirtioKind): DeviceModelImpl {
     name: kind.name,
     identity(dev: DeviceConfig): FunctionIdentity {
       void dev;
-      return { vendorId: VIRTIO_VENDOR, deviceId: 0x1040 + kind.deviceType, classCode: kind.classCode, subsystemId: kind.deviceType, barSizes: [VIRTIO_BAR0_SIZE] };
+      return {
+        vendorId: VIRTIO_VENDOR,
+        deviceId: 0x1040 + kind.deviceType,
+        classCode: kind.classCode,
+        subsystemId: kind.deviceType,
+        barSizes: [VIRTIO_BAR0_SIZE],
+      };
     },
     boot(fn: PciFunction, dev: DeviceConfig, vm: VmConfig) {
       // The Linux RFC's PCI transport offers VIRTIO_F_SUSPEND only with PMCSR No_Soft_Reset (docs/DOMAIN.md 6.3).
@@ -101,7 +117,12 @@ export function writeStatus(c: DeviceCall, value: number, why: string): void {
   if (next & STATUS.FEATURES_OK && !(before & STATUS.FEATURES_OK)) fn.extra.driverFeatures = fn.extra.features;
   fn.extra.status = next;
   c.m.state.version++;
-  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: `virtio status ${statusName(before)} -> ${statusName(next)}`, detail: why });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'device',
+    device: c.dev.name,
+    what: `virtio status ${statusName(before)} -> ${statusName(next)}`,
+    detail: why,
+  });
 }
 
 function resetVirtio(c: DeviceCall, why: string): void {
@@ -114,13 +135,19 @@ function resetVirtio(c: DeviceCall, why: string): void {
   fn.contextDirty = false;
   fn.resets++;
   c.m.state.version++;
-  c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: `virtio status ${statusName(before)} -> 0 (reset)`, detail: `${why}${lost ? '; device context lost' : ''}` });
+  c.m.emit(c.vm, c.vcpu, {
+    kind: 'device',
+    device: c.dev.name,
+    what: `virtio status ${statusName(before)} -> 0 (reset)`,
+    detail: `${why}${lost ? '; device context lost' : ''}`,
+  });
 }
 
 /** `virtio freeze DEV`: Linux's dev_pm_ops .suspend for virtio-pci. Returns the virtual time it takes. */
 export function virtioFreeze(c: DeviceCall): number {
   const { fn } = c;
-  const note = (what: string, detail: string) => c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what, detail });
+  const note = (what: string, detail: string) =>
+    c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what, detail });
   if (negotiatedSuspend(fn) && status(fn) & STATUS.DRIVER_OK) {
     writeStatus(c, status(fn) | STATUS.SUSPEND, 'VIRTIO_F_SUSPEND: the driver suspends the device');
     return 0;
@@ -149,7 +176,12 @@ export function virtioRestore(c: DeviceCall): number {
     return 0;
   }
   if (fn.noSoftReset) {
-    c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'virtio_pci_resume: no restore', detail: 'PMCSR No_Soft_Reset is set: nothing to re-initialise' });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'virtio_pci_resume: no restore',
+      detail: 'PMCSR No_Soft_Reset is set: nothing to re-initialise',
+    });
     return 0;
   }
   const kind = kindOf(fn);
@@ -160,18 +192,29 @@ export function virtioRestore(c: DeviceCall): number {
   if (c.dev.options.reset_on_restore?.[0] !== 'false') resetVirtio(c, 'virtio_device_restore resets the device');
   // virtio_add_status(ACKNOWLEDGE), then, as a write of its own, virtio_add_status(FAILED) if the driver had failed.
   writeStatus(c, STATUS.ACKNOWLEDGE, 'virtio_device_restore');
-  if (fn.extra.failed) writeStatus(c, status(fn) | STATUS.FAILED, 'virtio_device_restore: the driver had failed before freeze');
+  if (fn.extra.failed)
+    writeStatus(c, status(fn) | STATUS.FAILED, 'virtio_device_restore: the driver had failed before freeze');
   writeStatus(c, status(fn) | STATUS.DRIVER, 'virtio_device_restore');
   writeStatus(c, status(fn) | STATUS.FEATURES_OK, 'virtio_features_ok');
   if (kind.rebuildsContext && fn.extra.savedContext instanceof Uint32Array) {
     fn.context.set(fn.extra.savedContext);
     fn.contextDirty = fn.context.some((w) => w !== 0);
-    c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what: 'driver restore', detail: `the ${kind.name} driver rebuilds its device state` });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'device',
+      device: c.dev.name,
+      what: 'driver restore',
+      detail: `the ${kind.name} driver rebuilds its device state`,
+    });
   }
   fn.extra.savedContext = undefined;
   writeStatus(c, status(fn) | STATUS.DRIVER_OK, 'virtio_device_restore: DRIVER_OK');
   if (had && had.some((w, i) => fn.context[i] !== w)) {
-    c.m.emit(c.vm, c.vcpu, { kind: 'context.lost', device: c.dev.name, cause: `virtio reset on resume; the ${kind.name} driver does not rebuild it`, noSoftReset: fn.noSoftReset });
+    c.m.emit(c.vm, c.vcpu, {
+      kind: 'context.lost',
+      device: c.dev.name,
+      cause: `virtio reset on resume; the ${kind.name} driver does not rebuild it`,
+      noSoftReset: fn.noSoftReset,
+    });
   }
   return 0;
 }

@@ -11,7 +11,8 @@
 // - A path is recorded as the choices that differ from option 0, [decision number, option index]; a Scheduler
 //   built from them (replay.ts) makes a Machine walk the same path, in the CLI or in the debugger.
 // - Sharding: every shard walks the spine of the tree, the paths that take the first option the search tries at
-//   every decision below the first `splitDepth` (above it, every option). At a decision on the spine, each other option belongs to one shard
+// every decision below the first `splitDepth` (above it, every option). At a decision on the spine, each other option
+// belongs to one shard
 //   by a hash of the state and the option; the owner explores that branch in full, the others skip it. Each spine
 //   state is reached by every shard (or explored in full by it), so together the shards cover what one search
 //   would, whatever each one's deduplication prunes.
@@ -34,7 +35,8 @@ export type Choice = [decision: number, option: number];
  */
 export type Checkpoint = [decision: number, option: number, options: number, traceHash: string];
 
-/** Where explore stopped a path it reports: at a problem, at an expected violation, or at its end (a hang, the step bound). */
+/** Where explore stopped a path it reports: at a problem, at an expected violation, or at its end (a hang, the step
+ * bound). */
 export type PathEnd = 'problem' | 'expected-violation' | 'hang' | 'step-limit';
 
 export interface ExploreOptions {
@@ -171,8 +173,17 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   const facts = staticFacts(program);
 
   const result: ExploreResult = {
-    states: 0, transitions: 0, paths: 0, revisits: 0, maxDepth: 0, complete: false, depthLimited: false, reduction,
-    counterexamples: [], expectedSeen: new Map(), expectedMissing: [],
+    states: 0,
+    transitions: 0,
+    paths: 0,
+    revisits: 0,
+    maxDepth: 0,
+    complete: false,
+    depthLimited: false,
+    reduction,
+    counterexamples: [],
+    expectedSeen: new Map(),
+    expectedMissing: [],
   };
   const seen = new Set<number>();
   const stack: Frame[] = [];
@@ -189,16 +200,27 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
   });
 
   const record = (problems: string[], end: PathEnd): Counterexample => ({
-    choices: choices.slice(), checkpoints: checkpoints.map((c): Checkpoint => [c[0], c[1], c[2], c[3]]), problems, traceHash: m.traceHash(),
-    time: m.state.now, events: m.state.events, steps: m.state.steps, end, stateKey: stateKey(m.state),
+    choices: choices.slice(),
+    checkpoints: checkpoints.map((c): Checkpoint => [c[0], c[1], c[2], c[3]]),
+    problems,
+    traceHash: m.traceHash(),
+    time: m.state.now,
+    events: m.state.events,
+    steps: m.state.steps,
+    end,
+    stateKey: stateKey(m.state),
   });
   const noteExpected = () => {
     for (const v of m.state.violations) {
-      if (expected.has(v.invariant) && !result.expectedSeen.has(v.invariant)) result.expectedSeen.set(v.invariant, record([`${v.invariant}: ${v.message}`], 'expected-violation'));
+      if (expected.has(v.invariant) && !result.expectedSeen.has(v.invariant))
+        result.expectedSeen.set(v.invariant, record([`${v.invariant}: ${v.message}`], 'expected-violation'));
     }
   };
   // The first option to try continues the spine; on the spine below the split depth each other one has one owner.
-  const owned = (todo: number[], key: number) => (shard && spine && depth >= splitDepth ? todo.filter((i, j) => j === 0 || ownerOf(key, i, shard.count) === shard.index) : todo);
+  const owned = (todo: number[], key: number) =>
+    shard && spine && depth >= splitDepth
+      ? todo.filter((i, j) => j === 0 || ownerOf(key, i, shard.count) === shard.index)
+      : todo;
 
   /** Runs a unit; if it picked among alternatives on its own, remembers to come back for the other picks. */
   const run = (unit: Unit) => {
@@ -219,8 +241,24 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
       if (depth >= maxDepth) result.depthLimited = true;
       else {
         // Pick 0 has just run; the frame holds the others.
-        const todo = owned(Array.from({ length: pick.count }, (_, i) => i), stateKey(before)).slice(1);
-        if (todo.length) stack.push({ snapshot: before, kind: 'pick', options: [unit], decision: pick.decision, count: pick.count, todo, next: 0, choices: frameChoices, depth: frameDepth, steps: frameSteps, spine });
+        const todo = owned(
+          Array.from({ length: pick.count }, (_, i) => i),
+          stateKey(before),
+        ).slice(1);
+        if (todo.length)
+          stack.push({
+            snapshot: before,
+            kind: 'pick',
+            options: [unit],
+            decision: pick.decision,
+            count: pick.count,
+            todo,
+            next: 0,
+            choices: frameChoices,
+            depth: frameDepth,
+            steps: frameSteps,
+            spine,
+          });
       }
       depth++;
     }
@@ -295,7 +333,12 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
           result.paths++;
           ended = true;
           options.onPathEnd?.(m);
-          const stop: StopReason = opts.length === 0 ? { kind: 'outcome', outcome: m.outcome() } : steps >= maxSteps && opts[0].time < untilTime ? { kind: 'step-limit', steps } : { kind: 'time-limit', time: untilTime };
+          const stop: StopReason =
+            opts.length === 0
+              ? { kind: 'outcome', outcome: m.outcome() }
+              : steps >= maxSteps && opts[0].time < untilTime
+                ? { kind: 'step-limit', steps }
+                : { kind: 'time-limit', time: untilTime };
           const problem = stopProblem(stop);
           if (problem) {
             result.counterexamples.push(record([problem], stop.kind === 'step-limit' ? 'step-limit' : 'hang'));
@@ -312,7 +355,18 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
         } else {
           const todo = owned(reduction ? ampleSet(m, opts, facts) : opts.map((_, i) => i), key);
           if (todo.length > 1) {
-            stack.push({ snapshot: cloneState(m.state), kind: 'schedule', options: opts, decision: m.state.decisions, todo, next: 1, choices: choices.length, depth, steps, spine });
+            stack.push({
+              snapshot: cloneState(m.state),
+              kind: 'schedule',
+              options: opts,
+              decision: m.state.decisions,
+              todo,
+              next: 1,
+              choices: choices.length,
+              depth,
+              steps,
+              spine,
+            });
           }
           take(opts, todo[0]);
         }
@@ -322,7 +376,12 @@ export function explore(program: Program, options: ExploreOptions = {}): Explore
         break search;
       }
       if ((result.states & 1023) === 0) {
-        options.onProgress?.({ states: result.states, paths: result.paths, depth, problems: result.counterexamples.length });
+        options.onProgress?.({
+          states: result.states,
+          paths: result.paths,
+          depth,
+          problems: result.counterexamples.length,
+        });
         if (options.shouldStop?.()) {
           stopped = 'stop';
           break search;

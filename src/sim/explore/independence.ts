@@ -59,7 +59,15 @@ import type { Instr, Program, RExpr, RTemplate } from '../../lang/program';
 import type { Machine, Unit } from '../machine';
 
 /** Registers a vCPU's own statements can write; reading one of another vCPU's makes that vCPU not quiet. */
-const OWN_REGISTERS = new Set(['sp', 'lr', 'pc', 'el', 'daif', 'mmu', ...Array.from({ length: 31 }, (_, i) => `x${i}`)]);
+const OWN_REGISTERS = new Set([
+  'sp',
+  'lr',
+  'pc',
+  'el',
+  'daif',
+  'mmu',
+  ...Array.from({ length: 31 }, (_, i) => `x${i}`),
+]);
 
 export function reductionApplies(program: Program): boolean {
   return program.vms.every((vm) => vm.jitterPercent === 0 && vm.statementTime > 0n);
@@ -116,10 +124,18 @@ export function staticFacts(program: Program): StaticFacts {
       if (program.host.policies.some((p) => p.vm === k)) return false;
       return vm.code.every((instr) => instr.op !== 's2idleNotify' && exprsOf(instr).every((e) => staysIn(e, k)));
     }),
-    quiet: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`))),
-    waitWatched: program.vms.map((vm, k) => Array.from({ length: vm.vcpuCount }, (_, i) => waitReaders.has(`${k}:${i}`))),
+    quiet: program.vms.map((vm, k) =>
+      Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`)),
+    ),
+    waitWatched: program.vms.map((vm, k) =>
+      Array.from({ length: vm.vcpuCount }, (_, i) => waitReaders.has(`${k}:${i}`)),
+    ),
     contained: program.vms.map((vm, k) => vm.code.map((instr) => containedInstr(instr, k, vm.hardwareDomain))),
-    handlersContained: program.vms.map((vm, k) => vm.code.every((instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain))),
+    handlersContained: program.vms.map((vm, k) =>
+      vm.code.every(
+        (instr) => vm.frames[instr.frame].kind === 'program' || containedInstr(instr, k, vm.hardwareDomain),
+      ),
+    ),
     allContained: program.vms.map((vm, k) => vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
     watched: program.vms.map((_, k) => watched.has(k)),
   };
@@ -151,10 +167,13 @@ function ownerIgnoringWaits(m: Machine, unit: Unit, facts: StaticFacts): number 
     if (facts.isolated[unit.vm]) return unit.vm;
     // A vCPU with interrupt handlers may run one of them instead of the statement at its pc.
     const handlers = m.program.vms[unit.vm].handlers[unit.vcpu]?.size ?? 0;
-    return hostRunning && (handlers === 0 || facts.handlersContained[unit.vm]) && facts.contained[unit.vm][unit.pc] ? unit.vm : -1;
+    return hostRunning && (handlers === 0 || facts.handlersContained[unit.vm]) && facts.contained[unit.vm][unit.pc]
+      ? unit.vm
+      : -1;
   }
   const entry = unit.entry;
-  if (entry.kind === 'vmm') return facts.isolated[entry.vm] || (hostRunning && !m.program.vms[entry.vm].hardwareDomain) ? entry.vm : -1;
+  if (entry.kind === 'vmm')
+    return facts.isolated[entry.vm] || (hostRunning && !m.program.vms[entry.vm].hardwareDomain) ? entry.vm : -1;
   return irqTarget(m, unit);
 }
 
@@ -184,7 +203,8 @@ export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[]
   // (their options, and what those make due at once: a jump the compiler added, a vCPU woken or turned on) stays
   // inside them too. Take the VM whose set reduces most.
   const vms = new Set(owners);
-  const staysInside = (vm: number) => facts.isolated[vm] || (m.state.host.state === 'running' && facts.allContained[vm]);
+  const staysInside = (vm: number) =>
+    facts.isolated[vm] || (m.state.host.state === 'running' && facts.allContained[vm]);
   let best = all;
   for (const vm of vms) {
     if (![...vms].every((other) => other === vm || staysInside(other))) continue;
@@ -192,7 +212,11 @@ export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[]
     // A window firing alone is no set to run first unless firing it later cannot differ: not firing it now is not a
     // unit that waits its turn but any later instant. (With one of the VM's units due now in the set, running that
     // unit first is the branch that postpones the window.)
-    if (group.every((i) => opts[i].kind === 'host' && opts[i].window) && !group.every((i) => laterIsSame(m, opts[i], vm))) continue;
+    if (
+      group.every((i) => opts[i].kind === 'host' && opts[i].window) &&
+      !group.every((i) => laterIsSame(m, opts[i], vm))
+    )
+      continue;
     const reduced = reduceWithinVm(m, opts, group, local, vm, facts);
     if (reduced.length < best.length) best = reduced;
     if (best.length === 1) break;
@@ -201,11 +225,20 @@ export function ampleSet(m: Machine, opts: Unit[], facts: StaticFacts): number[]
 }
 
 /** Within one VM's options: one local unit of a quiet vCPU when nothing else there can affect it. */
-function reduceWithinVm(m: Machine, opts: Unit[], group: number[], local: boolean[], vm: number, facts: StaticFacts): number[] {
+function reduceWithinVm(
+  m: Machine,
+  opts: Unit[],
+  group: number[],
+  local: boolean[],
+  vm: number,
+  facts: StaticFacts,
+): number[] {
   if (group.every((i) => local[i] && !facts.waitWatched[vm][(opts[i] as { vcpu: number }).vcpu])) return [group[0]];
   const othersHarmless = group.every((i) => local[i] || (!hasSleepers(m, vm) && irqTarget(m, opts[i]) === vm));
   if (othersHarmless) {
-    const quiet = group.find((i) => local[i] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu]);
+    const quiet = group.find(
+      (i) => local[i] && opts[i].kind === 'vcpu' && facts.quiet[vm][(opts[i] as { vcpu: number }).vcpu],
+    );
     if (quiet !== undefined) return [quiet];
   }
   return group;
@@ -225,9 +258,12 @@ function laterIsSame(m: Machine, unit: Unit, vm: number): boolean {
   // the notifications it waits for, or a request still to come (below).
   // The host could start suspending: dom0 suspending, a privileged guest notifying, a pending request completed by
   // the notifications it waits for, or a request still to come (below).
-  if (m.state.host.state !== 'running' || m.state.host.suspendRequested || m.program.vms.some((v) => v.hardwareDomain)) return false;
+  if (m.state.host.state !== 'running' || m.state.host.suspendRequested || m.program.vms.some((v) => v.hardwareDomain))
+    return false;
   if (m.program.host.policies.some((p) => p.kind === 'privileged')) return false;
-  const dormant = m.state.vms[vm].vcpus.every((v) => v.run === 'halted' || v.run === 'off' || v.run === 'faulted' || v.run === 'wait-signal');
+  const dormant = m.state.vms[vm].vcpus.every(
+    (v) => v.run === 'halted' || v.run === 'off' || v.run === 'faulted' || v.run === 'wait-signal',
+  );
   if (!dormant) return false;
   return m.program.host.actions.every((a, i) => {
     if (a.action.kind !== 'requestSuspend' && a.action.kind !== 'vmm' && a.action.kind !== 'wake') return true;
@@ -240,7 +276,9 @@ function laterIsSame(m: Machine, unit: Unit, vm: number): boolean {
 /** A vCPU of the VM an interrupt could wake: in WFI, suspended, or waiting on a condition that reads interrupts. */
 function hasSleepers(m: Machine, vm: number): boolean {
   const code = m.program.vms[vm].code;
-  return m.state.vms[vm].vcpus.some((v) => v.run === 'wfi' || v.run === 'suspended' || (v.run === 'wait-expr' && readsInterrupts(code[v.pc])));
+  return m.state.vms[vm].vcpus.some(
+    (v) => v.run === 'wfi' || v.run === 'suspended' || (v.run === 'wait-expr' && readsInterrupts(code[v.pc])),
+  );
 }
 
 function readsInterrupts(instr: Instr | undefined): boolean {
@@ -267,6 +305,23 @@ function localInstr(instr: Instr): boolean {
       return instr.stmt;
     case 'context':
       return true;
+    case 'clearSignal':
+    case 'delay':
+    case 'halt':
+    case 'irq':
+    case 'mmioRead':
+    case 'mmioWrite':
+    case 'pciRead':
+    case 'pciState':
+    case 'pciWrite':
+    case 'psci':
+    case 'rawCall':
+    case 's2idleNotify':
+    case 'signal':
+    case 'virtio':
+    case 'waitExpr':
+    case 'waitSignal':
+    case 'wfi':
     default:
       return false;
   }
@@ -288,6 +343,11 @@ function localExpr(e: RExpr): boolean {
         return false;
       case 'reg':
         return !(OWN_REGISTERS.has(x.field) || x.field === 'mpidr');
+      case 'device':
+      case 'host':
+      case 'irqPending':
+      case 'vcpu':
+      case 'vm':
       default:
         return true;
     }
@@ -325,6 +385,17 @@ function exprsOf(instr: Instr): RExpr[] {
       return [instr.condition, ...template(instr.message)];
     case 'log':
       return template(instr.message);
+    case 'clearSignal':
+    case 'context':
+    case 'halt':
+    case 'jump':
+    case 'pciRead':
+    case 'pciState':
+    case 'return':
+    case 's2idleNotify':
+    case 'signal':
+    case 'waitSignal':
+    case 'wfi':
     default:
       return [];
   }

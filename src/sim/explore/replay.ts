@@ -16,15 +16,24 @@ import { Machine, MachineOptions, Scheduler, StopReason } from '../machine';
 import { HASH_SEED, hashHex, hashString } from '../trace';
 import { Checkpoint, Choice, PathEnd } from './explorer';
 
-/** The plain scheduler of a replay: the recorded option at each recorded decision, option 0 elsewhere. Checks nothing. */
+/** The plain scheduler of a replay: the recorded option at each recorded decision, option 0 elsewhere. Checks nothing.
+ * */
 export function replayScheduler(choices: readonly Choice[]): Scheduler {
   const picks = new Map<number, number>(choices.map(([decision, option]) => [decision, option]));
   return { pick: (decision) => picks.get(decision) ?? 0 };
 }
 
 /** A machine following the choices, unchecked (tests that only need the path). */
-export function replayMachine(program: Program, replay: Pick<ReplayFile, 'seed' | 'choices'> & { skew?: number }): Machine {
-  return new Machine(program, { seed: replay.seed, scheduling: 'open', scheduler: replayScheduler(replay.choices), skew: replay.skew ?? 0 });
+export function replayMachine(
+  program: Program,
+  replay: Pick<ReplayFile, 'seed' | 'choices'> & { skew?: number },
+): Machine {
+  return new Machine(program, {
+    seed: replay.seed,
+    scheduling: 'open',
+    scheduler: replayScheduler(replay.choices),
+    skew: replay.skew ?? 0,
+  });
 }
 
 export const REPLAY_FORMAT = 'suspend-flow-replay/1';
@@ -107,7 +116,10 @@ export class ReplayCheck {
   /** finish() looking whether anything could run next: not a decision the run made */
   private probing = false;
 
-  constructor(readonly path: ReplayPath, private readonly options: { onDeviation?: (d: Deviation) => void } = {}) {
+  constructor(
+    readonly path: ReplayPath,
+    private readonly options: { onDeviation?: (d: Deviation) => void } = {},
+  ) {
     this.picks = new Map(path.choices.map(([d, o]) => [d, o]));
     if (path.checkpoints) this.checkpoints = new Map(path.checkpoints.map((c) => [c[0], c]));
     this.scheduler = { pick: (decision, count) => this.pick(decision, count) };
@@ -139,7 +151,8 @@ export class ReplayCheck {
    * hit its step bound, that bound (the run did not finish); otherwise the stop itself.
    */
   endStop<S extends { kind: string }>(stop: S, machine: Machine): S | StopReason {
-    if (stop.kind === 'predicate' && this.path.end === 'step-limit' && this.atEnd(machine)) return { kind: 'step-limit', steps: this.path.steps! };
+    if (stop.kind === 'predicate' && this.path.end === 'step-limit' && this.atEnd(machine))
+      return { kind: 'step-limit', steps: this.path.steps! };
     return stop;
   }
 
@@ -161,16 +174,38 @@ export class ReplayCheck {
     if (this.deviated.has(decision)) return answer;
     const of = (n: number) => `${n} option${n === 1 ? '' : 's'}`;
     if (option >= count) {
-      this.deviate({ decision, message: `decision ${decision}: the replay takes option ${option}, but only options 0 to ${count - 1} are possible there` });
+      this.deviate({
+        decision,
+        message: `decision ${decision}: the replay takes option ${option}, but only options 0 to ${count - 1} are possible there`,
+      });
     } else if (checkpoint) {
       const [, recorded, options, hash] = checkpoint;
       const here = this.machine?.traceHash();
-      if (options !== count) this.deviate({ decision, message: `decision ${decision}: explore had ${of(options)} there, this run has ${of(count)} (the path before it differs)` });
-      else if (here !== undefined && hash !== '' && here !== hash) this.deviate({ decision, message: `decision ${decision}: the trace before it is ${here}, explore's was ${hash} (the path departed before it)` });
-      else if (!this.picks.has(decision)) this.deviate({ decision, message: `decision ${decision}: explore took option ${recorded} of ${count} there, the replay takes option 0 (its choices have none for this decision)` });
-      else if (recorded !== option) this.deviate({ decision, message: `decision ${decision}: the replay takes option ${option} of ${count}, but explore took option ${recorded}` });
+      if (options !== count)
+        this.deviate({
+          decision,
+          message: `decision ${decision}: explore had ${of(options)} there, this run has ${of(count)} (the path before it differs)`,
+        });
+      else if (here !== undefined && hash !== '' && here !== hash)
+        this.deviate({
+          decision,
+          message: `decision ${decision}: the trace before it is ${here}, explore's was ${hash} (the path departed before it)`,
+        });
+      else if (!this.picks.has(decision))
+        this.deviate({
+          decision,
+          message: `decision ${decision}: explore took option ${recorded} of ${count} there, the replay takes option 0 (its choices have none for this decision)`,
+        });
+      else if (recorded !== option)
+        this.deviate({
+          decision,
+          message: `decision ${decision}: the replay takes option ${option} of ${count}, but explore took option ${recorded}`,
+        });
     } else if (this.checkpoints && option !== 0) {
-      this.deviate({ decision, message: `decision ${decision}: the replay takes option ${option} of ${count}, but explore took the default (option 0) there` });
+      this.deviate({
+        decision,
+        message: `decision ${decision}: the replay takes option ${option} of ${count}, but explore took the default (option 0) there`,
+      });
     }
     return answer;
   }
@@ -196,13 +231,21 @@ export class ReplayCheck {
       for (const [d] of this.path.checkpoints ?? []) if (!this.reached.has(d)) unreached.add(d);
       for (const d of [...unreached].sort((a, b) => a - b)) {
         const recorded = this.picks.get(d) ?? this.checkpoints?.get(d)?.[1] ?? 0;
-        deviations.push({ decision: d, message: `decision ${d} (option ${recorded}) is never reached: the path makes ${made} decision${made === 1 ? '' : 's'}` });
+        deviations.push({
+          decision: d,
+          message: `decision ${d} (option ${recorded}) is never reached: the path makes ${made} decision${made === 1 ? '' : 's'}`,
+        });
       }
       if (steps !== undefined && !atEnd) {
-        deviations.push({ message: `the path ends after ${machine.state.steps} units with nothing left to run; explore's went on to ${steps}` });
+        deviations.push({
+          message: `the path ends after ${machine.state.steps} units with nothing left to run; explore's went on to ${steps}`,
+        });
       } else if (steps !== undefined && this.path.traceHash) {
         hashChecked = true;
-        if (machine.traceHash() !== this.path.traceHash) deviations.push({ message: `the path ends with trace ${machine.traceHash()}, but explore's ended with ${this.path.traceHash}` });
+        if (machine.traceHash() !== this.path.traceHash)
+          deviations.push({
+            message: `the path ends with trace ${machine.traceHash()}, but explore's ended with ${this.path.traceHash}`,
+          });
       }
     }
     const faithful = deviations.length === 0;
@@ -228,7 +271,11 @@ export function replayOptions(path: ReplayPath, check: ReplayCheck): MachineOpti
 }
 
 /** A machine following a recorded path, with its check attached. */
-export function startReplay(program: Program, path: ReplayPath, options?: { onDeviation?: (d: Deviation) => void }): { machine: Machine; check: ReplayCheck } {
+export function startReplay(
+  program: Program,
+  path: ReplayPath,
+  options?: { onDeviation?: (d: Deviation) => void },
+): { machine: Machine; check: ReplayCheck } {
   const check = new ReplayCheck(path, options);
   const machine = new Machine(program, replayOptions(path, check));
   check.attach(machine);
@@ -240,7 +287,9 @@ export function startReplay(program: Program, path: ReplayPath, options?: { onDe
  * was edited), or undefined. `sflow run --replay` and the debugger refuse such a file.
  */
 export function uncheckable(replay: ReplayFile): string | undefined {
-  const missing = (['steps', 'traceHash', 'end'] as const).filter((key) => replay[key] === undefined || replay[key] === '');
+  const missing = (['steps', 'traceHash', 'end'] as const).filter(
+    (key) => replay[key] === undefined || replay[key] === '',
+  );
   if (!missing.length) return undefined;
   return `the replay records no end of its path (${missing.map((k) => `'${k}'`).join(', ')}), so a run cannot be checked to follow it (an older sflow wrote it, or it was edited): explore the scenario again`;
 }
@@ -266,28 +315,53 @@ export function parseReplay(text: string): ReplayFile | { error: string } {
     return { error: `not JSON (${jsonErrorPosition(text)})` };
   }
   const r = data as Partial<ReplayFile>;
-  if (typeof r !== 'object' || r === null || Array.isArray(r) || r.format !== REPLAY_FORMAT) return { error: `not a replay file (format should be '${REPLAY_FORMAT}')` };
+  if (typeof r !== 'object' || r === null || Array.isArray(r) || r.format !== REPLAY_FORMAT)
+    return { error: `not a replay file (format should be '${REPLAY_FORMAT}')` };
   if (typeof r.scenario !== 'string') return { error: "the replay names no 'scenario'" };
   if (!isCount(r.seed)) return { error: "'seed' should be a non-negative integer" };
-  const okChoices = Array.isArray(r.choices) && r.choices.every((c) => Array.isArray(c) && c.length === 2 && c.every(isCount));
+  const okChoices =
+    Array.isArray(r.choices) && r.choices.every((c) => Array.isArray(c) && c.length === 2 && c.every(isCount));
   if (!okChoices) return { error: "'choices' should be a list of [decision, option] pairs of non-negative integers" };
   const choices = r.choices as Choice[];
   const twice = choices.find(([d], i) => choices.findIndex(([e]) => e === d) !== i);
   if (twice) return { error: `'choices': decision ${twice[0]} appears twice` };
   if (r.skew !== undefined && !isCount(r.skew)) return { error: "'skew' should be a non-negative integer (ns)" };
   if (r.checkpoints !== undefined) {
-    const ok = Array.isArray(r.checkpoints) && r.checkpoints.every((c) => Array.isArray(c) && c.length === 4 && isCount(c[0]) && isCount(c[1]) && isCount(c[2]) && c[2] > c[1] && isHash(c[3]));
+    const ok =
+      Array.isArray(r.checkpoints) &&
+      r.checkpoints.every(
+        (c) =>
+          Array.isArray(c) &&
+          c.length === 4 &&
+          isCount(c[0]) &&
+          isCount(c[1]) &&
+          isCount(c[2]) &&
+          c[2] > c[1] &&
+          isHash(c[3]),
+      );
     if (!ok) return { error: "'checkpoints' should be a list of [decision, option, options, trace hash]" };
   }
-  for (const key of ['steps', 'events'] as const) if (r[key] !== undefined && !isCount(r[key])) return { error: `'${key}' should be a non-negative integer` };
-  for (const key of ['traceHash', 'scenarioHash'] as const) if (r[key] !== undefined && r[key] !== '' && !isHash(r[key])) return { error: `'${key}' should be a hash of 16 hexadecimal digits` };
+  for (const key of ['steps', 'events'] as const)
+    if (r[key] !== undefined && !isCount(r[key])) return { error: `'${key}' should be a non-negative integer` };
+  for (const key of ['traceHash', 'scenarioHash'] as const)
+    if (r[key] !== undefined && r[key] !== '' && !isHash(r[key]))
+      return { error: `'${key}' should be a hash of 16 hexadecimal digits` };
   const ends: PathEnd[] = ['problem', 'expected-violation', 'hang', 'step-limit'];
   if (r.end !== undefined && !ends.includes(r.end)) return { error: `'end' should be one of ${ends.join(', ')}` };
   return {
-    format: REPLAY_FORMAT, scenario: r.scenario, scenarioHash: String(r.scenarioHash ?? ''), seed: r.seed, skew: r.skew, choices,
+    format: REPLAY_FORMAT,
+    scenario: r.scenario,
+    scenarioHash: String(r.scenarioHash ?? ''),
+    seed: r.seed,
+    skew: r.skew,
+    choices,
     ...(r.checkpoints ? { checkpoints: r.checkpoints as Checkpoint[] } : {}),
-    problems: Array.isArray(r.problems) ? r.problems.map(String) : [], traceHash: String(r.traceHash ?? ''), time: Number(r.time ?? 0),
-    ...(r.steps !== undefined ? { steps: r.steps } : {}), ...(r.events !== undefined ? { events: r.events } : {}), ...(r.end ? { end: r.end } : {}),
+    problems: Array.isArray(r.problems) ? r.problems.map(String) : [],
+    traceHash: String(r.traceHash ?? ''),
+    time: Number(r.time ?? 0),
+    ...(r.steps !== undefined ? { steps: r.steps } : {}),
+    ...(r.events !== undefined ? { events: r.events } : {}),
+    ...(r.end ? { end: r.end } : {}),
   };
 }
 

@@ -6,7 +6,17 @@
 import { StateHasher } from '../hasher';
 import { CallFrame, MachineState, VcpuState, VmState } from '../state';
 
-const RUN_CODES: Record<string, number> = { running: 1, wfi: 2, 'wait-signal': 3, 'wait-expr': 4, exit: 5, suspended: 6, off: 7, halted: 8, faulted: 9 };
+const RUN_CODES: Record<string, number> = {
+  running: 1,
+  wfi: 2,
+  'wait-signal': 3,
+  'wait-expr': 4,
+  exit: 5,
+  suspended: 6,
+  off: 7,
+  halted: 8,
+  faulted: 9,
+};
 
 export function stateKey(s: MachineState): number {
   const h = new StateHasher();

@@ -124,9 +124,19 @@ function instantOf(program: Program, e: TraceEvent): Instant | undefined {
       return { name: `PSCI ${e.fn}`, cat: 'psci', lane, args };
     }
     case 'vmm.exit':
-      return { name: `exit ${e.exit}`, cat: 'vmm', lane, args: { exit: e.exit, via: e.via, flags: hex(e.flags), detail: e.detail } };
+      return {
+        name: `exit ${e.exit}`,
+        cat: 'vmm',
+        lane,
+        args: { exit: e.exit, via: e.via, flags: hex(e.flags), detail: e.detail },
+      };
     case 'vmm.answer':
-      return { name: `VMM answers ${e.exit}`, cat: 'vmm', lane, args: { exit: e.exit, answer: e.answer, result: e.result } };
+      return {
+        name: `VMM answers ${e.exit}`,
+        cat: 'vmm',
+        lane,
+        args: { exit: e.exit, answer: e.answer, result: e.result },
+      };
     case 'irq.raise':
       return { name: `irq ${e.irq} raised`, cat: 'irq', lane, args: { irq: e.irq, target: `vcpu${e.target}` } };
     case 'irq.wake':
@@ -140,7 +150,12 @@ function instantOf(program: Program, e: TraceEvent): Instant | undefined {
       // PMCSR bits 1:0 are PowerState (PCI Bus Power Management Interface Specification); the write's value is
       // the whole register, so the state it asks for is there even when a single field was written.
       const state = D_STATE_NAMES[Number(e.value & BigInt(PMCSR_STATE_MASK))];
-      return { name: `PMCSR write ${state}`, cat: 'pmcsr', lane, args: { device: e.device, state, register: e.register, value: hex(e.value), effect: e.note } };
+      return {
+        name: `PMCSR write ${state}`,
+        cat: 'pmcsr',
+        lane,
+        args: { device: e.device, state, register: e.register, value: hex(e.value), effect: e.note },
+      };
     }
     case 's2idle.notify':
       return { name: `s2idle notify #${e.count}`, cat: 'notify', lane, args: { count: e.count } };
@@ -148,16 +163,36 @@ function instantOf(program: Program, e: TraceEvent): Instant | undefined {
       const change = virtioStatusChange(e);
       const vm = program.vms[e.vm];
       if (!change || !vm) return undefined;
-      return { name: `virtio status ${change.to}`, cat: 'virtio', lane: deviceLane(vm, e.device), args: { device: e.device, from: change.from, to: change.to, why: e.detail } };
+      return {
+        name: `virtio status ${change.to}`,
+        cat: 'virtio',
+        lane: deviceLane(vm, e.device),
+        args: { device: e.device, from: change.from, to: change.to, why: e.detail },
+      };
     }
     case 'violation':
-      return { name: `VIOLATION ${e.invariant}`, cat: 'violation', lane, args: { invariant: e.invariant, title: e.title, message: e.message } };
+      return {
+        name: `VIOLATION ${e.invariant}`,
+        cat: 'violation',
+        lane,
+        args: { invariant: e.invariant, title: e.title, message: e.message },
+      };
     case 'expect.fail':
       return { name: 'expectation failed', cat: 'violation', lane, args: { expect: e.text, message: e.message } };
     case 'fault':
       return { name: 'fault', cat: 'violation', lane, args: { message: e.message } };
     case 'log':
       return { name: `log: ${e.text}`, cat: 'log', lane, args: { message: e.text } };
+    case 'context.lost':
+    case 'halt':
+    case 'host.action':
+    case 'host.state':
+    case 'irq.config':
+    case 'mmio':
+    case 'power':
+    case 'psci.return':
+    case 'signal':
+    case 'vm.state':
     default:
       return undefined;
   }
@@ -167,13 +202,19 @@ function instantOf(program: Program, e: TraceEvent): Instant | undefined {
  * The run as a trace-event object. `events` is the whole trace in order, `endTime` the virtual time the run ended
  * at (where the states still open end), `metadata` whatever describes the run (scenario, seed, trace hash).
  */
-export function toChromeTrace(program: Program, events: readonly TraceEvent[], endTime: number, metadata?: Record<string, unknown>): ChromeTrace {
+export function toChromeTrace(
+  program: Program,
+  events: readonly TraceEvent[],
+  endTime: number,
+  metadata?: Record<string, unknown>,
+): ChromeTrace {
   const all = tracks(program);
   const byLane = new Map(all.map((t) => [t.lane, t]));
   const hostTrack = byLane.get(HOST_LANE)!;
 
   const out: ChromeTraceEvent[] = [];
-  const meta = (name: string, pid: number, tid: number, args: Record<string, unknown>) => out.push({ name, ph: 'M', ts: 0, pid, tid, args });
+  const meta = (name: string, pid: number, tid: number, args: Record<string, unknown>) =>
+    out.push({ name, ph: 'M', ts: 0, pid, tid, args });
   // Process-wide metadata names the process's main thread (tid == pid), which has no events of its own.
   meta('process_name', HOST_PID, HOST_PID, { name: 'host' });
   meta('process_sort_index', HOST_PID, HOST_PID, { sort_index: 0 });
@@ -200,7 +241,11 @@ export function toChromeTrace(program: Program, events: readonly TraceEvent[], e
         dur: microseconds(span.end - span.start),
         pid: track.pid,
         tid: track.tid,
-        args: { ...span.attributes, ...(span.cause ? { since: span.cause } : {}), ...(span.seq >= 0 ? { seq: span.seq } : {}) },
+        args: {
+          ...span.attributes,
+          ...(span.cause ? { since: span.cause } : {}),
+          ...(span.seq >= 0 ? { seq: span.seq } : {}),
+        },
       };
       timed.push({ seq: span.seq, event: slice });
     }
@@ -229,7 +274,19 @@ export function toChromeTrace(program: Program, events: readonly TraceEvent[], e
       args.result = 'did not return';
       callsAwaitingReturn.set(eventVcpuLane(program, e), { t: e.t, args });
     }
-    timed.push({ seq: e.seq, event: { name: instant.name, cat: instant.cat, ph: 'i', s: 't', ts: microseconds(e.t), pid: track.pid, tid: track.tid, args } });
+    timed.push({
+      seq: e.seq,
+      event: {
+        name: instant.name,
+        cat: instant.cat,
+        ph: 'i',
+        s: 't',
+        ts: microseconds(e.t),
+        pid: track.pid,
+        tid: track.tid,
+        args,
+      },
+    });
   }
 
   timed.sort((a, b) => a.event.ts - b.event.ts || a.seq - b.seq);

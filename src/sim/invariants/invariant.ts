@@ -13,7 +13,8 @@ export interface Invariant {
   /** the events that can break it: it is only checked on these */
   kinds: readonly TraceEvent['kind'][];
   check(m: Machine, e: TraceEvent): string | undefined;
-  /** the vCPU a violation is about when the event that broke it is not a vCPU's (the host's suspend): the debugger shows it */
+  /** the vCPU a violation is about when the event that broke it is not a vCPU's (the host's suspend): the debugger
+   * shows it */
   culprit?(m: Machine, e: TraceEvent): { vm: number; vcpu: number } | undefined;
 }
 

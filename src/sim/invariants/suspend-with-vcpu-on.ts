@@ -34,7 +34,11 @@ export const suspendWithVcpuOn: Invariant = {
   check(m, e) {
     if (e.kind !== 'vm.state' || e.to !== 'suspended' || e.vm < 0) return undefined;
     const caller = suspendingVcpu(m, e);
-    const on = m.state.vms[e.vm].vcpus.map((v, i) => ({ v, i })).filter(({ v, i }) => i !== caller && v.mp !== MP_STOPPED);
-    return on.length ? `${m.vmConfig(e.vm).name} suspended with ${on.map(({ i }) => `vcpu${i}`).join(', ')} still on` : undefined;
+    const on = m.state.vms[e.vm].vcpus
+      .map((v, i) => ({ v, i }))
+      .filter(({ v, i }) => i !== caller && v.mp !== MP_STOPPED);
+    return on.length
+      ? `${m.vmConfig(e.vm).name} suspended with ${on.map(({ i }) => `vcpu${i}`).join(', ')} still on`
+      : undefined;
   },
 };

@@ -13,8 +13,10 @@ export const suspendedWithoutWakeSource: Invariant = {
       if (s.enabled) enabled.push(key % 1024);
     }
     const name = m.vmConfig(e.vm).name;
-    // An enabled interrupt that is not armed still ends KVM's WFI, but the guest did not ask it to: it wakes by accident.
-    if (enabled.length) return `${name} suspended with no interrupt armed as a wake-up source (irq ${enabled.join(', ')} enabled but not armed: it would wake it by accident)`;
+    // An enabled interrupt that is not armed still ends KVM's WFI, but the guest did not ask it to: it wakes by
+    // accident.
+    if (enabled.length)
+      return `${name} suspended with no interrupt armed as a wake-up source (irq ${enabled.join(', ')} enabled but not armed: it would wake it by accident)`;
     return `${name} suspended with no enabled wake-up interrupt: nothing can wake it`;
   },
 };

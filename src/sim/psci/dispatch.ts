@@ -9,7 +9,13 @@ export function psciCall(m: Machine, vm: number, vcpu: number, fid: number, cond
   const cfg = m.vmConfig(vm);
   const v = m.state.vms[vm].vcpus[vcpu];
   const ref = decodePsciFid(fid);
-  const fn = ref ? (ref.width === 32 && ref.fn.smc64 !== undefined ? ref.fn.name + '32' : ref.fn.name) : fid === SMCCC_VERSION_FID ? 'SMCCC_VERSION' : `0x${fid.toString(16)}`;
+  const fn = ref
+    ? ref.width === 32 && ref.fn.smc64 !== undefined
+      ? ref.fn.name + '32'
+      : ref.fn.name
+    : fid === SMCCC_VERSION_FID
+      ? 'SMCCC_VERSION'
+      : `0x${fid.toString(16)}`;
   m.emit(vm, vcpu, { kind: 'psci.call', fn, fid, conduit, args: [v.regs[1], v.regs[2], v.regs[3]] });
   const outcome = FLAVOURS[cfg.flavour].call({ m, vm, vcpu, fid, ref });
   if (outcome.kind !== 'return') return;

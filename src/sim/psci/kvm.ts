@@ -2,11 +2,30 @@
 // KVM writes every result with smccc_set_retval(vcpu, val, 0, 0, 0), so x1..x3 read 0 after a call returns.
 
 import {
-  MPIDR_HWID_BITMASK, PSCI_OFF2_HIBERNATE_OFF, PSCI_RESET2_SYSTEM_WARM_RESET, PSCI_RESET2_VENDOR_START,
-  SMCCC_VERSION_1_1, SMCCC_VERSION_FID, decodePsciFid, encodeVersion, versionAtLeast,
+  MPIDR_HWID_BITMASK,
+  PSCI_OFF2_HIBERNATE_OFF,
+  PSCI_RESET2_SYSTEM_WARM_RESET,
+  PSCI_RESET2_VENDOR_START,
+  SMCCC_VERSION_1_1,
+  SMCCC_VERSION_FID,
+  decodePsciFid,
+  encodeVersion,
+  versionAtLeast,
 } from '../../lang/domain/psci';
 import { MP, POWER } from '../machine';
-import { AFFINITY, HypervisorFlavour, PsciCall, PsciOutcome, RET, affinityMask, arg, matchingVcpus, narrowTo32, ret, vcpuByMpidr } from './flavour';
+import {
+  AFFINITY,
+  HypervisorFlavour,
+  PsciCall,
+  PsciOutcome,
+  RET,
+  affinityMask,
+  arg,
+  matchingVcpus,
+  narrowTo32,
+  ret,
+  vcpuByMpidr,
+} from './flavour';
 import { exitToVmm, systemSuspendChecks, enterSuspended } from '../vmm';
 
 /** KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2 and KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2 (both bit 0). */
@@ -59,7 +78,8 @@ export const kvm: HypervisorFlavour = {
         // KVM reads the type as a 32-bit value.
         const type = BigInt.asUintN(32, arg(c, 1));
         // Type 0 is accepted as a synonym of HIBERNATE_OFF (earlier PSCI 1.3 drafts); the cookie must be 0.
-        if ((type !== 0n && type !== BigInt(PSCI_OFF2_HIBERNATE_OFF)) || arg(c, 2) !== 0n) return ret(RET.INVALID_PARAMETERS, true);
+        if ((type !== 0n && type !== BigInt(PSCI_OFF2_HIBERNATE_OFF)) || arg(c, 2) !== 0n)
+          return ret(RET.INVALID_PARAMETERS, true);
         return systemEvent(c, 'SHUTDOWN', FLAG_PSCI_OFF2, `SYSTEM_OFF2 type ${type}`);
       }
       default:
@@ -172,7 +192,13 @@ function systemSuspend(c: PsciCall): PsciOutcome {
  * kvm_prepare_system_event: every vCPU of the VM is stopped, x0 is preloaded with INTERNAL_FAILURE (so a guest
  * resumed by its VMM sees the call fail), and the caller exits to the VMM.
  */
-function systemEvent(c: PsciCall, kind: 'SHUTDOWN' | 'RESET', flags: number, detail: string, zeroArgs = true): PsciOutcome {
+function systemEvent(
+  c: PsciCall,
+  kind: 'SHUTDOWN' | 'RESET',
+  flags: number,
+  detail: string,
+  zeroArgs = true,
+): PsciOutcome {
   const m = c.m;
   const vcpus = m.state.vms[c.vm].vcpus;
   for (let i = 0; i < vcpus.length; i++) {

@@ -1,9 +1,25 @@
 // Xen on Arm's virtual PSCI (xen/arch/arm/vpsci.c) plus the guest SYSTEM_SUSPEND series (Mykola Kvach, based on
 // Mirela Simonovic's suspend-to-RAM work); docs/DOMAIN.md 3.1-3.3. Xen writes only x0 (PSCI_SET_RESULT).
 
-import { MPIDR_HWID_BITMASK, SMCCC_VERSION_1_1, SMCCC_VERSION_FID, decodePsciFid, encodeVersion } from '../../lang/domain/psci';
+import {
+  MPIDR_HWID_BITMASK,
+  SMCCC_VERSION_1_1,
+  SMCCC_VERSION_FID,
+  decodePsciFid,
+  encodeVersion,
+} from '../../lang/domain/psci';
 import { MP, POWER } from '../machine';
-import { AFFINITY, HypervisorFlavour, PsciCall, PsciOutcome, RET, affinityMask, arg, matchingVcpus, ret } from './flavour';
+import {
+  AFFINITY,
+  HypervisorFlavour,
+  PsciCall,
+  PsciOutcome,
+  RET,
+  affinityMask,
+  arg,
+  matchingVcpus,
+  ret,
+} from './flavour';
 import { xenSystemSuspend } from '../vmm';
 
 export const xen: HypervisorFlavour = {
@@ -20,7 +36,13 @@ export const xen: HypervisorFlavour = {
         const m = c.m;
         m.state.vms[c.vm].vcpus[c.vcpu].regs[0] = 0n;
         if (m.pendingWake(c.vm, c.vcpu) >= 0) return ret(RET.SUCCESS, false);
-        m.setPower(c.vm, c.vcpu, (arg(c, 1) >> 16n) & 1n ? POWER.POWERDOWN : POWER.STANDBY, MP.RUNNABLE, 'CPU_SUSPEND (Xen: vcpu_block_unless_event_pending)');
+        m.setPower(
+          c.vm,
+          c.vcpu,
+          (arg(c, 1) >> 16n) & 1n ? POWER.POWERDOWN : POWER.STANDBY,
+          MP.RUNNABLE,
+          'CPU_SUSPEND (Xen: vcpu_block_unless_event_pending)',
+        );
         m.block(c.vm, c.vcpu, 'wfi');
         m.emit(c.vm, c.vcpu, { kind: 'psci.return', fn: 'CPU_SUSPEND', result: 0n, name: 'SUCCESS (on wake-up)' });
         return { kind: 'no-return' };
@@ -36,7 +58,9 @@ export const xen: HypervisorFlavour = {
         // A level past the mask table is INVALID_PARAMETERS; no match at all is simply OFF.
         const mask = affinityMask(arg(c, 2));
         if (mask === undefined) return ret(RET.INVALID_PARAMETERS, false);
-        const on = matchingVcpus(c, arg(c, 1) & MPIDR_HWID_BITMASK, mask).some((i) => c.m.state.vms[c.vm].vcpus[i].mp !== MP.STOPPED);
+        const on = matchingVcpus(c, arg(c, 1) & MPIDR_HWID_BITMASK, mask).some(
+          (i) => c.m.state.vms[c.vm].vcpus[i].mp !== MP.STOPPED,
+        );
         return ret(on ? AFFINITY.ON : AFFINITY.OFF, false);
       }
       case 'MIGRATE_INFO_TYPE':
@@ -67,7 +91,8 @@ function cpuOn(c: PsciCall): PsciOutcome {
   if (tv.mp !== MP.STOPPED) return ret(RET.ALREADY_ON, false);
   m.resetVcpu(c.vm, t, entry, arg(c, 3));
   // vgic_clear_pending_irqs: the new context starts with nothing pending.
-  for (const [key, s] of m.state.vms[c.vm].irqs) if (s.target === t || key >= t * 1024 && key < (t + 1) * 1024) s.pending = false;
+  for (const [key, s] of m.state.vms[c.vm].irqs)
+    if (s.target === t || (key >= t * 1024 && key < (t + 1) * 1024)) s.pending = false;
   tv.run = 'running';
   tv.readyAt = m.state.now;
   m.setPower(c.vm, t, POWER.ON_PENDING, MP.RUNNABLE, `CPU_ON from vcpu${c.vcpu}`);
@@ -133,4 +158,3 @@ function domainShutdown(c: PsciCall, state: 'off' | 'reset', why: string): PsciO
   m.setVmState(c.vm, state, why);
   return { kind: 'no-return' };
 }
-
