@@ -6,7 +6,15 @@
 
 import * as A from './ast';
 import { ConstantGroup, constantNames, lookupConstant } from './domain/constants';
-import { DEVICE_FIELDS, lookupDeviceField, lookupDeviceModel } from './domain/devices';
+import { DEVICE_FIELDS, DEVICE_MODEL_NAMES, lookupDeviceField, lookupDeviceModel } from './domain/devices';
+import {
+  FLAVOUR_NAMES,
+  FLAVOURS,
+  VMM_EVENT_NAMES,
+  VMM_EVENTS,
+  lookupFlavour,
+  parsePsciVersion,
+} from './domain/flavours';
 import { lookupField, lookupRegister, registerNames } from './domain/pci';
 import { MPIDR_HWID_BITMASK, PsciVersion, mpidrOf } from './domain/psci';
 import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
@@ -31,8 +39,6 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
 }
 
-export const PSCI_VERSIONS: Record<'kvm' | 'xen', string[]> = { kvm: ['0.2', '1.0', '1.1', '1.3'], xen: ['1.1'] };
-export const DEFAULT_PSCI_VERSION: Record<'kvm' | 'xen', string> = { kvm: '1.3', xen: '1.1' };
 export const DEFAULT_RAM_BASE = 0x40000000n;
 export const DEFAULT_RAM_SIZE = 256n << 20n;
 /** Where code starts in RAM when `code_base` is not given (arm64 Linux's historical TEXT_OFFSET). */
@@ -48,23 +54,6 @@ export const MAX_TOTAL_DEVICES = 4096;
 /** How long the host takes from deciding to suspend to being suspended when `suspend_latency` is not given. */
 export const DEFAULT_HOST_SUSPEND_LATENCY = 1_000_000;
 const MAX_HOST_SUSPEND_LATENCY = 1_000_000_000_000n;
-
-/** Which answers the VMM may give per exit kind, per flavour. */
-export const VMM_ANSWERS: Record<'kvm' | 'xen', Partial<Record<P.VmmEvent, string[]>>> = {
-  kvm: {
-    system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked'],
-    wakeup: ['resume', 'ignore', 'defer'],
-    system_off: ['stop', 'resume'],
-    system_reset: ['stop', 'resume'],
-  },
-  xen: { wakeup: ['resume', 'defer'], system_off: ['stop'], system_reset: ['stop'] },
-};
-export const DEFAULT_VMM_ANSWER: Record<P.VmmEvent, string> = {
-  system_suspend: 'confirm',
-  wakeup: 'resume',
-  system_off: 'stop',
-  system_reset: 'stop',
-};
 
 /**
  * Checks and compiles a scenario. `files[0]` is the scenario; later files are libraries (procs only, e.g. the Linux
@@ -449,15 +438,16 @@ export class Checker {
       index: this.vms.length,
       loc: this.loc(file, item.name.span),
       flavour: 'kvm',
-      psciVersion: { major: 1, minor: 3 },
-      kvm: { systemSuspendExit: true, suspendChecks: 'vmm' },
-      xen: { systemSuspend: true },
+      psciVersion: parsePsciVersion(FLAVOURS.kvm.defaultPsciVersion),
+      // every field is set below, from the default of its option's row in src/lang/domain/flavours
+      kvm: {} as P.KvmOptions,
+      xen: {} as P.XenOptions,
       vcpuCount: 1,
       ramBase: DEFAULT_RAM_BASE,
       ramSize: DEFAULT_RAM_SIZE,
       devices: [],
       hardwareDomain: false,
-      vmm: { system_suspend: ['confirm'], wakeup: ['resume'], system_off: ['stop'], system_reset: ['stop'] },
+      vmm: Object.fromEntries(VMM_EVENT_NAMES.map((e) => [e, [VMM_EVENTS[e].default]])) as P.VmConfig['vmm'],
       statementTime: DEFAULT_STATEMENT_TIME,
       jitterPercent: 0,
       codeBase: DEFAULT_RAM_BASE + DEFAULT_CODE_OFFSET,
@@ -468,6 +458,8 @@ export class Checker {
       labels: new Map(),
       signals: [],
     };
+    for (const flavour of FLAVOUR_NAMES)
+      for (const option of FLAVOURS[flavour].options) option.set(config, option.default);
     return {
       item,
       file,
@@ -550,7 +542,7 @@ export class Checker {
       diags.add(
         vm.item.name.span,
         'missing-hypervisor',
-        `VM '${cfg.name}' needs a 'hypervisor kvm' or 'hypervisor xen' declaration`,
+        `VM '${cfg.name}' needs a ${FLAVOUR_NAMES.map((f) => `'hypervisor ${f}'`).join(' or ')} declaration`,
       );
 
     for (const m of vm.item.members) {
@@ -661,54 +653,43 @@ export class Checker {
   }
 
   private readHypervisor(m: A.HypervisorDecl, cfg: P.VmConfig, diags: DiagnosticBag): void {
-    const flavour = m.flavour.text;
-    if (flavour !== 'kvm' && flavour !== 'xen') {
+    const flavour = lookupFlavour(m.flavour.text);
+    if (!flavour) {
+      const names = FLAVOUR_NAMES.map((f) => `'${f}'`);
       diags.add(
         m.flavour.span,
         'unknown-flavour',
-        `unknown hypervisor '${flavour}'; expected 'kvm' or 'xen'${didYouMean(flavour, ['kvm', 'xen'])}`,
-        this.fixFor(m.flavour, ['kvm', 'xen']),
+        `unknown hypervisor '${m.flavour.text}'; expected ${names.join(' or ')}${didYouMean(m.flavour.text, FLAVOUR_NAMES)}`,
+        this.fixFor(m.flavour, FLAVOUR_NAMES),
       );
       return;
     }
-    cfg.flavour = flavour;
-    const [defaultMajor, defaultMinor] = DEFAULT_PSCI_VERSION[flavour].split('.').map(Number);
-    cfg.psciVersion = { major: defaultMajor, minor: defaultMinor };
-    const version = m.psciVersion?.text ?? DEFAULT_PSCI_VERSION[flavour];
-    if (!PSCI_VERSIONS[flavour].includes(version)) {
-      const why =
-        flavour === 'xen'
-          ? "Xen's vPSCI implements PSCI 1.1 (xen/arch/arm/vpsci.c)"
-          : `KVM offers PSCI ${PSCI_VERSIONS.kvm.join(', ')}`;
+    cfg.flavour = flavour.name;
+    cfg.psciVersion = parsePsciVersion(flavour.defaultPsciVersion);
+    const version = m.psciVersion?.text ?? flavour.defaultPsciVersion;
+    if (!flavour.psciVersions.includes(version)) {
       diags.add(
         m.psciVersion?.span ?? m.flavour.span,
         'unsupported-psci-version',
-        `PSCI ${version} is not available on ${flavour}: ${why}`,
+        `PSCI ${version} is not available on ${flavour.name}: ${flavour.versionsNote}`,
       );
     } else {
-      const [major, minor] = version.split('.').map(Number);
-      cfg.psciVersion = { major, minor } satisfies PsciVersion;
+      cfg.psciVersion = parsePsciVersion(version) satisfies PsciVersion;
     }
-    const known: Record<string, string[]> =
-      flavour === 'kvm'
-        ? { system_suspend_exit: ['on', 'off'], suspend_checks: ['vmm', 'kernel'] }
-        : { system_suspend: ['on', 'off'] };
+    const known = flavour.options.map((o) => o.name);
     for (const option of m.options) {
-      const allowed = known[option.name.text];
-      if (!allowed) {
+      const row = flavour.options.find((o) => o.name === option.name.text);
+      if (!row) {
         diags.add(
           option.name.span,
           'unknown-option',
-          `unknown ${flavour} option '${option.name.text}'; expected ${Object.keys(known).join(' or ')}${didYouMean(option.name.text, Object.keys(known))}`,
-          this.fixFor(option.name, Object.keys(known)),
+          `unknown ${flavour.name} option '${option.name.text}'; expected ${known.join(' or ')}${didYouMean(option.name.text, known)}`,
+          this.fixFor(option.name, known),
         );
         continue;
       }
-      const word = this.optionWord(option, allowed, diags);
-      if (word === undefined) continue;
-      if (option.name.text === 'system_suspend_exit') cfg.kvm.systemSuspendExit = word === 'on';
-      if (option.name.text === 'suspend_checks') cfg.kvm.suspendChecks = word as 'vmm' | 'kernel';
-      if (option.name.text === 'system_suspend') cfg.xen.systemSuspend = word === 'on';
+      const word = this.optionWord(option, row.values, diags);
+      if (word !== undefined) row.set(cfg, word);
     }
   }
 
@@ -747,9 +728,9 @@ export class Checker {
     diags: DiagnosticBag,
     once: (m: A.VmMember, key: string, span: Span) => boolean,
   ): void {
-    const table = VMM_ANSWERS[cfg.flavour];
+    const flavour = FLAVOURS[cfg.flavour];
     const event = m.event.text as P.VmmEvent;
-    const all = Object.keys(DEFAULT_VMM_ANSWER);
+    const all: string[] = VMM_EVENT_NAMES;
     if (!all.includes(event)) {
       diags.add(
         m.event.span,
@@ -759,14 +740,12 @@ export class Checker {
       );
       return;
     }
-    const allowed = table[event];
+    const allowed: string[] | undefined = flavour.vmm[event];
     if (!allowed) {
       diags.add(
         m.event.span,
         'bad-vmm-event',
-        event === 'system_suspend'
-          ? 'Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer'
-          : `'on ${event}' does not apply to ${cfg.flavour}`,
+        flavour.noVmmExit?.[event] ?? `'on ${event}' does not apply to ${cfg.flavour}`,
       );
       return;
     }
@@ -799,7 +778,7 @@ export class Checker {
     }
     const model = lookupDeviceModel(m.model.text);
     if (!model) {
-      const names = ['virtio-net', 'virtio-blk', 'virtio-gpio', 'passthrough', 'pci'];
+      const names: string[] = DEVICE_MODEL_NAMES;
       diags.add(
         m.model.span,
         'unknown-device-model',

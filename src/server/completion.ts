@@ -14,13 +14,22 @@ import {
   TextEdit,
 } from 'vscode-languageserver';
 import { CONSTANTS, ConstantGroup } from '../lang/domain/constants';
-import { DEVICE_FIELDS, DEVICE_MODELS, lookupDeviceModel } from '../lang/domain/devices';
+import { DEVICE_FIELDS, DEVICE_MODELS, DEVICE_MODEL_NAMES, lookupDeviceModel } from '../lang/domain/devices';
+import {
+  FLAVOUR_NAMES,
+  FlavourName,
+  FLAVOURS,
+  HOST_VMM_ANSWERS,
+  lookupFlavour,
+  VMM_ANSWER_DOCS,
+  VMM_EVENT_NAMES,
+  VMM_EVENTS,
+} from '../lang/domain/flavours';
 import { EXPLORE_BOUNDS } from '../lang/domain/explore';
 import { INVARIANT_INFO } from '../lang/domain/invariants';
 import { configRegisters, lookupRegister } from '../lang/domain/pci';
 import { formatVersion, lookupPsciFunction, PSCI_FUNCTIONS, PsciFunction, versionAtLeast } from '../lang/domain/psci';
 import { lookupVcpuField, vcpuIndexOf, VCPU_FIELDS, VM_FIELDS, HOST_FIELDS } from '../lang/domain/vcpu';
-import { DEFAULT_VMM_ANSWER, PSCI_VERSIONS, VMM_ANSWERS } from '../lang/checker';
 import { STATEMENT_KEYWORDS, VM_MEMBER_KEYWORDS } from '../lang/parser';
 import { DeviceConfig, VmConfig } from '../lang/program';
 import type { Analysis } from './analysis';
@@ -42,7 +51,7 @@ import {
   vcpuFieldMarkdown,
   vmMarkdown,
 } from './docs';
-import { constantsNamed, HYPERVISOR_OPTIONS, leadingComment, VMM_ANSWER_DOCS, VMM_EVENT_DOCS } from './occurrences';
+import { constantsNamed, leadingComment } from './occurrences';
 
 export interface CompletionOptions {
   snippets: boolean;
@@ -553,11 +562,11 @@ class Completer {
 
   // ------------------------------------------------------------------------------------ vm
 
-  private flavour(): 'kvm' | 'xen' {
+  private flavour(): FlavourName {
     const item = this.ctx.vmItem;
     const declared = item?.members.find((m) => m.kind === 'hypervisor');
     const text = declared?.kind === 'hypervisor' ? declared.flavour.text : undefined;
-    return text === 'xen' ? 'xen' : text === 'kvm' ? 'kvm' : (this.vms[0]?.flavour ?? 'kvm');
+    return lookupFlavour(text ?? '')?.name ?? this.vms[0]?.flavour ?? 'kvm';
   }
 
   private vm(): void {
@@ -567,7 +576,7 @@ class Completer {
       for (const k of VM_MEMBER_KEYWORDS) this.keyword(k, VM_MEMBER_DOCS[k]);
       this.snippet(
         'device …',
-        'device ${1:name} ${2|virtio-net,virtio-blk,virtio-gpio,passthrough,pci|} at ${3:' + this.freeBdf() + '}',
+        'device ${1:name} ${2|' + DEVICE_MODEL_NAMES.join(',') + '|} at ${3:' + this.freeBdf() + '}',
         'device',
         {
           kind: CompletionItemKind.Snippet,
@@ -582,13 +591,14 @@ class Completer {
     switch (first) {
       case 'hypervisor':
         if (n === 1)
-          this.words(['kvm', 'xen'], CompletionItemKind.EnumMember, {
-            kvm: 'KVM on arm64 (SYSTEM_SUSPEND exits to the VMM)',
-            xen: 'Xen on Arm (vPSCI; the guest SYSTEM_SUSPEND series)',
-          });
+          this.words(
+            FLAVOUR_NAMES,
+            CompletionItemKind.EnumMember,
+            Object.fromEntries(FLAVOUR_NAMES.map((f) => [f, FLAVOURS[f].title])),
+          );
         else if (n === 2) this.keyword('psci');
         else if (n === 3 && this.w(2) === 'psci')
-          this.words(PSCI_VERSIONS[this.w(1) === 'xen' ? 'xen' : 'kvm'], CompletionItemKind.Value);
+          this.words((lookupFlavour(this.w(1) ?? '') ?? FLAVOURS.kvm).psciVersions, CompletionItemKind.Value);
         return;
       case 'device':
         if (n === 2)
@@ -617,15 +627,16 @@ class Completer {
         const flavour = this.flavour();
         if (n === 1) {
           this.words(
-            Object.keys(DEFAULT_VMM_ANSWER).filter((e) => VMM_ANSWERS[flavour][e as keyof typeof DEFAULT_VMM_ANSWER]),
+            VMM_EVENT_NAMES.filter((e) => FLAVOURS[flavour].vmm[e]),
             CompletionItemKind.Event,
-            VMM_EVENT_DOCS,
+            Object.fromEntries(VMM_EVENT_NAMES.map((e) => [e, VMM_EVENTS[e].doc])),
           );
           return;
         }
         const last = this.w(n - 1);
         if (last === ':' || last === '|') {
-          const answers = VMM_ANSWERS[flavour][this.w(1) as keyof typeof DEFAULT_VMM_ANSWER] ?? [];
+          const event = VMM_EVENT_NAMES.find((e) => e === this.w(1));
+          const answers = (event && FLAVOURS[flavour].vmm[event]) ?? [];
           this.words(answers, CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
         }
         return;
@@ -652,7 +663,7 @@ class Completer {
     const options =
       owner.kind === 'device'
         ? (lookupDeviceModel(owner.model.text)?.options ?? [])
-        : HYPERVISOR_OPTIONS[owner.flavour.text === 'xen' ? 'xen' : 'kvm'];
+        : (lookupFlavour(owner.flavour.text) ?? FLAVOURS.kvm).options;
     if (this.n === 0) {
       const given = new Set(owner.options.map((o) => o.name.text));
       for (const o of options)
@@ -762,7 +773,7 @@ class Completer {
       else if (rest[0] === 'request' && rest.length === 1) this.keyword('suspend');
       else if (rest[0] === 'vmm' && rest.length === 1) this.vmNames();
       else if (rest[0] === 'vmm' && rest.length === 2)
-        this.words(['confirm', 'deny', 'resume'], CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
+        this.words(HOST_VMM_ANSWERS, CompletionItemKind.EnumMember, VMM_ANSWER_DOCS);
       else this.wordSlot = false;
     }
   }

@@ -9,7 +9,7 @@ import { FieldDef, PM_CAP_OFFSET, ResolvedRegister } from '../lang/domain/pci';
 import { formatVersion, PSCI_RETURN_CODES, PsciArg, PsciFunction } from '../lang/domain/psci';
 import { VcpuField } from '../lang/domain/vcpu';
 import { DeviceConfig, VmConfig } from '../lang/program';
-import { PSCI_FLAVOUR_BEHAVIOUR, VERSION_NOTE } from './psci-flavours';
+import { FLAVOURS, VERSION_NOTE } from '../lang/domain/flavours';
 
 export const hex = (n: number | bigint, width = 2) => '0x' + n.toString(16).padStart(width, '0');
 
@@ -43,9 +43,10 @@ export function psciMarkdown(fn: PsciFunction, written?: string): string {
   out.push('');
   const codes = fn.returns.map((r) => `\`${r}\` (${PSCI_RETURN_CODES[r]})`);
   out.push(`**Returns** in x0: ${codes.length ? codes.join(', ') : 'nothing (does not return)'}`, '');
-  const behaviour = PSCI_FLAVOUR_BEHAVIOUR[fn.name];
-  if (behaviour) {
-    out.push(`**KVM:** ${behaviour.kvm}`, '', `**Xen:** ${behaviour.xen}`, '', `_${VERSION_NOTE}_`);
+  const flavours = Object.values(FLAVOURS).filter((f) => f.psci[fn.name]);
+  if (flavours.length) {
+    for (const f of flavours) out.push(`**${f.label}:** ${f.psci[fn.name]}`, '');
+    out.push(`_${VERSION_NOTE}_`);
   }
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
 
 import { Hover, MarkupKind } from 'vscode-languageserver';
 import { lookupDeviceModel } from '../lang/domain/devices';
+import { lookupFlavour } from '../lang/domain/flavours';
 import { instrAddress } from '../lang/program';
 import type { Analysis } from './analysis';
 import {
@@ -89,12 +90,10 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
       return modelMarkdown(m.model);
     case 'option':
       return optionMarkdown(m.option);
-    case 'flavour':
-      return m.name === 'xen'
-        ? '**`xen`** · Xen on Arm: vPSCI 1.1, the guest SYSTEM_SUSPEND series, dom0 suspends the host'
-        : m.name === 'kvm'
-          ? '**`kvm`** · KVM on arm64: PSCI 0.2 to 1.3, SYSTEM_SUSPEND exits to the VMM (KVM_CAP_ARM_SYSTEM_SUSPEND)'
-          : undefined;
+    case 'flavour': {
+      const flavour = lookupFlavour(m.name);
+      return flavour ? `**\`${flavour.name}\`** · ${flavour.summary}` : undefined;
+    }
     case 'explore':
       return exploreMarkdown();
     case 'explore-bound':

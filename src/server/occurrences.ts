@@ -8,6 +8,7 @@ import { forEachExpr } from '../lang/ast-walk';
 import { Constant, CONSTANTS } from '../lang/domain/constants';
 import { DeviceField, DeviceModel, DeviceOption, lookupDeviceField, lookupDeviceModel } from '../lang/domain/devices';
 import { ExploreBound, lookupExploreBound } from '../lang/domain/explore';
+import { FlavourName, FLAVOURS, isFlavourName, VMM_ANSWER_DOCS, VMM_EVENTS, VmmAnswer } from '../lang/domain/flavours';
 import { InvariantInfo, INVARIANT_INFO } from '../lang/domain/invariants';
 import { FieldDef, lookupField, lookupRegister, ResolvedRegister } from '../lang/domain/pci';
 import { lookupPsciFunction, PsciArg, PsciFunction, PsciFunctionRef } from '../lang/domain/psci';
@@ -97,53 +98,15 @@ export class OccurrenceIndex {
   }
 }
 
-/** Hypervisor options per flavour, as the checker reads them. */
-export const HYPERVISOR_OPTIONS: Record<'kvm' | 'xen', DeviceOption[]> = {
-  kvm: [
-    {
-      name: 'system_suspend_exit',
-      kind: 'enum',
-      values: ['on', 'off'],
-      doc: 'KVM_CAP_ARM_SYSTEM_SUSPEND: on (default) SYSTEM_SUSPEND exits to the VMM; off answers NOT_SUPPORTED',
-    },
-    {
-      name: 'suspend_checks',
-      kind: 'enum',
-      values: ['vmm', 'kernel'],
-      doc: "who checks SYSTEM_SUSPEND's preconditions: the VMM (upstream, default) or the kernel (the unmerged v3 in-kernel variant)",
-    },
-  ],
-  xen: [
-    {
-      name: 'system_suspend',
-      kind: 'enum',
-      values: ['on', 'off'],
-      doc: 'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED',
-    },
-  ],
-};
+/** What a VMM event (`on EVENT:`) means, from src/lang/domain/flavours. */
+export function vmmEventDoc(name: string): string | undefined {
+  return Object.hasOwn(VMM_EVENTS, name) ? VMM_EVENTS[name as keyof typeof VMM_EVENTS].doc : undefined;
+}
 
-export const VMM_EVENT_DOCS: Record<string, string> = {
-  system_suspend:
-    "KVM's SYSTEM_SUSPEND exit (KVM_SYSTEM_EVENT_SUSPEND): the VMM checks and suspends, denies, defers, or suspends unchecked",
-  wakeup:
-    'a wake-up interrupt for a suspended vCPU (KVM_EXIT_SYSTEM_EVENT WAKEUP; on Xen the toolstack answers for the domain)',
-  system_off:
-    'SYSTEM_OFF / SYSTEM_OFF2 exit: stop powers the VM off, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
-  system_reset:
-    'SYSTEM_RESET / SYSTEM_RESET2 exit: stop marks the VM reset, resume runs the vCPU again (it sees INTERNAL_FAILURE)',
-};
-
-export const VMM_ANSWER_DOCS: Record<string, string> = {
-  confirm:
-    'the VMM makes its checks (other vCPUs STOPPED, entry in RAM), then resets the vCPU to the entry point and suspends it',
-  deny: 'the VMM answers DENIED',
-  defer: "the exit waits for a host action 'vmm VM confirm|deny|resume'",
-  'confirm-unchecked': 'suspends like confirm without the checks (a VMM that skips them)',
-  resume: 'the vCPU runs again',
-  ignore: 'the vCPU stays suspended',
-  stop: 'the VM powers off or is marked reset',
-};
+/** What a VMM answer means, from src/lang/domain/flavours. */
+export function vmmAnswerDoc(name: string): string | undefined {
+  return Object.hasOwn(VMM_ANSWER_DOCS, name) ? VMM_ANSWER_DOCS[name as VmmAnswer] : undefined;
+}
 
 const CONSTANTS_BY_NAME = new Map<string, Constant[]>();
 for (const c of CONSTANTS) CONSTANTS_BY_NAME.set(c.name, [...(CONSTANTS_BY_NAME.get(c.name) ?? []), c]);
@@ -537,14 +500,14 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         const vm = vmByName(item.name.text);
         add(item.name.span, { kind: 'vm', name: item.name.text, vm, declaration: true });
         const scope: Scope = { vm, params: new Map(), aliases: new Map(), inCode: false };
-        let flavour: 'kvm' | 'xen' = vm?.flavour ?? 'kvm';
+        let flavour: FlavourName = vm?.flavour ?? 'kvm';
         for (const m of item.members) {
           switch (m.kind) {
             case 'hypervisor':
               add(m.flavour.span, { kind: 'flavour', name: m.flavour.text });
-              if (m.flavour.text === 'xen' || m.flavour.text === 'kvm') flavour = m.flavour.text;
+              if (isFlavourName(m.flavour.text)) flavour = m.flavour.text;
               for (const o of m.options) {
-                const option = HYPERVISOR_OPTIONS[flavour].find((x) => x.name === o.name.text);
+                const option = FLAVOURS[flavour].options.find((x) => x.name === o.name.text);
                 if (option) add(o.name.span, { kind: 'option', option });
                 for (const v of o.values) if (v.kind === 'path') word(v.parts[0]);
               }
@@ -579,8 +542,8 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
               word(m.role, m.role.text === 'hardware-domain' ? 'Xen dom0: its suspend suspends the host' : undefined);
               break;
             case 'on':
-              word(m.event, VMM_EVENT_DOCS[m.event.text]);
-              for (const a of m.answers) word(a, VMM_ANSWER_DOCS[a.text]);
+              word(m.event, vmmEventDoc(m.event.text));
+              for (const a of m.answers) word(a, vmmAnswerDoc(a.text));
               break;
             case 'setting':
               add(m.name.span, { kind: 'keyword', text: m.name.text });
@@ -612,7 +575,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
               add(a.vm.span, { kind: 'vm', name: a.vm.text, vm: vmByName(a.vm.text), declaration: false });
             } else if (a.kind === 'vmm') {
               add(a.vm.span, { kind: 'vm', name: a.vm.text, vm: vmByName(a.vm.text), declaration: false });
-              word(a.answer, VMM_ANSWER_DOCS[a.answer.text]);
+              word(a.answer, vmmAnswerDoc(a.answer.text));
             }
           }
         }

@@ -17,7 +17,7 @@ import * as path from 'path';
 import * as oniguruma from 'vscode-oniguruma';
 import * as vsctm from 'vscode-textmate';
 import { DiagnosticBag } from '../../src/lang/diagnostics';
-import { VMM_ANSWERS } from '../../src/lang/checker';
+import { VMM_ANSWERS } from '../../src/lang/domain/flavours';
 import { CONSTANTS } from '../../src/lang/domain/constants';
 import { DEVICE_MODELS } from '../../src/lang/domain/devices';
 import { EXPLORE_BOUNDS } from '../../src/lang/domain/explore';

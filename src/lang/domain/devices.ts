@@ -53,7 +53,12 @@ const VIRTIO_OPTIONS: DeviceOption[] = [
   },
 ];
 
-export const DEVICE_MODELS: readonly DeviceModel[] = [
+/** Keeps each row's name as a literal, so that the model names are a union type (DeviceModelName). */
+function models<const Name extends string>(rows: readonly (DeviceModel & { name: Name })[]) {
+  return rows;
+}
+
+export const DEVICE_MODELS = models([
   { name: 'virtio-net', doc: 'a virtio network device on virtio-pci', virtio: true, options: VIRTIO_OPTIONS },
   { name: 'virtio-blk', doc: 'a virtio block device on virtio-pci', virtio: true, options: VIRTIO_OPTIONS },
   {
@@ -84,9 +89,18 @@ export const DEVICE_MODELS: readonly DeviceModel[] = [
     virtio: false,
     options: [PM, NO_SOFT_RESET, PME],
   },
-];
+]);
 
-export function lookupDeviceModel(name: string): DeviceModel | undefined {
+/** A device model's name; the simulator's registry (src/sim/devices/registry.ts) has an implementation for each. */
+export type DeviceModelName = (typeof DEVICE_MODELS)[number]['name'];
+
+export const DEVICE_MODEL_NAMES: DeviceModelName[] = DEVICE_MODELS.map((m) => m.name);
+
+export function isDeviceModelName(name: string): name is DeviceModelName {
+  return DEVICE_MODELS.some((m) => m.name === name);
+}
+
+export function lookupDeviceModel(name: string): (DeviceModel & { name: DeviceModelName }) | undefined {
   return DEVICE_MODELS.find((m) => m.name === name);
 }
 

@@ -4,6 +4,7 @@
 import { CONSTANTS } from './constants';
 import { DEVICE_FIELDS, DEVICE_MODELS } from './devices';
 import { EXPLORE_BOUNDS, EXPLORE_DOC, exploreValueText } from './explore';
+import { FLAVOURS, VERSION_NOTE, VMM_ANSWER_DOCS, VMM_EVENT_NAMES, VMM_EVENTS } from './flavours';
 import { INVARIANT_INFO } from './invariants';
 import { CONFIG_HEADER, PM_CAPABILITY, PM_CAP_OFFSET, RegisterDef } from './pci';
 import { PSCI_FUNCTIONS, PSCI_RETURN_CODES, formatVersion } from './psci';
@@ -31,6 +32,45 @@ function registerRows(defs: readonly RegisterDef[], base: number): string[] {
   return rows;
 }
 
+/** The hypervisor flavours of src/lang/domain/flavours: versions, options, VMM answers, PSCI per flavour. */
+function flavourSections(): string[] {
+  const flavours = Object.values(FLAVOURS);
+  const out: string[] = ['', '## Hypervisor flavours', ''];
+  out.push('`hypervisor FLAVOUR [psci V] [{ OPTION VALUE ... }]`', '');
+  out.push('| Flavour | PSCI versions | Default | What it is |', '|---|---|---|---|');
+  for (const f of flavours)
+    out.push(`| \`${f.name}\` | ${f.psciVersions.join(', ')} | ${f.defaultPsciVersion} | ${f.summary} |`);
+  out.push('', '| Flavour | Option | Values | Default | Meaning |', '|---|---|---|---|---|');
+  for (const f of flavours)
+    for (const o of f.options)
+      out.push(`| \`${f.name}\` | \`${o.name}\` | ${o.values.join(', ')} | ${o.default} | ${o.doc} |`);
+  out.push('', '### VMM events', '', '`on EVENT: ANSWER [| ANSWER ...]`; more than one answer is a choice.', '');
+  out.push(
+    `| Event | ${flavours.map((f) => f.name).join(' | ')} | Default | Meaning |`,
+    `|---|${flavours.map(() => '---|').join('')}---|---|`,
+  );
+  for (const e of VMM_EVENT_NAMES) {
+    const answers = flavours.map(
+      (f) => f.vmm[e]?.map((a) => `\`${a}\``).join(', ') ?? `none: ${f.noVmmExit?.[e] ?? ''}`,
+    );
+    out.push(`| \`${e}\` | ${answers.join(' | ')} | \`${VMM_EVENTS[e].default}\` | ${VMM_EVENTS[e].doc} |`);
+  }
+  out.push('', '| Answer | Meaning |', '|---|---|');
+  for (const [name, doc] of Object.entries(VMM_ANSWER_DOCS))
+    out.push(`| \`${name}\` | ${doc.replaceAll('|', '\\|')} |`);
+  out.push(
+    '',
+    '### PSCI functions per flavour',
+    '',
+    `| Function | ${flavours.map((f) => f.label).join(' | ')} |`,
+    `|---|${flavours.map(() => '---|').join('')}`,
+  );
+  for (const fn of PSCI_FUNCTIONS)
+    out.push(`| \`${fn.name}\` | ${flavours.map((f) => f.psci[fn.name] ?? '').join(' | ')} |`);
+  out.push('', VERSION_NOTE);
+  return out;
+}
+
 export function referenceMarkdown(): string {
   const out: string[] = [];
   out.push('# Reference', '', '<!-- Generated from src/lang/domain by `npm run docs`. Do not edit by hand. -->', '');
@@ -54,6 +94,8 @@ export function referenceMarkdown(): string {
   out.push('', '`psci NAME` uses the SMC64 ID where one exists; `NAME32` and `NAME64` pick one explicitly.', '');
   out.push('## PSCI return codes', '', '| Name | Value |', '|---|---|');
   for (const [name, value] of Object.entries(PSCI_RETURN_CODES)) out.push(`| \`${name}\` | ${value} |`);
+
+  out.push(...flavourSections());
 
   out.push('', `## PCI configuration space (type 0 header, PM capability at ${hex(PM_CAP_OFFSET)})`, '');
   out.push('| Offset | Register / field | Bits | Access | Meaning |', '|---|---|---|---|---|');
