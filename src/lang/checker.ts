@@ -12,6 +12,8 @@ import {
   FLAVOURS,
   VMM_EVENT_NAMES,
   VMM_EVENTS,
+  VmmAnswer,
+  HOST_VMM_ANSWERS,
   lookupFlavour,
   parsePsciVersion,
 } from './domain/flavours';
@@ -740,7 +742,7 @@ export class Checker {
       );
       return;
     }
-    const allowed: string[] | undefined = flavour.vmm[event];
+    const allowed = flavour.vmm[event];
     if (!allowed) {
       diags.add(
         m.event.span,
@@ -750,9 +752,10 @@ export class Checker {
       return;
     }
     if (!once(m, `on ${event}`, m.span)) return;
-    const answers: string[] = [];
+    const answers: VmmAnswer[] = [];
     for (const a of m.answers) {
-      if (!allowed.includes(a.text)) {
+      const answer = allowed.find((x) => x === a.text);
+      if (!answer) {
         diags.add(
           a.span,
           'bad-vmm-answer',
@@ -761,8 +764,8 @@ export class Checker {
         );
         continue;
       }
-      if (answers.includes(a.text)) diags.warn(a.span, 'duplicate-answer', `'${a.text}' is listed twice`);
-      else answers.push(a.text);
+      if (answers.includes(answer)) diags.warn(a.span, 'duplicate-answer', `'${a.text}' is listed twice`);
+      else answers.push(answer);
     }
     if (answers.length > 0) cfg.vmm[event] = answers;
   }
@@ -1161,16 +1164,16 @@ export class Checker {
         break;
       case 'vmm': {
         const vm = this.lookupVmName(a.vm, ctx.file, diags);
-        const answers = ['confirm', 'deny', 'resume'];
-        if (!answers.includes(a.answer.text))
+        const answers: readonly string[] = HOST_VMM_ANSWERS;
+        const answer = HOST_VMM_ANSWERS.find((x) => x === a.answer.text);
+        if (!answer)
           diags.add(
             a.answer.span,
             'bad-vmm-answer',
-            `'vmm ${a.vm.text}' takes confirm, deny or resume${didYouMean(a.answer.text, answers)}`,
+            `'vmm ${a.vm.text}' takes ${answers.slice(0, -1).join(', ')} or ${answers.at(-1)}${didYouMean(a.answer.text, answers)}`,
             this.fixFor(a.answer, answers),
           );
-        else if (vm)
-          action = { kind: 'vmm', vm: vm.config.index, answer: a.answer.text as 'confirm' | 'deny' | 'resume' };
+        else if (vm) action = { kind: 'vmm', vm: vm.config.index, answer };
         break;
       }
     }

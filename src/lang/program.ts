@@ -8,6 +8,7 @@ import { PsciFunctionRef, PsciVersion } from './domain/psci';
 import { Diagnostic } from './diagnostics';
 import { SourceFile, Span } from './source';
 import { BinaryOp } from './ast';
+import type { FlavourName, HostVmmAnswer, VmmAnswer } from './domain/flavours';
 
 export interface Loc {
   file: SourceFile;
@@ -156,7 +157,7 @@ export interface VmConfig {
   name: string;
   index: number;
   loc: Loc;
-  flavour: 'kvm' | 'xen';
+  flavour: FlavourName;
   psciVersion: PsciVersion;
   kvm: KvmOptions;
   xen: XenOptions;
@@ -168,7 +169,7 @@ export interface VmConfig {
   watchdog?: bigint;
   hardwareDomain: boolean;
   /** VMM answers per exit kind; more than one is a choice (`confirm | deny`) */
-  vmm: Record<VmmEvent, string[]>;
+  vmm: Record<VmmEvent, VmmAnswer[]>;
   statementTime: bigint;
   jitterPercent: number;
   codeBase: bigint;
@@ -186,7 +187,7 @@ export type HostActionConfig =
   | { kind: 'irq'; irq: number; vm: number }
   | { kind: 'requestSuspend' }
   | { kind: 'wake' }
-  | { kind: 'vmm'; vm: number; answer: 'confirm' | 'deny' | 'resume' };
+  | { kind: 'vmm'; vm: number; answer: HostVmmAnswer };
 
 export interface TimedAction {
   index: number;

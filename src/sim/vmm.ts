@@ -5,6 +5,7 @@
 
 import { PSCI_RETURN_CODES } from '../lang/domain/psci';
 import { VmmEvent } from '../lang/program';
+import { HostVmmAnswer, VmmAnswer } from '../lang/domain/flavours';
 import { DAIF_ALL, Machine, MP, POWER } from './machine';
 import { QueueEntry } from './state';
 import { ExitKind } from './trace';
@@ -42,7 +43,7 @@ export function handleVmmEntry(m: Machine, entry: QueueEntry): void {
 }
 
 /** A host action `vmm VM confirm|deny|resume` answers a deferred exit. Returns what it answered, if anything. */
-export function answerDeferred(m: Machine, vm: number, answer: 'confirm' | 'deny' | 'resume'): string | undefined {
+export function answerDeferred(m: Machine, vm: number, answer: HostVmmAnswer): string | undefined {
   const vcpus = m.state.vms[vm].vcpus;
   const wants: ExitKind = answer === 'resume' ? 'WAKEUP' : 'SUSPEND';
   for (let i = 0; i < vcpus.length; i++) {
@@ -64,7 +65,7 @@ export function answerDeferred(m: Machine, vm: number, answer: 'confirm' | 'deny
   return undefined;
 }
 
-function applyAnswer(m: Machine, vm: number, vcpu: number, answer: string): void {
+function applyAnswer(m: Machine, vm: number, vcpu: number, answer: VmmAnswer): void {
   const v = m.state.vms[vm].vcpus[vcpu];
   const exit = v.exit!;
   const report = (result: string) => m.emit(vm, vcpu, { kind: 'vmm.answer', exit: exit.kind, answer, result });
@@ -115,7 +116,13 @@ function applyAnswer(m: Machine, vm: number, vcpu: number, answer: string): void
  * in RAM and not a Thumb address (INVALID_ADDRESS); then the vCPU is reset to the entry point with x0 = context
  * and put in KVM_MP_STATE_SUSPENDED, where KVM emulates WFI until a wake-up.
  */
-function answerSuspend(m: Machine, vm: number, vcpu: number, answer: string, report: (result: string) => void): void {
+function answerSuspend(
+  m: Machine,
+  vm: number,
+  vcpu: number,
+  answer: VmmAnswer,
+  report: (result: string) => void,
+): void {
   const v = m.state.vms[vm].vcpus[vcpu];
   v.exit = undefined;
   const fail = (code: number, name: string) => {

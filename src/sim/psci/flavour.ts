@@ -3,6 +3,7 @@
 
 import { PsciFunctionRef, PSCI_RETURN_CODES, MPIDR_HWID_BITMASK, mpidrOf } from '../../lang/domain/psci';
 import { Machine } from '../machine';
+import { FlavourName } from '../../lang/domain/flavours';
 
 /** What a PSCI call does to the caller. */
 export type PsciOutcome =
@@ -21,7 +22,7 @@ export interface PsciCall {
 }
 
 export interface HypervisorFlavour {
-  name: 'kvm' | 'xen';
+  name: FlavourName;
   call(c: PsciCall): PsciOutcome;
 }
 

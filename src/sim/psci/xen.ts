@@ -30,7 +30,8 @@ export const xen: HypervisorFlavour = {
     if (!ref) return ret(RET.NOT_SUPPORTED, false);
     switch (ref.fn.name) {
       case 'PSCI_VERSION':
-        return ret(encodeVersion({ major: 1, minor: 1 }), false);
+        // Xen's vPSCI is 1.1, the only version its row in src/lang/domain/flavours/xen.ts allows a VM.
+        return ret(encodeVersion(c.m.vmConfig(c.vm).psciVersion), false);
       case 'CPU_SUSPEND': {
         // "power off requests treated as standby": block unless an event is pending, then SUCCESS.
         const m = c.m;

@@ -36,6 +36,8 @@ export type VmmAnswer = keyof typeof VMM_ANSWER_DOCS;
 /** The answers a host action `vmm VM ANSWER` may give to a deferred exit. */
 export const HOST_VMM_ANSWERS = ['confirm', 'deny', 'resume'] as const satisfies readonly VmmAnswer[];
 
+export type HostVmmAnswer = (typeof HOST_VMM_ANSWERS)[number];
+
 /** The exits a VMM answers with `on EVENT: ANSWER`, and the answer a VM gets when it does not say. */
 export const VMM_EVENTS: Record<VmmEvent, { doc: string; default: VmmAnswer }> = {
   system_suspend: {
