@@ -5,6 +5,7 @@
 import * as A from './ast';
 import type { Checker } from './checker';
 import { ExprContext, ProcEntry, VmBuild } from './check-context';
+import { FOREACH_DEVICE_FILTERS } from './domain/devices';
 import { lookupField, lookupRegister, registerNames } from './domain/pci';
 import { PsciFunctionRef, lookupPsciFunction, psciFunctionNames } from './domain/psci';
 import { VCPU_FIELDS, lookupVcpuField } from './domain/vcpu';
@@ -405,7 +406,7 @@ export class CodeGen {
     frame: number,
     inner: { inProgram?: boolean; inProc?: boolean; inHandler?: boolean },
   ): void {
-    const filters = s.over === 'device' ? ['all', 'virtio', 'passthrough', 'pci'] : ['all', 'secondary'];
+    const filters = s.over === 'device' ? FOREACH_DEVICE_FILTERS : ['all', 'secondary'];
     const filter = s.filter?.text ?? 'all';
     if (!filters.includes(filter)) {
       ctx.diags.add(

@@ -9,6 +9,7 @@ import { Diagnostic } from './diagnostics';
 import { SourceFile, Span } from './source';
 import { BinaryOp } from './ast';
 import type { FlavourName, HostVmmAnswer, VmmAnswer } from './domain/flavours';
+import type { DeviceModelName } from './domain/devices';
 
 export interface Loc {
   file: SourceFile;
@@ -126,7 +127,7 @@ export interface FrameInfo {
 export interface DeviceConfig {
   name: string;
   index: number;
-  model: string;
+  model: DeviceModelName;
   virtio: boolean;
   /** the PCI domain (segment) of `dddd:bb:dd.f`; 0 when the address has none */
   domain: number;

@@ -14,7 +14,13 @@ import {
   TextEdit,
 } from 'vscode-languageserver';
 import { CONSTANTS, ConstantGroup } from '../lang/domain/constants';
-import { DEVICE_FIELDS, DEVICE_MODELS, DEVICE_MODEL_NAMES, lookupDeviceModel } from '../lang/domain/devices';
+import {
+  DEVICE_FIELDS,
+  DEVICE_MODELS,
+  DEVICE_MODEL_NAMES,
+  FOREACH_DEVICE_FILTERS,
+  lookupDeviceModel,
+} from '../lang/domain/devices';
 import {
   FLAVOUR_NAMES,
   FlavourName,
@@ -911,7 +917,9 @@ class Completer {
         if (n === 1) return this.words(['device', 'vcpu'], CompletionItemKind.Keyword);
         if (n === 3)
           return this.words(
-            this.w(1) === 'device' ? ['virtio', 'passthrough', 'pci', 'all'] : ['secondary', 'all'],
+            this.w(1) === 'device'
+              ? [...FOREACH_DEVICE_FILTERS.filter((f) => f !== 'all'), 'all']
+              : ['secondary', 'all'],
             CompletionItemKind.Keyword,
           );
         return;

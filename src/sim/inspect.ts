@@ -3,6 +3,7 @@
 // Descriptions come from the same tables as the checker (vCPU fields, constants).
 
 import { POWER_STATE_NAMES, D_STATE_NAMES, constantName } from '../lang/domain/constants';
+import { DEVICE_FIELDS } from '../lang/domain/devices';
 import { configRegisters } from '../lang/domain/pci';
 import { statusName } from './devices/virtio';
 import { VCPU_FIELDS } from '../lang/domain/vcpu';
@@ -299,12 +300,10 @@ export function deviceNode(m: Machine, vm: number, index: number): StateNode {
           { name: 'driver features', value: hex(value('driver_features')), path: `${prefix}.driver_features` },
         );
       }
-      if (d.model === 'virtio-gpio') {
-        model.push(
-          { name: 'pin directions', value: hex(value('pin_directions')), path: `${prefix}.pin_directions` },
-          { name: 'pin levels', value: hex(value('pin_levels')), path: `${prefix}.pin_levels` },
-        );
-      }
+      // The values only some models have (virtio-gpio's pins), as DEVICE_FIELDS lists them.
+      for (const f of DEVICE_FIELDS)
+        if (f.models?.includes(d.model))
+          model.push({ name: f.name.replaceAll('_', ' '), value: hex(value(f.name)), path: `${prefix}.${f.name}` });
       return [...model, configNode(m, vm, index)];
     },
   };

@@ -100,6 +100,16 @@ export function isDeviceModelName(name: string): name is DeviceModelName {
   return DEVICE_MODELS.some((m) => m.name === name);
 }
 
+/**
+ * What `foreach device NAME FILTER` may pick: every device, the virtio ones, or the devices of one model that is
+ * not virtio (its name).
+ */
+export const FOREACH_DEVICE_FILTERS: string[] = [
+  'all',
+  'virtio',
+  ...DEVICE_MODELS.filter((m) => !m.virtio).map((m) => m.name),
+];
+
 export function lookupDeviceModel(name: string): (DeviceModel & { name: DeviceModelName }) | undefined {
   return DEVICE_MODELS.find((m) => m.name === name);
 }

@@ -3,6 +3,7 @@
 // places where its real counterpart differs (vfio traps PMCSR writes, virtio has a device status).
 
 import { DeviceConfig, VmConfig } from '../../lang/program';
+import type { DeviceModelName } from '../../lang/domain/devices';
 import type { Machine } from '../machine';
 import { FunctionIdentity, PciFunction } from './pci-function';
 
@@ -18,7 +19,7 @@ export interface DeviceCall {
 }
 
 export interface DeviceModelImpl {
-  name: string;
+  name: DeviceModelName;
   identity(dev: DeviceConfig): FunctionIdentity;
   /** the state firmware and the booted guest left the function in (a probed virtio driver, ...) */
   boot?(fn: PciFunction, dev: DeviceConfig, vm: VmConfig): void;

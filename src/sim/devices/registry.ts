@@ -3,6 +3,7 @@
 
 import { DeviceConfig, DevicePath, PciTarget, VmConfig } from '../../lang/program';
 import { ECAM_BASE, ECAM_SIZE } from '../../lang/domain/pci';
+import { DeviceModelName } from '../../lang/domain/devices';
 import { Machine } from '../machine';
 import { DeviceState } from '../state';
 import { DeviceCall, DeviceModelImpl } from './model';
@@ -17,7 +18,8 @@ import { virtioGpio } from './virtio-gpio';
 import { virtioNet } from './virtio-net';
 import { guestMemoryRead, guestMemoryWrite } from './memory';
 
-export const MODELS: Record<string, DeviceModelImpl> = {
+/** One implementation per row of DEVICE_MODELS (src/lang/domain/devices.ts): a row without one does not compile. */
+export const MODELS: Record<DeviceModelName, DeviceModelImpl> = {
   pci: plainPci,
   passthrough,
   'virtio-net': virtioNet,

@@ -11,6 +11,7 @@
 // Each device's functional context (the register file behind BAR0; for virtio-gpio its pin directions and levels)
 // is lost on a reset; drivers that rebuild it in their restore callback (net, blk) get it back.
 
+import type { DeviceModelName } from '../../lang/domain/devices';
 import { DeviceConfig, VmConfig } from '../../lang/program';
 import { DeviceCall, DeviceModelImpl } from './model';
 import { BAR0, COMMAND, COMMAND_BUS_MASTER, COMMAND_MEMORY, FunctionIdentity, PciFunction } from './pci-function';
@@ -31,7 +32,7 @@ export const VIRTIO_VENDOR = 0x1af4;
 export const VIRTIO_BAR0_SIZE = 0x4000;
 
 export interface VirtioKind {
-  name: string;
+  name: DeviceModelName;
   /** virtio device ID (net 1, blk 2, gpio 41) */
   deviceType: number;
   classCode: number;
