@@ -5,7 +5,12 @@
 import { DeviceConfig, VmConfig } from '../../lang/program';
 import type { DeviceModelName } from '../../lang/domain/devices';
 import type { Machine } from '../machine';
-import { FunctionIdentity, PciFunction } from './pci-function';
+import { FunctionIdentity, NoModelState, PciFunction } from './pci-function';
+import type { PassthroughState } from './passthrough';
+import type { VirtioState } from './virtio';
+
+/** A function's model state: one type per model file that keeps any (told apart by `kind`). */
+export type DeviceModelState = NoModelState | VirtioState | PassthroughState;
 
 export interface DeviceCall {
   m: Machine;
@@ -21,8 +26,11 @@ export interface DeviceCall {
 export interface DeviceModelImpl {
   name: DeviceModelName;
   identity(dev: DeviceConfig): FunctionIdentity;
-  /** the state firmware and the booted guest left the function in (a probed virtio driver, ...) */
-  boot?(fn: PciFunction, dev: DeviceConfig, vm: VmConfig): void;
+  /**
+   * the state firmware and the booted guest left the function in (a probed virtio driver, ...): sets up config
+   * space and returns the model's own state
+   */
+  boot(fn: PciFunction, dev: DeviceConfig, vm: VmConfig): DeviceModelState;
   /** a guest config write the model handles itself (vfio's trap); returns the delay, or undefined for the generic path
    * */
   configWrite?(c: DeviceCall, offset: number, size: number, value: number): number | undefined;

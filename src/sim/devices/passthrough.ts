@@ -19,10 +19,43 @@ import {
   PMCSR_PME_EN,
   PMCSR_PME_STATUS,
   PMCSR_STATE_MASK,
+  ModelField,
+  ModelStateBase,
   PciFunction,
 } from './pci-function';
 
 const PME_SUPPORT = 0xf800;
+
+/** vfio's own state for an assigned function (what vfio keeps besides the device's config space). */
+export class PassthroughState implements ModelStateBase {
+  readonly kind = 'passthrough';
+  constructor(
+    /** needs_pm_restore: the function resets on D3hot -> D0, so vfio saves its config around D3 */
+    readonly needsPmRestore: boolean,
+    /** PME_En and PME_Status of vfio's virtual PMCSR */
+    public vPme = 0,
+    /** the BAR mappings are zapped: MMIO refused until D0 */
+    public zapped = false,
+    /** the config space vfio saved before D3 */
+    public pmSave?: Uint8Array,
+  ) {}
+
+  clone(): PassthroughState {
+    return new PassthroughState(this.needsPmRestore, this.vPme, this.zapped, this.pmSave?.slice());
+  }
+
+  /** A function reset leaves vfio's own state as it is. */
+  reset(): void {}
+
+  fields(): Record<string, ModelField> {
+    return { needsPmRestore: this.needsPmRestore, vPme: this.vPme, zapped: this.zapped, pmSave: this.pmSave };
+  }
+}
+
+function vfio(fn: PciFunction): PassthroughState {
+  if (fn.model.kind !== 'passthrough') throw new Error('not an assigned function');
+  return fn.model;
+}
 
 export const passthrough: DeviceModelImpl = {
   name: 'passthrough',
@@ -33,17 +66,14 @@ export const passthrough: DeviceModelImpl = {
     subsystemId: 0x1533,
     barSizes: [0x1000000],
   }),
-  boot(fn: PciFunction) {
+  boot(fn: PciFunction): PassthroughState {
     // vfio_pci_probe_power_state at open: a function that resets on D3hot -> D0 needs its state saved around D3.
-    fn.extra.needsPmRestore = !fn.noSoftReset;
-    fn.extra.vPme = 0;
-    fn.extra.zapped = false;
-    fn.resetValues = {};
+    return new PassthroughState(!fn.noSoftReset);
   },
   configRead(c: DeviceCall, offset: number, size: number, raw: number): number {
     let value = raw;
     value = overlay(value, offset, size, PMC, 0, PME_SUPPORT);
-    value = overlay(value, offset, size, PMCSR, Number(c.fn.extra.vPme), PMCSR_PME_EN | PMCSR_PME_STATUS);
+    value = overlay(value, offset, size, PMCSR, vfio(c.fn).vPme, PMCSR_PME_EN | PMCSR_PME_STATUS);
     return value >>> 0;
   },
   configWrite(c: DeviceCall, offset: number, size: number, value: number): number | undefined {
@@ -51,7 +81,7 @@ export const passthrough: DeviceModelImpl = {
     return vfioPmcsrWrite(c, offset, size, value);
   },
   mmioRefused(c: DeviceCall): string | undefined {
-    return c.fn.extra.zapped ? 'vfio zapped the BAR mappings for D3' : undefined;
+    return vfio(c.fn).zapped ? 'vfio zapped the BAR mappings for D3' : undefined;
   },
 };
 
@@ -64,13 +94,14 @@ function overlay(value: number, offset: number, size: number, regOffset: number,
 
 function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: number): number {
   const { fn } = c;
+  const state = vfio(fn);
   const shift = 8 * (PMCSR - offset);
   const pmcsr = (value >>> shift) & 0xffff;
   // PME_En is written and PME_Status cleared in vfio's virtual config; the device never sees them.
-  let vPme = Number(fn.extra.vPme);
+  let vPme = state.vPme;
   vPme = (vPme & ~PMCSR_PME_EN) | (pmcsr & PMCSR_PME_EN);
   if (pmcsr & PMCSR_PME_STATUS) vPme &= ~PMCSR_PME_STATUS;
-  fn.extra.vPme = vPme;
+  state.vPme = vPme;
   const requested = pmcsr & PMCSR_STATE_MASK;
   const from = fn.dstate;
   c.m.emit(c.vm, c.vcpu, {
@@ -79,8 +110,8 @@ function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: numb
     what: 'vfio_pm_config_write',
     detail: `guest PMCSR write ${D_STATE_NAMES[from]} -> ${D_STATE_NAMES[requested]} trapped to the VMM`,
   });
-  if (requested >= D3HOT && !fn.extra.zapped) {
-    fn.extra.zapped = true;
+  if (requested >= D3HOT && !state.zapped) {
+    state.zapped = true;
     c.m.emit(c.vm, -1, {
       kind: 'device',
       device: c.dev.name,
@@ -88,8 +119,8 @@ function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: numb
       detail: 'vfio_pci_zap_and_down_write_memory_lock: MMIO refused until D0',
     });
   }
-  if (fn.extra.needsPmRestore && from < D3HOT && requested === D3HOT) {
-    fn.extra.pmSave = fn.config.slice();
+  if (state.needsPmRestore && from < D3HOT && requested === D3HOT) {
+    state.pmSave = fn.config.slice();
     c.m.emit(c.vm, -1, {
       kind: 'device',
       device: c.dev.name,
@@ -105,12 +136,12 @@ function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: numb
     const physical = (value & ~(((PMCSR_PME_EN | PMCSR_PME_STATUS) << shift) >>> 0)) >>> 0;
     delay = genericConfigWrite(c, offset, size, physical, 'pmcsr');
   }
-  if (fn.dstate === D0 && from >= D3HOT && fn.extra.needsPmRestore && fn.extra.pmSave instanceof Uint8Array) {
-    const saved = fn.extra.pmSave;
+  if (fn.dstate === D0 && from >= D3HOT && state.needsPmRestore && state.pmSave) {
+    const saved = state.pmSave;
     const pmcsr0 = fn.read(PMCSR, 2);
     fn.config.set(saved);
     fn.store(PMCSR, 2, pmcsr0);
-    fn.extra.pmSave = undefined;
+    state.pmSave = undefined;
     c.m.emit(c.vm, -1, {
       kind: 'device',
       device: c.dev.name,
@@ -127,8 +158,8 @@ function vfioPmcsrWrite(c: DeviceCall, offset: number, size: number, value: numb
       detail: 'd3cold promote: the platform removes main power; config space no longer answers',
     });
   }
-  if (fn.dstate === D0 && fn.extra.zapped) {
-    fn.extra.zapped = false;
+  if (fn.dstate === D0 && state.zapped) {
+    state.zapped = false;
     c.m.emit(c.vm, -1, {
       kind: 'device',
       device: c.dev.name,

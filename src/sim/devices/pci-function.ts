@@ -7,6 +7,7 @@ import { StateHasher } from '../hasher';
 import { CONFIG_HEADER, PM_CAPABILITY, PM_CAP_OFFSET, RegisterDef, lookupRegister } from '../../lang/domain/pci';
 import { DeviceConfig } from '../../lang/program';
 import { DeviceState } from '../state';
+import type { DeviceModelState } from './model';
 
 export const D0 = 0;
 export const D1 = 1;
@@ -31,6 +32,34 @@ export const COMMAND_BUS_MASTER = 0x0004;
 /** The device register file behind BAR0: 16 dwords of functional context, lost on a function reset. */
 export const CONTEXT_WORDS = 16;
 
+/** A value of model state as the state hash sees it (one field of a model's state). */
+export type ModelField = number | bigint | boolean | Uint8Array | Uint32Array | undefined;
+
+/**
+ * What a device model keeps besides config space and the register file. Each model file owns its state type (the
+ * `kind` tells them apart: ./virtio.ts, ./passthrough.ts; ./plain-pci.ts has none) and the model's boot creates it.
+ */
+export interface ModelStateBase {
+  readonly kind: DeviceModelState['kind'];
+  clone(): DeviceModelState;
+  /** a function reset: the fields a reset returns to their power-on values */
+  reset(): void;
+  /** every field by name, as the state hash reads it (an undefined field is not hashed) */
+  fields(): Record<string, ModelField>;
+}
+
+/** The state of a model that keeps none (the plain `pci` function). */
+export class NoModelState implements ModelStateBase {
+  readonly kind = 'none';
+  clone(): NoModelState {
+    return this;
+  }
+  reset(): void {}
+  fields(): Record<string, ModelField> {
+    return {};
+  }
+}
+
 /** Identity and shape of a function, fixed by its model. */
 export interface FunctionIdentity {
   vendorId: number;
@@ -50,10 +79,10 @@ export class PciFunction implements DeviceState {
   resets: number;
   /** the context changed since the last reset (a reset then loses something) */
   contextDirty: boolean;
-  /** model-specific state (virtio, vfio) */
-  extra: Record<string, number | bigint | boolean | Uint8Array | Uint32Array | undefined>;
-  /** the values of `extra` keys that a function reset restores; set by the model at creation, never changed */
-  resetValues: PciFunction['extra'] = {};
+  /** model-specific state (virtio, vfio), typed by the model that owns it; set by the model's boot */
+  model: DeviceModelState;
+  /** the header Linux pci_save_state kept (in guest memory) for pci_restore_state (./pci.ts) */
+  guestSaved: Uint8Array | undefined;
 
   constructor(
     readonly identity: FunctionIdentity,
@@ -67,7 +96,7 @@ export class PciFunction implements DeviceState {
     this.context = new Uint32Array(CONTEXT_WORDS);
     this.resets = 0;
     this.contextDirty = false;
-    this.extra = {};
+    this.model = new NoModelState();
     if (init) this.powerOnDefaults();
   }
 
@@ -78,11 +107,8 @@ export class PciFunction implements DeviceState {
     c.context = this.context.slice();
     c.resets = this.resets;
     c.contextDirty = this.contextDirty;
-    const extra: PciFunction['extra'] = {};
-    for (const [k, v] of Object.entries(this.extra))
-      extra[k] = v instanceof Uint8Array || v instanceof Uint32Array ? v.slice() : v;
-    c.extra = extra;
-    c.resetValues = this.resetValues;
+    c.model = this.model.clone();
+    c.guestSaved = this.guestSaved?.slice();
     return c;
   }
 
@@ -97,9 +123,10 @@ export class PciFunction implements DeviceState {
     h.words(this.context);
     h.int(this.resets);
     h.bool(this.contextDirty);
-    // Keys are added as the model goes; their order is history, not state.
-    for (const key in this.extra) {
-      const v = this.extra[key];
+    // Each field of the model's state (and the saved header) by name, in no order: an unordered sum of (name, value).
+    const fields: Record<string, ModelField> = { ...this.model.fields(), guestSaved: this.guestSaved };
+    for (const key in fields) {
+      const v = fields[key];
       if (v === undefined) continue;
       const e = new StateHasher();
       e.str(key);
@@ -213,8 +240,7 @@ export class PciFunction implements DeviceState {
   reset(): void {
     this.powerOnDefaults();
     // Model state that a reset returns to its power-on value (a virtio device's status, features, ...).
-    for (const [k, v] of Object.entries(this.resetValues))
-      this.extra[k] = v instanceof Uint8Array || v instanceof Uint32Array ? v.slice() : v;
+    this.model.reset();
     this.context.fill(0);
     this.contextDirty = false;
     this.resets++;

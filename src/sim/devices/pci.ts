@@ -241,7 +241,7 @@ export function pciSaveState(c: DeviceCall): void {
     const v = readConfig(c, o, 4);
     for (let b = 0; b < 4; b++) copy[o + b] = (v >>> (8 * b)) & 0xff;
   }
-  c.fn.extra.guestSaved = copy;
+  c.fn.guestSaved = copy;
   c.m.emit(c.vm, c.vcpu, {
     kind: 'device',
     device: c.dev.name,
@@ -255,8 +255,8 @@ export function pciSaveState(c: DeviceCall): void {
  * from the top down, through the normal write path.
  */
 export function pciRestoreState(c: DeviceCall): void {
-  const saved = c.fn.extra.guestSaved;
-  if (!(saved instanceof Uint8Array)) {
+  const saved = c.fn.guestSaved;
+  if (!saved) {
     c.m.emit(c.vm, c.vcpu, {
       kind: 'device',
       device: c.dev.name,

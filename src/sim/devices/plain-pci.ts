@@ -2,6 +2,7 @@
 // unassigned and Command at 0; the scenario programs them.
 
 import { DeviceModelImpl } from './model';
+import { NoModelState } from './pci-function';
 
 export const plainPci: DeviceModelImpl = {
   name: 'pci',
@@ -12,4 +13,5 @@ export const plainPci: DeviceModelImpl = {
     subsystemId: 0x1100,
     barSizes: [0x1000],
   }),
+  boot: () => new NoModelState(),
 };

@@ -45,7 +45,7 @@ export function createDevice(vm: VmConfig, device: DeviceConfig): DeviceState {
     MASKS.set(key, masks);
   }
   const fn = new PciFunction(identity, device.options, masks.wmask, masks.w1cmask);
-  model.boot?.(fn, device, vm);
+  fn.model = model.boot(fn, device, vm);
   return fn;
 }
 
@@ -67,11 +67,11 @@ export function readDeviceValue(m: Machine, vm: number, device: number, path: De
     case 'decodes':
       return fn.decodes && !c.m.deviceModel(vm, device).mmioRefused?.(c) ? 1n : 0n;
     case 'status':
-      return BigInt(Number(fn.extra.status ?? 0));
+      return BigInt(fn.model.kind === 'virtio' ? fn.model.status : 0);
     case 'features':
-      return (fn.extra.features as bigint | undefined) ?? 0n;
+      return fn.model.kind === 'virtio' ? fn.model.features : 0n;
     case 'driver_features':
-      return (fn.extra.driverFeatures as bigint | undefined) ?? 0n;
+      return fn.model.kind === 'virtio' ? fn.model.driverFeatures : 0n;
     case 'resets':
       return BigInt(fn.resets);
     case 'pin_directions':

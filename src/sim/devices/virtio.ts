@@ -14,7 +14,16 @@
 import type { DeviceModelName } from '../../lang/domain/devices';
 import { DeviceConfig, VmConfig } from '../../lang/program';
 import { DeviceCall, DeviceModelImpl } from './model';
-import { BAR0, COMMAND, COMMAND_BUS_MASTER, COMMAND_MEMORY, FunctionIdentity, PciFunction } from './pci-function';
+import {
+  BAR0,
+  COMMAND,
+  COMMAND_BUS_MASTER,
+  COMMAND_MEMORY,
+  FunctionIdentity,
+  ModelField,
+  ModelStateBase,
+  PciFunction,
+} from './pci-function';
 
 export const STATUS = {
   ACKNOWLEDGE: 1,
@@ -42,6 +51,64 @@ export interface VirtioKind {
   rebuildsContext: boolean;
 }
 
+/** A virtio function's own state besides config space: the device status and features, and what its driver kept. */
+export class VirtioState implements ModelStateBase {
+  readonly kind = 'virtio';
+  constructor(
+    /** which virtio device this is (its model) */
+    readonly device: VirtioKind,
+    /** the features the device offers (fixed when it is created) */
+    readonly features: bigint,
+    /** device_status */
+    public status: number,
+    /** the features the driver accepted */
+    public driverFeatures: bigint,
+    /** the driver had failed (FAILED) when it froze */
+    public failed: boolean,
+    /** what the device held when the guest froze it: on resume it should hold it again */
+    public contextAtFreeze?: Uint32Array,
+    /** the device context a driver that rebuilds it (net, blk) saved at freeze */
+    public savedContext?: Uint32Array,
+  ) {}
+
+  clone(): VirtioState {
+    return new VirtioState(
+      this.device,
+      this.features,
+      this.status,
+      this.driverFeatures,
+      this.failed,
+      this.contextAtFreeze?.slice(),
+      this.savedContext?.slice(),
+    );
+  }
+
+  /** A function reset: status, accepted features and the failed mark go back to their power-on values. */
+  reset(): void {
+    this.status = 0;
+    this.driverFeatures = 0n;
+    this.failed = false;
+  }
+
+  fields(): Record<string, ModelField> {
+    return {
+      features: this.features,
+      status: this.status,
+      driverFeatures: this.driverFeatures,
+      failed: this.failed,
+      kind: this.device.deviceType,
+      contextAtFreeze: this.contextAtFreeze,
+      savedContext: this.savedContext,
+    };
+  }
+}
+
+/** A virtio function's state (every function a virtio model created has one). */
+function virtioState(fn: PciFunction): VirtioState {
+  if (fn.model.kind !== 'virtio') throw new Error('not a virtio function');
+  return fn.model;
+}
+
 export function statusName(status: number): string {
   if (status === 0) return '0 (reset)';
   const names = Object.entries(STATUS)
@@ -63,40 +130,26 @@ export function virtioModel(kind: VirtioKind): DeviceModelImpl {
         barSizes: [VIRTIO_BAR0_SIZE],
       };
     },
-    boot(fn: PciFunction, dev: DeviceConfig, vm: VmConfig) {
+    boot(fn: PciFunction, dev: DeviceConfig, vm: VmConfig): VirtioState {
       // The Linux RFC's PCI transport offers VIRTIO_F_SUSPEND only with PMCSR No_Soft_Reset (docs/DOMAIN.md 6.3).
       const suspendOffered = dev.options.feature?.includes('suspend') && dev.options.no_soft_reset?.[0] === 'true';
       const features = VIRTIO_F_VERSION_1 | (suspendOffered ? VIRTIO_F_SUSPEND : 0n);
-      fn.extra.features = features;
-      fn.resetValues = { status: 0, driverFeatures: 0n, features, failed: false };
       // The guest booted with the driver bound: BAR0 assigned, Memory and Bus Master on, status DRIVER_OK.
       fn.store(BAR0, 4, 0x10000000 + dev.index * 0x100000);
       fn.store(COMMAND, 2, COMMAND_MEMORY | COMMAND_BUS_MASTER);
-      fn.extra.status = STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK;
-      fn.extra.driverFeatures = features;
-      fn.extra.failed = false;
-      fn.extra.kind = kind.deviceType;
       void vm;
+      const status = STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK;
+      return new VirtioState(kind, features, status, features, false);
     },
   };
 }
 
-const KINDS = new Map<number, VirtioKind>();
-export function registerVirtioKind(kind: VirtioKind): DeviceModelImpl {
-  KINDS.set(kind.deviceType, kind);
-  return virtioModel(kind);
-}
-
-function kindOf(fn: PciFunction): VirtioKind {
-  return KINDS.get(Number(fn.extra.kind))!;
-}
-
 function status(fn: PciFunction): number {
-  return Number(fn.extra.status ?? 0);
+  return virtioState(fn).status;
 }
 
 function negotiatedSuspend(fn: PciFunction): boolean {
-  return ((fn.extra.driverFeatures as bigint) & VIRTIO_F_SUSPEND) !== 0n;
+  return (virtioState(fn).driverFeatures & VIRTIO_F_SUSPEND) !== 0n;
 }
 
 /** The device side of a status write (virtio spec 2.1, 3.1). Writing 0 resets the device. */
@@ -115,8 +168,9 @@ export function writeStatus(c: DeviceCall, value: number, why: string): void {
   } else if (before & STATUS.SUSPEND && next & STATUS.DRIVER_OK) {
     next &= ~STATUS.SUSPEND;
   }
-  if (next & STATUS.FEATURES_OK && !(before & STATUS.FEATURES_OK)) fn.extra.driverFeatures = fn.extra.features;
-  fn.extra.status = next;
+  const state = virtioState(fn);
+  if (next & STATUS.FEATURES_OK && !(before & STATUS.FEATURES_OK)) state.driverFeatures = state.features;
+  state.status = next;
   c.m.state.version++;
   c.m.emit(c.vm, c.vcpu, {
     kind: 'device',
@@ -130,8 +184,9 @@ function resetVirtio(c: DeviceCall, why: string): void {
   const { fn } = c;
   const before = status(fn);
   const lost = fn.contextDirty;
-  fn.extra.status = 0;
-  fn.extra.driverFeatures = 0n;
+  const state = virtioState(fn);
+  state.status = 0;
+  state.driverFeatures = 0n;
   fn.context.fill(0);
   fn.contextDirty = false;
   fn.resets++;
@@ -157,12 +212,13 @@ export function virtioFreeze(c: DeviceCall): number {
     note('virtio_pci_suspend: no freeze', 'PMCSR No_Soft_Reset is set: the no-reset PM path keeps the device as it is');
     return 0;
   }
-  const kind = kindOf(fn);
-  fn.extra.failed = (status(fn) & STATUS.FAILED) !== 0;
+  const state = virtioState(fn);
+  const kind = state.device;
+  state.failed = (status(fn) & STATUS.FAILED) !== 0;
   // What the device held when the guest suspended it: on resume it should hold it again.
-  fn.extra.contextAtFreeze = fn.contextDirty ? fn.context.slice() : undefined;
+  state.contextAtFreeze = fn.contextDirty ? fn.context.slice() : undefined;
   note('virtio_device_freeze', 'config change notifications disabled; the driver freezes');
-  if (kind.rebuildsContext) fn.extra.savedContext = fn.context.slice();
+  if (kind.rebuildsContext) state.savedContext = fn.context.slice();
   if (kind.resetsOnFreeze) resetVirtio(c, `the ${kind.name} driver's freeze resets the device`);
   // virtio_pci_freeze: pci_disable_device clears Bus Master.
   fn.store(COMMAND, 2, fn.read(COMMAND, 2) & ~COMMAND_BUS_MASTER);
@@ -185,20 +241,21 @@ export function virtioRestore(c: DeviceCall): number {
     });
     return 0;
   }
-  const kind = kindOf(fn);
-  const atFreeze = fn.extra.contextAtFreeze instanceof Uint32Array ? fn.extra.contextAtFreeze : undefined;
+  const state = virtioState(fn);
+  const kind = state.device;
+  const atFreeze = state.contextAtFreeze;
   const had = atFreeze ?? (fn.contextDirty ? fn.context.slice() : undefined);
-  fn.extra.contextAtFreeze = undefined;
+  state.contextAtFreeze = undefined;
   fn.store(COMMAND, 2, fn.read(COMMAND, 2) | COMMAND_BUS_MASTER);
   if (c.dev.options.reset_on_restore?.[0] !== 'false') resetVirtio(c, 'virtio_device_restore resets the device');
   // virtio_add_status(ACKNOWLEDGE), then, as a write of its own, virtio_add_status(FAILED) if the driver had failed.
   writeStatus(c, STATUS.ACKNOWLEDGE, 'virtio_device_restore');
-  if (fn.extra.failed)
+  if (state.failed)
     writeStatus(c, status(fn) | STATUS.FAILED, 'virtio_device_restore: the driver had failed before freeze');
   writeStatus(c, status(fn) | STATUS.DRIVER, 'virtio_device_restore');
   writeStatus(c, status(fn) | STATUS.FEATURES_OK, 'virtio_features_ok');
-  if (kind.rebuildsContext && fn.extra.savedContext instanceof Uint32Array) {
-    fn.context.set(fn.extra.savedContext);
+  if (kind.rebuildsContext && state.savedContext) {
+    fn.context.set(state.savedContext);
     fn.contextDirty = fn.context.some((w) => w !== 0);
     c.m.emit(c.vm, c.vcpu, {
       kind: 'device',
@@ -207,7 +264,7 @@ export function virtioRestore(c: DeviceCall): number {
       detail: `the ${kind.name} driver rebuilds its device state`,
     });
   }
-  fn.extra.savedContext = undefined;
+  state.savedContext = undefined;
   writeStatus(c, status(fn) | STATUS.DRIVER_OK, 'virtio_device_restore: DRIVER_OK');
   if (had && had.some((w, i) => fn.context[i] !== w)) {
     c.m.emit(c.vm, c.vcpu, {
