@@ -19,6 +19,18 @@ export interface HypervisorOption {
   set(cfg: VmConfig, value: string): void;
 }
 
+/** An option that is `on` (its default) or `off`. */
+export function onOffOption(name: string, doc: string, set: (cfg: VmConfig, on: boolean) => void): HypervisorOption {
+  return {
+    name,
+    kind: 'enum',
+    values: ['on', 'off'],
+    default: 'on',
+    doc,
+    set: (cfg, value) => set(cfg, value === 'on'),
+  };
+}
+
 /** What the VMM (KVM's userspace, Xen's toolstack) may answer to an exit; `vmm VM ANSWER` answers a deferred one. */
 export const VMM_ANSWER_DOCS = {
   confirm:

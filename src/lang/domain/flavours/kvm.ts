@@ -2,7 +2,7 @@
 // events exiting to the VMM (KVM_EXIT_SYSTEM_EVENT; docs/DOMAIN.md 1.4-1.8, 2.1-2.4). The simulator's side is
 // src/sim/psci/kvm.ts and src/sim/vmm.ts.
 
-import { Flavour, NOT_IMPLEMENTED } from './flavour';
+import { Flavour, NOT_IMPLEMENTED, onOffOption } from './flavour';
 
 const PSCI_VERSIONS = ['0.2', '1.0', '1.1', '1.3'];
 
@@ -15,14 +15,11 @@ export const kvm: Flavour = {
   defaultPsciVersion: '1.3',
   versionsNote: `KVM offers PSCI ${PSCI_VERSIONS.join(', ')}`,
   options: [
-    {
-      name: 'system_suspend_exit',
-      kind: 'enum',
-      values: ['on', 'off'],
-      default: 'on',
-      doc: 'KVM_CAP_ARM_SYSTEM_SUSPEND: on (default) SYSTEM_SUSPEND exits to the VMM; off answers NOT_SUPPORTED',
-      set: (cfg, value) => (cfg.kvm.systemSuspendExit = value === 'on'),
-    },
+    onOffOption(
+      'system_suspend_exit',
+      'KVM_CAP_ARM_SYSTEM_SUSPEND: on (default) SYSTEM_SUSPEND exits to the VMM; off answers NOT_SUPPORTED',
+      (cfg, on) => (cfg.kvm.systemSuspendExit = on),
+    ),
     {
       name: 'suspend_checks',
       kind: 'enum',

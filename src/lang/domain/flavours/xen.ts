@@ -2,7 +2,7 @@
 // Kvach, based on Mirela Simonovic's suspend-to-RAM work); docs/DOMAIN.md 3.1-3.3. The simulator's side is
 // src/sim/psci/xen.ts, src/sim/vmm.ts (the toolstack) and src/sim/hostpm.ts (dom0 suspending the host).
 
-import { Flavour, NOT_IMPLEMENTED } from './flavour';
+import { Flavour, NOT_IMPLEMENTED, onOffOption } from './flavour';
 
 export const xen: Flavour = {
   name: 'xen',
@@ -13,14 +13,11 @@ export const xen: Flavour = {
   defaultPsciVersion: '1.1',
   versionsNote: "Xen's vPSCI implements PSCI 1.1 (xen/arch/arm/vpsci.c)",
   options: [
-    {
-      name: 'system_suspend',
-      kind: 'enum',
-      values: ['on', 'off'],
-      default: 'on',
-      doc: 'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED',
-      set: (cfg, value) => (cfg.xen.systemSuspend = value === 'on'),
-    },
+    onOffOption(
+      'system_suspend',
+      'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED',
+      (cfg, on) => (cfg.xen.systemSuspend = on),
+    ),
   ],
   vmm: { wakeup: ['resume', 'defer'], system_off: ['stop'], system_reset: ['stop'] },
   noVmmExit: {
