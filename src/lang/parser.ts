@@ -5,6 +5,8 @@
 import * as A from './ast';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { EXPLORE_BOUNDS } from './domain/explore';
+import { DEVICE_MODEL_NAMES } from './domain/devices';
+import { HOST_VMM_ANSWERS, VMM_EVENT_NAMES } from './domain/flavours';
 import { Lexer, Token, tokenize } from './lexer';
 import { SourceFile, Span } from './source';
 
@@ -567,7 +569,7 @@ class Parser {
         break;
       case 'on': {
         this.advance();
-        const event = this.name("a VMM event ('system_suspend', 'wakeup', 'system_off', 'system_reset')");
+        const event = this.name(`a VMM event (${VMM_EVENT_NAMES.map((e) => `'${e}'`).join(', ')})`);
         this.expectPunct(':', `after 'on ${event.text}'`);
         const answers = [this.name('an answer')];
         while (this.isPunct('|')) {
@@ -598,7 +600,7 @@ class Parser {
   private parseDevice(): A.DeviceDecl {
     const start = this.advance().span.start;
     const name = this.name('a device name');
-    const model = this.name('a device model (virtio-net, virtio-blk, virtio-gpio, passthrough, pci)');
+    const model = this.name(`a device model (${DEVICE_MODEL_NAMES.join(', ')})`);
     this.expectWord('at', 'before the PCI address');
     const b = this.tok;
     if (b.kind !== 'bdf')
@@ -712,7 +714,8 @@ class Parser {
     if (this.isWord('vmm')) {
       this.advance();
       const vm = this.name('a VM name');
-      const answer = this.name("an answer ('confirm', 'deny' or 'resume')");
+      const answers = HOST_VMM_ANSWERS.map((a) => `'${a}'`);
+      const answer = this.name(`an answer (${answers.slice(0, -1).join(', ')} or ${answers.at(-1)})`);
       return { kind: 'vmm', vm, answer, span: { start, end: this.prevEnd() } };
     }
     return this.fail(

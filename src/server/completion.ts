@@ -95,7 +95,7 @@ const STATEMENT_DOCS: Record<string, string> = {
 };
 
 const VM_MEMBER_DOCS: Record<string, string> = {
-  hypervisor: 'hypervisor kvm|xen [psci V] [{ options }]',
+  hypervisor: `hypervisor ${FLAVOUR_NAMES.join('|')} [psci V] [{ options }]`,
   vcpus: 'vcpus N: number of vCPUs (1..512, default 1)',
   ram: 'ram BASE SIZE (default 0x40000000 256M)',
   device: 'device NAME MODEL at BDF [irq N] [{ options }]',
@@ -519,10 +519,15 @@ class Completer {
   private top(): void {
     const n = this.n;
     if (n === 0) {
-      this.snippet('vm', 'vm ${1:guest} {\n\thypervisor ${2|kvm,xen|}\n\tvcpus ${3:1}\n}', 'vm', {
-        kind: CompletionItemKind.Keyword,
-        detail: 'vm NAME { ... }',
-      });
+      this.snippet(
+        'vm',
+        'vm ${1:guest} {\n\thypervisor ${2|' + FLAVOUR_NAMES.join(',') + '|}\n\tvcpus ${3:1}\n}',
+        'vm',
+        {
+          kind: CompletionItemKind.Keyword,
+          detail: 'vm NAME { ... }',
+        },
+      );
       this.snippet('host', 'host {\n\t$0\n}', 'host', {
         kind: CompletionItemKind.Keyword,
         detail: "host { ... }: the host's policies and timed actions",
