@@ -13,6 +13,7 @@ import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Counterexample, explore, ExploreOptions, ExploreProgress, ExploreResult } from '../sim/explore/explorer';
 import { REPLAY_FORMAT, ReplayCheck, ReplayFile, scenarioHash } from '../sim/explore/replay';
 import { Machine, Unit } from '../sim/machine';
+import '../sim/reactions';
 import { TraceEvent } from '../sim/trace';
 import { Io } from './main';
 import { UsageError } from './errors';

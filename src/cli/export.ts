@@ -5,6 +5,7 @@
 
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Machine } from '../sim/machine';
+import '../sim/reactions';
 import { judge } from '../sim/verdict';
 import { Io } from './main';
 import { UsageError } from './errors';

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { explore } from '../sim/explore/explorer';
 import { Machine } from '../sim/machine';
+import '../sim/reactions';
 import { judge } from '../sim/verdict';
 import { Io } from './main';
 import { UsageError } from './errors';

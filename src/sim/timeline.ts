@@ -7,6 +7,7 @@
 // A change made by the user (a register written from the debugger) forks history at the current position.
 
 import { Machine, MachineOptions, Unit } from './machine';
+import './reactions';
 import { MachineState } from './state';
 import { TraceEvent } from './trace';
 import { Program } from '../lang/program';

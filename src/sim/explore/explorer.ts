@@ -22,6 +22,7 @@
 import { Program } from '../../lang/program';
 import { enabledUnits } from '../choices';
 import { Machine, Scheduler, StopReason, Unit } from '../machine';
+import '../reactions';
 import { cloneState, MachineState } from '../state';
 import { stateProblems, stopProblem } from '../verdict';
 import { ampleSet, reductionApplies, staticFacts } from './independence';

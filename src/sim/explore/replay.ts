@@ -13,6 +13,7 @@
 
 import { Program } from '../../lang/program';
 import { Machine, MachineOptions, Scheduler, StopReason } from '../machine';
+import '../reactions';
 import { HASH_SEED, hashHex, hashString } from '../trace';
 import { Checkpoint, Choice, PathEnd } from './explorer';
 
