@@ -15,7 +15,7 @@ import { REPLAY_FORMAT, ReplayCheck, ReplayFile, scenarioHash } from '../sim/exp
 import { Machine, Unit } from '../sim/machine';
 import '../sim/reactions';
 import { TraceEvent } from '../sim/trace';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { loadScenario, parseIntArg, parseTime } from './load';
 import { readArgs, required } from './args';

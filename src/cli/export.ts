@@ -7,7 +7,7 @@ import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Machine } from '../sim/machine';
 import '../sim/reactions';
 import { judge } from '../sim/verdict';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { loadScenario } from './load';
 import { defaultRunFlags, readArgs, required, runFlag, RunFlags } from './args';

@@ -9,7 +9,7 @@ import { explore } from '../sim/explore/explorer';
 import { Machine } from '../sim/machine';
 import '../sim/reactions';
 import { judge } from '../sim/verdict';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { isScenarioName, loadScenario } from './load';
 import { searchOptions } from './explore';
