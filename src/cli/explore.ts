@@ -69,11 +69,11 @@ export interface ExploreResults {
 }
 
 /** How many worker threads there can be: one per CPU. */
-export function maxWorkers(): number {
+function maxWorkers(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
-export function parseExploreArgs(args: string[]): ExploreCliOptions {
+function parseExploreArgs(args: string[]): ExploreCliOptions {
   const o: Partial<ExploreCliOptions> = {
     seed: 0,
     all: false,
@@ -285,7 +285,7 @@ function fmt(n: number): string {
  * explore stopped the path. The replay is checked (replay.ts): the line `path ends at T, trace H` gives the trace
  * hash the replay file records, and says so if the replay differs.
  */
-export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
+function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
   const recorded = new Set(cex.choices.map(([d]) => d));
   const decisions: string[] = [];
   let running: Unit | undefined;
@@ -503,7 +503,7 @@ function emptyResult(search: ExploreOptions): WorkerReply['result'] {
   };
 }
 
-export function mergeResults(results: ExploreResult[], search: ExploreOptions): ExploreResult {
+function mergeResults(results: ExploreResult[], search: ExploreOptions): ExploreResult {
   const merged: ExploreResult = {
     states: 0,
     transitions: 0,

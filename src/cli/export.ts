@@ -15,7 +15,7 @@ import { OutputBudget, runBounded } from './bounds';
 import { ChromeTraceStream, JsonRunDocument, LaneSpool, LineWriter } from './stream';
 import { printable } from './text';
 
-export const EXPORT_FORMATS = ['perfetto', 'json'] as const;
+const EXPORT_FORMATS = ['perfetto', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 interface ExportOptions extends RunFlags {

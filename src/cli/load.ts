@@ -6,8 +6,6 @@ import { UsageError } from './errors';
 import { preludeFiles } from '../lang/prelude';
 import { readScenarioFile } from './files';
 
-export { isScenarioName } from './files';
-
 /** The scenario checked with the prelude, and its text (whose hash a replay file records). */
 export function loadScenario(path: string): CheckResult & { text: string } {
   const text = readScenarioFile(path);

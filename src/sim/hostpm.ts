@@ -37,7 +37,7 @@ function pendingNotifications(m: Machine): number[] {
     .map((p) => p.vm);
 }
 
-export function abortsOnWake(m: Machine): boolean {
+function abortsOnWake(m: Machine): boolean {
   return m.program.host.policies.some((p) => p.kind === 'abort-on-wake');
 }
 

@@ -49,7 +49,7 @@ export const MP = { RUNNABLE: 0, STOPPED: 5, SUSPENDED: 10 } as const;
 export const MP_NAMES: Record<number, string> = { 0: 'RUNNABLE', 5: 'STOPPED', 10: 'SUSPENDED' };
 /** PSTATE.DAIF with all four exceptions masked, as after reset (VCPU_RESET_PSTATE_EL1). */
 export const DAIF_ALL = 0xf;
-export const DAIF_I = 0x2;
+const DAIF_I = 0x2;
 /** MAX_VIRTUAL_TIME as the clock holds it. */
 export const MAX_TIME = Number(MAX_VIRTUAL_TIME);
 
@@ -66,7 +66,7 @@ export interface Chooser {
   choose(m: Machine, count: number, what: string): number;
 }
 
-export const seededChooser: Chooser = {
+const seededChooser: Chooser = {
   choose(m, count) {
     return count <= 1 ? 0 : randomBelow(m.state, count);
   },

@@ -42,7 +42,7 @@ function fidOf(m: Machine, unit: Unit & { kind: 'vcpu' }, instr: Instr): number 
 }
 
 /** The PowerState a config write to PMCSR asks for, if this instruction is one. */
-export function pmcsrWriteState(m: Machine, unit: Unit, instr: Instr): number | undefined {
+function pmcsrWriteState(m: Machine, unit: Unit, instr: Instr): number | undefined {
   if (unit.kind !== 'vcpu' || instr.op !== 'pciWrite') return undefined;
   const t = instr.target;
   if (!(t.offset <= PMCSR_OFFSET && t.offset + t.size > PMCSR_OFFSET)) return undefined;
@@ -51,7 +51,7 @@ export function pmcsrWriteState(m: Machine, unit: Unit, instr: Instr): number | 
   return Number((value >> BigInt(8 * (PMCSR_OFFSET - t.offset))) & 3n);
 }
 
-export function knownFunctionBreakpoints(program: Program): string[] {
+function knownFunctionBreakpoints(program: Program): string[] {
   const procs = new Set<string>();
   for (const vm of program.vms) for (const f of vm.frames) if (f.kind === 'proc') procs.add(f.name);
   const devices = new Set(program.vms.flatMap((vm) => vm.devices.map((d) => d.name)));

@@ -13,7 +13,6 @@ import {
   PMC,
   PMCSR,
   PMCSR_STATE_MASK,
-  PciFunction,
   registerAt,
   CONTEXT_WORDS,
 } from './pci-function';
@@ -280,5 +279,3 @@ export function pciRestoreState(c: DeviceCall): void {
     detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` : ''}`,
   });
 }
-
-export { D0, D3HOT, D3COLD, PciFunction };

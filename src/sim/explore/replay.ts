@@ -371,7 +371,7 @@ export function parseReplay(text: string): ReplayFile | { error: string } {
  * `at line 1, column 8: the text ends too early`. Lines and columns count from 1. Iterative: nesting of any depth
  * (a million `[`) costs no stack.
  */
-export function jsonErrorPosition(text: string): string {
+function jsonErrorPosition(text: string): string {
   const at = jsonErrorOffset(text);
   if (at === undefined) return 'at the end';
   const end = Math.min(at, text.length);
