@@ -26,6 +26,7 @@ import { preludeFiles } from '../lang/prelude';
 import { Program } from '../lang/program';
 import { SourceFile } from '../lang/source';
 import { constantNames } from '../lang/domain/constants';
+import { TIME_UNITS } from '../lang/lexer';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
 import {
   BackwardScan,
@@ -1624,5 +1625,5 @@ function baseName(path: string): string {
 export function parseTimeText(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|ms|s)?\s*$/.exec(text);
   if (!m) return undefined;
-  return Math.round(Number(m[1]) * { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 'ns') as 'ns']);
+  return Math.round(Number(m[1]) * Number(TIME_UNITS[m[2] ?? 'ns']));
 }

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Loc, Program } from '../lang/program';
+import { TIME_UNITS } from '../lang/lexer';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Counterexample, explore, ExploreOptions, ExploreProgress, ExploreResult } from '../sim/explore/explorer';
 import { REPLAY_FORMAT, ReplayCheck, ReplayFile, scenarioHash } from '../sim/explore/replay';
@@ -103,7 +104,7 @@ function parseExploreArgs(args: string[]): ExploreCliOptions {
         o.until = parseTime(required('--until', value(), 'a time'));
         break;
       case '--time':
-        o.timeMs = parseTime(required('--time', value(), 'a time')) / 1e6;
+        o.timeMs = parseTime(required('--time', value(), 'a time')) / Number(TIME_UNITS.ms);
         break;
       case '--skew':
         o.skew = parseTime(required('--skew', value(), 'a time'));

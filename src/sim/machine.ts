@@ -684,7 +684,7 @@ export class Machine {
         v.regs[30] = u;
         break;
       case 'daif':
-        v.daif = Number(u & 0xfn);
+        v.daif = Number(u & BigInt(DAIF_ALL));
         break;
       case 'mmu':
         v.mmu = u & 1n ? 1 : 0;

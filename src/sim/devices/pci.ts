@@ -15,6 +15,8 @@ import {
   PMCSR_STATE_MASK,
   registerAt,
   CONTEXT_WORDS,
+  BAR0,
+  COMMAND,
 } from './pci-function';
 
 /** Linux drivers/pci/pci.h: PCI_PM_D2_DELAY, PCI_PM_D3HOT_WAIT, PCI_PM_D3COLD_WAIT (ns). */
@@ -245,7 +247,7 @@ export function pciSaveState(c: DeviceCall): void {
     kind: 'device',
     device: c.dev.name,
     what: 'pci_save_state',
-    detail: `BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}`,
+    detail: `BAR0 0x${readConfig(c, BAR0, 4).toString(16)}, Command 0x${readConfig(c, COMMAND, 2).toString(16)}`,
   });
 }
 
@@ -276,6 +278,6 @@ export function pciRestoreState(c: DeviceCall): void {
     kind: 'device',
     device: c.dev.name,
     what: 'pci_restore_state',
-    detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` : ''}`,
+    detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, BAR0, 4).toString(16)}, Command 0x${readConfig(c, COMMAND, 2).toString(16)}` : ''}`,
   });
 }

@@ -12,6 +12,7 @@
 //   const report = check.finish(machine);                           // report.faithful, report.message
 
 import { Program } from '../../lang/program';
+import { BOM } from '../../lang/diagnostics';
 import { Machine, MachineOptions, Scheduler, StopReason } from '../machine';
 import '../reactions';
 import { HASH_SEED, hashHex, hashString } from '../trace';
@@ -308,7 +309,7 @@ const isHash = (h: unknown): h is string => typeof h === 'string' && /^[0-9a-f]{
  * says where it stops being JSON). A UTF-8 byte order mark at the start is accepted.
  */
 export function parseReplay(text: string): ReplayFile | { error: string } {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.charCodeAt(0) === BOM) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
