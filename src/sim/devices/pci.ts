@@ -2,6 +2,7 @@
 // PowerState transitions with the PCI PM 1.2 rules and Linux's delays (docs/DOMAIN.md 4.2), and MMIO to BARs.
 
 import { PciTarget } from '../../lang/program';
+import { TIME_UNITS } from '../../lang/lexer';
 import { DeviceCall } from './model';
 import {
   D0,
@@ -137,7 +138,7 @@ export function setPowerState(c: DeviceCall, requested: number): { delay: number
     requested === D3HOT || current === D3HOT ? D3HOT_WAIT : requested === D2 || current === D2 ? D2_DELAY : 0;
   const softReset = current === D3HOT && requested === D0 && !fn.noSoftReset;
   applyState(c, requested);
-  let note = `PowerState ${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]}${delay ? `, ${delay / 1e6} ms delay` : ''}`;
+  let note = `PowerState ${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]}${delay ? `, ${delay / Number(TIME_UNITS.ms)} ms delay` : ''}`;
   if (softReset) {
     softResetFunction(c, 'D3hot -> D0 with No_Soft_Reset = 0: internal reset to D0 uninitialized');
     note += ', function reset (No_Soft_Reset = 0)';
