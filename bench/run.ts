@@ -7,6 +7,7 @@ import { hasErrors, formatDiagnostic } from '../src/lang/diagnostics';
 import { SourceFile } from '../src/lang/source';
 import { preludeFiles } from '../src/lang/prelude';
 import { Machine } from '../src/sim/machine';
+import '../src/sim/reactions';
 import { dapBench } from './dap';
 import { lspBench } from './lsp';
 import { exploreBench } from './explore';

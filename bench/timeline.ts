@@ -22,6 +22,7 @@ import { formatDiagnostic, hasErrors } from '../src/lang/diagnostics';
 import { preludeFiles } from '../src/lang/prelude';
 import { SourceFile } from '../src/lang/source';
 import { Machine } from '../src/sim/machine';
+import '../src/sim/reactions';
 import { TimelineEvent, initialLaneStates, timelineLanes, toTimelineEvent } from '../src/sim/debug/timeline-events';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -8,6 +8,7 @@ import { formatDiagnostic, hasErrors } from '../src/lang/diagnostics';
 import { SourceFile } from '../src/lang/source';
 import { preludeFiles } from '../src/lang/prelude';
 import { Machine, MachineOptions, RunLimits, StopReason } from '../src/sim/machine';
+import '../src/sim/reactions';
 import { TraceEvent } from '../src/sim/trace';
 import { explore, ExploreOptions } from '../src/sim/explore/explorer';
 import { stateKey } from '../src/sim/explore/state-hash';

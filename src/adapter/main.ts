@@ -24,7 +24,7 @@ import { readTextFile, REPLAY_MAX_BYTES, SCENARIO_MAX_BYTES } from '../cli/files
  *   from a fresh context gets it without restarting node.
  * Returns the collection to run after long runs.
  */
-export function tuneForAdapterProcess(): (() => void) | undefined {
+function tuneForAdapterProcess(): (() => void) | undefined {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   v8.setFlagsFromString('--optimize-for-size');
   try {

@@ -24,7 +24,7 @@ const stepping: Shape = { threadId: 'integer', singleThread: 'boolean?', granula
 const conditions = { condition: 'string?', hitCondition: 'string?' } as const;
 
 /** Each request's arguments; a command not listed takes none the adapter reads. */
-export const REQUEST_ARGUMENTS: Record<string, Shape> = {
+const REQUEST_ARGUMENTS: Record<string, Shape> = {
   initialize: {
     adapterID: 'string?',
     clientID: 'string?',

@@ -23,9 +23,10 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { check, compileExpression } from '../lang/checker';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { preludeFiles } from '../lang/prelude';
-import { Loc, Program, instrAddress } from '../lang/program';
+import { Program } from '../lang/program';
 import { SourceFile } from '../lang/source';
 import { constantNames } from '../lang/domain/constants';
+import { TIME_UNITS } from '../lang/lexer';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
 import {
   BackwardScan,
@@ -56,16 +57,11 @@ import { checkArguments } from './requests';
 import { isScenarioName } from '../cli/files';
 import { configBytes, peekPhysical, pokeRam } from '../sim/devices/registry';
 import { inlineValues } from '../sim/debug/inline-values';
-import {
-  TimelineEvent,
-  initialLaneStates,
-  timelineLanes,
-  toTimelineEvent,
-  vcpuLane,
-} from '../sim/debug/timeline-events';
-import { TraceEvent } from '../sim/trace';
+import { StackFrameInfo, callFrame, callFrameParams, stack } from '../sim/debug/stack';
+import { CONSOLE_COMMANDS, consoleCommand } from '../sim/debug/console';
+import { TimelineLog } from '../sim/debug/history';
+import { initialLaneStates, timelineLanes, vcpuLane } from '../sim/debug/timeline-events';
 import { judge, Verdict } from '../sim/verdict';
-import { QueueEntry } from '../sim/state';
 import { parseReplay, ReplayCheck, ReplayFile, replayOptions, scenarioHash, uncheckable } from '../sim/explore/replay';
 
 export interface AdapterHost {
@@ -480,9 +476,10 @@ export class SuspendFlowSession extends DebugSession {
     this.bps = new Breakpoints(program, this.lines);
     if (keep) this.bps.exceptionFilters = keep.exceptionFilters;
     this.atEnd = false;
-    this.timelineLog = [];
+    this.timelineLog.clear();
+    const timeline = this.timeline;
     this.timeline.onEvent((e) => {
-      this.recordForTimeline(e);
+      this.timelineLog.record(timeline, e);
       if (e.kind === 'log') this.output(`${eventSource(program, e)}: ${e.text}`, 'stdout');
       else if (e.kind === 'violation' || e.kind === 'expect.fail' || e.kind === 'fault')
         this.output(`${formatTime(e.t)} ${eventSource(program, e)}: ${describeEvent(e)}`, 'stderr');
@@ -1167,16 +1164,15 @@ export class SuspendFlowSession extends DebugSession {
       const a = args as { since?: number; max?: number } | undefined;
       const since = typeof a?.since === 'number' ? a.since : -1;
       const max = Math.max(1, Math.min(typeof a?.max === 'number' ? a.max : 5000, TIMELINE_EVENTS_KEPT));
-      const fresh = this.timelineLog.filter((e) => e.seq > since);
+      const { events, truncatedFrom } = this.timelineLog.take(since, max);
       response.body = {
-        events: fresh.slice(-max),
+        events,
         lanes: timelineLanes(t.machine.program),
         initialStates: initialLaneStates(t.machine.program),
         position: t.machine.state.events,
         now: this.presentTime,
-        truncatedFrom: this.timelineTruncatedFrom,
+        truncatedFrom,
       };
-      this.timelineTruncatedFrom = undefined;
       this.sendResponse(response);
       return;
     }
@@ -1233,26 +1229,8 @@ export class SuspendFlowSession extends DebugSession {
 
   // ------------------------------------------------------------------------------------------ timeline view
 
-  /** What the timeline view draws: every event history has, once (re-running forward from the past repeats none). */
-  private timelineLog: TimelineEvent[] = [];
-  private timelineTruncatedFrom?: number;
-
-  private recordForTimeline(e: TraceEvent): void {
-    const last = this.timelineLog[this.timelineLog.length - 1];
-    if (last && e.seq <= last.seq) {
-      // An event at the frontier with a seq already seen: history forked (an edit) and is being rewritten from
-      // here, so the old future goes. Behind the frontier it is a replay of what the log already has.
-      if (this.timeline && this.timeline.position > this.timeline.head) {
-        this.timelineLog = this.timelineLog.filter((x) => x.seq < e.seq);
-        this.timelineTruncatedFrom = Math.min(this.timelineTruncatedFrom ?? e.seq, e.seq);
-      } else return;
-    }
-    const te = toTimelineEvent(this.program!, e);
-    if (!te) return;
-    this.timelineLog.push(te);
-    if (this.timelineLog.length > TIMELINE_EVENTS_KEPT)
-      this.timelineLog.splice(0, this.timelineLog.length - TIMELINE_EVENTS_KEPT);
-  }
+  /** What the timeline view draws: every event history has, once (see src/sim/debug/history.ts). */
+  private readonly timelineLog = new TimelineLog(TIMELINE_EVENTS_KEPT);
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     const t = this.timeline;
@@ -1280,127 +1258,30 @@ export class SuspendFlowSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /**
-   * A frame's name: the proc its statement is in (`linux.pm_suspend`), or the label and the vCPU running it
-   * (`resume · guest.vcpu0`; `secondary · guest.vcpu1` for vcpu1 started in vcpu0's block).
-   */
-  private frameName(vm: number, vcpu: number, frame: number, pc: number): string {
-    const m = this.timeline!.machine;
-    const cfg = m.vmConfig(vm);
-    const info = cfg.frames[frame];
-    const who = m.vcpuName(vm, vcpu);
-    if (!info) return who;
-    let label: string | undefined;
-    let labelAt = -1;
-    for (const [name, index] of cfg.labels) {
-      if (index <= pc && index > labelAt && cfg.code[index]?.frame === frame) {
-        label = name;
-        labelAt = index;
-      }
-    }
-    // A proc is named after itself (the thread row above says which vCPU runs it); a vCPU's program block and its
-    // interrupt handlers after the label they are at and the vCPU running them, which need not be the block's own.
-    if (info.kind === 'proc') return info.name;
-    const own = info.name.startsWith(`${who} `) ? info.name.slice(who.length + 1) : info.name;
-    const place = info.kind === 'program' ? (label ?? own) : label ? `${own}: ${label}` : own;
-    return place === who ? who : `${place} · ${who}`;
-  }
-
-  /** Where the scenario says what the host does next: its timed action, the VM whose VMM answers, the suspend policy.
-   * */
-  private hostEntryLoc(entry: QueueEntry): Loc | undefined {
-    const program = this.timeline!.machine.program;
-    if (entry.kind === 'host-action') return program.host.actions[entry.index]?.loc;
-    if (entry.kind === 'host-step') return program.host.policies[0]?.loc;
-    return entry.vm >= 0 ? program.vms[entry.vm]?.loc : undefined;
-  }
-
   /** Frame ids: thread * 1024 + level. */
   private framesOf(thread: number): DebugProtocol.StackFrame[] {
     const t = this.timeline!;
-    const m = t.machine;
-    const ref = t.threads[thread];
-    if (ref.vm < 0) {
-      // Stopped on a rule the host broke (it suspended over a running guest): the frame names the violation and
-      // points at the host's suspend policy, the line that let it happen, not at whatever the host does next.
-      if (this.exceptionAt === t.position && this.lastException && this.exceptionThread === thread) {
-        const frame: DebugProtocol.StackFrame = {
-          id: thread * 1024,
-          name: `host: ${this.lastException.message}`,
-          line: 0,
-          column: 0,
-        };
-        const policy = m.program.host.policies[0];
-        if (policy) {
-          frame.source = this.sourceFor(policy.loc.file);
-          frame.line = this.dapLine(policy.loc.line);
-          frame.column = 1;
-        }
-        return [frame];
+    const exception =
+      this.lastException && this.exceptionAt !== undefined && this.exceptionThread !== undefined
+        ? { message: this.lastException.message, position: this.exceptionAt, thread: this.exceptionThread }
+        : undefined;
+    return stack(t, thread, exception).map((f) => this.dapFrame(thread, f));
+  }
+
+  private dapFrame(thread: number, f: StackFrameInfo): DebugProtocol.StackFrame {
+    const frame: DebugProtocol.StackFrame = { id: thread * 1024 + f.level, name: f.name, line: 0, column: 0 };
+    if (f.place) {
+      frame.source = this.sourceFor(f.place.file);
+      frame.line = this.dapLine(f.place.line);
+      frame.column = f.place.character + 1;
+      if (f.place.end) {
+        frame.endLine = this.dapLine(f.place.end.line);
+        frame.endColumn = f.place.end.character + 1;
       }
-      const next = m.state.queue[0];
-      const frame: DebugProtocol.StackFrame = {
-        id: thread * 1024,
-        name: next ? `host: next ${next.kind} ${next.tag} at ${formatTime(next.time)}` : 'host: idle',
-        line: 0,
-        column: 0,
-      };
-      const loc = next && this.hostEntryLoc(next);
-      if (loc) {
-        frame.source = this.sourceFor(loc.file);
-        frame.line = this.dapLine(loc.line);
-        frame.column = 1;
-      } else frame.presentationHint = 'label';
-      return [frame];
     }
-    const cfg = m.vmConfig(ref.vm);
-    const v = m.state.vms[ref.vm].vcpus[ref.vcpu];
-    const frames: DebugProtocol.StackFrame[] = [];
-    const stack = v.stack;
-    // A vCPU that is off (CPU_OFF, or never started) runs nothing: its stale pc and stack are not a place to show.
-    if (stack.length === 0 || v.pc < 0 || v.run === 'off') {
-      const what =
-        v.run === 'off'
-          ? 'powered off'
-          : v.run === 'faulted'
-            ? `faulted: ${v.fault}`
-            : `pc 0x${v.pcAddress.toString(16)}`;
-      return [
-        {
-          id: thread * 1024,
-          name: `${t.machine.vcpuName(ref.vm, ref.vcpu)} (${what})`,
-          line: 0,
-          column: 0,
-          presentationHint: 'label',
-          instructionPointerReference: `0x${v.pcAddress.toString(16)}`,
-        },
-      ];
-    }
-    for (let level = 0; level < stack.length; level++) {
-      const f = stack[stack.length - 1 - level];
-      const above = level === 0 ? undefined : stack[stack.length - level];
-      // The top frame is at pc; a caller is at its call (or, for an interrupted frame, at the interrupted statement).
-      const pc = level === 0 ? v.pc : above!.irq >= 0 ? above!.returnPc : above!.returnPc - 1;
-      const instr = cfg.code[pc];
-      const frame: DebugProtocol.StackFrame = {
-        id: thread * 1024 + level,
-        name: this.frameName(ref.vm, ref.vcpu, f.frame, pc),
-        line: 0,
-        column: 0,
-      };
-      if (instr) {
-        frame.source = this.sourceFor(instr.loc.file);
-        const start = instr.loc.file.position(instr.loc.span.start);
-        const end = instr.loc.file.position(instr.loc.span.end);
-        frame.line = this.dapLine(start.line);
-        frame.column = start.character + 1;
-        frame.endLine = this.dapLine(end.line);
-        frame.endColumn = end.character + 1;
-        frame.instructionPointerReference = `0x${instrAddress(cfg, pc).toString(16)}`;
-      }
-      frames.push(frame);
-    }
-    return frames;
+    if (f.label) frame.presentationHint = 'label';
+    if (f.address !== undefined) frame.instructionPointerReference = `0x${f.address.toString(16)}`;
+    return frame;
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
@@ -1531,7 +1412,7 @@ export class SuspendFlowSession extends DebugSession {
     if (!t) return;
     const text = (args?.expression ?? '').trim();
     if (args.context === 'repl') {
-      const command = this.consoleCommand(text);
+      const command = consoleCommand(t, text, { lastException: this.lastException, presentTime: this.presentTime });
       if (command !== undefined) {
         response.body = { result: command, variablesReference: 0 };
         this.sendResponse(response);
@@ -1541,7 +1422,8 @@ export class SuspendFlowSession extends DebugSession {
     const thread = typeof args.frameId === 'number' ? Math.floor(args.frameId / 1024) : this.lastThread;
     const ref = t.threads[thread] ?? t.threads[HOST_THREAD];
     const vm = ref.vm >= 0 ? ref.vm : undefined;
-    const params = this.paramsOfFrame(thread, args.frameId);
+    const level = args.frameId === undefined ? 0 : args.frameId % 1024;
+    const params = callFrameParams(t, thread, level);
     // A device, a VM or the host by name is a thing, not a number: its node of the Variables view, to expand.
     const node = namedStateNode(t.machine, text, vm, this.presentTime);
     if (node) {
@@ -1561,54 +1443,13 @@ export class SuspendFlowSession extends DebugSession {
     }
     const frameScope =
       ref.vm >= 0
-        ? { ...t.machine.scope(ref.vm, ref.vcpu), args: this.frameOf(thread, args.frameId)?.args ?? [] }
+        ? { ...t.machine.scope(ref.vm, ref.vcpu), args: callFrame(t, thread, level)?.args ?? [] }
         : { vm: 0, vcpu: 0, args: [] };
     response.body = {
       result: formatResult(t.machine, compiled, { ...frameScope, now: this.presentTime }),
       variablesReference: 0,
     };
     this.sendResponse(response);
-  }
-
-  /** The call frame a frame id names (the top one without an id): its parameters and their values. */
-  private frameOf(thread: number, frameId: number | undefined) {
-    const t = this.timeline!;
-    const ref = t.threads[thread];
-    if (!ref || ref.vm < 0) return undefined;
-    const v = t.machine.state.vms[ref.vm].vcpus[ref.vcpu];
-    const level = frameId === undefined ? 0 : frameId % 1024;
-    return v.stack[v.stack.length - 1 - level];
-  }
-
-  private paramsOfFrame(thread: number, frameId: number | undefined): string[] | undefined {
-    const f = this.frameOf(thread, frameId);
-    return f ? this.timeline!.machine.vmConfig(this.timeline!.threads[thread].vm).frames[f.frame]?.params : undefined;
-  }
-
-  /** Debug console commands: `trace [N]`, `explain`, `where`, `help`. */
-  private consoleCommand(text: string): string | undefined {
-    const t = this.timeline!;
-    const m = t.machine;
-    const trace = /^trace(?:\s+(\d+))?$/.exec(text);
-    if (trace) {
-      const n = Math.min(Number(trace[1] ?? 20), m.state.recent.length);
-      return (
-        m.state.recent
-          .slice(-n)
-          .map((e) => `${formatTime(e.t).padStart(14)}  ${eventSource(m.program, e)}: ${describeEvent(e)}`)
-          .join('\n') || '(no events yet)'
-      );
-    }
-    if (text === 'explain') {
-      if (this.lastException) return `${this.lastException.message}\n\n${this.lastException.details}`;
-      const v = m.state.violations[m.state.violations.length - 1];
-      return v ? `${v.title}: ${v.message}` : 'nothing to explain: no exception or violation so far';
-    }
-    if (text === 'where')
-      return `step ${t.position} of ${t.head} recorded, ${formatTime(this.presentTime)}, trace hash ${m.traceHash()}`;
-    if (text === 'help')
-      return 'commands: trace [N] (the last N events), explain (the last exception), where (position in history); anything else is an expression of the language (gpu.pmcsr.state, vcpu1.power, x0 == SUCCESS)';
-    return undefined;
   }
 
   protected override completionsRequest(
@@ -1621,7 +1462,7 @@ export class SuspendFlowSession extends DebugSession {
     let from = text.length;
     while (from > 0 && /[A-Za-z0-9_.]/.test(text[from - 1])) from--;
     const word = text.slice(from);
-    const candidates = new Set<string>(['trace', 'explain', 'where', 'help', 'host.state', 'now', ...constantNames()]);
+    const candidates = new Set<string>([...CONSOLE_COMMANDS, 'host.state', 'now', ...constantNames()]);
     if (t) {
       for (const cfg of t.machine.program.vms) {
         candidates.add(`${cfg.name}.state`);
@@ -1784,5 +1625,5 @@ function baseName(path: string): string {
 export function parseTimeText(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|ms|s)?\s*$/.exec(text);
   if (!m) return undefined;
-  return Math.round(Number(m[1]) * { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 'ns') as 'ns']);
+  return Math.round(Number(m[1]) * Number(TIME_UNITS[m[2] ?? 'ns']));
 }

@@ -1,5 +1,5 @@
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { loadScenario } from './load';
 import { FileError } from './files';

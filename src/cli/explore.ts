@@ -9,12 +9,14 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Loc, Program } from '../lang/program';
+import { TIME_UNITS } from '../lang/lexer';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Counterexample, explore, ExploreOptions, ExploreProgress, ExploreResult } from '../sim/explore/explorer';
 import { REPLAY_FORMAT, ReplayCheck, ReplayFile, scenarioHash } from '../sim/explore/replay';
 import { Machine, Unit } from '../sim/machine';
+import '../sim/reactions';
 import { TraceEvent } from '../sim/trace';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { loadScenario, parseIntArg, parseTime } from './load';
 import { readArgs, required } from './args';
@@ -68,11 +70,11 @@ export interface ExploreResults {
 }
 
 /** How many worker threads there can be: one per CPU. */
-export function maxWorkers(): number {
+function maxWorkers(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
-export function parseExploreArgs(args: string[]): ExploreCliOptions {
+function parseExploreArgs(args: string[]): ExploreCliOptions {
   const o: Partial<ExploreCliOptions> = {
     seed: 0,
     all: false,
@@ -102,7 +104,7 @@ export function parseExploreArgs(args: string[]): ExploreCliOptions {
         o.until = parseTime(required('--until', value(), 'a time'));
         break;
       case '--time':
-        o.timeMs = parseTime(required('--time', value(), 'a time')) / 1e6;
+        o.timeMs = parseTime(required('--time', value(), 'a time')) / Number(TIME_UNITS.ms);
         break;
       case '--skew':
         o.skew = parseTime(required('--skew', value(), 'a time'));
@@ -284,7 +286,7 @@ function fmt(n: number): string {
  * explore stopped the path. The replay is checked (replay.ts): the line `path ends at T, trace H` gives the trace
  * hash the replay file records, and says so if the replay differs.
  */
-export function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
+function printPath(io: Io, program: Program, seed: number, cex: Counterexample, skew = 0, tail = 16): void {
   const recorded = new Set(cex.choices.map(([d]) => d));
   const decisions: string[] = [];
   let running: Unit | undefined;
@@ -502,7 +504,7 @@ function emptyResult(search: ExploreOptions): WorkerReply['result'] {
   };
 }
 
-export function mergeResults(results: ExploreResult[], search: ExploreOptions): ExploreResult {
+function mergeResults(results: ExploreResult[], search: ExploreOptions): ExploreResult {
   const merged: ExploreResult = {
     states: 0,
     transitions: 0,

@@ -5,8 +5,9 @@
 
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { Machine } from '../sim/machine';
+import '../sim/reactions';
 import { judge } from '../sim/verdict';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { loadScenario } from './load';
 import { defaultRunFlags, readArgs, required, runFlag, RunFlags } from './args';
@@ -14,7 +15,7 @@ import { OutputBudget, runBounded } from './bounds';
 import { ChromeTraceStream, JsonRunDocument, LaneSpool, LineWriter } from './stream';
 import { printable } from './text';
 
-export const EXPORT_FORMATS = ['perfetto', 'json'] as const;
+const EXPORT_FORMATS = ['perfetto', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 interface ExportOptions extends RunFlags {

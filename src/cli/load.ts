@@ -2,11 +2,10 @@
 
 import { check, CheckResult } from '../lang/checker';
 import { SourceFile } from '../lang/source';
+import { TIME_UNITS } from '../lang/lexer';
 import { UsageError } from './errors';
 import { preludeFiles } from '../lang/prelude';
 import { readScenarioFile } from './files';
-
-export { isScenarioName } from './files';
 
 /** The scenario checked with the prelude, and its text (whose hash a replay file records). */
 export function loadScenario(path: string): CheckResult & { text: string } {
@@ -18,7 +17,7 @@ export function loadScenario(path: string): CheckResult & { text: string } {
 export function parseTime(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s)?$/.exec(text.trim());
   if (!m) throw new UsageError(`'${text}' is not a time (write it like 10ms, 500us, 2s)`);
-  const scale = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[(m[2] ?? 'ns') as 'ns'];
+  const scale = Number(TIME_UNITS[m[2] ?? 'ns']);
   return Math.round(Number(m[1]) * scale);
 }
 

@@ -17,9 +17,8 @@ import { exploreCommand, runExploreJob, WorkerJob } from './explore';
 import { testCommand } from './test';
 import { isMainThread, parentPort, workerData } from 'worker_threads';
 import { UsageError } from './errors';
+import { Io } from './io';
 import { printable } from './text';
-
-export { UsageError };
 
 export const USAGE = `usage:
   sflow run FILE [--seed N] [--until TIME] [--max-steps N] [--max-seconds S] [--max-output SIZE] [--format text|json]
@@ -49,11 +48,6 @@ scenarios are files whose name ends in .sflow, at most 16 MiB; replay files at m
 exit codes: 0 ok, 1 an expectation failed, an invariant broke, the run hung or hit a bound, or explore found a
 problem, 2 the scenario has errors, the command line is wrong, a file cannot be read or a replay departs from its
 recording`;
-
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [command, ...rest] = argv;

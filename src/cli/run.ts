@@ -5,8 +5,9 @@
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { describeEvent, eventSource, formatTime } from '../sim/describe-event';
 import { Machine } from '../sim/machine';
+import '../sim/reactions';
 import { judge } from '../sim/verdict';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
 import { loadScenario } from './load';
 import { defaultRunFlags, readArgs, required, runFlag, RunFlags } from './args';
@@ -16,14 +17,12 @@ import { printable, shownPath } from './text';
 import { OutputBudget, runBounded } from './bounds';
 import { JsonRunDocument, LineWriter } from './stream';
 
-export { DEFAULT_MAX_STEPS } from './bounds';
-
 /**
  * A replay file, read and checked; a one-line error (never the usage) when it cannot be. A file that does not
  * record where explore stopped its path (`steps`, `traceHash`, `end`: an older sflow wrote it, or it was edited)
  * is refused: a run could not be checked to follow it.
  */
-export function readReplay(file: string): ReplayFile {
+function readReplay(file: string): ReplayFile {
   const text = readTextFile(file, { what: 'replay file', maxBytes: REPLAY_MAX_BYTES });
   const parsed = parseReplay(text);
   if ('error' in parsed) throw new FileError(`${shownPath(file)}: ${parsed.error}`, file);

@@ -7,10 +7,12 @@ import * as path from 'path';
 import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { explore } from '../sim/explore/explorer';
 import { Machine } from '../sim/machine';
+import '../sim/reactions';
 import { judge } from '../sim/verdict';
-import { Io } from './main';
+import { Io } from './io';
 import { UsageError } from './errors';
-import { isScenarioName, loadScenario } from './load';
+import { loadScenario } from './load';
+import { isScenarioName } from './files';
 import { searchOptions } from './explore';
 import { DEFAULT_MAX_SECONDS, DEFAULT_MAX_STEPS, runBounded } from './bounds';
 import { printable } from './text';
@@ -60,7 +62,7 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
  * into a directory already being walked (a cycle) or already walked; a .sflow entry that cannot be read (a dangling
  * link, a device) is listed all the same, and fails as a test that cannot read its file.
  */
-export function scenarioFiles(paths: string[]): string[] {
+function scenarioFiles(paths: string[]): string[] {
   const found = new Set<string>();
   const walked = new Set<string>();
   const walk = (p: string, named: boolean) => {
@@ -184,7 +186,7 @@ function xml(text: string): string {
 }
 
 /** JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: one testsuite, a testcase per scenario. */
-export function junitXml(outcomes: Outcome[]): string {
+function junitXml(outcomes: Outcome[]): string {
   const failures = outcomes.filter((o) => !o.ok).length;
   const total = outcomes.reduce((t, o) => t + o.seconds, 0);
   const cases = outcomes.map((o) => {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 
 /** The language server's request (EVALUATABLE_EXPRESSION_REQUEST in src/server/evaluatable.ts). */
-export const EVALUATABLE_EXPRESSION_REQUEST = 'suspendFlow/evaluatableExpression';
+const EVALUATABLE_EXPRESSION_REQUEST = 'suspendFlow/evaluatableExpression';
 
 interface ServerPosition {
   line: number;

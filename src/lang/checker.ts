@@ -1837,5 +1837,3 @@ function registerType(field: string): P.ValueType {
 function fieldType(field: string): P.ValueType {
   return field === 'halted' || field === 'wakeup_pending' ? 'bool' : 'int';
 }
-
-export type { SymbolDef };

@@ -1,19 +1,15 @@
 // Code generation: lowers checked vCPU programs, interrupt handlers and procs to the flat instruction arrays the
 // simulator runs (one VM at a time), resolving each statement's arguments through the checker as it goes, and
-// patches label, proc and call addresses once everything is laid out.
+// patches label, proc and call addresses once everything is laid out. The rules of statements are
+// check-statements.ts's: this file asks them where it reaches each one and reports nothing itself.
 
 import * as A from './ast';
 import type { Checker } from './checker';
 import { ExprContext, ProcEntry, VmBuild } from './check-context';
 import { FOREACH_DEVICE_FILTERS } from './domain/devices';
-import { lookupField, lookupRegister, registerNames } from './domain/pci';
-import { PsciFunctionRef, lookupPsciFunction, psciFunctionNames } from './domain/psci';
-import { VCPU_FIELDS, lookupVcpuField } from './domain/vcpu';
-import { forEachStatement, mentionsNow } from './ast-walk';
-import { foldConst } from './fold';
+import * as S from './check-statements';
 import * as P from './program';
 import { SourceFile, Span } from './source';
-import { didYouMean } from './suggest';
 
 export class CodeGen {
   private readonly cfg: P.VmConfig;
@@ -37,15 +33,7 @@ export class CodeGen {
     this.emit({ op: 'halt', implicit: true }, file, item.body.closeSpan, frame, false);
     for (const h of handlers) {
       const irq = this.checker.constInt(h.irq, ctx, 'the interrupt number');
-      if (irq === undefined) continue;
-      if (irq < 0n || irq > 1019n) {
-        ctx.diags.add(h.irq.span, 'bad-value', `interrupt ${irq} is out of range (0 to 1019)`);
-        continue;
-      }
-      if (this.cfg.handlers[vcpu].has(Number(irq))) {
-        ctx.diags.add(h.irq.span, 'duplicate-handler', `vcpu${vcpu} already has a handler for irq ${irq}`);
-        continue;
-      }
+      if (irq === undefined || !S.checkHandlerIrq(ctx.diags, h, irq, vcpu, this.cfg.handlers[vcpu])) continue;
       const hf = this.newFrame(`${this.cfg.name}.vcpu${vcpu} irq ${irq}`, 'handler', [], file, h.span);
       this.cfg.handlers[vcpu].set(Number(irq), hf);
       this.block(h.body, ctx, hf, { inHandler: true });
@@ -81,24 +69,8 @@ export class CodeGen {
       }
     }
     this.cfg.signals = [...this.vm.signalIndex.keys()];
-    for (const w of this.vm.signalWaits) {
-      if (!this.vm.signalsRaised.has(w.name))
-        w.diags.warn(
-          w.span,
-          'signal-never-raised',
-          `no statement in VM '${this.cfg.name}' raises signal '${w.name}'; this wait never ends`,
-        );
-    }
-    const codeEnd = this.cfg.codeBase + BigInt(this.cfg.code.length) * P.INSTRUCTION_STRIDE;
-    if (codeEnd > this.cfg.ramBase + this.cfg.ramSize) {
-      this.checker
-        .diagnosticsOf(this.vm.file)
-        .add(
-          this.vm.item.name.span,
-          'code-outside-ram',
-          `VM '${this.cfg.name}''s code (${this.cfg.code.length} statements from 0x${this.cfg.codeBase.toString(16)}) does not fit in its RAM`,
-        );
-    }
+    S.checkSignalWaits(this.vm);
+    S.checkCodeFits(this.checker, this.vm);
   }
 
   private ctx(file: SourceFile, params: string[] | undefined): ExprContext {
@@ -158,19 +130,10 @@ export class CodeGen {
         const id = c.expectType(s.id, ctx, 'int', 'the function ID');
         const args: P.PsciArgValue[] = [];
         for (const a of s.args) {
-          const m = /^x([1-3])$/.exec(a.name.text);
-          if (!m) {
-            diags.add(
-              a.name.span,
-              'unknown-argument',
-              `a raw ${s.conduit} takes x1=, x2= and x3=, not '${a.name.text}'`,
-            );
-            continue;
-          }
-          if (args.some((x) => x.name === a.name.text))
-            diags.add(a.name.span, 'duplicate-argument', `'${a.name.text}' is given twice`);
+          const register = S.rawCallRegister(diags, s, a, args);
+          if (register === undefined) continue;
           args.push({
-            register: Number(m[1]) as 1 | 2 | 3,
+            register,
             name: a.name.text,
             value: c.expectType(a.value, ctx, 'int', a.name.text),
           });
@@ -196,12 +159,7 @@ export class CodeGen {
       case 's2idleNotify':
         // Without the register the guest's virt_pmc driver does not probe and there is no notification: quietly so
         // for the prelude, with a warning for a scenario that asks for it.
-        if (this.cfg.s2idleNotify === undefined && file === this.vm.file)
-          diags.warn(
-            s.span,
-            'missing-s2idle-notify',
-            `VM '${this.cfg.name}' has no s2idle notify register ('s2idle_notify at ADDR'): this does nothing`,
-          );
+        if (file === this.vm.file) S.checkS2idleNotify(diags, s, this.cfg);
         emit({ op: 's2idleNotify' });
         return;
       case 'pciRead':
@@ -218,7 +176,7 @@ export class CodeGen {
             'the value',
             target.register?.name === 'pmcsr' && target.field?.name === 'state' ? 'd-state' : undefined,
           );
-          this.checkFits(s.value, value, target, ctx);
+          S.checkFits(s.value, value, target, ctx);
           emit({ op: 'pciWrite', device, target, value });
         }
         return;
@@ -226,23 +184,14 @@ export class CodeGen {
       case 'virtio': {
         const device = this.device(s.device, ctx);
         if (device === undefined) return;
-        if (!this.cfg.devices[device].virtio) {
-          diags.add(
-            s.device.span,
-            'not-virtio',
-            `'${s.device.text}' is a ${this.cfg.devices[device].model} device, not a virtio one`,
-          );
-          return;
-        }
+        if (!S.checkVirtio(diags, s, this.cfg.devices[device])) return;
         const value = s.value ? c.expectType(s.value, ctx, 'int', 'the status', 'virtio-status') : undefined;
         emit({ op: 'virtio', action: s.action, device, value });
         return;
       }
       case 'irq': {
         const irq = c.expectType(s.irq, ctx, 'int', 'the interrupt number');
-        const n = foldConst(irq);
-        if (n !== undefined && (n < 0n || n > 1019n))
-          diags.add(s.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+        S.checkIrqNumber(diags, s.irq, irq);
         emit({ op: 'irq', action: s.action, irq, wake: s.wake });
         return;
       }
@@ -251,17 +200,7 @@ export class CodeGen {
         return;
       case 'delay': {
         const duration = c.expectType(s.duration, ctx, 'time', 'a delay');
-        // A constant the clock cannot take is an error here; a computed one is checked when it runs (a vCPU fault).
-        const folded = foldConst(duration);
-        const ns = folded === undefined ? undefined : BigInt.asIntN(64, folded);
-        if (ns !== undefined && ns < 0n)
-          diags.add(s.duration.span, 'bad-value', `a delay cannot be negative (${ns}ns)`);
-        else if (ns !== undefined && ns > P.MAX_VIRTUAL_TIME)
-          diags.add(
-            s.duration.span,
-            'bad-value',
-            `a delay is at most ${P.MAX_VIRTUAL_TIME}ns (${P.MAX_VIRTUAL_TIME_TEXT}), not ${ns}ns`,
-          );
+        S.checkDelay(diags, s.duration, duration);
         emit({ op: 'delay', duration });
         return;
       }
@@ -274,24 +213,14 @@ export class CodeGen {
         emit({ op: 'waitSignal', signal: this.signal(s.name, ctx) });
         return;
       case 'waitExpr':
-        if (mentionsNow(s.condition))
-          diags.add(
-            s.condition.span,
-            'wait-on-time',
-            "'wait' re-checks its condition when state changes, and time alone is not a change: use 'delay' to wait for time",
-          );
+        S.checkWaitCondition(diags, s);
         emit({ op: 'waitExpr', condition: c.expectType(s.condition, ctx, 'bool', 'a wait condition') });
         return;
       case 'call':
         this.call(s, ctx, emit);
         return;
       case 'return':
-        if (!where.inProc && !where.inHandler)
-          diags.add(
-            s.span,
-            'return-outside-proc',
-            "'return' is for procs and interrupt handlers; a vCPU program ends with 'halt'",
-          );
+        S.checkReturn(diags, s, where);
         emit({ op: 'return', implicit: false });
         return;
       case 'halt':
@@ -299,10 +228,7 @@ export class CodeGen {
         return;
       case 'break': {
         const loop = this.loops[this.loops.length - 1];
-        if (!loop) {
-          diags.add(s.span, 'break-outside-loop', "'break' outside a loop");
-          return;
-        }
+        if (!S.checkBreak(diags, s, !!loop)) return;
         loop.push(this.cfg.code.length);
         emit({ op: 'jump', target: -1 });
         return;
@@ -320,41 +246,14 @@ export class CodeGen {
         this.ifStatement(s, ctx, frame, inner);
         return;
       case 'set': {
-        const parts = s.target.parts;
-        const field = lookupVcpuField(parts[0].text);
-        if (parts.length > 1) {
-          diags.add(
-            s.target.span,
-            'not-writable',
-            `'set' writes the running vCPU's own registers; '${parts.map((p) => p.text).join('.')}' is not one (devices are written with 'pci write' or 'mmio write')`,
-          );
-          return;
-        }
-        if (!field) {
-          const names = VCPU_FIELDS.filter((f) => f.writable).map((f) => f.name);
-          diags.add(
-            parts[0].span,
-            'unknown-register',
-            `unknown register '${parts[0].text}'${didYouMean(parts[0].text, names)}`,
-            c.fixFor(parts[0], names),
-          );
-          return;
-        }
-        if (!field.writable) {
-          diags.add(parts[0].span, 'not-writable', `'${field.name}' is read-only (${field.doc})`);
-          return;
-        }
+        const field = S.setField(c, diags, s);
+        if (!field) return;
         // General-purpose registers are untyped 64-bit values: they may hold a time (ns) as well as a number.
         const value =
           field.kind === 'register' && field.name !== 'pc' && field.name !== 'mpidr'
             ? c.resolve(s.value, ctx)
             : undefined;
-        if (value && value.type === 'bool')
-          ctx.diags.add(
-            s.value.span,
-            'type-mismatch',
-            `the value of ${field.name} must be a number or a time, not a boolean`,
-          );
+        if (value) S.checkRegisterValue(diags, s, field, value.type);
         emit({
           op: 'set',
           field: field.name,
@@ -390,11 +289,7 @@ export class CodeGen {
         return;
       }
       case 'onIrq':
-        if (!where.handlers) {
-          diags.add(s.span, 'misplaced-handler', "'on irq N { }' belongs at the top level of a vCPU program");
-          return;
-        }
-        where.handlers.push(s);
+        if (S.checkHandlerPlace(diags, s, where)) where.handlers!.push(s);
         return;
     }
   }
@@ -408,23 +303,7 @@ export class CodeGen {
   ): void {
     const filters = s.over === 'device' ? FOREACH_DEVICE_FILTERS : ['all', 'secondary'];
     const filter = s.filter?.text ?? 'all';
-    if (!filters.includes(filter)) {
-      ctx.diags.add(
-        s.filter!.span,
-        'bad-value',
-        `'foreach ${s.over}' takes ${filters.join(', ')}, not '${filter}'${didYouMean(filter, filters)}`,
-        this.checker.fixFor(s.filter!, filters),
-      );
-      return;
-    }
-    forEachStatement(s.body, (inner2) => {
-      if (inner2.kind === 'label')
-        ctx.diags.add(
-          inner2.name.span,
-          'label-in-foreach',
-          'a label inside foreach would be defined once per item; put it outside',
-        );
-    });
+    if (!S.checkForeach(this.checker, ctx, s, filters, filter)) return;
     const items =
       s.over === 'device'
         ? this.cfg.devices
@@ -480,73 +359,26 @@ export class CodeGen {
   private psci(s: A.PsciStmt, ctx: ExprContext, emit: (b: P.InstrBody) => P.Instr): void {
     const c = this.checker;
     const diags = ctx.diags;
-    const ref: PsciFunctionRef | undefined = lookupPsciFunction(s.fn.text);
-    if (!ref) {
-      const names = psciFunctionNames();
-      diags.add(
-        s.fn.span,
-        'unknown-psci-function',
-        `unknown PSCI function '${s.fn.text}'${didYouMean(s.fn.text, names)}`,
-        c.fixFor(s.fn, names),
-      );
-      return;
-    }
+    const ref = S.psciFunction(c, diags, s);
+    if (!ref) return;
     const args: P.PsciArgValue[] = [];
     for (const a of s.args) {
-      const def = ref.fn.args.find((x) => x.name === a.name.text);
-      if (!def) {
-        const names = ref.fn.args.map((x) => x.name);
-        const takes = names.length ? `it takes ${names.join(', ')}` : 'it takes no arguments';
-        diags.add(
-          a.name.span,
-          'unknown-psci-argument',
-          `${ref.fn.name} has no argument '${a.name.text}'; ${takes}${didYouMean(a.name.text, names)}`,
-          c.fixFor(a.name, names),
-        );
-        continue;
-      }
-      if (args.some((x) => x.name === def.name)) {
-        diags.add(a.name.span, 'duplicate-argument', `'${def.name}' is given twice`);
-        continue;
-      }
+      const def = S.psciArgument(c, diags, ref, a, args);
+      if (!def) continue;
       const what = `${ref.fn.name} ${def.name}`;
       args.push({ register: def.register, name: def.name, value: c.expectType(a.value, ctx, 'int', what) });
     }
-    for (const def of ref.fn.args) {
-      if (
-        def.kind === 'address' &&
-        def.name === 'entry' &&
-        !args.some((x) => x.name === 'entry') &&
-        ['CPU_ON', 'SYSTEM_SUSPEND'].includes(ref.fn.name)
-      ) {
-        diags.warn(s.fn.span, 'missing-psci-argument', `${ref.fn.name} without 'entry': the entry point is 0`);
-      }
-    }
+    S.checkPsciEntry(diags, s, ref, args);
     emit({ op: 'psci', fn: ref, args });
   }
 
   private call(s: A.CallStmt, ctx: ExprContext, emit: (b: P.InstrBody) => P.Instr): void {
     const c = this.checker;
     const name = s.proc.parts.map((p) => p.text).join('.');
-    const entry = c.procEntry(name);
-    if (!entry) {
-      const names = c.procNames();
-      ctx.diags.add(
-        s.proc.span,
-        'unknown-proc',
-        `unknown proc '${name}'${didYouMean(name, names)}`,
-        c.fixFor({ text: name, span: s.proc.span }, names),
-      );
-      return;
-    }
+    const entry = S.callee(c, ctx, s, name);
+    if (!entry) return;
     c.symbolIndex().reference(entry.def, ctx.file, s.proc.span);
-    if (s.args.length !== entry.item.params.length) {
-      ctx.diags.add(
-        s.span,
-        'wrong-argument-count',
-        `proc '${name}' takes ${entry.item.params.length} argument${entry.item.params.length === 1 ? '' : 's'} (${entry.item.params.map((p) => p.text).join(', ') || 'none'}), not ${s.args.length}`,
-      );
-    }
+    S.checkCallArity(ctx, s, name, entry);
     const args = s.args.map((a) => c.resolve(a, ctx).r);
     const instr = emit({ op: 'call', target: -1, callee: -1, args }) as P.Instr & { op: 'call' };
     this.vm.callFixups.push({ proc: name, instr });
@@ -554,17 +386,8 @@ export class CodeGen {
 
   private device(written: A.Name, ctx: ExprContext): number | undefined {
     const name = { text: ctx.aliases?.get(written.text) ?? written.text, span: written.span };
-    const def = this.vm.deviceDefs.get(name.text);
-    if (!def) {
-      const names = [...this.vm.deviceDefs.keys()];
-      ctx.diags.add(
-        name.span,
-        'unknown-device',
-        `VM '${this.cfg.name}' has no device '${name.text}'${didYouMean(name.text, names)}`,
-        this.checker.fixFor(name, names),
-      );
-      return undefined;
-    }
+    const def = S.deviceDef(this.checker, this.vm, ctx, name);
+    if (!def) return undefined;
     this.checker.symbolIndex().reference(def, ctx.file, name.span);
     return this.cfg.devices.findIndex((d) => d.name === name.text);
   }
@@ -575,89 +398,22 @@ export class CodeGen {
       const offset = this.checker.constInt(reg.offset, ctx, 'the config offset');
       if (offset === undefined) return undefined;
       const bits = this.width(width, ctx, [8, 16, 32], 32);
-      const size = (bits / 8) as 1 | 2 | 4;
-      if (offset < 0n || offset + BigInt(size) > 256n) {
-        diags.add(
-          reg.offset.span,
-          'bad-value',
-          `config offset 0x${offset.toString(16)} is outside the 256-byte config space`,
-        );
-        return undefined;
-      }
-      if (offset % BigInt(size) !== 0n)
-        diags.add(reg.offset.span, 'bad-value', `a ${bits}-bit config access must be ${size}-byte aligned`);
-      return { offset: Number(offset), size };
+      if (!S.checkConfigOffset(diags, reg.offset, offset, bits)) return undefined;
+      return { offset: Number(offset), size: (bits / 8) as 1 | 2 | 4 };
     }
-    const name = reg.register!;
-    const r = lookupRegister(name.text);
-    if (!r) {
-      const names = registerNames();
-      diags.add(
-        name.span,
-        'unknown-register',
-        `unknown config register '${name.text}'${didYouMean(name.text, names)}`,
-        this.checker.fixFor(name, names),
-      );
-      return undefined;
-    }
-    if (width)
-      diags.add(
-        width.span,
-        'bad-value',
-        `'${name.text}' is ${r.def.size * 8} bits wide; 'width' is only for raw offsets`,
-      );
+    const r = S.configRegister(this.checker, diags, reg.register!, width);
+    if (!r) return undefined;
     if (!reg.field) return { offset: r.offset, size: r.def.size, register: r.def };
-    const field = lookupField(r.def, reg.field.text);
-    if (!field) {
-      const names = r.def.fields.map((f) => f.name);
-      diags.add(
-        reg.field.span,
-        'unknown-field',
-        names.length
-          ? `${r.def.name} has no field '${reg.field.text}'; its fields are ${names.join(', ')}${didYouMean(reg.field.text, names)}`
-          : `${r.def.name} has no fields`,
-        this.checker.fixFor(reg.field, names),
-      );
-      return undefined;
-    }
+    const field = S.configField(this.checker, diags, r.def, reg.field);
+    if (!field) return undefined;
     return { offset: r.offset, size: r.def.size, register: r.def, field };
-  }
-
-  private checkFits(e: A.Expr, value: P.RExpr, target: P.PciTarget, ctx: ExprContext): void {
-    const v = foldConst(value);
-    if (v === undefined) return;
-    const bits = target.field ? target.field.width : target.size * 8;
-    if (v < 0n || v >= 1n << BigInt(bits)) {
-      const what = target.field
-        ? `${target.register!.name}.${target.field.name}`
-        : (target.register?.name ?? `offset 0x${target.offset.toString(16)}`);
-      const extra =
-        target.field?.name === 'state' && v === 4n
-          ? ': D3cold is not a PowerState value; it is reached by removing power (d3cold promote)'
-          : '';
-      ctx.diags.add(
-        e.span,
-        'value-too-wide',
-        `${v} does not fit in ${what} (${bits} bit${bits === 1 ? '' : 's'})${extra}`,
-      );
-    }
-    if (target.field && target.field.access === 'RO')
-      ctx.diags.warn(
-        e.span,
-        'read-only-field',
-        `${target.register!.name}.${target.field.name} is read-only; the write has no effect`,
-      );
   }
 
   private width(e: A.Expr | undefined, ctx: ExprContext, allowed: number[], fallback: number): number {
     if (!e) return fallback;
     const w = this.checker.constInt(e, ctx, 'the access width');
     if (w === undefined) return fallback;
-    if (!allowed.includes(Number(w))) {
-      ctx.diags.add(e.span, 'bad-value', `width is ${allowed.join(', ')} bits, not ${w}`);
-      return fallback;
-    }
-    return Number(w);
+    return S.checkWidth(ctx.diags, e, w, allowed) ?? fallback;
   }
 
   private signal(name: A.Name, ctx: ExprContext): number {

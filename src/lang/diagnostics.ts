@@ -65,9 +65,3 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** U+FEFF, the byte order mark a UTF-8 file may start with; the lexer skips it there. */
 export const BOM = 0xfeff;
-
-export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.sort((a, b) =>
-    a.file.path === b.file.path ? a.span.start - b.span.start : a.file.path < b.file.path ? -1 : 1,
-  );
-}

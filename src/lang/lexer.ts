@@ -75,10 +75,11 @@ for (const p of PUNCTUATION)
   );
 
 /** Literals are 64-bit: 0 to 2^64 - 1 (the values are 64-bit two's complement, so 0xffffffffffffffff is -1). */
-export const MAX_LITERAL = (1n << 64n) - 1n;
+const MAX_LITERAL = (1n << 64n) - 1n;
 
+/** Nanoseconds per time unit. */
 export const TIME_UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
-export const SIZE_UNITS: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
+const SIZE_UNITS: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30n, T: 1n << 40n };
 
 function isIdentStart(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';

@@ -162,7 +162,6 @@ export const VM_MEMBER_KEYWORDS = [
   'jitter',
   'code_base',
 ] as const;
-export const VM_SETTINGS = ['statement_time', 'jitter', 'code_base'] as const;
 export const HOST_MEMBER_KEYWORDS = ['policy', 'at', 'suspend_latency'] as const;
 export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc', 'explore'] as const;
 

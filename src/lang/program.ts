@@ -104,7 +104,6 @@ export type InstrBody =
   | { op: 'pciState'; action: 'save' | 'restore'; device: number };
 
 export type Instr = InstrBase & InstrBody;
-export type Op = Instr['op'];
 
 /** A config access: a named register (whole or one field) or a raw offset with a width in bytes. */
 export interface PciTarget {

@@ -24,13 +24,6 @@ export function isLineBreak(code: number): boolean {
   return code === 10 || code === 13;
 }
 
-/** The offset just past the line break at `offset` (`\r\n` is one break); `offset` itself when there is none. */
-export function skipLineBreak(text: string, offset: number): number {
-  const c = text.charCodeAt(offset);
-  if (c === 13) return text.charCodeAt(offset + 1) === 10 ? offset + 2 : offset + 1;
-  return c === 10 ? offset + 1 : offset;
-}
-
 export class SourceFile {
   private lineStarts: number[] | undefined;
 
@@ -104,8 +97,4 @@ export class SourceFile {
   slice(span: Span): string {
     return this.text.slice(span.start, span.end);
   }
-}
-
-export function spanOf(first: Span, last: Span): Span {
-  return { start: first.start, end: last.end };
 }

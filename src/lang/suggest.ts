@@ -6,7 +6,7 @@
 // comparison of every candidate would suggest.
 
 /** Names longer than this get no suggestion (nobody mistypes a 300-character name into another one). */
-export const MAX_SUGGESTED_LENGTH = 256;
+const MAX_SUGGESTED_LENGTH = 256;
 
 /**
  * Optimal string alignment distance (Levenshtein plus adjacent transposition: SUSPNED -> SUSPEND is one edit), or

@@ -1,6 +1,7 @@
 // One line of words per trace event, shared by the CLI timeline, the debug console and the timeline view.
 
 import { Program } from '../lang/program';
+import { TIME_UNITS } from '../lang/lexer';
 import { formatValue } from './eval';
 import { TraceEvent } from './trace';
 
@@ -78,6 +79,6 @@ export function formatTime(ns: number | bigint): string {
   if (typeof ns === 'number' && !Number.isFinite(ns)) return `${ns} ms`;
   const t = typeof ns === 'bigint' ? ns : BigInt(Math.trunc(ns));
   const abs = t < 0n ? -t : t;
-  const rest = String(abs % 1_000_000n).padStart(6, '0');
-  return `${t < 0n ? '-' : ''}${abs / 1_000_000n}.${rest} ms`;
+  const rest = String(abs % TIME_UNITS.ms).padStart(6, '0');
+  return `${t < 0n ? '-' : ''}${abs / TIME_UNITS.ms}.${rest} ms`;
 }

@@ -2,7 +2,7 @@
 // times in nanoseconds.
 
 import { applyBinary } from '../lang/fold';
-import { RExpr, RTemplate, VmConfig } from '../lang/program';
+import { RExpr, RTemplate } from '../lang/program';
 import type { Machine } from './machine';
 
 export interface EvalScope {
@@ -117,5 +117,3 @@ export function formatDuration(ns: bigint): string {
   }
   return `${ns}ns`;
 }
-
-export type { VmConfig };

@@ -7,7 +7,6 @@ import { MAX_CALL_DEPTH, MAX_TIME, Machine, PAST_THE_END } from './machine';
 import { psciCall } from './psci/dispatch';
 import { configAccess, mmioAccess, pciStateAction, virtioAction } from './devices/registry';
 import { VcpuState } from './state';
-import { onGuestWake } from './hostpm';
 
 export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: Instr): void {
   const cfg = m.vmConfig(vm);
@@ -91,7 +90,7 @@ export function executeInstruction(m: Machine, vm: number, vcpu: number, instr: 
       // WFI completes at once if a wake-up is already pending (even with PSTATE.I set, as on hardware). To a host
       // that is suspending, a vCPU whose idle ended as it began has woken like any other.
       if (m.pendingWake(vm, vcpu) < 0) m.block(vm, vcpu, 'wfi');
-      else onGuestWake(m, vm, vcpu);
+      else m.guestWoke(vm, vcpu);
       return;
     case 'delay': {
       // A register may hold any 64-bit value: read as signed, a negative delay or one past the longest virtual time

@@ -10,22 +10,23 @@
 // Suspending takes the host's `suspend_latency` of virtual time (1 ms unless the scenario says); while the host is
 // suspended no guest vCPU runs. An interrupt for a VM or a `wake` action wakes the host first.
 //
-// Xen (docs/DOMAIN.md 3.3): when the hardware domain completes SYSTEM_SUSPEND, Xen suspends the host: it freezes
-// the domains, takes the non-boot pCPUs down, stops timers, saves the GIC and calls SYSTEM_SUSPEND at EL3. On wake
-// it reverses all of it, thaws the domains that were not suspended, and always resumes the hardware domain.
+// Xen (docs/DOMAIN.md 3.3): when the hardware domain completes SYSTEM_SUSPEND, Xen suspends the host
+// (src/sim/psci/xen-host-suspend.ts). On wake it reverses all of it, thaws the domains that were not suspended, and
+// always resumes the hardware domain.
 
 import { Machine } from './machine';
 import { HostRunState } from './state';
 import { resumeSuspended } from './vmm';
 
-function setHostState(m: Machine, to: HostRunState, why: string): void {
+export function setHostState(m: Machine, to: HostRunState, why: string): void {
   const from = m.state.host.state;
   if (from === to) return;
   m.state.host.state = to;
   m.emit(-1, -1, { kind: 'host.state', from, to, why });
 }
 
-function note(m: Machine, why: string): void {
+/** A host.state event that changes nothing: a step of the host's own suspend or resume. */
+export function note(m: Machine, why: string): void {
   m.emit(-1, -1, { kind: 'host.state', from: m.state.host.state, to: m.state.host.state, why });
 }
 
@@ -36,7 +37,7 @@ function pendingNotifications(m: Machine): number[] {
     .map((p) => p.vm);
 }
 
-export function abortsOnWake(m: Machine): boolean {
+function abortsOnWake(m: Machine): boolean {
   return m.program.host.policies.some((p) => p.kind === 'abort-on-wake');
 }
 
@@ -106,22 +107,6 @@ export function wakeHost(m: Machine, why: string): void {
     xenResumeHardwareDomain(m, (vm, vcpu) =>
       resumeSuspended(m, vm, vcpu, 'Xen resumes the hardware domain (domain_resume)'),
     );
-}
-
-/** Xen's system_suspend tasklet, run when the hardware domain has suspended itself (docs/DOMAIN.md 3.3). */
-export function xenHostSuspend(m: Machine, dom0: number): void {
-  const steps = [
-    'freeze_domains: every domain paused',
-    'scheduler_disable',
-    'disable_nonboot_cpus: secondary pCPUs CPU_OFF to EL3',
-    'time_suspend: CNTP/CNTHP timers off, watchdogs paused',
-    'iommu_suspend, console_suspend',
-    'gic_suspend: GIC state saved',
-    'PSCI SYSTEM_SUSPEND at EL3 (entry = hyp_resume)',
-  ];
-  setHostState(m, 'suspending', `${m.vmConfig(dom0).name} (hardware domain) completed SYSTEM_SUSPEND`);
-  for (const s of steps) note(m, `Xen: ${s}`);
-  setHostState(m, 'suspended', 'Xen suspended the host');
 }
 
 function xenHostResume(m: Machine): void {

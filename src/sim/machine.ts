@@ -8,6 +8,7 @@
 // alternative VMM answers) and jitter.
 
 import {
+  DeviceConfig,
   DevicePath,
   Instr,
   MAX_VIRTUAL_TIME,
@@ -21,12 +22,11 @@ import { POWER_STATE_NAMES, HOST_STATE_NAMES } from '../lang/domain/constants';
 import { mpidrOf } from '../lang/domain/psci';
 import { hasErrors } from '../lang/diagnostics';
 import { evaluate, EvalScope, formatDuration } from './eval';
-import { executeInstruction } from './exec';
-import { handleQueueEntry, initialActionTimes } from './host';
 import { enabledUnits } from './choices';
 import { randomBelow, seedState } from './rng';
 import {
   cloneState,
+  DeviceState,
   IrqState,
   MachineState,
   QueueEntry,
@@ -38,11 +38,7 @@ import {
   VmState,
 } from './state';
 import { EventBody, hashEvent, HASH_SEED, hashHex, TraceEvent } from './trace';
-import { createDevice, modelOf, readDeviceValue } from './devices/registry';
-import { DeviceModelImpl } from './devices/model';
-import { handleSuspendedWake } from './vmm';
-import { onGuestWake, wakeHost } from './hostpm';
-import { onVmStateChange } from './watchdog';
+import type { DeviceModelImpl } from './devices/model';
 import { INVARIANTS_BY_KIND, Invariant, Violation } from './invariants';
 
 /** How many earlier events a violation keeps as the story of how it happened. */
@@ -53,7 +49,7 @@ export const MP = { RUNNABLE: 0, STOPPED: 5, SUSPENDED: 10 } as const;
 export const MP_NAMES: Record<number, string> = { 0: 'RUNNABLE', 5: 'STOPPED', 10: 'SUSPENDED' };
 /** PSTATE.DAIF with all four exceptions masked, as after reset (VCPU_RESET_PSTATE_EL1). */
 export const DAIF_ALL = 0xf;
-export const DAIF_I = 0x2;
+const DAIF_I = 0x2;
 /** MAX_VIRTUAL_TIME as the clock holds it. */
 export const MAX_TIME = Number(MAX_VIRTUAL_TIME);
 
@@ -70,7 +66,7 @@ export interface Chooser {
   choose(m: Machine, count: number, what: string): number;
 }
 
-export const seededChooser: Chooser = {
+const seededChooser: Chooser = {
   choose(m, count) {
     return count <= 1 ? 0 : randomBelow(m.state, count);
   },
@@ -119,6 +115,41 @@ export type StopReason =
   | { kind: 'time-limit'; time: number }
   | { kind: 'step-limit'; steps: number };
 
+/**
+ * What the machine leaves to the rest of the simulator: the statements it executes, the host's queued events, the
+ * device models, and the reactions to its primitives (host power management, the VMM, the watchdog). The machine
+ * only calls them; src/sim/reactions.ts fills them in, and every module that builds a machine imports it, so the
+ * modules that drive the machine are not imported by it.
+ */
+export interface MachineReactions {
+  /** the host's timed actions' first instants (-1: fired from an open window) */
+  initialActionTimes(m: Machine): number[];
+  /** a host-side queue entry's turn (a host action, the VMM's answer, a host step, a device timer) */
+  handleQueueEntry(m: Machine, entry: QueueEntry): void;
+  /** a vCPU executes one instruction */
+  executeInstruction(m: Machine, vm: number, vcpu: number, instr: Instr): void;
+  /** a device's state as the VM starts */
+  createDevice(cfg: VmConfig, device: DeviceConfig): DeviceState;
+  /** the model that implements a device */
+  deviceModel(device: DeviceConfig): DeviceModelImpl;
+  readDevice(m: Machine, vm: number, device: number, path: DevicePath): bigint;
+  /** a VM's run state changed (its watchdog starts, stops or pauses) */
+  vmStateChanged(m: Machine, vm: number, to: VmRunState): void;
+  /** an interrupt for a VM arrived while the host is suspended: the host wakes first */
+  wakeHost(m: Machine, why: string): void;
+  /** a guest vCPU came back to life (a host that aborts its suspend on wake-ups hears of it) */
+  guestWoke(m: Machine, vm: number, vcpu: number): void;
+  /** a wake-up reached a vCPU suspended by SYSTEM_SUSPEND (KVM exits WAKEUP to the VMM; Xen's toolstack resumes) */
+  suspendedWake(m: Machine, vm: number, vcpu: number, irq: number): void;
+}
+
+let installedReactions: MachineReactions | undefined;
+
+/** Called once, by src/sim/reactions.ts. */
+export function installMachineReactions(reactions: MachineReactions): void {
+  installedReactions = reactions;
+}
+
 export interface RunLimits {
   /** stop before the first unit at or after this virtual time (ns) */
   untilTime?: number;
@@ -136,9 +167,12 @@ export class Machine {
   readonly openScheduling: boolean;
   readonly scheduler?: Scheduler;
   readonly skew: number;
+  private readonly reactions: MachineReactions;
 
   constructor(program: Program, options: MachineOptions = {}) {
     if (hasErrors(program.diagnostics)) throw new Error('the scenario has errors; check it first');
+    if (!installedReactions) throw new Error('a machine needs src/sim/reactions.ts loaded first (import it)');
+    this.reactions = installedReactions;
     this.program = program;
     this.chooser = options.chooser ?? seededChooser;
     this.openScheduling = options.scheduling === 'open';
@@ -161,7 +195,7 @@ export class Machine {
       decisions: 0,
       violations: [],
     };
-    this.state.actionTimes = initialActionTimes(this);
+    this.state.actionTimes = this.reactions.initialActionTimes(this);
     program.host.actions.forEach((a, i) => {
       if (this.state.actionTimes[i] >= 0)
         this.schedule(this.state.actionTimes[i], 'host-action', -1, -1, i, a.action.kind);
@@ -202,7 +236,7 @@ export class Machine {
       irqs: new Map(),
       signals: new Uint8Array(cfg.signals.length),
       state: 'running',
-      devices: cfg.devices.map((d) => createDevice(cfg, d)),
+      devices: cfg.devices.map((d) => this.reactions.createDevice(cfg, d)),
       notifications: 0,
       memory: new Map(),
       watchdogGeneration: 0,
@@ -344,7 +378,7 @@ export class Machine {
       // Open scheduling may pick a queued entry other than the first.
       else if (s.queue[0] === unit.entry) s.queue.shift();
       else s.queue.splice(s.queue.indexOf(unit.entry), 1);
-      handleQueueEntry(this, unit.entry);
+      this.reactions.handleQueueEntry(this, unit.entry);
     } else if (unit.time > MAX_TIME) {
       // Its next step would be past the longest virtual time: the vCPU faults there, and the clock stops short of it.
       this.fault(unit.vm, unit.vcpu, PAST_THE_END);
@@ -372,7 +406,7 @@ export class Machine {
     if (instr.stmt) v.executed++;
     this.executing.vm = vmIndex;
     this.executing.pc = pc;
-    executeInstruction(this, vmIndex, vcpuIndex, instr);
+    this.reactions.executeInstruction(this, vmIndex, vcpuIndex, instr);
     this.executing.vm = -1;
     this.executing.pc = -1;
     return pc;
@@ -480,7 +514,7 @@ export class Machine {
     const from = s.state;
     s.state = state;
     this.emit(vm, -1, { kind: 'vm.state', from, to: state, why });
-    onVmStateChange(this, vm, state);
+    this.reactions.vmStateChanged(this, vm, state);
   }
 
   /**
@@ -545,7 +579,8 @@ export class Machine {
   /** The host (or a device) raises an interrupt for a VM. */
   raiseIrq(vm: number, irq: number): void {
     // An interrupt for a guest is a wake-up source for a suspended host: the host resumes first.
-    if (this.state.host.state === 'suspended') wakeHost(this, `irq ${irq} for ${this.vmConfig(vm).name}`);
+    if (this.state.host.state === 'suspended')
+      this.reactions.wakeHost(this, `irq ${irq} for ${this.vmConfig(vm).name}`);
     const s = this.irqState(vm, irq, 0);
     s.pending = true;
     this.emit(vm, s.target, { kind: 'irq.raise', irq, target: s.target });
@@ -555,8 +590,13 @@ export class Machine {
     }
     // The host sees this interrupt before the guest does: for a host that aborts on wake-ups it is a wakeup event
     // (pm_wakeup_pending) whether or not the guest's vCPU has reached its WFI yet.
-    if (this.state.host.state === 'suspending') onGuestWake(this, vm, s.target);
+    if (this.state.host.state === 'suspending') this.guestWoke(vm, s.target);
     this.deliverWake(vm, s.target, irq);
+  }
+
+  /** A guest vCPU came back to life (woken, resumed): a host that is suspending hears of it (src/sim/hostpm.ts). */
+  guestWoke(vm: number, vcpu: number): void {
+    this.reactions.guestWoke(this, vm, vcpu);
   }
 
   /** An enabled interrupt became pending on a vCPU: wake it from whatever low-power wait it is in. */
@@ -571,10 +611,10 @@ export class Machine {
       this.setPower(vm, vcpu, POWER.ON, v.mp, `woken by irq ${irq}`);
       this.wake(vm, vcpu);
       if (this.state.vms[vm].state === 'suspended') this.setVmState(vm, 'running', `woken by irq ${irq}`);
-      onGuestWake(this, vm, vcpu);
+      this.guestWoke(vm, vcpu);
     } else if (v.run === 'suspended') {
       this.emit(vm, vcpu, { kind: 'irq.wake', irq, from: 'SUSPENDED' });
-      handleSuspendedWake(this, vm, vcpu, irq);
+      this.reactions.suspendedWake(this, vm, vcpu, irq);
     }
   }
 
@@ -644,7 +684,7 @@ export class Machine {
         v.regs[30] = u;
         break;
       case 'daif':
-        v.daif = Number(u & 0xfn);
+        v.daif = Number(u & BigInt(DAIF_ALL));
         break;
       case 'mmu':
         v.mmu = u & 1n ? 1 : 0;
@@ -667,11 +707,11 @@ export class Machine {
   }
 
   deviceModel(vm: number, device: number): DeviceModelImpl {
-    return modelOf(this.program.vms[vm].devices[device]);
+    return this.reactions.deviceModel(this.program.vms[vm].devices[device]);
   }
 
   readDevice(vm: number, device: number, path: DevicePath): bigint {
-    return readDeviceValue(this, vm, device, path);
+    return this.reactions.readDevice(this, vm, device, path);
   }
 
   // ------------------------------------------------------------------------------------------ choices

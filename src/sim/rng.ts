@@ -1,7 +1,7 @@
 // A small seeded generator (mulberry32). Its whole state is one 32-bit number kept in the machine state, so a
 // snapshot captures it and a restored run draws the same numbers.
 
-export function nextRandom(state: { rng: number }): number {
+function nextRandom(state: { rng: number }): number {
   state.rng = (state.rng + 0x6d2b79f5) >>> 0;
   let t = state.rng;
   t = Math.imul(t ^ (t >>> 15), t | 1);

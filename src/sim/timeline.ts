@@ -7,18 +7,19 @@
 // A change made by the user (a register written from the debugger) forks history at the current position.
 
 import { Machine, MachineOptions, Unit } from './machine';
+import './reactions';
 import { MachineState } from './state';
 import { TraceEvent } from './trace';
 import { Program } from '../lang/program';
 
 /** Units between snapshots near the present and near where the user is: a seek there replays at most this many. */
-export const CHECKPOINT_INTERVAL = 512;
+const CHECKPOINT_INTERVAL = 512;
 /** Units between the snapshots kept further away. */
-export const SPARSE_INTERVAL = 16 * CHECKPOINT_INTERVAL;
+const SPARSE_INTERVAL = 16 * CHECKPOINT_INTERVAL;
 /** How far from the head and from the current position snapshots stay dense. */
 export const DENSE_SPAN = 64 * CHECKPOINT_INTERVAL;
 /** The most snapshots kept far from the head and the current position. */
-export const MAX_SPARSE = 1024;
+const MAX_SPARSE = 1024;
 
 /** A thread of the debugger: 0 is the host (and its VMM), then every vCPU of every VM in declaration order. */
 export interface ThreadRef {

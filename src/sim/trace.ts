@@ -58,8 +58,6 @@ export type EventBody =
   | { kind: 'host.state'; from: string; to: string; why: string }
   | { kind: 's2idle.notify'; count: number };
 
-export type EventKind = EventBody['kind'];
-
 export type TraceEvent = EventBody & {
   /** position in the trace, from 0 */
   seq: number;

@@ -6,10 +6,9 @@
 import { PSCI_RETURN_CODES } from '../lang/domain/psci';
 import { VmmEvent } from '../lang/program';
 import { HostVmmAnswer, VmmAnswer } from '../lang/domain/flavours';
-import { DAIF_ALL, Machine, MP, POWER } from './machine';
+import { Machine, MP, POWER } from './machine';
 import { QueueEntry } from './state';
 import { ExitKind } from './trace';
-import { onGuestWake, xenHostSuspend } from './hostpm';
 
 const RET = PSCI_RETURN_CODES;
 
@@ -190,36 +189,5 @@ export function resumeSuspended(m: Machine, vm: number, vcpu: number, why: strin
   m.setPower(vm, vcpu, POWER.ON, MP.RUNNABLE, why);
   m.wake(vm, vcpu);
   m.setVmState(vm, 'running', why);
-  onGuestWake(m, vm, vcpu);
-}
-
-/**
- * Xen: the checks passed (Thumb bit, other vCPUs); stash the reset context and suspend the domain. A hardware
- * domain may only suspend when no other domain is awake (the series' policy). Returns a PSCI error or undefined.
- */
-export function xenSystemSuspend(
-  m: Machine,
-  vm: number,
-  vcpu: number,
-  entry: bigint,
-  context: bigint,
-): number | undefined {
-  const cfg = m.vmConfig(vm);
-  if (cfg.hardwareDomain) {
-    const awake = m.program.vms.filter((o, i) => i !== vm && m.state.vms[i].state === 'running' && o.flavour === 'xen');
-    if (awake.length > 0) return RET.DENIED;
-  }
-  const v = m.state.vms[vm].vcpus[vcpu];
-  v.resume = { entry, context };
-  v.daif = DAIF_ALL;
-  m.setPower(vm, vcpu, POWER.POWERDOWN, MP.SUSPENDED, 'SYSTEM_SUSPEND: domain_shutdown(SHUTDOWN_suspend)');
-  m.block(vm, vcpu, 'suspended');
-  m.setVmState(vm, 'suspended', 'SYSTEM_SUSPEND');
-  if (cfg.hardwareDomain) {
-    xenHostSuspend(m, vm);
-    return undefined;
-  }
-  const irq = m.pendingWake(vm, vcpu);
-  if (irq >= 0) m.deliverWake(vm, vcpu, irq);
-  return undefined;
+  m.guestWoke(vm, vcpu);
 }

@@ -3,6 +3,7 @@
 // device keeps counting in the VMM, so a guest suspended for longer than the timeout gets "reset" by its own
 // watchdog. Expiry while suspended is reported (and caught by an invariant).
 
+import { TIME_UNITS } from '../lang/lexer';
 import { Machine } from './machine';
 import { QueueEntry, VmRunState } from './state';
 
@@ -36,6 +37,6 @@ export function watchdogTimer(m: Machine, entry: QueueEntry): void {
     kind: 'device',
     device: 'watchdog',
     what: 'watchdog expired',
-    detail: `no feed for ${Number(m.vmConfig(entry.vm).watchdog) / 1e6} ms while the VM is suspended`,
+    detail: `no feed for ${Number(m.vmConfig(entry.vm).watchdog) / Number(TIME_UNITS.ms)} ms while the VM is suspended`,
   });
 }

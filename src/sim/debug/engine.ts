@@ -163,31 +163,11 @@ export class BackwardScan {
   }
 }
 
-/** Reverse continue: travels to the latest earlier position where a probe stops, if there is one. */
-export function runBackward(
-  t: Timeline,
-  probes: readonly Probe[],
-  from: number,
-): { position: number; hit: Hit } | undefined {
-  const [last] = findBackward(t, probes, from, 1);
-  t.seek(last ? last.position : from);
-  return last;
-}
-
 /**
- * Reverse `next` for one thread: the latest earlier position where that thread was about to run a statement at the
- * same call depth or shallower (calls made since are stepped over backwards).
+ * Reverse `next` for one thread, as a scan a caller runs a slice at a time: the latest earlier position where that
+ * thread was about to run a statement at the same call depth or shallower (calls made since are stepped over
+ * backwards).
  */
-export function stepBackTarget(t: Timeline, thread: number): number | undefined {
-  const from = t.position;
-  const scan = stepBackScan(t, thread);
-  while (!scan.step());
-  const target = scan.found[0]?.position;
-  if (target === undefined) t.seek(from);
-  return target;
-}
-
-/** The scan stepBackTarget runs, for a caller that runs it a slice at a time. */
 export function stepBackScan(t: Timeline, thread: number): BackwardScan {
   const depth = t.depthOf(thread);
   const probe: Probe = {

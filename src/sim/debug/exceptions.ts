@@ -18,7 +18,7 @@ export interface ExceptionFilter {
   conditionDescription?: string;
 }
 
-export const INVARIANT_FILTER = 'invariant';
+const INVARIANT_FILTER = 'invariant';
 
 export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = [
   {

@@ -8,7 +8,6 @@
 // A name that matches nothing is reported with what exists.
 
 import { D_STATE_NAMES } from '../../lang/domain/constants';
-import { PM_CAP_OFFSET } from '../../lang/domain/pci';
 import { decodePsciFid, lookupPsciFunction, psciFunctionNames } from '../../lang/domain/psci';
 import { Instr, Program } from '../../lang/program';
 import { closest } from '../../lang/suggest';
@@ -16,8 +15,8 @@ import { evaluate } from '../eval';
 import { Machine, Unit } from '../machine';
 import { TraceEvent } from '../trace';
 import { S2IDLE_NOTIFY_SIZE } from '../devices/s2idle-notify';
+import { PMCSR, PMCSR_STATE_MASK } from '../devices/pci-function';
 
-const PMCSR_OFFSET = PM_CAP_OFFSET + 4;
 const EXIT_KINDS = ['SUSPEND', 'WAKEUP', 'SHUTDOWN', 'RESET', 'MMIO'];
 
 export interface FunctionMatcher {
@@ -42,16 +41,17 @@ function fidOf(m: Machine, unit: Unit & { kind: 'vcpu' }, instr: Instr): number 
 }
 
 /** The PowerState a config write to PMCSR asks for, if this instruction is one. */
-export function pmcsrWriteState(m: Machine, unit: Unit, instr: Instr): number | undefined {
+function pmcsrWriteState(m: Machine, unit: Unit, instr: Instr): number | undefined {
   if (unit.kind !== 'vcpu' || instr.op !== 'pciWrite') return undefined;
   const t = instr.target;
-  if (!(t.offset <= PMCSR_OFFSET && t.offset + t.size > PMCSR_OFFSET)) return undefined;
+  if (!(t.offset <= PMCSR && t.offset + t.size > PMCSR)) return undefined;
   const value = evaluate(m, instr.value, m.scope(unit.vm, unit.vcpu));
-  if (t.field) return t.field.name === 'state' ? Number(value & 3n) : undefined;
-  return Number((value >> BigInt(8 * (PMCSR_OFFSET - t.offset))) & 3n);
+  const mask = BigInt(PMCSR_STATE_MASK);
+  if (t.field) return t.field.name === 'state' ? Number(value & mask) : undefined;
+  return Number((value >> BigInt(8 * (PMCSR - t.offset))) & mask);
 }
 
-export function knownFunctionBreakpoints(program: Program): string[] {
+function knownFunctionBreakpoints(program: Program): string[] {
   const procs = new Set<string>();
   for (const vm of program.vms) for (const f of vm.frames) if (f.kind === 'proc') procs.add(f.name);
   const devices = new Set(program.vms.flatMap((vm) => vm.devices.map((d) => d.name)));

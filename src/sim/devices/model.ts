@@ -39,5 +39,3 @@ export interface DeviceModelImpl {
   /** why MMIO to the BARs is refused even in D0 (vfio zapped the mappings), if it is */
   mmioRefused?(c: DeviceCall): string | undefined;
 }
-
-export type { DeviceConfig, VmConfig };

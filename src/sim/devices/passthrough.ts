@@ -7,6 +7,7 @@
 // - `d3cold promote` models the RFC that lets vfio take a function on from D3hot to D3cold: main power goes, and on
 //   the way back a fundamental reset wipes everything, whatever No_Soft_Reset promised.
 
+import { TIME_UNITS } from '../../lang/lexer';
 import { DeviceCall, DeviceModelImpl } from './model';
 import { D3COLD_WAIT, applyState, genericConfigWrite, setPowerState } from './pci';
 import {
@@ -199,7 +200,7 @@ function powerUpFromD3cold(c: DeviceCall): number {
     size: 2,
     value: 0n,
     register: 'pmcsr',
-    note: `PowerState D3cold -> D0, ${D3COLD_WAIT / 1e6} ms delay (PCI_PM_D3COLD_WAIT)`,
+    note: `PowerState D3cold -> D0, ${D3COLD_WAIT / Number(TIME_UNITS.ms)} ms delay (PCI_PM_D3COLD_WAIT)`,
   });
   return D3COLD_WAIT;
 }

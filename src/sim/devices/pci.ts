@@ -2,6 +2,7 @@
 // PowerState transitions with the PCI PM 1.2 rules and Linux's delays (docs/DOMAIN.md 4.2), and MMIO to BARs.
 
 import { PciTarget } from '../../lang/program';
+import { TIME_UNITS } from '../../lang/lexer';
 import { DeviceCall } from './model';
 import {
   D0,
@@ -13,9 +14,10 @@ import {
   PMC,
   PMCSR,
   PMCSR_STATE_MASK,
-  PciFunction,
   registerAt,
   CONTEXT_WORDS,
+  BAR0,
+  COMMAND,
 } from './pci-function';
 
 /** Linux drivers/pci/pci.h: PCI_PM_D2_DELAY, PCI_PM_D3HOT_WAIT, PCI_PM_D3COLD_WAIT (ns). */
@@ -136,7 +138,7 @@ export function setPowerState(c: DeviceCall, requested: number): { delay: number
     requested === D3HOT || current === D3HOT ? D3HOT_WAIT : requested === D2 || current === D2 ? D2_DELAY : 0;
   const softReset = current === D3HOT && requested === D0 && !fn.noSoftReset;
   applyState(c, requested);
-  let note = `PowerState ${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]}${delay ? `, ${delay / 1e6} ms delay` : ''}`;
+  let note = `PowerState ${D_STATE_NAMES[current]} -> ${D_STATE_NAMES[requested]}${delay ? `, ${delay / Number(TIME_UNITS.ms)} ms delay` : ''}`;
   if (softReset) {
     softResetFunction(c, 'D3hot -> D0 with No_Soft_Reset = 0: internal reset to D0 uninitialized');
     note += ', function reset (No_Soft_Reset = 0)';
@@ -246,7 +248,7 @@ export function pciSaveState(c: DeviceCall): void {
     kind: 'device',
     device: c.dev.name,
     what: 'pci_save_state',
-    detail: `BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}`,
+    detail: `BAR0 0x${readConfig(c, BAR0, 4).toString(16)}, Command 0x${readConfig(c, COMMAND, 2).toString(16)}`,
   });
 }
 
@@ -277,8 +279,6 @@ export function pciRestoreState(c: DeviceCall): void {
     kind: 'device',
     device: c.dev.name,
     what: 'pci_restore_state',
-    detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, 0x10, 4).toString(16)}, Command 0x${readConfig(c, 0x04, 2).toString(16)}` : ''}`,
+    detail: `${writes} header dword${writes === 1 ? '' : 's'} written back${writes ? `; BAR0 0x${readConfig(c, BAR0, 4).toString(16)}, Command 0x${readConfig(c, COMMAND, 2).toString(16)}` : ''}`,
   });
 }
-
-export { D0, D3HOT, D3COLD, PciFunction };

@@ -8,7 +8,7 @@ import { Machine } from '../machine';
 import { DeviceState } from '../state';
 import { DeviceCall, DeviceModelImpl } from './model';
 import { barAccess, guestConfigAccess, pciRestoreState, pciSaveState, readConfig } from './pci';
-import { PciFunction, buildMasks, D_STATE_NAMES } from './pci-function';
+import { PciFunction, buildMasks } from './pci-function';
 import { passthrough } from './passthrough';
 import { plainPci } from './plain-pci';
 import { s2idleNotifyAccess, s2idleNotifyHit } from './s2idle-notify';
@@ -174,8 +174,6 @@ export function mmioAccess(
   });
   return 0;
 }
-
-export { D_STATE_NAMES };
 
 /**
  * What the debugger shows at a guest-physical address, without the side effects a guest access would have:

@@ -276,5 +276,3 @@ export function virtioRestore(c: DeviceCall): number {
   }
   return 0;
 }
-
-export { STATUS as VIRTIO_STATUS };

@@ -22,6 +22,7 @@
 import { Program } from '../../lang/program';
 import { enabledUnits } from '../choices';
 import { Machine, Scheduler, StopReason, Unit } from '../machine';
+import '../reactions';
 import { cloneState, MachineState } from '../state';
 import { stateProblems, stopProblem } from '../verdict';
 import { ampleSet, reductionApplies, staticFacts } from './independence';
@@ -110,8 +111,8 @@ export interface ExploreResult {
   expectedMissing: string[];
 }
 
-export const DEFAULT_MAX_STATES = 1_000_000;
-export const DEFAULT_MAX_STEPS_PER_PATH = 1_000_000;
+const DEFAULT_MAX_STATES = 1_000_000;
+const DEFAULT_MAX_STEPS_PER_PATH = 1_000_000;
 
 interface Frame {
   /** the state to come back to: before the decision (a schedule) or before the unit that chose (a pick) */
@@ -131,7 +132,7 @@ interface Frame {
   spine: boolean;
 }
 
-export function splitDepthFor(count: number): number {
+function splitDepthFor(count: number): number {
   return Math.ceil(Math.log2(Math.max(1, count))) + 2;
 }
 

@@ -147,7 +147,7 @@ function containedInstr(instr: Instr, vm: number, hardwareDomain: boolean): bool
   return exprsOf(instr).every((e) => staysIn(e, vm));
 }
 
-export function isLocal(m: Machine, unit: Unit): boolean {
+function isLocal(m: Machine, unit: Unit): boolean {
   if (unit.kind !== 'vcpu') return false;
   const v = m.state.vms[unit.vm].vcpus[unit.vcpu];
   const instr = m.program.vms[unit.vm].code[v.pc];
@@ -155,7 +155,7 @@ export function isLocal(m: Machine, unit: Unit): boolean {
 }
 
 /** The VM whose state alone a unit touches (see the header), or -1 when it may touch the host or several VMs. */
-export function ownerVm(m: Machine, unit: Unit, facts: StaticFacts): number {
+function ownerVm(m: Machine, unit: Unit, facts: StaticFacts): number {
   const owner = ownerIgnoringWaits(m, unit, facts);
   // Whatever a watched VM does, a wait elsewhere may see.
   return owner >= 0 && facts.watched[owner] ? -1 : owner;

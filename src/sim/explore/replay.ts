@@ -12,7 +12,9 @@
 //   const report = check.finish(machine);                           // report.faithful, report.message
 
 import { Program } from '../../lang/program';
+import { BOM } from '../../lang/diagnostics';
 import { Machine, MachineOptions, Scheduler, StopReason } from '../machine';
+import '../reactions';
 import { HASH_SEED, hashHex, hashString } from '../trace';
 import { Checkpoint, Choice, PathEnd } from './explorer';
 
@@ -307,7 +309,7 @@ const isHash = (h: unknown): h is string => typeof h === 'string' && /^[0-9a-f]{
  * says where it stops being JSON). A UTF-8 byte order mark at the start is accepted.
  */
 export function parseReplay(text: string): ReplayFile | { error: string } {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.charCodeAt(0) === BOM) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -370,7 +372,7 @@ export function parseReplay(text: string): ReplayFile | { error: string } {
  * `at line 1, column 8: the text ends too early`. Lines and columns count from 1. Iterative: nesting of any depth
  * (a million `[`) costs no stack.
  */
-export function jsonErrorPosition(text: string): string {
+function jsonErrorPosition(text: string): string {
   const at = jsonErrorOffset(text);
   if (at === undefined) return 'at the end';
   const end = Math.min(at, text.length);

@@ -16,6 +16,7 @@
 
 import { D_STATE_NAMES } from '../../lang/domain/constants';
 import { Program } from '../../lang/program';
+import { TIME_UNITS } from '../../lang/lexer';
 import { HOST_LANE, deviceLane, eventVcpuLane, toTimelineEvent } from '../debug/timeline-events';
 import { describeEvent } from '../describe-event';
 import { formatValue } from '../eval';
@@ -48,7 +49,7 @@ export interface ChromeTrace {
 
 /** Virtual time is in ns; the format counts µs. */
 export function microseconds(ns: number): number {
-  return ns / 1000;
+  return ns / Number(TIME_UNITS.us);
 }
 
 interface Track extends LaneInfo {

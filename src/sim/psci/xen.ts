@@ -20,7 +20,7 @@ import {
   matchingVcpus,
   ret,
 } from './flavour';
-import { xenSystemSuspend } from '../vmm';
+import { xenSystemSuspend } from './xen-host-suspend';
 
 export const xen: HypervisorFlavour = {
   name: 'xen',
