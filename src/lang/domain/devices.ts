@@ -91,16 +91,16 @@ export function lookupDeviceModel(name: string): DeviceModel | undefined {
 }
 
 /** Model-level values a device exposes to expressions and the debugger besides its config registers. */
-export interface DeviceField {
-  name: string;
+export interface DeviceField<Name extends string = string> {
+  name: Name;
   doc: string;
   virtioOnly: boolean;
   /** only these models have the field */
-  models?: string[];
+  models?: readonly string[];
   group?: 'd-state' | 'virtio-status';
 }
 
-export const DEVICE_FIELDS: readonly DeviceField[] = [
+const DEVICE_ROWS = [
   {
     name: 'dstate',
     doc: "the function's power state, D0..D3hot from PMCSR, or D3cold when main power is removed",
@@ -109,7 +109,7 @@ export const DEVICE_FIELDS: readonly DeviceField[] = [
   },
   {
     name: 'decodes',
-    doc: 'true when the function answers MMIO to its BARs (D0 and Command.Memory set)',
+    doc: 'true when the function answers MMIO to its BARs: in D0 with Command.Memory set and, for `passthrough`, its BAR mappings not zapped by vfio',
     virtioOnly: false,
   },
   {
@@ -137,8 +137,17 @@ export const DEVICE_FIELDS: readonly DeviceField[] = [
     virtioOnly: true,
     models: ['virtio-gpio'],
   },
-];
+] as const satisfies readonly DeviceField[];
 
-export function lookupDeviceField(name: string): DeviceField | undefined {
+/** Every model-level value a device may have: the names the simulator's accessors are keyed by. */
+export type DeviceFieldName = (typeof DEVICE_ROWS)[number]['name'];
+export const DEVICE_FIELDS: readonly DeviceField<DeviceFieldName>[] = DEVICE_ROWS;
+
+/** Whether a device of this model has the field (`status` only on virtio, the pins only on virtio-gpio). */
+export function deviceHasField(f: DeviceField, device: { virtio: boolean; model: string }): boolean {
+  return (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
+}
+
+export function lookupDeviceField(name: string): DeviceField<DeviceFieldName> | undefined {
   return DEVICE_FIELDS.find((f) => f.name === name);
 }
