@@ -1450,7 +1450,7 @@ export class Checker {
           );
           return fail;
         }
-        return { r: { k: 'reg', field: w }, type: registerType(w), group: field.group };
+        return { r: { k: 'reg', field: field.name }, type: registerType(w), group: field.group };
       }
       const labelVm = this.ownerOf(parts[0], ctx, (v) => v.labelDefs.has(w), 'a label', words);
       if (labelVm === 'ambiguous') return fail;

@@ -113,6 +113,11 @@ const DEVICE_ROWS = [
     virtioOnly: false,
   },
   {
+    name: 'resets',
+    doc: 'how many times the device was reset (status written 0 or function reset)',
+    virtioOnly: false,
+  },
+  {
     name: 'status',
     doc: 'virtio device status (ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128)',
     virtioOnly: true,
@@ -120,11 +125,6 @@ const DEVICE_ROWS = [
   },
   { name: 'features', doc: 'virtio features the device offers (bit 43 = VIRTIO_F_SUSPEND)', virtioOnly: true },
   { name: 'driver_features', doc: 'virtio features the driver accepted', virtioOnly: true },
-  {
-    name: 'resets',
-    doc: 'how many times the device was reset (status written 0 or function reset)',
-    virtioOnly: false,
-  },
   {
     name: 'pin_directions',
     doc: 'virtio-gpio pin directions (BAR0 word 0): lost if the device is reset and nobody restores them',

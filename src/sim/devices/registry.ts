@@ -2,6 +2,7 @@
 // register, PCI functions' BARs, RAM, and unassigned space.
 
 import { DeviceConfig, DevicePath, PciTarget, VmConfig } from '../../lang/program';
+import { DeviceFieldName } from '../../lang/domain/devices';
 import { ECAM_BASE, ECAM_SIZE } from '../../lang/domain/pci';
 import { Machine } from '../machine';
 import { DeviceState } from '../state';
@@ -59,27 +60,20 @@ export function readDeviceValue(m: Machine, vm: number, device: number, path: De
     const raw = readConfig(c, path.offset, path.register.size);
     return BigInt(path.field ? (raw >>> path.field.lsb) & ((1 << path.field.width) - 1) : raw);
   }
-  switch (path.field) {
-    case 'dstate':
-      return BigInt(fn.dstate);
-    case 'decodes':
-      return fn.decodes && !c.m.deviceModel(vm, device).mmioRefused?.(c) ? 1n : 0n;
-    case 'status':
-      return BigInt(Number(fn.extra.status ?? 0));
-    case 'features':
-      return (fn.extra.features as bigint | undefined) ?? 0n;
-    case 'driver_features':
-      return (fn.extra.driverFeatures as bigint | undefined) ?? 0n;
-    case 'resets':
-      return BigInt(fn.resets);
-    case 'pin_directions':
-      return BigInt(fn.context[0]);
-    case 'pin_levels':
-      return BigInt(fn.context[1]);
-    default:
-      return 0n;
-  }
+  return DEVICE_ACCESSORS[path.field](c, fn);
 }
+
+/** One accessor per device value of the catalogue (DEVICE_FIELDS). */
+const DEVICE_ACCESSORS: { readonly [K in DeviceFieldName]: (c: DeviceCall, fn: PciFunction) => bigint } = {
+  dstate: (_c, fn) => BigInt(fn.dstate),
+  decodes: (c, fn) => (fn.decodes && !c.m.deviceModel(c.vm, c.index).mmioRefused?.(c) ? 1n : 0n),
+  status: (_c, fn) => BigInt(Number(fn.extra.status ?? 0)),
+  features: (_c, fn) => (fn.extra.features as bigint | undefined) ?? 0n,
+  driver_features: (_c, fn) => (fn.extra.driverFeatures as bigint | undefined) ?? 0n,
+  resets: (_c, fn) => BigInt(fn.resets),
+  pin_directions: (_c, fn) => BigInt(fn.context[0]),
+  pin_levels: (_c, fn) => BigInt(fn.context[1]),
+};
 
 export function configAccess(
   m: Machine,
