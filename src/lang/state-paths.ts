@@ -504,3 +504,14 @@ export function targetName(t: StateTarget): string {
       return t.field.name;
   }
 }
+
+/**
+ * The paths that complete a partly written one (`guest.vcpu1.`, `net0.pm`): the written segments before the last
+ * dot, then each member that may follow them. Without a dot, the heads of the namespace.
+ */
+export function stateCompletions(world: StateWorld, word: string, context: { vm?: number } = {}): string[] {
+  const dot = word.lastIndexOf('.');
+  const prefix = dot < 0 ? [] : word.slice(0, dot).split('.');
+  const lead = dot < 0 ? '' : word.slice(0, dot + 1);
+  return stateMembers(world, prefix, context).map((m) => lead + m.name);
+}
