@@ -292,6 +292,8 @@ export interface StateMember {
   target?: StateTarget;
   /** whether more segments may follow it */
   more: boolean;
+  /** a device member: which */
+  device?: { vm: number; device: number };
 }
 
 function deviceMembers(ref: DeviceRef, explicitConfig: boolean): StateMember[] {
@@ -354,7 +356,13 @@ function vmMembers(world: StateWorld, vm: number): StateMember[] {
       doc: `vCPU ${vcpu} of ${config.name}`,
       more: true,
     })),
-    ...config.devices.map((d): StateMember => ({ name: d.name, kind: 'device', doc: d.model, more: true })),
+    ...config.devices.map((d, device): StateMember => ({
+      name: d.name,
+      kind: 'device',
+      doc: d.model,
+      more: true,
+      device: { vm, device },
+    })),
     ...VM_FIELDS.map((row): StateMember => ({
       name: row.name,
       kind: 'value',
