@@ -150,7 +150,8 @@ export function resolveVcpuTail(
  */
 export function resolveDeviceTail(device: DeviceRef, deviceName: string, rest: readonly PathSegment[]): PathResolution {
   const explicitConfig = rest[0]?.text === 'config' && rest.length > 1;
-  const segments: SegmentMeaning[] = explicitConfig ? [{ kind: 'config' }] : [];
+  const segments: SegmentMeaning[] =
+    explicitConfig || (rest.length === 1 && rest[0].text === 'config') ? [{ kind: 'config' }] : [];
   const [first, second, ...tail] = explicitConfig ? rest.slice(1) : rest;
   if (!first) return { segments };
   if (tail.length > 0) return { segments, error: unexpected(tail) };
@@ -307,7 +308,9 @@ function deviceMembers(ref: DeviceRef, explicitConfig: boolean): StateMember[] {
           kind: 'value',
           doc: row.doc,
           target: { kind: 'device-field', ...at, row },
-          more: false,
+          // `DEV.status.FIELD` on a virtio device is a field of the config Status register (the name alone is the
+          // virtio status).
+          more: (lookupRegister(row.name)?.def.fields.length ?? 0) > 0,
         });
     out.push({ name: 'config', kind: 'config', doc: 'the config space, register by register', more: true });
   }
@@ -398,8 +401,9 @@ export function stateMembers(
     prefix.map((text) => ({ text, span })),
     context,
   );
-  if (resolution.error || resolution.segments.length !== prefix.length) return [];
   const last = resolution.segments[resolution.segments.length - 1];
+  // `DEV.config` alone is no value (the checker says so) but names what may follow.
+  if ((resolution.error && last?.kind !== 'config') || resolution.segments.length !== prefix.length) return [];
   switch (last.kind) {
     case 'host':
       return HOST_FIELDS.map((row) => ({
@@ -422,8 +426,10 @@ export function stateMembers(
     }
     case 'value': {
       const t = last.target;
-      if (t.kind !== 'config-register') return [];
-      return registerMembers({ vm: t.vm, device: t.device, config: undefined }, t.register);
+      const register =
+        t.kind === 'config-register' ? t.register : t.kind === 'device-field' ? lookupRegister(t.row.name) : undefined;
+      if (!register || (t.kind !== 'config-register' && t.kind !== 'device-field')) return [];
+      return registerMembers({ vm: t.vm, device: t.device, config: undefined }, register);
     }
   }
 }

@@ -905,7 +905,8 @@ class Completer {
       case 'expect':
       case 'if':
       case 'delay':
-        if (this.afterOperand()) return;
+        // The statement's keyword is no operand: `expect ¦` and `if x¦` take a value.
+        if (this.n > 1 && this.afterOperand()) return;
         return this.values(this.comparisonHint());
       default:
         return;
