@@ -4,7 +4,9 @@
 
 import * as assert from 'assert';
 import * as fs from 'fs';
+import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hover, MarkupContent } from 'vscode-languageserver/node';
+import { VCPU_FIELDS } from '../../src/lang/domain/vcpu';
 import { resolveStatePath, targetDoc } from '../../src/lang/state-paths';
 import { checkSource } from '../helpers';
 import { LspClient } from '../server/client';
@@ -38,6 +40,29 @@ describe('state paths: the Variables view, evaluation and hover agree', function
   });
   after(async () => {
     await lsp?.stop();
+  });
+
+  it('debug-console completion offers every vCPU field, device value, config register and field', async () => {
+    const c = await adapter.open();
+    await c.launch({ program: example('kvm-system-suspend.sflow'), stopOnEntry: true });
+    const complete = async (text: string) =>
+      (
+        await c.ok<DebugProtocol.CompletionsResponse>('completions', { text, column: text.length + 1, frameId: 1024 })
+      ).body.targets.map((t) => t.label);
+    const fields = VCPU_FIELDS.map((f) => f.name);
+    assert.strictEqual(fields.length, 42);
+    assert.deepStrictEqual(await complete('guest.vcpu1.'), fields.map((f) => `guest.vcpu1.${f}`).sort());
+    assert.deepStrictEqual(await complete('vcpu0.'), fields.map((f) => `vcpu0.${f}`).sort());
+    const net0 = await complete('net0.');
+    for (const f of ['dstate', 'decodes', 'status', 'features', 'config', 'pmcsr', 'bar0', 'pin_levels'])
+      assert.strictEqual(net0.includes(`net0.${f}`), f !== 'pin_levels', f);
+    assert.ok((await complete('guest.net0.config.')).includes('guest.net0.config.status'));
+    assert.deepStrictEqual(
+      await complete('guest.net0.config.pmcsr.'),
+      ['data_scale', 'data_select', 'no_soft_reset', 'pme_en', 'pme_status', 'state'].map(
+        (f) => `guest.net0.config.pmcsr.${f}`,
+      ),
+    );
   });
 
   for (const name of EXAMPLES) {
