@@ -7,6 +7,7 @@ import { configRegisters } from '../lang/domain/pci';
 import { statusName } from './devices/virtio';
 import { GprName, HOST_FIELDS, VCPU_FIELDS, VcpuField, VcpuFieldName, VM_FIELDS } from '../lang/domain/vcpu';
 import { DEVICE_FIELDS, DeviceFieldName, deviceHasField } from '../lang/domain/devices';
+import { resolveStatePath } from '../lang/state-paths';
 import { isGpr, readVcpuValue } from './fields';
 import type { VcpuState } from './state';
 import { instrAddress } from '../lang/program';
@@ -351,17 +352,16 @@ export function namedStateNode(
   vm: number | undefined,
   now = m.state.now,
 ): StateNode | undefined {
-  const vms = m.program.vms;
   if (name === 'host') return machineTree(m, now)[0];
-  const parts = name.split('.');
-  const vmIndex = vms.findIndex((v) => v.name === parts[0]);
-  if (vmIndex >= 0 && parts.length === 1) return vmNode(m, vmIndex);
-  const inVm = vmIndex >= 0 ? [vmIndex] : vm !== undefined ? [vm] : vms.map((_, i) => i);
-  const rest = vmIndex >= 0 ? parts.slice(1) : parts;
-  if (rest.length !== 1) return undefined;
-  const vcpu = /^vcpu(\d+)$/.exec(rest[0]);
-  if (vcpu && vmIndex >= 0 && Number(vcpu[1]) < vms[vmIndex].vcpuCount) return vcpuNode(m, vmIndex, Number(vcpu[1]));
-  const owners = inVm.filter((i) => vms[i].devices.some((d) => d.name === rest[0]));
-  if (owners.length !== 1) return undefined;
-  return deviceNode(m, owners[0], vms[owners[0]].devices.find((d) => d.name === rest[0])!.index);
+  const span = { start: 0, end: 0 };
+  const parts = name.split('.').map((text) => ({ text, span }));
+  const r = resolveStatePath(m.program, parts, { vm });
+  const last = r.segments[r.segments.length - 1];
+  if (r.error || r.target || r.segments.length !== parts.length || !last) return undefined;
+  // A bare `vcpuN` is an affinity (a number): only `VM.vcpuN` is the vCPU.
+  if (last.kind === 'vcpu' && parts.length === 2 && last.vm !== undefined) return vcpuNode(m, last.vm, last.vcpu);
+  if (last.kind === 'vm' && parts.length === 1) return vmNode(m, last.vm);
+  if (last.kind === 'device' && last.vm !== undefined && last.device !== undefined)
+    return deviceNode(m, last.vm, m.vmConfig(last.vm).devices[last.device].index);
+  return undefined;
 }
