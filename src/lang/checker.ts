@@ -8,7 +8,7 @@ import * as A from './ast';
 import { ConstantGroup, constantNames, lookupConstant } from './domain/constants';
 import { lookupDeviceField, lookupDeviceModel } from './domain/devices';
 import { MPIDR_HWID_BITMASK, PsciVersion, mpidrOf } from './domain/psci';
-import { VCPU_FIELDS, VM_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
+import { VCPU_FIELDS, VM_FIELDS, VcpuField, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
 import { INVARIANT_INFO } from './domain/invariants';
 import { EXPLORE_BOUNDS, exploreValueText, lookupExploreBound } from './domain/explore';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
@@ -1450,7 +1450,7 @@ export class Checker {
           );
           return fail;
         }
-        return { r: { k: 'reg', field: field.name }, type: registerType(w), group: field.group };
+        return { r: { k: 'reg', field: field.name }, type: registerType(field), group: field.group };
       }
       const labelVm = this.ownerOf(parts[0], ctx, (v) => v.labelDefs.has(w), 'a label', words);
       if (labelVm === 'ambiguous') return fail;
@@ -1623,21 +1623,21 @@ export class Checker {
       case 'vm-field':
         return {
           r: { k: 'vm', vm: t.vm, field: t.row.name },
-          type: t.row.name === 'suspended' ? 'bool' : 'int',
+          type: t.row.bool ? 'bool' : 'int',
           group: t.row.group,
         };
       case 'vcpu-field':
         if (t.vm === undefined || t.vcpu === undefined)
-          return { r: { k: 'reg', field: t.row.name }, type: registerType(t.row.name), group: t.row.group };
+          return { r: { k: 'reg', field: t.row.name }, type: registerType(t.row), group: t.row.group };
         return {
           r: { k: 'vcpu', vm: t.vm, vcpu: t.vcpu, field: t.row.name },
-          type: fieldType(t.row.name),
+          type: t.row.bool ? 'bool' : 'int',
           group: t.row.group,
         };
       case 'device-field':
         return {
           r: { k: 'device', vm: t.vm!, device: t.device!, path: { kind: 'model', field: t.row.name } },
-          type: t.row.name === 'decodes' ? 'bool' : 'int',
+          type: t.row.bool ? 'bool' : 'int',
           group: t.row.group,
         };
       case 'config-register':
@@ -1809,13 +1809,9 @@ function qualifiedPaths(vms: VmBuild[], path: string[]): string {
   return paths.length === 1 ? paths[0] : `${paths.slice(0, -1).join(', ')} or ${paths[paths.length - 1]}`;
 }
 
-/** The running vCPU's own general-purpose registers are untyped (a number or a time in ns); other fields are typed. */
-function registerType(field: string): P.ValueType {
-  return /^x\d+$/.test(field) || field === 'lr' || field === 'sp' ? 'any' : fieldType(field);
-}
-
-function fieldType(field: string): P.ValueType {
-  return field === 'halted' || field === 'wakeup_pending' ? 'bool' : 'int';
+/** Named bare, a register (`x0`, `lr`, `sp`) holds anything, a number or a time; other fields have their row's type. */
+function registerType(field: VcpuField): P.ValueType {
+  return field.untyped ? 'any' : field.bool ? 'bool' : 'int';
 }
 
 export type { SymbolDef };

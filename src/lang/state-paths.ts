@@ -89,6 +89,10 @@ export interface DeviceRef {
 
 const GPR = /^x\d+$/;
 
+/** What `config` means in `DEV.config.REG[.FIELD]`. */
+export const CONFIG_SPACE_DOC =
+  "the device's PCI config space: `DEV.config.REG[.FIELD]` names a config register even where a device value has the same name (`status` of a virtio device)";
+
 /** `unexpected '.rest'` on the first segment past the end. */
 function unexpected(tail: readonly PathSegment[]): PathError {
   return { span: tail[0].span, code: 'unknown-name', message: `unexpected '.${tail[0].text}'`, candidates: [] };
@@ -312,7 +316,7 @@ function deviceMembers(ref: DeviceRef, explicitConfig: boolean): StateMember[] {
           // virtio status).
           more: (lookupRegister(row.name)?.def.fields.length ?? 0) > 0,
         });
-    out.push({ name: 'config', kind: 'config', doc: 'the config space, register by register', more: true });
+    out.push({ name: 'config', kind: 'config', doc: CONFIG_SPACE_DOC, more: true });
   }
   for (const register of configRegisters()) {
     // On a virtio device `DEV.status` is the virtio status; its config register is `DEV.config.status`.

@@ -15,6 +15,7 @@ import { lookupVcpuField, vcpuIndexOf, VcpuField, VmField } from '../lang/domain
 import { DeviceConfig, VmConfig } from '../lang/program';
 import { SourceFile, Span } from '../lang/source';
 import {
+  CONFIG_SPACE_DOC,
   PathResolution,
   resolveDeviceTail,
   resolveStatePath,
@@ -80,10 +81,6 @@ export interface ValueSite {
   /** the one VM this code runs in: a `VM.vcpuN` program, or a proc of the scenario that only that VM reaches */
   owner?: VmConfig;
 }
-
-/** What `config` means in `DEV.config.REG[.FIELD]`. */
-const CONFIG_DOC =
-  "the device's PCI config space: `DEV.config.REG[.FIELD]` names a config register even where a device value has the same name (`status` of a virtio device)";
 
 export class OccurrenceIndex {
   constructor(readonly items: Occurrence[]) {}
@@ -243,7 +240,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
           declaration: false,
         };
       case 'config':
-        return { kind: 'word', text, doc: CONFIG_DOC };
+        return { kind: 'word', text, doc: CONFIG_SPACE_DOC };
       case 'value': {
         const t = seg.target;
         switch (t.kind) {

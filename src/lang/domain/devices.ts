@@ -98,6 +98,8 @@ export interface DeviceField<Name extends string = string> {
   /** only these models have the field */
   models?: readonly string[];
   group?: 'd-state' | 'virtio-status';
+  /** a condition (0 or 1) rather than a number */
+  bool?: boolean;
 }
 
 const DEVICE_ROWS = [
@@ -111,6 +113,7 @@ const DEVICE_ROWS = [
     name: 'decodes',
     doc: 'true when the function answers MMIO to its BARs: in D0 with Command.Memory set and, for `passthrough`, its BAR mappings not zapped by vfio',
     virtioOnly: false,
+    bool: true,
   },
   {
     name: 'resets',

@@ -11,6 +11,10 @@ export interface VcpuField {
   /** names values of this field in the debugger and resolves ambiguous constants compared with it */
   group?: ConstantGroup;
   kind: 'register' | 'pstate' | 'power';
+  /** a condition (0 or 1) rather than a number */
+  bool?: boolean;
+  /** named bare, it holds what was put there, a number or a time (the general-purpose registers, lr and sp) */
+  untyped?: boolean;
 }
 
 // prettier-ignore
@@ -21,8 +25,8 @@ const GPR_INDICES = [
 export type GprName = `x${(typeof GPR_INDICES)[number]}`;
 
 const NAMED_FIELDS = [
-  { name: 'lr', doc: 'the link register (x30)', writable: true, kind: 'register' },
-  { name: 'sp', doc: 'the stack pointer', writable: true, kind: 'register' },
+  { name: 'lr', doc: 'the link register (x30)', writable: true, kind: 'register', untyped: true },
+  { name: 'sp', doc: 'the stack pointer', writable: true, kind: 'register', untyped: true },
   { name: 'pc', doc: 'the address of the next statement; `set pc = LABEL` jumps', writable: true, kind: 'register' },
   { name: 'el', doc: 'PSTATE.EL, the exception level (1 for a guest kernel)', writable: false, kind: 'pstate' },
   {
@@ -62,12 +66,14 @@ const NAMED_FIELDS = [
     doc: 'true when the program has finished (`halt` or the end of its block)',
     writable: false,
     kind: 'power',
+    bool: true,
   },
   {
     name: 'wakeup_pending',
     doc: 'true when an enabled wake-up interrupt of this VM is pending (Linux pm_wakeup_pending)',
     writable: false,
     kind: 'power',
+    bool: true,
   },
 ] as const satisfies readonly (Omit<VcpuField, 'name'> & { name: string })[];
 
@@ -80,6 +86,7 @@ const fields: VcpuField[] = [
     doc: i === 30 ? 'general-purpose register x30 (the link register)' : `general-purpose register x${i}`,
     writable: true,
     kind: 'register',
+    untyped: true,
   })),
   ...NAMED_FIELDS,
 ];
@@ -102,10 +109,12 @@ export interface VmField<Name extends string = string> {
   name: Name;
   doc: string;
   group?: ConstantGroup;
+  /** a condition (0 or 1) rather than a number */
+  bool?: boolean;
 }
 const VM_ROWS = [
   { name: 'state', doc: 'vm_running, vm_suspended, vm_off or vm_reset', group: 'vm-state' },
-  { name: 'suspended', doc: 'true while the VM is suspended to RAM' },
+  { name: 'suspended', doc: 'true while the VM is suspended to RAM', bool: true },
 ] as const satisfies readonly VmField[];
 export type VmFieldName = (typeof VM_ROWS)[number]['name'];
 export const VM_FIELDS: readonly VmField<VmFieldName>[] = VM_ROWS;
