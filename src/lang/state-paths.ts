@@ -493,33 +493,18 @@ function noSuchField(
   };
 }
 
-/** The description of what a path reads, from its catalogue row. */
-export function targetDoc(t: StateTarget): string {
+/** The catalogue row a path reads (its name and description). */
+export function targetRow(t: StateTarget): { name: string; doc: string } {
   switch (t.kind) {
     case 'host-field':
     case 'vm-field':
     case 'vcpu-field':
     case 'device-field':
-      return t.row.doc;
+      return t.row;
     case 'config-register':
-      return t.register.def.doc;
+      return t.register.def;
     case 'config-field':
-      return t.field.doc;
-  }
-}
-
-/** The path's final name: the row's. */
-export function targetName(t: StateTarget): string {
-  switch (t.kind) {
-    case 'host-field':
-    case 'vm-field':
-    case 'vcpu-field':
-    case 'device-field':
-      return t.row.name;
-    case 'config-register':
-      return t.register.def.name;
-    case 'config-field':
-      return t.field.name;
+      return t.field;
   }
 }
 

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Hover, MarkupContent } from 'vscode-languageserver/node';
 import { VCPU_FIELDS } from '../../src/lang/domain/vcpu';
-import { resolveStatePath, targetDoc } from '../../src/lang/state-paths';
+import { resolveStatePath, targetRow } from '../../src/lang/state-paths';
 import { checkSource } from '../helpers';
 import { LspClient } from '../server/client';
 import { Client, example, useAdapter } from './helpers';
@@ -33,14 +33,6 @@ function evaluateNames(tree: VariableNode[], out = new Set<string>()): Set<strin
 describe('state paths: the Variables view, evaluation and hover agree', function () {
   this.timeout(120_000);
   const adapter = useAdapter('tcp');
-  let lsp: LspClient;
-  before(async function () {
-    this.timeout(60_000);
-    lsp = await LspClient.start();
-  });
-  after(async () => {
-    await lsp?.stop();
-  });
 
   it('debug-console completion offers every vCPU field, device value, config register and field', async () => {
     const c = await adapter.open();
@@ -88,29 +80,40 @@ describe('state paths: the Variables view, evaluation and hover agree', function
       assert.ok([...paths].some((p) => /\.config\.pmcsr\.state$/.test(p)) || !name.includes('vfio'));
       assert.ok([...paths].some((p) => /\.vcpu0\.x0$/.test(p)));
 
-      // The same paths written in a scenario: a hover on the last name describes what the path reads.
-      const statePaths = [...paths].filter((p) => p !== 'now');
-      const text = `${fs.readFileSync(file, 'utf8')}\nproc zz_state_paths {\n${statePaths.map((p) => `  expect ${p} == ${p}\n`).join('')}}\n`;
-      const program = checkSource(text, file).program;
-      const uri = `file:///work/state-paths-${name}`;
-      await lsp.open(uri, text);
-      const lines = text.split('\n');
-      for (const path of statePaths) {
-        const line = lines.indexOf(`  expect ${path} == ${path}`);
-        const h = await lsp.request<Hover | null>('textDocument/hover', {
-          textDocument: { uri },
-          position: { line, character: '  expect '.length + path.length - 1 },
-        });
-        assert.ok(h, `no hover on ${path}`);
-        const span = { start: 0, end: 0 };
-        const target = resolveStatePath(
-          program,
-          path.split('.').map((t) => ({ text: t, span })),
-        ).target;
-        assert.ok(target, `${path} does not resolve`);
-        const md = (h.contents as MarkupContent).value;
-        assert.ok(md.includes(targetDoc(target)), `the hover on ${path} does not describe it:\n${md}`);
-      }
+      await hoversDescribe(
+        file,
+        [...paths].filter((p) => p !== 'now'),
+      );
     });
   }
 });
+
+/** The paths written in the scenario (a proc of expects): a hover on each last name describes what the path reads. */
+async function hoversDescribe(file: string, paths: string[]): Promise<void> {
+  const text = `${fs.readFileSync(file, 'utf8')}\nproc zz_state_paths {\n${paths.map((p) => `  expect ${p} == ${p}\n`).join('')}}\n`;
+  const program = checkSource(text, file).program;
+  const uri = `file:///work/state-paths-${paths.length}.sflow`;
+  const lines = text.split('\n');
+  const lsp = await LspClient.start();
+  try {
+    await lsp.open(uri, text);
+    for (const path of paths) {
+      const line = lines.indexOf(`  expect ${path} == ${path}`);
+      const h = await lsp.request<Hover | null>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line, character: '  expect '.length + path.length - 1 },
+      });
+      assert.ok(h, `no hover on ${path}`);
+      const span = { start: 0, end: 0 };
+      const target = resolveStatePath(
+        program,
+        path.split('.').map((t) => ({ text: t, span })),
+      ).target;
+      assert.ok(target, `${path} does not resolve`);
+      const md = (h.contents as MarkupContent).value;
+      assert.ok(md.includes(targetRow(target).doc), `the hover on ${path} does not describe it:\n${md}`);
+    }
+  } finally {
+    await lsp.stop();
+  }
+}

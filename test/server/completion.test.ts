@@ -10,7 +10,7 @@ import {
   TextEdit,
 } from 'vscode-languageserver/node';
 import { cursor, LspClient } from './client';
-import { KVM } from './scenarios';
+import { EVERY_MODEL, everyModelPaths, KVM } from './scenarios';
 
 const URI = 'file:///work/completion.sflow';
 
@@ -312,5 +312,27 @@ describe('language server: completion and signature help', function () {
     assert.strictEqual(call!.activeParameter, 0);
     const prelude = await signature(KVM.replace('call settle(2)', 'call linux.pm_suspend ¦'));
     assert.strictEqual(prelude!.signatures[0].label, 'call linux.pm_suspend state');
+  });
+
+  it('offers every name of every path of the state namespace after the names before it (src/lang/state-paths)', async () => {
+    const { qualified, local } = everyModelPaths();
+    const next = new Map<string, Set<string>>();
+    for (const path of [...qualified, ...local]) {
+      const parts = path.split('.');
+      parts.forEach((name, i) => {
+        const prefix = parts.slice(0, i).join('.');
+        next.set(prefix, (next.get(prefix) ?? new Set()).add(name));
+      });
+    }
+    assert.ok(next.size > 50, `only ${next.size} prefixes`);
+    for (const [prefix, names] of next) {
+      const hole = prefix ? `expect ${prefix}.¦` : 'expect ¦';
+      const offered = new Set(labels(await complete(EVERY_MODEL.replace('HOLE', hole), prefix ? '.' : undefined)));
+      assert.deepStrictEqual(
+        [...names].filter((n) => !offered.has(n)),
+        [],
+        `after '${prefix}.'`,
+      );
+    }
   });
 });

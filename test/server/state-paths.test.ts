@@ -1,45 +1,20 @@
-// The state namespace and completion: every path the checker accepts over a VM with vCPUs and a device of each model
-// is what src/lang/state-paths enumerates, and the language server offers each of its names after the names before
-// it.
+// The state namespace: every path the checker accepts over a VM with vCPUs and a device of each model is what
+// src/lang/state-paths enumerates (test/server/completion.test.ts checks that completion offers each of them).
 
 import * as assert from 'assert';
-import { CompletionItem, CompletionList } from 'vscode-languageserver/node';
 import { compileExpression } from '../../src/lang/checker';
 import { hasErrors } from '../../src/lang/diagnostics';
 import { DEVICE_FIELDS, DEVICE_MODELS } from '../../src/lang/domain/devices';
 import { configRegisters } from '../../src/lang/domain/pci';
 import { VCPU_FIELDS, VM_FIELDS } from '../../src/lang/domain/vcpu';
-import { allStatePaths } from '../../src/lang/state-paths';
 import { checkSource } from '../helpers';
-import { cursor, LspClient } from './client';
+import { EVERY_MODEL, everyModelPaths } from './scenarios';
 
 const DEVICES = DEVICE_MODELS.map((m, i) => ({ name: `dev${i}`, model: m.name }));
 
-const SCENARIO = `vm guest {
-  hypervisor kvm psci 1.1
-  vcpus 2
-${DEVICES.map((d, i) => `  device ${d.name} ${d.model} at 00:0${i + 1}.0 irq ${40 + i}`).join('\n')}
-}
-
-guest.vcpu1 {
-  halt
-}
-
-guest.vcpu0 {
-  HOLE
-  halt
-}
-`;
-
-describe('state paths: what the checker accepts is what completion offers', function () {
-  this.timeout(120_000);
-  const program = checkSource(SCENARIO.replace('HOLE', '')).program;
-  const qualified = allStatePaths(program);
-  // In the VM's own code a device and a vCPU need no VM, and a register names the running vCPU's.
-  const local = [
-    ...qualified.filter((p) => p.startsWith('guest.') && p.split('.').length > 2).map((p) => p.slice('guest.'.length)),
-    ...VCPU_FIELDS.map((f) => f.name),
-  ];
+describe('state paths: the checker accepts exactly the enumerated paths', function () {
+  const program = checkSource(EVERY_MODEL.replace('HOLE', '')).program;
+  const { qualified, local } = everyModelPaths();
 
   it('the checker accepts exactly the enumerated paths (in the debugger and in code)', () => {
     // Every name of the catalogue after every head, and every field name after every register-like name.
@@ -63,57 +38,10 @@ describe('state paths: what the checker accepts is what completion offers', func
     assert.deepStrictEqual(accepted.sort(), [...qualified].sort());
     // The same paths written in the VM's code, qualified or not, compile without a diagnostic.
     const lines = [...qualified, ...local].map((p) => `expect ${p} == ${p}`).join('\n  ');
-    const result = checkSource(SCENARIO.replace('HOLE', lines));
+    const result = checkSource(EVERY_MODEL.replace('HOLE', lines));
     assert.deepStrictEqual(
       result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
       [],
     );
-  });
-
-  describe('through the protocol', () => {
-    let client: LspClient;
-    before(async function () {
-      this.timeout(60_000);
-      client = await LspClient.start();
-    });
-    after(async () => {
-      await client?.stop();
-    });
-
-    async function complete(marked: string, trigger?: string): Promise<CompletionItem[]> {
-      const { text, position } = cursor(marked);
-      const uri = 'file:///work/state-paths-completion.sflow';
-      await client.open(uri, text);
-      const context = trigger ? { triggerKind: 2, triggerCharacter: trigger } : { triggerKind: 1 };
-      const list = await client.request<CompletionList>('textDocument/completion', {
-        textDocument: { uri },
-        position,
-        context,
-      });
-      return list.items;
-    }
-
-    it('offers every name of every enumerated path after the names before it', async () => {
-      // What follows each prefix, from the enumeration.
-      const next = new Map<string, Set<string>>();
-      for (const path of [...qualified, ...local]) {
-        const parts = path.split('.');
-        for (let i = 0; i < parts.length; i++) {
-          const prefix = parts.slice(0, i).join('.');
-          if (!next.has(prefix)) next.set(prefix, new Set());
-          next.get(prefix)!.add(parts[i]);
-        }
-      }
-      assert.ok(next.size > 50, `only ${next.size} prefixes`);
-      for (const [prefix, names] of next) {
-        const items = await complete(
-          SCENARIO.replace('HOLE', prefix ? `expect ${prefix}.¦` : 'expect ¦'),
-          prefix ? '.' : undefined,
-        );
-        const offered = new Set(items.map((i) => i.label));
-        const missing = [...names].filter((n) => !offered.has(n));
-        assert.deepStrictEqual(missing, [], `after '${prefix}.'`);
-      }
-    });
   });
 });
