@@ -25,6 +25,7 @@ import { formatDiagnostic, hasErrors } from '../lang/diagnostics';
 import { preludeFiles } from '../lang/prelude';
 import { Program } from '../lang/program';
 import { SourceFile } from '../lang/source';
+import { stateCompletions } from '../lang/state-paths';
 import { constantNames } from '../lang/domain/constants';
 import { TIME_UNITS } from '../lang/lexer';
 import { Timeline, HOST_THREAD } from '../sim/timeline';
@@ -1464,15 +1465,11 @@ export class SuspendFlowSession extends DebugSession {
     const word = text.slice(from);
     const candidates = new Set<string>([...CONSOLE_COMMANDS, 'host.state', 'now', ...constantNames()]);
     if (t) {
-      for (const cfg of t.machine.program.vms) {
-        candidates.add(`${cfg.name}.state`);
-        for (let i = 0; i < cfg.vcpuCount; i++)
-          for (const f of ['pc', 'x0', 'power', 'mp_state', 'mmu']) candidates.add(`${cfg.name}.vcpu${i}.${f}`);
-        for (const d of cfg.devices)
-          for (const f of ['dstate', 'decodes', 'pmcsr.state', 'bar0', 'command', ...(d.virtio ? ['status'] : [])])
-            candidates.add(`${d.name}.${f}`);
-      }
-      for (let i = 0; i <= 30; i++) candidates.add(`x${i}`);
+      // Every path of the state namespace, segment by segment, in the VM of the frame asked about.
+      const thread = typeof args.frameId === 'number' ? Math.floor(args.frameId / 1024) : this.lastThread;
+      const ref = t.threads[thread] ?? t.threads[HOST_THREAD];
+      const vm = ref.vm >= 0 ? ref.vm : undefined;
+      for (const c of stateCompletions(t.machine.program, word, { vm })) candidates.add(c);
     }
     response.body = {
       targets: [...candidates]

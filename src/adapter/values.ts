@@ -3,8 +3,7 @@
 
 import { CompiledExpression, compileExpression } from '../lang/checker';
 import { constantName } from '../lang/domain/constants';
-import { lookupField, lookupRegister } from '../lang/domain/pci';
-import { lookupVcpuField, vcpuIndexOf } from '../lang/domain/vcpu';
+import { resolveStatePath } from '../lang/state-paths';
 import { EvalScope, evaluate } from '../sim/eval';
 import { formatTime } from '../sim/describe-event';
 import { registerValue } from '../sim/inspect';
@@ -34,26 +33,33 @@ export function parseNumber(text: string): bigint | undefined {
 /** How a variables-view path is written, or why it cannot be: the rules Set Value and the view's read-only marks share.
  * */
 export function stateWriter(m: Machine, path: string): { write(value: bigint): void } | { error: string } {
-  const parts = path.split('.');
-  const vm = m.program.vms.findIndex((v) => v.name === parts[0]);
+  const span = { start: 0, end: 0 };
+  const parts = path.split('.').map((text) => ({ text, span }));
+  const vm = m.program.vms.findIndex((v) => v.name === parts[0].text);
   if (vm < 0) return { error: `'${path}' cannot be set` };
-  const vcpu = vcpuIndexOf(parts[1] ?? '');
-  if (vcpu !== undefined) {
-    const field = lookupVcpuField(parts[2] ?? '');
-    if (!field || !field.writable || parts.length !== 3) return { error: `${path} is read-only` };
-    return { write: (value) => m.writeVcpuField(vm, vcpu, field.name, value) };
+  const resolution = resolveStatePath(m.program, parts);
+  const head = resolution.segments[1];
+  const t = resolution.target;
+  if (head?.kind === 'vcpu') {
+    if (t?.kind !== 'vcpu-field' || !t.row.writable || t.vcpu === undefined) return { error: `${path} is read-only` };
+    const { vcpu, row } = t;
+    return { write: (value) => m.writeVcpuField(vm, vcpu, row.name, value) };
   }
-  const device = m.vmConfig(vm).devices.findIndex((d) => d.name === parts[1]);
-  if (device < 0) return { error: `'${path}' cannot be set` };
-  if (parts[2] === 'status' && parts.length === 3 && m.vmConfig(vm).devices[device].virtio) {
-    return { write: (value) => virtioAction(m, vm, -1, device, 'status', value) };
-  }
+  if (head?.kind !== 'device' || head.device === undefined) return { error: `'${path}' cannot be set` };
+  const device = head.device;
   // `VM.DEV.config.REG[.FIELD]` (the variables view's form) or `VM.DEV.REG[.FIELD]`.
-  if (parts[2] === 'config') parts.splice(2, 1);
-  const register = lookupRegister(parts[2] ?? '');
-  if (!register) return { error: `${path} is read-only: change a device through its config registers or MMIO` };
-  const field = parts[3] ? lookupField(register.def, parts[3]) : undefined;
-  if (parts[3] && !field) return { error: `${register.def.name} has no field '${parts[3]}'` };
+  if (resolution.error?.code === 'unknown-field' && resolution.error.segment) {
+    const register = resolution.segments[resolution.segments.length - 1];
+    const name =
+      register.kind === 'value' && register.target.kind === 'config-register' ? register.target.register : undefined;
+    if (name) return { error: `${name.def.name} has no field '${resolution.error.segment.text}'` };
+  }
+  if (t?.kind === 'device-field' && t.row.name === 'status')
+    return { write: (value) => virtioAction(m, vm, -1, device, 'status', value) };
+  if (t?.kind !== 'config-register' && t?.kind !== 'config-field')
+    return { error: `${path} is read-only: change a device through its config registers or MMIO` };
+  const register = t.register;
+  const field = t.kind === 'config-field' ? t.field : undefined;
   // A write the function ignores would change nothing but still discard the recorded future: refuse it.
   const writable = field
     ? WRITABLE.has(field.access)

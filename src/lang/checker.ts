@@ -6,7 +6,7 @@
 
 import * as A from './ast';
 import { ConstantGroup, constantNames, lookupConstant } from './domain/constants';
-import { DEVICE_FIELDS, DEVICE_MODEL_NAMES, lookupDeviceField, lookupDeviceModel } from './domain/devices';
+import { DEVICE_MODEL_NAMES, lookupDeviceField, lookupDeviceModel } from './domain/devices';
 import {
   FLAVOUR_NAMES,
   FLAVOURS,
@@ -17,9 +17,8 @@ import {
   lookupFlavour,
   parsePsciVersion,
 } from './domain/flavours';
-import { lookupField, lookupRegister, registerNames } from './domain/pci';
 import { MPIDR_HWID_BITMASK, PsciVersion, mpidrOf } from './domain/psci';
-import { VCPU_FIELDS, VM_FIELDS, HOST_FIELDS, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
+import { VCPU_FIELDS, VM_FIELDS, VcpuField, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
 import { INVARIANT_INFO } from './domain/invariants';
 import { EXPLORE_BOUNDS, exploreValueText, lookupExploreBound } from './domain/explore';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
@@ -30,6 +29,14 @@ import { SourceFile, Span } from './source';
 import { closest, didYouMean } from './suggest';
 import { SymbolDef, SymbolIndex } from './symbols';
 import { ExprContext, ProcEntry, Typed, VmBuild } from './check-context';
+import {
+  PathResolution,
+  resolveDeviceTail,
+  resolveHostTail,
+  resolveVcpuTail,
+  resolveVmField,
+  StateWorld,
+} from './state-paths';
 import { CodeGen } from './codegen';
 import { foldConst } from './fold';
 import { forEachStatement, walkBlock } from './ast-walk';
@@ -1425,7 +1432,7 @@ export class Checker {
           );
           return fail;
         }
-        return { r: { k: 'reg', field: w }, type: registerType(w), group: field.group };
+        return { r: { k: 'reg', field: field.name }, type: registerType(field), group: field.group };
       }
       const labelVm = this.ownerOf(parts[0], ctx, (v) => v.labelDefs.has(w), 'a label', words);
       if (labelVm === 'ambiguous') return fail;
@@ -1467,14 +1474,7 @@ export class Checker {
     }
 
     const [first, ...rest] = parts;
-    if (first.text === 'host')
-      return this.resolveField(
-        rest,
-        HOST_FIELDS.map((f) => f.name),
-        (field) => ({ r: { k: 'host', field }, type: 'int', group: HOST_FIELDS.find((f) => f.name === field)?.group }),
-        ctx,
-        'the host',
-      );
+    if (first.text === 'host') return this.stateTyped(resolveHostTail(rest), ctx);
     const vcpu = vcpuIndexOf(first.text);
     if (vcpu !== undefined) {
       const owner = vm ?? (ctx.running && this.vms.length === 1 ? this.vms[0] : undefined);
@@ -1497,13 +1497,8 @@ export class Checker {
       if (vcpu2 !== undefined) return this.resolveVcpuPath(otherVm, vcpu2, second, tail, ctx);
       if (otherVm.deviceDefs.has(second.text)) return this.resolveDevicePath(otherVm, second, tail, ctx);
       if (tail.length > 0) return unknown(tail[0].span, `unexpected '.${tail[0].text}'`, []);
-      const vmField = VM_FIELDS.find((f) => f.name === second.text);
-      if (vmField)
-        return {
-          r: { k: 'vm', vm: otherVm.config.index, field: vmField.name },
-          type: vmField.name === 'suspended' ? 'bool' : 'int',
-          group: vmField.group,
-        };
+      const vmField = resolveVmField(otherVm.config.index, [second]);
+      if (vmField) return this.stateTyped(vmField, ctx);
       // `guest.resume`: how the debugger names a label that several VMs define (code has no use for it).
       if (ctx.running && otherVm.labelDefs.has(second.text))
         return this.labelAddress(otherVm, second.text, ctx, second.span);
@@ -1578,55 +1573,81 @@ export class Checker {
     return `${register} is a register of a vCPU: select a vCPU in the Call Stack, or write ${this.vms[0]?.config.name ?? 'VM'}.vcpu0.${register}`;
   }
 
-  private resolveField(
-    rest: A.Name[],
-    names: string[],
-    make: (field: string) => Typed,
-    ctx: ExprContext,
-    owner: string,
-    shown = names.join(', '),
-  ): Typed {
-    const [field, ...tail] = rest;
-    if (tail.length > 0) {
-      ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
-      return { r: { k: 'const', value: 0n }, type: 'any' };
-    }
-    if (!names.includes(field.text)) {
-      ctx.diags.add(
-        field.span,
-        'unknown-name',
-        `${owner} has no '${field.text}'; it has ${shown}${didYouMean(field.text, names)}`,
-        this.fixFor(field, names),
-      );
-      return { r: { k: 'const', value: 0n }, type: 'any' };
-    }
-    return make(field.text);
+  private resolveVcpuPath(vm: VmBuild, vcpu: number, vcpuName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
+    if (rest.length === 0 && vcpu < vm.config.vcpuCount)
+      return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
+    return this.stateTyped(resolveVcpuTail(this.world, vm.config.index, vcpu, vcpuName, rest), ctx);
   }
 
-  private resolveVcpuPath(vm: VmBuild, vcpu: number, vcpuName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
-    if (vcpu >= vm.config.vcpuCount) {
+  /** The scenario's VMs, vCPUs and devices as the state namespace sees them. */
+  private get world(): StateWorld {
+    return { vms: this.vms.map((v) => v.config) };
+  }
+
+  /** What a resolved state path reads, as an expression; or its error reported. */
+  private stateTyped(resolution: PathResolution, ctx: ExprContext): Typed {
+    const fail: Typed = { r: { k: 'const', value: 0n }, type: 'any' };
+    const err = resolution.error;
+    if (err) {
       ctx.diags.add(
-        vcpuName.span,
-        'vcpu-out-of-range',
-        `VM '${vm.config.name}' has ${vm.config.vcpuCount} vCPU${vm.config.vcpuCount === 1 ? '' : 's'}; there is no ${vcpuName.text}`,
+        err.span,
+        err.code,
+        err.message,
+        err.segment ? this.fixFor(err.segment, err.candidates) : undefined,
       );
-      return { r: { k: 'const', value: 0n }, type: 'any' };
+      return fail;
     }
-    if (rest.length === 0) return { r: { k: 'vcpu', vm: vm.config.index, vcpu, field: 'mpidr' }, type: 'int' };
-    const names = VCPU_FIELDS.map((f) => f.name);
-    const shown = ['x0..x30', ...names.filter((n) => !/^x\d+$/.test(n))].join(', ');
-    return this.resolveField(
-      rest,
-      names,
-      (field) => ({
-        r: { k: 'vcpu', vm: vm.config.index, vcpu, field },
-        type: fieldType(field),
-        group: lookupVcpuField(field)?.group,
-      }),
-      ctx,
-      vcpuName.text,
-      shown,
-    );
+    const t = resolution.target;
+    if (!t) return fail;
+    switch (t.kind) {
+      case 'host-field':
+        return { r: { k: 'host', field: t.row.name }, type: 'int', group: t.row.group };
+      case 'vm-field':
+        return {
+          r: { k: 'vm', vm: t.vm, field: t.row.name },
+          type: t.row.bool ? 'bool' : 'int',
+          group: t.row.group,
+        };
+      case 'vcpu-field':
+        if (t.vm === undefined || t.vcpu === undefined)
+          return { r: { k: 'reg', field: t.row.name }, type: registerType(t.row), group: t.row.group };
+        return {
+          r: { k: 'vcpu', vm: t.vm, vcpu: t.vcpu, field: t.row.name },
+          type: t.row.bool ? 'bool' : 'int',
+          group: t.row.group,
+        };
+      case 'device-field':
+        return {
+          r: { k: 'device', vm: t.vm!, device: t.device!, path: { kind: 'model', field: t.row.name } },
+          type: t.row.bool ? 'bool' : 'int',
+          group: t.row.group,
+        };
+      case 'config-register':
+        return {
+          r: {
+            k: 'device',
+            vm: t.vm!,
+            device: t.device!,
+            path: { kind: 'config', register: t.register.def, offset: t.register.offset },
+          },
+          type: 'int',
+        };
+      case 'config-field': {
+        const { register, field } = t;
+        const group =
+          field.values && register.def.name === 'pmcsr' && field.name === 'state' ? ('d-state' as const) : undefined;
+        return {
+          r: {
+            k: 'device',
+            vm: t.vm!,
+            device: t.device!,
+            path: { kind: 'config', register: register.def, offset: register.offset, field },
+          },
+          type: 'int',
+          group,
+        };
+      }
+    }
   }
 
   resolveDevicePath(vm: VmBuild, deviceName: A.Name, rest: A.Name[], ctx: ExprContext): Typed {
@@ -1650,71 +1671,12 @@ export class Checker {
       );
       return fail;
     }
-    // `DEV.config.REG[.FIELD]` names a config register explicitly (on a virtio device `DEV.status` is the virtio
-    // status).
-    const explicitConfig = rest[0].text === 'config' && rest.length > 1;
-    const [first, second, ...tail] = explicitConfig ? rest.slice(1) : rest;
-    if (tail.length > 0) {
-      ctx.diags.add(tail[0].span, 'unknown-name', `unexpected '.${tail[0].text}'`);
-      return fail;
-    }
-    const modelField = explicitConfig ? undefined : lookupDeviceField(first.text);
-    const hasField = (f: { virtioOnly: boolean; models?: string[] }) =>
-      (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
-    if (modelField && hasField(modelField) && !second) {
-      const type: P.ValueType = modelField.name === 'decodes' ? 'bool' : 'int';
-      return {
-        r: { k: 'device', vm: vm.config.index, device: device.index, path: { kind: 'model', field: modelField.name } },
-        type,
-        group: modelField.group,
-      };
-    }
-    const register = lookupRegister(first.text);
-    if (!register) {
-      const names = [...DEVICE_FIELDS.filter(hasField).map((f) => f.name), ...registerNames()];
-      ctx.diags.add(
-        first.span,
-        'unknown-register',
-        `device '${device.name}' has no '${first.text}'${didYouMean(first.text, names)}`,
-        this.fixFor(first, names),
-      );
-      return fail;
-    }
-    if (!second)
-      return {
-        r: {
-          k: 'device',
-          vm: vm.config.index,
-          device: device.index,
-          path: { kind: 'config', register: register.def, offset: register.offset },
-        },
-        type: 'int',
-      };
-    const field = lookupField(register.def, second.text);
-    if (!field) {
-      const names = register.def.fields.map((f) => f.name);
-      ctx.diags.add(
-        second.span,
-        'unknown-field',
-        names.length
-          ? `${register.def.name} has no field '${second.text}'; its fields are ${names.join(', ')}${didYouMean(second.text, names)}`
-          : `${register.def.name} has no fields`,
-        this.fixFor(second, names),
-      );
-      return fail;
-    }
-    const group =
-      field.values && register.def.name === 'pmcsr' && field.name === 'state' ? ('d-state' as const) : undefined;
-    return {
-      r: {
-        k: 'device',
-        vm: vm.config.index,
-        device: device.index,
-        path: { kind: 'config', register: register.def, offset: register.offset, field },
-      },
-      type: 'int',
-      group,
-    };
+    const resolution = resolveDeviceTail(
+      { vm: vm.config.index, device: device.index, config: device },
+      deviceName.text,
+      rest,
+    );
+    return this.stateTyped(resolution, ctx);
   }
 
   // exposed to CodeGen
@@ -1829,11 +1791,7 @@ function qualifiedPaths(vms: VmBuild[], path: string[]): string {
   return paths.length === 1 ? paths[0] : `${paths.slice(0, -1).join(', ')} or ${paths[paths.length - 1]}`;
 }
 
-/** The running vCPU's own general-purpose registers are untyped (a number or a time in ns); other fields are typed. */
-function registerType(field: string): P.ValueType {
-  return /^x\d+$/.test(field) || field === 'lr' || field === 'sp' ? 'any' : fieldType(field);
-}
-
-function fieldType(field: string): P.ValueType {
-  return field === 'halted' || field === 'wakeup_pending' ? 'bool' : 'int';
+/** Named bare, a register (`x0`, `lr`, `sp`) holds anything, a number or a time; other fields have their row's type. */
+function registerType(field: VcpuField): P.ValueType {
+  return field.untyped ? 'any' : field.bool ? 'bool' : 'int';
 }

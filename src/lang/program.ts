@@ -3,8 +3,10 @@
 // through source locations.
 
 import { ConstantGroup } from './domain/constants';
+import { DeviceFieldName } from './domain/devices';
 import { FieldDef, RegisterDef } from './domain/pci';
 import { PsciFunctionRef, PsciVersion } from './domain/psci';
+import { HostFieldName, VcpuFieldName, VmFieldName } from './domain/vcpu';
 import { Diagnostic } from './diagnostics';
 import { SourceFile, Span } from './source';
 import { BinaryOp } from './ast';
@@ -23,10 +25,10 @@ export type ValueType = 'int' | 'bool' | 'time' | 'any';
 /** A resolved expression. Values are 64-bit integers (bigint); booleans are 0 and 1; times are nanoseconds. */
 export type RExpr =
   | { k: 'const'; value: bigint }
-  | { k: 'reg'; field: string }
-  | { k: 'vcpu'; vm: number; vcpu: number; field: string }
-  | { k: 'vm'; vm: number; field: string }
-  | { k: 'host'; field: string }
+  | { k: 'reg'; field: VcpuFieldName }
+  | { k: 'vcpu'; vm: number; vcpu: number; field: VcpuFieldName }
+  | { k: 'vm'; vm: number; field: VmFieldName }
+  | { k: 'host'; field: HostFieldName }
   | { k: 'device'; vm: number; device: number; path: DevicePath }
   | { k: 'param'; index: number }
   | { k: 'now' }
@@ -54,7 +56,8 @@ export function someRExpr(root: RExpr, test: (e: RExpr) => boolean): boolean {
 
 /** A device value: a config register (optionally one field) or a model-level field such as `status` or `dstate`. */
 export type DevicePath =
-  { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef } | { kind: 'model'; field: string };
+  | { kind: 'config'; register: RegisterDef; offset: number; field?: FieldDef }
+  | { kind: 'model'; field: DeviceFieldName };
 
 /** A string with `{expr}` holes; each hole keeps its type so times print as times and booleans as true/false. */
 export interface RTemplate {

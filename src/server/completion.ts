@@ -14,13 +14,7 @@ import {
   TextEdit,
 } from 'vscode-languageserver';
 import { CONSTANTS, ConstantGroup } from '../lang/domain/constants';
-import {
-  DEVICE_FIELDS,
-  DEVICE_MODELS,
-  DEVICE_MODEL_NAMES,
-  FOREACH_DEVICE_FILTERS,
-  lookupDeviceModel,
-} from '../lang/domain/devices';
+import { DEVICE_MODELS, DEVICE_MODEL_NAMES, FOREACH_DEVICE_FILTERS, lookupDeviceModel } from '../lang/domain/devices';
 import {
   FLAVOUR_NAMES,
   FlavourName,
@@ -35,9 +29,10 @@ import { EXPLORE_BOUNDS } from '../lang/domain/explore';
 import { INVARIANT_INFO } from '../lang/domain/invariants';
 import { configRegisters, lookupRegister } from '../lang/domain/pci';
 import { formatVersion, lookupPsciFunction, PSCI_FUNCTIONS, PsciFunction, versionAtLeast } from '../lang/domain/psci';
-import { lookupVcpuField, vcpuIndexOf, VCPU_FIELDS, VM_FIELDS, HOST_FIELDS } from '../lang/domain/vcpu';
+import { lookupVcpuField, vcpuIndexOf, VCPU_FIELDS } from '../lang/domain/vcpu';
 import { STATEMENT_KEYWORDS, VM_MEMBER_KEYWORDS } from '../lang/parser';
 import { DeviceConfig, VmConfig } from '../lang/program';
+import { aliasMembers, StateMember, stateMembers } from '../lang/state-paths';
 import type { Analysis } from './analysis';
 import { CursorContext, cursorContext, lineTokens, pathBeforeCursor } from './context';
 import {
@@ -411,92 +406,78 @@ class Completer {
     return undefined;
   }
 
-  private deviceMembers(device: DeviceConfig | undefined): void {
-    for (const f of DEVICE_FIELDS) {
-      if (device && ((f.virtioOnly && !device.virtio) || (f.models && !f.models.includes(device.model)))) continue;
-      this.add(
-        {
-          label: f.name,
-          kind: CompletionItemKind.Property,
-          detail: 'device value',
-          documentation: this.md(deviceValueMarkdown(f, device)),
-          sortText: '0' + f.name,
-        },
-        `member:${f.name}`,
-      );
-    }
-    // A virtio device's `status` is its virtio status; the config Status register is then out of reach by name.
-    for (const r of configRegisters()) {
-      this.add(
-        {
-          label: r.def.name,
-          kind: CompletionItemKind.Field,
-          detail: `config ${hex(r.offset)}, ${r.def.size * 8} bits`,
-          documentation: this.md(registerMarkdown(r, device)),
-          sortText: '1' + hex(r.offset),
-        },
-        `member:${r.def.name}`,
-      );
-    }
-  }
-
-  private vcpuMembers(): void {
-    for (const f of VCPU_FIELDS)
-      this.add({
-        label: f.name,
-        kind: CompletionItemKind.Field,
-        detail: f.doc,
-        documentation: this.md(vcpuFieldMarkdown(f)),
-      });
-  }
-
+  /** What may follow a written path (`net0.`, `guest.vcpu1.`, `gpu.config.pmcsr.`), from src/lang/state-paths. */
   private memberPath(parts: string[]): void {
-    const [first, second, third] = parts;
-    const alias = this.ctx.aliases.get(first);
-    if (alias === 'device' || this.findDevice(first)) {
-      const device = alias ? undefined : this.findDevice(first);
-      if (parts.length === 1) return this.deviceMembers(device);
-      const reg = lookupRegister(second);
-      if (reg && parts.length === 2)
-        for (const f of reg.def.fields)
-          this.add({
-            label: f.name,
-            kind: CompletionItemKind.Field,
-            detail: `${f.access}`,
-            documentation: this.md(fieldMarkdown(reg, f, device)),
-          });
+    const program = this.analysis.result.program;
+    const alias = this.ctx.aliases.get(parts[0]);
+    // The VM the path is read in: the code's one VM, or else the first VM in scope that has a device of that name.
+    const scoped =
+      this.vms.length === 1 ? this.vms[0] : this.vms.find((v) => v.devices.some((d) => d.name === parts[0]));
+    const vm = scoped ? program.vms.indexOf(scoped) : -1;
+    const members = alias
+      ? aliasMembers(alias, parts.slice(1))
+      : stateMembers(program, parts, { vm: vm >= 0 ? vm : undefined });
+    for (const m of members) this.member(m);
+  }
+
+  private member(m: StateMember): void {
+    const program = this.analysis.result.program;
+    const t = m.target;
+    const deviceOf = (at: { vm?: number; device?: number }): DeviceConfig | undefined =>
+      at.vm === undefined || at.device === undefined ? undefined : program.vms[at.vm]?.devices[at.device];
+    if (!t) {
+      const kind = m.kind === 'vcpu' || m.kind === 'device' ? CompletionItemKind.Variable : CompletionItemKind.Module;
+      const device = m.device && deviceOf(m.device);
+      this.add({ label: m.name, kind, detail: device ? `${device.model} at ${bdfText(device)}` : m.doc });
       return;
     }
-    if (alias === 'vcpu' || vcpuIndexOf(first) !== undefined) {
-      if (parts.length === 1) this.vcpuMembers();
-      return;
-    }
-    if (first === 'host') {
-      if (parts.length === 1)
-        for (const f of HOST_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
-      return;
-    }
-    const vm = this.analysis.vm(first);
-    if (!vm) return;
-    if (parts.length === 1) {
-      for (let i = 0; i < vm.vcpuCount; i++)
-        this.add({ label: `vcpu${i}`, kind: CompletionItemKind.Variable, detail: `vCPU ${i} of ${vm.name}` });
-      for (const d of vm.devices)
-        this.add({ label: d.name, kind: CompletionItemKind.Variable, detail: `${d.model} at ${bdfText(d)}` });
-      for (const f of VM_FIELDS) this.add({ label: f.name, kind: CompletionItemKind.Property, detail: f.doc });
-      return;
-    }
-    if (vcpuIndexOf(second) !== undefined && parts.length === 2) return this.vcpuMembers();
-    const device = vm.devices.find((d) => d.name === second);
-    if (device && parts.length === 2) return this.deviceMembers(device);
-    const reg = device && lookupRegister(third);
-    if (reg && parts.length === 3)
-      for (const f of reg.def.fields)
+    switch (t.kind) {
+      case 'vcpu-field':
         this.add({
-          label: f.name,
+          label: m.name,
           kind: CompletionItemKind.Field,
-          documentation: this.md(fieldMarkdown(reg, f, device)),
+          detail: t.row.doc,
+          documentation: this.md(vcpuFieldMarkdown(t.row)),
+          sortText: '3' + (/^x\d+$/.test(m.name) ? m.name.slice(1).padStart(2, '0') : m.name),
         });
+        return;
+      case 'host-field':
+      case 'vm-field':
+        this.add({ label: m.name, kind: CompletionItemKind.Property, detail: t.row.doc });
+        return;
+      case 'device-field':
+        this.add(
+          {
+            label: m.name,
+            kind: CompletionItemKind.Property,
+            detail: 'device value',
+            documentation: this.md(deviceValueMarkdown(t.row, deviceOf(t))),
+            sortText: '0' + m.name,
+          },
+          `member:${m.name}`,
+        );
+        return;
+      case 'config-register':
+        this.add(
+          {
+            label: m.name,
+            kind: CompletionItemKind.Field,
+            detail: `config ${hex(t.register.offset)}, ${t.register.def.size * 8} bits`,
+            documentation: this.md(registerMarkdown(t.register, deviceOf(t))),
+            sortText: '1' + hex(t.register.offset),
+          },
+          `member:${m.name}`,
+        );
+        return;
+      case 'config-field':
+        this.add({
+          label: m.name,
+          kind: CompletionItemKind.Field,
+          detail: t.field.access,
+          documentation: this.md(fieldMarkdown(t.register, t.field, deviceOf(t))),
+        });
+        return;
+    }
   }
 
   // ------------------------------------------------------------------------------------ top level
@@ -942,7 +923,8 @@ class Completer {
       case 'expect':
       case 'if':
       case 'delay':
-        if (this.afterOperand()) return;
+        // The statement's keyword is no operand: `expect ¦` and `if x¦` take a value.
+        if (this.n > 1 && this.afterOperand()) return;
         return this.values(this.comparisonHint());
       default:
         return;

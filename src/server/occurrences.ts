@@ -6,15 +6,24 @@
 import * as A from '../lang/ast';
 import { forEachExpr } from '../lang/ast-walk';
 import { Constant, CONSTANTS } from '../lang/domain/constants';
-import { DeviceField, DeviceModel, DeviceOption, lookupDeviceField, lookupDeviceModel } from '../lang/domain/devices';
+import { DeviceField, DeviceModel, DeviceOption, lookupDeviceModel } from '../lang/domain/devices';
 import { ExploreBound, lookupExploreBound } from '../lang/domain/explore';
 import { FlavourName, FLAVOURS, isFlavourName, VMM_ANSWER_DOCS, VMM_EVENTS, VmmAnswer } from '../lang/domain/flavours';
 import { InvariantInfo, INVARIANT_INFO } from '../lang/domain/invariants';
 import { FieldDef, lookupField, lookupRegister, ResolvedRegister } from '../lang/domain/pci';
 import { lookupPsciFunction, PsciArg, PsciFunction, PsciFunctionRef } from '../lang/domain/psci';
-import { HOST_FIELDS, lookupVcpuField, vcpuIndexOf, VcpuField, VM_FIELDS, VmField } from '../lang/domain/vcpu';
+import { lookupVcpuField, vcpuIndexOf, VcpuField, VmField } from '../lang/domain/vcpu';
 import { DeviceConfig, VmConfig } from '../lang/program';
 import { SourceFile, Span } from '../lang/source';
+import {
+  CONFIG_SPACE_DOC,
+  PathResolution,
+  resolveDeviceTail,
+  resolveStatePath,
+  resolveVcpuTail,
+  SegmentMeaning,
+  StateWorld,
+} from '../lang/state-paths';
 import type { Analysis } from './analysis';
 
 export type Meaning =
@@ -140,6 +149,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
   const vmByName = (name: string) => analysis.vm(name);
   const add = (span: Span, meaning: Meaning) => out.push({ span, meaning });
 
+  const world: StateWorld = program;
   const procVm = (name: string): VmConfig | undefined =>
     program.vms.find((v) => v.frames.some((f) => f.kind === 'proc' && f.name === name)) ??
     program.vms.find((v) => v.name !== 'library_view') ??
@@ -165,34 +175,53 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
 
   const deviceIn = (vm: VmConfig | undefined, name: string) => vm?.devices.find((d) => d.name === name);
 
-  const devicePath = (device: DeviceConfig | undefined, names: A.Name[]) => {
-    // `DEV.config.REG[.FIELD]` names a config register explicitly, as in the checker.
-    const rest = names[0]?.text === 'config' && names.length > 1 ? names.slice(1) : names;
-    const [first, second] = rest;
-    if (!first) return;
-    const modelField = lookupDeviceField(first.text);
-    const hasField = (f: DeviceField) =>
-      !device || ((!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model)));
-    if (modelField && hasField(modelField) && !second && (device || first.text !== 'status')) {
-      add(first.span, { kind: 'device-value', field: modelField, device });
-      return;
-    }
-    const reg = lookupRegister(first.text);
-    if (!reg) {
-      if (modelField && !second) add(first.span, { kind: 'device-value', field: modelField, device });
-      return;
-    }
-    add(first.span, { kind: 'config-register', reg, device });
-    if (!second) return;
-    const field = lookupField(reg.def, second.text);
-    if (field) add(second.span, { kind: 'config-field', reg, field, device });
+  /** The meanings of the names of a state path, as src/lang/state-paths resolves them. */
+  const stateNames = (names: readonly A.Name[], resolution: PathResolution, head?: VmConfig) => {
+    resolution.segments.forEach((seg, i) => {
+      const name = names[i];
+      if (name) add(name.span, segmentMeaning(seg, name.text, head));
+    });
   };
 
-  const vcpuPath = (index: number, rest: A.Name[]) => {
-    const [first] = rest;
-    if (!first) return;
-    const field = lookupVcpuField(first.text);
-    if (field) add(first.span, { kind: 'vcpu-field', field, vcpu: index });
+  const segmentMeaning = (seg: SegmentMeaning, text: string, head: VmConfig | undefined): Meaning => {
+    const vmAt = (vm: number | undefined) => (vm === undefined ? undefined : program.vms[vm]);
+    const deviceAt = (vm: number | undefined, device: number | undefined) =>
+      device === undefined ? undefined : vmAt(vm)?.devices[device];
+    switch (seg.kind) {
+      case 'host':
+        return { kind: 'host' };
+      case 'vm':
+        return { kind: 'vm', name: text, vm: vmAt(seg.vm), declaration: false };
+      case 'vcpu':
+        return { kind: 'vcpu', index: seg.vcpu, vm: head ?? vmAt(seg.vm) };
+      case 'device':
+        return {
+          kind: 'device',
+          name: text,
+          vm: vmAt(seg.vm),
+          device: deviceAt(seg.vm, seg.device),
+          declaration: false,
+        };
+      case 'config':
+        return { kind: 'word', text, doc: CONFIG_SPACE_DOC };
+      case 'value': {
+        const t = seg.target;
+        switch (t.kind) {
+          case 'host-field':
+            return { kind: 'host-field', field: t.row };
+          case 'vm-field':
+            return { kind: 'vm-field', field: t.row, vm: vmAt(t.vm) };
+          case 'vcpu-field':
+            return { kind: 'vcpu-field', field: t.row, vcpu: t.vcpu ?? -1 };
+          case 'device-field':
+            return { kind: 'device-value', field: t.row, device: deviceAt(t.vm, t.device) };
+          case 'config-register':
+            return { kind: 'config-register', reg: t.register, device: deviceAt(t.vm, t.device) };
+          case 'config-field':
+            return { kind: 'config-field', reg: t.register, field: t.field, device: deviceAt(t.vm, t.device) };
+        }
+      }
+    }
   };
 
   const path = (e: A.PathExpr, scope: Scope) => {
@@ -215,10 +244,10 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
           declaration: false,
           alias: { name: first.text, decl: alias.decl },
         });
-        devicePath(undefined, parts.slice(1));
+        stateNames(parts.slice(1), resolveDeviceTail({}, first.text, parts.slice(1)));
       } else {
         add(first.span, { kind: 'vcpu', index: -1, vm: scope.vm, alias: { name: first.text, decl: alias.decl } });
-        vcpuPath(-1, parts.slice(1));
+        stateNames(parts.slice(1), resolveVcpuTail(world, undefined, -1, first, parts.slice(1)));
       }
       return;
     }
@@ -247,44 +276,10 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
       if (device) return add(first.span, { kind: 'device', name: w, vm, device, declaration: false });
       return;
     }
-    const rest = parts.slice(1);
-    if (first.text === 'host') {
-      add(first.span, { kind: 'host' });
-      const f = HOST_FIELDS.find((x) => x.name === rest[0].text);
-      if (f) add(rest[0].span, { kind: 'host-field', field: f });
-      return;
-    }
-    const vcpu = vcpuIndexOf(first.text);
-    if (vcpu !== undefined) {
-      add(first.span, { kind: 'vcpu', index: vcpu, vm });
-      vcpuPath(vcpu, rest);
-      return;
-    }
-    const otherVm = vmByName(first.text);
-    if (otherVm) {
-      add(first.span, { kind: 'vm', name: first.text, vm: otherVm, declaration: false });
-      const [second, ...tail] = rest;
-      const vcpu2 = vcpuIndexOf(second.text);
-      if (vcpu2 !== undefined) {
-        add(second.span, { kind: 'vcpu', index: vcpu2, vm: otherVm });
-        vcpuPath(vcpu2, tail);
-        return;
-      }
-      const device = deviceIn(otherVm, second.text);
-      if (device) {
-        add(second.span, { kind: 'device', name: second.text, vm: otherVm, device, declaration: false });
-        devicePath(device, tail);
-        return;
-      }
-      const f = VM_FIELDS.find((x) => x.name === second.text);
-      if (f && tail.length === 0) add(second.span, { kind: 'vm-field', field: f, vm: otherVm });
-      return;
-    }
-    const device = deviceIn(vm, first.text);
-    if (device) {
-      add(first.span, { kind: 'device', name: first.text, vm, device, declaration: false });
-      devicePath(device, rest);
-    }
+    const vmIndex = vm ? program.vms.indexOf(vm) : -1;
+    const resolution = resolveStatePath(world, parts, { vm: vmIndex >= 0 ? vmIndex : undefined });
+    // A vCPU named first is the vCPU of the code's VM, whichever that is.
+    stateNames(parts, resolution, vcpuIndexOf(first.text) !== undefined ? vm : undefined);
   };
 
   // Every node of the expression in order, with its own stack (a chain of operators is as deep as it is long).

@@ -3,6 +3,7 @@
 
 import { applyBinary } from '../lang/fold';
 import { RExpr, RTemplate } from '../lang/program';
+import { readHostValue, readVcpuValue, readVmValue } from './fields';
 import type { Machine } from './machine';
 
 export interface EvalScope {
@@ -22,13 +23,13 @@ export function evaluate(m: Machine, e: RExpr, scope: EvalScope): bigint {
     case 'const':
       return e.value;
     case 'reg':
-      return m.readVcpuField(scope.vm, scope.vcpu, e.field);
+      return readVcpuValue(m, scope.vm, scope.vcpu, e.field);
     case 'vcpu':
-      return m.readVcpuField(e.vm, e.vcpu, e.field);
+      return readVcpuValue(m, e.vm, e.vcpu, e.field);
     case 'vm':
-      return m.readVmField(e.vm, e.field);
+      return readVmValue(m, e.vm, e.field);
     case 'host':
-      return m.readHostField(e.field);
+      return readHostValue(m, e.field);
     case 'device':
       return m.readDevice(e.vm, e.device, e.path);
     case 'param':

@@ -3,10 +3,13 @@
 // Descriptions come from the same tables as the checker (vCPU fields, constants).
 
 import { POWER_STATE_NAMES, D_STATE_NAMES, constantName } from '../lang/domain/constants';
-import { DEVICE_FIELDS } from '../lang/domain/devices';
 import { configRegisters } from '../lang/domain/pci';
 import { statusName } from './devices/virtio';
-import { VCPU_FIELDS } from '../lang/domain/vcpu';
+import { GprName, HOST_FIELDS, VCPU_FIELDS, VcpuField, VcpuFieldName, VM_FIELDS } from '../lang/domain/vcpu';
+import { DEVICE_FIELDS, DeviceFieldName, deviceHasField } from '../lang/domain/devices';
+import { resolveStatePath } from '../lang/state-paths';
+import { isGpr, readVcpuValue } from './fields';
+import type { VcpuState } from './state';
 import { instrAddress } from '../lang/program';
 import { Machine, MP_NAMES } from './machine';
 import { formatTime } from './describe-event';
@@ -49,7 +52,7 @@ function hostNode(m: Machine, now: number): StateNode {
         name: 'state',
         value: host.state,
         path: 'host.state',
-        description: 'running, suspending, suspended or resuming',
+        description: HOST_FIELDS.find((f) => f.name === 'state')?.doc,
       },
       { name: 'suspend requested', value: String(host.suspendRequested) },
       { name: 'time', value: formatTime(now), path: 'now', description: 'virtual time' },
@@ -92,7 +95,12 @@ function vmNode(m: Machine, vm: number): StateNode {
     value: `${cfg.flavour} ${s.state}`,
     description: `${cfg.flavour} guest, PSCI ${cfg.psciVersion.major}.${cfg.psciVersion.minor}, ${cfg.vcpuCount} vCPU${cfg.vcpuCount === 1 ? '' : 's'}`,
     children: () => [
-      { name: 'state', value: s.state, path: `${cfg.name}.state` },
+      {
+        name: 'state',
+        value: s.state,
+        path: `${cfg.name}.state`,
+        description: VM_FIELDS.find((f) => f.name === 'state')?.doc,
+      },
       ...s.vcpus.map((_, i) => vcpuNode(m, vm, i)),
       interruptsNode(m, vm),
       devicesNode(m, vm),
@@ -116,81 +124,86 @@ export function vcpuNode(m: Machine, vm: number, vcpu: number): StateNode {
   };
 }
 
-export function registersNode(m: Machine, vm: number, vcpu: number): StateNode {
-  const cfg = m.vmConfig(vm);
+/** How the Variables view shows a vCPU field: its value, or `hidden` for a row the view leaves to its neighbours (lr is
+ * x30; halted and wakeup_pending show in `run` and the interrupts). */
+type VcpuView = ((raw: bigint, v: VcpuState) => string) | 'hidden';
+const VCPU_VIEW: { readonly [K in Exclude<VcpuFieldName, GprName>]: VcpuView } = {
+  lr: 'hidden',
+  sp: (raw) => hex(raw),
+  pc: (raw) => hex(raw),
+  el: (raw) => String(raw),
+  daif: (raw) => `${hex(raw)} (${daifFlags(Number(raw))})`,
+  mmu: (raw) => `${raw} (${raw ? 'on' : 'off'})`,
+  mpidr: (raw) => hex(raw),
+  power: (raw) => `${POWER_STATE_NAMES[Number(raw)]} (${raw})`,
+  mp_state: (raw) => `${MP_NAMES[Number(raw)]} (${raw})`,
+  halted: 'hidden',
+  wakeup_pending: 'hidden',
+};
+
+function vcpuView(field: VcpuFieldName): VcpuView {
+  return isGpr(field) ? (raw) => registerValue(raw) : VCPU_VIEW[field];
+}
+
+/** The nodes of a vCPU's rows of one kind, in the catalogue's order. */
+function vcpuFieldNodes(m: Machine, vm: number, vcpu: number, kind: VcpuField['kind']): StateNode[] {
   const v = m.state.vms[vm].vcpus[vcpu];
-  const prefix = `${cfg.name}.vcpu${vcpu}`;
-  const doc = (name: string) => VCPU_FIELDS.find((f) => f.name === name)?.doc;
+  const prefix = `${m.vmConfig(vm).name}.vcpu${vcpu}`;
+  const out: StateNode[] = [];
+  for (const f of VCPU_FIELDS) {
+    const view = vcpuView(f.name);
+    if (f.kind !== kind || view === 'hidden') continue;
+    const raw = readVcpuValue(m, vm, vcpu, f.name);
+    const lost = f.name === 'pc' && v.pc < 0 && v.run !== 'off';
+    out.push({
+      name: f.name,
+      value: view(raw, v),
+      path: `${prefix}.${f.name}`,
+      description: lost ? 'no statement at this address' : f.doc,
+    });
+  }
+  return out;
+}
+
+function daifFlags(daif: number): string {
+  return ['D', 'A', 'I', 'F'].filter((_, i) => daif & (8 >> i)).join('') || '-';
+}
+
+export function registersNode(m: Machine, vm: number, vcpu: number): StateNode {
+  const v = m.state.vms[vm].vcpus[vcpu];
   return {
     name: 'Registers',
     value: `pc ${hex(v.pcAddress)}`,
-    children: () => [
-      ...Array.from({ length: 31 }, (_, i) => ({
-        name: `x${i}`,
-        value: registerValue(v.regs[i]),
-        path: `${prefix}.x${i}`,
-        description: doc(`x${i}`),
-      })),
-      { name: 'sp', value: hex(v.sp), path: `${prefix}.sp`, description: doc('sp') },
-      {
-        name: 'pc',
-        value: hex(v.pcAddress),
-        path: `${prefix}.pc`,
-        description: v.pc < 0 && v.run !== 'off' ? 'no statement at this address' : doc('pc'),
-      },
-      pstateNode(m, vm, vcpu),
-      {
-        name: 'mpidr',
-        value: hex(m.readVcpuField(vm, vcpu, 'mpidr')),
-        path: `${prefix}.mpidr`,
-        description: doc('mpidr'),
-      },
-    ],
+    children: () => {
+      // The register rows in order, with PSTATE's rows as one node where they begin.
+      const registers = vcpuFieldNodes(m, vm, vcpu, 'register');
+      const firstPstate = VCPU_FIELDS.findIndex((f) => f.kind === 'pstate');
+      const before = VCPU_FIELDS.slice(0, firstPstate).filter(
+        (f) => f.kind === 'register' && vcpuView(f.name) !== 'hidden',
+      ).length;
+      return [...registers.slice(0, before), pstateNode(m, vm, vcpu), ...registers.slice(before)];
+    },
   };
 }
 
 function pstateNode(m: Machine, vm: number, vcpu: number): StateNode {
-  const cfg = m.vmConfig(vm);
   const v = m.state.vms[vm].vcpus[vcpu];
-  const prefix = `${cfg.name}.vcpu${vcpu}`;
-  const flags = ['D', 'A', 'I', 'F'].filter((_, i) => v.daif & (8 >> i)).join('') || '-';
   return {
     name: 'pstate',
-    value: `EL${v.el}h DAIF=${flags} MMU ${v.mmu ? 'on' : 'off'}`,
-    children: () => [
-      { name: 'el', value: String(v.el), path: `${prefix}.el`, description: 'exception level' },
-      {
-        name: 'daif',
-        value: `${hex(BigInt(v.daif))} (${flags})`,
-        path: `${prefix}.daif`,
-        description: 'D=8 A=4 I=2 F=1: masked exceptions',
-      },
-      { name: 'mmu', value: `${v.mmu} (${v.mmu ? 'on' : 'off'})`, path: `${prefix}.mmu`, description: 'SCTLR_EL1.M' },
-    ],
+    value: `EL${v.el}h DAIF=${daifFlags(v.daif)} MMU ${v.mmu ? 'on' : 'off'}`,
+    children: () => vcpuFieldNodes(m, vm, vcpu, 'pstate'),
   };
 }
 
 export function powerNode(m: Machine, vm: number, vcpu: number): StateNode {
   const cfg = m.vmConfig(vm);
   const v = m.state.vms[vm].vcpus[vcpu];
-  const prefix = `${cfg.name}.vcpu${vcpu}`;
   const waits = m.waitDescription(cfg, v, !m.peek());
   return {
     name: 'Power',
     value: `${POWER_STATE_NAMES[v.power]}, ${MP_NAMES[v.mp]}`,
     children: () => [
-      {
-        name: 'power',
-        value: `${POWER_STATE_NAMES[v.power]} (${v.power})`,
-        path: `${prefix}.power`,
-        description: 'PSCI power state',
-      },
-      {
-        name: 'mp_state',
-        value: `${MP_NAMES[v.mp]} (${v.mp})`,
-        path: `${prefix}.mp_state`,
-        description: 'KVM_MP_STATE',
-      },
+      ...vcpuFieldNodes(m, vm, vcpu, 'power'),
       { name: 'run', value: v.run, description: waits ?? 'what the vCPU is doing' },
       { name: 'ready at', value: formatTime(v.readyAt), description: 'virtual time of its next statement' },
       { name: 'pending exit', value: v.exit ? `${v.exit.kind}${v.exit.deferred ? ' (deferred)' : ''}` : 'none' },
@@ -264,50 +277,35 @@ export function deviceNode(m: Machine, vm: number, index: number): StateNode {
   const cfg = m.vmConfig(vm);
   const d = cfg.devices[index];
   const prefix = `${cfg.name}.${d.name}`;
-  const value = (field: string) => m.readDevice(vm, index, { kind: 'model', field });
+  const value = (field: DeviceFieldName) => m.readDevice(vm, index, { kind: 'model', field });
   const dstate = D_STATE_NAMES[Number(value('dstate'))];
   const bdf = `${d.bus.toString(16).padStart(2, '0')}:${d.dev.toString(16).padStart(2, '0')}.${d.fn}`;
   return {
     name: d.name,
     value: `${d.model} at ${bdf}, ${dstate}${value('decodes') ? '' : ', BARs not decoded'}`,
     children: () => {
-      const model: StateNode[] = [
-        {
-          name: 'power state',
-          value: `${dstate} (${value('dstate')})`,
-          path: `${prefix}.dstate`,
-          description: 'D0..D3hot from PMCSR, or D3cold when main power is removed',
-        },
-        {
-          name: 'BARs decode',
-          value: String(value('decodes') === 1n),
-          path: `${prefix}.decodes`,
-          description: 'MMIO to the BARs is answered (D0, Command.Memory, not zapped by vfio)',
-        },
-        { name: 'resets', value: String(value('resets')), path: `${prefix}.resets` },
-      ];
-      if (d.virtio) {
-        const status = Number(value('status'));
-        model.push(
-          {
-            name: 'virtio status',
-            value: `${hex(BigInt(status))} ${statusName(status).replace(/^\d+ /, '')}`,
-            path: `${prefix}.status`,
-            description:
-              'ACKNOWLEDGE 1, DRIVER 2, DRIVER_OK 4, FEATURES_OK 8, SUSPEND 16, DEVICE_NEEDS_RESET 64, FAILED 128',
-          },
-          { name: 'features', value: hex(value('features')), path: `${prefix}.features` },
-          { name: 'driver features', value: hex(value('driver_features')), path: `${prefix}.driver_features` },
-        );
-      }
-      // The values only some models have (virtio-gpio's pins), as DEVICE_FIELDS lists them.
-      for (const f of DEVICE_FIELDS)
-        if (f.models?.includes(d.model))
-          model.push({ name: f.name.replaceAll('_', ' '), value: hex(value(f.name)), path: `${prefix}.${f.name}` });
+      const model = DEVICE_FIELDS.filter((f) => deviceHasField(f, d)).map((f): StateNode => ({
+        name: DEVICE_VIEW[f.name].label,
+        value: DEVICE_VIEW[f.name].show(value(f.name)),
+        path: `${prefix}.${f.name}`,
+        description: f.doc,
+      }));
       return [...model, configNode(m, vm, index)];
     },
   };
 }
+
+/** How the Variables view labels and shows each device value. */
+const DEVICE_VIEW: { readonly [K in DeviceFieldName]: { label: string; show: (raw: bigint) => string } } = {
+  dstate: { label: 'power state', show: (raw) => `${D_STATE_NAMES[Number(raw)]} (${raw})` },
+  decodes: { label: 'BARs decode', show: (raw) => String(raw === 1n) },
+  resets: { label: 'resets', show: (raw) => String(raw) },
+  status: { label: 'virtio status', show: (raw) => `${hex(raw)} ${statusName(Number(raw)).replace(/^\d+ /, '')}` },
+  features: { label: 'features', show: hex },
+  driver_features: { label: 'driver features', show: hex },
+  pin_directions: { label: 'pin directions', show: hex },
+  pin_levels: { label: 'pin levels', show: hex },
+};
 
 function configNode(m: Machine, vm: number, index: number): StateNode {
   const cfg = m.vmConfig(vm);
@@ -354,17 +352,16 @@ export function namedStateNode(
   vm: number | undefined,
   now = m.state.now,
 ): StateNode | undefined {
-  const vms = m.program.vms;
   if (name === 'host') return machineTree(m, now)[0];
-  const parts = name.split('.');
-  const vmIndex = vms.findIndex((v) => v.name === parts[0]);
-  if (vmIndex >= 0 && parts.length === 1) return vmNode(m, vmIndex);
-  const inVm = vmIndex >= 0 ? [vmIndex] : vm !== undefined ? [vm] : vms.map((_, i) => i);
-  const rest = vmIndex >= 0 ? parts.slice(1) : parts;
-  if (rest.length !== 1) return undefined;
-  const vcpu = /^vcpu(\d+)$/.exec(rest[0]);
-  if (vcpu && vmIndex >= 0 && Number(vcpu[1]) < vms[vmIndex].vcpuCount) return vcpuNode(m, vmIndex, Number(vcpu[1]));
-  const owners = inVm.filter((i) => vms[i].devices.some((d) => d.name === rest[0]));
-  if (owners.length !== 1) return undefined;
-  return deviceNode(m, owners[0], vms[owners[0]].devices.find((d) => d.name === rest[0])!.index);
+  const span = { start: 0, end: 0 };
+  const parts = name.split('.').map((text) => ({ text, span }));
+  const r = resolveStatePath(m.program, parts, { vm });
+  const last = r.segments[r.segments.length - 1];
+  if (r.error || r.target || r.segments.length !== parts.length || !last) return undefined;
+  // A bare `vcpuN` is an affinity (a number): only `VM.vcpuN` is the vCPU.
+  if (last.kind === 'vcpu' && parts.length === 2 && last.vm !== undefined) return vcpuNode(m, last.vm, last.vcpu);
+  if (last.kind === 'vm' && parts.length === 1) return vmNode(m, last.vm);
+  if (last.kind === 'device' && last.vm !== undefined && last.device !== undefined)
+    return deviceNode(m, last.vm, m.vmConfig(last.vm).devices[last.device].index);
+  return undefined;
 }

@@ -18,8 +18,8 @@ import {
   instrAddress,
   instrIndexAt,
 } from '../lang/program';
-import { POWER_STATE_NAMES, HOST_STATE_NAMES } from '../lang/domain/constants';
-import { mpidrOf } from '../lang/domain/psci';
+import { POWER_STATE_NAMES } from '../lang/domain/constants';
+import { HostFieldName, lookupVcpuField, VmFieldName } from '../lang/domain/vcpu';
 import { hasErrors } from '../lang/diagnostics';
 import { evaluate, EvalScope, formatDuration } from './eval';
 import { enabledUnits } from './choices';
@@ -39,6 +39,7 @@ import {
 } from './state';
 import { EventBody, hashEvent, HASH_SEED, hashHex, TraceEvent } from './trace';
 import type { DeviceModelImpl } from './devices/model';
+import { readHostValue, readVcpuValue, readVmValue } from './fields';
 import { INVARIANTS_BY_KIND, Invariant, Violation } from './invariants';
 
 /** How many earlier events a violation keeps as the story of how it happened. */
@@ -639,35 +640,10 @@ export class Machine {
 
   // ------------------------------------------------------------------------------------------ reading state
 
+  /** A vCPU field by name (an unknown name reads 0). */
   readVcpuField(vm: number, vcpu: number, field: string): bigint {
-    const v = this.state.vms[vm].vcpus[vcpu];
-    switch (field) {
-      case 'pc':
-        return v.pcAddress;
-      case 'sp':
-        return v.sp;
-      case 'lr':
-        return v.regs[30];
-      case 'el':
-        return BigInt(v.el);
-      case 'daif':
-        return BigInt(v.daif);
-      case 'mmu':
-        return BigInt(v.mmu);
-      case 'mpidr':
-        return mpidrOf(vcpu);
-      case 'power':
-        return BigInt(v.power);
-      case 'mp_state':
-        return BigInt(v.mp);
-      case 'halted':
-        return v.run === 'halted' ? 1n : 0n;
-      case 'wakeup_pending':
-        for (const s of this.state.vms[vm].irqs.values()) if (s.enabled && s.wake && s.pending) return 1n;
-        return 0n;
-      default:
-        return v.regs[REGISTER_INDEX[field]];
-    }
+    const row = lookupVcpuField(field);
+    return row ? readVcpuValue(this, vm, vcpu, row.name) : 0n;
   }
 
   writeVcpuField(vm: number, vcpu: number, field: string, value: bigint): void {
@@ -695,15 +671,12 @@ export class Machine {
     this.state.version++;
   }
 
-  readVmField(vm: number, field: string): bigint {
-    const state = this.state.vms[vm].state;
-    if (field === 'suspended') return state === 'suspended' ? 1n : 0n;
-    return BigInt(['running', 'suspended', 'off', 'reset'].indexOf(state));
+  readVmField(vm: number, field: VmFieldName): bigint {
+    return readVmValue(this, vm, field);
   }
 
-  readHostField(field: string): bigint {
-    void field;
-    return BigInt(HOST_STATE_NAMES.indexOf(this.state.host.state));
+  readHostField(field: HostFieldName): bigint {
+    return readHostValue(this, field);
   }
 
   deviceModel(vm: number, device: number): DeviceModelImpl {

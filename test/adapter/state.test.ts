@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { Client, example, forEachTransport, lineOf, writeScenario } from './helpers';
+import { VCPU_FIELDS } from '../../src/lang/domain/vcpu';
 
 const KVM = example('kvm-system-suspend.sflow');
 
@@ -587,7 +588,19 @@ forEachTransport('state', (adapter) => {
       await c.launch({ program: KVM, stopOnEntry: true });
       const complete = async (text: string, column = text.length + 1) =>
         (await c.ok<DebugProtocol.CompletionsResponse>('completions', { text, column, frameId: 1024 })).body.targets;
-      assert.deepStrictEqual(await complete('net0.pm'), [{ label: 'net0.pmcsr.state', start: 0, length: 7 }]);
+      // Every path of the state namespace, a segment at a time (src/lang/state-paths).
+      assert.deepStrictEqual(
+        (await complete('net0.pm')).map((t) => [t.label, t.start, t.length]),
+        ['net0.pm_cap_id', 'net0.pm_data', 'net0.pm_next', 'net0.pmc', 'net0.pmcsr', 'net0.pmcsr_bse'].map((l) => [
+          l,
+          0,
+          7,
+        ]),
+      );
+      assert.deepStrictEqual(
+        (await complete('net0.pmcsr.')).map((t) => t.label),
+        ['data_scale', 'data_select', 'no_soft_reset', 'pme_en', 'pme_status', 'state'].map((f) => `net0.pmcsr.${f}`),
+      );
       assert.deepStrictEqual(
         (await complete('x0 == DEN')).map((t) => [t.label, t.start, t.length]),
         [['DENIED', 6, 3]],
@@ -597,18 +610,13 @@ forEachTransport('state', (adapter) => {
         ['trace'],
       );
       const vcpu1 = (await complete('guest.vcpu1.')).map((t) => t.label);
-      assert.deepStrictEqual(vcpu1, [
-        'guest.vcpu1.mmu',
-        'guest.vcpu1.mp_state',
-        'guest.vcpu1.pc',
-        'guest.vcpu1.power',
-        'guest.vcpu1.x0',
-      ]);
+      // All the vCPU's fields (VCPU_FIELDS), not a hand-picked few.
+      assert.deepStrictEqual(vcpu1, VCPU_FIELDS.map((f) => `guest.vcpu1.${f.name}`).sort());
       assert.deepStrictEqual(await complete('zzz'), []);
       // The column limits what is completed.
       assert.deepStrictEqual(
         (await complete('net0.status == 1', 7)).map((t) => t.label),
-        ['net0.status'],
+        ['net0.status', 'net0.subclass', 'net0.subsystem_id', 'net0.subsystem_vendor_id'],
       );
     });
   });

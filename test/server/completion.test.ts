@@ -14,7 +14,7 @@ import {
 import { DEVICE_MODELS } from '../../src/lang/domain/devices';
 import { FLAVOUR_NAMES, FLAVOURS, VMM_EVENT_NAMES } from '../../src/lang/domain/flavours';
 import { cursor, LspClient } from './client';
-import { KVM } from './scenarios';
+import { EVERY_MODEL, everyModelPaths, KVM } from './scenarios';
 
 const URI = 'file:///work/completion.sflow';
 
@@ -371,6 +371,28 @@ describe('language server: completion and signature help', function () {
       await client.open(URI, text);
       const h = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position });
       assert.strictEqual((h?.contents as MarkupContent).value, `**\`${f.name}\`** · ${f.summary}`);
+    }
+  });
+
+  it('offers every name of every path of the state namespace after the names before it (src/lang/state-paths)', async () => {
+    const { qualified, local } = everyModelPaths();
+    const next = new Map<string, Set<string>>();
+    for (const path of [...qualified, ...local]) {
+      const parts = path.split('.');
+      parts.forEach((name, i) => {
+        const prefix = parts.slice(0, i).join('.');
+        next.set(prefix, (next.get(prefix) ?? new Set()).add(name));
+      });
+    }
+    assert.ok(next.size > 50, `only ${next.size} prefixes`);
+    for (const [prefix, names] of next) {
+      const hole = prefix ? `expect ${prefix}.¦` : 'expect ¦';
+      const offered = new Set(labels(await complete(EVERY_MODEL.replace('HOLE', hole), prefix ? '.' : undefined)));
+      assert.deepStrictEqual(
+        [...names].filter((n) => !offered.has(n)),
+        [],
+        `after '${prefix}.'`,
+      );
     }
   });
 });

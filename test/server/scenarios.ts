@@ -1,5 +1,10 @@
 // Scenario texts the server tests share.
 
+import { DEVICE_MODELS } from '../../src/lang/domain/devices';
+import { VCPU_FIELDS } from '../../src/lang/domain/vcpu';
+import { allStatePaths } from '../../src/lang/state-paths';
+import { checkSource } from '../helpers';
+
 /** A small KVM scenario that uses most of the language; line numbers in the tests refer to this text. */
 export const KVM = `// KVM suspend-to-RAM
 vm guest {
@@ -105,4 +110,32 @@ export function largeScenario(lines: number): string {
   out.push('  psci SYSTEM_SUSPNED entry=wake context=0', '  halt', 'wake:', '  call linux.pm_suspend mem', '}');
   while (out.length < lines) out.push('');
   return out.join('\n');
+}
+
+/** A VM with two vCPUs and a device of each model (dev0 ... in the order of DEVICE_MODELS); HOLE in vcpu0's code. */
+export const EVERY_MODEL = `vm guest {
+  hypervisor kvm psci 1.1
+  vcpus 2
+${DEVICE_MODELS.map((m, i) => `  device dev${i} ${m.name} at 00:0${i + 1}.0 irq ${40 + i}`).join('\n')}
+}
+
+guest.vcpu1 {
+  halt
+}
+
+guest.vcpu0 {
+  HOLE
+  halt
+}
+`;
+
+/** Every path of EVERY_MODEL's state namespace: VM-qualified, and as its vCPU's code may write it. */
+export function everyModelPaths(): { qualified: string[]; local: string[] } {
+  const qualified = allStatePaths(checkSource(EVERY_MODEL.replace('HOLE', '')).program);
+  // In the VM's own code a device and a vCPU need no VM, and a register names the running vCPU's.
+  const local = [
+    ...qualified.filter((p) => p.startsWith('guest.') && p.split('.').length > 2).map((p) => p.slice('guest.'.length)),
+    ...VCPU_FIELDS.map((f) => f.name),
+  ];
+  return { qualified, local };
 }

@@ -115,16 +115,18 @@ export function lookupDeviceModel(name: string): (DeviceModel & { name: DeviceMo
 }
 
 /** Model-level values a device exposes to expressions and the debugger besides its config registers. */
-export interface DeviceField {
-  name: string;
+export interface DeviceField<Name extends string = string> {
+  name: Name;
   doc: string;
   virtioOnly: boolean;
   /** only these models have the field */
-  models?: string[];
+  models?: readonly string[];
   group?: 'd-state' | 'virtio-status';
+  /** a condition (0 or 1) rather than a number */
+  bool?: boolean;
 }
 
-export const DEVICE_FIELDS: readonly DeviceField[] = [
+const DEVICE_ROWS = [
   {
     name: 'dstate',
     doc: "the function's power state, D0..D3hot from PMCSR, or D3cold when main power is removed",
@@ -133,7 +135,13 @@ export const DEVICE_FIELDS: readonly DeviceField[] = [
   },
   {
     name: 'decodes',
-    doc: 'true when the function answers MMIO to its BARs (D0 and Command.Memory set)',
+    doc: 'true when the function answers MMIO to its BARs: in D0 with Command.Memory set and, for `passthrough`, its BAR mappings not zapped by vfio',
+    virtioOnly: false,
+    bool: true,
+  },
+  {
+    name: 'resets',
+    doc: 'how many times the device was reset (status written 0 or function reset)',
     virtioOnly: false,
   },
   {
@@ -144,11 +152,6 @@ export const DEVICE_FIELDS: readonly DeviceField[] = [
   },
   { name: 'features', doc: 'virtio features the device offers (bit 43 = VIRTIO_F_SUSPEND)', virtioOnly: true },
   { name: 'driver_features', doc: 'virtio features the driver accepted', virtioOnly: true },
-  {
-    name: 'resets',
-    doc: 'how many times the device was reset (status written 0 or function reset)',
-    virtioOnly: false,
-  },
   {
     name: 'pin_directions',
     doc: 'virtio-gpio pin directions (BAR0 word 0): lost if the device is reset and nobody restores them',
@@ -161,8 +164,17 @@ export const DEVICE_FIELDS: readonly DeviceField[] = [
     virtioOnly: true,
     models: ['virtio-gpio'],
   },
-];
+] as const satisfies readonly DeviceField[];
 
-export function lookupDeviceField(name: string): DeviceField | undefined {
+/** Every model-level value a device may have: the names the simulator's accessors are keyed by. */
+export type DeviceFieldName = (typeof DEVICE_ROWS)[number]['name'];
+export const DEVICE_FIELDS: readonly DeviceField<DeviceFieldName>[] = DEVICE_ROWS;
+
+/** Whether a device of this model has the field (`status` only on virtio, the pins only on virtio-gpio). */
+export function deviceHasField(f: DeviceField, device: { virtio: boolean; model: string }): boolean {
+  return (!f.virtioOnly || device.virtio) && (!f.models || f.models.includes(device.model));
+}
+
+export function lookupDeviceField(name: string): DeviceField<DeviceFieldName> | undefined {
   return DEVICE_FIELDS.find((f) => f.name === name);
 }

@@ -3,7 +3,7 @@
 
 import { DeviceConfig, DevicePath, PciTarget, VmConfig } from '../../lang/program';
 import { ECAM_BASE, ECAM_SIZE } from '../../lang/domain/pci';
-import { DeviceModelName } from '../../lang/domain/devices';
+import { DeviceFieldName, DeviceModelName } from '../../lang/domain/devices';
 import { Machine } from '../machine';
 import { DeviceState } from '../state';
 import { DeviceCall, DeviceModelImpl } from './model';
@@ -61,27 +61,20 @@ export function readDeviceValue(m: Machine, vm: number, device: number, path: De
     const raw = readConfig(c, path.offset, path.register.size);
     return BigInt(path.field ? (raw >>> path.field.lsb) & ((1 << path.field.width) - 1) : raw);
   }
-  switch (path.field) {
-    case 'dstate':
-      return BigInt(fn.dstate);
-    case 'decodes':
-      return fn.decodes && !c.m.deviceModel(vm, device).mmioRefused?.(c) ? 1n : 0n;
-    case 'status':
-      return BigInt(fn.model.kind === 'virtio' ? fn.model.status : 0);
-    case 'features':
-      return fn.model.kind === 'virtio' ? fn.model.features : 0n;
-    case 'driver_features':
-      return fn.model.kind === 'virtio' ? fn.model.driverFeatures : 0n;
-    case 'resets':
-      return BigInt(fn.resets);
-    case 'pin_directions':
-      return BigInt(fn.context[0]);
-    case 'pin_levels':
-      return BigInt(fn.context[1]);
-    default:
-      return 0n;
-  }
+  return DEVICE_ACCESSORS[path.field](c, fn);
 }
+
+/** One accessor per device value of the catalogue (DEVICE_FIELDS). */
+const DEVICE_ACCESSORS: { readonly [K in DeviceFieldName]: (c: DeviceCall, fn: PciFunction) => bigint } = {
+  dstate: (_c, fn) => BigInt(fn.dstate),
+  decodes: (c, fn) => (fn.decodes && !c.m.deviceModel(c.vm, c.index).mmioRefused?.(c) ? 1n : 0n),
+  status: (_c, fn) => BigInt(fn.model.kind === 'virtio' ? fn.model.status : 0),
+  features: (_c, fn) => (fn.model.kind === 'virtio' ? fn.model.features : 0n),
+  driver_features: (_c, fn) => (fn.model.kind === 'virtio' ? fn.model.driverFeatures : 0n),
+  resets: (_c, fn) => BigInt(fn.resets),
+  pin_directions: (_c, fn) => BigInt(fn.context[0]),
+  pin_levels: (_c, fn) => BigInt(fn.context[1]),
+};
 
 export function configAccess(
   m: Machine,
