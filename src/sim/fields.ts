@@ -3,7 +3,7 @@
 
 import { HOST_STATE_NAMES } from '../lang/domain/constants';
 import { mpidrOf } from '../lang/domain/psci';
-import { GprName, HostFieldName, VcpuFieldName, VmFieldName } from '../lang/domain/vcpu';
+import { GprName, HostFieldName, VCPU_FIELDS, VcpuFieldName, VmFieldName } from '../lang/domain/vcpu';
 import type { Machine } from './machine';
 import type { VcpuState } from './state';
 
@@ -31,9 +31,19 @@ export function isGpr(field: VcpuFieldName): field is GprName {
   return /^x\d+$/.test(field);
 }
 
+/** Every vCPU field's accessor, looked up once per read (x0..x30 index the register file). */
+const VCPU_READ: { readonly [K in VcpuFieldName]: VcpuRead } = {
+  ...(Object.fromEntries(
+    VCPU_FIELDS.filter((f) => isGpr(f.name)).map((f): [string, VcpuRead] => {
+      const index = Number(f.name.slice(1));
+      return [f.name, (_m, _vm, _vcpu, v) => v.regs[index]];
+    }),
+  ) as Record<GprName, VcpuRead>),
+  ...VCPU_ACCESSORS,
+};
+
 export function readVcpuValue(m: Machine, vm: number, vcpu: number, field: VcpuFieldName): bigint {
-  const v = m.state.vms[vm].vcpus[vcpu];
-  return isGpr(field) ? v.regs[Number(field.slice(1))] : VCPU_ACCESSORS[field](m, vm, vcpu, v);
+  return VCPU_READ[field](m, vm, vcpu, m.state.vms[vm].vcpus[vcpu]);
 }
 
 const VM_ACCESSORS: { readonly [K in VmFieldName]: (m: Machine, vm: number) => bigint } = {
