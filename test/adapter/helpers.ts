@@ -240,19 +240,20 @@ export class Client {
 
   /**
    * initialize, launch, (the caller's breakpoints), configurationDone; resolves with the first stopped event (entry,
-   * a breakpoint, or the end of the scenario).
+   * a breakpoint, or the end of the scenario). `waitMs` is for launches that run far before their first stop.
    */
   async launch(
     args: LaunchArgs,
     configure?: () => Promise<void>,
     init: Partial<DebugProtocol.InitializeRequestArguments> = {},
+    waitMs = WAIT_MS,
   ): Promise<DebugProtocol.StoppedEvent> {
     await this.initialize(init);
     await this.ok('launch', args);
     await this.event('initialized');
     if (configure) await configure();
     await this.ok('configurationDone');
-    return this.stopped();
+    return this.stopped(waitMs);
   }
 
   private closed = false;

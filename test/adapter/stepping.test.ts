@@ -447,7 +447,13 @@ forEachTransport('stepping', (adapter) => {
       this.timeout(120_000);
       const c = await adapter.open();
       const file = writeScenario('spin.sflow', SPIN);
-      const stop = await c.launch({ program: file, until: '8s' }, undefined, { supportsProgressReporting: true });
+      // Running 8 s of simulated time takes a few seconds of wall clock; a loaded machine takes longer.
+      const stop = await c.launch(
+        { program: file, until: '8s' },
+        undefined,
+        { supportsProgressReporting: true },
+        60_000,
+      );
       assert.strictEqual(stop.body.description, 'Reached until');
       const head = Number(/^step (\d+) of/.exec(await c.evaluate('where', 'repl'))![1]);
       assert.ok(head > 2_000_000, `${head} units of history`);
