@@ -481,8 +481,26 @@ async function main() {
     if (power !== 'ON (0)') throw new Error(`vcpu1.power from the host frame: ${power}`);
     const field = await consoleEval('net0.pmcsr.state');
     if (field !== 'D3hot (3)') throw new Error(`net0.pmcsr.state from the host frame: ${field}`);
+    // The path the Variables view gives a config field names the same value.
+    const configField = await consoleEval('net0.config.pmcsr.state');
+    if (configField !== field) throw new Error(`net0.config.pmcsr.state from the host frame: ${configField}`);
+    // Console completion offers every vCPU field of the catalogue (it once offered five): mp_state, wakeup_pending.
+    const replInput = page.locator('.repl-input-wrapper .monaco-editor').first();
+    await replInput.click();
+    await page.keyboard.type('guest.vcpu1.wa');
+    await page.keyboard.press('Control+Space');
+    await waitFor(
+      'console completion of guest.vcpu1.wa',
+      async () => (await page.locator('.suggest-widget .monaco-list-row', { hasText: 'wakeup_pending' }).count()) > 0,
+      10_000,
+    );
+    await shot('console-completion.png', 'debug console completion of a vCPU field');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
     step(
-      `debug console: a typo answered quietly; from the host frame vcpu1.power = ${power}, net0.pmcsr.state = ${field}`,
+      `debug console: a typo answered quietly; from the host frame vcpu1.power = ${power}, net0.pmcsr.state = ` +
+        `${field} = net0.config.pmcsr.state; completion offers guest.vcpu1.wakeup_pending`,
     );
     // Back to guest.vcpu0's frame (the row under its thread, which names the file).
     await page.locator('.debug-call-stack .monaco-list-row', { hasText: 'kvm-system-suspend.sflow' }).first().click();
