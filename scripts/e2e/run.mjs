@@ -678,7 +678,8 @@ async function main() {
       10_000,
     );
     step(`stopped in ${stopMs} ms; the timeline is marked stale`);
-    if (stopMs > 1500) throw new Error(`Stop took ${stopMs} ms`);
+    // About 1 s on a quiet machine, 1.5 s on a loaded one; a disconnect that hangs until a timeout takes 5 s or more.
+    if (stopMs > 4000) throw new Error(`Stop took ${stopMs} ms`);
 
     // ---------------------------------------------------------------------- the Breakpoints view
     await page.keyboard.press('Control+Shift+D');
