@@ -77,6 +77,12 @@ function beginSuspend(m: Machine, why: string): void {
   m.schedule(m.state.now + m.program.host.suspendLatency, 'host-step', -1, -1, 0, 'suspend-complete');
 }
 
+/** Drops the queued host steps with this tag: what an abandoned attempt had scheduled. */
+function cancelHostSteps(m: Machine, tag: string): void {
+  const q = m.state.queue;
+  for (let i = q.length - 1; i >= 0; i--) if (q[i].kind === 'host-step' && q[i].tag === tag) q.splice(i, 1);
+}
+
 /** Host-side steps queued in virtual time. */
 export function hostStep(m: Machine, tag: string): void {
   if (tag === 'suspend-complete') {
@@ -91,6 +97,10 @@ export function hostStep(m: Machine, tag: string): void {
 export function onGuestWake(m: Machine, vm: number, vcpu: number): void {
   if (m.state.host.state !== 'suspending' || !abortsOnWake(m)) return;
   setHostState(m, 'running', `suspend aborted: ${m.vcpuName(vm, vcpu)} woke while the host was suspending`);
+  // An aborted attempt unwinds completely (Linux kernel/power/suspend.c: suspend_enter() sees pm_wakeup_pending(),
+  // returns with the error and suspend_devices_and_enter()/enter_state() undo every step; the next pm_suspend() starts
+  // from the beginning): its completion must not finish a later suspend early.
+  cancelHostSteps(m, 'suspend-complete');
   // The guest will notify again when it re-enters s2idle; wait for that.
   for (const s of m.state.vms) s.notifications = 0;
   m.state.host.suspendRequested = true;

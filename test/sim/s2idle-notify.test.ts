@@ -319,3 +319,34 @@ g.vcpu0 {
     assert.deepStrictEqual(violations(r), []);
   });
 });
+
+describe('an aborted host suspend (policy suspend abort-on-wake)', () => {
+  it('leaves nothing queued: the next suspend takes its full latency, not what was left of the aborted one', () => {
+    // The guest notifies (the host starts suspending), a spurious interrupt wakes it just before the host would
+    // have finished (abort), the guest notifies again at once and idles: the second suspend starts afresh.
+    const r = run(`${world(`  policy suspend waits-for g s2idle
+  policy suspend abort-on-wake
+  at 0ms: request suspend
+  at 998us: irq 34 -> g
+  at 20ms: irq 33 -> g`)}
+g.vcpu0 {
+  irq enable 33 wake
+  irq enable 34
+  s2idle notify
+  wfi
+  s2idle notify
+  delay 5us
+  wfi
+on irq 34 {
+  irq ack 34
+}
+}
+`);
+    const t = hostTransitions(r);
+    const suspending = t.filter(([, , to]) => to === 'suspending').map(([at]) => at);
+    const suspended = t.filter(([, , to]) => to === 'suspended').map(([at]) => at);
+    assert.strictEqual(suspending.length, 2);
+    assert.deepStrictEqual(suspended, [suspending[1] + 1 * MS]);
+    assert.deepStrictEqual(violations(r), []);
+  });
+});
