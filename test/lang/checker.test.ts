@@ -842,6 +842,31 @@ host {
       assert.strictEqual(checkSource('vm a {\n  hypervisor kvm\n}\n').program.host.suspendLatency, 1_000_000);
     });
 
+    it('checks the host s2idle timeout like the latency; 15s by default (crosvm trigger_vm_suspend_and_wait_for_entry)', () => {
+      assert.deepStrictEqual(
+        diags(`vm a {
+  hypervisor kvm
+}
+host {
+  s2idle_timeout 5
+  s2idle_timeout -1ms
+  s2idle_timeout 2000s
+  suspend_latency 2ms
+}
+`),
+        [
+          '5:18+1 error the host s2idle timeout is a time such as 10ms (units: ns, us, ms, s)',
+          "6:3+19 error 's2idle_timeout' is already declared",
+          '6:18+4 error s2idle_timeout cannot be negative',
+          "7:3+20 error 's2idle_timeout' is already declared",
+          '7:18+5 error s2idle_timeout is at most 1000s',
+        ],
+      );
+      const host = checkSource('vm a {\n  hypervisor kvm\n}\nhost {\n  s2idle_timeout 2s\n}\n').program.host;
+      assert.deepStrictEqual([host.s2idleTimeout, host.suspendLatency], [2_000_000_000, 1_000_000]);
+      assert.strictEqual(checkSource('vm a {\n  hypervisor kvm\n}\n').program.host.s2idleTimeout, 15_000_000_000);
+    });
+
     it('checks host action times, windows, interrupts and VMM answers', () => {
       assert.deepStrictEqual(
         diags(`vm a {
