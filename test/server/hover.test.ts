@@ -197,14 +197,15 @@ describe('language server: hover', function () {
       '  policy suspend abort-on-wake\n  s2idle_timeout 2s\n  suspend_latency 5ms\n  at 30ms: irq 33 -> guest',
     );
     await client.open(URI, hosted);
-    const md = async (needle: string, delta: number) => {
-      const h = await client.request<Hover | null>('textDocument/hover', {
-        textDocument: { uri: URI },
-        position: positionOf(hosted, needle, 0, delta),
-      });
-      assert.ok(h, `no hover on '${needle}'`);
-      return (h.contents as MarkupContent).value;
-    };
+    const md = async (needle: string, delta: number) =>
+      (
+        (
+          await client.request<Hover>('textDocument/hover', {
+            textDocument: { uri: URI },
+            position: positionOf(hosted, needle, 0, delta),
+          })
+        ).contents as MarkupContent
+      ).value;
     const timeout = await md('s2idle_timeout', 3);
     assert.ok(timeout.startsWith('**`s2idle_timeout TIME`** · host setting (default `15s`, at most 1000s)'), timeout);
     assert.match(timeout, /Guest suspension timeout - proceeding anyway/);
