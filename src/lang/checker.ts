@@ -21,6 +21,13 @@ import { MPIDR_HWID_BITMASK, PsciVersion, mpidrOf } from './domain/psci';
 import { VCPU_FIELDS, VM_FIELDS, VcpuField, lookupVcpuField, vcpuIndexOf } from './domain/vcpu';
 import { INVARIANT_INFO } from './domain/invariants';
 import { EXPLORE_BOUNDS, exploreValueText, lookupExploreBound } from './domain/explore';
+import {
+  HOST_POLICY_RULES,
+  HOST_SETTINGS,
+  lookupHostPolicyRule,
+  lookupHostSetting,
+  MAX_HOST_SETTING,
+} from './domain/host';
 import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { parse, parseExpression, ParseResult } from './parser';
 import { preludeFiles } from './prelude';
@@ -61,8 +68,13 @@ export const MAX_VCPUS = 512;
 export const MAX_TOTAL_VCPUS = 4096;
 export const MAX_TOTAL_DEVICES = 4096;
 /** How long the host takes from deciding to suspend to being suspended when `suspend_latency` is not given. */
-export const DEFAULT_HOST_SUSPEND_LATENCY = 1_000_000;
-const MAX_HOST_SUSPEND_LATENCY = 1_000_000_000_000n;
+export const DEFAULT_HOST_SUSPEND_LATENCY = lookupHostSetting('suspend_latency')!.default;
+/** The host's settings when the scenario gives none (src/lang/domain/host.ts). */
+export function defaultHostConfig(): P.HostConfig {
+  const host: P.HostConfig = { policies: [], actions: [], suspendLatency: 0, s2idleTimeout: 0 };
+  for (const s of HOST_SETTINGS) host[s.field] = s.default;
+  return host;
+}
 
 /**
  * Checks and compiles a scenario. `files[0]` is the scenario; later files are libraries (procs only, e.g. the Linux
@@ -1059,21 +1071,24 @@ export class Checker {
   // ------------------------------------------------------------------------------------------ host
 
   private buildHost(): P.HostConfig {
-    const host: P.HostConfig = { policies: [], actions: [], suspendLatency: DEFAULT_HOST_SUSPEND_LATENCY };
-    let latencySet = false;
+    const host = defaultHostConfig();
+    const settingsGiven = new Set<string>();
     for (const { item, file, diags } of this.hostItems) {
       const ctx: ExprContext = { inCode: false, file, diags };
       for (const m of item.members) {
         if (m.kind === 'policy') this.readPolicy(m, host, file, diags);
         else if (m.kind === 'at') this.readAction(m, host, ctx);
         else if (m.kind === 'setting') {
-          if (latencySet) diags.add(m.span, 'duplicate-declaration', "'suspend_latency' is already declared");
-          latencySet = true;
-          const t = this.constTime(m.value, ctx, 'the host suspend latency');
-          if (t !== undefined && t < 0n) diags.add(m.value.span, 'bad-value', 'suspend_latency cannot be negative');
-          else if (t !== undefined && t > MAX_HOST_SUSPEND_LATENCY)
-            diags.add(m.value.span, 'bad-value', 'suspend_latency is at most 1000s');
-          else if (t !== undefined) host.suspendLatency = Number(t);
+          const setting = lookupHostSetting(m.name.text);
+          if (!setting) continue; // the parser reads only the settings of the table
+          if (settingsGiven.has(setting.name))
+            diags.add(m.span, 'duplicate-declaration', `'${setting.name}' is already declared`);
+          settingsGiven.add(setting.name);
+          const t = this.constTime(m.value, ctx, setting.what);
+          if (t !== undefined && t < 0n) diags.add(m.value.span, 'bad-value', `${setting.name} cannot be negative`);
+          else if (t !== undefined && t > MAX_HOST_SETTING)
+            diags.add(m.value.span, 'bad-value', `${setting.name} is at most 1000s`);
+          else if (t !== undefined) host[setting.field] = Number(t);
         }
       }
     }
@@ -1089,12 +1104,13 @@ export class Checker {
       );
       return;
     }
-    const rules = ['waits-for', 'privileged', 'abort-on-wake'];
-    if (!rules.includes(m.rule.text)) {
+    const rules = HOST_POLICY_RULES.map((r) => r.name);
+    if (!lookupHostPolicyRule(m.rule.text)) {
+      const forms = HOST_POLICY_RULES.map((r) => `'${r.form}'`);
       diags.add(
         m.rule.span,
         'unknown-policy',
-        `unknown suspend policy '${m.rule.text}'; expected 'waits-for VM s2idle', 'privileged VM' or 'abort-on-wake'${didYouMean(m.rule.text, rules)}`,
+        `unknown suspend policy '${m.rule.text}'; expected ${forms.slice(0, -1).join(', ')} or ${forms[forms.length - 1]}${didYouMean(m.rule.text, rules)}`,
         this.fixFor(m.rule, rules),
       );
       return;

@@ -7,6 +7,7 @@ import { Diagnostic, DiagnosticBag } from './diagnostics';
 import { EXPLORE_BOUNDS } from './domain/explore';
 import { DEVICE_MODEL_NAMES } from './domain/devices';
 import { HOST_VMM_ANSWERS, VMM_EVENT_NAMES } from './domain/flavours';
+import { HOST_SETTINGS } from './domain/host';
 import { Lexer, Token, tokenize } from './lexer';
 import { SourceFile, Span } from './source';
 
@@ -162,7 +163,7 @@ export const VM_MEMBER_KEYWORDS = [
   'jitter',
   'code_base',
 ] as const;
-export const HOST_MEMBER_KEYWORDS = ['policy', 'at', 'suspend_latency'] as const;
+export const HOST_MEMBER_KEYWORDS = ['policy', 'at', ...HOST_SETTINGS.map((s) => s.name)] as const;
 export const TOP_LEVEL_KEYWORDS = ['vm', 'host', 'proc', 'explore'] as const;
 
 class Parser {
@@ -673,7 +674,8 @@ class Parser {
       this.endStatement('the host action');
       return member;
     }
-    if (this.isWord('suspend_latency')) {
+    const setting = HOST_SETTINGS.find((s) => this.isWord(s.name));
+    if (setting) {
       const name = this.name('a setting');
       const member: A.SettingDecl = {
         kind: 'setting',
@@ -681,13 +683,13 @@ class Parser {
         value: this.parseExpr(),
         span: { start, end: this.prevEnd() },
       };
-      this.endStatement("the 'suspend_latency' declaration");
+      this.endStatement(`the '${setting.name}' declaration`);
       return member;
     }
     return this.fail(
       t.span,
       'unknown-declaration',
-      `unknown host declaration ${this.describe(t)}; expected 'policy', 'at TIME: ACTION' or 'suspend_latency TIME'`,
+      `unknown host declaration ${this.describe(t)}; expected 'policy', 'at TIME: ACTION', ${HOST_SETTINGS.map((s) => `'${s.name} TIME'`).join(' or ')}`,
     );
   }
 

@@ -213,6 +213,8 @@ export interface HostConfig {
   actions: TimedAction[];
   /** virtual time from the host deciding to suspend to being suspended (`suspend_latency`), ns */
   suspendLatency: number;
+  /** how long a requested suspend waits for a `waits-for` notification before going ahead (`s2idle_timeout`), ns */
+  s2idleTimeout: number;
 }
 
 export interface Program {

@@ -4,7 +4,7 @@
 
 import { Position, Range } from 'vscode-languageserver';
 import * as A from '../lang/ast';
-import { check, CheckResult, DEFAULT_HOST_SUSPEND_LATENCY } from '../lang/checker';
+import { check, CheckResult, defaultHostConfig } from '../lang/checker';
 import { reparse } from '../lang/incremental';
 import { DiagnosticBag } from '../lang/diagnostics';
 import { Token, tokenize } from '../lang/lexer';
@@ -253,7 +253,7 @@ function failedCheck(file: SourceFile, files: SourceFile[], error: unknown): Che
   const program: Program = {
     files,
     vms: [],
-    host: { policies: [], actions: [], suspendLatency: DEFAULT_HOST_SUSPEND_LATENCY },
+    host: defaultHostConfig(),
     expectedViolations: [],
     diagnostics: parsed.diagnostics.items,
   };

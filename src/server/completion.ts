@@ -26,6 +26,7 @@ import {
   VMM_EVENTS,
 } from '../lang/domain/flavours';
 import { EXPLORE_BOUNDS } from '../lang/domain/explore';
+import { HOST_POLICY_RULES, HOST_SETTINGS } from '../lang/domain/host';
 import { INVARIANT_INFO } from '../lang/domain/invariants';
 import { configRegisters, lookupRegister } from '../lang/domain/pci';
 import { formatVersion, lookupPsciFunction, PSCI_FUNCTIONS, PsciFunction, versionAtLeast } from '../lang/domain/psci';
@@ -724,27 +725,24 @@ class Completer {
   private host(): void {
     const n = this.n;
     if (n === 0) {
-      this.keyword('policy', 'policy suspend waits-for VM s2idle | privileged VM | abort-on-wake');
+      this.keyword('policy', `policy suspend ${HOST_POLICY_RULES.map((r) => r.form).join(' | ')}`);
       this.snippet('at', 'at ${1:10ms}: $0', 'at', {
         kind: CompletionItemKind.Keyword,
         detail: 'at TIME[..TIME]: ACTION',
         command: TRIGGER_SUGGEST,
       });
-      this.keyword(
-        'suspend_latency',
-        'suspend_latency TIME: how long the host takes to suspend once it decides to (default 1ms)',
-      );
+      for (const s of HOST_SETTINGS) this.keyword(s.name, `${s.name} TIME: ${s.doc} (default ${s.defaultText})`);
       return;
     }
     this.slot();
     if (this.w(0) === 'policy') {
       if (n === 1) this.keyword('suspend');
       else if (n === 2)
-        this.words(['waits-for', 'privileged', 'abort-on-wake'], CompletionItemKind.EnumMember, {
-          'waits-for': "waits-for VM s2idle: a requested host suspend waits for the VM's s2idle notification",
-          privileged: "privileged VM: the VM's s2idle notification suspends the host",
-          'abort-on-wake': 'a guest vCPU that wakes while the host is suspending aborts the suspend',
-        });
+        this.words(
+          HOST_POLICY_RULES.map((r) => r.name),
+          CompletionItemKind.EnumMember,
+          Object.fromEntries(HOST_POLICY_RULES.map((r) => [r.name, r.form === r.name ? r.doc : `${r.form}: ${r.doc}`])),
+        );
       else if (n === 3 && (this.w(2) === 'waits-for' || this.w(2) === 'privileged')) this.vmNames();
       else if (n === 4 && this.w(2) === 'waits-for') this.keyword('s2idle');
       return;

@@ -1,6 +1,7 @@
 // Markdown for hovers and completion documentation, rendered from the domain tables (the same rows the checker,
 // the simulator and docs/reference.md read).
 
+import { HostPolicyRule, HostSetting } from '../lang/domain/host';
 import { Constant } from '../lang/domain/constants';
 import { DeviceField, DeviceModel, DeviceOption } from '../lang/domain/devices';
 import { EXPLORE_BOUNDS, EXPLORE_DOC, ExploreBound, exploreValueText } from '../lang/domain/explore';
@@ -188,4 +189,14 @@ export function exploreMarkdown(): string {
 
 export function exploreBoundMarkdown(bound: ExploreBound): string {
   return `**\`${bound.name}\`** · bound of \`explore\` (${exploreValueText(bound)})\n\n${bound.doc[0].toUpperCase()}${bound.doc.slice(1)}.`;
+}
+
+/** A host setting: its default and what it sets (src/lang/domain/host.ts). */
+export function hostSettingMarkdown(setting: HostSetting): string {
+  return `**\`${setting.name} TIME\`** · host setting (default \`${setting.defaultText}\`, at most 1000s)\n\n${setting.doc[0].toUpperCase()}${setting.doc.slice(1)}.`;
+}
+
+/** A host suspend policy (src/lang/domain/host.ts). */
+export function hostPolicyMarkdown(rule: HostPolicyRule): string {
+  return `**\`policy suspend ${rule.form}\`** · host suspend policy\n\n${rule.doc[0].toUpperCase()}${rule.doc.slice(1)}.`;
 }

@@ -66,6 +66,8 @@ function isValue(m: Meaning): boolean {
     case 'constant':
     case 'explore-bound':
     case 'explore':
+    case 'host-setting':
+    case 'host-policy':
     case 'flavour':
     case 'invariant':
     case 'keyword':
@@ -133,6 +135,8 @@ function vmQualifier(analysis: Analysis, site: ValueSite, written: A.Name[]): Vm
     case 'device-value':
     case 'explore-bound':
     case 'explore':
+    case 'host-setting':
+    case 'host-policy':
     case 'flavour':
     case 'host-field':
     case 'host':

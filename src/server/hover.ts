@@ -13,6 +13,8 @@ import {
   exploreMarkdown,
   fieldMarkdown,
   hex,
+  hostPolicyMarkdown,
+  hostSettingMarkdown,
   invariantMarkdown,
   modelMarkdown,
   optionMarkdown,
@@ -98,6 +100,10 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
       return exploreMarkdown();
     case 'explore-bound':
       return exploreBoundMarkdown(m.bound);
+    case 'host-setting':
+      return hostSettingMarkdown(m.setting);
+    case 'host-policy':
+      return hostPolicyMarkdown(m.rule);
     case 'word':
       return m.doc ? `**\`${m.text}\`**\n\n${m.doc}` : undefined;
     case 'keyword':

@@ -3,6 +3,7 @@
 // fields), reading the tables of src/lang/domain. Hover and semantic tokens both read this index; the checker's
 // SymbolIndex stays the source for definitions and references.
 
+import { HostPolicyRule, HostSetting, lookupHostPolicyRule, lookupHostSetting } from '../lang/domain/host';
 import * as A from '../lang/ast';
 import { forEachExpr } from '../lang/ast-walk';
 import { Constant, CONSTANTS } from '../lang/domain/constants';
@@ -61,6 +62,9 @@ export type Meaning =
   /** the word `explore`, and a bound it knows (`max_states`, `depth`, `until`) */
   | { kind: 'explore' }
   | { kind: 'explore-bound'; bound: ExploreBound }
+  /** a host setting (`suspend_latency`, `s2idle_timeout`) or suspend policy (`waits-for`, ...), from its row */
+  | { kind: 'host-setting'; setting: HostSetting }
+  | { kind: 'host-policy'; rule: HostPolicyRule }
   | { kind: 'word'; text: string; doc?: string }
   | { kind: 'keyword'; text: string };
 
@@ -556,10 +560,13 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         for (const m of item.members) {
           if (m.kind === 'policy') {
             add(m.subject.span, { kind: 'keyword', text: m.subject.text });
-            add(m.rule.span, { kind: 'keyword', text: m.rule.text });
+            const rule = lookupHostPolicyRule(m.rule.text);
+            add(m.rule.span, rule ? { kind: 'host-policy', rule } : { kind: 'keyword', text: m.rule.text });
             if (m.vm) add(m.vm.span, { kind: 'vm', name: m.vm.text, vm: vmByName(m.vm.text), declaration: false });
             if (m.qualifier) add(m.qualifier.span, { kind: 'keyword', text: m.qualifier.text });
           } else if (m.kind === 'setting') {
+            const setting = lookupHostSetting(m.name.text);
+            if (setting) add(m.name.span, { kind: 'host-setting', setting });
             expr(m.value, scope);
           } else if (m.kind === 'at') {
             expr(m.from, scope);

@@ -121,6 +121,8 @@ function classify(m: Meaning): { type: TokenType; modifiers: TokenModifier[] } |
     case 'now':
     case 'explore':
     case 'explore-bound':
+    case 'host-setting':
+    case 'host-policy':
       return { type: 'keyword', modifiers: [] };
   }
 }

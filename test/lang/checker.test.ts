@@ -1,6 +1,7 @@
 // The checker: every diagnostic with its exact message and range (1-based line and column, length in characters),
 // the did-you-mean quick fixes, and the lowering to instructions (addresses, jumps, procs, handlers, constants).
 
+import { HOST_SETTINGS } from '../../src/lang/domain/host';
 import * as assert from 'assert';
 import { check } from '../../src/lang/checker';
 import { Diagnostic } from '../../src/lang/diagnostics';
@@ -815,31 +816,34 @@ host {
       );
     });
 
-    it('checks the host suspend latency: a constant time, not negative, at most 1000s, once; 1ms by default', () => {
+    it('checks each host setting: a constant time, not negative, at most 1000s, once; its default otherwise', () => {
+      // suspend_latency (1ms) and s2idle_timeout (crosvm trigger_vm_suspend_and_wait_for_entry's 15s), one row each.
+      for (const s of HOST_SETTINGS) {
+        const n = s.name.length;
+        assert.deepStrictEqual(
+          diags(`vm a {\n  hypervisor kvm\n}\nhost {\n  ${s.name} 5\n  ${s.name} -1ms\n  ${s.name} 2000s\n}\n`),
+          [
+            `5:${n + 4}+1 error ${s.what} is a time such as 10ms (units: ns, us, ms, s)`,
+            `6:3+${n + 5} error '${s.name}' is already declared`,
+            `6:${n + 4}+4 error ${s.name} cannot be negative`,
+            `7:3+${n + 6} error '${s.name}' is already declared`,
+            `7:${n + 4}+5 error ${s.name} is at most 1000s`,
+          ],
+        );
+      }
       assert.deepStrictEqual(
-        diags(`vm a {
-  hypervisor kvm
-}
-host {
-  suspend_latency 5
-  suspend_latency -1ms
-  suspend_latency 2000s
-}
-`),
+        HOST_SETTINGS.map((s) => [s.name, s.what]),
         [
-          '5:19+1 error the host suspend latency is a time such as 10ms (units: ns, us, ms, s)',
-          "6:3+20 error 'suspend_latency' is already declared",
-          '6:19+4 error suspend_latency cannot be negative',
-          "7:3+21 error 'suspend_latency' is already declared",
-          '7:19+5 error suspend_latency is at most 1000s',
+          ['suspend_latency', 'the host suspend latency'],
+          ['s2idle_timeout', 'the host s2idle timeout'],
         ],
       );
-      assert.strictEqual(
-        checkSource('vm a {\n  hypervisor kvm\n}\nhost {\n  suspend_latency 150ms + 500us\n}\n').program.host
-          .suspendLatency,
-        150_500_000,
-      );
-      assert.strictEqual(checkSource('vm a {\n  hypervisor kvm\n}\n').program.host.suspendLatency, 1_000_000);
+      const host = checkSource(
+        'vm a {\n  hypervisor kvm\n}\nhost {\n  suspend_latency 150ms + 500us\n  s2idle_timeout 2s\n}\n',
+      ).program.host;
+      assert.deepStrictEqual([host.suspendLatency, host.s2idleTimeout], [150_500_000, 2_000_000_000]);
+      const defaults = checkSource('vm a {\n  hypervisor kvm\n}\n').program.host;
+      assert.deepStrictEqual([defaults.suspendLatency, defaults.s2idleTimeout], [1_000_000, 15_000_000_000]);
     });
 
     it('checks host action times, windows, interrupts and VMM answers', () => {

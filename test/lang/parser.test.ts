@@ -1085,7 +1085,7 @@ host {
         "12:10 expected ':' after the time of a host action, found 'wake'",
         "13:11 unknown host action 'explode'; expected 'irq N -> VM', 'request suspend', 'wake' or 'vmm VM confirm|deny|resume'",
         "14:18 expected '->' between the interrupt and its VM ('irq 33 -> guest'), found 'guest'",
-        "15:3 unknown host declaration 'frob'; expected 'policy', 'at TIME: ACTION' or 'suspend_latency TIME'",
+        "15:3 unknown host declaration 'frob'; expected 'policy', 'at TIME: ACTION', 'suspend_latency TIME' or 's2idle_timeout TIME'",
       ]);
       const [vm, host] = r.ast.items;
       assert.ok(vm.kind === 'vm' && host.kind === 'host');

@@ -260,8 +260,9 @@ describe('language server: completion and signature help', function () {
     const policy = await complete(KVM.replace('  at 30ms: irq 33 -> guest', '  policy suspend ¦'), ' ');
     assert.deepStrictEqual(labels(policy), ['waits-for', 'privileged', 'abort-on-wake']);
     const hostMembers = await complete(KVM.replace('  at 30ms: irq 33 -> guest', '  at 30ms: irq 33 -> guest\n  ¦'));
-    assert.deepStrictEqual(labels(hostMembers), ['policy', 'at', 'suspend_latency']);
-    assert.match(item(hostMembers, 'suspend_latency').detail!, /how long the host takes to suspend/);
+    assert.deepStrictEqual(labels(hostMembers), ['policy', 'at', 'suspend_latency', 's2idle_timeout']);
+    assert.match(item(hostMembers, 'suspend_latency').detail!, /how long the host takes from deciding to suspend/);
+    assert.match(item(hostMembers, 's2idle_timeout').detail!, /s2idle notification .* \(default 15s\)$/);
     const invariants = await complete(KVM + 'expect violation ¦', ' ');
     assert.strictEqual(invariants.length, 8);
     assert.strictEqual(item(invariants, 'suspend-with-vcpu-on').detail, 'SYSTEM_SUSPEND honoured with another vCPU on');

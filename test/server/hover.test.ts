@@ -191,6 +191,32 @@ describe('language server: hover', function () {
     await client.open(URI, text);
   });
 
+  it('describes the host settings and suspend policies from the domain table', async () => {
+    const hosted = KVM.replace(
+      '  at 30ms: irq 33 -> guest',
+      '  policy suspend abort-on-wake\n  s2idle_timeout 2s\n  suspend_latency 5ms\n  at 30ms: irq 33 -> guest',
+    );
+    await client.open(URI, hosted);
+    const md = async (needle: string, delta: number) =>
+      (
+        (
+          await client.request<Hover>('textDocument/hover', {
+            textDocument: { uri: URI },
+            position: positionOf(hosted, needle, 0, delta),
+          })
+        ).contents as MarkupContent
+      ).value;
+    const timeout = await md('s2idle_timeout', 3);
+    assert.ok(timeout.startsWith('**`s2idle_timeout TIME`** · host setting (default `15s`, at most 1000s)'), timeout);
+    assert.match(timeout, /Guest suspension timeout - proceeding anyway/);
+    assert.ok((await md('suspend_latency', 3)).includes('(default `1ms`, at most 1000s)'));
+    assert.strictEqual(
+      await md('abort-on-wake', 3),
+      '**`policy suspend abort-on-wake`** · host suspend policy\n\nA guest vCPU that wakes while the host is suspending aborts the suspend.',
+    );
+    await client.open(URI, text);
+  });
+
   it("describes the prelude's procs with their doc comment", async () => {
     const prelude = KVM.replace('  call settle(2)', '  call linux.pm_suspend mem');
     await client.open(URI, prelude);

@@ -319,3 +319,108 @@ g.vcpu0 {
     assert.deepStrictEqual(violations(r), []);
   });
 });
+
+describe('an aborted host suspend (policy suspend abort-on-wake)', () => {
+  it('leaves nothing queued: the next suspend takes its full latency, not what was left of the aborted one', () => {
+    // The guest notifies (the host starts suspending), a spurious interrupt wakes it just before the host would
+    // have finished (abort), the guest notifies again at once and idles: the second suspend starts afresh.
+    const r = run(`${world(`  policy suspend waits-for g s2idle
+  policy suspend abort-on-wake
+  at 0ms: request suspend
+  at 998us: irq 34 -> g
+  at 20ms: irq 33 -> g`)}
+g.vcpu0 {
+  irq enable 33 wake
+  irq enable 34
+  s2idle notify
+  wfi
+  s2idle notify
+  delay 5us
+  wfi
+on irq 34 {
+  irq ack 34
+}
+}
+`);
+    const t = hostTransitions(r);
+    const suspending = t.filter(([, , to]) => to === 'suspending').map(([at]) => at);
+    const suspended = t.filter(([, , to]) => to === 'suspended').map(([at]) => at);
+    assert.strictEqual(suspending.length, 2);
+    assert.deepStrictEqual(suspended, [suspending[1] + 1 * MS]);
+    assert.deepStrictEqual(violations(r), []);
+  });
+});
+
+describe("crosvm's s2idle wait (trigger_vm_suspend_and_wait_for_entry, src/crosvm/sys/linux.rs)", () => {
+  it('forgets a notification sent before the request: the host waits for one sent after it', () => {
+    // crosvm: `*guest_suspended = false` when the request arrives, before `cvar.wait_timeout`.
+    const host = ['  policy suspend waits-for g s2idle', '  at 1ms: request suspend'];
+    const r = run(`${world(host.join('\n'))}
+g.vcpu0 {
+  s2idle notify
+  delay 5ms
+  expect host.state == running, "a notification sent before the request does not count"
+  s2idle notify
+  wfi
+}
+`);
+    assert.deepStrictEqual(r.failures, []);
+    const t = hostTransitions(r);
+    assert.ok(t[0][0] > 5 * MS && t[0][0] < 6 * MS, `the suspend began at ${t[0][0]} ns, not at the request`);
+    assert.deepStrictEqual(
+      t.map(([, , to]) => to),
+      ['suspending', 'suspended'],
+    );
+  });
+
+  it('waits at most 15 s by default, then suspends anyway ("Guest suspension timeout - proceeding anyway")', () => {
+    const r = run(`${world(`  policy suspend waits-for g s2idle
+  at 1ms: request suspend`)}
+g.vcpu0 {
+  wfi
+}
+`);
+    const t = hostTransitions(r);
+    assert.deepStrictEqual(t.slice(0, 2), [
+      [1 * MS + 15_000 * MS, 'running', 'suspending'],
+      [1 * MS + 15_001 * MS, 'suspending', 'suspended'],
+    ]);
+    assert.match(
+      eventsOf(r.events, 'host.state').find((e) => e.to === 'suspending')!.why,
+      /no s2idle notification from g within s2idle_timeout: Guest suspension timeout - proceeding anyway/,
+    );
+  });
+
+  it('`s2idle_timeout` sets the wait; a notification within it suspends the host at once and the timeout is dropped', () => {
+    const timedOut = run(`${world(`  policy suspend waits-for g s2idle
+  s2idle_timeout 2s
+  at 1ms: request suspend`)}
+g.vcpu0 {
+  wfi
+}
+`);
+    assert.strictEqual(hostTransitions(timedOut)[0][0], 2001 * MS);
+    // Notified at 3 ms: suspended at 4 ms, woken at 10 ms, asked again at 11 ms and never notified again. The first
+    // wait's timeout (due at 2001 ms) must not start the second suspend: that one times out at 2011 ms.
+    const r = run(`${world(`  policy suspend waits-for g s2idle
+  s2idle_timeout 2s
+  at 1ms: request suspend
+  at 10ms: irq 33 -> g
+  at 11ms: request suspend`)}
+g.vcpu0 {
+  irq enable 33 wake
+  delay 3ms
+  s2idle notify
+  wfi
+  irq ack 33
+  wfi
+}
+`);
+    assert.deepStrictEqual(
+      hostTransitions(r)
+        .filter(([, , to]) => to === 'suspending')
+        .map(([at]) => at),
+      [3 * MS + 1 * US, 2011 * MS],
+    );
+  });
+});

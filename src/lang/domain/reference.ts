@@ -4,6 +4,7 @@
 import { CONSTANTS } from './constants';
 import { DEVICE_FIELDS, DEVICE_MODELS } from './devices';
 import { EXPLORE_BOUNDS, EXPLORE_DOC, exploreValueText } from './explore';
+import { HOST_POLICY_RULES, HOST_SETTINGS } from './host';
 import { FLAVOURS, VERSION_NOTE, VMM_ANSWER_DOCS, VMM_EVENT_NAMES, VMM_EVENTS } from './flavours';
 import { INVARIANT_INFO } from './invariants';
 import { CONFIG_HEADER, PM_CAPABILITY, PM_CAP_OFFSET, RegisterDef } from './pci';
@@ -144,6 +145,20 @@ export function referenceMarkdown(): string {
     '',
     'Exception breakpoints: one filter per invariant below, plus "Expectation failed" and "PSCI call returned an error".',
   );
+
+  out.push(
+    '',
+    '## Host',
+    '',
+    '`host { ... }`: the suspend policies (`policy suspend ...`) and the settings, each at most once.',
+    '',
+    '| Policy | Meaning |',
+    '|---|---|',
+  );
+  for (const r of HOST_POLICY_RULES) out.push(`| \`policy suspend ${r.form}\` | ${r.doc} |`);
+  out.push('', '| Setting | Default | Meaning |', '|---|---|---|');
+  for (const s of HOST_SETTINGS)
+    out.push(`| \`${s.name} TIME\` | \`${s.defaultText}\` | ${s.doc}; a constant time from 0 to 1000 s |`);
 
   out.push(
     '',
