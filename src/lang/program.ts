@@ -182,6 +182,9 @@ export interface VmConfig {
   programEntry: number[];
   /** per vCPU: irq number -> frame index of its `on irq` handler */
   handlers: Map<number, number>[];
+  /** frame of the Linux prelude's linux.generic_handle_irq, for a VM that uses the prelude: what its vCPUs run for
+   * an enabled interrupt with no `on irq` handler (a Linux guest always services what it takes) */
+  defaultHandler?: number;
   labels: Map<string, number>;
   signals: string[];
 }

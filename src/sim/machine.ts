@@ -619,23 +619,40 @@ export class Machine {
     }
   }
 
-  /** At an instruction boundary with PSTATE.I clear: run the handler of a pending interrupt, if there is one. */
+  /**
+   * At an instruction boundary with PSTATE.I clear: run the handler of a pending interrupt, if there is one. In a
+   * Linux guest (a VM that uses the prelude) an enabled interrupt with no `on irq` handler runs the kernel's
+   * (linux.generic_handle_irq: gic_handle_irq -> generic_handle_domain_irq, kernel/irq/irqdesc.c), with its number
+   * as argument; one armed as a wake-up source stays pending (suspend_device_irqs, kernel/irq/pm.c).
+   */
   private dispatchInterrupt(vm: number, vcpu: number): boolean {
-    const handlers = this.program.vms[vm].handlers[vcpu];
-    if (!handlers || handlers.size === 0) return false;
-    for (const [irq, frame] of handlers) {
-      const s = this.state.vms[vm].irqs.get(this.irqKey(irq, vcpu));
-      if (!s || !s.enabled || !s.pending || s.target !== vcpu) continue;
-      const v = this.state.vms[vm].vcpus[vcpu];
-      const cfg = this.program.vms[vm];
-      s.pending = false;
-      v.stack.push({ frame, returnPc: v.pc, args: [], irq, savedDaif: v.daif });
-      v.daif |= DAIF_I;
-      this.jump(v, cfg, cfg.frames[frame].entry);
-      this.emit(vm, vcpu, { kind: 'irq.deliver', irq });
+    const cfg = this.program.vms[vm];
+    const handlers = cfg.handlers[vcpu];
+    if (handlers)
+      for (const [irq, frame] of handlers) {
+        const s = this.state.vms[vm].irqs.get(this.irqKey(irq, vcpu));
+        if (!s || !s.enabled || !s.pending || s.target !== vcpu) continue;
+        s.pending = false;
+        this.enterHandler(vm, vcpu, irq, frame, []);
+        return true;
+      }
+    if (cfg.defaultHandler === undefined) return false;
+    for (const [key, s] of this.state.vms[vm].irqs) {
+      const irq = key % 1024;
+      if (!s.enabled || !s.pending || s.wake || s.target !== vcpu || handlers?.has(irq)) continue;
+      this.enterHandler(vm, vcpu, irq, cfg.defaultHandler, [BigInt(irq)]);
       return true;
     }
     return false;
+  }
+
+  private enterHandler(vm: number, vcpu: number, irq: number, frame: number, args: bigint[]): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    const cfg = this.program.vms[vm];
+    v.stack.push({ frame, returnPc: v.pc, args, irq, savedDaif: v.daif });
+    v.daif |= DAIF_I;
+    this.jump(v, cfg, cfg.frames[frame].entry);
+    this.emit(vm, vcpu, { kind: 'irq.deliver', irq });
   }
 
   // ------------------------------------------------------------------------------------------ reading state

@@ -169,4 +169,35 @@ vm0.vcpu0 {
     assert.strictEqual(r.logs.filter((l) => l === 'linux: spurious wake-up, back into s2idle').length, 2);
     assert.strictEqual(r.logs.filter((l) => l === 'timer tick').length, 2);
   });
+
+  it('services an interrupt the scenario gives no handler, so s2idle re-enters once per wake-up', () => {
+    // Issue 12 item 4: without a handler irq 41 stayed pending and the loop spun (thousands of notifications).
+    const r = runGreen(`
+vm vm0 {
+  hypervisor kvm
+  s2idle_notify at 0x0a001000
+}
+host {
+  at 100ms: irq 41 -> vm0
+  at 150ms: irq 41 -> vm0
+  at 200ms: irq 40 -> vm0
+}
+vm0.vcpu0 {
+  irq enable 40 wake
+  irq enable 41
+  call linux.pm_suspend s2idle
+  expect now >= 200ms
+}
+`);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 's2idle.notify').map((e) => e.count),
+      [1, 2, 3],
+    );
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'irq.deliver').map((e) => e.irq),
+      [41, 41],
+    );
+    assert.strictEqual(r.logs.filter((l) => l === 'linux: irq 41 handled (handle_fasteoi_irq, EOI)').length, 2);
+    assert.strictEqual(r.logs.filter((l) => l === 'linux: spurious wake-up, back into s2idle').length, 2);
+  });
 });
