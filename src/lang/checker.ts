@@ -465,6 +465,7 @@ export class Checker {
       code: [],
       frames: [],
       programEntry: [],
+      poweredOff: [],
       handlers: [],
       labels: new Map(),
       signals: [],
@@ -660,6 +661,7 @@ export class Checker {
       if (m) diags.add(m.span, 'bad-value', "code_base must lie inside the VM's RAM");
     }
     cfg.programEntry = new Array<number>(cfg.vcpuCount).fill(-1);
+    cfg.poweredOff = new Array<boolean>(cfg.vcpuCount).fill(false);
     cfg.handlers = Array.from({ length: cfg.vcpuCount }, () => new Map<number, number>());
   }
 
@@ -957,7 +959,10 @@ export class Checker {
       reachable,
     );
     const gen = new CodeGen(this, vm);
-    for (const p of programs) gen.program(p.index, p.item, p.file);
+    for (const p of programs) {
+      vm.config.poweredOff[p.index] = p.item.off !== undefined;
+      gen.program(p.index, p.item, p.file);
+    }
     for (const name of reachable) gen.proc(name, this.procs.get(name)!);
     gen.finish();
     if (linuxGuest) vm.config.defaultHandler = vm.procFrames.get(DEFAULT_IRQ_HANDLER);

@@ -207,11 +207,13 @@ export class Machine {
     const vcpus: VcpuState[] = [];
     for (let i = 0; i < cfg.vcpuCount; i++) {
       const entry = cfg.programEntry[i] ?? -1;
-      const hasProgram = entry >= 0;
+      // A vCPU declared `off` is created with KVM_ARM_VCPU_POWER_OFF: its code is laid out but it is OFF (STOPPED)
+      // until CPU_ON names an entry (arch/arm64/kvm/arm.c kvm_arch_vcpu_ioctl_vcpu_init: "start in power-off").
+      const hasProgram = entry >= 0 && !cfg.poweredOff[i];
       vcpus.push({
         regs: new Array<bigint>(31).fill(0n),
         sp: 0n,
-        pc: entry,
+        pc: hasProgram ? entry : -1,
         pcAddress: hasProgram ? instrAddress(cfg, entry) : 0n,
         el: 1,
         // A vCPU with a program starts in a booted kernel: interrupts unmasked, MMU on.
