@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PRELUDE_SOURCES } from '../../src/lang/prelude-text';
 import { Machine } from '../../src/sim/machine';
+import { staticFacts } from '../../src/sim/explore/independence';
 import { compile, eventsOf, runGreen } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -168,6 +169,17 @@ vm0.vcpu0 {
     assert.deepStrictEqual(notes, [1, 2, 3]);
     assert.strictEqual(r.logs.filter((l) => l === 'linux: spurious wake-up, back into s2idle').length, 2);
     assert.strictEqual(r.logs.filter((l) => l === 'timer tick').length, 2);
+  });
+
+  it('counts the default handler for explore: no vCPU of a Linux guest is quiet', () => {
+    // A quiet vCPU (no handler) lets explore skip interleavings of its local steps with interrupts; a Linux guest's
+    // vCPUs may each run linux.generic_handle_irq instead of their next statement.
+    const linux = staticFacts(compile(MEM));
+    assert.deepStrictEqual(linux.quiet[0], [false, false]);
+    const plain = staticFacts(
+      compile(MEM.replace('call linux.secondary', 'halt').replace('call linux.pm_suspend mem', 'wfi')),
+    );
+    assert.deepStrictEqual(plain.quiet[0], [true, true]);
   });
 
   it('services an interrupt the scenario gives no handler, so s2idle re-enters once per wake-up', () => {
