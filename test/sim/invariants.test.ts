@@ -1222,8 +1222,8 @@ describe('expect violation ID', () => {
 // ------------------------------------------------------------------------------------------------
 // s2idle-spin
 
-/** An s2idle loop written out (no prelude, so no default handler): irq 41 wakes it at 100ms, irq 40 at 200ms. */
-function s2idleLoop(handler: string): string {
+/** irq 41 (enabled, not a wake-up source) at 100ms, then the wake-up irq 40 at 200ms, around vcpu0's `code`. */
+function spinWorld(code: string): string {
   return `vm vm0 {
   hypervisor kvm
   s2idle_notify at 0x0a001000
@@ -1235,15 +1235,20 @@ host {
 vm0.vcpu0 {
   irq enable 40 wake
   irq enable 41
-  loop {
+${code}
+}
+`;
+}
+
+/** An s2idle loop written out (no prelude, so no default handler). */
+function s2idleLoop(handler: string): string {
+  return spinWorld(`  loop {
     s2idle notify
     wfi
     if wakeup_pending { break }
   }
   halt
-  ${handler}
-}
-`;
+  ${handler}`);
 }
 
 describe('invariant s2idle-spin', () => {
@@ -1272,20 +1277,7 @@ describe('invariant s2idle-spin', () => {
   });
 
   it('does not fire for a Linux guest, whose kernel services an interrupt the scenario gives no handler', () => {
-    const r = runGreen(`vm vm0 {
-  hypervisor kvm
-  s2idle_notify at 0x0a001000
-}
-host {
-  at 100ms: irq 41 -> vm0
-  at 200ms: irq 40 -> vm0
-}
-vm0.vcpu0 {
-  irq enable 40 wake
-  irq enable 41
-  call linux.pm_suspend s2idle
-}
-`);
+    const r = runGreen(spinWorld('  call linux.pm_suspend s2idle'));
     expectNoViolation(r);
   });
 });
