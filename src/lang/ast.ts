@@ -374,6 +374,8 @@ export interface ProgramItem extends Node {
   kind: 'program';
   vm: Name;
   vcpu: Name;
+  /** the word `off` (`VM.vcpuN off { ... }`): the vCPU is created powered off, its code entered by CPU_ON */
+  off?: Span;
   body: Block;
 }
 

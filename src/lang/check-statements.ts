@@ -8,7 +8,14 @@ import type { Checker } from './checker';
 import { ExprContext, ProcEntry, VmBuild } from './check-context';
 import { DiagnosticBag } from './diagnostics';
 import { FieldDef, RegisterDef, ResolvedRegister, lookupField, lookupRegister, registerNames } from './domain/pci';
-import { PsciArg, PsciFunctionRef, lookupPsciFunction, psciFunctionNames } from './domain/psci';
+import {
+  MPIDR_HWID_BITMASK,
+  PsciArg,
+  PsciFunctionRef,
+  lookupPsciFunction,
+  mpidrOf,
+  psciFunctionNames,
+} from './domain/psci';
 import { VCPU_FIELDS, VcpuField, lookupVcpuField } from './domain/vcpu';
 import { forEachStatement, mentionsNow } from './ast-walk';
 import { foldConst } from './fold';
@@ -132,6 +139,45 @@ export function checkPsciEntry(
       diags.warn(s.fn.span, 'missing-psci-argument', `${ref.fn.name} without 'entry': the entry point is 0`);
     }
   }
+}
+
+/**
+ * CPU_ON to a vCPU declared `VM.vcpuN off { ... }`: its code is its own program, so an entry the checker can place
+ * (a label) must be one of that program's labels or a proc's, not another vCPU's. KVM starts the target at whatever
+ * entry it is given (arch/arm64/kvm/psci.c kvm_psci_vcpu_on: reset_state.pc = the entry); a label of another program
+ * runs that program's code on the wrong vCPU. A computed entry or a number is not checked.
+ */
+export function checkCpuOnEntry(
+  vm: VmBuild,
+  diags: DiagnosticBag,
+  s: A.PsciStmt,
+  ref: PsciFunctionRef,
+  args: readonly P.PsciArgValue[],
+): void {
+  if (ref.fn.name !== 'CPU_ON') return;
+  const target = args.find((a) => a.name === 'target')?.value;
+  const entry = args.find((a) => a.name === 'entry')?.value;
+  if (target?.k !== 'const' || !entry) return;
+  const cfg = vm.config;
+  let index = -1;
+  for (let i = 0; i < cfg.vcpuCount && index < 0; i++)
+    if ((mpidrOf(i) & MPIDR_HWID_BITMASK) === target.value) index = i;
+  const own = vm.programs.find((p) => p.index === index);
+  if (!own?.item.off) return;
+  const label = vm.labelFixups.find((f) => f.expr === entry)?.name;
+  const def = label === undefined ? undefined : vm.labelDefs.get(label);
+  if (!def) return;
+  const holder = vm.programs.find(
+    (p) => p.file === def.file && p.item.span.start <= def.span.start && def.span.end <= p.item.span.end,
+  );
+  if (!holder || holder.index === index) return;
+  const at = s.args.find((a) => a.name.text === 'entry')!;
+  diags.add(
+    at.value.span,
+    'cpu-on-entry-elsewhere',
+    `'${label}' is a label of ${cfg.name}.vcpu${holder.index}'s program, but ${cfg.name}.vcpu${index} is declared off with its own program: CPU_ON should enter it at one of its labels`,
+    { related: [{ file: own.file, span: own.item.off, message: `${cfg.name}.vcpu${index} declared off here` }] },
+  );
 }
 
 /** The register (1 to 3) a raw call's named argument sets, or undefined (reported); a repeat is reported too. */

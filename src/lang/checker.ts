@@ -75,6 +75,8 @@ export function defaultHostConfig(): P.HostConfig {
   for (const s of HOST_SETTINGS) host[s.field] = s.default;
   return host;
 }
+/** The Linux prelude's proc a Linux guest runs for an interrupt with no `on irq` handler (lib/linux.sflow). */
+const DEFAULT_IRQ_HANDLER = 'linux.generic_handle_irq';
 
 /**
  * Checks and compiles a scenario. `files[0]` is the scenario; later files are libraries (procs only, e.g. the Linux
@@ -475,6 +477,7 @@ export class Checker {
       code: [],
       frames: [],
       programEntry: [],
+      poweredOff: [],
       handlers: [],
       labels: new Map(),
       signals: [],
@@ -670,6 +673,7 @@ export class Checker {
       if (m) diags.add(m.span, 'bad-value', "code_base must lie inside the VM's RAM");
     }
     cfg.programEntry = new Array<number>(cfg.vcpuCount).fill(-1);
+    cfg.poweredOff = new Array<boolean>(cfg.vcpuCount).fill(false);
     cfg.handlers = Array.from({ length: cfg.vcpuCount }, () => new Map<number, number>());
   }
 
@@ -954,24 +958,35 @@ export class Checker {
   private generateCode(vm: VmBuild): void {
     const programs = vm.programs.sort((a, b) => a.index - b.index);
     const reachable = this.reachableProcs(programs.map((p) => p.item.body));
+    // A VM that runs the Linux prelude is a Linux guest: every interrupt it takes is serviced, by the scenario's
+    // `on irq` handler or else by the kernel's (lib/linux.sflow, linux.generic_handle_irq).
+    const defaultHandler = this.procs.get(DEFAULT_IRQ_HANDLER);
+    const linuxGuest = reachable.some((name) => this.procs.get(name)?.library);
+    if (linuxGuest && defaultHandler?.library)
+      for (const name of this.reachableProcs([defaultHandler.item.body], [DEFAULT_IRQ_HANDLER]))
+        if (!reachable.includes(name)) reachable.push(name);
     this.collectLabels(
       vm,
       programs.map((p) => ({ block: p.item.body, file: p.file })),
       reachable,
     );
     const gen = new CodeGen(this, vm);
-    for (const p of programs) gen.program(p.index, p.item, p.file);
+    for (const p of programs) {
+      vm.config.poweredOff[p.index] = p.item.off !== undefined;
+      gen.program(p.index, p.item, p.file);
+    }
     for (const name of reachable) gen.proc(name, this.procs.get(name)!);
     gen.finish();
+    if (linuxGuest) vm.config.defaultHandler = vm.procFrames.get(DEFAULT_IRQ_HANDLER);
   }
 
   /**
    * Procs a VM's programs call or name as an address, transitively, in a stable order: depth first, each proc where
    * the walk first meets its name. The walk keeps its own stack, so a chain of procs of any length is no recursion.
    */
-  private reachableProcs(roots: A.Block[]): string[] {
-    const found: string[] = [];
-    const seen = new Set<string>();
+  private reachableProcs(roots: A.Block[], also: string[] = []): string[] {
+    const found: string[] = [...also];
+    const seen = new Set<string>(also);
     const namesIn = (block: A.Block) => {
       const names: string[] = [];
       walkBlock(block, (name) => names.push(name));

@@ -369,6 +369,7 @@ export class CodeGen {
       args.push({ register: def.register, name: def.name, value: c.expectType(a.value, ctx, 'int', what) });
     }
     S.checkPsciEntry(diags, s, ref, args);
+    S.checkCpuOnEntry(this.vm, diags, s, ref, args);
     emit({ op: 'psci', fn: ref, args });
   }
 

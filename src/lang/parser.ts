@@ -420,8 +420,9 @@ class Parser {
     const vm = this.name('a VM name');
     this.expectPunct('.', "between the VM name and 'vcpuN'");
     const vcpu = this.name("'vcpuN'");
+    const off = this.isWord('off') ? this.advance().span : undefined;
     const body = this.parseBlock('program');
-    return { kind: 'program', vm, vcpu, body, span: { start: vm.span.start, end: body.span.end } };
+    return { kind: 'program', vm, vcpu, off, body, span: { start: vm.span.start, end: body.span.end } };
   }
 
   private parseProc(): A.ProcItem {

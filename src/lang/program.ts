@@ -180,8 +180,14 @@ export interface VmConfig {
   frames: FrameInfo[];
   /** instruction index where vCPU i starts, or -1 for a vCPU with no program (it starts OFF) */
   programEntry: number[];
+  /** per vCPU: declared `VM.vcpuN off { ... }`, created powered off (KVM_ARM_VCPU_POWER_OFF) with its program laid
+   * out, for CPU_ON to enter at one of its labels */
+  poweredOff: boolean[];
   /** per vCPU: irq number -> frame index of its `on irq` handler */
   handlers: Map<number, number>[];
+  /** frame of the Linux prelude's linux.generic_handle_irq, for a VM that uses the prelude: what its vCPUs run for
+   * an enabled interrupt with no `on irq` handler (a Linux guest always services what it takes) */
+  defaultHandler?: number;
   labels: Map<string, number>;
   signals: string[];
 }

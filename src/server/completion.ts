@@ -30,7 +30,7 @@ import { HOST_POLICY_RULES, HOST_SETTINGS } from '../lang/domain/host';
 import { INVARIANT_INFO } from '../lang/domain/invariants';
 import { configRegisters, lookupRegister } from '../lang/domain/pci';
 import { formatVersion, lookupPsciFunction, PSCI_FUNCTIONS, PsciFunction, versionAtLeast } from '../lang/domain/psci';
-import { lookupVcpuField, vcpuIndexOf, VCPU_FIELDS } from '../lang/domain/vcpu';
+import { lookupVcpuField, POWERED_OFF_DOC, vcpuIndexOf, VCPU_FIELDS } from '../lang/domain/vcpu';
 import { STATEMENT_KEYWORDS, VM_MEMBER_KEYWORDS } from '../lang/parser';
 import { DeviceConfig, VmConfig } from '../lang/program';
 import { aliasMembers, StateMember, stateMembers } from '../lang/state-paths';
@@ -536,6 +536,16 @@ class Completer {
         });
       }
       for (const vm of this.allVms()) this.programHeaders(vm, true);
+      return;
+    }
+    // `guest.vcpu1 ¦`: the program may be declared powered off at creation.
+    if (n === 3 && this.w(1) === '.' && vcpuIndexOf(this.w(2) ?? '') !== undefined) {
+      this.add({
+        label: 'off',
+        kind: CompletionItemKind.Keyword,
+        detail: 'created powered off: CPU_ON enters it at one of its labels',
+        documentation: this.md(POWERED_OFF_DOC),
+      });
       return;
     }
     if (this.w(0) === 'expect') {

@@ -107,6 +107,7 @@ function describe(analysis: Analysis, m: Meaning): string | undefined {
     case 'word':
       return m.doc ? `**\`${m.text}\`**\n\n${m.doc}` : undefined;
     case 'keyword':
+      return m.doc ? `**\`${m.text}\`**\n\n${m.doc}` : undefined;
     case 'now':
       return undefined;
   }

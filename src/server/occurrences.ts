@@ -13,7 +13,7 @@ import { FlavourName, FLAVOURS, isFlavourName, VMM_ANSWER_DOCS, VMM_EVENTS, VmmA
 import { InvariantInfo, INVARIANT_INFO } from '../lang/domain/invariants';
 import { FieldDef, lookupField, lookupRegister, ResolvedRegister } from '../lang/domain/pci';
 import { lookupPsciFunction, PsciArg, PsciFunction, PsciFunctionRef } from '../lang/domain/psci';
-import { lookupVcpuField, vcpuIndexOf, VcpuField, VmField } from '../lang/domain/vcpu';
+import { lookupVcpuField, POWERED_OFF_DOC, vcpuIndexOf, VcpuField, VmField } from '../lang/domain/vcpu';
 import { DeviceConfig, VmConfig } from '../lang/program';
 import { SourceFile, Span } from '../lang/source';
 import {
@@ -66,7 +66,7 @@ export type Meaning =
   | { kind: 'host-setting'; setting: HostSetting }
   | { kind: 'host-policy'; rule: HostPolicyRule }
   | { kind: 'word'; text: string; doc?: string }
-  | { kind: 'keyword'; text: string };
+  | { kind: 'keyword'; text: string; doc?: string };
 
 export interface Occurrence {
   span: Span;
@@ -588,6 +588,7 @@ export function buildOccurrences(analysis: Analysis): OccurrenceIndex {
         add(item.vm.span, { kind: 'vm', name: item.vm.text, vm, declaration: false });
         const index = vcpuIndexOf(item.vcpu.text);
         if (index !== undefined) add(item.vcpu.span, { kind: 'vcpu', index, vm });
+        if (item.off) add(item.off, { kind: 'keyword', text: 'off', doc: POWERED_OFF_DOC });
         block(item.body, { vm, owner: vm, params: new Map(), aliases: new Map(), inCode: true });
         break;
       }

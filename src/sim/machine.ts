@@ -207,11 +207,13 @@ export class Machine {
     const vcpus: VcpuState[] = [];
     for (let i = 0; i < cfg.vcpuCount; i++) {
       const entry = cfg.programEntry[i] ?? -1;
-      const hasProgram = entry >= 0;
+      // A vCPU declared `off` is created with KVM_ARM_VCPU_POWER_OFF: its code is laid out but it is OFF (STOPPED)
+      // until CPU_ON names an entry (arch/arm64/kvm/arm.c kvm_arch_vcpu_ioctl_vcpu_init: "start in power-off").
+      const hasProgram = entry >= 0 && !cfg.poweredOff[i];
       vcpus.push({
         regs: new Array<bigint>(31).fill(0n),
         sp: 0n,
-        pc: entry,
+        pc: hasProgram ? entry : -1,
         pcAddress: hasProgram ? instrAddress(cfg, entry) : 0n,
         el: 1,
         // A vCPU with a program starts in a booted kernel: interrupts unmasked, MMU on.
@@ -619,23 +621,40 @@ export class Machine {
     }
   }
 
-  /** At an instruction boundary with PSTATE.I clear: run the handler of a pending interrupt, if there is one. */
+  /**
+   * At an instruction boundary with PSTATE.I clear: run the handler of a pending interrupt, if there is one. In a
+   * Linux guest (a VM that uses the prelude) an enabled interrupt with no `on irq` handler runs the kernel's
+   * (linux.generic_handle_irq: gic_handle_irq -> generic_handle_domain_irq, kernel/irq/irqdesc.c), with its number
+   * as argument; one armed as a wake-up source stays pending (suspend_device_irqs, kernel/irq/pm.c).
+   */
   private dispatchInterrupt(vm: number, vcpu: number): boolean {
-    const handlers = this.program.vms[vm].handlers[vcpu];
-    if (!handlers || handlers.size === 0) return false;
-    for (const [irq, frame] of handlers) {
-      const s = this.state.vms[vm].irqs.get(this.irqKey(irq, vcpu));
-      if (!s || !s.enabled || !s.pending || s.target !== vcpu) continue;
-      const v = this.state.vms[vm].vcpus[vcpu];
-      const cfg = this.program.vms[vm];
-      s.pending = false;
-      v.stack.push({ frame, returnPc: v.pc, args: [], irq, savedDaif: v.daif });
-      v.daif |= DAIF_I;
-      this.jump(v, cfg, cfg.frames[frame].entry);
-      this.emit(vm, vcpu, { kind: 'irq.deliver', irq });
+    const cfg = this.program.vms[vm];
+    const handlers = cfg.handlers[vcpu];
+    if (handlers)
+      for (const [irq, frame] of handlers) {
+        const s = this.state.vms[vm].irqs.get(this.irqKey(irq, vcpu));
+        if (!s || !s.enabled || !s.pending || s.target !== vcpu) continue;
+        s.pending = false;
+        this.enterHandler(vm, vcpu, irq, frame, []);
+        return true;
+      }
+    if (cfg.defaultHandler === undefined) return false;
+    for (const [key, s] of this.state.vms[vm].irqs) {
+      const irq = key % 1024;
+      if (!s.enabled || !s.pending || s.wake || s.target !== vcpu || handlers?.has(irq)) continue;
+      this.enterHandler(vm, vcpu, irq, cfg.defaultHandler, [BigInt(irq)]);
       return true;
     }
     return false;
+  }
+
+  private enterHandler(vm: number, vcpu: number, irq: number, frame: number, args: bigint[]): void {
+    const v = this.state.vms[vm].vcpus[vcpu];
+    const cfg = this.program.vms[vm];
+    v.stack.push({ frame, returnPc: v.pc, args, irq, savedDaif: v.daif });
+    v.daif |= DAIF_I;
+    this.jump(v, cfg, cfg.frames[frame].entry);
+    this.emit(vm, vcpu, { kind: 'irq.deliver', irq });
   }
 
   // ------------------------------------------------------------------------------------------ reading state

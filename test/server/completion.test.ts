@@ -264,7 +264,7 @@ describe('language server: completion and signature help', function () {
     assert.match(item(hostMembers, 'suspend_latency').detail!, /how long the host takes from deciding to suspend/);
     assert.match(item(hostMembers, 's2idle_timeout').detail!, /s2idle notification .* \(default 15s\)$/);
     const invariants = await complete(KVM + 'expect violation ¦', ' ');
-    assert.strictEqual(invariants.length, 8);
+    assert.strictEqual(invariants.length, 9);
     assert.strictEqual(item(invariants, 'suspend-with-vcpu-on').detail, 'SYSTEM_SUSPEND honoured with another vCPU on');
     const vcpus = await complete(KVM.replace('expect x0 == 0xc0ffee', 'expect guest.¦'), '.');
     assert.deepStrictEqual(labels(vcpus), ['vcpu0', 'vcpu1', 'net0', 'gpu', 'state', 'suspended']);

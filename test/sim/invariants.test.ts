@@ -11,6 +11,7 @@ import { INVARIANT_INFO, invariantInfo } from '../../src/lang/domain/invariants'
 import { INVARIANTS, Violation } from '../../src/sim/invariants';
 import { DEFAULT_HOST_SUSPEND_LATENCY as HOST_SUSPEND_LATENCY } from '../../src/lang/checker';
 import { TraceEvent } from '../../src/sim/trace';
+import { stateProblems } from '../../src/sim/verdict';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -1218,13 +1219,76 @@ describe('expect violation ID', () => {
   });
 });
 
+// ------------------------------------------------------------------------------------------------
+// s2idle-spin
+
+/** irq 41 (enabled, not a wake-up source) at 100ms, then the wake-up irq 40 at 200ms, around vcpu0's `code`. */
+function spinWorld(code: string): string {
+  return `vm vm0 {
+  hypervisor kvm
+  s2idle_notify at 0x0a001000
+}
+host {
+  at 100ms: irq 41 -> vm0
+  at 200ms: irq 40 -> vm0
+}
+vm0.vcpu0 {
+  irq enable 40 wake
+  irq enable 41
+${code}
+}
+`;
+}
+
+/** An s2idle loop written out (no prelude, so no default handler). */
+function s2idleLoop(handler: string): string {
+  return spinWorld(`  loop {
+    s2idle notify
+    wfi
+    if wakeup_pending { break }
+  }
+  halt
+  ${handler}`);
+}
+
+describe('invariant s2idle-spin', () => {
+  it('fires when a guest goes back into s2idle with the interrupt that woke it still pending', () => {
+    // Issue 12 item 4: this loop spun until 200ms (thousands of notifications) and the run passed.
+    const r = run(s2idleLoop(''));
+    expectViolation(r, {
+      invariant: 's2idle-spin',
+      message:
+        'vm0.vcpu0 entered s2idle with irq 41 pending and not serviced: its WFI returns at once and the s2idle loop spins instead of sleeping',
+      vm: 0,
+      vcpu: 0,
+      breaking: 's2idle.notify',
+      led: [kind('irq.raise', (e) => e.kind === 'irq.raise' && e.irq === 41), kind('irq.wake')],
+    });
+    assert.match(stateProblems(r.machine).join('\n'), /^invariant violated: s2idle-spin/);
+  });
+
+  it('does not fire when the interrupt is serviced: one notification per wake-up', () => {
+    const r = runGreen(s2idleLoop('on irq 41 { log "tick" }'));
+    expectNoViolation(r);
+    assert.deepStrictEqual(
+      eventsOf(r.events, 's2idle.notify').map((e) => e.count),
+      [1, 2],
+    );
+  });
+
+  it('does not fire for a Linux guest, whose kernel services an interrupt the scenario gives no handler', () => {
+    const r = runGreen(spinWorld('  call linux.pm_suspend s2idle'));
+    expectNoViolation(r);
+  });
+});
+
 describe('the invariant tables', () => {
   it('src/sim/invariants/index.ts lists exactly the invariants of src/lang/domain/invariants.ts, in order', () => {
     assert.deepStrictEqual(
       INVARIANTS.map((i) => i.id),
       INVARIANT_INFO.map((i) => i.id),
     );
-    assert.strictEqual(new Set(INVARIANTS.map((i) => i.id)).size, 8);
+    assert.strictEqual(new Set(INVARIANTS.map((i) => i.id)).size, 9);
     INVARIANTS.forEach((inv, n) => {
       assert.strictEqual(inv.title, INVARIANT_INFO[n].title);
       assert.strictEqual(inv.description, INVARIANT_INFO[n].description);

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PRELUDE_SOURCES } from '../../src/lang/prelude-text';
 import { Machine } from '../../src/sim/machine';
+import { staticFacts } from '../../src/sim/explore/independence';
 import { compile, eventsOf, runGreen } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -29,6 +30,29 @@ guest.vcpu0 {
   expect vcpu1.power == ON
 }
 `;
+
+/** irq 41 (enabled, not a wake-up source) at 100ms and 150ms, the wake-up irq 40 at 200ms, around an s2idle. */
+function spuriousWakeUps(handler: string): string {
+  return `
+vm vm0 {
+  hypervisor kvm
+  s2idle_notify at 0x0a001000
+}
+host {
+  at 100ms: irq 41 -> vm0
+  at 150ms: irq 41 -> vm0
+  at 200ms: irq 40 -> vm0
+}
+vm0.vcpu0 {
+  irq enable 40 wake
+  irq enable 41
+  call linux.pm_suspend s2idle
+  expect now >= 200ms
+  halt
+  ${handler}
+}
+`;
+}
 
 describe('Linux prelude', () => {
   it('is embedded exactly as lib/ has it', () => {
@@ -143,30 +167,36 @@ describe('Linux prelude', () => {
   it('notifies again after every spurious wake-up in the s2idle loop', () => {
     // irq 41 is enabled but not a wake-up source (like an IRQF_NO_SUSPEND one): its handler runs, and the loop
     // goes back into s2idle, which calls check() and so notifies again.
-    const r = runGreen(`
-vm vm0 {
-  hypervisor kvm
-  s2idle_notify at 0x0a001000
-}
-host {
-  at 100ms: irq 41 -> vm0
-  at 150ms: irq 41 -> vm0
-  at 200ms: irq 40 -> vm0
-}
-vm0.vcpu0 {
-  irq enable 40 wake
-  irq enable 41
-  call linux.pm_suspend s2idle
-  expect now >= 200ms
-  halt
-  on irq 41 {
-    log "timer tick"
-  }
-}
-`);
+    const r = runGreen(spuriousWakeUps('on irq 41 {\n    log "timer tick"\n  }'));
     const notes = eventsOf(r.events, 's2idle.notify').map((e) => e.count);
     assert.deepStrictEqual(notes, [1, 2, 3]);
     assert.strictEqual(r.logs.filter((l) => l === 'linux: spurious wake-up, back into s2idle').length, 2);
     assert.strictEqual(r.logs.filter((l) => l === 'timer tick').length, 2);
+  });
+
+  it('counts the default handler for explore: no vCPU of a Linux guest is quiet', () => {
+    // A quiet vCPU (no handler) lets explore skip interleavings of its local steps with interrupts; a Linux guest's
+    // vCPUs may each run linux.generic_handle_irq instead of their next statement.
+    const linux = staticFacts(compile(MEM));
+    assert.deepStrictEqual(linux.quiet[0], [false, false]);
+    const plain = staticFacts(
+      compile(MEM.replace('call linux.secondary', 'halt').replace('call linux.pm_suspend mem', 'wfi')),
+    );
+    assert.deepStrictEqual(plain.quiet[0], [true, true]);
+  });
+
+  it('services an interrupt the scenario gives no handler, so s2idle re-enters once per wake-up', () => {
+    // Issue 12 item 4: without a handler irq 41 stayed pending and the loop spun (thousands of notifications).
+    const r = runGreen(spuriousWakeUps(''));
+    assert.deepStrictEqual(
+      eventsOf(r.events, 's2idle.notify').map((e) => e.count),
+      [1, 2, 3],
+    );
+    assert.deepStrictEqual(
+      eventsOf(r.events, 'irq.deliver').map((e) => e.irq),
+      [41, 41],
+    );
+    assert.strictEqual(r.logs.filter((l) => l === 'linux: irq 41 handled (handle_fasteoi_irq, EOI)').length, 2);
+    assert.strictEqual(r.logs.filter((l) => l === 'linux: spurious wake-up, back into s2idle').length, 2);
   });
 });

@@ -57,6 +57,12 @@ export const INVARIANT_INFO: readonly InvariantInfo[] = [
     description:
       "A vCPU was started or resumed at an address outside its VM's RAM: the hypervisor or VMM accepted an entry point it should have refused with INVALID_ADDRESS.",
   },
+  {
+    id: 's2idle-spin',
+    title: 'Guest entered s2idle with an interrupt it did not service',
+    description:
+      "A vCPU entered s2idle (its notification) while an enabled interrupt not armed as a wake-up source was still pending on it: its WFI returns at once and the s2idle loop spins, notifying again and again, instead of sleeping until the next wake-up. A Linux guest runs the handler first (the scenario's `on irq`, or the prelude's linux.generic_handle_irq), so it re-enters once per wake-up.",
+  },
 ];
 
 export function invariantInfo(id: string): InvariantInfo {

@@ -99,6 +99,10 @@ export function lookupVcpuField(name: string): VcpuField | undefined {
 }
 
 /** `vcpu3` -> 3 */
+/** `VM.vcpuN off { ... }`: what the word means, for hover and completion (KVM_ARM_VCPU_POWER_OFF). */
+export const POWERED_OFF_DOC =
+  'The vCPU is created powered off (KVM_ARM_VCPU_POWER_OFF, or KVM_SET_MP_STATE STOPPED before it first runs): OFF and STOPPED until a CPU_ON, which enters this program at the entry it names, one of its labels. Without `off` a vCPU with a program starts ON at its first statement, and CPU_ON to it answers ALREADY_ON.';
+
 export function vcpuIndexOf(word: string): number | undefined {
   const m = /^vcpu(\d+)$/.exec(word);
   return m ? Number(m[1]) : undefined;

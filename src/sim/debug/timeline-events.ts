@@ -43,11 +43,15 @@ export function timelineLanes(program: Program): string[] {
   ];
 }
 
-/** The state each lane starts in at time 0: vCPUs with a program ON, the others OFF, devices D0, the host running. */
+/**
+ * The state each lane starts in at time 0: vCPUs with a program ON (unless declared `off`), the others OFF,
+ * devices D0, the host running.
+ */
 export function initialLaneStates(program: Program): Record<string, string> {
   const states: Record<string, string> = { [HOST_LANE]: 'running' };
   for (const vm of program.vms) {
-    for (let i = 0; i < vm.vcpuCount; i++) states[vcpuLane(vm, i)] = vm.programEntry[i] >= 0 ? 'ON' : 'OFF';
+    for (let i = 0; i < vm.vcpuCount; i++)
+      states[vcpuLane(vm, i)] = vm.programEntry[i] >= 0 && !vm.poweredOff[i] ? 'ON' : 'OFF';
     for (const d of vm.devices) states[deviceLane(vm, d.name)] = 'D0';
   }
   return states;

@@ -125,7 +125,7 @@ export function staticFacts(program: Program): StaticFacts {
       return vm.code.every((instr) => instr.op !== 's2idleNotify' && exprsOf(instr).every((e) => staysIn(e, k)));
     }),
     quiet: program.vms.map((vm, k) =>
-      Array.from({ length: vm.vcpuCount }, (_, i) => (vm.handlers[i]?.size ?? 0) === 0 && !readers.has(`${k}:${i}`)),
+      Array.from({ length: vm.vcpuCount }, (_, i) => handlerCount(vm, i) === 0 && !readers.has(`${k}:${i}`)),
     ),
     waitWatched: program.vms.map((vm, k) =>
       Array.from({ length: vm.vcpuCount }, (_, i) => waitReaders.has(`${k}:${i}`)),
@@ -139,6 +139,11 @@ export function staticFacts(program: Program): StaticFacts {
     allContained: program.vms.map((vm, k) => vm.code.every((instr) => containedInstr(instr, k, vm.hardwareDomain))),
     watched: program.vms.map((_, k) => watched.has(k)),
   };
+}
+
+/** A vCPU's `on irq` handlers, and the Linux prelude's default one, which every vCPU of a Linux guest may run. */
+function handlerCount(vm: Program['vms'][number], vcpu: number): number {
+  return (vm.handlers[vcpu]?.size ?? 0) + (vm.defaultHandler === undefined ? 0 : 1);
 }
 
 function containedInstr(instr: Instr, vm: number, hardwareDomain: boolean): boolean {
@@ -166,7 +171,7 @@ function ownerIgnoringWaits(m: Machine, unit: Unit, facts: StaticFacts): number 
   if (unit.kind === 'vcpu') {
     if (facts.isolated[unit.vm]) return unit.vm;
     // A vCPU with interrupt handlers may run one of them instead of the statement at its pc.
-    const handlers = m.program.vms[unit.vm].handlers[unit.vcpu]?.size ?? 0;
+    const handlers = handlerCount(m.program.vms[unit.vm], unit.vcpu);
     return hostRunning && (handlers === 0 || facts.handlersContained[unit.vm]) && facts.contained[unit.vm][unit.pc]
       ? unit.vm
       : -1;

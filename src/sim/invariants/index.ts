@@ -5,6 +5,7 @@ import { Invariant, Violation } from './invariant';
 import { mmioToSleepingBar } from './mmio-to-sleeping-bar';
 import { noSoftResetContextLost } from './no-soft-reset-context-lost';
 import { resumedOutsideRam } from './resumed-outside-ram';
+import { s2idleSpin } from './s2idle-spin';
 import { suspendWithVcpuOn } from './suspend-with-vcpu-on';
 import { suspendedWithoutWakeSource } from './suspended-without-wake-source';
 import { virtioResetLosesContext } from './virtio-reset-loses-context';
@@ -19,6 +20,7 @@ export const INVARIANTS: readonly Invariant[] = [
   suspendedWithoutWakeSource,
   watchdogExpiredWhileSuspended,
   resumedOutsideRam,
+  s2idleSpin,
 ];
 
 /** Invariants by the event kinds that can break them. */
