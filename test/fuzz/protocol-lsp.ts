@@ -224,9 +224,12 @@ export async function lspSession(
   /** the text of each version of each document sent, for checking the diagnostics published for it */
   const versions = new Map<string, string>();
   const lastVersion = new Map<string, number>();
+  /** uri@version pairs a perturbed change used: the server's text of that version is not ours */
+  const tainted = new Set<string>();
   const remember = (d: Doc) => {
     lastVersion.set(d.uri, d.version);
-    if (versions.size < 2000) versions.set(`${d.uri}@${d.version}`, d.doc.getText());
+    if (versions.size < 2000 && !tainted.has(`${d.uri}@${d.version}`))
+      versions.set(`${d.uri}@${d.version}`, d.doc.getText());
   };
   try {
     const init = await client.request(
@@ -305,8 +308,20 @@ export async function lspSession(
                 ]),
               };
           const params = { textDocument: { uri: d.uri, version: d.version + 1 }, contentChanges: [change] };
-          if (rng.chance(0.15)) client.notify(method, perturb(params, rng));
-          else {
+          if (rng.chance(0.15)) {
+            // A perturbed change can still be one the server applies (say, a range edit with its version intact):
+            // then the server's text and ours differ. Its version number names no text of ours, and a full-text
+            // change at a fresh version brings both copies together again.
+            const perturbed = perturb(params, rng) as { textDocument?: { version?: unknown } } | undefined;
+            const taken = perturbed?.textDocument?.version;
+            if (typeof taken === 'number') tainted.add(`${d.uri}@${taken}`);
+            client.notify(method, perturbed);
+            do d.version++;
+            while (tainted.has(`${d.uri}@${d.version}`));
+            d.doc = TextDocument.create(d.uri, 'suspend-flow', d.version, text);
+            remember(d);
+            client.notify(method, { textDocument: { uri: d.uri, version: d.version }, contentChanges: [{ text }] });
+          } else {
             d.version++;
             d.doc = TextDocument.update(d.doc, [change], d.version);
             remember(d);
