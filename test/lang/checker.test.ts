@@ -698,7 +698,7 @@ proc p {
 }
 `),
         [
-          "3:36+6 error 'virtio-net' has no option 'd3cold'; it takes pm, no_soft_reset, pme, reset_on_restore, feature",
+          "3:36+6 error 'virtio-net' has no option 'd3cold'; it takes pm, no_soft_reset, pme, reset_on_restore, feature, suspend_rule",
           "3:58+2 error 'pm' lists d1, d2",
           "3:76+5 error option 'no_soft_reset' is true or false",
           '4:39+2 error a device interrupt is an SPI, 32 to 1019, not 20',
