@@ -216,6 +216,20 @@ guest.vcpu0 {
 `);
     });
 
+    it('CPU_OFF: x0 = SUCCESS (PSCI_SET_RESULT of do_psci_0_2_cpu_off), x1..x3 kept, though the call never returns', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 2 }
+guest.vcpu1 {
+  hvc 0x84000002 x1=5 x3=7
+  expect false, "CPU_OFF returned"
+}
+guest.vcpu0 {
+  wait vcpu1.mp_state == STOPPED
+  expect vcpu1.x0 == SUCCESS && vcpu1.x1 == 5 && vcpu1.x3 == 7
+}
+`);
+    });
+
     it('CPU_SUSPEND: blocks until an interrupt, returns SUCCESS in x0 and keeps x1..x3', () => {
       runGreen(`
 vm guest { hypervisor xen; vcpus 1 }

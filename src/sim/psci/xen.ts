@@ -52,7 +52,9 @@ export const xen: HypervisorFlavour = {
         return { kind: 'no-return' };
       }
       case 'CPU_OFF':
-        // Sets _VPF_down and deschedules the vCPU.
+        // Sets _VPF_down and deschedules the vCPU; do_vpsci_0_2_call still writes PSCI_SET_RESULT(regs,
+        // do_psci_0_2_cpu_off()), i.e. x0 = PSCI_SUCCESS, and leaves x1..x3 alone.
+        c.m.state.vms[c.vm].vcpus[c.vcpu].regs[0] = 0n;
         c.m.block(c.vm, c.vcpu, 'off');
         c.m.setPower(c.vm, c.vcpu, POWER.OFF, MP.STOPPED, 'CPU_OFF (_VPF_down)');
         return { kind: 'no-return' };

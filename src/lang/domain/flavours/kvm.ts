@@ -39,7 +39,8 @@ export const kvm: Flavour = {
     PSCI_VERSION: "returns the VM's PSCI version (`hypervisor kvm psci V`, default 1.3).",
     CPU_SUSPEND:
       'kvm_psci_vcpu_suspend: every request is a WFI whatever power_state says; returns SUCCESS on the wake-up with the context kept (x1..x3 read 0).',
-    CPU_OFF: 'the vCPU stops (KVM_MP_STATE_STOPPED); the call does not return.',
+    CPU_OFF:
+      'the vCPU stops (KVM_MP_STATE_STOPPED) without an exit to the VMM; the call does not return, but SUCCESS is written first, so the stopped vCPU holds x0..x3 = 0.',
     CPU_ON:
       'kvm_psci_vcpu_on: INVALID_PARAMETERS for bits outside the affinity fields or no such vCPU, ALREADY_ON if the target is not STOPPED; otherwise the target is reset to entry with x0 = context (ON_PENDING until it runs) and the call returns SUCCESS. KVM does not check the entry address.',
     AFFINITY_INFO:

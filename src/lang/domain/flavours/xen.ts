@@ -27,7 +27,8 @@ export const xen: Flavour = {
     PSCI_VERSION: "returns 1.1 (Xen's vPSCI).",
     CPU_SUSPEND:
       'power-down requests are treated as standby: vcpu_block_unless_event_pending, then SUCCESS with the context kept.',
-    CPU_OFF: 'sets _VPF_down and deschedules the vCPU; the call does not return.',
+    CPU_OFF:
+      'sets _VPF_down and deschedules the vCPU; the call does not return, but x0 = SUCCESS is written first (x1..x3 kept).',
     CPU_ON:
       'do_common_cpu_on: INVALID_PARAMETERS for no such vCPU (Aff0 | Aff1 << 4), INVALID_ADDRESS for a Thumb entry, ALREADY_ON if it is up; otherwise a fresh context at entry with x0 = context and its pending interrupts cleared. CPU_ON32 reads target, entry and context as 32 bits (the registers are left as they were).',
     AFFINITY_INFO:
