@@ -239,6 +239,32 @@ resume:
     assert.strictEqual(eventsOf(r.events, 'vmm.exit')[1].t, 2_000_000);
   });
 
+  it('"the MP state stays SUSPENDED after that exit until the VMM sets RUNNABLE, and running again with the line still high gives another WAKEUP at once"', () => {
+    const r = run(`
+vm guest {
+  hypervisor kvm psci 1.1
+  vcpus 1
+  on system_suspend: confirm
+  on wakeup: ignore
+}
+host { at 1ms: irq 40 -> guest }
+guest.vcpu0 {
+  irq enable 40 wake
+  psci SYSTEM_SUSPEND entry=resume context=3
+resume:
+  expect false, "resumed although the VMM never set RUNNABLE"
+}
+`);
+    assert.deepStrictEqual(r.failures, []);
+    const wakeups = eventsOf(r.events, 'vmm.exit').filter((e) => e.exit === 'WAKEUP');
+    assert.strictEqual(wakeups.length, 2, 'another WAKEUP after the ignored one (then the VMM spins)');
+    assert.strictEqual(wakeups[1].t, wakeups[0].t, 'at once');
+    assert.strictEqual(r.machine.readVcpuField(0, 0, 'mp_state'), 10n, 'still SUSPENDED');
+    assert.strictEqual(r.stop.kind, 'outcome');
+    assert.ok(r.stop.kind === 'outcome' && r.stop.outcome.kind === 'hang');
+    assert.match(r.stop.outcome.waiting[0], /VMM ignores the WAKEUP exit/);
+  });
+
   it('"With the in-kernel vGICv3, an SPI the guest disabled in the distributor does not wake the vCPU; an enabled one does, and after resuming the guest acknowledges it"', () => {
     const r = runGreen(`
 vm guest {
