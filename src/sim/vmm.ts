@@ -150,6 +150,19 @@ function answerSuspend(
     m.wake(vm, vcpu);
   };
   if (answer === 'deny') return fail(RET.DENIED, 'DENIED');
+  if (answer === 'resume') {
+    // KVM_RUN again without writing a result: KVM left the registers as the guest called (kvm_psci_system_suspend
+    // only fills run->system_event), so the guest sees x0 = its own function ID (DOMAIN.md 2b, psci_probe B and F).
+    report('re-entered without an answer: x0 is still the function ID');
+    m.emit(vm, vcpu, {
+      kind: 'psci.return',
+      fn: 'SYSTEM_SUSPEND',
+      result: v.regs[0],
+      name: 'no answer (x0 unchanged)',
+    });
+    m.wake(vm, vcpu);
+    return;
+  }
   const entry = v.regs[1];
   const context = v.regs[2];
   // `confirm-unchecked` is a VMM that honours the call without the checks api.rst makes its job.

@@ -664,10 +664,10 @@ proc p {
     it('checks the VMM answers each flavour allows', () => {
       assert.deepStrictEqual(
         diags(
-          'vm a {\n  hypervisor kvm\n  on system_suspend: confirm | resume\n  on reboot: stop\n}\nvm b {\n  hypervisor xen\n  on system_suspend: confirm\n  on wakeup: ignore\n}\n',
+          'vm a {\n  hypervisor kvm\n  on system_suspend: confirm | stop\n  on reboot: stop\n}\nvm b {\n  hypervisor xen\n  on system_suspend: confirm\n  on wakeup: ignore\n}\n',
         ),
         [
-          "3:32+6 error the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, not 'resume'",
+          "3:32+4 error the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, resume, not 'stop'",
           "4:6+6 error unknown VMM event 'reboot'; expected system_suspend, wakeup, system_off, system_reset",
           '8:6+14 error Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer',
           "9:14+6 error the VMM answers 'wakeup' with resume, defer, not 'ignore'",

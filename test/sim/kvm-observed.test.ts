@@ -211,6 +211,25 @@ guest.vcpu0 {
     assert.strictEqual(narrow.machine.readVcpuField(0, 0, 'x2'), 0xcafef00dn);
   });
 
+  it('"A VMM that re-enters without answering leaves the guest seeing x0 = its own function ID"', () => {
+    // psci_probe cases B and F: \`on system_suspend: resume\` is that VMM.
+    const r = runGreen(`
+vm guest {
+  hypervisor kvm psci 1.1
+  vcpus 1
+  on system_suspend: resume
+}
+guest.vcpu0 {
+  psci SYSTEM_SUSPEND64 entry=0xfeedf00d context=0xdeadc0de
+  expect x0 == 0xc400000e && x1 == 0xfeedf00d && x2 == 0xdeadc0de
+  psci SYSTEM_SUSPEND32 entry=0x123456789 context=0xcafef00d
+  expect x0 == 0x8400000e && x1 == 0x23456789 && x2 == 0xcafef00d
+  expect vcpu0.mp_state == RUNNABLE
+}
+`);
+    assert.deepStrictEqual(exits(r), ['SUSPEND', 'SUSPEND']);
+  });
+
   it('"After the VMM sets KVM_MP_STATE_SUSPENDED, KVM_RUN blocks. A raised interrupt gives a WAKEUP exit (type 4) even with PSTATE.I masked"', () => {
     const r = runGreen(`
 vm guest {

@@ -30,7 +30,7 @@ export const kvm: Flavour = {
     },
   ],
   vmm: {
-    system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked'],
+    system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked', 'resume'],
     wakeup: ['resume', 'ignore', 'defer'],
     system_off: ['stop', 'resume'],
     system_reset: ['stop', 'resume'],
@@ -58,7 +58,7 @@ export const kvm: Flavour = {
     CPU_DEFAULT_SUSPEND: NOT_IMPLEMENTED,
     NODE_HW_STATE: NOT_IMPLEMENTED,
     SYSTEM_SUSPEND:
-      'with KVM_CAP_ARM_SYSTEM_SUSPEND (`system_suspend_exit on`, the default) KVM exits to the VMM with the registers untouched. The VMM (`on system_suspend:` confirm, deny, defer, confirm-unchecked) checks that every other vCPU is STOPPED (else DENIED) and that entry is in RAM (else INVALID_ADDRESS), then resets the caller to entry with x0 = context and puts it in KVM_MP_STATE_SUSPENDED; a wake-up interrupt gives a WAKEUP exit. `suspend_checks kernel` models the unmerged in-kernel variant. Without the capability: NOT_SUPPORTED.',
+      'with KVM_CAP_ARM_SYSTEM_SUSPEND (`system_suspend_exit on`, the default) KVM exits to the VMM with the registers untouched. The VMM (`on system_suspend:` confirm, deny, defer, confirm-unchecked, resume) checks that every other vCPU is STOPPED (else DENIED) and that entry is in RAM (else INVALID_ADDRESS), then resets the caller to entry with x0 = context and puts it in KVM_MP_STATE_SUSPENDED; a wake-up interrupt gives a WAKEUP exit. `suspend_checks kernel` models the unmerged in-kernel variant. Without the capability: NOT_SUPPORTED.',
     PSCI_SET_SUSPEND_MODE: NOT_IMPLEMENTED,
     PSCI_STAT_RESIDENCY: NOT_IMPLEMENTED,
     PSCI_STAT_COUNT: NOT_IMPLEMENTED,
