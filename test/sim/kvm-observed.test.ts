@@ -19,6 +19,19 @@ function labelAddress(r: RunResult, label: string, vm = 0): bigint {
   return instrAddress(cfg, index);
 }
 
+/** A one-vCPU guest as on those kernels (PSCI 1.1) whose VMM confirms SYSTEM_SUSPEND and answers a wake-up as told. */
+function suspendingGuest(wakeup: 'resume' | 'ignore'): string {
+  return `vm guest {
+  hypervisor kvm psci 1.1
+  vcpus 1
+  on system_suspend: confirm
+  on wakeup: ${wakeup}
+}`;
+}
+
+/** A second VM to look at the suspended guest from: nothing of the guest itself runs while it is suspended. */
+const WATCHER = 'vm watcher { hypervisor kvm; vcpus 1 }';
+
 describe('KVM as observed on Linux 6.1 and 6.12 (DOMAIN.md 2b)', () => {
   it('"PSCI version register 0x10001 (PSCI 1.1); SMCCC_VERSION 0x10001; MIGRATE_INFO_TYPE 2; an unassigned function ID (0xc400001f) is NOT_SUPPORTED (-1, all 64 bits set)"', () => {
     const r = runGreen(`
@@ -232,13 +245,8 @@ guest.vcpu0 {
 
   it('"After the VMM sets KVM_MP_STATE_SUSPENDED, KVM_RUN blocks. A raised interrupt gives a WAKEUP exit (type 4) even with PSTATE.I masked"', () => {
     const r = runGreen(`
-vm guest {
-  hypervisor kvm psci 1.1
-  vcpus 1
-  on system_suspend: confirm
-  on wakeup: resume
-}
-vm watcher { hypervisor kvm; vcpus 1 }
+${suspendingGuest('resume')}
+${WATCHER}
 host { at 2ms: irq 40 -> guest }
 watcher.vcpu0 {
   wait guest.vcpu0.mp_state == SUSPENDED
@@ -260,17 +268,18 @@ resume:
 
   it('"the MP state stays SUSPENDED after that exit until the VMM sets RUNNABLE, and running again with the line still high gives another WAKEUP at once"', () => {
     const r = run(`
-vm guest {
-  hypervisor kvm psci 1.1
-  vcpus 1
-  on system_suspend: confirm
-  on wakeup: ignore
-}
+${suspendingGuest('ignore')}
+${WATCHER}
 host { at 1ms: irq 40 -> guest }
+watcher.vcpu0 {
+  wait guest.vcpu0.mp_state == SUSPENDED
+  delay 2ms
+  expect guest.vcpu0.mp_state == SUSPENDED, "after the WAKEUP exits: the VMM never set RUNNABLE"
+}
 guest.vcpu0 {
   irq enable 40 wake
-  psci SYSTEM_SUSPEND entry=resume context=3
-resume:
+  psci SYSTEM_SUSPEND entry=back context=3
+back:
   expect false, "resumed although the VMM never set RUNNABLE"
 }
 `);
@@ -281,17 +290,12 @@ resume:
     assert.strictEqual(r.machine.readVcpuField(0, 0, 'mp_state'), 10n, 'still SUSPENDED');
     assert.strictEqual(r.stop.kind, 'outcome');
     assert.ok(r.stop.kind === 'outcome' && r.stop.outcome.kind === 'hang');
-    assert.match(r.stop.outcome.waiting[0], /VMM ignores the WAKEUP exit/);
+    assert.match(r.stop.outcome.waiting.join('\n'), /guest\.vcpu0 .*VMM ignores the WAKEUP exit/);
   });
 
   it('"With the in-kernel vGICv3, an SPI the guest disabled in the distributor does not wake the vCPU; an enabled one does, and after resuming the guest acknowledges it"', () => {
     const r = runGreen(`
-vm guest {
-  hypervisor kvm psci 1.1
-  vcpus 1
-  on system_suspend: confirm
-  on wakeup: resume
-}
+${suspendingGuest('resume')}
 host {
   at 1ms: irq 41 -> guest
   at 3ms: irq 40 -> guest
@@ -316,13 +320,8 @@ resume:
     // The modelled VMM resets the vCPU when it confirms (DOMAIN.md 2.4): at the WAKEUP exit pc and x0 are already the
     // entry point and the context, and the resume itself returns nothing.
     const r = runGreen(`
-vm guest {
-  hypervisor kvm psci 1.1
-  vcpus 1
-  on system_suspend: confirm
-  on wakeup: resume
-}
-vm watcher { hypervisor kvm; vcpus 1 }
+${suspendingGuest('resume')}
+${WATCHER}
 host { at 1ms: irq 40 -> guest }
 watcher.vcpu0 {
   wait guest.vcpu0.mp_state == SUSPENDED
