@@ -865,12 +865,17 @@ export class Checker {
         options[def.name] = words;
       }
     }
-    if (options.feature?.includes('suspend') && options.no_soft_reset?.[0] !== 'true') {
+    // Only the Linux RFC's transport couples VIRTIO_F_SUSPEND to No_Soft_Reset (`suspend_rule rfc`; DOMAIN.md 6.3).
+    if (
+      options.feature?.includes('suspend') &&
+      options.suspend_rule?.[0] === 'rfc' &&
+      options.no_soft_reset?.[0] !== 'true'
+    ) {
       const o = m.options.find((x) => x.name.text === 'feature')!;
       diags.warn(
         o.span,
         'suspend-needs-no-soft-reset',
-        "VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' (the PCI transport requires No_Soft_Reset): this feature is not negotiated",
+        "VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' under 'suspend_rule rfc' (the Linux RFC's PCI transport requires No_Soft_Reset): this feature is not negotiated",
       );
     }
     const device: P.DeviceConfig = {

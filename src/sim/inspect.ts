@@ -206,7 +206,10 @@ export function powerNode(m: Machine, vm: number, vcpu: number): StateNode {
       ...vcpuFieldNodes(m, vm, vcpu, 'power'),
       { name: 'run', value: v.run, description: waits ?? 'what the vCPU is doing' },
       { name: 'ready at', value: formatTime(v.readyAt), description: 'virtual time of its next statement' },
-      { name: 'pending exit', value: v.exit ? `${v.exit.kind}${v.exit.deferred ? ' (deferred)' : ''}` : 'none' },
+      {
+        name: 'pending exit',
+        value: v.exit ? `${v.exit.kind}${v.exit.deferred ? ' (deferred)' : v.exit.repeated ? ' (again)' : ''}` : 'none',
+      },
       { name: 'pending wake-ups', value: pendingList(m, vm, vcpu) },
       { name: 'statements executed', value: String(v.executed) },
       ...(v.resume

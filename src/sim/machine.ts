@@ -754,6 +754,9 @@ export class Machine {
       case 'wfi':
         return `is in ${POWER_STATE_NAMES[v.power] === 'ON' ? 'WFI' : POWER_STATE_NAMES[v.power]}${atEnd ? ' and no interrupt is coming' : ' until an interrupt'}`;
       case 'suspended':
+        // An ignored WAKEUP with the wake-up still pending: every KVM_RUN exits WAKEUP again (src/sim/vmm.ts).
+        if (v.exit?.repeated && !v.exit.deferred)
+          return 'is suspended with a wake-up pending, and its VMM ignores the WAKEUP exit every KVM_RUN gives';
         return atEnd ? 'is suspended and no wake-up interrupt is coming' : 'is suspended until a wake-up interrupt';
       case 'exit':
         return `is trapped in a ${v.exit?.kind ?? ''} exit${v.exit?.deferred ? ' that the VMM deferred' : ''}${never(' and nothing answers')}`;

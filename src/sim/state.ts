@@ -35,6 +35,8 @@ export interface PendingExit {
   flags: number;
   /** the VMM deferred its answer: a host action answers it */
   deferred: boolean;
+  /** a WAKEUP that came at once because the VMM ignored the previous one with the wake-up still pending */
+  repeated: boolean;
 }
 
 export interface VcpuState {
@@ -181,7 +183,9 @@ function cloneVcpu(v: VcpuState): VcpuState {
     readyAt: v.readyAt,
     stack: v.stack.map(cloneFrame),
     waitSignal: v.waitSignal,
-    exit: v.exit ? { kind: v.exit.kind, flags: v.exit.flags, deferred: v.exit.deferred } : undefined,
+    exit: v.exit
+      ? { kind: v.exit.kind, flags: v.exit.flags, deferred: v.exit.deferred, repeated: v.exit.repeated }
+      : undefined,
     executed: v.executed,
     fault: v.fault,
     resume: v.resume ? { ...v.resume } : undefined,

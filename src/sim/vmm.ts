@@ -22,7 +22,7 @@ const EVENT_OF: Record<Exclude<ExitKind, 'MMIO'>, VmmEvent> = {
 /** The vCPU traps to the VMM and stays there until the VMM's answer runs. */
 export function exitToVmm(m: Machine, vm: number, vcpu: number, kind: ExitKind, flags: number, detail: string): void {
   const v = m.state.vms[vm].vcpus[vcpu];
-  v.exit = { kind, flags, deferred: false };
+  v.exit = { kind, flags, deferred: false, repeated: false };
   if (kind !== 'WAKEUP') m.block(vm, vcpu, 'exit');
   // KVM exits to the VMM; for Xen the toolstack (xl) learns of the domain's state and acts on it.
   const via = m.vmConfig(vm).flavour === 'kvm' ? 'KVM_EXIT_SYSTEM_EVENT' : 'Xen toolstack';
@@ -88,6 +88,7 @@ function applyAnswer(m: Machine, vm: number, vcpu: number, answer: VmmAnswer): v
         resumeSuspended(m, vm, vcpu, 'the VMM honoured the wake-up');
       } else {
         report('kept suspended');
+        againIfStillPending(m, vm, vcpu, exit.repeated);
       }
       return;
     case 'SHUTDOWN':
@@ -111,6 +112,24 @@ function applyAnswer(m: Machine, vm: number, vcpu: number, answer: VmmAnswer): v
 }
 
 /**
+ * The VMM ignored a WAKEUP and calls KVM_RUN again with the vCPU still KVM_MP_STATE_SUSPENDED. KVM's
+ * kvm_vcpu_suspend (arch/arm64/kvm/arm.c) emulates WFI, finds kvm_arch_vcpu_runnable() true while the wake-up is
+ * still pending, and exits WAKEUP again at once (api.rst: "every KVM_RUN exits immediately"; DOMAIN.md 2b, observed
+ * with the line still high). The loop would never end, so the simulator shows one repeated exit; if the VMM ignores
+ * that one too, the vCPU stays in it (a spinning VMM) and the run ends there.
+ */
+function againIfStillPending(m: Machine, vm: number, vcpu: number, repeated: boolean): void {
+  const irq = m.pendingWake(vm, vcpu);
+  if (irq < 0) return;
+  if (repeated) {
+    m.state.vms[vm].vcpus[vcpu].exit = { kind: 'WAKEUP', flags: 0, deferred: false, repeated: true };
+    return;
+  }
+  exitToVmm(m, vm, vcpu, 'WAKEUP', 0, `irq ${irq} still pending: KVM_RUN exits WAKEUP again at once`);
+  m.state.vms[vm].vcpus[vcpu].exit!.repeated = true;
+}
+
+/**
  * The VMM's SYSTEM_SUSPEND (docs/DOMAIN.md 2.4): other vCPUs must be STOPPED (DENIED), the entry point must be
  * in RAM and not a Thumb address (INVALID_ADDRESS); then the vCPU is reset to the entry point with x0 = context
  * and put in KVM_MP_STATE_SUSPENDED, where KVM emulates WFI until a wake-up.
@@ -131,6 +150,19 @@ function answerSuspend(
     m.wake(vm, vcpu);
   };
   if (answer === 'deny') return fail(RET.DENIED, 'DENIED');
+  if (answer === 'resume') {
+    // KVM_RUN again without writing a result: KVM left the registers as the guest called (kvm_psci_system_suspend
+    // only fills run->system_event), so the guest sees x0 = its own function ID (DOMAIN.md 2b, psci_probe B and F).
+    report('re-entered without an answer: x0 is still the function ID');
+    m.emit(vm, vcpu, {
+      kind: 'psci.return',
+      fn: 'SYSTEM_SUSPEND',
+      result: v.regs[0],
+      name: 'no answer (x0 unchanged)',
+    });
+    m.wake(vm, vcpu);
+    return;
+  }
   const entry = v.regs[1];
   const context = v.regs[2];
   // `confirm-unchecked` is a VMM that honours the call without the checks api.rst makes its job.

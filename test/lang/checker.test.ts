@@ -665,10 +665,10 @@ proc p {
     it('checks the VMM answers each flavour allows', () => {
       assert.deepStrictEqual(
         diags(
-          'vm a {\n  hypervisor kvm\n  on system_suspend: confirm | resume\n  on reboot: stop\n}\nvm b {\n  hypervisor xen\n  on system_suspend: confirm\n  on wakeup: ignore\n}\n',
+          'vm a {\n  hypervisor kvm\n  on system_suspend: confirm | stop\n  on reboot: stop\n}\nvm b {\n  hypervisor xen\n  on system_suspend: confirm\n  on wakeup: ignore\n}\n',
         ),
         [
-          "3:32+6 error the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, not 'resume'",
+          "3:32+4 error the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, resume, not 'stop'",
           "4:6+6 error unknown VMM event 'reboot'; expected system_suspend, wakeup, system_off, system_reset",
           '8:6+14 error Xen handles SYSTEM_SUSPEND in the hypervisor (vpsci.c); there is no VMM exit to answer',
           "9:14+6 error the VMM answers 'wakeup' with resume, defer, not 'ignore'",
@@ -699,7 +699,7 @@ proc p {
 }
 `),
         [
-          "3:36+6 error 'virtio-net' has no option 'd3cold'; it takes pm, no_soft_reset, pme, reset_on_restore, feature",
+          "3:36+6 error 'virtio-net' has no option 'd3cold'; it takes pm, no_soft_reset, pme, reset_on_restore, feature, suspend_rule",
           "3:58+2 error 'pm' lists d1, d2",
           "3:76+5 error option 'no_soft_reset' is true or false",
           '4:39+2 error a device interrupt is an SPI, 32 to 1019, not 20',

@@ -256,7 +256,7 @@ describe('language server: completion and signature help', function () {
     const d3cold = await complete(KVM.replace('{ no_soft_reset true }', '{ d3cold ¦ }'), ' ');
     assert.deepStrictEqual(labels(d3cold), ['never', 'promote']);
     const answers = await complete(KVM.replace('on system_suspend: confirm', 'on system_suspend: confirm | ¦'), ' ');
-    assert.deepStrictEqual(labels(answers), ['confirm', 'deny', 'defer', 'confirm-unchecked']);
+    assert.deepStrictEqual(labels(answers), ['confirm', 'deny', 'defer', 'confirm-unchecked', 'resume']);
     const policy = await complete(KVM.replace('  at 30ms: irq 33 -> guest', '  policy suspend ¦'), ' ');
     assert.deepStrictEqual(labels(policy), ['waits-for', 'privileged', 'abort-on-wake']);
     const hostMembers = await complete(KVM.replace('  at 30ms: irq 33 -> guest', '  at 30ms: irq 33 -> guest\n  ¦'));

@@ -160,7 +160,7 @@ describe('language server: diagnostics', function () {
     const byCode = (code: string) => diags.find((x) => x.code === code)!;
     assert.strictEqual(
       byCode('bad-vmm-answer').message,
-      "the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, not 'confrim'; did you mean 'confirm'?",
+      "the VMM answers 'system_suspend' with confirm, deny, defer, confirm-unchecked, resume, not 'confrim'; did you mean 'confirm'?",
     );
     assert.strictEqual(byCode('unknown-device').message, "VM 'guest' has no device 'nte0'; did you mean 'net0'?");
     assert.deepStrictEqual(byCode('unknown-device').range, {

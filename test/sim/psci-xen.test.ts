@@ -105,6 +105,102 @@ guest.vcpu0 {
     });
   });
 
+  describe('argument widths (vpsci.c do_vpsci_0_2_call: PSCI_ARG32 and PSCI_ARG_CONV)', () => {
+    it('AFFINITY_INFO reads lowest_affinity_level as 32 bits (uint32_t laff = PSCI_ARG32(regs, 2))', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 2 }
+guest.vcpu0 {
+  psci AFFINITY_INFO64 target=vcpu1 level=(1 << 32)
+  expect x0 == OFF, "level 0x1_0000_0000 is level 0"
+  psci AFFINITY_INFO64 target=vcpu1 level=((1 << 32) | 1)
+  expect x0 == ON, "level 0x1_0000_0001 is level 1"
+  expect x2 == ((1 << 32) | 1), "Xen reads the register, it does not narrow it"
+  psci AFFINITY_INFO64 target=vcpu1 level=((1 << 32) | 4)
+  expect x0 == INVALID_PARAMETERS, "level 4 is still past the mask table"
+}
+`);
+    });
+
+    it('SMC32 AFFINITY_INFO reads target_affinity as 32 bits, SMC64 as 64 (PSCI_ARG_CONV)', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 1 }
+guest.vcpu0 {
+  psci AFFINITY_INFO64 target=(1 << 32) level=0
+  expect x0 == OFF, "SMC64: Aff3 = 1 matches no vCPU"
+  psci AFFINITY_INFO32 target=(1 << 32) level=0
+  expect x0 == ON, "SMC32: the upper half is dropped, target 0 is vcpu0"
+  expect x1 == (1 << 32), "and x1 is left as the guest set it"
+}
+`);
+    });
+
+    it('SMC32 CPU_ON reads target, entry and context as 32 bits; x1..x3 are left as the guest set them', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 2 }
+guest.vcpu0 {
+  psci CPU_ON32 target=((1 << 32) | 1) entry=((1 << 32) | secondary) context=0xabcdef0012345678
+  expect x0 == SUCCESS, "the upper halves are dropped"
+  expect x1 == ((1 << 32) | 1) && x2 == ((1 << 32) | secondary) && x3 == 0xabcdef0012345678
+  wait signal up
+  halt
+secondary:
+  expect pc == secondary
+  expect x0 == 0x12345678, "context_id is 32 bits"
+  signal up
+}
+`);
+    });
+
+    it('SMC64 CPU_ON keeps all 64 bits of entry and context', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 2 }
+guest.vcpu0 {
+  psci CPU_ON64 target=vcpu1 entry=secondary context=0xabcdef0012345678
+  expect x0 == SUCCESS
+  wait signal up
+  halt
+secondary:
+  expect x0 == 0xabcdef0012345678
+  signal up
+}
+`);
+    });
+
+    it('SMC32 SYSTEM_SUSPEND reads entry and context as 32 bits', () => {
+      runGreen(`
+vm guest {
+  hypervisor xen
+  vcpus 1
+  on wakeup: resume
+}
+host { at 1ms: irq 40 -> guest }
+guest.vcpu0 {
+  irq enable 40 wake
+  psci SYSTEM_SUSPEND32 entry=((1 << 32) | resume) context=0xabcdef0012345678
+  expect false, "SYSTEM_SUSPEND returned"
+  halt
+resume:
+  expect pc == resume
+  expect x0 == 0x12345678, "context_id is 32 bits"
+}
+`);
+    });
+  });
+
+  describe('SMCCC_VERSION (vsmc.c handle_arch)', () => {
+    it('is 1.2 (ARM_SMCCC_VERSION_1_2), and PSCI_FEATURES reports it', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 1 }
+guest.vcpu0 {
+  smc 0x80000000
+  expect x0 == 0x10002
+  psci PSCI_FEATURES function=0x80000000
+  expect x0 == 0
+}
+`);
+    });
+  });
+
   describe('return values (1.2, 3.1): Xen writes only x0', () => {
     it('a returning call leaves x1..x3 as the guest set them', () => {
       runGreen(`
@@ -116,6 +212,20 @@ guest.vcpu0 {
   expect x0 == NOT_SUPPORTED && x1 == 5 && x2 == 6 && x3 == 7
   psci CPU_ON target=vcpu0 entry=0x40000000 context=9
   expect x0 == ALREADY_ON && x1 == vcpu0 && x2 == 0x40000000 && x3 == 9
+}
+`);
+    });
+
+    it('CPU_OFF: x0 = SUCCESS (PSCI_SET_RESULT of do_psci_0_2_cpu_off), x1..x3 kept, though the call never returns', () => {
+      runGreen(`
+vm guest { hypervisor xen; vcpus 2 }
+guest.vcpu1 {
+  hvc 0x84000002 x1=5 x3=7
+  expect false, "CPU_OFF returned"
+}
+guest.vcpu0 {
+  wait vcpu1.mp_state == STOPPED
+  expect vcpu1.x0 == SUCCESS && vcpu1.x1 == 5 && vcpu1.x3 == 7
 }
 `);
     });

@@ -4,7 +4,7 @@
 // virtio-gpio keeps its pin directions in BAR0 word 0 and its levels in word 1 (`pin_directions`, `pin_levels`).
 
 import * as assert from 'assert';
-import { eventsOf, runGreen, RunResult } from '../helpers';
+import { diagnosticLines, eventsOf, runGreen, RunResult } from '../helpers';
 
 function world(devices: string): string {
   return `vm g {
@@ -260,5 +260,60 @@ ${SET_PINS}
 `);
     assert.deepStrictEqual(statusWrites(r, 'gpio0'), [1, 3, 11, 15]);
     assert.deepStrictEqual(violations(r), []);
+  });
+});
+
+describe('VIRTIO_F_SUSPEND and No_Soft_Reset: the virtio 1.4 rule by default, the Linux RFC as `suspend_rule rfc` (DOMAIN.md 6.3)', () => {
+  it('by default (`suspend_rule spec`) `feature suspend` is offered without No_Soft_Reset, and no warning', () => {
+    // virtio-v1.4-cs01 (VIRTIO_F_SUSPEND, device status SUSPEND) ties the feature to nothing in PCI PM.
+    const text = `${world('  device gpio0 virtio-gpio at 00:01.0 { feature suspend }')}
+g.vcpu0 {
+  expect gpio0.features == (1 << 32 | 1 << 43)
+  expect gpio0.driver_features == (1 << 32 | 1 << 43)
+${SET_PINS}
+  virtio freeze gpio0
+  expect gpio0.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | SUSPEND)
+  virtio restore gpio0
+  expect gpio0.status == 15
+  expect gpio0.pin_directions == 0xff && gpio0.pin_levels == 0x5a
+  expect gpio0.resets == 0
+}
+`;
+    assert.deepStrictEqual(diagnosticLines(text), []);
+    const r = runGreen(text);
+    assert.deepStrictEqual(statusWrites(r, 'gpio0'), [27, 15]);
+    assert.deepStrictEqual(violations(r), []);
+  });
+
+  it('`suspend_rule rfc`: the transport offers VIRTIO_F_SUSPEND only with No_Soft_Reset (a warning without it)', () => {
+    const text = `${world('  device a virtio-gpio at 00:01.0 { feature suspend; suspend_rule rfc }\n  device b virtio-gpio at 00:02.0 { feature suspend; suspend_rule rfc; no_soft_reset true }')}
+g.vcpu0 {
+  expect a.features == (1 << 32), "not offered without No_Soft_Reset"
+  expect b.features == (1 << 32 | 1 << 43)
+  virtio status a = 15 | SUSPEND
+  expect a.status == 15
+}
+`;
+    assert.deepStrictEqual(diagnosticLines(text), [
+      "3:37 warning VIRTIO_F_SUSPEND is only offered with 'no_soft_reset true' under 'suspend_rule rfc' (the Linux RFC's PCI transport requires No_Soft_Reset): this feature is not negotiated",
+    ]);
+    runGreen(text);
+  });
+
+  it('spec rule, D3hot without No_Soft_Reset: the function reset drops SUSPEND and the pins; restore re-initialises and the loss is reported', () => {
+    const r = runGreen(`${world('  device gpio0 virtio-gpio at 00:01.0 { feature suspend }')}
+g.vcpu0 {
+${SET_PINS}
+  virtio freeze gpio0
+  expect gpio0.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | SUSPEND)
+  pci write gpio0 pmcsr.state = D3hot
+  pci write gpio0 pmcsr.state = D0
+  expect gpio0.status == 0, "No_Soft_Reset = 0: the function reset on D3hot -> D0"
+  virtio restore gpio0
+  expect gpio0.status == 15
+  expect gpio0.pin_directions == 0 && gpio0.pin_levels == 0
+}
+`);
+    assert.deepStrictEqual(violations(r), ['virtio-reset-loses-context']);
   });
 });

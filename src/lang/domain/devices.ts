@@ -51,6 +51,15 @@ const VIRTIO_OPTIONS: DeviceOption[] = [
     values: ['suspend'],
     doc: 'offer an optional feature: suspend = VIRTIO_F_SUSPEND (bit 43)',
   },
+  {
+    // virtio-v1.4-cs01 (oasis-tcs/virtio-spec content.tex, "virtio: introduce SUSPEND and RESUME feature") ties
+    // VIRTIO_F_SUSPEND to nothing in PCI PM; the coupling to No_Soft_Reset is only in the unmerged Linux RFC
+    // (David Stevens, Apr 2024, its virtio_pci transport). docs/DOMAIN.md 6.3.
+    name: 'suspend_rule',
+    kind: 'enum',
+    values: ['spec', 'rfc'],
+    doc: "when `feature suspend` is offered: spec (default, virtio 1.4) whatever PCI PM says; rfc (the unmerged Linux RFC's PCI transport) only with PMCSR No_Soft_Reset",
+  },
 ];
 
 /** Keeps each row's name as a literal, so that the model names are a union type (DeviceModelName). */

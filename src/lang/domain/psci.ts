@@ -336,6 +336,8 @@ export function returnCodeName(value: number): string | undefined {
 /** SMCCC_VERSION (Arm DEN0028), which KVM and Xen also answer and PSCI_FEATURES reports. */
 export const SMCCC_VERSION_FID = 0x80000000;
 export const SMCCC_VERSION_1_1 = 0x10001;
+/** SMCCC 1.2, what Xen answers (xen/arch/arm/vsmc.c handle_arch: ARM_SMCCC_VERSION_1_2). */
+export const SMCCC_VERSION_1_2 = 0x10002;
 
 /** SYSTEM_RESET2 reset_type values (DEN0022 5.12; Linux psci.h). */
 export const PSCI_RESET2_SYSTEM_WARM_RESET = 0;

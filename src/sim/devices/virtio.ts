@@ -131,8 +131,12 @@ export function virtioModel(kind: VirtioKind): DeviceModelImpl {
       };
     },
     boot(fn: PciFunction, dev: DeviceConfig, vm: VmConfig): VirtioState {
-      // The Linux RFC's PCI transport offers VIRTIO_F_SUSPEND only with PMCSR No_Soft_Reset (docs/DOMAIN.md 6.3).
-      const suspendOffered = dev.options.feature?.includes('suspend') && dev.options.no_soft_reset?.[0] === 'true';
+      // virtio-v1.4-cs01 (content.tex, VIRTIO_F_SUSPEND) offers the feature whatever PCI PM says (`suspend_rule
+      // spec`, the default); the unmerged Linux RFC's PCI transport (David Stevens, Apr 2024) offers it only with
+      // PMCSR No_Soft_Reset (`suspend_rule rfc`). docs/DOMAIN.md 6.3.
+      const rfc = dev.options.suspend_rule?.[0] === 'rfc';
+      const suspendOffered =
+        dev.options.feature?.includes('suspend') && (!rfc || dev.options.no_soft_reset?.[0] === 'true');
       const features = VIRTIO_F_VERSION_1 | (suspendOffered ? VIRTIO_F_SUSPEND : 0n);
       // The guest booted with the driver bound: BAR0 assigned, Memory and Bus Master on, status DRIVER_OK.
       fn.store(BAR0, 4, 0x10000000 + dev.index * 0x100000);
@@ -205,6 +209,9 @@ export function virtioFreeze(c: DeviceCall): number {
   const note = (what: string, detail: string) =>
     c.m.emit(c.vm, c.vcpu, { kind: 'device', device: c.dev.name, what, detail });
   if (negotiatedSuspend(fn) && status(fn) & STATUS.DRIVER_OK) {
+    // Kept so that restore can tell if a reset in between (D3hot -> D0 without No_Soft_Reset, which the spec rule
+    // allows) took the device state with it.
+    virtioState(fn).contextAtFreeze = fn.contextDirty ? fn.context.slice() : undefined;
     writeStatus(c, status(fn) | STATUS.SUSPEND, 'VIRTIO_F_SUSPEND: the driver suspends the device');
     return 0;
   }
@@ -229,6 +236,7 @@ export function virtioFreeze(c: DeviceCall): number {
 export function virtioRestore(c: DeviceCall): number {
   const { fn } = c;
   if (status(fn) & STATUS.SUSPEND) {
+    virtioState(fn).contextAtFreeze = undefined;
     writeStatus(c, status(fn) | STATUS.DRIVER_OK, 'VIRTIO_F_SUSPEND: the driver resumes the device');
     return 0;
   }

@@ -84,6 +84,7 @@ function hashVcpu(h: StateHasher, v: VcpuState): void {
     h.str(v.exit.kind);
     h.int(v.exit.flags);
     h.bool(v.exit.deferred);
+    h.bool(v.exit.repeated);
   } else h.int(-1);
   if (v.fault) h.str(v.fault);
   if (v.resume) {

@@ -48,10 +48,15 @@ export const kvm: HypervisorFlavour = {
         return ret(encodeVersion(version), true);
       case 'CPU_SUSPEND':
         return cpuSuspend(c);
-      case 'CPU_OFF':
+      case 'CPU_OFF': {
+        // kvm_psci_0_2_call: kvm_arm_vcpu_power_off(vcpu); val = PSCI_RET_SUCCESS; then smccc_set_retval(vcpu,
+        // val, 0, 0, 0) like every call: the stopped vCPU holds x0..x3 = 0 (DOMAIN.md 2b, observed).
+        const regs = c.m.state.vms[c.vm].vcpus[c.vcpu].regs;
+        for (let r = 0; r <= 3; r++) regs[r] = 0n;
         c.m.block(c.vm, c.vcpu, 'off');
         c.m.setPower(c.vm, c.vcpu, POWER.OFF, MP.STOPPED, 'CPU_OFF');
         return { kind: 'no-return' };
+      }
       case 'CPU_ON':
         return cpuOn(c);
       case 'AFFINITY_INFO':

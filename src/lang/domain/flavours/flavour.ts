@@ -39,7 +39,7 @@ export const VMM_ANSWER_DOCS = {
   defer: "the exit waits for a host action 'vmm VM confirm|deny|resume'",
   'confirm-unchecked': 'suspends like confirm without the checks (a VMM that skips them)',
   resume: 'the vCPU runs again',
-  ignore: 'the vCPU stays suspended',
+  ignore: 'the vCPU stays suspended (KVM exits WAKEUP again at once while the wake-up is still pending)',
   stop: 'the VM powers off or is marked reset',
 } as const satisfies Record<string, string>;
 
@@ -53,7 +53,7 @@ export type HostVmmAnswer = (typeof HOST_VMM_ANSWERS)[number];
 /** The exits a VMM answers with `on EVENT: ANSWER`, and the answer a VM gets when it does not say. */
 export const VMM_EVENTS: Record<VmmEvent, { doc: string; default: VmmAnswer }> = {
   system_suspend: {
-    doc: "KVM's SYSTEM_SUSPEND exit (KVM_SYSTEM_EVENT_SUSPEND): the VMM checks and suspends, denies, defers, or suspends unchecked",
+    doc: "KVM's SYSTEM_SUSPEND exit (KVM_SYSTEM_EVENT_SUSPEND): the VMM checks and suspends, denies, defers, suspends unchecked, or re-enters without answering (resume: the guest sees x0 = the function ID)",
     default: 'confirm',
   },
   wakeup: {

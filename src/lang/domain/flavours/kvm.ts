@@ -30,7 +30,7 @@ export const kvm: Flavour = {
     },
   ],
   vmm: {
-    system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked'],
+    system_suspend: ['confirm', 'deny', 'defer', 'confirm-unchecked', 'resume'],
     wakeup: ['resume', 'ignore', 'defer'],
     system_off: ['stop', 'resume'],
     system_reset: ['stop', 'resume'],
@@ -39,7 +39,8 @@ export const kvm: Flavour = {
     PSCI_VERSION: "returns the VM's PSCI version (`hypervisor kvm psci V`, default 1.3).",
     CPU_SUSPEND:
       'kvm_psci_vcpu_suspend: every request is a WFI whatever power_state says; returns SUCCESS on the wake-up with the context kept (x1..x3 read 0).',
-    CPU_OFF: 'the vCPU stops (KVM_MP_STATE_STOPPED); the call does not return.',
+    CPU_OFF:
+      'the vCPU stops (KVM_MP_STATE_STOPPED) without an exit to the VMM; the call does not return, but SUCCESS is written first, so the stopped vCPU holds x0..x3 = 0.',
     CPU_ON:
       'kvm_psci_vcpu_on: INVALID_PARAMETERS for bits outside the affinity fields or no such vCPU, ALREADY_ON if the target is not STOPPED; otherwise the target is reset to entry with x0 = context (ON_PENDING until it runs) and the call returns SUCCESS. KVM does not check the entry address.',
     AFFINITY_INFO:
@@ -57,7 +58,7 @@ export const kvm: Flavour = {
     CPU_DEFAULT_SUSPEND: NOT_IMPLEMENTED,
     NODE_HW_STATE: NOT_IMPLEMENTED,
     SYSTEM_SUSPEND:
-      'with KVM_CAP_ARM_SYSTEM_SUSPEND (`system_suspend_exit on`, the default) KVM exits to the VMM with the registers untouched. The VMM (`on system_suspend:` confirm, deny, defer, confirm-unchecked) checks that every other vCPU is STOPPED (else DENIED) and that entry is in RAM (else INVALID_ADDRESS), then resets the caller to entry with x0 = context and puts it in KVM_MP_STATE_SUSPENDED; a wake-up interrupt gives a WAKEUP exit. `suspend_checks kernel` models the unmerged in-kernel variant. Without the capability: NOT_SUPPORTED.',
+      'with KVM_CAP_ARM_SYSTEM_SUSPEND (`system_suspend_exit on`, the default) KVM exits to the VMM with the registers untouched. The VMM (`on system_suspend:` confirm, deny, defer, confirm-unchecked, resume) checks that every other vCPU is STOPPED (else DENIED) and that entry is in RAM (else INVALID_ADDRESS), then resets the caller to entry with x0 = context and puts it in KVM_MP_STATE_SUSPENDED; a wake-up interrupt gives a WAKEUP exit. `suspend_checks kernel` models the unmerged in-kernel variant. Without the capability: NOT_SUPPORTED.',
     PSCI_SET_SUSPEND_MODE: NOT_IMPLEMENTED,
     PSCI_STAT_RESIDENCY: NOT_IMPLEMENTED,
     PSCI_STAT_COUNT: NOT_IMPLEMENTED,

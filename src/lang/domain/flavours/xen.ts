@@ -27,11 +27,12 @@ export const xen: Flavour = {
     PSCI_VERSION: "returns 1.1 (Xen's vPSCI).",
     CPU_SUSPEND:
       'power-down requests are treated as standby: vcpu_block_unless_event_pending, then SUCCESS with the context kept.',
-    CPU_OFF: 'sets _VPF_down and deschedules the vCPU; the call does not return.',
+    CPU_OFF:
+      'sets _VPF_down and deschedules the vCPU; the call does not return, but x0 = SUCCESS is written first (x1..x3 kept).',
     CPU_ON:
-      'do_common_cpu_on: INVALID_PARAMETERS for no such vCPU (Aff0 | Aff1 << 4), INVALID_ADDRESS for a Thumb entry, ALREADY_ON if it is up; otherwise a fresh context at entry with x0 = context and its pending interrupts cleared.',
+      'do_common_cpu_on: INVALID_PARAMETERS for no such vCPU (Aff0 | Aff1 << 4), INVALID_ADDRESS for a Thumb entry, ALREADY_ON if it is up; otherwise a fresh context at entry with x0 = context and its pending interrupts cleared. CPU_ON32 reads target, entry and context as 32 bits (the registers are left as they were).',
     AFFINITY_INFO:
-      'ON if any matching vCPU is up, else OFF (also when nothing matches); a level past 3 is INVALID_PARAMETERS.',
+      'ON if any matching vCPU is up, else OFF (also when nothing matches); a level past 3 is INVALID_PARAMETERS. The level is read as 32 bits even for AFFINITY_INFO64 (0x1_0000_0000 is level 0); AFFINITY_INFO32 reads the target as 32 bits.',
     MIGRATE: NOT_IMPLEMENTED,
     MIGRATE_INFO_TYPE: 'returns 2: the Trusted OS is MP or not present.',
     MIGRATE_INFO_UP_CPU: NOT_IMPLEMENTED,
@@ -43,7 +44,7 @@ export const xen: Flavour = {
     CPU_DEFAULT_SUSPEND: NOT_IMPLEMENTED,
     NODE_HW_STATE: NOT_IMPLEMENTED,
     SYSTEM_SUSPEND:
-      'the guest SYSTEM_SUSPEND series (`system_suspend on`, the default): INVALID_ADDRESS for a Thumb entry, DENIED while another vCPU is online; then the domain is suspended and resumes at entry with x0 = context (Xen does not check that entry is in RAM). dom0 (`role hardware-domain`) takes the host down with it. Upstream Xen (`system_suspend off`): NOT_SUPPORTED.',
+      'the guest SYSTEM_SUSPEND series (`system_suspend on`, the default): INVALID_ADDRESS for a Thumb entry, DENIED while another vCPU is online; then the domain is suspended and resumes at entry with x0 = context (Xen does not check that entry is in RAM; SYSTEM_SUSPEND32 reads entry and context as 32 bits). dom0 (`role hardware-domain`) takes the host down with it. Upstream Xen (`system_suspend off`): NOT_SUPPORTED.',
     PSCI_SET_SUSPEND_MODE: NOT_IMPLEMENTED,
     PSCI_STAT_RESIDENCY: NOT_IMPLEMENTED,
     PSCI_STAT_COUNT: NOT_IMPLEMENTED,
