@@ -296,6 +296,17 @@ async function main() {
           .innerText()
           .catch(() => '')
       ).trim();
+    // Hovers a word until the check passes: the editor may still be drawing (inline values, CodeLens) when the
+    // pointer first arrives, and a hover asked for over moving text never shows.
+    const hoverUntil = async (lineText, word, check) => {
+      const end = Date.now() + 30_000;
+      for (;;) {
+        await hoverWord(lineText, word);
+        if (await waitFor(`the debug hover for ${word}`, check, 5_000).catch(() => false)) return;
+        if (Date.now() > end) throw new Error(`no debug hover for ${word}`);
+        await page.mouse.move(5, 500);
+      }
+    };
     const closeHover = async () => {
       await page.mouse.move(5, 500);
       await page.keyboard.press('Escape');
@@ -429,17 +440,13 @@ async function main() {
 
     // ---------------------------------------------------------------------- hovers
     // A register: as the Variables view shows it (x0 holds PSCI_FEATURES' SUCCESS until this SYSTEM_SUSPEND runs).
-    await hoverWord('expect x0 == DENIED', 'x0');
-    await waitFor('the debug hover for x0', async () => (await debugHover()) === '0x0', 20_000).catch(async () => {
+    await hoverUntil('expect x0 == DENIED', 'x0', async () => (await debugHover()) === '0x0').catch(async () => {
       throw new Error(`x0 hover: ${await debugHover()}`);
     });
     await closeHover();
     // Any part of a `DEV REG.FIELD` operand: the device's field.
-    await hoverWord('pci write net0 pmcsr.state = D3hot', 'state');
-    await waitFor(
-      'the debug hover for net0.pmcsr.state',
-      async () => (await debugHover()).includes('D3hot (3)'),
-      20_000,
+    await hoverUntil('pci write net0 pmcsr.state = D3hot', 'state', async () =>
+      (await debugHover()).includes('D3hot (3)'),
     ).catch(async () => {
       throw new Error(`pmcsr.state hover: ${await debugHover()}`);
     });
