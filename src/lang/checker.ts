@@ -1352,6 +1352,7 @@ export class Checker {
 
   /** One operator of a chain, its left operand already resolved. */
   private resolveBinary(e: A.BinaryExpr, resolvedLeft: Typed, ctx: ExprContext): Typed {
+    warnComparisonInBitwise(e, ctx);
     let left = resolvedLeft;
     const right = this.resolve(e.right, ctx, left.group);
     // A constant on the left takes the right side's group too: `ON_PENDING == vcpu1.power` reads as
@@ -1830,4 +1831,26 @@ function qualifiedPaths(vms: VmBuild[], path: string[]): string {
 /** Named bare, a register (`x0`, `lr`, `sp`) holds anything, a number or a time; other fields have their row's type. */
 function registerType(field: VcpuField): P.ValueType {
   return field.untyped ? 'any' : field.bool ? 'bool' : 'int';
+}
+
+const COMPARISONS: ReadonlySet<A.BinaryOp> = new Set(['==', '!=', '<', '<=', '>', '>=']);
+const BITWISE: ReadonlySet<A.BinaryOp> = new Set(['|', '^', '&']);
+
+/**
+ * `x == A | B` is `(x == A) | B`, as in C (the comparison binds tighter), which is never 0 when B is not: an
+ * expectation that cannot fail. GCC's -Wparentheses warns the same way; parentheses say which was meant.
+ */
+function warnComparisonInBitwise(e: A.BinaryExpr, ctx: ExprContext): void {
+  if (!BITWISE.has(e.op)) return;
+  for (const operand of [e.left, e.right]) {
+    if (operand.kind !== 'binary' || !COMPARISONS.has(operand.op)) continue;
+    // A parenthesised comparison's span covers its parentheses, so it reaches past its own operands.
+    if (operand.span.start < operand.left.span.start || operand.span.end > operand.right.span.end) continue;
+    ctx.diags.warn(
+      operand.opSpan,
+      'comparison-in-bitwise',
+      `'${operand.op}' binds tighter than '${e.op}' (as in C), so this compares first and then applies '${e.op}'; ` +
+        `add parentheses: 'x ${operand.op} (A ${e.op} B)' or '(x ${operand.op} A) ${e.op} B'`,
+    );
+  }
 }

@@ -221,7 +221,7 @@ describe('grammar: vscode-textmate + vscode-oniguruma', () => {
       ['expect vcpu1.mp_state == STOPPED', 'mp_state', 'variable.other.property.sflow'],
       ['resume:', 'resume', 'entity.name.label.sflow'],
       ['expect now >= 30ms', 'now', 'variable.language.now.sflow'],
-      ['expect net0.status == ACKNOWLEDGE', 'ACKNOWLEDGE', 'constant.language.virtio-status.sflow'],
+      ['expect net0.status == (ACKNOWLEDGE', 'ACKNOWLEDGE', 'constant.language.virtio-status.sflow'],
       ['psci CPU_ON target=vcpu1', 'vcpu1', 'variable.language.vcpu.sflow'],
     ];
     for (const [line, word, scope, nth] of expectations) assertScope(scopesOf(t, line, word, nth), scope, `${word} in ${JSON.stringify(line)}`);

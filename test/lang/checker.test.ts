@@ -473,7 +473,28 @@ proc p {
           '10:14+1 error cannot multiply two times',
           '11:12+1 error cannot divide an integer by a time',
           "12:14+1 error '&' works on integers, not times",
+          "12:18+2 warning '==' binds tighter than '&' (as in C), so this compares first and then applies '&'; add parentheses: 'x == (A & B)' or '(x == A) & B'",
           "13:15+1 error '+' needs numbers, not booleans",
+        ],
+      );
+    });
+
+    it('warns of a comparison inside |, ^ or & written without parentheses (C precedence: it cannot fail)', () => {
+      assert.deepStrictEqual(
+        diags(
+          program(
+            'expect x0 == 1 | 2',
+            'expect x0 != 1 ^ 2',
+            'expect 4 & x0 < 2',
+            'expect x0 == (1 | 2)',
+            'expect (x0 == 1) | (x1 == 2)',
+            'expect x0 == 1 || x0 == 2',
+          ),
+        ),
+        [
+          "8:13+2 warning '==' binds tighter than '|' (as in C), so this compares first and then applies '|'; add parentheses: 'x == (A | B)' or '(x == A) | B'",
+          "9:13+2 warning '!=' binds tighter than '^' (as in C), so this compares first and then applies '^'; add parentheses: 'x != (A ^ B)' or '(x != A) ^ B'",
+          "10:17+1 warning '<' binds tighter than '&' (as in C), so this compares first and then applies '&'; add parentheses: 'x < (A & B)' or '(x < A) & B'",
         ],
       );
     });

@@ -730,7 +730,7 @@ describe('invariant virtio-reset-loses-context', () => {
         '',
         `
   expect dev.pin_levels == 0 && dev.pin_directions == 0
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`,
+  expect dev.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK)`,
       ),
     );
     assert.deepStrictEqual(r.failures, []);
@@ -778,7 +778,7 @@ describe('invariant virtio-reset-loses-context', () => {
         `
   mmio read 0x10000004
   expect x0 == 0x0f, "the driver's restore put it back"
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`,
+  expect dev.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK)`,
       ),
     );
     expectNoViolation(r);
@@ -808,7 +808,7 @@ describe('invariant virtio-reset-loses-context', () => {
         'no_soft_reset true; feature suspend',
         `
   expect dev.pin_levels == 0x0f && dev.pin_directions == 0xff
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK
+  expect dev.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK)
   expect dev.resets == 0`,
       ),
     );
@@ -828,7 +828,7 @@ describe('invariant virtio-reset-loses-context', () => {
         'no_soft_reset true; feature suspend',
         `
   expect dev.pin_levels == 0x0f && dev.pin_directions == 0xff
-  expect dev.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK`,
+  expect dev.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK)`,
       ),
     );
     expectNoViolation(r);

@@ -37,7 +37,7 @@ describe('virtio: device status (DOMAIN.md 6.1)', () => {
     runGreen(`${world('  device net virtio-net at 00:01.0\n  device blk virtio-blk at 00:02.0\n  device gpio0 virtio-gpio at 00:03.0')}
 g.vcpu0 {
   expect net.status == 15
-  expect net.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK
+  expect net.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK)
   expect ACKNOWLEDGE == 1 && DRIVER == 2 && DRIVER_OK == 4 && FEATURES_OK == 8 && SUSPEND == 16 && DEVICE_NEEDS_RESET == 64 && FAILED == 128
   expect net.features == 1 << 32 && net.driver_features == 1 << 32
   expect net.command == 0x0006
@@ -223,7 +223,7 @@ ${SET_PINS}
   virtio freeze gpio0
   expect (gpio0.status & SUSPEND) != 0
   expect (gpio0.status & DRIVER_OK) == 0
-  expect gpio0.status == ACKNOWLEDGE | DRIVER | FEATURES_OK | SUSPEND
+  expect gpio0.status == (ACKNOWLEDGE | DRIVER | FEATURES_OK | SUSPEND)
   virtio restore gpio0
   expect gpio0.status == 15, "DRIVER_OK back, SUSPEND clear"
   expect gpio0.pin_directions == 0xff && gpio0.pin_levels == 0x5a
