@@ -302,8 +302,8 @@ async function main() {
       const end = Date.now() + 30_000;
       for (;;) {
         await hoverWord(lineText, word);
-        if (await waitFor(`the debug hover for ${word}`, check, 5_000).catch(() => false)) return;
-        if (Date.now() > end) throw new Error(`no debug hover for ${word}`);
+        if (await waitFor(`the hover for ${word}`, check, 5_000).catch(() => false)) return;
+        if (Date.now() > end) throw new Error(`no hover for ${word}`);
         await page.mouse.move(5, 500);
       }
     };
@@ -773,6 +773,27 @@ async function main() {
         (await page.locator('.debug-toolbar').count()) === 0 || !(await page.locator('.debug-toolbar').isVisible()),
       20_000,
     );
+
+    // ---------------------------------------------------------------------- a vCPU created powered off
+    // `guest.vcpu1 off {`: the hover of `off` says what it means (KVM_ARM_VCPU_POWER_OFF).
+    await openFile('kvm-unit-tests-secondary.sflow');
+    const offLine = page.locator('.view-line', { hasText: 'guest.vcpu1 off {' }).first();
+    await offLine.waitFor({ timeout: 20_000 });
+    const editorHover = async () =>
+      (
+        await page
+          .locator('.monaco-hover .hover-contents')
+          .allInnerTexts()
+          .catch(() => [])
+      )
+        .join(' ')
+        .trim();
+    await hoverUntil('guest.vcpu1 off {', 'off', async () => (await editorHover()).includes('KVM_ARM_VCPU_POWER_OFF'));
+    await shot('vcpu-powered-off.png', 'hovering `off`: a vCPU created powered off with its own code');
+    step(`hover on 'off': ${(await editorHover()).replace(/\s+/g, ' ').slice(0, 90)}...`);
+    await page.mouse.move(5, 500);
+    // Closed again, so the steps after it see the editors they saw before it.
+    await page.keyboard.press('Control+W');
 
     // ---------------------------------------------------------------------- F5 on a scenario with errors
     await openFile('broken.sflow');
