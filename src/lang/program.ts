@@ -152,7 +152,7 @@ export interface KvmOptions {
 }
 
 export interface XenOptions {
-  /** the guest SYSTEM_SUSPEND series is applied (upstream Xen answers NOT_SUPPORTED) */
+  /** Xen has guest SYSTEM_SUSPEND (vpsci.c do_psci_1_0_system_suspend); without it the call is NOT_SUPPORTED */
   systemSuspend: boolean;
 }
 

@@ -15,7 +15,7 @@ export const xen: Flavour = {
   options: [
     onOffOption(
       'system_suspend',
-      'the guest SYSTEM_SUSPEND series is applied (on, default); off: upstream Xen answers NOT_SUPPORTED',
+      'Xen has guest SYSTEM_SUSPEND (do_psci_1_0_system_suspend in xen/arch/arm/vpsci.c; on, the default); off: a Xen without it answers NOT_SUPPORTED',
       (cfg, on) => (cfg.xen.systemSuspend = on),
     ),
   ],
@@ -44,7 +44,7 @@ export const xen: Flavour = {
     CPU_DEFAULT_SUSPEND: NOT_IMPLEMENTED,
     NODE_HW_STATE: NOT_IMPLEMENTED,
     SYSTEM_SUSPEND:
-      'the guest SYSTEM_SUSPEND series (`system_suspend on`, the default): INVALID_ADDRESS for a Thumb entry, DENIED while another vCPU is online; then the domain is suspended and resumes at entry with x0 = context (Xen does not check that entry is in RAM; SYSTEM_SUSPEND32 reads entry and context as 32 bits). dom0 (`role hardware-domain`) takes the host down with it. Upstream Xen (`system_suspend off`): NOT_SUPPORTED.',
+      'the guest SYSTEM_SUSPEND series (`system_suspend on`, the default): INVALID_ADDRESS for a Thumb entry, DENIED while another vCPU is online; then the domain is suspended and resumes at entry with x0 = context (Xen does not check that entry is in RAM; SYSTEM_SUSPEND32 reads entry and context as 32 bits). dom0 (`role hardware-domain`) takes the host down with it. A Xen without guest SYSTEM_SUSPEND (`system_suspend off`): NOT_SUPPORTED.',
     PSCI_SET_SUSPEND_MODE: NOT_IMPLEMENTED,
     PSCI_STAT_RESIDENCY: NOT_IMPLEMENTED,
     PSCI_STAT_COUNT: NOT_IMPLEMENTED,
