@@ -7,6 +7,7 @@ import * as A from './ast';
 import type { Checker } from './checker';
 import { ExprContext, ProcEntry, VmBuild } from './check-context';
 import { DiagnosticBag } from './diagnostics';
+import { MAX_INTID } from './domain/constants';
 import { FieldDef, RegisterDef, ResolvedRegister, lookupField, lookupRegister, registerNames } from './domain/pci';
 import {
   MPIDR_HWID_BITMASK,
@@ -22,9 +23,6 @@ import { foldConst } from './fold';
 import * as P from './program';
 import { didYouMean } from './suggest';
 import { SymbolDef } from './symbols';
-
-/** The highest interrupt number (GIC INTIDs 0 to 1019; 1020 and up are special). */
-const MAX_IRQ = 1019n;
 
 /** Where a statement stands. */
 export interface StatementPlace {
@@ -67,8 +65,8 @@ export function checkHandlerIrq(
   vcpu: number,
   handlers: ReadonlyMap<number, number>,
 ): boolean {
-  if (irq < 0n || irq > MAX_IRQ) {
-    diags.add(h.irq.span, 'bad-value', `interrupt ${irq} is out of range (0 to 1019)`);
+  if (irq < 0n || irq > MAX_INTID) {
+    diags.add(h.irq.span, 'bad-value', `interrupt ${irq} is out of range (0 to ${MAX_INTID})`);
     return false;
   }
   if (handlers.has(Number(irq))) {
@@ -265,8 +263,8 @@ export function checkRegisterValue(diags: DiagnosticBag, s: A.SetStmt, field: Vc
 /** A constant interrupt number is in range. */
 export function checkIrqNumber(diags: DiagnosticBag, e: A.Expr, irq: P.RExpr): void {
   const n = foldConst(irq);
-  if (n !== undefined && (n < 0n || n > MAX_IRQ))
-    diags.add(e.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+  if (n !== undefined && (n < 0n || n > MAX_INTID))
+    diags.add(e.span, 'bad-value', `interrupt ${n} is out of range (0 to ${MAX_INTID})`);
 }
 
 /** A constant delay the clock can take: an error here; a computed one is checked when it runs (a vCPU fault). */

@@ -5,7 +5,7 @@
 // errors is still returned (for the language server) but the simulator refuses it.
 
 import * as A from './ast';
-import { ConstantGroup, constantNames, lookupConstant } from './domain/constants';
+import { ConstantGroup, constantNames, FIRST_SPI, lookupConstant, MAX_INTID } from './domain/constants';
 import { DEVICE_MODEL_NAMES, lookupDeviceField, lookupDeviceModel } from './domain/devices';
 import {
   FLAVOUR_NAMES,
@@ -829,8 +829,8 @@ export class Checker {
     if (m.irq) {
       const n = this.constInt(m.irq, ctx, 'the interrupt number');
       if (n !== undefined) {
-        if (n < 32n || n > 1019n)
-          diags.add(m.irq.span, 'bad-value', `a device interrupt is an SPI, 32 to 1019, not ${n}`);
+        if (n < FIRST_SPI || n > MAX_INTID)
+          diags.add(m.irq.span, 'bad-value', `a device interrupt is an SPI, ${FIRST_SPI} to ${MAX_INTID}, not ${n}`);
         else irq = Number(n);
       }
     }
@@ -1194,8 +1194,8 @@ export class Checker {
       case 'irq': {
         const vm = this.lookupVmName(a.vm, ctx.file, diags);
         const n = this.constInt(a.irq, ctx, 'the interrupt number');
-        if (n !== undefined && (n < 0n || n > 1019n))
-          diags.add(a.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to 1019)`);
+        if (n !== undefined && (n < 0n || n > MAX_INTID))
+          diags.add(a.irq.span, 'bad-value', `interrupt ${n} is out of range (0 to ${MAX_INTID})`);
         else if (vm && n !== undefined) action = { kind: 'irq', irq: Number(n), vm: vm.config.index };
         break;
       }

@@ -135,5 +135,8 @@ export function constantName(group: ConstantGroup, value: bigint): string | unde
 export const POWER_STATE_NAMES = ['ON', 'OFF', 'ON_PENDING', 'STANDBY', 'POWERDOWN'] as const;
 export type PowerStateName = (typeof POWER_STATE_NAMES)[number];
 export const D_STATE_NAMES = ['D0', 'D1', 'D2', 'D3hot', 'D3cold'] as const;
+/** GIC interrupt IDs: SGIs 0-15 and PPIs 16-31 are per CPU, SPIs 32-1019; 1020-1023 are special (Arm IHI 0069, 2.2). */
+export const FIRST_SPI = 32n;
+export const MAX_INTID = 1019n;
 export const HOST_STATE_NAMES = ['running', 'suspending', 'suspended', 'resuming'] as const;
 export const VM_STATE_NAMES = ['vm_running', 'vm_suspended', 'vm_off', 'vm_reset'] as const;

@@ -14,7 +14,8 @@ export const D1 = 1;
 export const D2 = 2;
 export const D3HOT = 3;
 export const D3COLD = 4;
-export const D_STATE_NAMES = ['D0', 'D1', 'D2', 'D3hot', 'D3cold'];
+/** Named once in the domain catalogue; re-exported for the device models that import their PCI vocabulary here. */
+export { D_STATE_NAMES } from '../../lang/domain/constants';
 
 /** Offsets of the PM capability registers in this function's config space. */
 export const PMC = PM_CAP_OFFSET + 2;
