@@ -774,27 +774,6 @@ async function main() {
       20_000,
     );
 
-    // ---------------------------------------------------------------------- a vCPU created powered off
-    // `guest.vcpu1 off {`: the hover of `off` says what it means (KVM_ARM_VCPU_POWER_OFF).
-    await openFile('kvm-unit-tests-secondary.sflow');
-    const offLine = page.locator('.view-line', { hasText: 'guest.vcpu1 off {' }).first();
-    await offLine.waitFor({ timeout: 20_000 });
-    const editorHover = async () =>
-      (
-        await page
-          .locator('.monaco-hover .hover-contents')
-          .allInnerTexts()
-          .catch(() => [])
-      )
-        .join(' ')
-        .trim();
-    await hoverUntil('guest.vcpu1 off {', 'off', async () => (await editorHover()).includes('KVM_ARM_VCPU_POWER_OFF'));
-    await shot('vcpu-powered-off.png', 'hovering `off`: a vCPU created powered off with its own code');
-    step(`hover on 'off': ${(await editorHover()).replace(/\s+/g, ' ').slice(0, 90)}...`);
-    await page.mouse.move(5, 500);
-    // Closed again, so the steps after it see the editors they saw before it.
-    await page.keyboard.press('Control+W');
-
     // ---------------------------------------------------------------------- F5 on a scenario with errors
     await openFile('broken.sflow');
     const sessionsBefore = markerEvents(marker).filter((e) => e.event === 'initialized').length;
@@ -936,6 +915,24 @@ async function main() {
     step(
       `two sessions: the status bar and the timeline follow the selected one (${replayTime}, then 0.000000 ms, then back)`,
     );
+    // ---------------------------------------------------------------------- a vCPU created powered off
+    // `guest.vcpu1 off {`: the hover of `off` says what it means (KVM_ARM_VCPU_POWER_OFF).
+    await openFile('kvm-unit-tests-secondary.sflow');
+    const offLine = page.locator('.view-line', { hasText: 'guest.vcpu1 off {' }).first();
+    await offLine.waitFor({ timeout: 20_000 });
+    const editorHover = async () =>
+      (
+        await page
+          .locator('.monaco-hover .hover-contents')
+          .allInnerTexts()
+          .catch(() => [])
+      )
+        .join(' ')
+        .trim();
+    await hoverUntil('guest.vcpu1 off {', 'off', async () => (await editorHover()).includes('KVM_ARM_VCPU_POWER_OFF'));
+    await shot('vcpu-powered-off.png', 'hovering `off`: a vCPU created powered off with its own code');
+    step(`hover on 'off': ${(await editorHover()).replace(/\s+/g, ' ').slice(0, 90)}...`);
+    await page.mouse.move(5, 500);
     console.log('e2e: PASS');
   } catch (e) {
     console.error(`e2e: FAIL: ${e.message}`);
