@@ -260,6 +260,8 @@ export async function refreshStatus(
   }
   try {
     const where = await session.customRequest('where');
+    // Another session may have been selected while this one answered: its own refresh shows it.
+    if (session !== vscode.debug.activeDebugSession) return;
     status.text = `$(clock) ${where.time} · host ${where.hostState}`;
     status.show();
   } catch {
