@@ -7,22 +7,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { DEFAULT_MAX_OUTPUT, DEFAULT_MAX_SECONDS, parseSize } from '../../src/cli/bounds';
-import { CLI, ensureBuilt, sflow as sflowProcess } from './run-cli';
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sflow(args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t + '\n'), err: (t) => err.push(t + '\n') });
-  return { code, out: out.join(''), err: err.join('') };
-}
+import { CLI, ensureBuilt, Result, sflow as sflowProcess, sflowInProcess as sflow } from './run-cli';
 
 const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.out.slice(-3000)}\n--- stderr\n${r.err}`;
 

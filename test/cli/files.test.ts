@@ -8,23 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readTextFile, SCENARIO_MAX_BYTES } from '../../src/cli/files';
-import { main } from '../../src/cli/main';
-import { ensureBuilt, sflow as sflowProcess, show as showProcess } from './run-cli';
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sflow(args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t + '\n'), err: (t) => err.push(t + '\n') });
-  return { code, out: out.join(''), err: err.join('') };
-}
-
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
+import { ensureBuilt, sflow as sflowProcess, sflowInProcess as sflow, show } from './run-cli';
 
 const GOOD = 'vm g { hypervisor kvm }\ng.vcpu0 { halt }\n';
 const posix = process.platform !== 'win32';
@@ -108,7 +92,7 @@ describe('reading files', function () {
       const started = Date.now();
       // In its own process: a FIFO that blocked would hang this test, not the suite.
       const r = sflowProcess(['check', '/dev/zero', zero, f]);
-      assert.strictEqual(r.code, 2, showProcess(r));
+      assert.strictEqual(r.code, 2, show(r));
       assert.ok(Date.now() - started < 20_000);
       assert.match(r.err, /^sflow: \/dev\/zero is not a scenario \(a scenario's name ends in \.sflow\)$/m);
       assert.ok(r.err.includes(`sflow: ${zero} is a character device, not a scenario file`), r.err);

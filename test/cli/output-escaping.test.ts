@@ -7,23 +7,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { printable } from '../../src/cli/text';
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sflow(args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t + '\n'), err: (t) => err.push(t + '\n') });
-  return { code, out: out.join(''), err: err.join('') };
-}
-
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
+import { sflowInProcess as sflow, show } from './run-cli';
 
 /** A scenario whose log and expectation try to print lines of their own. */
 const FORGE = `vm g { hypervisor kvm }

@@ -6,28 +6,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
 import { USAGE } from '../../src/cli/main';
+import { Result, sflowInProcess as sflow, show } from './run-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RACE = fs
   .readFileSync(path.join(ROOT, 'examples/s2idle-notify-window.sflow'), 'utf8')
   .replace(/^expect violation .*\n/m, '');
-
-interface Result {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sflow(args: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t + '\n'), err: (t) => err.push(t + '\n') });
-  return { code, out: out.join(''), err: err.join('') };
-}
-
-const show = (r: Result) => `exit ${r.code}\n--- stdout\n${r.out}\n--- stderr\n${r.err}`;
 
 describe('sflow run --replay checks the path', function () {
   this.timeout(60_000);
