@@ -69,15 +69,7 @@ export function exportCommand(args: string[], io: Io): number {
     if (options.format === 'perfetto') {
       const trace = new ChromeTraceStream(program, out);
       machine.onEvent((e) => trace.event(e));
-      const verdict = judge(
-        machine,
-        runBounded(machine, {
-          untilTime: options.until,
-          maxSteps: options.maxSteps,
-          maxSeconds: options.maxSeconds,
-          output: budget,
-        }),
-      );
+      const verdict = runAndJudge();
       trace.finish(machine.state.now, {
         ...head,
         traceHash: machine.traceHash(),
@@ -93,15 +85,7 @@ export function exportCommand(args: string[], io: Io): number {
       doc.event(e);
       lanes.event(e);
     });
-    const verdict = judge(
-      machine,
-      runBounded(machine, {
-        untilTime: options.until,
-        maxSteps: options.maxSteps,
-        maxSeconds: options.maxSeconds,
-        output: budget,
-      }),
-    );
+    const verdict = runAndJudge();
     doc.endEvents();
     lanes.write(out, machine.state.now);
     doc.finish({
@@ -113,6 +97,19 @@ export function exportCommand(args: string[], io: Io): number {
     return done(verdict.ok, verdict.summary);
   } finally {
     out.close?.();
+  }
+
+  /** Runs the scenario within the bounds and judges it as `sflow run` does; the format's listeners are attached. */
+  function runAndJudge() {
+    return judge(
+      machine,
+      runBounded(machine, {
+        untilTime: options.until,
+        maxSteps: options.maxSteps,
+        maxSeconds: options.maxSeconds,
+        output: budget,
+      }),
+    );
   }
 
   function done(ok: boolean, summary: string): number {
